@@ -1,0 +1,82 @@
+"""``reactchat run SCRIPT [--host HOST] [--port PORT] [--no-watch]`` and ``reactchat version``."""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import os
+import sys
+
+from reactchat import __version__
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="reactchat", description="Serve a chat app written as a script.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = commands.add_parser("run", help="serve a script")
+    run.add_argument("script", help="path to the app's .py file")
+    run.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
+    run.add_argument("--port", type=int, default=8700, help="TCP port (default: 8700)")
+    run.add_argument("--no-watch", action="store_true", help="do not rerun when the script changes")
+    commands.add_parser("version", help="print the version")
+    return parser
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"reactchat: error: {message}", file=sys.stderr)
+    return code
+
+
+def run(script_path: str, host: str, port: int, watch: bool) -> int:
+    from tornado.ioloop import IOLoop
+
+    from reactchat.config import Config
+    from reactchat.runner import Script
+    from reactchat.server import start
+    from reactchat.watcher import Watcher
+
+    if not os.path.isfile(script_path):
+        return _fail(f"script not found: {script_path}")
+    if not 0 < port < 65536:
+        return _fail(f"--port must be between 1 and 65535, got {port}")
+    script = Script(script_path)
+    try:
+        script.load()
+    except OSError as exc:
+        return _fail(f"cannot read {script_path}: {exc.strerror}")
+    sys.path.insert(0, os.path.dirname(script.path))
+    config = Config(host=host, port=port, watch=watch)
+    try:
+        app, _server, port = start(script, config)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            return _fail(f"port {port} on {host} is already in use; choose another with --port", 1)
+        return _fail(f"cannot listen on {host}:{port}: {exc.strerror}", 1)
+    watcher = Watcher(app) if watch else None
+    if watcher is not None:
+        watcher.start()
+    shown = f"[{host}]" if ":" in host else host
+    print(f"reactchat: serving {script_path} at http://{shown}:{port}", flush=True)
+    if script.overlay is not None:
+        print(f"reactchat: {script.overlay['message']} ({script.path}:{script.overlay['line']})", flush=True)
+    try:
+        IOLoop.current().start()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if watcher is not None:
+            watcher.stop()
+        app.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "version":
+        print(f"reactchat {__version__}")
+        return 0
+    return run(args.script, args.host, args.port, not args.no_watch)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

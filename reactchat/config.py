@@ -1,0 +1,41 @@
+"""One frozen ``Config``: every limit and interval the runtime enforces."""
+
+from __future__ import annotations
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    """Server and session settings. Every limit here is enforced, and each has a test.
+
+    Attributes:
+        host: Interface to bind. Loopback by default; anything else must be asked for.
+        port: TCP port.
+        watch: Rerun sessions when the script's folder changes.
+        frame_interval: Minimum seconds between two frames to one client (ops in between are coalesced).
+        max_message_bytes: Largest inbound WebSocket message accepted.
+        replay_bytes: Size bound of the per-session buffer of sent frames kept for reconnects.
+        send_timeout: Seconds a frame may wait on a client that does not read before the connection is
+            dropped (the session survives; the client resumes with a snapshot).
+        session_grace: Seconds a session lives on without a connected tab before its run is stopped and
+            its memory freed.
+        stop_grace: Seconds an interrupted run may ignore the interrupt before it is abandoned.
+        allowed_origins: Extra WebSocket origins accepted besides the page's own host.
+        max_sessions: Sessions kept at once; a new tab beyond it is refused.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 8700
+    watch: bool = True
+    frame_interval: float = 0.025
+    max_message_bytes: int = 1 << 20
+    replay_bytes: int = 2 << 20
+    send_timeout: float = 10.0
+    session_grace: float = 120.0
+    stop_grace: float = 3.0
+    allowed_origins: tuple[str, ...] = ()
+    max_sessions: int = 1000
+
+    def replace(self, **changes: object) -> Config:
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,120 @@
+"""The current run: which session it belongs to, what triggered it, and how it is interrupted.
+
+The run lives in a ContextVar so API calls find it from anywhere in the script (including code that
+``asyncio`` runs as tasks) without passing anything around.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from reactchat.protocol import Event
+    from reactchat.reconcile import Reconciler
+    from reactchat.state import SessionState
+
+
+class Interrupt(BaseException):
+    """Ends a run early. A BaseException so that a script's ``except Exception`` cannot swallow it."""
+
+
+class StopRequested(Interrupt):
+    """The user pressed Stop, or the session is closing."""
+
+
+class RerunRequested(Interrupt):
+    """The script changed on disk, or the script called ``rc.rerun()``: run again from the top."""
+
+
+class ScriptStopped(Interrupt):
+    """The script called ``rc.stop()``: the run ends normally here."""
+
+
+class RunAbandoned(Interrupt):
+    """The run ignored an interrupt for too long and was replaced; its writes are refused."""
+
+
+class Run:
+    """One execution of the script for one session."""
+
+    def __init__(
+        self,
+        run_id: int,
+        reconciler: Reconciler,
+        state: SessionState,
+        event: Event | None,
+        script_path: str,
+        frame_interval: float = 0.025,
+    ) -> None:
+        self.id = run_id
+        self.reconciler = reconciler
+        self.state = state
+        self.event = event
+        self.script_path = script_path
+        self.frame_interval = frame_interval
+        self.interrupt: type[Interrupt] | None = None
+        self.abandoned = False
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.task: asyncio.Task[Any] | None = None
+        # While a stream is being written it takes interrupts itself, so Stop keeps the partial answer.
+        self.stream_wakeup: Callable[[], None] | None = None
+        self._lock = threading.Lock()
+
+    def checkpoint(self) -> None:
+        """Raise the pending interrupt, if any. Every API call starts here."""
+        if self.abandoned:
+            raise RunAbandoned()
+        if self.interrupt is not None:
+            raise self.interrupt()
+
+    def request_interrupt(self, kind: type[Interrupt]) -> None:
+        """Ask the run to end (thread-safe). The first request wins, except that Stop beats a rerun."""
+        with self._lock:
+            if self.interrupt is not None and kind is not StopRequested:
+                return
+            self.interrupt = kind
+            wakeup = self.stream_wakeup
+        if wakeup is not None:
+            wakeup()
+        elif self.loop is not None and self.task is not None:
+            self.loop.call_soon_threadsafe(self.task.cancel)
+
+
+_current: ContextVar[Run | None] = ContextVar("reactchat_run", default=None)
+_in_stream_source: ContextVar[bool] = ContextVar("reactchat_in_stream_source", default=False)
+
+
+def current_run() -> Run:
+    """The run executing this code.
+
+    Raises:
+        RuntimeError: outside a reactchat script, or inside the iterable given to ``write_stream``.
+    """
+    run = _current.get()
+    if run is None:
+        raise RuntimeError(
+            "reactchat functions only work inside a running app; start it with `reactchat run SCRIPT`"
+            " or in tests with reactchat.testing.ChatTest"
+        )
+    if _in_stream_source.get():
+        raise RuntimeError(
+            "reactchat functions cannot be called from inside the iterable given to write_stream"
+        )
+    return run
+
+
+def bind(run: Run | None) -> object:
+    return _current.set(run)
+
+
+def unbind(token: object) -> None:
+    _current.reset(token)  # type: ignore[arg-type]
+
+
+def mark_stream_source() -> None:
+    _in_stream_source.set(True)

@@ -1,0 +1,28 @@
+"""Script failures as the browser sees them: error elements for exceptions, an overlay for compile errors."""
+
+from __future__ import annotations
+
+import traceback
+from typing import Any
+
+_PACKAGE_DIR = __file__.rsplit("/", 1)[0]
+
+
+def error_props(exc: BaseException) -> dict[str, Any]:
+    """Props of an ``error`` node: the exception and the traceback frames outside reactchat."""
+    frames = [
+        {"file": f.filename, "line": f.lineno or 0, "name": f.name, "code": (f.line or "").strip()}
+        for f in traceback.extract_tb(exc.__traceback__)
+        if not f.filename.startswith(_PACKAGE_DIR)
+    ]
+    return {"type": type(exc).__name__, "message": str(exc), "frames": frames}
+
+
+def overlay_props(exc: SyntaxError, path: str) -> dict[str, Any]:
+    """Props of the compile-error overlay, pointing at the user's file and line."""
+    return {
+        "message": f"{type(exc).__name__}: {exc.msg}",
+        "file": exc.filename or path,
+        "line": exc.lineno or 0,
+        "text": (exc.text or "").rstrip("\n"),
+    }

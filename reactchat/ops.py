@@ -1,0 +1,307 @@
+"""Op codes, constructors, coalescing rules and a reference ``apply``.
+
+Everything here is pure: no I/O, no threads. The wire form of a node is ``[id, kind, props, children]``
+(see docs/protocol.md); ops are lists led by a small-int code.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+SNAP, RUN, INS, SET, APP, DEL, MOV, REP, ERR, HELLO, NOTE = range(11)
+
+Op = list[Any]
+WireNode = list[Any]
+
+
+def utf16_len(text: str) -> int:
+    """Length of ``text`` in UTF-16 code units, the unit of APP's ``cut``."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def cut_utf16(text: str, cut: int) -> str:
+    """Drop the last ``cut`` UTF-16 code units of ``text``."""
+    if cut <= 0:
+        return text
+    units = text.encode("utf-16-le", "surrogatepass")
+    return units[: max(0, len(units) - 2 * cut)].decode("utf-16-le", "surrogatepass")
+
+
+def append_value(current: Any, value: Any, cut: int) -> Any:
+    """What APP does to one prop value; a missing prop counts as empty."""
+    if isinstance(value, list):
+        return [*(current or []), *value]
+    return cut_utf16(current or "", cut) + value
+
+
+def apply_patch(props: dict[str, Any], patch: dict[str, Any]) -> None:
+    for name, value in patch.items():
+        if value is None:
+            props.pop(name, None)
+        else:
+            props[name] = value
+
+
+def empty_root() -> WireNode:
+    return [0, "root", {}, []]
+
+
+# -- reference apply ---------------------------------------------------------------------------------------
+
+
+class _Tree:
+    """A mutable index over a wire tree, used only by the reference ``apply``."""
+
+    def __init__(self, root: WireNode) -> None:
+        self.root = root
+        self.nodes: dict[int, WireNode] = {}
+        self.parent: dict[int, WireNode | None] = {}
+        self._index(root, None)
+
+    def _index(self, node: WireNode, parent: WireNode | None) -> None:
+        self.nodes[node[0]] = node
+        self.parent[node[0]] = parent
+        for child in node[3]:
+            self._index(child, node)
+
+    def _forget(self, node: WireNode) -> None:
+        self.nodes.pop(node[0], None)
+        self.parent.pop(node[0], None)
+        for child in node[3]:
+            self._forget(child)
+
+    def _place(self, parent: WireNode, after: int | None, node: WireNode) -> None:
+        siblings = parent[3]
+        at = 0
+        if after is not None:
+            at = next((i + 1 for i, c in enumerate(siblings) if c[0] == after), len(siblings))
+        siblings.insert(at, node)
+
+    def _detach(self, node: WireNode) -> None:
+        parent = self.parent.get(node[0])
+        if parent is not None:
+            parent[3][:] = [c for c in parent[3] if c is not node]
+
+    def apply(self, op: Op) -> None:
+        code = op[0]
+        if code == SNAP:
+            self.__init__(copy.deepcopy(op[1]))  # type: ignore[misc]
+        elif code == INS:
+            parent = self.nodes.get(op[1])
+            if parent is None:
+                return
+            node = copy.deepcopy(op[3])
+            self._place(parent, op[2], node)
+            self._index(node, parent)
+        elif code == SET:
+            node = self.nodes.get(op[1])
+            if node is not None:
+                apply_patch(node[2], op[2])
+        elif code == APP:
+            node = self.nodes.get(op[1])
+            if node is not None:
+                node[2][op[2]] = append_value(node[2].get(op[2]), op[3], op[4])
+        elif code == DEL:
+            node = self.nodes.get(op[1])
+            if node is not None and node is not self.root:
+                self._detach(node)
+                self._forget(node)
+        elif code == MOV:
+            node, parent = self.nodes.get(op[1]), self.nodes.get(op[2])
+            if node is None or parent is None or node is self.root:
+                return
+            self._detach(node)
+            self._place(parent, op[3], node)
+            self.parent[node[0]] = parent
+        elif code == REP:
+            old = self.nodes.get(op[1])
+            if old is None:
+                return
+            new = copy.deepcopy(op[2])
+            parent = self.parent.get(old[0])
+            if parent is None:
+                self.__init__(new)  # type: ignore[misc]
+                return
+            siblings = parent[3]
+            siblings[siblings.index(old)] = new
+            self._forget(old)
+            self._index(new, parent)
+        # RUN, ERR, HELLO and NOTE do not touch the tree.
+
+
+def apply(root: WireNode | None, ops: list[Op]) -> WireNode:
+    """Apply ``ops`` to a copy of ``root`` (an empty root when None) and return the new tree.
+
+    This is the reference semantics of the protocol; the TypeScript store must agree with it on the shared
+    fixtures in ``tests/fixtures/ops``.
+    """
+    tree = _Tree(copy.deepcopy(root) if root is not None else empty_root())
+    for op in ops:
+        tree.apply(op)
+    return tree.root
+
+
+# -- coalescing --------------------------------------------------------------------------------------------
+
+
+class Batch:
+    """Ops waiting for the next frame, coalesced as they arrive.
+
+    Rules (each preserves the meaning of the sequence, see tests/test_ops.py):
+    ops on a node inserted in this batch fold into the inserted payload; SET after SET on the same node
+    merges; APP after APP on the same prop, or after a SET that sets that prop, concatenates; DEL of a node
+    inserted in this batch cancels the insert; a later RUN or ERR replaces an earlier one; SNAP drops all
+    pending tree ops.
+    """
+
+    def __init__(self) -> None:
+        self.ops: list[Op | None] = []
+        # id -> (payload node, payload parent or None, index of the INS/REP/SNAP op carrying it)
+        self._payload: dict[int, tuple[WireNode, WireNode | None, int]] = {}
+        self._last: dict[int, int] = {}  # id -> index of the last SET/APP op on it
+
+    def __bool__(self) -> bool:
+        return any(op is not None for op in self.ops)
+
+    def take(self) -> list[Op]:
+        """Return the coalesced ops and empty the batch."""
+        ops = [op for op in self.ops if op is not None]
+        self.ops, self._payload, self._last = [], {}, {}
+        return ops
+
+    def _register(self, node: WireNode, parent: WireNode | None, at: int) -> None:
+        self._payload[node[0]] = (node, parent, at)
+        for child in node[3]:
+            self._register(child, node, at)
+
+    def _unregister(self, node: WireNode) -> None:
+        self._payload.pop(node[0], None)
+        self._last.pop(node[0], None)
+        for child in node[3]:
+            self._unregister(child)
+
+    def _append(self, op: Op) -> int:
+        self.ops.append(op)
+        return len(self.ops) - 1
+
+    def push(self, op: Op) -> None:
+        code = op[0]
+        if code == SNAP:
+            self.ops = [o for o in self.ops if o is not None and o[0] in (RUN, ERR)]
+            self._payload, self._last = {}, {}
+            self._register(op[1], None, self._append(op))
+        elif code in (RUN, ERR):
+            self.ops = [o if o is None or o[0] != code else None for o in self.ops]
+            self._append(op)
+        elif code == INS:
+            self._push_ins(op)
+        elif code == SET:
+            self._push_set(op)
+        elif code == APP:
+            self._push_app(op)
+        elif code == DEL:
+            self._push_del(op)
+        elif code == REP:
+            self._push_rep(op)
+        else:  # MOV, HELLO, NOTE: kept as they are
+            self._append(op)
+
+    def _push_ins(self, op: Op) -> None:
+        held = self._payload.get(op[1])
+        if held is None:
+            self._register(op[3], None, self._append(op))
+            return
+        parent, _, at = held
+        siblings = parent[3]
+        index = 0
+        if op[2] is not None:
+            index = next((i + 1 for i, c in enumerate(siblings) if c[0] == op[2]), len(siblings))
+        siblings.insert(index, op[3])
+        self._register(op[3], parent, at)
+
+    def _push_set(self, op: Op) -> None:
+        node_id, patch = op[1], op[2]
+        held = self._payload.get(node_id)
+        if held is not None:
+            apply_patch(held[0][2], patch)
+            return
+        last = self._last.get(node_id)
+        prev = self.ops[last] if last is not None else None
+        if prev is not None and prev[0] == SET:
+            prev[2] = {**prev[2], **patch}
+            return
+        self._last[node_id] = self._append([SET, node_id, dict(patch)])
+
+    def _push_app(self, op: Op) -> None:
+        node_id, prop, value, cut = op[1], op[2], op[3], op[4]
+        held = self._payload.get(node_id)
+        if held is not None:
+            props = held[0][2]
+            props[prop] = append_value(props.get(prop), value, cut)
+            return
+        last = self._last.get(node_id)
+        prev = self.ops[last] if last is not None else None
+        if prev is not None and prev[0] == SET and prev[2].get(prop) is not None:
+            prev[2] = {**prev[2], prop: append_value(prev[2][prop], value, cut)}
+            return
+        if prev is not None and prev[0] == APP and prev[2] == prop:
+            if isinstance(value, list):
+                prev[3] = [*prev[3], *value]
+            else:
+                pending = utf16_len(prev[3])
+                if cut <= pending:
+                    prev[3] = cut_utf16(prev[3], cut) + value
+                else:
+                    prev[3], prev[4] = value, prev[4] + cut - pending
+            return
+        self._last[node_id] = self._append([APP, node_id, prop, value, cut])
+
+    def _push_del(self, op: Op) -> None:
+        node_id = op[1]
+        held = self._payload.get(node_id)
+        if held is None:
+            last = self._last.pop(node_id, None)
+            if last is not None:
+                self.ops[last] = None
+            self._append(op)
+            return
+        node, parent, at = held
+        if parent is not None:
+            parent[3][:] = [c for c in parent[3] if c is not node]
+            self._unregister(node)
+            return
+        carrier = self.ops[at]
+        assert carrier is not None
+        if carrier[0] == SNAP:
+            return  # the root is never deleted
+        self._unregister(node)
+        self.ops[at] = None
+        if carrier[0] == REP:
+            # The client still holds the node the REP would have replaced.
+            self._append([DEL, carrier[1]])
+
+    def _push_rep(self, op: Op) -> None:
+        node_id, new = op[1], op[2]
+        held = self._payload.get(node_id)
+        if held is not None:
+            old, parent, at = held
+            self._unregister(old)
+            if parent is None:
+                carrier = self.ops[at]
+                assert carrier is not None
+                if carrier[0] == INS:
+                    carrier[3] = new
+                elif carrier[0] == REP:
+                    carrier[2] = new
+                else:  # SNAP root replaced
+                    carrier[1] = new
+            else:
+                siblings = parent[3]
+                siblings[siblings.index(old)] = new
+            self._register(new, parent, at)
+            return
+        last = self._last.pop(node_id, None)
+        if last is not None:
+            self.ops[last] = None
+        self._register(new, None, self._append(op))

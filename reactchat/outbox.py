@@ -1,0 +1,78 @@
+"""A session's outgoing ops: coalesced into frames, numbered, kept for replay.
+
+The script thread pushes ops (holding the session lock, together with the tree change they describe); the
+first op after a quiet spell wakes the sender once. The sender takes everything pending as one frame, so a
+fast stream becomes one frame per interval and a slow client gets fewer, larger frames instead of a backlog.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+from collections.abc import Callable
+
+from reactchat.ops import Batch, Op
+from reactchat.protocol import encode_frame
+
+
+class Outbox:
+    """Pending ops plus the replay buffer of frames already numbered.
+
+    ``push`` must be called with ``lock`` held; everything else takes the lock itself.
+    """
+
+    def __init__(self, lock: threading.Lock, replay_bytes: int, wake: Callable[[], None]) -> None:
+        self.lock = lock
+        self._batch = Batch()
+        self._wake = wake
+        self._waiting = False
+        self._replay_limit = replay_bytes
+        self._replay: collections.deque[tuple[int, bytes]] = collections.deque()
+        self._replay_size = 0
+        self.seq = 0
+        self.frames = 0
+        self.bytes = 0
+
+    def push(self, op: Op) -> None:
+        self._batch.push(op)
+        if not self._waiting:
+            self._waiting = True
+            self._wake()
+
+    def push_now(self, op: Op) -> None:
+        """``push`` for callers that do not hold the lock."""
+        with self.lock:
+            self.push(op)
+
+    def take_frame(self) -> bytes | None:
+        """Number and encode everything pending as one frame (None if nothing is pending)."""
+        with self.lock:
+            self._waiting = False
+            ops = self._batch.take()
+            if not ops:
+                return None
+            self.seq += 1
+            seq = self.seq
+        frame = encode_frame(seq, ops)
+        self.frames += 1
+        self.bytes += len(frame)
+        self._replay.append((seq, frame))
+        self._replay_size += len(frame)
+        while self._replay_size > self._replay_limit and len(self._replay) > 1:
+            self._replay_size -= len(self._replay.popleft()[1])
+        return frame
+
+    def replay_after(self, last_seq: int) -> list[bytes] | None:
+        """The frames after ``last_seq``, or None when some of them are no longer kept."""
+        if last_seq == self.seq:
+            return []
+        if last_seq > self.seq or last_seq < 0:
+            return None
+        if not self._replay or self._replay[0][0] > last_seq + 1:
+            return None
+        return [frame for seq, frame in self._replay if seq > last_seq]
+
+    def ack(self, seq: int) -> None:
+        """The client applied everything up to ``seq``: those frames need no replay."""
+        while self._replay and self._replay[0][0] <= seq:
+            self._replay_size -= len(self._replay.popleft()[1])

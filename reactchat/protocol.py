@@ -1,0 +1,106 @@
+"""Frames out, client messages in: msgpack encoding and validation (see docs/protocol.md)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import msgpack
+
+from reactchat.ops import Op
+
+VERSION = 1
+
+
+class ProtocolError(ValueError):
+    """An inbound message that is not valid; the message says what was wrong."""
+
+
+def encode_frame(seq: int | None, ops: list[Op]) -> bytes:
+    return bytes(msgpack.packb([VERSION, seq, ops], use_bin_type=True))
+
+
+def decode_frame(data: bytes) -> tuple[int, int | None, list[Op]]:
+    """Decode a server frame (used by tests and the headless runner)."""
+    version, seq, ops = msgpack.unpackb(data, raw=False)
+    return version, seq, ops
+
+
+@dataclasses.dataclass(frozen=True)
+class Hello:
+    token: str | None
+    last_seq: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Event:
+    ev_seq: int
+    node_id: int
+    action: str
+    value: Any
+
+
+@dataclasses.dataclass(frozen=True)
+class Stop:
+    pass
+
+
+@dataclasses.dataclass(frozen=True)
+class Ack:
+    seq: int
+
+
+ClientMessage = Hello | Event | Stop | Ack
+
+_MAX_ACTION = 64
+_MAX_TOKEN = 128
+
+
+def _int(value: Any, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ProtocolError(f"{what} must be an integer, got {type(value).__name__}")
+    return value
+
+
+def decode_client(data: bytes | str, max_bytes: int) -> ClientMessage:
+    """Decode and validate one client message.
+
+    Raises:
+        ProtocolError: naming what is wrong: size, encoding, shape or a field's type.
+    """
+    if isinstance(data, str):
+        raise ProtocolError("text messages are not accepted; send binary msgpack")
+    if len(data) > max_bytes:
+        raise ProtocolError(f"message of {len(data)} bytes exceeds the limit of {max_bytes} bytes")
+    try:
+        msg = msgpack.unpackb(data, raw=False, strict_map_key=True)
+    except Exception as exc:
+        raise ProtocolError(f"not valid msgpack: {exc}") from None
+    if not isinstance(msg, list) or not msg or not isinstance(msg[0], str):
+        raise ProtocolError("a message must be an array led by its type name")
+    kind, args = msg[0], msg[1:]
+    if kind == "hello":
+        if len(args) != 3:
+            raise ProtocolError(f"hello takes [version, token, last_seq], got {len(args)} fields")
+        version, token, last_seq = args
+        if version != VERSION:
+            raise ProtocolError(f"protocol version {version!r} is not supported (server speaks {VERSION})")
+        if token is not None and (not isinstance(token, str) or len(token) > _MAX_TOKEN):
+            raise ProtocolError("hello token must be null or a short string")
+        return Hello(token, _int(last_seq, "hello last_seq"))
+    if kind == "ev":
+        if len(args) != 4:
+            raise ProtocolError(f"ev takes [ev_seq, node_id, action, value], got {len(args)} fields")
+        ev_seq, node_id, action, value = args
+        if not isinstance(action, str) or not action or len(action) > _MAX_ACTION:
+            raise ProtocolError("ev action must be a non-empty short string")
+        return Event(_int(ev_seq, "ev ev_seq"), _int(node_id, "ev node_id"), action, value)
+    if kind == "stop":
+        if args:
+            raise ProtocolError("stop takes no fields")
+        return Stop()
+    if kind == "ack":
+        if len(args) != 1:
+            raise ProtocolError("ack takes [seq]")
+        return Ack(_int(args[0], "ack seq"))
+    raise ProtocolError(f"unknown message type {kind[:32]!r}")

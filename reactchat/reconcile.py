@@ -1,0 +1,199 @@
+"""Keyed reconciliation, done incrementally while the script runs.
+
+The script emits nodes in document order. Each open container keeps a cursor: the first ``n`` children of
+its node are the ones emitted in this run, in order; the rest are left over from the previous run. Emitting
+a node either matches the child under the cursor (free when nothing changed), moves a matching child up
+(MOV), replaces one of another kind (REP) or inserts a new one (INS). Closing a container deletes its
+leftovers (DEL). So ops stream out as the script runs, and an unchanged history costs no ops at all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from reactchat.context import RunAbandoned
+from reactchat.ops import APP, DEL, INS, MOV, REP, SET, Op, utf16_len
+from reactchat.tree import Key, Node, Tree
+
+_PACKAGE_DIR = __file__.rsplit("/", 1)[0]
+
+
+class DuplicateKeyError(ValueError):
+    """Two siblings were given the same ``key=`` in one run."""
+
+
+def user_call_site() -> str:
+    """``file:line`` of the innermost frame outside reactchat, for error messages."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back  # type: ignore[assignment]
+    if frame is None:
+        return "<unknown>"
+    return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+
+
+class _Cursor:
+    __slots__ = ("counts", "n", "node", "sites")
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self.n = 0
+        self.counts: dict[str, int] = {}
+        self.sites: dict[str, str] = {}
+
+
+class Reconciler:
+    """Applies a run's emitted nodes to ``tree`` and sends the resulting ops to ``sink``.
+
+    Every tree mutation and its op happen under ``lock`` so another thread can snapshot the tree
+    consistently with the ops already sent.
+    """
+
+    def __init__(self, tree: Tree, sink: Callable[[Op], None], lock: threading.Lock) -> None:
+        self.tree = tree
+        self._sink = sink
+        self._lock = lock
+        self._stack: list[_Cursor] = [_Cursor(tree.root)]
+        self.revoked = False
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the lock for one mutation; refuse writes from a run that was abandoned."""
+        with self._lock:
+            if self.revoked:
+                raise RunAbandoned()
+            yield
+
+    def begin(self) -> None:
+        self._stack = [_Cursor(self.tree.root)]
+
+    @property
+    def container(self) -> Node:
+        return self._stack[-1].node
+
+    def emit(self, kind: str, props: dict[str, Any], key: str | None = None) -> Node:
+        """Declare the next child of the current container; returns the live node."""
+        cursor = self._stack[-1]
+        parent = cursor.node
+        k: Key
+        if key is None:
+            n = cursor.counts.get(kind, 0)
+            cursor.counts[kind] = n + 1
+            k = (kind, n)
+        else:
+            site = user_call_site()
+            if key in cursor.sites:
+                raise DuplicateKeyError(
+                    f"duplicate key {key!r}: used at {cursor.sites[key]} and again at {site}"
+                )
+            cursor.sites[key] = site
+            k = key
+        i = cursor.n
+        cursor.n = i + 1
+        children = parent.children
+        node = children[i] if i < len(children) and children[i].key == k else None
+        if node is None:
+            node = parent.keyed.get(k)
+            if node is not None:
+                self._move(parent, node, i)
+        if node is None:
+            return self._insert(parent, i, self.tree.new_node(kind, k, props))
+        if node.kind != kind:
+            return self._replace(parent, i, node, self.tree.new_node(kind, k, props))
+        if node.props != props:
+            self.set(node, _diff(node.props, props))
+        return node
+
+    def enter(self, node: Node) -> None:
+        self._stack.append(_Cursor(node))
+
+    def exit(self, prune: bool = True) -> None:
+        cursor = self._stack.pop()
+        if prune:
+            self._prune(cursor)
+
+    def finish(self, prune: bool) -> None:
+        """Close every open container; ``prune`` deletes what this run did not re-declare."""
+        while len(self._stack) > 1:
+            self.exit(prune)
+        if prune:
+            self._prune(self._stack[0])
+
+    def set(self, node: Node, patch: dict[str, Any]) -> None:
+        with self._writing():
+            props = dict(node.props)
+            for name, value in patch.items():
+                if value is None:
+                    props.pop(name, None)
+                else:
+                    props[name] = value
+            node.props = props
+            self._sink([SET, node.id, patch])
+
+    def append(self, node: Node, prop: str, value: str | list[Any], keep: int | None = None) -> None:
+        """Append to a string or list prop; for a string, first truncate it to ``keep`` characters."""
+        with self._writing():
+            current = node.props.get(prop)
+            cut = 0
+            if isinstance(value, list):
+                new: Any = [*(current or []), *value]
+            else:
+                text = current or ""
+                if keep is not None and keep < len(text):
+                    cut = utf16_len(text[keep:])
+                    text = text[:keep]
+                new = text + value
+            node.props = {**node.props, prop: new}
+            self._sink([APP, node.id, prop, value, cut])
+
+    # -- structure ---------------------------------------------------------------------------------------
+
+    def _insert(self, parent: Node, i: int, node: Node) -> Node:
+        with self._writing():
+            children = parent.children
+            after = children[i - 1].id if i else None
+            children.insert(i, node)
+            node.parent = parent
+            parent.keyed[node.key] = node
+            self._sink([INS, parent.id, after, node.to_wire()])
+        return node
+
+    def _replace(self, parent: Node, i: int, old: Node, new: Node) -> Node:
+        with self._writing():
+            children = parent.children
+            children[children.index(old)] = new
+            new.parent = parent
+            parent.keyed[new.key] = new
+            self.tree.forget(old)
+            self._sink([REP, old.id, new.to_wire()])
+        return new
+
+    def _move(self, parent: Node, node: Node, i: int) -> None:
+        with self._writing():
+            children = parent.children
+            children.remove(node)
+            children.insert(i, node)
+            self._sink([MOV, node.id, parent.id, children[i - 1].id if i else None])
+
+    def _prune(self, cursor: _Cursor) -> None:
+        children = cursor.node.children
+        if len(children) <= cursor.n:
+            return
+        with self._writing():
+            for stale in children[cursor.n :]:
+                cursor.node.keyed.pop(stale.key, None)
+                self.tree.forget(stale)
+                self._sink([DEL, stale.id])
+            del children[cursor.n :]
+
+
+def _diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    patch = {name: value for name, value in new.items() if old.get(name) != value}
+    for name in old:
+        if name not in new:
+            patch[name] = None
+    return patch

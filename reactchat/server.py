@@ -1,0 +1,239 @@
+"""The Tornado application: the page, static files, the WebSocket, and the registry of sessions."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import html
+import os
+import time
+
+import tornado.web
+from tornado.httpserver import HTTPServer
+from tornado.ioloop import IOLoop, PeriodicCallback
+from tornado.netutil import bind_sockets
+
+from reactchat.config import Config
+from reactchat.runner import Script
+from reactchat.session import Session
+from reactchat.websocket import CLOSE_REPLACED, ChatSocket, Sender
+
+STATIC_DIR = os.path.join(os.path.dirname(__file__), "static")
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",  # sanitised markdown keeps text-align styles on table cells
+        "img-src 'self' data: blob: https: http:",
+        "media-src 'self' blob: https: http:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'self'",
+    ]
+)
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<link rel="stylesheet" href="/_rc/static/app.css?v={css}">
+</head><body><div id="rc-root"></div>
+<script type="module" src="/_rc/static/app.js?v={js}"></script>
+</body></html>
+"""
+
+
+@functools.cache
+def _asset_version(name: str) -> str:
+    try:
+        with open(os.path.join(STATIC_DIR, name), "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()[:12]
+    except OSError:
+        return "missing"
+
+
+class App:
+    """One served script: its sessions, their senders, and the routes."""
+
+    def __init__(self, script: Script, config: Config) -> None:
+        self.script = script
+        self.config = config
+        self.sessions: dict[str, Session] = {}
+        self.senders: dict[Session, Sender] = {}
+        self.loop = IOLoop.current()
+        self._reaper = PeriodicCallback(self.reap, max(250.0, min(config.session_grace * 250, 5000.0)))
+
+    # -- sessions ------------------------------------------------------------------------------------------
+
+    def resume(self, token: str | None) -> Session | None:
+        """The session for ``token``, or a new one (None when at the session limit)."""
+        session = self.sessions.get(token) if token else None
+        if session is not None and not session.closed:
+            return session
+        if len(self.sessions) >= self.config.max_sessions:
+            self.reap()
+            if len(self.sessions) >= self.config.max_sessions:
+                return None
+        session = Session(self.script, self.config, self._wake)
+        self.sessions[session.token] = session
+        self.senders[session] = Sender(session)
+        session.start()
+        return session
+
+    def _wake(self, session: Session) -> None:
+        # Called from the session's worker thread: the loop's add_callback is the only door in.
+        sender = self.senders.get(session)
+        if sender is not None:
+            self.loop.add_callback(sender.drain)
+
+    def attach(self, session: Session, socket: ChatSocket) -> Sender:
+        sender = self.senders[session]
+        previous = sender.socket
+        sender.socket = socket
+        session.detached_since = None
+        if previous is not None and previous is not socket:
+            previous.session = None
+            previous.close(CLOSE_REPLACED, "session resumed elsewhere")
+        return sender
+
+    def detach(self, session: Session, socket: ChatSocket) -> None:
+        sender = self.senders.get(session)
+        if sender is not None and sender.socket is socket:
+            sender.socket = None
+            session.detached_since = time.monotonic()
+
+    def reap(self) -> None:
+        """Close sessions whose tab has been away longer than the grace period."""
+        now = time.monotonic()
+        for token, session in list(self.sessions.items()):
+            since = session.detached_since
+            if session.closed or (since is not None and now - since > self.config.session_grace):
+                session.close()
+                del self.sessions[token]
+                self.senders.pop(session, None)
+
+    def reload(self) -> None:
+        """The script's folder changed: recompile, then show the error overlay or rerun every session."""
+        try:
+            changed = self.script.load()
+        except OSError as exc:
+            self.script.overlay = {"message": f"cannot read the script: {exc}", "file": self.script.path,
+                                   "line": 0, "text": ""}  # fmt: skip
+            changed = True
+        if not changed:
+            return
+        for session in self.sessions.values():
+            session.show_overlay()
+            if self.script.overlay is None:
+                session.request_rerun()
+
+    def rerun_all(self) -> None:
+        """A module the script imports changed: rerun every session."""
+        for session in self.sessions.values():
+            session.request_rerun()
+
+    def close(self) -> None:
+        self._reaper.stop()
+        for session in self.sessions.values():
+            session.close()
+        self.sessions.clear()
+
+    # -- HTTP ----------------------------------------------------------------------------------------------
+
+    def check_host(self, handler: tornado.web.RequestHandler) -> None:
+        """On a loopback bind, refuse Host headers that are not loopback names (DNS rebinding)."""
+        if self.config.host not in LOOPBACK_HOSTS:
+            return
+        host = handler.request.host.lower()
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        if name not in LOOPBACK_HOSTS:
+            raise tornado.web.HTTPError(403, f"unexpected Host header {host!r}")
+
+    def application(self) -> tornado.web.Application:
+        self._reaper.start()
+        return tornado.web.Application(
+            [
+                (r"/", PageHandler, {"app": self}),
+                (r"/_rc/ws", ChatSocket, {"app": self}),
+                (r"/_rc/highlight\.css", HighlightCssHandler, {"app": self}),
+                (r"/_rc/health", HealthHandler, {"app": self}),
+                (r"/_rc/static/(.*)", StaticHandler, {"path": STATIC_DIR, "app": self}),
+            ],
+            compress_response=True,
+            websocket_max_message_size=self.config.max_message_bytes,
+            websocket_ping_interval=20,
+        )
+
+
+class _Handler(tornado.web.RequestHandler):
+    app: App
+
+    def initialize(self, app: App) -> None:
+        self.app = app
+
+    def prepare(self) -> None:
+        self.app.check_host(self)
+
+    def set_default_headers(self) -> None:
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header("Referrer-Policy", "same-origin")
+
+
+class PageHandler(_Handler):
+    def get(self) -> None:
+        self.set_header("Content-Security-Policy", CSP)
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Cache-Control", "no-cache")
+        title = os.path.splitext(os.path.basename(self.app.script.path))[0]
+        self.write(
+            PAGE.format(title=html.escape(title), css=_asset_version("app.css"), js=_asset_version("app.js"))
+        )
+
+
+class HighlightCssHandler(_Handler):
+    def get(self) -> None:
+        from reactchat.markdown import highlight_css
+
+        self.set_header("Content-Type", "text/css; charset=utf-8")
+        self.set_header("Cache-Control", "public, max-age=86400")
+        self.write(highlight_css())
+
+
+class HealthHandler(_Handler):
+    def get(self) -> None:
+        self.write({"ok": True, "sessions": len(self.app.sessions)})
+
+
+class StaticHandler(tornado.web.StaticFileHandler):
+    """The prebuilt frontend: only files inside reactchat/static, never a client-chosen path elsewhere."""
+
+    def initialize(self, path: str, app: App, default_filename: str | None = None) -> None:  # type: ignore[override]
+        super().initialize(path, default_filename)
+        self.app = app
+
+    def prepare(self) -> None:
+        self.app.check_host(self)
+
+    def set_extra_headers(self, path: str) -> None:
+        self.set_header("X-Content-Type-Options", "nosniff")
+        if self.get_query_argument("v", None):
+            self.set_header("Cache-Control", "public, max-age=31536000, immutable")
+
+
+def start(script: Script, config: Config) -> tuple[App, HTTPServer, int]:
+    """Create the app and listen on the current IOLoop; returns the app, the HTTP server and the port
+    (useful with ``port=0``). The caller runs the IOLoop.
+
+    Raises:
+        OSError: when the address cannot be bound (e.g. the port is taken).
+    """
+    sockets = bind_sockets(config.port, address=config.host)
+    app = App(script, config)
+    server = HTTPServer(app.application(), max_body_size=config.max_message_bytes)
+    server.add_sockets(sockets)
+    return app, server, sockets[0].getsockname()[1]

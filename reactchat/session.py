@@ -1,0 +1,197 @@
+"""A browser session: its state, its tree, its queue of events and the worker thread that runs the script."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import itertools
+import secrets
+import threading
+import time
+from collections.abc import Callable
+
+from reactchat import context
+from reactchat.config import Config
+from reactchat.ops import ERR, RUN, SNAP
+from reactchat.outbox import Outbox
+from reactchat.protocol import Event
+from reactchat.reconcile import Reconciler
+from reactchat.runner import Script, execute
+from reactchat.state import SessionState
+from reactchat.tree import Tree
+
+_CLOSED = object()
+
+
+class Session:
+    """One tab's session. It outlives its WebSocket: a reconnecting tab resumes it by ``token``.
+
+    The worker thread owns the tree and the state while a run executes; other threads only enqueue events,
+    request interrupts, or read the tree under ``lock`` for a snapshot.
+    """
+
+    def __init__(self, script: Script, config: Config, wake: Callable[[Session], None]) -> None:
+        self.token = secrets.token_urlsafe(24)
+        self.script = script
+        self.config = config
+        self.lock = threading.Lock()
+        self.tree = Tree()
+        self.outbox = Outbox(self.lock, config.replay_bytes, lambda: wake(self))
+        self.state = SessionState()
+        self.status = "idle"
+        self.last_ev_seq = 0
+        self.detached_since: float | None = time.monotonic()
+        self.run: context.Run | None = None
+        self._run_ids = itertools.count(1)
+        self._cond = threading.Condition()
+        self._events: collections.deque[Event] = collections.deque()
+        self._rerun = True  # the first run renders the page
+        self._closed = False
+        self._busy = True
+        self._worker: threading.Thread | None = None
+
+    # -- called from any thread --------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._spawn_worker()
+
+    def submit(self, event: Event) -> bool:
+        """Queue a user event; returns False for a duplicate (``ev_seq`` already received)."""
+        with self._cond:
+            if event.ev_seq <= self.last_ev_seq:
+                return False
+            self.last_ev_seq = event.ev_seq
+            self._events.append(event)
+            self._busy = True
+            self._cond.notify()
+        return True
+
+    def request_rerun(self) -> None:
+        """Run again with the current code: interrupts a running run (keeping its output)."""
+        with self._cond:
+            self._rerun = True
+            self._busy = True
+            run = self.run
+            self._cond.notify()
+        if run is not None:
+            run.request_interrupt(context.RerunRequested)
+            self._watch_interrupt(run)
+
+    def stop(self) -> None:
+        """The user pressed Stop: end the running run, keeping its partial output."""
+        run = self.run
+        if run is not None:
+            run.request_interrupt(context.StopRequested)
+            self._watch_interrupt(run)
+
+    def close(self) -> None:
+        """Free the session: stop its run (closing any stream's generator) and end its worker."""
+        with self._cond:
+            self._closed = True
+            self._events.clear()
+            self._cond.notify()
+        self.stop()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Block until no run is going and no event is queued; returns False on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._busy:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not self._cond.wait(remaining):
+                    return not self._busy
+        return True
+
+    def show_overlay(self) -> None:
+        self.outbox.push_now([ERR, self.script.overlay])
+
+    def snapshot(self) -> None:
+        """Queue the whole tree (plus run state and overlay) for a client that has nothing."""
+        with self.lock:
+            self.outbox.push([SNAP, self.tree.to_wire()])
+            self.outbox.push([RUN, "running" if self.run is not None else self.status])
+            self.outbox.push([ERR, self.script.overlay])
+
+    # -- the worker ---------------------------------------------------------------------------------------
+
+    def _spawn_worker(self) -> None:
+        worker = threading.Thread(target=self._work, name=f"reactchat-session-{self.token[:6]}", daemon=True)
+        self._worker = worker
+        worker.start()
+
+    def _watch_interrupt(self, run: context.Run) -> None:
+        """Abandon ``run`` if it is still going after the grace period (it ignores interrupts)."""
+
+        def check() -> None:
+            with self._cond:
+                if self.run is not run:
+                    return
+                self.run = None
+            with self.lock:
+                run.abandoned = True
+                run.reconciler.revoked = True
+            self.status = "stopped"
+            self.outbox.push_now([RUN, "stopped"])
+            if not self._closed:
+                self._spawn_worker()
+
+        timer = threading.Timer(self.config.stop_grace, check)
+        timer.daemon = True
+        timer.start()
+
+    def _next_job(self) -> Event | object | None:
+        with self._cond:
+            while not self._closed and not self._events and not self._rerun:
+                self._busy = False
+                self._cond.notify_all()
+                self._cond.wait()
+            if self._closed:
+                self._busy = False
+                self._cond.notify_all()
+                return _CLOSED
+            self._busy = True
+            self._rerun = False
+            return self._events.popleft() if self._events else None
+
+    def _work(self) -> None:
+        me = threading.current_thread()
+        loop = asyncio.new_event_loop()
+        try:
+            while self._worker is me:
+                job = self._next_job()
+                if job is _CLOSED or self._worker is not me:
+                    return
+                assert job is None or isinstance(job, Event)
+                self._execute(job, loop)
+        finally:
+            loop.close()
+
+    def _execute(self, event: Event | None, loop: asyncio.AbstractEventLoop) -> None:
+        run = context.Run(
+            next(self._run_ids),
+            Reconciler(self.tree, self.outbox.push, self.lock),
+            self.state,
+            event,
+            self.script.path,
+            self.config.frame_interval,
+        )
+        with self._cond:
+            if self._closed:
+                return
+            self.run = run
+        self.outbox.push_now([RUN, "running"])
+        status = execute(self.script, run, loop)
+        if status == "abandoned":
+            return
+        with self._cond:
+            if self.run is run:
+                self.run = None
+            if status == "rerun":
+                self._rerun = True
+                return
+        self.status = status
+        self.outbox.push_now([RUN, status])

@@ -1,0 +1,238 @@
+"""``write_stream``'s machinery: pull chunks, render markdown at most once per frame, honour Stop.
+
+The user's iterable runs on its own thread (sync) or task (async) so the script thread can wait for the next
+chunk *with a deadline*: when the generator stalls, the text it already produced is rendered within one
+frame; when the user presses Stop, the writer returns at once with the partial answer while the generator is
+closed as soon as it yields (its ``finally`` runs, aborting the upstream request).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import queue
+import threading
+import time
+from collections.abc import AsyncIterable, AsyncIterator, Iterable
+from typing import Any
+
+from reactchat import context
+from reactchat.markdown import MarkdownStream, render_blocks
+from reactchat.tree import Node
+
+_ITEM, _END, _ERROR, _WAKE = range(4)
+
+
+def chunk_text(chunk: Any) -> str:
+    """The text of one stream chunk: a str, or an OpenAI-style chunk's ``choices[0].delta.content``."""
+    if isinstance(chunk, str):
+        return chunk
+    if chunk is None:
+        return ""
+    choices = chunk.get("choices") if isinstance(chunk, dict) else getattr(chunk, "choices", None)
+    if choices is not None:
+        if not choices:
+            return ""
+        first = choices[0]
+        delta = first.get("delta") if isinstance(first, dict) else getattr(first, "delta", None)
+        content = delta.get("content") if isinstance(delta, dict) else getattr(delta, "content", None)
+        return content or ""
+    raise TypeError(
+        f"write_stream got a chunk of type {type(chunk).__name__}: {chunk!r:.80}; expected str or an"
+        " OpenAI-style chunk with choices[0].delta.content"
+    )
+
+
+def _common_prefix(a: str, b: str) -> int:
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:  # binary search on C-speed slice comparisons
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+class Writer:
+    """Feeds text into a ``markdown`` node: finished blocks are appended once, the open tail is spliced."""
+
+    def __init__(self, run: context.Run, node: Node, interval: float) -> None:
+        self._rec = run.reconciler
+        self.node = node
+        self._md = MarkdownStream()
+        self._interval = interval
+        self._dirty = False
+        self._last = 0.0
+
+    @property
+    def text(self) -> str:
+        return self._md.text
+
+    def feed(self, chunk: Any) -> None:
+        text = chunk_text(chunk)
+        if not text:
+            return
+        self._md.feed(text)
+        self._dirty = True
+        if time.monotonic() - self._last >= self._interval:
+            self.flush()
+
+    def due_in(self) -> float | None:
+        """Seconds until unrendered text must be flushed; None when everything is rendered."""
+        if not self._dirty:
+            return None
+        return max(0.0, self._last + self._interval - time.monotonic())
+
+    def flush(self) -> None:
+        self._dirty = False
+        self._last = time.monotonic()
+        done, tail = self._md.render()
+        if done:
+            self._rec.append(self.node, "blocks", done)
+        self._set_tail(tail)
+
+    def _set_tail(self, tail: str) -> None:
+        old = self.node.props.get("tail", "")
+        if tail != old:
+            keep = _common_prefix(old, tail)
+            self._rec.append(self.node, "tail", tail[keep:], keep=keep)
+
+    def finish(self) -> str:
+        """Commit everything; the node ends up exactly as ``rc.markdown(text)`` would declare it."""
+        done = self._md.finish()
+        if done:
+            self._rec.append(self.node, "blocks", done)
+        self._set_tail("")
+        canonical = render_blocks(self._md.text)
+        if canonical != self.node.props.get("blocks"):
+            # Only reference-style links defined after their use can make streaming and the canonical
+            # render disagree; one SET makes the final tree canonical anyway.
+            self._rec.set(self.node, {"blocks": canonical})
+        return self._md.text
+
+
+def _close(*objects: Any) -> None:
+    for obj in objects:
+        close = getattr(obj, "close", None)
+        if callable(close):
+            with contextlib.suppress(Exception):
+                close()
+
+
+def _pump(iterable: Iterable[Any], put: Any, stop: threading.Event) -> threading.Thread:
+    """Iterate ``iterable`` on a thread, passing (kind, item) pairs to ``put``; close it when stopped."""
+
+    def work() -> None:
+        context.mark_stream_source()
+        iterator: Any = None
+        try:
+            iterator = iter(iterable)
+            for item in iterator:
+                put((_ITEM, item))
+                if stop.is_set():
+                    break
+        except BaseException as exc:
+            put((_ERROR, exc))
+        else:
+            put((_END, None))
+        finally:
+            _close(iterator, iterable if iterator is not iterable else None)
+
+    thread = threading.Thread(
+        target=contextvars.copy_context().run, args=(work,), name="reactchat-stream", daemon=True
+    )
+    thread.start()
+    return thread
+
+
+def consume_sync(writer: Writer, iterable: Iterable[Any], run: context.Run) -> None:
+    """Drive a sync iterable from a sync script."""
+    inbox: queue.SimpleQueue[tuple[int, Any]] = queue.SimpleQueue()
+    stop = threading.Event()
+    run.stream_wakeup = lambda: inbox.put((_WAKE, None))
+    try:
+        _pump(iterable, inbox.put, stop)
+        while run.interrupt is None and not run.abandoned:
+            try:
+                kind, item = inbox.get(timeout=writer.due_in())
+            except queue.Empty:
+                writer.flush()
+                continue
+            if kind == _ITEM:
+                writer.feed(item)
+            elif kind == _END:
+                return
+            elif kind == _ERROR:
+                raise item
+    finally:
+        run.stream_wakeup = None
+        stop.set()
+
+
+async def _threaded(iterable: Iterable[Any]) -> AsyncIterator[Any]:
+    """A sync iterable as an async one, iterated on its own thread."""
+    loop = asyncio.get_running_loop()
+    inbox: asyncio.Queue[tuple[int, Any]] = asyncio.Queue()
+    stop = threading.Event()
+
+    def put(entry: tuple[int, Any]) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop may be gone when a stopped generator ends
+            loop.call_soon_threadsafe(inbox.put_nowait, entry)
+
+    _pump(iterable, put, stop)
+    try:
+        while True:
+            kind, item = await inbox.get()
+            if kind == _END:
+                return
+            if kind == _ERROR:
+                raise item
+            yield item
+    finally:
+        stop.set()
+
+
+async def consume_async(
+    writer: Writer, iterable: Iterable[Any] | AsyncIterable[Any], run: context.Run
+) -> None:
+    """Drive any iterable from inside an event loop; returns early, keeping the text, when interrupted."""
+    loop = asyncio.get_running_loop()
+    wake = asyncio.Event()
+
+    def wakeup() -> None:
+        loop.call_soon_threadsafe(wake.set)
+
+    run.stream_wakeup = wakeup
+    source = iterable if isinstance(iterable, AsyncIterable) else _threaded(iterable)
+    iterator = source.__aiter__()
+    waker = asyncio.ensure_future(wake.wait())
+    pending: asyncio.Future[Any] | None = None
+    try:
+        while run.interrupt is None and not run.abandoned:
+            if pending is None:
+                pending = asyncio.ensure_future(iterator.__anext__())
+            done, _ = await asyncio.wait(
+                {pending, waker}, timeout=writer.due_in(), return_when=asyncio.FIRST_COMPLETED
+            )
+            if pending in done:
+                finished, pending = pending, None
+                try:
+                    item = finished.result()
+                except StopAsyncIteration:
+                    return
+                writer.feed(item)
+            elif not done:
+                writer.flush()
+    finally:
+        run.stream_wakeup = None
+        waker.cancel()
+        if pending is not None:
+            pending.cancel()
+            with contextlib.suppress(BaseException):
+                await pending
+        aclose = getattr(iterator, "aclose", None)
+        if aclose is not None:
+            with contextlib.suppress(Exception):
+                await aclose()

@@ -1,0 +1,203 @@
+"""Run a reactchat app without a browser: submit input, then inspect the transcript, the ops and the bytes.
+
+    from reactchat.testing import ChatTest
+
+    def test_echo():
+        t = ChatTest.from_file("bot.py")
+        t.send("hi")
+        assert t.messages[-1] == {"role": "assistant", "content": "You said: hi"}
+
+``ChatTest`` drives a real session (the same worker thread, reconciler and outbox as the server) and
+applies every frame the browser would receive to a client-side copy of the tree, so what tests see is what
+a browser would show.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from reactchat.config import Config
+from reactchat.ops import ERR, RUN, Op, WireNode, apply, empty_root
+from reactchat.protocol import Event, decode_frame
+from reactchat.runner import Script
+from reactchat.session import Session
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def html_text(fragment: str) -> str:
+    """The visible text of an HTML fragment (tags dropped, entities decoded, outer whitespace trimmed)."""
+    return html.unescape(_TAG.sub("", fragment)).strip()
+
+
+class ChatTest:
+    """A headless session of one app.
+
+    Args:
+        script_path: The app's script.
+        config: Settings; the frame interval is what coalescing uses, as in the server.
+        timeout: Seconds to wait for a run to finish before raising ``TimeoutError``.
+    """
+
+    def __init__(self, script_path: str, *, config: Config | None = None, timeout: float = 10.0) -> None:
+        self.script = Script(script_path)
+        self.script.load()
+        self.timeout = timeout
+        self.frames: list[bytes] = []
+        self.ops: list[Op] = []
+        self._client: WireNode = empty_root()
+        self._run_state = "idle"
+        self._overlay: dict[str, Any] | None = None
+        self._ev_seq = 0
+        self._woken = threading.Event()
+        self.session = Session(self.script, config or Config(), lambda _session: self._woken.set())
+        self.session.start()
+        self.wait()
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str], **kwargs: Any) -> ChatTest:
+        """Load the app at ``path`` and run it once."""
+        return cls(os.fspath(path), **kwargs)
+
+    @classmethod
+    def from_source(cls, source: str, **kwargs: Any) -> ChatTest:
+        """Write ``source`` to a temporary ``app.py`` and run it once."""
+        folder = tempfile.mkdtemp(prefix="reactchat-test-")
+        path = os.path.join(folder, "app.py")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(source)
+        return cls(path, **kwargs)
+
+    # -- driving -------------------------------------------------------------------------------------------
+
+    def wait(self, timeout: float | None = None) -> ChatTest:
+        """Wait until the app is idle (no run going, nothing queued), then take its frames."""
+        limit = self.timeout if timeout is None else timeout
+        if not self.session.wait_idle(limit):
+            raise TimeoutError(f"the app was still running after {limit} s")
+        self.flush()
+        return self
+
+    def wait_for(self, condition: Callable[[ChatTest], bool], timeout: float | None = None) -> ChatTest:
+        """Take frames as they come until ``condition(self)`` holds (e.g. in the middle of a stream)."""
+        limit = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + limit
+        while True:
+            self._woken.clear()
+            self.flush()
+            if condition(self):
+                return self
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"condition still false after {limit} s; messages: {self.messages!r}")
+            self._woken.wait(min(remaining, self.session.config.frame_interval))
+
+    def flush(self) -> list[bytes]:
+        """Take the frames pending now, as the browser would receive them, and apply them."""
+        new: list[bytes] = []
+        while (frame := self.session.outbox.take_frame()) is not None:
+            new.append(frame)
+            _, _, ops = decode_frame(frame)
+            self.ops.extend(ops)
+            for op in ops:
+                if op[0] == RUN:
+                    self._run_state = op[1]
+                elif op[0] == ERR:
+                    self._overlay = op[1]
+            self._client = apply(self._client, ops)
+        self.frames.extend(new)
+        return new
+
+    def send(self, text: str, *, wait: bool = True) -> ChatTest:
+        """Submit ``text`` through the app's chat input."""
+        inputs = [n for n in self.session.tree.find("chat_input")]
+        if not inputs:
+            raise LookupError("the app declares no rc.chat_input(), so there is nothing to send to")
+        self._ev_seq += 1
+        self.session.submit(Event(self._ev_seq, inputs[0].id, "submit", text))
+        return self.wait() if wait else self
+
+    def stop(self) -> ChatTest:
+        """Press Stop."""
+        self.session.stop()
+        return self
+
+    def edit_script(self, source: str) -> ChatTest:
+        """Replace the script's source on disk, as an editor save would, and rerun if it changed."""
+        with open(self.script.path, "w", encoding="utf-8") as f:
+            f.write(source)
+        if self.script.load():
+            self.session.show_overlay()
+            if self.script.overlay is None:
+                self.session.request_rerun()
+        return self.wait()
+
+    def close(self) -> None:
+        self.session.close()
+
+    # -- inspecting ----------------------------------------------------------------------------------------
+
+    @property
+    def tree(self) -> WireNode:
+        """The tree as the browser holds it, built only from the frames sent."""
+        return self._client
+
+    @property
+    def run_state(self) -> str:
+        """The last run state sent: ``running``, ``done``, ``stopped`` or ``error`` (``idle`` before any)."""
+        return self._run_state
+
+    @property
+    def overlay(self) -> dict[str, Any] | None:
+        """The compile-error overlay the browser shows, if any."""
+        return self._overlay
+
+    @property
+    def bytes_sent(self) -> int:
+        return sum(len(f) for f in self.frames)
+
+    def nodes(self, kind: str) -> list[WireNode]:
+        """All nodes of ``kind`` in document order."""
+        found: list[WireNode] = []
+
+        def walk(node: WireNode) -> None:
+            if node[1] == kind:
+                found.append(node)
+            for child in node[3]:
+                walk(child)
+
+        walk(self._client)
+        return found
+
+    @property
+    def messages(self) -> list[dict[str, str]]:
+        """The transcript as ``{"role", "content"}`` dicts, content being the visible text."""
+        return [{"role": m[2]["role"], "content": _text(m)} for m in self.nodes("message")]
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        """The props of every error element: ``type``, ``message`` and ``frames``."""
+        return [n[2] for n in self.nodes("error")]
+
+    @property
+    def title(self) -> str | None:
+        titles = self.nodes("title")
+        return titles[0][2]["text"] if titles else None
+
+
+def _text(node: WireNode) -> str:
+    parts: list[str] = []
+    for child in node[3]:
+        if child[1] == "markdown":
+            fragment = "".join(child[2].get("blocks", [])) + child[2].get("tail", "")
+            parts.append(html_text(fragment))
+        else:
+            parts.append(_text(child))
+    return "\n\n".join(p for p in parts if p)

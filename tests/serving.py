@@ -1,0 +1,172 @@
+"""Test support: serve a script on a real Tornado server in a thread, and a msgpack WebSocket client."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import msgpack
+from tornado.httpclient import HTTPRequest
+from tornado.ioloop import IOLoop
+from tornado.websocket import WebSocketClientConnection, websocket_connect
+
+from reactchat.config import Config
+from reactchat.ops import ERR, HELLO, NOTE, RUN, Op, WireNode, apply, empty_root
+from reactchat.runner import Script
+from reactchat.server import App, start
+from reactchat.watcher import Watcher
+
+
+class Served:
+    """A running server for one script; ``url`` is its base address."""
+
+    def __init__(self, script_path: str, *, watch: bool = False, **config: Any) -> None:
+        self.config = Config(port=0, watch=watch, **config)
+        self.script_path = script_path
+        self.app: App
+        self.port = 0
+        self.loop: IOLoop
+        self._watcher: Watcher | None = None
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+        if not self._ready.wait(10):
+            raise RuntimeError("server did not start")
+
+    def _serve(self) -> None:
+        asyncio.set_event_loop(asyncio.new_event_loop())
+        self.loop = IOLoop.current()
+        script = Script(self.script_path)
+        script.load()
+        self.app, self._server, self.port = start(script, self.config)
+        if self.config.watch:
+            self._watcher = Watcher(self.app, debounce=0.05)
+            self._watcher.start()
+        self._ready.set()
+        self.loop.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/_rc/ws"
+
+    def call(self, fn: Callable[[], Any]) -> None:
+        """Run ``fn`` on the server's loop thread."""
+        self.loop.add_callback(fn)
+
+    def close(self) -> None:
+        if self._watcher is not None:
+            self._watcher.stop()
+
+        def shutdown() -> None:
+            self._server.stop()
+            self.app.close()
+            self.loop.stop()
+
+        self.loop.add_callback(shutdown)
+        self._thread.join(10)
+
+
+class Client:
+    """A protocol-level WebSocket client that keeps the tree the way the browser does."""
+
+    def __init__(self, conn: WebSocketClientConnection) -> None:
+        self.conn = conn
+        self.tree: WireNode = empty_root()
+        self.token: str | None = None
+        self.last_ev_seq = 0
+        self.last_seq = -1
+        self.run_state = "idle"
+        self.overlay: dict[str, Any] | None = None
+        self.notes: list[str] = []
+        self.frames: list[tuple[int | None, list[Op]]] = []
+        self.closed = False
+
+    @classmethod
+    async def connect(
+        cls, url: str, *, token: str | None = None, last_seq: int = -1, origin: str | None = None,
+        hello: bool = True,
+    ) -> Client:  # fmt: skip
+        headers = {"Origin": origin or url.replace("ws://", "http://").split("/_rc")[0]}
+        conn = await websocket_connect(HTTPRequest(url, headers=headers))
+        client = cls(conn)
+        if hello:
+            await client.send(["hello", 1, token, last_seq])
+        return client
+
+    async def send(self, msg: Any) -> None:
+        await self.conn.write_message(msgpack.packb(msg), binary=True)
+
+    async def submit(self, node_id: int, text: str, ev_seq: int | None = None) -> None:
+        self.last_ev_seq = ev_seq if ev_seq is not None else self.last_ev_seq + 1
+        await self.send(["ev", self.last_ev_seq, node_id, "submit", text])
+
+    async def recv(self, timeout: float = 5.0) -> tuple[int | None, list[Op]] | None:
+        """Receive and apply one frame; None when the connection closed."""
+        data = await asyncio.wait_for(self.conn.read_message(), timeout)
+        if data is None:
+            self.closed = True
+            return None
+        version, seq, ops = msgpack.unpackb(data, raw=False)
+        assert version == 1
+        for op in ops:
+            if op[0] == HELLO:
+                self.token, self.last_ev_seq = op[1], op[2]
+            elif op[0] == NOTE:
+                self.notes.append(op[1])
+            elif op[0] == RUN:
+                self.run_state = op[1]
+            elif op[0] == ERR:
+                self.overlay = op[1]
+        if seq is not None:
+            assert seq > self.last_seq or self.last_seq == -1, (seq, self.last_seq)
+            self.last_seq = seq
+        self.tree = apply(self.tree, ops)
+        self.frames.append((seq, ops))
+        return seq, ops
+
+    async def until(self, condition: Callable[[Client], bool], timeout: float = 10.0) -> Client:
+        """Receive frames until ``condition(self)`` holds."""
+        deadline = time.monotonic() + timeout
+        while not condition(self):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"condition not met; tree={self.tree!r} notes={self.notes!r}")
+            if await self.recv(remaining) is None:
+                raise ConnectionError("closed before the condition was met")
+        return self
+
+    def nodes(self, kind: str) -> list[WireNode]:
+        found: list[WireNode] = []
+
+        def walk(node: WireNode) -> None:
+            if node[1] == kind:
+                found.append(node)
+            for child in node[3]:
+                walk(child)
+
+        walk(self.tree)
+        return found
+
+    def input_id(self) -> int:
+        return int(self.nodes("chat_input")[0][0])
+
+    def texts(self) -> list[tuple[str, str]]:
+        from reactchat.testing import html_text
+
+        out = []
+        for m in self.nodes("message"):
+            body = "".join(
+                "".join(c[2].get("blocks", [])) + c[2].get("tail", "") for c in m[3] if c[1] == "markdown"
+            )
+            out.append((m[2]["role"], html_text(body)))
+        return out
+
+    def close(self) -> None:
+        self.conn.close()
