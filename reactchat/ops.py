@@ -148,11 +148,12 @@ def apply(root: WireNode | None, ops: list[Op]) -> WireNode:
 class Batch:
     """Ops waiting for the next frame, coalesced as they arrive.
 
-    Rules (each preserves the meaning of the sequence, see tests/test_ops.py):
-    ops on a node inserted in this batch fold into the inserted payload; SET after SET on the same node
-    merges; APP after APP on the same prop, or after a SET that sets that prop, concatenates; DEL of a node
-    inserted in this batch cancels the insert; a later RUN or ERR replaces an earlier one; SNAP drops all
-    pending tree ops.
+    Rules (each preserves the meaning of the sequence; tests/test_ops.py checks it on random sequences):
+    SET and APP on a node inserted in this batch fold into the inserted payload; SET after SET on the same
+    node merges; APP after APP on the same prop, or after a SET of that prop, concatenates; a later RUN or
+    ERR replaces an earlier one; SNAP drops all pending tree ops. Structural ops (INS, DEL, MOV, REP) fold
+    into a pending insert only while no op kept in the batch refers into that inserted subtree ("sealed"):
+    folding moves them earlier in time, which is exact only if nothing else was placed relative to them.
     """
 
     def __init__(self) -> None:
@@ -160,6 +161,7 @@ class Batch:
         # id -> (payload node, payload parent or None, index of the INS/REP/SNAP op carrying it)
         self._payload: dict[int, tuple[WireNode, WireNode | None, int]] = {}
         self._last: dict[int, int] = {}  # id -> index of the last SET/APP op on it
+        self._sealed: set[int] = set()  # indices of carriers that kept ops refer into
 
     def __bool__(self) -> bool:
         return any(op is not None for op in self.ops)
@@ -167,7 +169,7 @@ class Batch:
     def take(self) -> list[Op]:
         """Return the coalesced ops and empty the batch."""
         ops = [op for op in self.ops if op is not None]
-        self.ops, self._payload, self._last = [], {}, {}
+        self.ops, self._payload, self._last, self._sealed = [], {}, {}, set()
         return ops
 
     def _register(self, node: WireNode, parent: WireNode | None, at: int) -> None:
@@ -185,11 +187,22 @@ class Batch:
         self.ops.append(op)
         return len(self.ops) - 1
 
+    def _open(self, node_id: int) -> tuple[WireNode, WireNode | None, int] | None:
+        """The payload entry of ``node_id`` if structure may still fold into it."""
+        held = self._payload.get(node_id)
+        return held if held is not None and held[2] not in self._sealed else None
+
+    def _seal(self, *ids: int | None) -> None:
+        for node_id in ids:
+            held = self._payload.get(node_id) if node_id is not None else None
+            if held is not None:
+                self._sealed.add(held[2])
+
     def push(self, op: Op) -> None:
         code = op[0]
         if code == SNAP:
             self.ops = [o for o in self.ops if o is not None and o[0] in (RUN, ERR)]
-            self._payload, self._last = {}, {}
+            self._payload, self._last, self._sealed = {}, {}, set()
             self._register(op[1], None, self._append(op))
         elif code in (RUN, ERR):
             self.ops = [o if o is None or o[0] != code else None for o in self.ops]
@@ -204,12 +217,15 @@ class Batch:
             self._push_del(op)
         elif code == REP:
             self._push_rep(op)
-        else:  # MOV, HELLO, NOTE: kept as they are
+        elif code == MOV:
+            self._push_mov(op)
+        else:  # HELLO, NOTE: kept as they are
             self._append(op)
 
     def _push_ins(self, op: Op) -> None:
-        held = self._payload.get(op[1])
+        held = self._open(op[1])
         if held is None:
+            self._seal(op[1], op[2])
             self._register(op[3], None, self._append(op))
             return
         parent, _, at = held
@@ -267,41 +283,53 @@ class Batch:
             self._append(op)
             return
         node, parent, at = held
-        if parent is not None:
-            parent[3][:] = [c for c in parent[3] if c is not node]
-            self._unregister(node)
-            return
         carrier = self.ops[at]
         assert carrier is not None
-        if carrier[0] == SNAP:
+        if carrier[0] == SNAP and parent is None:
             return  # the root is never deleted
         self._unregister(node)
-        self.ops[at] = None
-        if carrier[0] == REP:
-            # The client still holds the node the REP would have replaced.
+        if at in self._sealed:
+            self._append(op)
+        elif parent is not None:
+            parent[3][:] = [c for c in parent[3] if c is not node]
+        elif carrier[0] == INS:
+            self.ops[at] = None  # inserted and deleted within the batch: the client never sees it
+        else:  # REP: drop it, and delete the node the client still holds in its place
+            self.ops[at] = None
             self._append([DEL, carrier[1]])
+
+    def _push_mov(self, op: Op) -> None:
+        held = self._open(op[1])
+        if held is None or held[1] is None:
+            self._seal(op[1], op[2], op[3])
+            self._append(op)
+            return
+        # A node inside a pending insert: take it out and insert it where it ends up.
+        node, parent, _ = held
+        assert parent is not None
+        parent[3][:] = [c for c in parent[3] if c is not node]
+        self._unregister(node)
+        self._push_ins([INS, op[2], op[3], node])
 
     def _push_rep(self, op: Op) -> None:
         node_id, new = op[1], op[2]
-        held = self._payload.get(node_id)
-        if held is not None:
-            old, parent, at = held
-            self._unregister(old)
-            if parent is None:
-                carrier = self.ops[at]
-                assert carrier is not None
-                if carrier[0] == INS:
-                    carrier[3] = new
-                elif carrier[0] == REP:
-                    carrier[2] = new
-                else:  # SNAP root replaced
-                    carrier[1] = new
-            else:
-                siblings = parent[3]
-                siblings[siblings.index(old)] = new
-            self._register(new, parent, at)
+        held = self._open(node_id)
+        if held is None:
+            old = self._payload.get(node_id)
+            if old is not None:
+                self._unregister(old[0])
+            last = self._last.pop(node_id, None)
+            if last is not None:
+                self.ops[last] = None
+            self._register(new, None, self._append(op))
             return
-        last = self._last.pop(node_id, None)
-        if last is not None:
-            self.ops[last] = None
-        self._register(new, None, self._append(op))
+        old_node, parent, at = held
+        self._unregister(old_node)
+        if parent is None:
+            carrier = self.ops[at]
+            assert carrier is not None
+            carrier[{INS: 3, REP: 2, SNAP: 1}[carrier[0]]] = new
+        else:
+            siblings = parent[3]
+            siblings[siblings.index(old_node)] = new
+        self._register(new, parent, at)

@@ -1,0 +1,205 @@
+// The WebSocket: hello/resume, frame intake, acks, unconfirmed-event resend, reconnect with backoff.
+import { decode, encode } from "@msgpack/msgpack";
+import { type ClientMessage, isFrame, PROTOCOL_VERSION, SNAP, type Value } from "./protocol";
+import type { Store } from "./store";
+
+/** "open" means synced: HELLO received and, when we had no tree, the SNAP applied. */
+export type Status = "connecting" | "open" | "closed";
+
+type EvMessage = ["ev", number, number, string, Value];
+
+const TOKEN_KEY = "reactchat:token";
+const EV_SEQ_KEY = "reactchat:ev_seq";
+const PENDING_KEY = "reactchat:pending";
+const ACK_INTERVAL = 250;
+const BACKOFF_MIN = 250;
+const BACKOFF_MAX = 5000;
+const MAX_PENDING = 100;
+
+export interface ConnectionHooks {
+  /** Ops were applied to the store (schedule a render). */
+  applied(): void;
+  status(s: Status): void;
+  /** A new session replaced ours: these submitted texts never reached it. */
+  lost(texts: string[]): void;
+}
+
+function load(key: string): string | null {
+  try {
+    return sessionStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function save(key: string, value: string | null): void {
+  try {
+    if (value === null) sessionStorage.removeItem(key);
+    else sessionStorage.setItem(key, value);
+  } catch {
+    // Storage may be unavailable (privacy mode, quota); the session still works in memory.
+  }
+}
+
+function loadPending(): EvMessage[] {
+  try {
+    const v: unknown = JSON.parse(load(PENDING_KEY) ?? "[]");
+    return Array.isArray(v) ? (v.filter((m) => Array.isArray(m) && m[0] === "ev") as EvMessage[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+export class Connection {
+  private ws: WebSocket | null = null;
+  /** Open and HELLO received: events may be sent. */
+  private ready = false;
+  /** Waiting for the SNAP that follows HELLO when we sent last_seq -1 or the session is new. */
+  private needSnap = false;
+  private lastSeq = -1;
+  private ackedSeq = -1;
+  private ackTimer: ReturnType<typeof setTimeout> | null = null;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private attempt = 0;
+  private sentToken: string | null = null;
+  /** The token in memory too, for when sessionStorage is unavailable. */
+  private token: string | null = null;
+  private evSeq = Number(load(EV_SEQ_KEY)) || 0;
+  private pending: EvMessage[] = loadPending();
+
+  constructor(
+    private readonly url: string,
+    private readonly store: Store,
+    private readonly hooks: ConnectionHooks,
+  ) {
+    addEventListener("online", () => this.retryNow());
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") this.retryNow();
+    });
+  }
+
+  connect(): void {
+    this.retryTimer = null;
+    this.ready = false;
+    this.hooks.status("connecting");
+    const ws = new WebSocket(this.url);
+    ws.binaryType = "arraybuffer";
+    this.ws = ws;
+    ws.onopen = () => {
+      this.sentToken = load(TOKEN_KEY) ?? this.token;
+      this.ackedSeq = this.lastSeq;
+      this.needSnap = this.lastSeq < 0;
+      this.raw(["hello", 1, this.sentToken, this.lastSeq]);
+    };
+    ws.onmessage = (e: MessageEvent) => this.receive(e.data);
+    ws.onclose = () => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this.ready = false;
+      this.hooks.status("closed");
+      const delay = Math.min(BACKOFF_MAX, BACKOFF_MIN * 2 ** this.attempt++);
+      this.retryTimer = setTimeout(() => this.connect(), delay * (0.5 + Math.random() * 0.5));
+    };
+  }
+
+  /** Queue a user event; it is resent after reconnects until a HELLO confirms it. */
+  event(nodeId: number, action: string, value: Value): void {
+    const msg: EvMessage = ["ev", ++this.evSeq, nodeId, action, value];
+    save(EV_SEQ_KEY, String(this.evSeq));
+    this.pending.push(msg);
+    if (this.pending.length > MAX_PENDING) this.pending.shift();
+    this.savePending();
+    if (this.ready) this.raw(msg);
+  }
+
+  stop(): void {
+    if (this.ready) this.raw(["stop"]);
+  }
+
+  private receive(data: unknown): void {
+    let frame: unknown;
+    try {
+      frame = data instanceof ArrayBuffer ? decode(data) : null;
+    } catch (err) {
+      console.error("reactchat: undecodable frame", err);
+    }
+    if (!isFrame(frame)) {
+      // Our tree may now be out of step: ask for a snapshot on a fresh connection.
+      this.lastSeq = -1;
+      this.ws?.close();
+      return;
+    }
+    const [version, seq, ops] = frame;
+    if (version !== PROTOCOL_VERSION) {
+      location.reload();
+      return;
+    }
+    // A replayed frame we already applied (a SNAP always applies).
+    if (seq !== null && seq <= this.lastSeq && !ops.some((op) => op[0] === SNAP)) return;
+    this.store.applyAll(ops);
+    const hello = this.store.hello;
+    if (hello) {
+      this.store.hello = null;
+      this.onHello(hello.token, hello.lastEvSeq);
+    }
+    if (this.ready && (!this.needSnap || ops.some((op) => op[0] === SNAP))) {
+      if (this.needSnap || hello) this.hooks.status("open");
+      this.needSnap = false;
+    }
+    if (seq !== null) {
+      this.lastSeq = seq;
+      this.scheduleAck();
+    }
+    this.hooks.applied();
+  }
+
+  private onHello(token: string, lastEvSeq: number): void {
+    const newSession = this.sentToken !== null && token !== this.sentToken;
+    this.token = token;
+    save(TOKEN_KEY, token);
+    this.attempt = 0;
+    if (newSession) {
+      this.lastSeq = this.ackedSeq = -1;
+      this.needSnap = true;
+    }
+    this.evSeq = Math.max(this.evSeq, lastEvSeq);
+    save(EV_SEQ_KEY, String(this.evSeq));
+    const unconfirmed = this.pending.filter((m) => m[1] > lastEvSeq);
+    if (newSession) {
+      // Those events name nodes of a tree that no longer exists: hand the words back to the user.
+      this.pending = [];
+      const texts = unconfirmed.flatMap((m) => (typeof m[4] === "string" ? [m[4]] : []));
+      if (texts.length) this.hooks.lost(texts);
+    } else {
+      this.pending = unconfirmed;
+      for (const m of unconfirmed) this.raw(m);
+    }
+    this.savePending();
+    this.ready = true;
+  }
+
+  private scheduleAck(): void {
+    if (this.ackTimer !== null) return;
+    this.ackTimer = setTimeout(() => {
+      this.ackTimer = null;
+      if (this.lastSeq > this.ackedSeq && this.raw(["ack", this.lastSeq])) this.ackedSeq = this.lastSeq;
+    }, ACK_INTERVAL);
+  }
+
+  private retryNow(): void {
+    if (this.retryTimer === null) return;
+    clearTimeout(this.retryTimer);
+    this.connect();
+  }
+
+  private raw(msg: ClientMessage): boolean {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(encode(msg));
+    return true;
+  }
+
+  private savePending(): void {
+    save(PENDING_KEY, this.pending.length ? JSON.stringify(this.pending) : null);
+  }
+}

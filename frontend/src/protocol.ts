@@ -1,0 +1,65 @@
+// Wire types and op codes of docs/protocol.md (version 1).
+
+export const PROTOCOL_VERSION = 1;
+
+export type Value = null | boolean | number | string | Value[] | { [key: string]: Value };
+export type Props = Record<string, Value>;
+
+/** A node on the wire: `[id, kind, props, children]`. */
+export type WireNode = [number, string, Props, WireNode[]];
+
+export const SNAP = 0;
+export const RUN = 1;
+export const INS = 2;
+export const SET = 3;
+export const APP = 4;
+export const DEL = 5;
+export const MOV = 6;
+export const REP = 7;
+export const ERR = 8;
+export const HELLO = 9;
+export const NOTE = 10;
+
+export type RunWire = "running" | "done" | "stopped" | "error";
+
+export interface Overlay {
+  message: string;
+  file?: string | null;
+  line?: number | null;
+  text?: string | null;
+}
+
+export type WireOp =
+  | [typeof SNAP, WireNode]
+  | [typeof RUN, RunWire]
+  | [typeof INS, number, number | null, WireNode]
+  | [typeof SET, number, Props]
+  | [typeof APP, number, string, string | Value[], number]
+  | [typeof DEL, number]
+  | [typeof MOV, number, number, number | null]
+  | [typeof REP, number, WireNode]
+  | [typeof ERR, Overlay | null]
+  | [typeof HELLO, string, number]
+  | [typeof NOTE, string];
+
+/** A server frame: `[version, seq, ops]`. */
+export type Frame = [number, number | null, WireOp[]];
+
+/** Client -> server messages. */
+export type ClientMessage =
+  | ["hello", 1, string | null, number]
+  | ["ev", number, number, string, Value]
+  | ["stop"]
+  | ["ack", number];
+
+/** Shallow shape check of a decoded frame; op payloads are checked where they are applied. */
+export function isFrame(x: unknown): x is Frame {
+  return (
+    Array.isArray(x) &&
+    x.length === 3 &&
+    typeof x[0] === "number" &&
+    (x[1] === null || typeof x[1] === "number") &&
+    Array.isArray(x[2]) &&
+    x[2].every((op: unknown) => Array.isArray(op) && typeof op[0] === "number")
+  );
+}
