@@ -58,7 +58,7 @@ class Outbox:
         self.bytes += len(frame)
         self._replay.append((seq, frame))
         self._replay_size += len(frame)
-        while self._replay_size > self._replay_limit and len(self._replay) > 1:
+        while self._replay_size > self._replay_limit:  # may empty it: a reconnect then gets a snapshot
             self._replay_size -= len(self._replay.popleft()[1])
         return frame
 

@@ -37,13 +37,17 @@ def user_call_site() -> str:
 
 
 class _Cursor:
-    __slots__ = ("counts", "n", "node", "sites")
+    """Where the run is in one container: ``node.children[:n]`` are this run's children, in order, except
+    for ``skipped`` ones (left over from the last run, passed over to reach a match further on)."""
+
+    __slots__ = ("counts", "n", "node", "sites", "skipped")
 
     def __init__(self, node: Node) -> None:
         self.node = node
         self.n = 0
         self.counts: dict[str, int] = {}
         self.sites: dict[str, str] = {}
+        self.skipped: set[int] = set()
 
 
 class Reconciler:
@@ -58,6 +62,8 @@ class Reconciler:
         self._sink = sink
         self._lock = lock
         self._stack: list[_Cursor] = [_Cursor(tree.root)]
+        # Containers declared in this run that still hold children but were not entered (yet).
+        self._unentered: dict[int, Node] = {}
         self.revoked = False
 
     @contextlib.contextmanager
@@ -70,6 +76,7 @@ class Reconciler:
 
     def begin(self) -> None:
         self._stack = [_Cursor(self.tree.root)]
+        self._unentered = {}
 
     @property
     def container(self) -> Node:
@@ -93,22 +100,32 @@ class Reconciler:
             cursor.sites[key] = site
             k = key
         i = cursor.n
-        cursor.n = i + 1
         children = parent.children
         node = children[i] if i < len(children) and children[i].key == k else None
-        if node is None:
+        if node is not None:
+            cursor.n = i + 1
+        else:
             node = parent.keyed.get(k)
-            if node is not None:
-                self._move(parent, node, i)
-        if node is None:
-            return self._insert(parent, i, self.tree.new_node(kind, k, props))
+            if node is None:
+                cursor.n = i + 1
+                return self._insert(parent, i, self.tree.new_node(kind, k, props))
+            if node.id in cursor.skipped:  # passed over earlier: bring it after the last declared node
+                cursor.skipped.discard(node.id)
+                self._move(parent, node, i - 1)
+            else:  # further on: pass over what lies between; it is re-declared later or pruned
+                j = children.index(node, i)
+                cursor.skipped.update(c.id for c in children[i:j])
+                cursor.n = j + 1
         if node.kind != kind:
             return self._replace(parent, i, node, self.tree.new_node(kind, k, props))
         if node.props != props:
             self.set(node, _diff(node.props, props))
+        if node.children:
+            self._unentered[node.id] = node
         return node
 
     def enter(self, node: Node) -> None:
+        self._unentered.pop(node.id, None)
         self._stack.append(_Cursor(node))
 
     def exit(self, prune: bool = True) -> None:
@@ -122,6 +139,10 @@ class Reconciler:
             self.exit(prune)
         if prune:
             self._prune(self._stack[0])
+            for node in self._unentered.values():
+                if node.id in self.tree.nodes:
+                    self._prune(_Cursor(node))
+        self._unentered = {}
 
     def set(self, node: Node, patch: dict[str, Any]) -> None:
         with self._writing():
@@ -181,14 +202,18 @@ class Reconciler:
 
     def _prune(self, cursor: _Cursor) -> None:
         children = cursor.node.children
-        if len(children) <= cursor.n:
+        if len(children) <= cursor.n and not cursor.skipped:
             return
         with self._writing():
-            for stale in children[cursor.n :]:
-                cursor.node.keyed.pop(stale.key, None)
-                self.tree.forget(stale)
-                self._sink([DEL, stale.id])
-            del children[cursor.n :]
+            stale = [c for c in children if c.id in cursor.skipped] + children[cursor.n :]
+            for node in stale:
+                cursor.node.keyed.pop(node.key, None)
+                self.tree.forget(node)
+                self._sink([DEL, node.id])
+            gone = {node.id for node in stale}
+            children[:] = [c for c in children if c.id not in gone]
+            cursor.n = len(children)
+            cursor.skipped.clear()
 
 
 def _diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:

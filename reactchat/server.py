@@ -165,7 +165,8 @@ class App:
                 (r"/_rc/static/(.*)", StaticHandler, {"path": STATIC_DIR, "app": self}),
             ],
             compress_response=True,
-            websocket_max_message_size=self.config.max_message_bytes,
+            # Up to 4x the cap is read and answered with a NOTE; beyond that Tornado closes the socket.
+            websocket_max_message_size=4 * self.config.max_message_bytes,
             websocket_ping_interval=20,
         )
 

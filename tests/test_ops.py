@@ -9,7 +9,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reactchat.ops import (
-    APP, DEL, ERR, INS, MOV, REP, RUN, SET, SNAP, Batch, WireNode, apply, cut_utf16, empty_root, utf16_len,
+    APP,
+    DEL,
+    ERR,
+    INS,
+    MOV,
+    REP,
+    RUN,
+    SET,
+    SNAP,
+    Batch,
+    WireNode,
+    apply,
+    cut_utf16,
+    empty_root,
+    utf16_len,
 )  # fmt: skip
 
 FIXTURES = sorted((pathlib.Path(__file__).parent / "fixtures" / "ops").glob("*.json"))
@@ -35,7 +49,9 @@ def test_cut_counts_utf16_units() -> None:
 
 
 def test_app_on_missing_prop_starts_empty() -> None:
-    tree = apply(None, [[INS, 0, None, [1, "markdown", {}, []]], [APP, 1, "tail", "hi", 0], [APP, 1, "b", ["x"], 0]])
+    tree = apply(
+        None, [[INS, 0, None, [1, "markdown", {}, []]], [APP, 1, "tail", "hi", 0], [APP, 1, "b", ["x"], 0]]
+    )
     assert tree[3][0][2] == {"tail": "hi", "b": ["x"]}
 
 
@@ -76,15 +92,21 @@ def op_sequences(draw: st.DrawFn) -> tuple[WireNode, list[list[object]]]:
     for _ in range(draw(st.integers(1, 25))):
         ids = _ids(tree)
         non_root = ids[1:]
-        choice = draw(st.sampled_from(["ins", "set", "app", "appl", "del", "mov", "rep", "run", "err", "snap"]))
+        choice = draw(
+            st.sampled_from(["ins", "set", "app", "appl", "del", "mov", "rep", "run", "err", "snap"])
+        )
         op: list[object]
-        if choice == "ins" or not non_root and choice in ("set", "app", "appl", "del", "mov", "rep"):
+        if choice == "ins" or (not non_root and choice in ("set", "app", "appl", "del", "mov", "rep")):
             parent = _find(tree, draw(st.sampled_from(ids)))
             assert parent is not None
             after = draw(st.sampled_from([None, *[c[0] for c in parent[3]]]))
             op = [INS, parent[0], after, new_node(1)]
         elif choice == "set":
-            op = [SET, draw(st.sampled_from(non_root)), {draw(st.sampled_from("tux")): draw(st.one_of(st.none(), TEXT))}]
+            op = [
+                SET,
+                draw(st.sampled_from(non_root)),
+                {draw(st.sampled_from("tux")): draw(st.one_of(st.none(), TEXT))},
+            ]
         elif choice == "app":
             node = _find(tree, draw(st.sampled_from(non_root)))
             assert node is not None
@@ -158,7 +180,17 @@ def test_ops_on_a_node_inserted_in_the_same_batch_fold_into_it() -> None:
     batch.push([APP, 2, "tail", "Hel", 0])
     batch.push([APP, 2, "blocks", ["<p>x</p>"], 0])
     assert batch.take() == [
-        [INS, 0, None, [1, "message", {"role": "assistant"}, [[2, "markdown", {"blocks": ["<p>x</p>"], "tail": "Hel"}, []]]]]
+        [
+            INS,
+            0,
+            None,
+            [
+                1,
+                "message",
+                {"role": "assistant"},
+                [[2, "markdown", {"blocks": ["<p>x</p>"], "tail": "Hel"}, []]],
+            ],
+        ]
     ]
 
 

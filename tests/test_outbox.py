@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import threading
+
+from reactchat.ops import APP, INS, RUN
+from reactchat.outbox import Outbox
+from reactchat.protocol import decode_frame
+
+
+def make(replay_bytes: int = 1 << 20) -> tuple[Outbox, list[int]]:
+    wakes: list[int] = []
+    return Outbox(threading.Lock(), replay_bytes, lambda: wakes.append(1)), wakes
+
+
+def test_one_wakeup_per_frame_and_ops_coalesce() -> None:
+    box, wakes = make()
+    box.push_now([INS, 0, None, [1, "markdown", {"tail": ""}, []]])
+    for ch in "hello":
+        box.push_now([APP, 1, "tail", ch, 0])
+    assert wakes == [1]
+    frame = box.take_frame()
+    assert frame is not None
+    assert decode_frame(frame) == (1, 1, [[INS, 0, None, [1, "markdown", {"tail": "hello"}, []]]])
+    assert box.take_frame() is None
+    box.push_now([RUN, "done"])
+    assert wakes == [1, 1]
+
+
+def test_replay_after_a_seq_and_ack_trims() -> None:
+    box, _ = make()
+    frames = []
+    for i in range(5):
+        box.push_now([RUN, str(i)])
+        frames.append(box.take_frame())
+    assert box.replay_after(2) == frames[2:]
+    assert box.replay_after(5) == []
+    assert box.replay_after(-1) is None and box.replay_after(9) is None
+    box.ack(3)
+    assert box.replay_after(2) is None  # acked frames are gone: the client gets a snapshot instead
+    assert box.replay_after(3) == frames[3:]
+
+
+def test_replay_buffer_is_bounded_by_bytes() -> None:
+    box, _ = make(replay_bytes=2000)
+    for _ in range(50):
+        box.push_now([RUN, "x" * 100])
+        box.take_frame()
+    assert box.replay_after(49) is not None
+    assert box.replay_after(10) is None
+    kept = box.replay_after(box.seq - 1)
+    assert kept is not None and sum(len(f) for f in box._replay) <= 2000

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import msgpack
+import pytest
+
+from reactchat.protocol import (
+    Ack,
+    Event,
+    Hello,
+    ProtocolError,
+    Stop,
+    decode_client,
+    decode_frame,
+    encode_frame,
+)
+
+LIMIT = 1 << 20
+
+
+def pack(msg: object) -> bytes:
+    return bytes(msgpack.packb(msg))
+
+
+def test_valid_messages_decode() -> None:
+    assert decode_client(pack(["hello", 1, None, -1]), LIMIT) == Hello(None, -1)
+    assert decode_client(pack(["hello", 1, "tok", 7]), LIMIT) == Hello("tok", 7)
+    assert decode_client(pack(["ev", 3, 12, "submit", "hi"]), LIMIT) == Event(3, 12, "submit", "hi")
+    assert decode_client(pack(["stop"]), LIMIT) == Stop()
+    assert decode_client(pack(["ack", 9]), LIMIT) == Ack(9)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"\xc1", "not valid msgpack"),
+        (pack({"a": 1}), "array led by its type name"),
+        (pack([]), "array led by its type name"),
+        (pack(["nope"]), "unknown message type 'nope'"),
+        (pack(["hello", 2, None, -1]), "protocol version 2"),
+        (pack(["hello", 1, 5, -1]), "token"),
+        (pack(["hello", 1, None]), "hello takes"),
+        (pack(["ev", "1", 2, "submit", "x"]), "ev ev_seq must be an integer, got str"),
+        (pack(["ev", 1, True, "submit", "x"]), "ev node_id must be an integer, got bool"),
+        (pack(["ev", 1, 2, "", "x"]), "action"),
+        (pack(["ev", 1, 2, "a" * 65, "x"]), "action"),
+        (pack(["stop", 1]), "stop takes no fields"),
+        (pack(["ack"]), "ack takes"),
+    ],
+)
+def test_bad_messages_are_rejected_with_a_reason(data: bytes, message: str) -> None:
+    with pytest.raises(ProtocolError, match=message):
+        decode_client(data, LIMIT)
+
+
+def test_text_and_oversized_messages_are_rejected() -> None:
+    with pytest.raises(ProtocolError, match="text messages"):
+        decode_client("hello", LIMIT)
+    with pytest.raises(ProtocolError, match="exceeds the limit of 100 bytes"):
+        decode_client(pack(["ev", 1, 2, "submit", "x" * 200]), 100)
+
+
+def test_frames_roundtrip() -> None:
+    assert decode_frame(encode_frame(4, [[1, "done"]])) == (1, 4, [[1, "done"]])
+    assert decode_frame(encode_frame(None, [])) == (1, None, [])

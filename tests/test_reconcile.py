@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reactchat.ops import DEL, INS, MOV, REP, SET, Batch, Op, apply, empty_root
+from reactchat.reconcile import DuplicateKeyError, Reconciler
+from reactchat.tree import Tree
+
+Decl = tuple[str, str | None, dict[str, Any], list[Any]]  # kind, key, props, children
+
+
+def declare(rec: Reconciler, decls: list[Decl]) -> None:
+    for kind, key, props, children in decls:
+        node = rec.emit(kind, dict(props), key)
+        if children:
+            rec.enter(node)
+            declare(rec, children)
+            rec.exit()
+
+
+def run(tree: Tree, decls: list[Decl]) -> list[Op]:
+    ops: list[Op] = []
+    rec = Reconciler(tree, ops.append, threading.Lock())
+    rec.begin()
+    declare(rec, decls)
+    rec.finish(prune=True)
+    return ops
+
+
+def shape(node: list[Any]) -> list[Any]:
+    return [node[1], node[2], [shape(c) for c in node[3]]]
+
+
+def decl_shape(decls: list[Decl]) -> list[Any]:
+    return [[kind, props, decl_shape(children)] for kind, _, props, children in decls]
+
+
+def declarations(depth: int = 0) -> st.SearchStrategy[list[Decl]]:
+    leaf = st.tuples(
+        st.sampled_from(["message", "markdown"]),
+        st.sampled_from([None, None, "a", "b", "c"]),
+        st.fixed_dictionaries({"v": st.integers(0, 2)}),
+        st.just([]) if depth >= 1 else st.deferred(lambda: declarations(depth + 1)),
+    )
+
+    def unique_keys(decls: list[Decl]) -> bool:
+        keys = [d[1] for d in decls if d[1] is not None]
+        return len(keys) == len(set(keys))
+
+    return st.lists(leaf, max_size=5).filter(unique_keys)
+
+
+@settings(max_examples=300, deadline=None)
+@given(declarations(), declarations())
+def test_ops_turn_the_old_tree_into_the_new_one(old: list[Decl], new: list[Decl]) -> None:
+    tree = Tree()
+    run(tree, old)
+    before = tree.to_wire()
+    ops = run(tree, new)
+    after = apply(before, ops)
+    assert after == tree.to_wire()
+    assert [shape(c) for c in after[3]] == decl_shape(new)
+    # and the same through the coalescing batch, as the outbox sends it
+    batch = Batch()
+    for op in ops:
+        batch.push(op)
+    assert apply(before, batch.take()) == after
+
+
+def history(n: int) -> list[Decl]:
+    return [
+        ("message", None, {"role": "user"}, [("markdown", None, {"blocks": [f"<p>{i}</p>"]}, [])])
+        for i in range(n)
+    ]
+
+
+def test_redeclaring_an_unchanged_tree_sends_nothing() -> None:
+    tree = Tree()
+    run(tree, history(50))
+    assert run(tree, history(50)) == []
+
+
+def test_appending_a_message_sends_one_insert() -> None:
+    tree = Tree()
+    run(tree, history(50))
+    batch = Batch()
+    for op in run(tree, history(51)):
+        batch.push(op)
+    assert [op[0] for op in batch.take()] == [INS]  # the child insert folds into its parent's
+
+
+def test_a_conditional_element_does_not_shift_the_identity_of_others() -> None:
+    tree = Tree()
+    run(tree, [("spinner", None, {}, []), *history(3)])
+    ids = [n.id for n in tree.root.children if n.kind == "message"]
+    ops = run(tree, history(3))
+    assert [n.id for n in tree.root.children] == ids
+    assert [op[0] for op in ops] == [DEL]
+
+
+def test_props_change_is_a_set_of_only_the_changed_props() -> None:
+    tree = Tree()
+    run(tree, [("title", None, {"text": "a", "size": 1}, [])])
+    assert run(tree, [("title", None, {"text": "b", "size": 1}, [])]) == [[SET, 1, {"text": "b"}]]
+    assert run(tree, [("title", None, {"text": "b"}, [])]) == [[SET, 1, {"size": None}]]
+
+
+def test_keyed_nodes_move_instead_of_being_recreated() -> None:
+    tree = Tree()
+    run(tree, [("m", "a", {}, []), ("m", "b", {}, [])])
+    ids = {n.key: n.id for n in tree.root.children}
+    ops = run(tree, [("m", "b", {}, []), ("m", "a", {}, [])])
+    assert [op[0] for op in ops] == [MOV]
+    assert {n.key: n.id for n in tree.root.children} == ids
+
+
+def test_a_kind_change_replaces_the_node() -> None:
+    tree = Tree()
+    run(tree, [("m", "x", {}, [])])
+    ops = run(tree, [("markdown", "x", {}, [])])
+    assert [op[0] for op in ops] == [REP]
+
+
+def test_duplicate_key_names_both_call_sites() -> None:
+    tree = Tree()
+    rec = Reconciler(tree, lambda op: None, threading.Lock())
+    rec.begin()
+    rec.emit("message", {}, "same")
+    with pytest.raises(
+        DuplicateKeyError,
+        match=r"duplicate key 'same': used at .*test_reconcile.py:\d+ and again at .*test_reconcile.py:\d+",
+    ):
+        rec.emit("message", {}, "same")
+
+
+def test_finish_without_prune_keeps_what_was_not_redeclared() -> None:
+    tree = Tree()
+    run(tree, history(3))
+    ops: list[Op] = []
+    rec = Reconciler(tree, ops.append, threading.Lock())
+    rec.begin()
+    declare(rec, history(1))
+    rec.finish(prune=False)
+    assert ops == [] and len(tree.root.children) == 3
+
+
+def test_append_splices_by_characters_and_reports_utf16_cut() -> None:
+    tree = Tree()
+    ops: list[Op] = []
+    rec = Reconciler(tree, ops.append, threading.Lock())
+    rec.begin()
+    node = rec.emit("markdown", {"tail": "ab😀c"})
+    rec.append(node, "tail", "Z", keep=2)
+    assert node.props["tail"] == "abZ"
+    assert ops[-1] == [4, node.id, "tail", "Z", 3]  # 😀 is two UTF-16 units
+    assert apply(empty_root(), ops)[3][0][2]["tail"] == "abZ"

@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+import pathlib
+import textwrap
+from collections.abc import Callable
+
+from reactchat.config import Config
+from reactchat.testing import ChatTest
+
+ECHO = pathlib.Path("examples/echo.py").read_text()
+
+
+def test_a_script_error_becomes_an_error_element_and_the_session_keeps_working(
+    write_app: Callable[[str], str],
+) -> None:
+    path = write_app("""
+        import reactchat as rc
+        rc.session_state.setdefault("history", [])
+        for m in rc.session_state.history:
+            rc.message(m)
+        if prompt := rc.chat_input():
+            rc.session_state.history.append({"role": "user", "content": prompt})
+            rc.message("user", prompt)
+            if prompt == "boom":
+                {}["missing"]
+    """)
+    t = ChatTest.from_file(path)
+    t.send("fine")
+    t.send("boom")
+    assert t.run_state == "error"
+    error = t.errors[0]
+    assert error["type"] == "KeyError"
+    assert [f["file"] for f in error["frames"]] == [path]
+    assert error["frames"][0]["code"] == '{}["missing"]'
+    assert [m["content"] for m in t.messages] == ["fine", "boom"]
+    t.send("after")
+    assert t.run_state == "done" and t.errors == []
+    assert [m["content"] for m in t.messages] == ["fine", "boom", "after"]
+
+
+def test_an_error_keeps_what_the_run_did_not_reach(write_app: Callable[[str], str]) -> None:
+    t = ChatTest.from_file(
+        write_app("""
+        import reactchat as rc
+        rc.session_state.setdefault("n", 0)
+        rc.session_state.n += 1
+        rc.chat_input()
+        if rc.session_state.n == 2:
+            raise ValueError("second run fails")
+        rc.message("assistant", "below the input")
+    """)
+    )
+    t.send("x")
+    assert t.errors and [m["content"] for m in t.messages] == ["below the input"]
+
+
+def test_a_syntax_error_on_edit_shows_the_overlay_and_keeps_the_transcript() -> None:
+    t = ChatTest.from_source(ECHO)
+    t.send("hello")
+    t.edit_script(ECHO + "\nif True print('broken')\n")
+    assert t.overlay is not None
+    assert t.overlay["line"] == ECHO.count("\n") + 2 and t.overlay["file"] == t.script.path
+    assert "SyntaxError" in t.overlay["message"]
+    assert [m["content"] for m in t.messages] == ["hello", "You said: hello"]
+    t.send("still works")  # the previous code keeps serving
+    assert t.messages[-1]["content"] == "You said: still works"
+    t.edit_script(ECHO.replace("You said", "Echo"))
+    assert t.overlay is None
+    t.send("new code")
+    assert t.messages[-1]["content"] == "Echo: new code"
+
+
+def test_a_save_that_changes_nothing_does_not_rerun() -> None:
+    t = ChatTest.from_source(ECHO)
+    runs = len([op for op in t.ops if op == [1, "running"]])
+    t.edit_script(ECHO)
+    assert len([op for op in t.ops if op == [1, "running"]]) == runs
+
+
+def test_an_edit_interrupts_a_running_stream_and_reruns(write_app: Callable[[str], str]) -> None:
+    source = """
+        import threading
+        import reactchat as rc
+        rc.markdown("VERSION")
+        if rc.chat_input():
+            with rc.message("assistant"):
+                rc.write_stream(iter(lambda: threading.Event().wait(0.01) and "" or ".", None))
+    """
+    t = ChatTest.from_file(write_app(source))
+    t.send("go", wait=False)
+    t.wait_for(lambda t: len(t.messages) == 1 and "..." in t.messages[0]["content"])
+    t.edit_script(textwrap.dedent(source).replace("VERSION", "NEW VERSION"))
+    assert "NEW VERSION" in t.nodes("markdown")[0][2]["blocks"][0]
+    assert t.run_state == "done"
+
+
+def test_a_run_that_ignores_stop_is_abandoned_and_the_session_recovers(
+    write_app: Callable[[str], str],
+) -> None:
+    t = ChatTest.from_file(
+        write_app("""
+            import threading
+            import reactchat as rc
+            rc.session_state.setdefault("runs", 0)
+            rc.session_state.runs += 1
+            if (text := rc.chat_input()) == "hang":
+                threading.Event().wait(3)  # no checkpoint: Stop cannot reach it
+                rc.session_state.late_write = True
+            elif text:
+                rc.message("assistant", "alive")
+        """),
+        config=Config(stop_grace=0.2),
+    )
+    t.send("hang", wait=False)
+    t.wait_for(lambda t: t.run_state == "running")
+    t.stop()
+    t.wait_for(lambda t: t.run_state == "stopped")
+    t.send("ping")
+    assert t.messages[-1]["content"] == "alive"
+    assert "late_write" not in t.session.state
+
+
+def test_close_stops_the_run_and_ends_the_worker(write_app: Callable[[str], str]) -> None:
+    t = ChatTest.from_file(write_app(STREAMING_FOREVER))
+    t.send("go", wait=False)
+    t.wait_for(lambda t: t.run_state == "running")
+    t.close()
+    assert t.session.wait_idle(5)
+
+
+STREAMING_FOREVER = """
+    import time
+    import reactchat as rc
+    def forever():
+        while True:
+            time.sleep(0.005)
+            yield "."
+    if rc.chat_input():
+        with rc.message("assistant"):
+            rc.write_stream(forever())
+"""
+
+
+def test_duplicate_events_are_dropped() -> None:
+    from reactchat.protocol import Event
+
+    t = ChatTest.from_source(ECHO)
+    node_id = t.session.tree.find("chat_input")[0].id
+    assert t.session.submit(Event(1, node_id, "submit", "once"))
+    assert not t.session.submit(Event(1, node_id, "submit", "once"))
+    t.wait()
+    assert [m["content"] for m in t.messages] == ["once", "You said: once"]

@@ -1,0 +1,211 @@
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Callable
+
+import pytest
+
+from reactchat.markdown import render_blocks
+from reactchat.ops import MOV, RUN
+from reactchat.stream import chunk_text
+from reactchat.testing import ChatTest
+
+STREAM_APP = """
+    import time
+    import reactchat as rc
+    rc.session_state.setdefault("history", [])
+    for m in rc.session_state.history:
+        rc.message(m)
+    if prompt := rc.chat_input():
+        rc.message("user", prompt)
+        with rc.message("assistant"):
+            reply = rc.write_stream(SOURCE)
+        rc.session_state.history += [{"role": "user", "content": prompt}, {"role": "assistant", "content": reply}]
+        rc.session_state.reply = reply
+"""
+
+
+def app(write_app: Callable[[str], str], source: str, prelude: str = "") -> ChatTest:
+    return ChatTest.from_file(write_app(prelude + STREAM_APP.replace("SOURCE", source)))
+
+
+def test_streams_a_generator_and_returns_the_text(write_app: Callable[[str], str]) -> None:
+    t = app(write_app, "(w + ' ' for w in ['a', '**b**', 'c'])")
+    t.send("go")
+    assert t.session.state["reply"] == "a **b** c "
+    assert t.messages[-1] == {"role": "assistant", "content": "a b c"}
+
+
+def test_streamed_node_equals_a_declared_one_so_the_next_turn_resends_nothing(
+    write_app: Callable[[str], str],
+) -> None:
+    t = app(write_app, "iter(['# Head\\n\\n', 'para *one*\\n\\n', '- x\\n- y\\n'])")
+    t.send("go")
+    assert t.nodes("markdown")[-1][2] == {
+        "blocks": render_blocks("# Head\n\npara *one*\n\n- x\n- y\n"),
+        "tail": "",
+    }
+    before = len(t.ops)
+    t.session.request_rerun()
+    t.wait()
+    # Only the chat input moves below the history; no content is sent again.
+    assert [op[0] for op in t.ops[before:] if op[0] != RUN] == [MOV]
+
+
+def test_openai_style_chunks_stream(write_app: Callable[[str], str]) -> None:
+    prelude = """
+    from types import SimpleNamespace as NS
+    def chunks():
+        yield {"choices": [{"delta": {"role": "assistant"}}]}
+        yield {"choices": [{"delta": {"content": "Hel"}}]}
+        yield NS(choices=[NS(delta=NS(content="lo"))])
+        yield NS(choices=[])
+    """
+    t = app(write_app, "chunks()", prelude)
+    t.send("go")
+    assert t.session.state["reply"] == "Hello"
+
+
+def test_async_generators_stream_in_sync_and_async_scripts(write_app: Callable[[str], str]) -> None:
+    prelude = """
+    import asyncio
+    async def agen():
+        for w in ["x", "y", "z"]:
+            await asyncio.sleep(0.001)
+            yield w
+    """
+    t = app(write_app, "agen()", prelude)
+    t.send("go")
+    assert t.session.state["reply"] == "xyz"
+
+    t2 = ChatTest.from_file(
+        write_app(
+            prelude
+            + """
+    import reactchat as rc
+    await asyncio.sleep(0)
+    with rc.message("assistant"):
+        rc.session_state.reply = await rc.write_stream(agen())
+        rc.session_state.reply2 = await rc.write_stream(iter(["sync", " in async"]))
+    """,
+            "async_app.py",
+        )
+    )
+    assert t2.session.state["reply"] == "xyz"
+    assert t2.session.state["reply2"] == "sync in async"
+
+
+def test_a_chunk_of_the_wrong_type_is_an_error_keeping_the_partial_text(
+    write_app: Callable[[str], str],
+) -> None:
+    t = app(write_app, "iter(['fine ', 42])")
+    t.send("go")
+    assert t.errors[0]["type"] == "TypeError" and "int" in t.errors[0]["message"]
+    assert t.messages[-1] == {"role": "assistant", "content": "fine"}
+
+
+def test_generator_errors_show_the_user_frames(write_app: Callable[[str], str]) -> None:
+    prelude = """
+    def broken():
+        yield "partial "
+        raise RuntimeError("model went away")
+    """
+    path = write_app(prelude + STREAM_APP.replace("SOURCE", "broken()"))
+    t = ChatTest.from_file(path)
+    t.send("go")
+    error = t.errors[0]
+    assert error["message"] == "model went away"
+    assert all("reactchat" not in f["file"].split("/")[-2] for f in error["frames"])
+    assert any(f["file"] == path and f["name"] == "broken" for f in error["frames"])
+    assert t.messages[-1]["content"] == "partial"
+
+
+def test_stop_keeps_the_partial_answer_and_closes_the_generator(
+    write_app: Callable[[str], str], tmp_path: pathlib.Path
+) -> None:
+    marker = tmp_path / "closed"
+    prelude = f"""
+    import threading
+    release = threading.Event()
+    def slow():
+        try:
+            yield "first "
+            yield "second "
+            release.wait(30)
+            yield "never"
+        finally:
+            open({str(marker)!r}, "w").close()
+    """
+    t = app(write_app, "slow()", prelude)
+    t.send("go", wait=False)
+    t.wait_for(lambda t: "second" in (t.messages[-1]["content"] if len(t.messages) == 2 else ""))
+    t.stop()
+    t.wait()
+    assert t.run_state == "stopped"
+    assert t.session.state["reply"] == "first second "
+    assert t.messages[-1] == {"role": "assistant", "content": "first second"}
+    # The script went on after write_stream returned: the partial answer is in the history.
+    assert t.session.state["history"][-1]["content"] == "first second "
+
+
+def test_a_generator_is_closed_when_it_yields_after_stop(
+    write_app: Callable[[str], str], tmp_path: pathlib.Path
+) -> None:
+    marker = tmp_path / "closed"
+    prelude = f"""
+    import time
+    def slow():
+        try:
+            while True:
+                time.sleep(0.01)
+                yield "."
+        finally:
+            open({str(marker)!r}, "w").close()
+    """
+    t = app(write_app, "slow()", prelude)
+    t.send("go", wait=False)
+    t.wait_for(lambda t: len(t.messages) == 2 and "..." in t.messages[-1]["content"])
+    t.stop().wait()
+    t.wait_for(lambda t: marker.exists())
+
+
+def test_events_during_a_stream_are_queued_in_order_and_none_is_lost(write_app: Callable[[str], str]) -> None:
+    prelude = """
+    import time
+    def slow(text):
+        for ch in text:
+            time.sleep(0.002)
+            yield ch
+    """
+    t = ChatTest.from_file(write_app(prelude + STREAM_APP.replace("SOURCE", "slow('reply to ' + prompt)")))
+    for word in ["one", "two", "three"]:
+        t.send(word, wait=False)
+    t.wait()
+    assert [m["content"] for m in t.messages] == [
+        "one", "reply to one", "two", "reply to two", "three", "reply to three",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("chunk", "text"),
+    [("a", "a"), (None, ""), ({"choices": [{"delta": {"content": None}}]}, ""), ({"choices": []}, "")],
+)
+def test_chunk_text(chunk: object, text: str) -> None:
+    assert chunk_text(chunk) == text
+
+
+def test_write_stream_rejects_a_plain_string(write_app: Callable[[str], str]) -> None:
+    t = ChatTest.from_file(write_app("import reactchat as rc\nrc.write_stream('oops')\n"))
+    assert "iterable of text chunks" in t.errors[0]["message"]
+
+
+def test_reactchat_calls_inside_the_stream_source_raise(write_app: Callable[[str], str]) -> None:
+    prelude = """
+    import reactchat as rc
+    def sneaky():
+        rc.markdown("inside")
+        yield "x"
+    """
+    t = app(write_app, "sneaky()", prelude)
+    t.send("go")
+    assert "inside the iterable given to write_stream" in t.errors[0]["message"]
