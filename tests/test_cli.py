@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+
+from reactchat import __version__
+
+CLI = [sys.executable, "-m", "reactchat.cli"]
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=30)
+
+
+def test_version() -> None:
+    result = run_cli("version")
+    assert result.returncode == 0 and result.stdout.strip() == f"reactchat {__version__}"
+
+
+def test_missing_script_is_a_one_line_error() -> None:
+    result = run_cli("run", "nope.py")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "reactchat: error: script not found: nope.py"
+
+
+def test_bad_flag_names_the_flag() -> None:
+    result = run_cli("run", "examples/echo.py", "--bogus")
+    assert result.returncode == 2 and "unrecognized arguments: --bogus" in result.stderr
+
+
+def test_bad_port_value() -> None:
+    result = run_cli("run", "examples/echo.py", "--port", "70000")
+    assert result.returncode == 2 and "--port must be between 1 and 65535, got 70000" in result.stderr
+
+
+@pytest.fixture
+def taken_port() -> Iterator[int]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield sock.getsockname()[1]
+
+
+def test_taken_port_is_a_one_line_error(taken_port: int) -> None:
+    result = run_cli("run", "examples/echo.py", "--port", str(taken_port), "--no-watch")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"reactchat: error: port {taken_port} on 127.0.0.1 is already in use; choose another with --port"
+    )
+
+
+def test_run_prints_the_url_and_serves() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(
+        [*CLI, "run", "examples/echo.py", "--port", str(port)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.strip() == f"reactchat: serving examples/echo.py at http://127.0.0.1:{port}"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_rc/health", timeout=5) as response:
+            assert response.status == 200
+    finally:
+        proc.terminate()
+        proc.wait(10)
