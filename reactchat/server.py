@@ -41,6 +41,7 @@ PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/_rc/static/app.css?v={css}">
 </head><body><div id="rc-root"></div>
 <script type="module" src="/_rc/static/app.js?v={js}"></script>

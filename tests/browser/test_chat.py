@@ -1,0 +1,298 @@
+"""End-to-end chat behaviour in a real Chromium, through the stable test ids of the UI contract."""
+
+from __future__ import annotations
+
+import pathlib
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from tests.browser.conftest import PageLog
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(30)]
+
+EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
+
+APP = '[data-testid="app"]'
+INPUT = 'textarea[data-testid="chat-input"]'
+USER = '[data-testid="message"][data-role="user"]'
+ASSISTANT = '[data-testid="message"][data-role="assistant"]'
+CONTENT = '[data-testid="message-content"]'
+OVERLAY = '.rc-overlay[data-testid="error"]'
+
+# A stream script: every reply character costs DELAY seconds; the generator records how it ended
+# ("closed" when write_stream closed it early, "finished" otherwise) in MARKER + the prompt, and the
+# script keeps whatever write_stream returned in the history, as a real app would.
+STREAM_APP = """
+    import pathlib
+    import time
+
+    import reactchat as rc
+
+    FULL = {full!r}
+    DELAY = {delay!r}
+    MARKER = {marker!r}
+
+    rc.title("Stream")
+    if "history" not in rc.session_state:
+        rc.session_state.history = []
+    for msg in rc.session_state.history:
+        rc.message(msg)
+
+
+    def slow(prompt):
+        text, delay = (FULL, DELAY) if prompt.startswith("slow") else ("Quick answer to " + prompt, 0)
+        how = "finished"
+        try:
+            for ch in text:
+                if delay:
+                    time.sleep(delay)
+                yield ch
+        except GeneratorExit:
+            how = "closed"
+            raise
+        finally:
+            pathlib.Path(MARKER + prompt).write_text(how)
+
+
+    if prompt := rc.chat_input("Ask"):
+        rc.message("user", prompt)
+        rc.session_state.history.append({{"role": "user", "content": prompt}})
+        with rc.message("assistant"):
+            reply = rc.write_stream(slow(prompt))
+        rc.session_state.history.append({{"role": "assistant", "content": reply}})
+"""
+
+# Plain words only: the rendered text of every prefix is the prefix itself (modulo trailing space).
+FULL = (
+    "Streaming answers arrive one piece at a time and the reader sees them grow "
+    "until the generator is exhausted or somebody presses stop"
+)
+
+
+def stream_app(write_app: Callable[..., str], tmp_path: pathlib.Path, delay: float) -> str:
+    return write_app(STREAM_APP.format(full=FULL, delay=delay, marker=str(tmp_path / "ended-")))
+
+
+def open_app(page: Page, url: str) -> None:
+    page.goto(url)
+    expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+
+
+def send(page: Page, text: str) -> None:
+    box = page.locator(INPUT)
+    expect(box).to_be_enabled()
+    box.fill(text)
+    box.press("Enter")
+
+
+def contents(locator: Locator) -> list[str]:
+    return [t.strip() for t in locator.locator(CONTENT).all_inner_texts()]
+
+
+def wait_partial(page: Page, longer_than: int = 0) -> str:
+    """Wait until the last assistant message shows a strict prefix of FULL longer than ``longer_than``
+    characters while the run is still going; return that text."""
+    handle = page.wait_for_function(
+        """([full, n]) => {
+            const app = document.querySelector('[data-testid="app"]');
+            const msgs = document.querySelectorAll(
+                '[data-testid="message"][data-role="assistant"] [data-testid="message-content"]');
+            if (!app || app.dataset.runState !== "running" || !msgs.length) return null;
+            const text = msgs[msgs.length - 1].innerText.trim();
+            return text.length > n && text.length < full.length && full.startsWith(text) ? text : null;
+        }""",
+        arg=[FULL, longer_than],
+    )
+    return str(handle.json_value())
+
+
+def wait_for_file(path: pathlib.Path, timeout: float = 5.0) -> str:
+    # The generator is closed on its own thread after the run returns, so poll for its marker.
+    deadline = time.monotonic() + timeout
+    while not path.exists():
+        assert time.monotonic() < deadline, f"{path.name} was never written: the generator was not closed"
+        time.sleep(0.02)
+    return path.read_text()
+
+
+def test_enter_sends_and_echo_replies(page: Page, serve: Callable[..., Any]) -> None:
+    served = serve(str(EXAMPLES / "echo.py"))
+    open_app(page, served.url)
+    box = page.locator(INPUT)
+
+    send(page, "hello there")
+    expect(page.locator(USER).locator(CONTENT)).to_have_text("hello there")
+    expect(page.locator(ASSISTANT).locator(CONTENT)).to_have_text("You said: hello there")
+    expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+    expect(box).to_have_value("")
+    expect(box).to_be_enabled()
+    expect(box).to_be_focused()
+
+    # Shift+Enter is a newline, not a send: one turn carrying both lines.
+    box.press_sequentially("line one")
+    box.press("Shift+Enter")
+    box.press_sequentially("line two")
+    expect(box).to_have_value("line one\nline two")
+    expect(page.locator(USER)).to_have_count(1)
+    box.press("Enter")
+    expect(page.locator(USER)).to_have_count(2)
+    expect(page.locator(ASSISTANT)).to_have_count(2)
+    expect(page.locator(USER).nth(1).locator(CONTENT)).to_have_text(re.compile(r"line one\s+line two"))
+    expect(page.locator(ASSISTANT).nth(1).locator(CONTENT)).to_have_text(
+        re.compile(r"You said: line one\s+line two")
+    )
+    expect(box).to_have_value("")
+    expect(box).to_be_focused()
+
+
+def test_stream_appears_progressively(
+    page: Page, serve: Callable[..., Any], write_app: Callable[..., str], tmp_path: pathlib.Path
+) -> None:
+    served = serve(stream_app(write_app, tmp_path, delay=0.02))
+    open_app(page, served.url)
+
+    send(page, "slow please")
+    first = wait_partial(page)
+    # Still running, and the visible text grew: it is streamed, not delivered at the end.
+    second = wait_partial(page, longer_than=len(first))
+    assert FULL.startswith(first) and FULL.startswith(second) and len(first) < len(second) < len(FULL)
+    expect(page.locator('[data-testid="stop"]')).to_be_visible()
+    expect(page.locator(INPUT)).to_be_disabled()
+
+    expect(page.locator(APP)).to_have_attribute("data-run-state", "idle", timeout=10_000)
+    expect(page.locator(ASSISTANT).locator(CONTENT)).to_have_text(FULL)
+    expect(page.locator('[data-testid="send"]')).to_be_visible()
+    assert wait_for_file(tmp_path / "ended-slow please") == "finished"
+
+
+def test_stop_keeps_partial_answer(
+    page: Page, serve: Callable[..., Any], write_app: Callable[..., str], tmp_path: pathlib.Path
+) -> None:
+    served = serve(stream_app(write_app, tmp_path, delay=0.05))
+    open_app(page, served.url)
+
+    send(page, "slow one")
+    wait_partial(page, longer_than=5)
+    page.locator('[data-testid="stop"]').click()
+    expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+    assert wait_for_file(tmp_path / "ended-slow one") == "closed"
+
+    partial = contents(page.locator(ASSISTANT))[0]
+    assert 5 < len(partial) < len(FULL) and FULL.startswith(partial), partial
+    expect(page.locator('[data-testid="send"]')).to_be_visible()
+
+    # A later turn reruns the script from its history: the partial answer is what was kept.
+    send(page, "next")
+    expect(page.locator(ASSISTANT)).to_have_count(2)
+    expect(page.locator(ASSISTANT).nth(1).locator(CONTENT)).to_have_text("Quick answer to next")
+    expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+    assert contents(page.locator(USER)) == ["slow one", "next"]
+    assert contents(page.locator(ASSISTANT)) == [partial, "Quick answer to next"]
+
+
+def test_reload_mid_stream_resumes(
+    page: Page, serve: Callable[..., Any], write_app: Callable[..., str], tmp_path: pathlib.Path
+) -> None:
+    served = serve(stream_app(write_app, tmp_path, delay=0.03))
+    open_app(page, served.url)
+    token = page.evaluate("sessionStorage.getItem('reactchat:token')")
+    assert token
+
+    send(page, "slow resume")
+    wait_partial(page)
+    page.reload()
+
+    # The same session: its token, its transcript, and the stream still going in the new page.
+    expect(page.locator(USER).locator(CONTENT)).to_have_text("slow resume")
+    assert page.evaluate("sessionStorage.getItem('reactchat:token')") == token
+    wait_partial(page)
+    expect(page.locator(APP)).to_have_attribute("data-run-state", "idle", timeout=10_000)
+    expect(page.locator(ASSISTANT).locator(CONTENT)).to_have_text(FULL)
+    expect(page.locator(USER)).to_have_count(1)
+    assert wait_for_file(tmp_path / "ended-slow resume") == "finished"
+
+
+EDITABLE = """
+    import reactchat as rc
+
+    rc.title({title!r})
+    rc.message("assistant", {greeting!r})
+    rc.chat_input("Say something")
+"""
+
+
+def test_edit_reruns_without_reload(
+    page: Page, serve: Callable[..., Any], write_app: Callable[..., str]
+) -> None:
+    path = write_app(EDITABLE.format(title="First title", greeting="Hello from version one"))
+    served = serve(path, watch=True)
+    open_app(page, served.url)
+    expect(page.locator("h1")).to_have_text("First title")
+    expect(page.locator(ASSISTANT).locator(CONTENT)).to_have_text("Hello from version one")
+    page.evaluate("window.__sameDocument = true")
+
+    write_app(EDITABLE.format(title="Second title", greeting="Hello from version two"))
+    expect(page.locator("h1")).to_have_text("Second title")
+    expect(page.locator(ASSISTANT).locator(CONTENT)).to_have_text("Hello from version two")
+    expect(page).to_have_title("Second title")
+    assert page.evaluate("window.__sameDocument === true"), "the page was reloaded"
+
+
+BROKEN = """\
+    import reactchat as rc
+
+    rc.title("Echo")
+    this line is not python
+"""
+
+
+def test_syntax_error_overlay_keeps_transcript(
+    page: Page, serve: Callable[..., Any], write_app: Callable[..., str]
+) -> None:
+    good = (EXAMPLES / "echo.py").read_text()
+    path = write_app(good)
+    served = serve(path, watch=True)
+    open_app(page, served.url)
+    send(page, "before the typo")
+    expect(page.locator(ASSISTANT).locator(CONTENT)).to_have_text("You said: before the typo")
+
+    write_app(BROKEN)
+    overlay = page.locator(OVERLAY)
+    expect(overlay).to_be_visible()
+    expect(overlay).to_contain_text("SyntaxError")
+    expect(overlay).to_contain_text(re.compile(r"app\.py:4(?!\d)"))
+    expect(overlay).to_contain_text("this line is not python")
+    expect(page.locator(USER).locator(CONTENT)).to_have_text("before the typo")
+    expect(page.locator(ASSISTANT).locator(CONTENT)).to_have_text("You said: before the typo")
+
+    write_app(good)
+    expect(overlay).to_have_count(0)
+    expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+    send(page, "after the fix")
+    expect(page.locator(ASSISTANT)).to_have_count(2)
+    assert contents(page.locator(ASSISTANT)) == ["You said: before the typo", "You said: after the fix"]
+    expect(page.locator('[data-testid="error"]')).to_have_count(0)
+
+
+def test_markdown_renders_and_html_is_not_injected(
+    page: Page, page_log: PageLog, serve: Callable[..., Any]
+) -> None:
+    served = serve(str(EXAMPLES / "echo.py"))
+    open_app(page, served.url)
+    payload = "**bold** <img src=x onerror=alert(1)>"
+    send(page, payload)
+
+    reply = page.locator(ASSISTANT).locator(CONTENT)
+    expect(reply).to_contain_text("You said: bold")
+    for message in (page.locator(USER), page.locator(ASSISTANT)):
+        expect(message.locator("strong")).to_have_text("bold")
+        # Raw HTML is shown as text, never turned into an element.
+        expect(message.locator(CONTENT)).to_contain_text("<img src=x onerror=alert(1)>")
+    expect(page.locator(f"{APP} img")).to_have_count(0)
+    expect(page.locator("[onerror]")).to_have_count(0)
+    assert page_log.dialogs == []
