@@ -124,8 +124,7 @@ def write_stream(stream: Iterable[Any] | AsyncIterable[Any], *, key: str | None 
         return _write_stream_awaitable(writer, stream, run)
     try:
         if isinstance(stream, AsyncIterable):
-            assert run.loop is not None
-            run.loop.run_until_complete(consume_async(writer, stream, run))
+            run.event_loop().run_until_complete(consume_async(writer, stream, run))
         else:
             consume_sync(writer, stream, run)
     finally:

@@ -50,6 +50,7 @@ class Run:
         event: Event | None,
         script_path: str,
         frame_interval: float = 0.025,
+        loop_source: Callable[[], asyncio.AbstractEventLoop] | None = None,
     ) -> None:
         self.id = run_id
         self.reconciler = reconciler
@@ -60,10 +61,21 @@ class Run:
         self.interrupt: type[Interrupt] | None = None
         self.abandoned = False
         self.loop: asyncio.AbstractEventLoop | None = None
+        self._loop_source = loop_source
         self.task: asyncio.Task[Any] | None = None
         # While a stream is being written it takes interrupts itself, so Stop keeps the partial answer.
         self.stream_wakeup: Callable[[], None] | None = None
         self._lock = threading.Lock()
+
+    def event_loop(self) -> asyncio.AbstractEventLoop:
+        """The worker thread's event loop, for async scripts and async streams (made on first use)."""
+        if self.loop is None:
+            if self._loop_source is None:
+                import asyncio
+
+                self._loop_source = asyncio.new_event_loop
+            self.loop = self._loop_source()
+        return self.loop
 
     def checkpoint(self) -> None:
         """Raise the pending interrupt, if any. Every API call starts here."""

@@ -52,7 +52,7 @@ class Script:
         return True
 
 
-def execute(script: Script, run: context.Run, loop: asyncio.AbstractEventLoop) -> str:
+def execute(script: Script, run: context.Run) -> str:
     """Run ``script`` once, top to bottom, in this thread.
 
     Returns:
@@ -64,13 +64,13 @@ def execute(script: Script, run: context.Run, loop: asyncio.AbstractEventLoop) -
     code = script.code
     if code is None:
         return "error"
-    run.loop = loop
     namespace: dict[str, Any] = {"__name__": "__main__", "__file__": script.path, "__builtins__": builtins}
     status, prune = "done", True
     failure: BaseException | None = None
     token = context.bind(run)
     try:
         if code.co_flags & inspect.CO_COROUTINE:
+            loop = run.event_loop()
             run.task = loop.create_task(eval(code, namespace))
             loop.run_until_complete(run.task)
         else:

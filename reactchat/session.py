@@ -159,18 +159,25 @@ class Session:
 
     def _work(self) -> None:
         me = threading.current_thread()
-        loop = asyncio.new_event_loop()
+        loops: list[asyncio.AbstractEventLoop] = []  # most scripts never need one: made on first use
+
+        def loop_source() -> asyncio.AbstractEventLoop:
+            if not loops:
+                loops.append(asyncio.new_event_loop())
+            return loops[0]
+
         try:
             while self._worker is me:
                 job = self._next_job()
                 if job is _CLOSED or self._worker is not me:
                     return
                 assert job is None or isinstance(job, Event)
-                self._execute(job, loop)
+                self._execute(job, loop_source)
         finally:
-            loop.close()
+            for loop in loops:
+                loop.close()
 
-    def _execute(self, event: Event | None, loop: asyncio.AbstractEventLoop) -> None:
+    def _execute(self, event: Event | None, loop_source: Callable[[], asyncio.AbstractEventLoop]) -> None:
         run = context.Run(
             next(self._run_ids),
             Reconciler(self.tree, self.outbox.push, self.lock),
@@ -178,13 +185,14 @@ class Session:
             event,
             self.script.path,
             self.config.frame_interval,
+            loop_source,
         )
         with self._cond:
             if self._closed:
                 return
             self.run = run
         self.outbox.push_now([RUN, "running"])
-        status = execute(self.script, run, loop)
+        status = execute(self.script, run)
         if status == "abandoned":
             return
         with self._cond:

@@ -150,3 +150,13 @@ def test_duplicate_events_are_dropped() -> None:
     assert not t.session.submit(Event(1, node_id, "submit", "once"))
     t.wait()
     assert [m["content"] for m in t.messages] == ["once", "You said: once"]
+
+
+def test_idle_sessions_hold_no_file_descriptors() -> None:
+    import os
+
+    before = len(os.listdir("/proc/self/fd"))
+    tests = [ChatTest.from_source(ECHO) for _ in range(50)]
+    assert len(os.listdir("/proc/self/fd")) - before < 10  # an event loop would cost 2+ each
+    for t in tests:
+        t.close()
