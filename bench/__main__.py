@@ -27,7 +27,7 @@ from bench.corpus import stream_tokens
 from bench.report import Section, kb, median, ms, p90
 from bench.wire import OP_NAMES
 from reactchat.config import Config
-from reactchat.markdown import render_blocks
+from reactchat.markdown import markdown_props
 from reactchat.testing import ChatTest
 
 HISTORY_SIZES = (0, 100, 1000)
@@ -207,17 +207,29 @@ class Bench:
         sec.info("sessions x distinct prior messages", f"{len(tests)} x {MANY_MESSAGES:,}")
         sec.info("first runs (seeding both), wall", f"{seeded:.2f} s")
         sec.info("worker thread CPU per turn, max", ms(max(cpu)))
-        sec.check("worker thread CPU per turn, median", ms(median(cpu)), "< 10 ms", median(cpu) < CPU_TARGET)
+        sec.info("worker thread CPU per turn, median", ms(median(cpu)))
+        # No cliff past the shared render cache: per message, a long history costs what a 1,000-message
+        # one does (section 2), within noise.
+        per_message = median(cpu) / MANY_MESSAGES
+        baseline_us = self.results.get("cpu_per_turn", {}).get("per_prior_message_us")
+        baseline = baseline_us / 1e6 if baseline_us else None
+        data["per_prior_message_us"] = round(per_message * 1e6, 3)
+        if baseline:
+            sec.check(
+                "cost per prior message vs section 2",
+                f"{per_message * 1e6:.2f} us",
+                f"< {1.5 * baseline * 1e6:.2f} us (1.5x)",
+                per_message < 1.5 * baseline,
+            )
         sec.note(
-            "reactchat.markdown.render_blocks is an lru_cache(maxsize=4096) shared by every session; with"
-            " more distinct messages than that in live sessions, a rerun's scan over its history misses on"
-            " every lookup"
+            "more distinct messages than the shared render cache holds (1,024): unchanged messages must"
+            " still cost no rendering, because each node remembers the text it was rendered from"
         )
 
     def streaming(self, sec: Section, data: dict[str, Any]) -> None:
         text = "".join(stream_tokens(STREAM_TOKENS))
         text_bytes = len(text.encode())
-        html_bytes = sum(len(b.encode()) for b in render_blocks(text))
+        html_bytes = len(markdown_props(text)["html"].encode())
         data["text_bytes"] = text_bytes
         data["html_bytes"] = html_bytes
         sec.info("final text (markdown source)", kb(text_bytes))
@@ -277,14 +289,14 @@ class Bench:
                 ratio < STREAM_RATIO_TARGET,
             )
             sec.info(f"{label}: bytes / HTML", f"{turn.bytes / html_bytes:.2f}x")
-            sec.info(f"{label}: APP blocks / APP tail bytes", f"{ops['APP blocks']:,} / {ops['APP tail']:,}")
+            sec.info(f"{label}: APP html / APP cuts bytes", f"{ops['APP html']:,} / {ops['APP cuts']:,}")
             if gaps:
                 sec.info(
                     f"{label}: frame gap median / max", f"{median(gaps) * 1e3:.1f} / {max(gaps) * 1e3:.1f} ms"
                 )
         sec.note(
             "text = UTF-8 bytes of the markdown the generator yielded; HTML = the final rendered blocks"
-            " (pygments markup makes the fenced code block ~10x its source)"
+            " (pygments markup makes a fenced code block several times its source)"
         )
 
     def latency_and_startup(self, sec: Section, data: dict[str, Any]) -> None:

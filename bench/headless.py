@@ -104,7 +104,7 @@ def stream_turn(t: ChatTest, text: str) -> StreamTurn:
     t.send("Tell me everything.")
     seconds = time.perf_counter() - start
     final = t.nodes("markdown")[-1][2]
-    html = "".join(final.get("blocks", [])) + final.get("tail", "")
+    html = final.get("html", "")
     return StreamTurn(
         frames=len(t.frames) - n_frames,
         bytes=t.bytes_sent - n_bytes,

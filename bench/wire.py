@@ -43,7 +43,7 @@ class WireTurn:
         return sum(len(f.data) for f in self.frames)
 
     def op_bytes(self) -> Counter[str]:
-        """Encoded bytes per op kind; APP is split by prop (``APP blocks``, ``APP tail``)."""
+        """Encoded bytes per op kind; APP is split by prop (``APP html``, ``APP cuts``)."""
         out: Counter[str] = Counter()
         for frame in self.frames:
             for op in frame.ops:

@@ -8,7 +8,7 @@ from types import TracebackType
 from typing import Any
 
 from reactchat import context
-from reactchat.markdown import render_blocks
+from reactchat.markdown import markdown_props
 from reactchat.state import SessionState
 from reactchat.stream import Writer, consume_async, consume_sync
 from reactchat.tree import Node
@@ -47,7 +47,7 @@ def _role_and_content(role: Any, content: Any) -> tuple[str, Any]:
 
 def _emit_content(run: context.Run, content: Any) -> None:
     if isinstance(content, str):
-        run.reconciler.emit("markdown", {"blocks": render_blocks(content), "tail": ""})
+        run.reconciler.emit("markdown", None, source=content, render=markdown_props)
     elif isinstance(content, (list, tuple)):
         for part in content:
             _emit_content(run, part)
@@ -87,7 +87,7 @@ def markdown(text: str, *, key: str | None = None) -> None:
     run.checkpoint()
     if not isinstance(text, str):
         raise TypeError(f"rc.markdown() takes a str; got {type(text).__name__}")
-    run.reconciler.emit("markdown", {"blocks": render_blocks(text), "tail": ""}, key)
+    run.reconciler.emit("markdown", None, key, source=text, render=markdown_props)
 
 
 def title(text: str) -> None:
@@ -114,7 +114,8 @@ def write_stream(stream: Iterable[Any] | AsyncIterable[Any], *, key: str | None 
     run.checkpoint()
     if not isinstance(stream, (Iterable, AsyncIterable)) or isinstance(stream, (str, bytes)):
         raise TypeError(f"write_stream needs an iterable of text chunks; got {type(stream).__name__}")
-    node = run.reconciler.emit("markdown", {"blocks": [], "tail": ""}, key)
+    node = run.reconciler.emit("markdown", {"html": "", "cuts": []}, key)
+    node.source = None
     writer = Writer(run, node, run.frame_interval)
     try:
         asyncio.get_running_loop()

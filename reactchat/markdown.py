@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 from typing import TYPE_CHECKING, Any
+
+from reactchat.ops import utf16_len
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -57,6 +60,11 @@ def sanitize(fragment: str) -> str:
     )
 
 
+# Tokens both highlight themes show as plain text (whitespace, names, punctuation) need no span; dropping
+# them roughly halves the HTML of typical code.
+_PLAIN_SPAN = re.compile(r'<span class="(?:w|n|p)">([^<]*)</span>')
+
+
 def _highlight(code: str, lang: str, _attrs: str) -> str:
     lang = lang.strip().split()[0] if lang.strip() else ""
     body: str | None = None
@@ -71,7 +79,7 @@ def _highlight(code: str, lang: str, _attrs: str) -> str:
         except ClassNotFound:
             lexer = None
         if lexer is not None:
-            body = highlight(code, lexer, HtmlFormatter(nowrap=True))
+            body = _PLAIN_SPAN.sub(r"\1", highlight(code, lexer, HtmlFormatter(nowrap=True)))
     if body is None:
         body = html.escape(code)
     cls = f' class="language-{html.escape(lang)}"' if lang else ""
@@ -109,13 +117,29 @@ def _too_long(text: str) -> list[str]:
     return [f"<pre>{html.escape(text)}</pre>"]
 
 
-@functools.lru_cache(maxsize=4096)
 def render_blocks(text: str) -> list[str]:
-    """Render ``text`` to its list of sanitised top-level HTML blocks (cached; never mutate the result)."""
+    """Render ``text`` to its list of sanitised top-level HTML blocks."""
     if len(text) > MAX_SOURCE_CHARS:
         return _too_long(text)
     env: dict[str, Any] = {}
     return [_render(group, env) for group in _groups(_parser().parse(text, env))]
+
+
+def block_props(blocks: list[str]) -> dict[str, Any]:
+    """A ``markdown`` node's props: the blocks' HTML joined, and where each block ends (UTF-16 units)."""
+    cuts, end = [], 0
+    for block in blocks:
+        end += utf16_len(block)
+        cuts.append(end)
+    return {"html": "".join(blocks), "cuts": cuts}
+
+
+@functools.lru_cache(maxsize=1024)
+def markdown_props(text: str) -> dict[str, Any]:
+    """The props of a ``markdown`` node showing ``text`` (cached: the same texts recur across sessions and
+    reruns; never mutate the result). Nodes also remember their source, so a long history does not depend
+    on this cache staying warm."""
+    return block_props(render_blocks(text))
 
 
 class MarkdownStream:

@@ -11,7 +11,7 @@ import collections
 import threading
 from collections.abc import Callable
 
-from reactchat.ops import Batch, Op
+from reactchat.ops import RUN, Batch, Op
 from reactchat.protocol import encode_frame
 
 
@@ -21,7 +21,7 @@ class Outbox:
     ``push`` must be called with ``lock`` held; everything else takes the lock itself.
     """
 
-    def __init__(self, lock: threading.Lock, replay_bytes: int, wake: Callable[[], None]) -> None:
+    def __init__(self, lock: threading.Lock, replay_bytes: int, wake: Callable[[bool], None]) -> None:
         self.lock = lock
         self._batch = Batch()
         self._wake = wake
@@ -32,12 +32,19 @@ class Outbox:
         self.seq = 0
         self.frames = 0
         self.bytes = 0
+        self.status_only = False  # the last frame carried only run-state ops
+        self.urgent = False  # a run ended: send now rather than at the next frame slot
 
     def push(self, op: Op) -> None:
         self._batch.push(op)
-        if not self._waiting:
+        if op[0] == RUN and op[1] != "running":
+            # The end of a run is the end of a burst: waiting for the next frame slot only adds latency.
+            self.urgent = True
             self._waiting = True
-            self._wake()
+            self._wake(True)
+        elif not self._waiting:
+            self._waiting = True
+            self._wake(False)
 
     def push_now(self, op: Op) -> None:
         """``push`` for callers that do not hold the lock."""
@@ -47,12 +54,13 @@ class Outbox:
     def take_frame(self) -> bytes | None:
         """Number and encode everything pending as one frame (None if nothing is pending)."""
         with self.lock:
-            self._waiting = False
+            self._waiting = self.urgent = False
             ops = self._batch.take()
             if not ops:
                 return None
             self.seq += 1
             seq = self.seq
+        self.status_only = all(op[0] == RUN for op in ops)
         frame = encode_frame(seq, ops)
         self.frames += 1
         self.bytes += len(frame)

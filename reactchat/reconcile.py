@@ -82,8 +82,20 @@ class Reconciler:
     def container(self) -> Node:
         return self._stack[-1].node
 
-    def emit(self, kind: str, props: dict[str, Any], key: str | None = None) -> Node:
-        """Declare the next child of the current container; returns the live node."""
+    def emit(
+        self,
+        kind: str,
+        props: dict[str, Any] | None,
+        key: str | None = None,
+        *,
+        source: str | None = None,
+        render: Callable[[str], dict[str, Any]] | None = None,
+    ) -> Node:
+        """Declare the next child of the current container; returns the live node.
+
+        With ``source`` and ``render`` instead of ``props``, the props are ``render(source)``, computed only
+        when the node is new or its source changed: re-declaring an unchanged message renders nothing.
+        """
         cursor = self._stack[-1]
         parent = cursor.node
         k: Key
@@ -108,7 +120,7 @@ class Reconciler:
             node = parent.keyed.get(k)
             if node is None:
                 cursor.n = i + 1
-                return self._insert(parent, i, self.tree.new_node(kind, k, props))
+                return self._insert(parent, i, self._new(kind, k, props, source, render))
             if node.id in cursor.skipped:  # passed over earlier: bring it after the last declared node
                 cursor.skipped.discard(node.id)
                 self._move(parent, node, i - 1)
@@ -117,7 +129,14 @@ class Reconciler:
                 cursor.skipped.update(c.id for c in children[i:j])
                 cursor.n = j + 1
         if node.kind != kind:
-            return self._replace(parent, i, node, self.tree.new_node(kind, k, props))
+            return self._replace(parent, i, node, self._new(kind, k, props, source, render))
+        if render is not None and source is not None:
+            if node.source == source:
+                props = node.props
+            else:
+                props = render(source)
+                node.source = source
+        assert props is not None
         if node.props != props:
             self.set(node, _diff(node.props, props))
         if node.children:
@@ -170,6 +189,21 @@ class Reconciler:
                 new = text + value
             node.props = {**node.props, prop: new}
             self._sink([APP, node.id, prop, value, cut])
+
+    def _new(
+        self,
+        kind: str,
+        key: Key,
+        props: dict[str, Any] | None,
+        source: str | None,
+        render: Callable[[str], dict[str, Any]] | None,
+    ) -> Node:
+        if render is not None and source is not None:
+            props = render(source)
+        assert props is not None, "emit needs props, or a source and a render function"
+        node = self.tree.new_node(kind, key, props)
+        node.source = source
+        return node
 
     # -- structure ---------------------------------------------------------------------------------------
 

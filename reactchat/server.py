@@ -86,11 +86,11 @@ class App:
         session.start()
         return session
 
-    def _wake(self, session: Session) -> None:
+    def _wake(self, session: Session, urgent: bool) -> None:
         # Called from the session's worker thread: the loop's add_callback is the only door in.
         sender = self.senders.get(session)
         if sender is not None:
-            self.loop.add_callback(sender.drain)
+            self.loop.add_callback(sender.hurry if urgent else sender.drain)
 
     def attach(self, session: Session, socket: ChatSocket) -> Sender:
         sender = self.senders[session]

@@ -30,13 +30,13 @@ class Session:
     request interrupts, or read the tree under ``lock`` for a snapshot.
     """
 
-    def __init__(self, script: Script, config: Config, wake: Callable[[Session], None]) -> None:
+    def __init__(self, script: Script, config: Config, wake: Callable[[Session, bool], None]) -> None:
         self.token = secrets.token_urlsafe(24)
         self.script = script
         self.config = config
         self.lock = threading.Lock()
         self.tree = Tree()
-        self.outbox = Outbox(self.lock, config.replay_bytes, lambda: wake(self))
+        self.outbox = Outbox(self.lock, config.replay_bytes, lambda urgent: wake(self, urgent))
         self.state = SessionState()
         self.status = "idle"
         self.last_ev_seq = 0

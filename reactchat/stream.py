@@ -12,13 +12,15 @@ import asyncio
 import contextlib
 import contextvars
 import queue
+import re
 import threading
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
 from typing import Any
 
 from reactchat import context
-from reactchat.markdown import MarkdownStream, render_blocks
+from reactchat.markdown import MarkdownStream, markdown_props
+from reactchat.ops import utf16_len
 from reactchat.tree import Node
 
 _ITEM, _END, _ERROR, _WAKE = range(4)
@@ -44,6 +46,19 @@ def chunk_text(chunk: Any) -> str:
     )
 
 
+_CLOSING_TAGS = re.compile(r"(?:\s*</[a-zA-Z][a-zA-Z0-9]*>)+\s*$")
+
+
+def open_html(html: str) -> str:
+    """The open block's HTML without its trailing closing tags.
+
+    The browser's parser closes them at the end of the fragment anyway; leaving them off means the next
+    frame appends just the new text instead of re-sending ``</p>`` (or ``</code></pre>``) every time. What
+    remains is a prefix of sanitised HTML ending between tags, never inside one.
+    """
+    return _CLOSING_TAGS.sub("", html)
+
+
 def _common_prefix(a: str, b: str) -> int:
     lo, hi = 0, min(len(a), len(b))
     while lo < hi:  # binary search on C-speed slice comparisons
@@ -56,7 +71,12 @@ def _common_prefix(a: str, b: str) -> int:
 
 
 class Writer:
-    """Feeds text into a ``markdown`` node: finished blocks are appended once, the open tail is spliced."""
+    """Feeds text into a ``markdown`` node.
+
+    The node's ``html`` is the finished blocks followed by the open block; only the open block is
+    re-rendered, and only the part of it that changed is sent (APP with a cut). When a block finishes,
+    its end goes into ``cuts``: a few bytes, the HTML itself is already on the client.
+    """
 
     def __init__(self, run: context.Run, node: Node, interval: float) -> None:
         self._rec = run.reconciler
@@ -65,6 +85,8 @@ class Writer:
         self._interval = interval
         self._dirty = False
         self._last = 0.0
+        self._done = ""  # the finished blocks' HTML
+        self._done_units = 0  # its length in UTF-16 units
 
     @property
     def text(self) -> str:
@@ -88,29 +110,34 @@ class Writer:
     def flush(self) -> None:
         self._dirty = False
         self._last = time.monotonic()
-        done, tail = self._md.render()
-        if done:
-            self._rec.append(self.node, "blocks", done)
-        self._set_tail(tail)
+        self._show(*self._md.render())
 
-    def _set_tail(self, tail: str) -> None:
-        old = self.node.props.get("tail", "")
-        if tail != old:
-            keep = _common_prefix(old, tail)
-            self._rec.append(self.node, "tail", tail[keep:], keep=keep)
+    def _show(self, done: list[str], tail: str) -> None:
+        base = len(self._done)  # the client already has everything before this
+        cuts = []
+        for block in done:
+            self._done += block
+            self._done_units += utf16_len(block)
+            cuts.append(self._done_units)
+        old = self.node.props.get("html", "")
+        new = self._done + open_html(tail)
+        if new != old:
+            keep = base + _common_prefix(old[base:], new[base:])
+            self._rec.append(self.node, "html", new[keep:], keep=keep)
+        if cuts:
+            self._rec.append(self.node, "cuts", cuts)
 
     def finish(self) -> str:
         """Commit everything; the node ends up exactly as ``rc.markdown(text)`` would declare it."""
-        done = self._md.finish()
-        if done:
-            self._rec.append(self.node, "blocks", done)
-        self._set_tail("")
-        canonical = render_blocks(self._md.text)
-        if canonical != self.node.props.get("blocks"):
+        self._show(self._md.finish(), "")
+        text = self._md.text
+        canonical = markdown_props(text)
+        if canonical != self.node.props:
             # Only reference-style links defined after their use can make streaming and the canonical
             # render disagree; one SET makes the final tree canonical anyway.
-            self._rec.set(self.node, {"blocks": canonical})
-        return self._md.text
+            self._rec.set(self.node, dict(canonical))
+        self.node.source = text
+        return text
 
 
 def _close(*objects: Any) -> None:

@@ -57,7 +57,7 @@ class ChatTest:
         self._overlay: dict[str, Any] | None = None
         self._ev_seq = 0
         self._woken = threading.Event()
-        self.session = Session(self.script, config or Config(), lambda _session: self._woken.set())
+        self.session = Session(self.script, config or Config(), lambda _session, _urgent: self._woken.set())
         self.session.start()
         self.wait()
 
@@ -196,8 +196,7 @@ def _text(node: WireNode) -> str:
     parts: list[str] = []
     for child in node[3]:
         if child[1] == "markdown":
-            fragment = "".join(child[2].get("blocks", [])) + child[2].get("tail", "")
-            parts.append(html_text(fragment))
+            parts.append(html_text(child[2].get("html", "")))
         else:
             parts.append(_text(child))
     return "\n\n".join(p for p in parts if p)

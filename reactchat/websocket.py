@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime
 import time
 from typing import TYPE_CHECKING, Any
@@ -35,6 +37,12 @@ class Sender:
         self.socket: ChatSocket | None = None
         self._draining = False
         self._last = 0.0
+        self._hurry = asyncio.Event()
+
+    async def hurry(self) -> None:
+        """Send what is pending now (a run ended), cutting short the wait for the next frame slot."""
+        self._hurry.set()
+        await self.drain()
 
     async def drain(self) -> None:
         if self._draining:
@@ -44,12 +52,16 @@ class Sender:
         try:
             while True:
                 delay = self._last + config.frame_interval - time.monotonic()
-                if delay > 0:
-                    await gen.sleep(delay)
+                if delay > 0 and not self.session.outbox.urgent:
+                    self._hurry.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._hurry.wait(), delay)
                 frame = self.session.outbox.take_frame()
                 if frame is None:
                     return
-                self._last = time.monotonic()
+                if not self.session.outbox.status_only:
+                    # A bare "running" must not hold back the frame with the run's first output.
+                    self._last = time.monotonic()
                 socket = self.socket
                 if socket is None:
                     continue  # kept in the replay buffer for when the tab comes back

@@ -23,7 +23,7 @@ def test_message_accepts_role_and_content_or_a_dict(write_app: Callable[[str], s
         {"role": "assistant", "content": "hello"},
         {"role": "system", "content": "part one\n\npart two"},
     ]
-    assert "<strong>hello</strong>" in t.nodes("markdown")[1][2]["blocks"][0]
+    assert "<strong>hello</strong>" in t.nodes("markdown")[1][2]["html"]
 
 
 def test_bad_role_is_an_error_element_naming_the_value(write_app: Callable[[str], str]) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reactchat.markdown import MAX_SOURCE_CHARS, MarkdownStream, render_blocks, sanitize
+from reactchat.markdown import MAX_SOURCE_CHARS, MarkdownStream, markdown_props, render_blocks, sanitize
 
 PIECES = [
     "# Title\n", "Some *emphasis* and **bold** text. ", "`code`", "\n\n", "\n", "- item one\n", "- item two\n",
@@ -90,5 +90,14 @@ def test_deep_nesting_is_capped() -> None:
     assert html.count("<blockquote>") <= 25
 
 
-def test_render_is_cached_by_text() -> None:
-    assert render_blocks("same text") is render_blocks("same text")
+def test_props_are_cached_by_text_and_mark_block_ends_in_utf16_units() -> None:
+    props = markdown_props("😀 one\n\ntwo")
+    assert props is markdown_props("😀 one\n\ntwo")
+    assert props["html"] == "<p>😀 one</p>\n<p>two</p>\n"
+    assert props["cuts"] == [len("<p>😀 one</p>\n") + 1, len(props["html"]) + 1]
+
+
+def test_plain_tokens_in_highlighted_code_have_no_spans() -> None:
+    html = render_blocks("```python\nif  x(y):\n    pass\n```")[0]
+    assert 'class="w"' not in html and 'class="n"' not in html and 'class="p"' not in html
+    assert '<span class="k">if</span>  x(y):\n    <span class="k">pass</span>' in html

@@ -7,9 +7,9 @@ from reactchat.outbox import Outbox
 from reactchat.protocol import decode_frame
 
 
-def make(replay_bytes: int = 1 << 20) -> tuple[Outbox, list[int]]:
-    wakes: list[int] = []
-    return Outbox(threading.Lock(), replay_bytes, lambda: wakes.append(1)), wakes
+def make(replay_bytes: int = 1 << 20) -> tuple[Outbox, list[bool]]:
+    wakes: list[bool] = []
+    return Outbox(threading.Lock(), replay_bytes, wakes.append), wakes
 
 
 def test_one_wakeup_per_frame_and_ops_coalesce() -> None:
@@ -17,13 +17,23 @@ def test_one_wakeup_per_frame_and_ops_coalesce() -> None:
     box.push_now([INS, 0, None, [1, "markdown", {"tail": ""}, []]])
     for ch in "hello":
         box.push_now([APP, 1, "tail", ch, 0])
-    assert wakes == [1]
+    assert wakes == [False]
     frame = box.take_frame()
     assert frame is not None
     assert decode_frame(frame) == (1, 1, [[INS, 0, None, [1, "markdown", {"tail": "hello"}, []]]])
     assert box.take_frame() is None
+    box.push_now([RUN, "running"])
+    assert wakes == [False, False]
+
+
+def test_the_end_of_a_run_asks_for_an_immediate_frame() -> None:
+    box, wakes = make()
+    box.push_now([RUN, "running"])
+    box.push_now([INS, 0, None, [1, "markdown", {}, []]])
     box.push_now([RUN, "done"])
-    assert wakes == [1, 1]
+    assert wakes == [False, True] and box.urgent
+    box.take_frame()
+    assert not box.urgent
 
 
 def test_replay_after_a_seq_and_ack_trims() -> None:

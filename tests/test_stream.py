@@ -5,8 +5,8 @@ from collections.abc import Callable
 
 import pytest
 
-from reactchat.markdown import render_blocks
-from reactchat.ops import MOV, RUN
+from reactchat.markdown import markdown_props
+from reactchat.ops import APP, MOV, RUN
 from reactchat.stream import chunk_text
 from reactchat.testing import ChatTest
 
@@ -41,10 +41,7 @@ def test_streamed_node_equals_a_declared_one_so_the_next_turn_resends_nothing(
 ) -> None:
     t = app(write_app, "iter(['# Head\\n\\n', 'para *one*\\n\\n', '- x\\n- y\\n'])")
     t.send("go")
-    assert t.nodes("markdown")[-1][2] == {
-        "blocks": render_blocks("# Head\n\npara *one*\n\n- x\n- y\n"),
-        "tail": "",
-    }
+    assert t.nodes("markdown")[-1][2] == markdown_props("# Head\n\npara *one*\n\n- x\n- y\n")
     before = len(t.ops)
     t.session.request_rerun()
     t.wait()
@@ -209,3 +206,44 @@ def test_reactchat_calls_inside_the_stream_source_raise(write_app: Callable[[str
     t = app(write_app, "sneaky()", prelude)
     t.send("go")
     assert "inside the iterable given to write_stream" in t.errors[0]["message"]
+
+
+def test_finished_blocks_are_sent_once_while_streaming(write_app: Callable[[str], str]) -> None:
+    prelude = """
+    import time
+    def words():
+        for i in range(60):
+            time.sleep(0.002)
+            yield f"word{i} " + ("\\n\\n" if i % 10 == 9 else "")
+    """
+    from reactchat.config import Config
+
+    path = write_app(prelude + STREAM_APP.replace("SOURCE", "words()"))
+    t = ChatTest.from_file(path, config=Config(frame_interval=0.001))
+    t.send("go", wait=False)
+    t.wait_for(lambda t: t.run_state == "done" and len(t.messages) == 2)
+    final = t.nodes("markdown")[-1][2]
+    assert final == markdown_props(t.session.state["reply"])
+    assert len(final["cuts"]) == 6
+    sent = sum(len(op[3]) for op in t.ops if op[0] == APP and op[2] == "html")
+    frames = sum(1 for op in t.ops if op[0] == APP and op[2] == "html")
+    assert frames >= 10  # it really streamed
+    assert sent < 1.5 * len(final["html"])  # each finished paragraph went out once, plus tail churn
+
+
+def test_redeclaring_history_renders_nothing_even_with_a_cold_cache() -> None:
+    t = ChatTest.from_file("examples/echo.py")
+    for i in range(5):
+        t.send(f"**message** {i}")
+    markdown_props.cache_clear()
+    t.send("one more")
+    assert markdown_props.cache_info().misses == 2  # only the new user message and its reply
+
+
+def test_open_html_drops_only_trailing_closing_tags() -> None:
+    from reactchat.stream import open_html
+
+    assert open_html("<p>a <em>b</em> c</p>\n") == "<p>a <em>b</em> c"
+    assert open_html('<pre class="highlight"><code>x\n</code></pre>\n') == '<pre class="highlight"><code>x'
+    assert open_html("<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n") == "<ul>\n<li>a</li>\n<li>b"
+    assert open_html("<p>a &lt;/p&gt;</p>") == "<p>a &lt;/p&gt;"

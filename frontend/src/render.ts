@@ -35,7 +35,7 @@ export class Renderer {
       const v = this.views.get(id);
       const rec = this.store.get(id);
       if (!v || !rec) continue;
-      v.update(rec.props);
+      v.update(rec.props, d.textFrom.get(id));
       if (v.kind === "chat_input") this.inputsChanged = true;
     }
     for (const id of d.children) {

@@ -19,6 +19,8 @@ export interface Dirty {
   /** The whole tree was replaced (SNAP, or REP of the root): rebuild from scratch. */
   reset: boolean;
   props: Set<number>;
+  /** Per node in `props`: the lowest UTF-16 offset at which a string prop changed (0 for a SET). */
+  textFrom: Map<number, number>;
   children: Set<number>;
   inserted: Set<number>;
   removed: Set<number>;
@@ -37,6 +39,7 @@ function freshDirty(): Dirty {
   return {
     reset: false,
     props: new Set(),
+    textFrom: new Map(),
     children: new Set(),
     inserted: new Set(),
     removed: new Set(),
@@ -190,6 +193,7 @@ export class Store {
       else rec.props[k] = v;
     }
     this.dirty.props.add(id);
+    this.dirty.textFrom.set(id, 0);
   }
 
   private append(id: number, prop: string, value: unknown, cut: unknown): void {
@@ -201,6 +205,8 @@ export class Store {
       const n = isInt(cut) && cut > 0 ? cut : 0;
       if (n) base = base.slice(0, Math.max(0, base.length - n));
       rec.props[prop] = base + value;
+      const from = this.dirty.textFrom.get(id);
+      this.dirty.textFrom.set(id, from === undefined ? base.length : Math.min(from, base.length));
     } else if (Array.isArray(value)) {
       const base: Value[] = Array.isArray(cur) ? cur : [];
       rec.props[prop] = base.concat(value as Value[]);
@@ -292,6 +298,7 @@ export class Store {
       this.dirty.removed.add(id);
       this.dirty.inserted.delete(id);
       this.dirty.props.delete(id);
+      this.dirty.textFrom.delete(id);
       this.dirty.children.delete(id);
       stack.push(...r.children);
     }

@@ -7,7 +7,8 @@ export interface View {
   readonly el: HTMLElement;
   /** Where the node's children go; null for kinds that render no children. */
   readonly body: HTMLElement | null;
-  update(props: Props): void;
+  /** `textFrom`: string props are unchanged before this UTF-16 offset (absent: only lists changed). */
+  update(props: Props, textFrom?: number): void;
 }
 
 type Factory = () => View;
@@ -89,37 +90,39 @@ function frameEl(f: Value): HTMLElement {
   return row;
 }
 
-/** `blocks` are finished (never re-rendered unless they change); `tail` is the open block. */
+/**
+ * `html` is the whole text's HTML; `cuts` are the ends of its finished blocks. Each finished block is
+ * parsed into the DOM once; only blocks at or after the changed offset, and the open tail, are redone.
+ */
 function markdownView(): View {
   const el = h("div", "rc-md");
   const tail = h("div", "rc-tail");
   el.append(tail);
   const blockEls: HTMLElement[] = [];
-  const shown: string[] = [];
+  const ends: number[] = [];
   let tailHtml = "";
   return {
     kind: "markdown",
     el,
     body: null,
-    update(p) {
-      const blocks = Array.isArray(p["blocks"]) ? p["blocks"] : [];
-      for (let i = 0; i < blocks.length; i++) {
-        const html = str(blocks[i]);
-        if (i < shown.length) {
-          if (shown[i] !== html) setHtml(blockEls[i] as HTMLElement, (shown[i] = html));
-        } else {
-          const b = h("div", "rc-block");
-          setHtml(b, html);
-          el.insertBefore(b, tail);
-          blockEls.push(b);
-          shown.push(html);
-        }
+    update(p, textFrom = Infinity) {
+      const html = str(p["html"]);
+      const raw = Array.isArray(p["cuts"]) ? p["cuts"] : [];
+      const cuts = raw.filter((c): c is number => typeof c === "number");
+      let keep = 0;
+      while (keep < ends.length && keep < cuts.length && cuts[keep] === ends[keep] && (ends[keep] as number) <= textFrom) {
+        keep++;
       }
-      while (shown.length > blocks.length) {
-        blockEls.pop()?.remove();
-        shown.pop();
+      while (blockEls.length > keep) blockEls.pop()?.remove();
+      ends.length = keep;
+      for (let i = keep; i < cuts.length; i++) {
+        const b = h("div", "rc-block");
+        setHtml(b, html.slice(i ? cuts[i - 1] : 0, cuts[i]));
+        el.insertBefore(b, tail);
+        blockEls.push(b);
+        ends.push(cuts[i] as number);
       }
-      const t = str(p["tail"]);
+      const t = html.slice(cuts.length ? cuts[cuts.length - 1] : 0);
       if (t !== tailHtml) setHtml(tail, (tailHtml = t));
     },
   };

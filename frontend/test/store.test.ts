@@ -198,3 +198,20 @@ describe("control ops and robustness", () => {
     assert.equal(s.get(1)?.props["role"], "user");
   });
 });
+
+describe("textFrom", () => {
+  test("records the lowest changed offset of string props, 0 for a SET", () => {
+    const s = new Store(root([1, "markdown", { html: "<p>abc</p>", cuts: [] }, []]));
+    s.takeDirty();
+    s.apply([4, 1, "html", "d</p>", 4]);
+    s.apply([4, 1, "html", "e</p>", 4]);
+    assert.equal(s.takeDirty().textFrom.get(1), 6);
+    s.apply([4, 1, "html", "x", 0]);
+    s.apply([4, 1, "html", "</p>", 9]); // "<p>abcde</p>x" keeps 13 - 9 = 4 units
+    assert.equal(s.takeDirty().textFrom.get(1), 4);
+    s.apply([4, 1, "cuts", [5], 0]);
+    assert.equal(s.takeDirty().textFrom.has(1), false);
+    s.apply([3, 1, { html: "<p>z</p>" }]);
+    assert.equal(s.takeDirty().textFrom.get(1), 0);
+  });
+});
