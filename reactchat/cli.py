@@ -1,4 +1,5 @@
-"""``reactchat run SCRIPT [--host HOST] [--port PORT] [--no-watch]`` and ``reactchat version``."""
+"""``reactchat run SCRIPT [--host HOST] [--port PORT] [--no-watch] [--session-grace SECONDS]`` and
+``reactchat version``."""
 
 from __future__ import annotations
 
@@ -18,6 +19,13 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
     run.add_argument("--port", type=int, default=8700, help="TCP port (default: 8700)")
     run.add_argument("--no-watch", action="store_true", help="do not rerun when the script changes")
+    run.add_argument(
+        "--session-grace",
+        type=float,
+        default=120.0,
+        metavar="SECONDS",
+        help="how long a session outlives its closed tab before it is stopped and freed (default: 120)",
+    )
     commands.add_parser("version", help="print the version")
     return parser
 
@@ -27,7 +35,7 @@ def _fail(message: str, code: int = 2) -> int:
     return code
 
 
-def run(script_path: str, host: str, port: int, watch: bool) -> int:
+def run(script_path: str, host: str, port: int, watch: bool, session_grace: float = 120.0) -> int:
     from tornado.ioloop import IOLoop
 
     from reactchat.config import Config
@@ -39,13 +47,15 @@ def run(script_path: str, host: str, port: int, watch: bool) -> int:
         return _fail(f"script not found: {script_path}")
     if not 0 < port < 65536:
         return _fail(f"--port must be between 1 and 65535, got {port}")
+    if not session_grace > 0:
+        return _fail(f"--session-grace must be a positive number of seconds, got {session_grace}")
     script = Script(script_path)
     try:
         script.load()
     except OSError as exc:
         return _fail(f"cannot read {script_path}: {exc.strerror}")
     sys.path.insert(0, os.path.dirname(script.path))
-    config = Config(host=host, port=port, watch=watch)
+    config = Config(host=host, port=port, watch=watch, session_grace=session_grace)
     try:
         app, _server, port = start(script, config)
     except OSError as exc:
@@ -75,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "version":
         print(f"reactchat {__version__}")
         return 0
-    return run(args.script, args.host, args.port, not args.no_watch)
+    return run(args.script, args.host, args.port, not args.no_watch, args.session_grace)
 
 
 if __name__ == "__main__":

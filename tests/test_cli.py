@@ -33,6 +33,14 @@ def test_bad_flag_names_the_flag() -> None:
     assert result.returncode == 2 and "unrecognized arguments: --bogus" in result.stderr
 
 
+def test_bad_session_grace() -> None:
+    result = run_cli("run", "examples/echo.py", "--session-grace", "0")
+    assert (
+        result.returncode == 2
+        and "--session-grace must be a positive number of seconds, got 0.0" in result.stderr
+    )
+
+
 def test_bad_port_value() -> None:
     result = run_cli("run", "examples/echo.py", "--port", "70000")
     assert result.returncode == 2 and "--port must be between 1 and 65535, got 70000" in result.stderr
