@@ -42,6 +42,15 @@ def ready(c: Client) -> bool:
     return bool(c.nodes("chat_input")) and c.run_state == "done"
 
 
+async def mid_stream(served: Served, chars: int = 1) -> Client:
+    """A connected client whose SLOW reply has shown at least ``chars`` characters."""
+    c = await Client.connect(served.ws_url)
+    await c.until(ready)
+    await c.submit(c.input_id(), "go")
+    await c.until(lambda c: len(c.texts()) == 2 and len(c.texts()[1][1]) >= chars)
+    return c
+
+
 def test_page_has_csp_and_no_inline_script(serve: Callable[..., Served]) -> None:
     served = serve(ECHO)
     with urllib.request.urlopen(served.url + "/") as response:
@@ -163,10 +172,7 @@ def test_reconnect_replays_missed_frames_and_the_stream_continues(
     served = serve(write_app(SLOW))
 
     async def body() -> None:
-        c = await Client.connect(served.ws_url)
-        await c.until(ready)
-        await c.submit(c.input_id(), "go")
-        await c.until(lambda c: len(c.texts()) == 2 and len(c.texts()[1][1]) >= 5)
+        c = await mid_stream(served, 5)
         token, last_seq, tree = c.token, c.last_seq, c.tree
         c.close()
         c2 = await Client.connect(served.ws_url, token=token, last_seq=last_seq)
@@ -185,10 +191,7 @@ def test_a_reloaded_page_gets_a_snapshot_of_the_same_session(
     served = serve(write_app(SLOW))
 
     async def body() -> None:
-        c = await Client.connect(served.ws_url)
-        await c.until(ready)
-        await c.submit(c.input_id(), "go")
-        await c.until(lambda c: len(c.texts()) == 2 and len(c.texts()[1][1]) >= 5)
+        c = await mid_stream(served, 5)
         c.close()
         c2 = await Client.connect(served.ws_url, token=c.token, last_seq=-1)
         await c2.until(lambda c: len(c.texts()) == 2)
@@ -238,10 +241,7 @@ def test_stop_over_the_socket_keeps_the_partial_answer(
     served = serve(write_app(SLOW))
 
     async def body() -> None:
-        c = await Client.connect(served.ws_url)
-        await c.until(ready)
-        await c.submit(c.input_id(), "go")
-        await c.until(lambda c: len(c.texts()) == 2 and len(c.texts()[1][1]) >= 3)
+        c = await mid_stream(served, 3)
         await c.send(["stop"])
         await c.until(lambda c: c.run_state == "stopped")
         partial = c.texts()[1][1]
@@ -262,10 +262,7 @@ def test_a_session_whose_tab_stays_away_is_freed(
     )
 
     async def body() -> None:
-        c = await Client.connect(served.ws_url)
-        await c.until(ready)
-        await c.submit(c.input_id(), "go")
-        await c.until(lambda c: len(c.texts()) == 2)
+        c = await mid_stream(served)
         c.close()
         for _ in range(100):
             if c.token not in served.app.sessions and marker.exists():
