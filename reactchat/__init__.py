@@ -16,26 +16,46 @@ if prompt := rc.chat_input("Say something"):
 from __future__ import annotations
 
 from reactchat.api import (
+    audio,
+    chat,
     chat_input,
+    file,
+    gallery,
+    html,
+    image,
     markdown,
     message,
+    plot,
     rerun,
     session_state,
     stop,
+    thought,
     title,
+    video,
     write_stream,
 )
+from reactchat.elements import ChatMessage
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ChatMessage",
     "__version__",
+    "audio",
+    "chat",
     "chat_input",
+    "file",
+    "gallery",
+    "html",
+    "image",
     "markdown",
     "message",
+    "plot",
     "rerun",
     "session_state",
     "stop",
+    "thought",
     "title",
+    "video",
     "write_stream",
 ]

@@ -3,17 +3,42 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterable, Iterable, Mapping
 from types import TracebackType
 from typing import Any
 
 from reactchat import context
-from reactchat.markdown import markdown_props
+from reactchat.display import chat_props
+from reactchat.elements import (
+    ChatMessage,
+    Element,
+    as_message,
+    claim,
+    emit_content,
+    emit_markdown,
+    media_element,
+    now,
+    resolve,
+    thought_props,
+)
+from reactchat.markdown import sanitize
+from reactchat.media import wav_from_array
 from reactchat.state import SessionState
-from reactchat.stream import Writer, consume_async, consume_sync
+from reactchat.stream import ReasoningWriter, Writer, consume_async, consume_sync
 from reactchat.tree import Node
 
-ROLES = ("user", "assistant", "system")
+
+def _start(content: Any = None) -> context.Run:
+    """Every API call begins here: raise a pending interrupt, declare media made since the last call
+    (except elements that ``content`` is about to take into a message)."""
+    run = context.current_run()
+    run.checkpoint()
+    if run.pending:
+        if content is not None:
+            claim(run, content)
+        run.flush_pending()
+    return run
 
 
 class Container:
@@ -30,38 +55,23 @@ class Container:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        if exc_type is None and self._run.pending:
+            self._run.flush_pending()
         self._run.reconciler.exit(prune=exc_type is None)
 
 
-def _role_and_content(role: Any, content: Any) -> tuple[str, Any]:
-    if isinstance(role, Mapping):
-        if content is not None:
-            raise TypeError("rc.message() takes either a message dict or a role and content, not both")
-        if "role" not in role:
-            raise ValueError(f"message dict needs a 'role' key, got keys {sorted(role)}")
-        role, content = role["role"], role.get("content")
-    if role not in ROLES:
-        raise ValueError(f"message role must be one of {', '.join(ROLES)}; got {role!r}")
-    return role, content
-
-
-def _emit_content(run: context.Run, content: Any) -> None:
-    if isinstance(content, str):
-        run.reconciler.emit("markdown", None, source=content, render=markdown_props)
-    elif isinstance(content, (list, tuple)):
-        for part in content:
-            _emit_content(run, part)
-    else:
-        raise TypeError(f"message content must be a str or a list of str; got {type(content).__name__}")
-
-
-def message(role: str | Mapping[str, Any], content: Any = None, *, key: str | None = None) -> Container:
+def message(
+    role: str | Mapping[str, Any] | ChatMessage, content: Any = None, *, key: str | None = None
+) -> Container:
     """Declare a chat message.
 
     Args:
-        role: ``"user"``, ``"assistant"`` or ``"system"``; or a dict ``{"role": ..., "content": ...}``.
-        content: Markdown text (or a list of texts). Leave it out and use the message as a context
-            manager to put several parts into it: ``with rc.message("assistant"): rc.write_stream(...)``.
+        role: ``"user"``, ``"assistant"`` or ``"system"``; or a message dict ``{"role", "content", ...}`` or
+            a ``ChatMessage``. A message whose ``metadata`` has a ``"title"`` shows as a thought (tool use,
+            reasoning), nested under the thought whose metadata ``"id"`` equals its ``"parent_id"``.
+        content: Markdown text, a file dict ``{"path", "alt_text"?, "mime_type"?}``, a media element such as
+            ``rc.image(...)``, or a list of these. Leave it out and use the message as a context manager to
+            put several parts into it: ``with rc.message("assistant"): rc.write_stream(...)``.
         key: A stable identity among its siblings, when messages can be reordered or removed.
 
     Returns:
@@ -70,31 +80,253 @@ def message(role: str | Mapping[str, Any], content: Any = None, *, key: str | No
     Raises:
         ValueError: for an unknown role. TypeError: for content of an unsupported type.
     """
-    run = context.current_run()
-    run.checkpoint()
-    role, content = _role_and_content(role, content)
-    node = run.reconciler.emit("message", {"role": role}, key)
+    run = _start(role if content is None else content)
+    if isinstance(role, str):
+        msg = as_message(ChatMessage(role=role, content=content))
+    elif content is not None:
+        raise TypeError("rc.message() takes either a message (dict or ChatMessage) or a role and content")
+    else:
+        msg = as_message(role)
+    if msg.metadata and msg.metadata.get("title") is not None:
+        return _thought_message(run, msg, key)
+    props: dict[str, Any] = {"role": msg.role}
+    if msg.created_at is not None:
+        props["created_at"] = msg.created_at
+    node = run.reconciler.emit("message", props, key, defaults={"created_at": now()})
     container = Container(run, node)
-    if content is not None:
+    if msg.content is not None:
         with container:
-            _emit_content(run, content)
+            emit_content(run, msg.content, reasoning=msg.role == "assistant")
     return container
 
 
+def _thought_message(run: context.Run, msg: ChatMessage, key: str | None) -> Container:
+    assert msg.metadata is not None
+    rec = run.reconciler
+    parent_id = msg.metadata.get("parent_id")
+    parent = run.thoughts.get(parent_id) if parent_id is not None else None
+    if parent is not None:
+        rec.enter(parent)
+    node = rec.emit("thought", thought_props(msg.metadata), key)
+    if msg.metadata.get("id") is not None:
+        run.thoughts[msg.metadata["id"]] = node
+    container = Container(run, node)
+    if msg.content not in (None, ""):
+        with container:
+            emit_content(run, msg.content)
+    if parent is not None:
+        rec.exit(prune=False)
+    return container
+
+
+class Thought(Container):
+    """A collapsible block for tool use or reasoning; see ``rc.thought``."""
+
+    def __init__(self, run: context.Run, node: Node) -> None:
+        super().__init__(run, node)
+        self._started = time.monotonic()
+
+    def __enter__(self) -> Thought:
+        super().__enter__()
+        return self
+
+    def update(self, *, title: str | None = None, log: str | None = None, status: str | None = None) -> None:
+        """Change the title, the log line or the status while the block runs."""
+        patch = {k: v for k, v in (("title", title), ("log", log), ("status", status)) if v is not None}
+        changed = {k: v for k, v in patch.items() if self.node.props.get(k) != v}
+        if changed:
+            self._run.reconciler.set(self.node, changed)
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        super().__exit__(exc_type, exc, tb)
+        failed = exc_type is not None and not issubclass(exc_type, context.Interrupt)
+        duration = round(time.monotonic() - self._started, 1)
+        self._run.reconciler.set(self.node, {"status": "error" if failed else "done", "duration": duration})
+
+
+def thought(title: str, log: str | None = None, *, key: str | None = None) -> Thought:
+    """A collapsible thought block (tool use, reasoning) in the current container.
+
+    Use it with ``with``: what the block declares goes inside; it shows a spinner while the block runs,
+    then collapses, showing how long it took; if the block raises, it shows as failed. Blocks nest.
+
+        with rc.thought("Searching the web", log="query: weather Paris") as t:
+            results = search(...)
+            rc.markdown(summary(results))
+            t.update(log=f"{len(results)} results")
+    """
+    run = _start()
+    props: dict[str, Any] = {"title": str(title), "status": "pending"}
+    if log is not None:
+        props["log"] = str(log)
+    node = run.reconciler.emit("thought", props, key, defaults={"duration": None})
+    return Thought(run, node)
+
+
 def markdown(text: str, *, key: str | None = None) -> None:
-    """Declare a block of markdown (raw HTML is not rendered; the output is sanitised)."""
-    run = context.current_run()
-    run.checkpoint()
+    """Declare a block of markdown (raw HTML is shown as text unless ``rc.chat`` allows it; the output is
+    always sanitised). Math between ``$$``, ``\\[ \\]``, ``\\( \\)`` or ``$`` renders with KaTeX."""
+    run = _start()
     if not isinstance(text, str):
         raise TypeError(f"rc.markdown() takes a str; got {type(text).__name__}")
-    run.reconciler.emit("markdown", None, key, source=text, render=markdown_props)
+    emit_markdown(run, text, key)
 
 
 def title(text: str) -> None:
     """Declare the app's title, shown at the top and as the page title."""
-    run = context.current_run()
-    run.checkpoint()
+    run = _start()
     run.reconciler.emit("title", {"text": str(text)})
+
+
+def image(
+    source: Any,
+    *,
+    alt: str | None = None,
+    caption: str | None = None,
+    width: int | None = None,
+    height: int | None = None,
+    key: str | None = None,
+) -> Element:
+    """An image: a file path, an http(s) URL, bytes, a PIL image, a numpy array (H x W [x 3|4]) or a
+    matplotlib figure. Shown where it is made, or inside a message when passed as its content.
+
+    Raises:
+        FileNotFoundError: for a path that is not a file. TypeError: for an unsupported source.
+    """
+    run = _start()
+    props = {"alt": alt, "caption": caption, "width": width, "height": height}
+    return _pending(run, media_element("image", resolve(run, source), props, key))
+
+
+def audio(
+    source: Any, *, sample_rate: int | None = None, autoplay: bool = False, key: str | None = None
+) -> Element:
+    """Audio with player controls: a path, URL or bytes, or a numpy array of samples with ``sample_rate``."""
+    run = _start()
+    if sample_rate is not None:
+        source = wav_from_array(source, sample_rate)
+    props = {"autoplay": autoplay or None}
+    return _pending(run, media_element("audio", resolve(run, source, mime=None), props, key))
+
+
+def video(source: Any, *, autoplay: bool = False, key: str | None = None) -> Element:
+    """A video with player controls: a path, an http(s) URL or bytes."""
+    run = _start()
+    return _pending(run, media_element("video", resolve(run, source), {"autoplay": autoplay or None}, key))
+
+
+def file(source: Any, *, name: str | None = None, mime: str | None = None, key: str | None = None) -> Element:
+    """A download link showing the file's name and size: a path, an http(s) URL or bytes (give ``name``)."""
+    run = _start()
+    return _pending(run, media_element("file", resolve(run, source, mime=mime, name=name), {}, key))
+
+
+def html(content: str, *, key: str | None = None) -> Element:
+    """HTML, sanitised: scripts, event handlers, styles sheets and unsafe URLs are removed."""
+    run = _start()
+    if not isinstance(content, str):
+        raise TypeError(f"rc.html() takes a str; got {type(content).__name__}")
+    return _pending(run, Element("html", {"html": sanitize(content, run.chat.markdown.allow_tags)}, key))
+
+
+def gallery(items: Iterable[Any], *, columns: int | None = None, key: str | None = None) -> Element:
+    """A grid of images. Each item is an image source, a ``(source, caption)`` pair, or a dict
+    ``{"image": source, "caption"?, "alt"?}``."""
+    run = _start()
+    shown: list[dict[str, Any]] = []
+    entries = []
+    for item in items:
+        caption = alt = None
+        if isinstance(item, tuple) and len(item) == 2:
+            item, caption = item
+        elif isinstance(item, Mapping):
+            item, caption, alt = item.get("image", item.get("path")), item.get("caption"), item.get("alt")
+        source = resolve(run, item)
+        if source.entry is not None:
+            entries.append(source.entry)
+        shown.append({k: v for k, v in (("src", source.url), ("caption", caption), ("alt", alt)) if v})
+    props: dict[str, Any] = {"items": shown}
+    if columns is not None:
+        props["columns"] = int(columns)
+    return _pending(run, Element("gallery", props, key, tuple(entries)))
+
+
+def plot(
+    figure: Any, *, alt: str | None = None, caption: str | None = None, key: str | None = None
+) -> Element:
+    """A matplotlib figure, rendered to PNG on the server (matplotlib is not a dependency of reactchat)."""
+    if not hasattr(figure, "savefig"):
+        raise TypeError(f"rc.plot() takes a matplotlib figure; got {type(figure).__name__}")
+    return image(figure, alt=alt, caption=caption, key=key)
+
+
+def _pending(run: context.Run, element: Element) -> Element:
+    run.pending.append(element)
+    return element
+
+
+def chat(
+    *,
+    layout: str = "bubble",
+    height: int | str | None = None,
+    min_height: int | str | None = None,
+    max_height: int | str | None = None,
+    resizable: bool = False,
+    placeholder: str | None = None,
+    avatar_images: Any = None,
+    show_timestamps: bool = False,
+    render_markdown: bool = True,
+    line_breaks: bool = False,
+    sanitize_html: bool = True,
+    allow_tags: Iterable[str] | None = None,
+    latex_delimiters: list[dict[str, Any]] | None = None,
+    rtl: bool = False,
+    group_consecutive_messages: bool = True,
+    autoscroll: bool = True,
+    show_copy_code: bool = True,
+    reasoning_tags: Iterable[tuple[str, str]] | None = None,
+    title: str | None = None,
+    description: str | None = None,
+) -> None:
+    """Configure how the chat looks and how messages render. Call it before the messages it should affect
+    (usually at the top of the script).
+
+    Args:
+        layout: ``"bubble"`` (messages as bubbles) or ``"panel"`` (full-width rows).
+        height, min_height, max_height: The transcript's size: pixels, or a CSS length like ``"70vh"``.
+        resizable: Let the user drag the transcript's height.
+        placeholder: Markdown shown while the chat has no messages.
+        avatar_images: ``{"user": ..., "assistant": ...}`` or ``(user, assistant)``: an image path, URL or
+            an emoji.
+        show_timestamps: Show when each message was created.
+        render_markdown: False shows message text exactly as typed.
+        line_breaks: Single newlines in markdown become line breaks.
+        sanitize_html: False renders raw HTML in markdown (still through the sanitiser's allow-list).
+        allow_tags: Extra (custom) tags kept in messages, e.g. ``["thinking"]``.
+        latex_delimiters: ``[{"left", "right", "display"}]``; default ``$$..$$``, ``\\[..\\]``,
+            ``\\(..\\)`` and ``$..$`` (a single ``$`` only where it cannot be money: "$5 and $10" stays
+            text). ``[]`` turns math off.
+        rtl: Right-to-left text.
+        group_consecutive_messages: Show consecutive messages of one role as a group.
+        autoscroll: Follow new content while the user is at the bottom (a button offers the way back down
+            when they scrolled up).
+        show_copy_code: A copy button on every code block.
+        reasoning_tags: Pairs like ``("<think>", "</think>")``: text between them in assistant messages
+            (streamed or not) shows as a "Thinking" thought.
+        title: The page's title, shown at the top.
+        description: Markdown shown under the title.
+
+    Raises:
+        ValueError, TypeError: naming the option and the bad value.
+    """
+    run = _start()
+    options = {k: v for k, v in locals().items() if k not in ("run", "title")}
+    props, run.chat = chat_props(run, options)
+    run.reconciler.emit("chat", props)
+    if title is not None:
+        run.reconciler.emit("title", {"text": str(title)})
 
 
 def write_stream(stream: Iterable[Any] | AsyncIterable[Any], *, key: str | None = None) -> Any:
@@ -110,13 +342,16 @@ def write_stream(stream: Iterable[Any] | AsyncIterable[Any], *, key: str | None 
         The full text. In a script that uses top-level ``await``, this returns an awaitable of the text:
         write ``text = await rc.write_stream(...)``.
     """
-    run = context.current_run()
-    run.checkpoint()
+    run = _start()
     if not isinstance(stream, (Iterable, AsyncIterable)) or isinstance(stream, (str, bytes)):
         raise TypeError(f"write_stream needs an iterable of text chunks; got {type(stream).__name__}")
-    node = run.reconciler.emit("markdown", {"html": "", "cuts": []}, key)
-    node.source = None
-    writer = Writer(run, node, run.frame_interval)
+    writer: Writer | ReasoningWriter
+    if run.chat.reasoning_tags:
+        writer = ReasoningWriter(run, run.chat.reasoning_tags, run.frame_interval)
+    else:
+        node = run.reconciler.emit("markdown", {"html": "", "cuts": []}, key)
+        node.source = None
+        writer = Writer(run, node, run.frame_interval)
     try:
         asyncio.get_running_loop()
     except RuntimeError:
@@ -134,7 +369,7 @@ def write_stream(stream: Iterable[Any] | AsyncIterable[Any], *, key: str | None 
 
 
 async def _write_stream_awaitable(
-    writer: Writer, stream: Iterable[Any] | AsyncIterable[Any], run: context.Run
+    writer: Writer | ReasoningWriter, stream: Iterable[Any] | AsyncIterable[Any], run: context.Run
 ) -> str:
     try:
         await consume_async(writer, stream, run)
@@ -149,8 +384,7 @@ def chat_input(placeholder: str | None = None, *, key: str | None = None) -> str
     Returns:
         The text the user submitted, on the run that submission triggered; otherwise None.
     """
-    run = context.current_run()
-    run.checkpoint()
+    run = _start()
     node = run.reconciler.emit("chat_input", {"placeholder": placeholder}, key)
     event = run.event
     if event is not None and event.node_id == node.id and event.action == "submit":

@@ -14,9 +14,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import asyncio
 
+    from reactchat.elements import Element
+    from reactchat.media import MediaStore
     from reactchat.protocol import Event
     from reactchat.reconcile import Reconciler
     from reactchat.state import SessionState
+    from reactchat.tree import Node
 
 
 class Interrupt(BaseException):
@@ -51,7 +54,11 @@ class Run:
         script_path: str,
         frame_interval: float = 0.025,
         loop_source: Callable[[], asyncio.AbstractEventLoop] | None = None,
+        media: MediaStore | None = None,
     ) -> None:
+        from reactchat.display import DEFAULT_CHAT
+        from reactchat.media import MediaStore
+
         self.id = run_id
         self.reconciler = reconciler
         self.state = state
@@ -62,6 +69,10 @@ class Run:
         self.abandoned = False
         self.loop: asyncio.AbstractEventLoop | None = None
         self._loop_source = loop_source
+        self.media = media if media is not None else MediaStore()
+        self.chat = DEFAULT_CHAT  # set by rc.chat(); how this run renders text
+        self.pending: list[Element] = []  # media elements not declared yet (see elements.Element)
+        self.thoughts: dict[Any, Node] = {}  # thought nodes by their metadata id, for parent_id
         self.task: asyncio.Task[Any] | None = None
         # While a stream is being written it takes interrupts itself, so Stop keeps the partial answer.
         self.stream_wakeup: Callable[[], None] | None = None
@@ -76,6 +87,17 @@ class Run:
                 self._loop_source = asyncio.new_event_loop
             self.loop = self._loop_source()
         return self.loop
+
+    def claim(self, element: Element) -> None:
+        """``element`` becomes a message's content instead of being declared where it was made."""
+        if element in self.pending:
+            self.pending.remove(element)
+
+    def flush_pending(self) -> None:
+        """Declare the media elements made since the last reactchat call, where they were made."""
+        pending, self.pending = self.pending, []
+        for element in pending:
+            element.emit(self)
 
     def checkpoint(self) -> None:
         """Raise the pending interrupt, if any. Every API call starts here."""

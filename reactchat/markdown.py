@@ -10,6 +10,7 @@ Raw HTML in the source is off; pygments highlights fenced code; nh3 sanitises ev
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import html
 import re
@@ -43,14 +44,22 @@ _TAGS = {
 }  # fmt: skip
 
 
-def sanitize(fragment: str) -> str:
-    """Clean an HTML fragment with the allow-list used for all rendered markdown."""
+# Never allowed, whatever an app asks for: they run code, load resources or restyle the page.
+FORBIDDEN_TAGS = frozenset(
+    {"script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "form", "link", "meta",
+     "base", "svg", "math", "template", "noscript", "textarea", "select", "button", "title", "head", "html",
+     "body"}
+)  # fmt: skip
+
+
+def sanitize(fragment: str, extra_tags: frozenset[str] = frozenset()) -> str:
+    """Clean an HTML fragment with the allow-list used for all rendered HTML (plus ``extra_tags``)."""
     import nh3
 
     return str(
         nh3.clean(
             fragment,
-            tags=_TAGS,
+            tags=_TAGS | extra_tags,
             attributes=_ATTRIBUTES,
             url_schemes={"http", "https", "mailto"},
             link_rel="noopener noreferrer",
@@ -86,14 +95,119 @@ def _highlight(code: str, lang: str, _attrs: str) -> str:
     return f'<pre class="highlight"><code{cls}>{body}</code></pre>\n'
 
 
-@functools.lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
+Delimiter = tuple[str, str, bool]  # left, right, display
+DEFAULT_LATEX: tuple[Delimiter, ...] = (
+    ("$$", "$$", True),
+    ("\\[", "\\]", True),
+    ("\\(", "\\)", False),
+    ("$", "$", False),
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class MarkdownOptions:
+    """How message text renders. Instances are interned by ``markdown_options`` so equal options are the
+    same object (cheap to compare on every re-declared message)."""
+
+    render_markdown: bool = True
+    line_breaks: bool = False
+    raw_html: bool = False
+    allow_tags: frozenset[str] = frozenset()
+    latex: tuple[Delimiter, ...] = DEFAULT_LATEX
+
+
+@functools.lru_cache(maxsize=64)
+def markdown_options(
+    render_markdown: bool = True,
+    line_breaks: bool = False,
+    raw_html: bool = False,
+    allow_tags: frozenset[str] = frozenset(),
+    latex: tuple[Delimiter, ...] = DEFAULT_LATEX,
+) -> MarkdownOptions:
+    """The (interned) options object.
+
+    Raises:
+        ValueError: for an allowed tag that is never safe, naming it.
+    """
+    bad = sorted(t for t in allow_tags if t.lower() in FORBIDDEN_TAGS or not t.replace("-", "").isalnum())
+    if bad:
+        raise ValueError(
+            f"allow_tags cannot include {', '.join(map(repr, bad))}: they are never sanitised in"
+        )
+    return MarkdownOptions(
+        render_markdown, line_breaks, raw_html, frozenset(t.lower() for t in allow_tags), latex
+    )
+
+
+DEFAULT = markdown_options()
+
+
+def _math_rule(delimiters: tuple[Delimiter, ...]) -> Any:
+    ordered = sorted(delimiters, key=lambda d: -len(d[0]))
+    firsts = {d[0][0] for d in ordered}
+
+    def close_single_dollar(src: str, start: int) -> int:
+        # "$x$" is math, "$5 and $10" is money: the opening $ must be followed by a non-space non-digit,
+        # the closing one preceded by a non-space and not followed by a digit.
+        if start >= len(src) or src[start].isspace() or src[start].isdigit():
+            return -1
+        end = start
+        while (end := src.find("$", end)) != -1:
+            after = src[end + 1] if end + 1 < len(src) else ""
+            if src[end - 1] != "\\" and not src[end - 1].isspace() and not after.isdigit():
+                return end
+            end += 1
+        return -1
+
+    def rule(state: Any, silent: bool) -> bool:
+        src, pos = state.src, state.pos
+        if src[pos] not in firsts:
+            return False
+        for left, right, display in ordered:
+            if not src.startswith(left, pos):
+                continue
+            start = pos + len(left)
+            end = close_single_dollar(src, start) if left == right == "$" else src.find(right, start)
+            if end == -1 or end == start:
+                continue
+            if not silent:
+                token = state.push("math", "", 0)
+                token.content = src[start:end]
+                token.meta = {"display": display}
+            state.pos = end + len(right)
+            return True
+        return False
+
+    return rule
+
+
+def _render_math(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    cls = "math-display" if token.meta.get("display") else "math-inline"
+    return f'<span class="{cls}">{html.escape(token.content.strip())}</span>'
+
+
+@functools.lru_cache(maxsize=16)
+def _parser(options: MarkdownOptions = DEFAULT) -> MarkdownIt:
     from markdown_it import MarkdownIt
     from mdit_py_plugins.tasklists import tasklists_plugin
 
-    md = MarkdownIt("commonmark", {"html": False, "highlight": _highlight, "maxNesting": MAX_NESTING})
+    config = {
+        "html": options.raw_html or bool(options.allow_tags),
+        "breaks": options.line_breaks,
+        "highlight": _highlight,
+        "maxNesting": MAX_NESTING,
+    }
+    if not options.render_markdown:
+        # Plain text: paragraphs and line breaks only, everything else shown as typed.
+        md = MarkdownIt("zero", {**config, "html": False, "breaks": True}).enable("newline")
+        return md
+    md = MarkdownIt("commonmark", config)
     md.enable(["table", "strikethrough"])
     md.use(tasklists_plugin)
+    if options.latex:
+        md.inline.ruler.before("escape", "math", _math_rule(options.latex))
+        md.add_render_rule("math", _render_math)
     return md
 
 
@@ -108,21 +222,21 @@ def _groups(tokens: list[Token]) -> list[list[Token]]:
     return groups
 
 
-def _render(group: list[Token], env: dict[str, Any]) -> str:
-    md = _parser()
-    return sanitize(md.renderer.render(group, md.options, env))
+def _render(group: list[Token], env: dict[str, Any], options: MarkdownOptions) -> str:
+    md = _parser(options)
+    return sanitize(md.renderer.render(group, md.options, env), options.allow_tags)
 
 
 def _too_long(text: str) -> list[str]:
     return [f"<pre>{html.escape(text)}</pre>"]
 
 
-def render_blocks(text: str) -> list[str]:
+def render_blocks(text: str, options: MarkdownOptions = DEFAULT) -> list[str]:
     """Render ``text`` to its list of sanitised top-level HTML blocks."""
     if len(text) > MAX_SOURCE_CHARS:
         return _too_long(text)
     env: dict[str, Any] = {}
-    return [_render(group, env) for group in _groups(_parser().parse(text, env))]
+    return [_render(group, env, options) for group in _groups(_parser(options).parse(text, env))]
 
 
 def block_props(blocks: list[str]) -> dict[str, Any]:
@@ -135,11 +249,16 @@ def block_props(blocks: list[str]) -> dict[str, Any]:
 
 
 @functools.lru_cache(maxsize=1024)
-def markdown_props(text: str) -> dict[str, Any]:
+def markdown_props(text: str, options: MarkdownOptions = DEFAULT) -> dict[str, Any]:
     """The props of a ``markdown`` node showing ``text`` (cached: the same texts recur across sessions and
     reruns; never mutate the result). Nodes also remember their source, so a long history does not depend
     on this cache staying warm."""
-    return block_props(render_blocks(text))
+    return block_props(render_blocks(text, options))
+
+
+def markdown_source_props(source: tuple[str, MarkdownOptions]) -> dict[str, Any]:
+    """``markdown_props`` of a node's ``(text, options)`` source."""
+    return markdown_props(*source)
 
 
 class MarkdownStream:
@@ -150,9 +269,10 @@ class MarkdownStream:
     re-parsed.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, options: MarkdownOptions = DEFAULT) -> None:
         self.text = ""
         self.blocks: list[str] = []
+        self.options = options
         self._open = ""  # source not yet committed
         self._env: dict[str, Any] = {}
 
@@ -164,17 +284,17 @@ class MarkdownStream:
         """Commit the blocks a later block has closed; return them and the open tail's HTML."""
         if len(self.text) > MAX_SOURCE_CHARS:
             return [], html.escape(self._open)
-        groups = _groups(_parser().parse(self._open, self._env))
+        groups = _groups(_parser(self.options).parse(self._open, self._env))
         if not groups:
             return [], ""
-        done = [_render(group, self._env) for group in groups[:-1]]
+        done = [_render(group, self._env, self.options) for group in groups[:-1]]
         if done:
             start = groups[-1][0].map
             assert start is not None  # block tokens always carry their source lines
             lines = self._open.splitlines(keepends=True)
             self._open = "".join(lines[start[0] :])
             self.blocks.extend(done)
-        return done, _render(groups[-1], self._env)
+        return done, _render(groups[-1], self._env, self.options)
 
     def finish(self) -> list[str]:
         """Commit the tail too; return the blocks committed by this call."""

@@ -64,6 +64,8 @@ class Reconciler:
         self._stack: list[_Cursor] = [_Cursor(tree.root)]
         # Containers declared in this run that still hold children but were not entered (yet).
         self._unentered: dict[int, Node] = {}
+        self._cursors: dict[int, _Cursor] = {}  # a container entered again continues where it left off
+        self._deferred: dict[int, _Cursor] = {}  # exited without pruning: pruned when the run finishes
         self.revoked = False
 
     @contextlib.contextmanager
@@ -76,7 +78,7 @@ class Reconciler:
 
     def begin(self) -> None:
         self._stack = [_Cursor(self.tree.root)]
-        self._unentered = {}
+        self._unentered, self._cursors, self._deferred = {}, {}, {}
 
     @property
     def container(self) -> Node:
@@ -88,13 +90,16 @@ class Reconciler:
         props: dict[str, Any] | None,
         key: str | None = None,
         *,
-        source: str | None = None,
-        render: Callable[[str], dict[str, Any]] | None = None,
+        source: Any = None,
+        render: Callable[[Any], dict[str, Any]] | None = None,
+        defaults: dict[str, Any] | None = None,
     ) -> Node:
         """Declare the next child of the current container; returns the live node.
 
         With ``source`` and ``render`` instead of ``props``, the props are ``render(source)``, computed only
         when the node is new or its source changed: re-declaring an unchanged message renders nothing.
+        ``defaults`` are props that keep their current value when the new props leave them out (a message's
+        ``created_at``); a None default only keeps, never adds.
         """
         cursor = self._stack[-1]
         parent = cursor.node
@@ -120,6 +125,8 @@ class Reconciler:
             node = parent.keyed.get(k)
             if node is None:
                 cursor.n = i + 1
+                if defaults:
+                    props = {**{n: v for n, v in defaults.items() if v is not None}, **(props or {})}
                 return self._insert(parent, i, self._new(kind, k, props, source, render))
             if node.id in cursor.skipped:  # passed over earlier: bring it after the last declared node
                 cursor.skipped.discard(node.id)
@@ -129,7 +136,16 @@ class Reconciler:
                 cursor.skipped.update(c.id for c in children[i:j])
                 cursor.n = j + 1
         if node.kind != kind:
+            if defaults:
+                props = {**{n: v for n, v in defaults.items() if v is not None}, **(props or {})}
             return self._replace(parent, i, node, self._new(kind, k, props, source, render))
+        if defaults and props is not None:
+            for name, value in defaults.items():
+                if name not in props:
+                    if name in node.props:
+                        props[name] = node.props[name]
+                    elif value is not None:
+                        props[name] = value
         if render is not None and source is not None:
             if node.source == source:
                 props = node.props
@@ -145,12 +161,20 @@ class Reconciler:
 
     def enter(self, node: Node) -> None:
         self._unentered.pop(node.id, None)
-        self._stack.append(_Cursor(node))
+        cursor = self._cursors.get(node.id)
+        if cursor is None:
+            cursor = self._cursors[node.id] = _Cursor(node)
+        self._stack.append(cursor)
 
     def exit(self, prune: bool = True) -> None:
+        """Leave the current container; ``prune`` deletes what it held last run and not this run, now
+        (otherwise when the run finishes, if it finishes normally)."""
         cursor = self._stack.pop()
         if prune:
+            self._deferred.pop(cursor.node.id, None)
             self._prune(cursor)
+        else:
+            self._deferred[cursor.node.id] = cursor
 
     def finish(self, prune: bool) -> None:
         """Close every open container; ``prune`` deletes what this run did not re-declare."""
@@ -158,10 +182,13 @@ class Reconciler:
             self.exit(prune)
         if prune:
             self._prune(self._stack[0])
+            for cursor in self._deferred.values():
+                if cursor.node.id in self.tree.nodes:
+                    self._prune(cursor)
             for node in self._unentered.values():
                 if node.id in self.tree.nodes:
                     self._prune(_Cursor(node))
-        self._unentered = {}
+        self._unentered, self._cursors, self._deferred = {}, {}, {}
 
     def set(self, node: Node, patch: dict[str, Any]) -> None:
         with self._writing():
@@ -195,8 +222,8 @@ class Reconciler:
         kind: str,
         key: Key,
         props: dict[str, Any] | None,
-        source: str | None,
-        render: Callable[[str], dict[str, Any]] | None,
+        source: Any,
+        render: Callable[[Any], dict[str, Any]] | None,
     ) -> Node:
         if render is not None and source is not None:
             props = render(source)

@@ -7,6 +7,7 @@ import hashlib
 import html
 import os
 import time
+import urllib.parse
 
 import tornado.web
 from tornado.httpserver import HTTPServer
@@ -14,6 +15,7 @@ from tornado.ioloop import IOLoop, PeriodicCallback
 from tornado.netutil import bind_sockets
 
 from reactchat.config import Config
+from reactchat.media import MediaEntry
 from reactchat.runner import Script
 from reactchat.session import Session
 from reactchat.websocket import CLOSE_REPLACED, ChatSocket, Sender
@@ -66,6 +68,7 @@ class App:
         self.config = config
         self.sessions: dict[str, Session] = {}
         self.senders: dict[Session, Sender] = {}
+        self.media: dict[str, Session] = {}  # media key -> session (the key is not the resume token)
         self.loop = IOLoop.current()
         self._reaper = PeriodicCallback(self.reap, max(250.0, min(config.session_grace * 250, 5000.0)))
 
@@ -83,6 +86,7 @@ class App:
         session = Session(self.script, self.config, self._wake)
         self.sessions[session.token] = session
         self.senders[session] = Sender(session)
+        self.media[session.media.key] = session
         session.start()
         return session
 
@@ -117,6 +121,7 @@ class App:
                 session.close()
                 del self.sessions[token]
                 self.senders.pop(session, None)
+                self.media.pop(session.media.key, None)
 
     def reload(self) -> None:
         """The script's folder changed: recompile, then show the error overlay or rerun every session."""
@@ -163,6 +168,7 @@ class App:
                 (r"/_rc/ws", ChatSocket, {"app": self}),
                 (r"/_rc/highlight\.css", HighlightCssHandler, {"app": self}),
                 (r"/_rc/health", HealthHandler, {"app": self}),
+                (r"/_rc/media/([A-Za-z0-9_-]{1,64})/([0-9a-f]{1,64})", MediaHandler, {"app": self}),
                 (r"/_rc/static/(.*)", StaticHandler, {"path": STATIC_DIR, "app": self}),
             ],
             compress_response=True,
@@ -209,6 +215,99 @@ class HighlightCssHandler(_Handler):
 class HealthHandler(_Handler):
     def get(self) -> None:
         self.write({"ok": True, "sessions": len(self.app.sessions)})
+
+
+# Types a browser may show inline from our origin; anything else (HTML, SVG, ...) is a download.
+INLINE_TYPES = (
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "image/avif",
+    "audio/",
+    "video/",
+    "application/pdf",
+)
+CHUNK = 256 << 10
+
+
+class MediaHandler(_Handler):
+    """``/_rc/media/<key>/<id>``: a file the app registered, by id only; HTTP Range for audio and video."""
+
+    def set_default_headers(self) -> None:
+        super().set_default_headers()
+        # Even if something slipped through as HTML, it would run in a sandbox with nothing allowed.
+        self.set_header("Content-Security-Policy", "default-src 'none'; sandbox")
+
+    def _entry(self, key: str, media_id: str) -> MediaEntry:
+        session = self.app.media.get(key)
+        entry = session.media.get(media_id) if session is not None else None
+        if entry is None:
+            raise tornado.web.HTTPError(404)
+        return entry
+
+    def head(self, key: str, media_id: str) -> None:
+        entry = self._entry(key, media_id)
+        self._headers_for(entry)
+        self.set_header("Content-Length", str(entry.size))
+
+    async def get(self, key: str, media_id: str) -> None:
+        entry = self._entry(key, media_id)
+        self._headers_for(entry)
+        start, end = 0, entry.size
+        header = self.request.headers.get("Range")
+        if header:
+            parsed = _byte_range(header, entry.size)
+            if parsed is None:
+                self.set_status(416)
+                self.set_header("Content-Range", f"bytes */{entry.size}")
+                return
+            start, end = parsed
+            self.set_status(206)
+            self.set_header("Content-Range", f"bytes {start}-{end - 1}/{entry.size}")
+        self.set_header("Content-Length", str(end - start))
+        if entry.data is not None:
+            self.write(entry.data[start:end])
+            return
+        assert entry.path is not None
+        with open(entry.path, "rb") as f:
+            f.seek(start)
+            remaining = end - start
+            while remaining > 0:
+                chunk = f.read(min(CHUNK, remaining))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+                self.write(chunk)
+                await self.flush()
+
+    def _headers_for(self, entry: MediaEntry) -> None:
+        inline = entry.mime.startswith(INLINE_TYPES)
+        self.set_header("Content-Type", entry.mime if inline else "application/octet-stream")
+        quoted = urllib.parse.quote(entry.name)
+        disposition = "inline" if inline else "attachment"
+        self.set_header("Content-Disposition", f"{disposition}; filename*=UTF-8''{quoted}")
+        self.set_header("Accept-Ranges", "bytes")
+        self.set_header("Cache-Control", "private, max-age=3600")
+
+
+def _byte_range(header: str, size: int) -> tuple[int, int] | None:
+    """``(start, end)`` (end exclusive) of a single ``bytes=`` range, or None when unsatisfiable."""
+    unit, _, spec = header.partition("=")
+    if unit.strip() != "bytes" or "," in spec:
+        return None
+    first, _, last = spec.strip().partition("-")
+    try:
+        if first:
+            start = int(first)
+            end = min(int(last) + 1, size) if last else size
+        else:
+            start, end = max(0, size - int(last)), size
+    except ValueError:
+        return None
+    if start >= size or start >= end or start < 0:
+        return None
+    return start, end
 
 
 class StaticHandler(tornado.web.StaticFileHandler):

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from reactchat import context
 from reactchat.config import Config
+from reactchat.media import MediaStore
 from reactchat.ops import ERR, RUN, SNAP
 from reactchat.outbox import Outbox
 from reactchat.protocol import Event
@@ -38,6 +39,7 @@ class Session:
         self.tree = Tree()
         self.outbox = Outbox(self.lock, config.replay_bytes, lambda urgent: wake(self, urgent))
         self.state = SessionState()
+        self.media = MediaStore()
         self.status = "idle"
         self.last_ev_seq = 0
         self.detached_since: float | None = time.monotonic()
@@ -186,6 +188,7 @@ class Session:
             self.script.path,
             self.config.frame_interval,
             loop_source,
+            self.media,
         )
         with self._cond:
             if self._closed:

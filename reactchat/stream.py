@@ -81,7 +81,8 @@ class Writer:
     def __init__(self, run: context.Run, node: Node, interval: float) -> None:
         self._rec = run.reconciler
         self.node = node
-        self._md = MarkdownStream()
+        self._options = run.chat.markdown
+        self._md = MarkdownStream(self._options)
         self._interval = interval
         self._dirty = False
         self._last = 0.0
@@ -93,7 +94,9 @@ class Writer:
         return self._md.text
 
     def feed(self, chunk: Any) -> None:
-        text = chunk_text(chunk)
+        self.feed_text(chunk_text(chunk))
+
+    def feed_text(self, text: str) -> None:
         if not text:
             return
         self._md.feed(text)
@@ -131,13 +134,105 @@ class Writer:
         """Commit everything; the node ends up exactly as ``rc.markdown(text)`` would declare it."""
         self._show(self._md.finish(), "")
         text = self._md.text
-        canonical = markdown_props(text)
+        canonical = markdown_props(text, self._options)
         if canonical != self.node.props:
             # Only reference-style links defined after their use can make streaming and the canonical
             # render disagree; one SET makes the final tree canonical anyway.
             self._rec.set(self.node, dict(canonical))
-        self.node.source = text
+        self.node.source = (text, self._options)
         return text
+
+
+class ReasoningWriter:
+    """Routes streamed text at reasoning tags: answer text to markdown nodes, the text between tags to
+    "Thinking" thoughts, declared exactly as ``rc.message`` declares the same text when it is re-shown."""
+
+    def __init__(self, run: context.Run, tags: tuple[tuple[str, str], ...], interval: float) -> None:
+        self._run = run
+        self._tags = tags
+        self._interval = interval
+        self._buffer = ""
+        self._closing: str | None = None  # inside a thought: its closing tag
+        self._writer: Writer | None = None
+        self._thought: Node | None = None
+        self._started = 0.0
+        self.text = ""
+
+    def feed(self, chunk: Any) -> None:
+        text = chunk_text(chunk)
+        self.text += text
+        self._buffer += text
+        self._route(final=False)
+
+    def due_in(self) -> float | None:
+        return self._writer.due_in() if self._writer is not None else None
+
+    def flush(self) -> None:
+        if self._writer is not None:
+            self._writer.flush()
+
+    def finish(self) -> str:
+        self._route(final=True)
+        self._close_writer()
+        return self.text
+
+    def _route(self, final: bool) -> None:
+        while self._buffer:
+            marks = [self._closing] if self._closing is not None else [o for o, _ in self._tags]
+            hits = [(i, m) for m in marks if (i := self._buffer.find(m)) != -1]
+            if hits:
+                at, mark = min(hits)
+                self._write(self._buffer[:at])
+                self._buffer = self._buffer[at + len(mark) :]
+                self._switch(mark)
+                continue
+            # Hold back what could be the start of a tag split across chunks.
+            keep = 0 if final else max((_overlap(self._buffer, m) for m in marks), default=0)
+            self._write(self._buffer[: len(self._buffer) - keep])
+            self._buffer = self._buffer[len(self._buffer) - keep :]
+            break
+
+    def _write(self, text: str) -> None:
+        if not text:
+            return
+        if self._writer is None:
+            self._writer = self._new_writer()
+        self._writer.feed_text(text)
+
+    def _new_writer(self) -> Writer:
+        node = self._run.reconciler.emit("markdown", {"html": "", "cuts": []})
+        return Writer(self._run, node, self._interval)
+
+    def _switch(self, mark: str) -> None:
+        rec = self._run.reconciler
+        self._close_writer()
+        if self._closing is None:  # an opening tag: start a thought
+            self._closing = dict(self._tags)[mark]
+            self._thought = rec.emit(
+                "thought", {"title": "Thinking", "status": "pending"}, defaults={"duration": None}
+            )
+            rec.enter(self._thought)
+            self._started = time.monotonic()
+            self._writer = self._new_writer()
+
+    def _close_writer(self) -> None:
+        if self._writer is not None:
+            self._writer.finish()
+            self._writer = None
+        if self._thought is not None:
+            rec = self._run.reconciler
+            rec.exit()
+            duration = round(time.monotonic() - self._started, 1)
+            rec.set(self._thought, {"status": "done", "duration": duration})
+            self._thought, self._closing = None, None
+
+
+def _overlap(text: str, mark: str) -> int:
+    """The length of the longest end of ``text`` that begins ``mark``."""
+    for n in range(min(len(mark) - 1, len(text)), 0, -1):
+        if mark.startswith(text[-n:]):
+            return n
+    return 0
 
 
 def _close(*objects: Any) -> None:
@@ -174,7 +269,7 @@ def _pump(iterable: Iterable[Any], put: Any, stop: threading.Event) -> threading
     return thread
 
 
-def consume_sync(writer: Writer, iterable: Iterable[Any], run: context.Run) -> None:
+def consume_sync(writer: Writer | ReasoningWriter, iterable: Iterable[Any], run: context.Run) -> None:
     """Drive a sync iterable from a sync script."""
     inbox: queue.SimpleQueue[tuple[int, Any]] = queue.SimpleQueue()
     stop = threading.Event()
@@ -222,7 +317,7 @@ async def _threaded(iterable: Iterable[Any]) -> AsyncIterator[Any]:
 
 
 async def consume_async(
-    writer: Writer, iterable: Iterable[Any] | AsyncIterable[Any], run: context.Run
+    writer: Writer | ReasoningWriter, iterable: Iterable[Any] | AsyncIterable[Any], run: context.Run
 ) -> None:
     """Drive any iterable from inside an event loop; returns early, keeping the text, when interrupted."""
     loop = asyncio.get_running_loop()

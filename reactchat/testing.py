@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from reactchat.config import Config
+from reactchat.media import MEDIA_ROUTE
 from reactchat.ops import ERR, RUN, Op, WireNode, apply, empty_root
 from reactchat.protocol import Event, decode_frame
 from reactchat.runner import Script
@@ -182,6 +183,37 @@ class ChatTest:
         return [{"role": m[2]["role"], "content": _text(m)} for m in self.nodes("message")]
 
     @property
+    def thoughts(self) -> list[dict[str, Any]]:
+        """Every thought, in document order: its props plus ``content`` (visible text) and ``depth``."""
+        found: list[dict[str, Any]] = []
+
+        def walk(node: WireNode, depth: int) -> None:
+            if node[1] == "thought":
+                found.append({**node[2], "content": _text(node), "depth": depth})
+                depth += 1
+            for child in node[3]:
+                walk(child, depth)
+
+        walk(self._client, 0)
+        return found
+
+    def media(self, url: str) -> bytes:
+        """The bytes the browser would get for a media ``src`` the app registered.
+
+        Raises:
+            LookupError: for a URL this session does not serve.
+        """
+        prefix = f"{MEDIA_ROUTE}/{self.session.media.key}/"
+        entry = self.session.media.get(url[len(prefix) :]) if url.startswith(prefix) else None
+        if entry is None:
+            raise LookupError(f"this session serves no media at {url!r}")
+        if entry.data is not None:
+            return entry.data
+        assert entry.path is not None
+        with open(entry.path, "rb") as f:
+            return f.read()
+
+    @property
     def errors(self) -> list[dict[str, Any]]:
         """The props of every error element: ``type``, ``message`` and ``frames``."""
         return [n[2] for n in self.nodes("error")]
@@ -193,10 +225,11 @@ class ChatTest:
 
 
 def _text(node: WireNode) -> str:
+    """The visible text of a node's content, leaving out thoughts (``ChatTest.thoughts`` has those)."""
     parts: list[str] = []
     for child in node[3]:
         if child[1] == "markdown":
             parts.append(html_text(child[2].get("html", "")))
-        else:
+        elif child[1] != "thought":
             parts.append(_text(child))
     return "\n\n".join(p for p in parts if p)

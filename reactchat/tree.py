@@ -24,7 +24,7 @@ class Node:
         self.keyed: dict[Key, Node] = {}
         self.parent: Node | None = None
         # What the props were rendered from (markdown text), so an unchanged source skips rendering.
-        self.source: str | None = None
+        self.source: Any = None
 
     def to_wire(self) -> WireNode:
         # props are copied because a pending batch folds later ops into this payload in place.

@@ -1,0 +1,244 @@
+"""What a script can show: the message model, media elements, and how content turns into nodes."""
+
+from __future__ import annotations
+
+import dataclasses
+import mimetypes
+import os
+import time
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from reactchat.markdown import markdown_source_props
+from reactchat.media import MediaEntry, image_bytes, is_url
+
+if TYPE_CHECKING:
+    from reactchat.context import Run
+    from reactchat.tree import Node
+
+ROLES = ("user", "assistant", "system")
+THOUGHT_KEYS = ("title", "status", "log", "duration")
+
+
+@dataclasses.dataclass
+class ChatMessage:
+    """One chat message, as a plain record (the same fields as an OpenAI-style message dict).
+
+    Attributes:
+        role: ``"user"``, ``"assistant"`` or ``"system"``.
+        content: Markdown text, a file dict ``{"path", "alt_text"?, "mime_type"?}``, a media element
+            (``rc.image(...)`` ...), or a list of these.
+        metadata: Makes the message a thought (tool use, reasoning) when it has a ``"title"``; also
+            ``"id"``, ``"parent_id"`` (nest under the thought with that id), ``"log"``, ``"duration"``
+            (seconds) and ``"status"`` (``"pending"`` or ``"done"``).
+        options: Preset replies shown under the message: ``[{"value", "label"?}]``.
+        created_at: Unix time; set when the message is first shown if left out.
+    """
+
+    role: str = "assistant"
+    content: Any = ""
+    metadata: dict[str, Any] | None = None
+    options: list[dict[str, Any]] | None = None
+    created_at: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"role": self.role, "content": self.content}
+        for name in ("metadata", "options", "created_at"):
+            if getattr(self, name) is not None:
+                out[name] = getattr(self, name)
+        return out
+
+
+def as_message(value: Any) -> ChatMessage:
+    """A ChatMessage from a ChatMessage or a message dict.
+
+    Raises:
+        ValueError: for a dict without a role, or an unknown role. TypeError: for anything else.
+    """
+    if isinstance(value, ChatMessage):
+        message = value
+    elif isinstance(value, Mapping):
+        if "role" not in value:
+            raise ValueError(f"a message dict needs a 'role' key, got keys {sorted(value)}")
+        message = ChatMessage(
+            role=value["role"],
+            content=value.get("content"),
+            metadata=value.get("metadata"),
+            options=value.get("options"),
+            created_at=value.get("created_at"),
+        )
+    else:
+        raise TypeError(f"expected a role, a message dict or a ChatMessage; got {type(value).__name__}")
+    if message.role not in ROLES:
+        raise ValueError(f"message role must be one of {', '.join(ROLES)}; got {message.role!r}")
+    return message
+
+
+@dataclasses.dataclass(eq=False)
+class Element:
+    """A media element: shown where it was created, or inside a message when passed as its content.
+
+    Created by ``rc.image``, ``rc.audio`` and the like. It is declared at the script's next reactchat call
+    (or the end of its container), unless a message takes it as content first.
+    """
+
+    kind: str
+    props: dict[str, Any]
+    key: str | None = None
+    media: tuple[MediaEntry, ...] = ()
+
+    def emit(self, run: Run) -> Node:
+        for entry in self.media:
+            run.media.keep(entry)
+        return run.reconciler.emit(self.kind, dict(self.props), self.key)
+
+
+# -- sources -------------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Source:
+    url: str
+    mime: str | None
+    name: str | None
+    size: int | None
+    entry: MediaEntry | None
+
+
+def resolve(run: Run, source: Any, *, mime: str | None = None, name: str | None = None) -> Source:
+    """Turn a path, URL, bytes, PIL image, numpy array or matplotlib figure into a servable URL.
+
+    Raises:
+        FileNotFoundError: for a path that is not a file. TypeError: for an unsupported source.
+    """
+    if is_url(source):
+        path = urlsplit(source).path
+        guessed_name = name or os.path.basename(path) or None
+        return Source(source, mime or mimetypes.guess_type(path)[0], guessed_name, None, None)
+    if isinstance(source, (str, os.PathLike)):
+        entry = run.media.add_path(os.fspath(source), mime, name)
+    elif isinstance(source, (bytes, bytearray, memoryview)):
+        entry = run.media.add_bytes(bytes(source), mime, name)
+    else:
+        converted = image_bytes(source)
+        if converted is None:
+            raise TypeError(
+                f"cannot show a {type(source).__name__}: expected a file path, an http(s) URL, bytes, a PIL"
+                " image, a numpy array or a matplotlib figure"
+            )
+        entry = run.media.add_bytes(converted[0], converted[1], name)
+    return Source(run.media.url(entry), entry.mime, entry.name, entry.size, entry)
+
+
+def media_element(kind: str, source: Source, props: dict[str, Any], key: str | None) -> Element:
+    props = {"src": source.url, **{k: v for k, v in props.items() if v is not None}}
+    if kind in ("audio", "video", "file") and source.mime:
+        props.setdefault("mime", source.mime)
+    if kind in ("audio", "video", "file") and source.name:
+        props.setdefault("name", source.name)
+    if kind == "file" and source.size is not None:
+        props.setdefault("size", source.size)
+    return Element(kind, props, key, (source.entry,) if source.entry else ())
+
+
+def kind_for(mime: str | None) -> str:
+    major = (mime or "").split("/", 1)[0]
+    return major if major in ("image", "audio", "video") else "file"
+
+
+def file_element(run: Run, value: Mapping[str, Any]) -> Element:
+    """The element for a file dict ``{"path", "alt_text"?, "mime_type"?}``, chosen by its type."""
+    source = resolve(run, value["path"], mime=value.get("mime_type"))
+    kind = kind_for(source.mime)
+    props = {"alt": value.get("alt_text")} if kind == "image" else {}
+    return media_element(kind, source, props, None)
+
+
+def claim(run: Run, content: Any) -> None:
+    """Take the pending elements inside ``content`` (a message, its content, or lists of them) out of the
+    queue of elements to declare where they were made: the message shows them instead."""
+    if isinstance(content, Element):
+        run.claim(content)
+    elif isinstance(content, ChatMessage):
+        claim(run, content.content)
+    elif isinstance(content, Mapping):
+        claim(run, content.get("content"))
+    elif isinstance(content, (list, tuple)):
+        for part in content:
+            claim(run, part)
+
+
+# -- content -------------------------------------------------------------------------------------------------
+
+
+def emit_content(run: Run, content: Any, *, reasoning: bool = False) -> None:
+    """Declare a message's content in the current container."""
+    if content is None:
+        return
+    if isinstance(content, str):
+        tags = run.chat.reasoning_tags if reasoning else ()
+        for thought, text in split_reasoning(content, tags) if tags else [(False, content)]:
+            if thought:
+                emit_reasoning(run, text)
+            else:
+                emit_markdown(run, text)
+    elif isinstance(content, Element):
+        content.emit(run)
+    elif isinstance(content, Mapping) and "path" in content:
+        file_element(run, content).emit(run)
+    elif isinstance(content, Sequence) and not isinstance(content, (bytes, bytearray)):
+        for part in content:
+            emit_content(run, part, reasoning=reasoning)
+    elif image_bytes(content) is not None or isinstance(content, (bytes, bytearray)):
+        media_element("image", resolve(run, content), {}, None).emit(run)
+    else:
+        raise TypeError(
+            f"message content must be text, a file dict, a media element or a list of them; got"
+            f" {type(content).__name__}"
+        )
+
+
+def emit_markdown(run: Run, text: str, key: str | None = None) -> Node:
+    return run.reconciler.emit(
+        "markdown", None, key, source=(text, run.chat.markdown), render=markdown_source_props
+    )
+
+
+def emit_reasoning(run: Run, text: str) -> None:
+    rec = run.reconciler
+    node = rec.emit("thought", {"title": "Thinking", "status": "done"}, defaults={"duration": None})
+    rec.enter(node)
+    emit_markdown(run, text)
+    rec.exit()
+
+
+def split_reasoning(text: str, tags: Sequence[tuple[str, str]]) -> list[tuple[bool, str]]:
+    """Split ``text`` into (is_thought, text) segments at reasoning tags; an unclosed tag runs to the end."""
+    segments: list[tuple[bool, str]] = []
+    pos = 0
+    while pos < len(text):
+        found = min(
+            ((i, o, c) for o, c in tags if (i := text.find(o, pos)) != -1), default=None, key=lambda f: f[0]
+        )
+        if found is None:
+            segments.append((False, text[pos:]))
+            break
+        start, opening, closing = found
+        if start > pos:
+            segments.append((False, text[pos:start]))
+        inner = start + len(opening)
+        end = text.find(closing, inner)
+        segments.append((True, text[inner : end if end != -1 else len(text)]))
+        pos = len(text) if end == -1 else end + len(closing)
+    return segments
+
+
+def thought_props(metadata: Mapping[str, Any]) -> dict[str, Any]:
+    props = {k: metadata[k] for k in THOUGHT_KEYS if metadata.get(k) is not None}
+    props["title"] = str(props["title"])
+    return props
+
+
+def now() -> float:
+    return round(time.time(), 3)
