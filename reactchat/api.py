@@ -110,13 +110,14 @@ def _thought_message(run: context.Run, msg: ChatMessage, key: str | None) -> Con
     node = rec.emit("thought", thought_props(msg.metadata), key)
     if msg.metadata.get("id") is not None:
         run.thoughts[msg.metadata["id"]] = node
-    container = Container(run, node)
     if msg.content not in (None, ""):
-        with container:
-            emit_content(run, msg.content)
+        # Later messages may nest more thoughts in here (parent_id): prune when the run ends, not now.
+        rec.enter(node)
+        emit_content(run, msg.content)
+        rec.exit(prune=False)
     if parent is not None:
         rec.exit(prune=False)
-    return container
+    return Container(run, node)
 
 
 class Thought(Container):

@@ -205,8 +205,9 @@ class ReasoningWriter:
 
     def _switch(self, mark: str) -> None:
         rec = self._run.reconciler
+        opening = self._closing is None
         self._close_writer()
-        if self._closing is None:  # an opening tag: start a thought
+        if opening:  # start a thought
             self._closing = dict(self._tags)[mark]
             self._thought = rec.emit(
                 "thought", {"title": "Thinking", "status": "pending"}, defaults={"duration": None}
