@@ -11,6 +11,7 @@ from typing import Any
 from reactchat import context
 from reactchat.display import chat_props
 from reactchat.elements import (
+    ROLES,
     ChatMessage,
     Element,
     as_message,
@@ -18,7 +19,6 @@ from reactchat.elements import (
     emit_content,
     emit_markdown,
     media_element,
-    now,
     resolve,
     thought_props,
 )
@@ -81,23 +81,39 @@ def message(
         ValueError: for an unknown role. TypeError: for content of an unsupported type.
     """
     run = _start(role if content is None else content)
+    metadata = created_at = None
     if isinstance(role, str):
-        msg = as_message(ChatMessage(role=role, content=content))
+        if role not in ROLES:
+            as_message({"role": role})  # raises, naming the role
+        body = content
     elif content is not None:
         raise TypeError("rc.message() takes either a message (dict or ChatMessage) or a role and content")
+    elif type(role) is dict and role.get("role") in ROLES:
+        # The common case, a history of plain dicts, without building a ChatMessage for each one.
+        body, metadata, created_at = role.get("content"), role.get("metadata"), role.get("created_at")
+        role = role["role"]
     else:
         msg = as_message(role)
-    if msg.metadata and msg.metadata.get("title") is not None:
-        return _thought_message(run, msg, key)
-    props: dict[str, Any] = {"role": msg.role}
-    if msg.created_at is not None:
-        props["created_at"] = msg.created_at
-    node = run.reconciler.emit("message", props, key, defaults={"created_at": now()})
-    container = Container(run, node)
-    if msg.content is not None:
-        with container:
-            emit_content(run, msg.content, reasoning=msg.role == "assistant")
-    return container
+        role, body, metadata, created_at = msg.role, msg.content, msg.metadata, msg.created_at
+    assert isinstance(role, str)
+    if metadata and metadata.get("title") is not None:
+        return _thought_message(run, ChatMessage(role, body, metadata), key)
+    props: dict[str, Any] = {"role": role}
+    if created_at is not None:
+        props["created_at"] = created_at
+    rec = run.reconciler
+    node = rec.emit("message", props, key, defaults=run.message_defaults)
+    if body is not None:
+        rec.enter(node)
+        try:
+            emit_content(run, body, reasoning=role == "assistant")
+            if run.pending:
+                run.flush_pending()
+        except BaseException:
+            rec.exit(prune=False)
+            raise
+        rec.exit()
+    return Container(run, node)
 
 
 def _thought_message(run: context.Run, msg: ChatMessage, key: str | None) -> Container:

@@ -7,6 +7,7 @@ The run lives in a ContextVar so API calls find it from anywhere in the script (
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
@@ -73,6 +74,8 @@ class Run:
         self.chat = DEFAULT_CHAT  # set by rc.chat(); how this run renders text
         self.pending: list[Element] = []  # media elements not declared yet (see elements.Element)
         self.thoughts: dict[Any, Node] = {}  # thought nodes by their metadata id, for parent_id
+        # New messages get the run's start as created_at; re-declared ones keep theirs.
+        self.message_defaults = {"created_at": round(time.time(), 3)}
         self.task: asyncio.Task[Any] | None = None
         # While a stream is being written it takes interrupts itself, so Stop keeps the partial answer.
         self.stream_wakeup: Callable[[], None] | None = None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import mimetypes
 import os
-import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -17,7 +16,7 @@ if TYPE_CHECKING:
     from reactchat.context import Run
     from reactchat.tree import Node
 
-ROLES = ("user", "assistant", "system")
+ROLES = frozenset({"user", "assistant", "system"})
 THOUGHT_KEYS = ("title", "status", "log", "duration")
 
 
@@ -71,7 +70,7 @@ def as_message(value: Any) -> ChatMessage:
     else:
         raise TypeError(f"expected a role, a message dict or a ChatMessage; got {type(value).__name__}")
     if message.role not in ROLES:
-        raise ValueError(f"message role must be one of {', '.join(ROLES)}; got {message.role!r}")
+        raise ValueError(f"message role must be one of assistant, system, user; got {message.role!r}")
     return message
 
 
@@ -178,7 +177,10 @@ def emit_content(run: Run, content: Any, *, reasoning: bool = False) -> None:
         return
     if isinstance(content, str):
         tags = run.chat.reasoning_tags if reasoning else ()
-        for thought, text in split_reasoning(content, tags) if tags else [(False, content)]:
+        if not tags:
+            emit_markdown(run, content)
+            return
+        for thought, text in split_reasoning(content, tags):
             if thought:
                 emit_reasoning(run, text)
             else:
@@ -238,7 +240,3 @@ def thought_props(metadata: Mapping[str, Any]) -> dict[str, Any]:
     props = {k: metadata[k] for k in THOUGHT_KEYS if metadata.get(k) is not None}
     props["title"] = str(props["title"])
     return props
-
-
-def now() -> float:
-    return round(time.time(), 3)

@@ -45,9 +45,10 @@ class _Cursor:
     def __init__(self, node: Node) -> None:
         self.node = node
         self.n = 0
-        self.counts: dict[str, int] = {}
-        self.sites: dict[str, str] = {}
-        self.skipped: set[int] = set()
+        # Made on first use: most containers (a message's body) hold one child and never need them.
+        self.counts: dict[str, int] | None = None
+        self.sites: dict[str, str] | None = None
+        self.skipped: set[int] | None = None
 
 
 class Reconciler:
@@ -105,16 +106,20 @@ class Reconciler:
         parent = cursor.node
         k: Key
         if key is None:
-            n = cursor.counts.get(kind, 0)
-            cursor.counts[kind] = n + 1
+            counts = cursor.counts
+            if counts is None:
+                counts = cursor.counts = {}
+            n = counts.get(kind, 0)
+            counts[kind] = n + 1
             k = (kind, n)
         else:
             site = user_call_site()
-            if key in cursor.sites:
-                raise DuplicateKeyError(
-                    f"duplicate key {key!r}: used at {cursor.sites[key]} and again at {site}"
-                )
-            cursor.sites[key] = site
+            sites = cursor.sites
+            if sites is None:
+                sites = cursor.sites = {}
+            if key in sites:
+                raise DuplicateKeyError(f"duplicate key {key!r}: used at {sites[key]} and again at {site}")
+            sites[key] = site
             k = key
         i = cursor.n
         children = parent.children
@@ -128,12 +133,15 @@ class Reconciler:
                 if defaults:
                     props = {**{n: v for n, v in defaults.items() if v is not None}, **(props or {})}
                 return self._insert(parent, i, self._new(kind, k, props, source, render))
-            if node.id in cursor.skipped:  # passed over earlier: bring it after the last declared node
-                cursor.skipped.discard(node.id)
+            skipped = cursor.skipped
+            if skipped and node.id in skipped:  # passed over earlier: bring it after the last declared one
+                skipped.discard(node.id)
                 self._move(parent, node, i - 1)
             else:  # further on: pass over what lies between; it is re-declared later or pruned
                 j = children.index(node, i)
-                cursor.skipped.update(c.id for c in children[i:j])
+                if skipped is None:
+                    skipped = cursor.skipped = set()
+                skipped.update(c.id for c in children[i:j])
                 cursor.n = j + 1
         if node.kind != kind:
             if defaults:
@@ -263,10 +271,11 @@ class Reconciler:
 
     def _prune(self, cursor: _Cursor) -> None:
         children = cursor.node.children
-        if len(children) <= cursor.n and not cursor.skipped:
+        skipped = cursor.skipped or set()
+        if len(children) <= cursor.n and not skipped:
             return
         with self._writing():
-            stale = [c for c in children if c.id in cursor.skipped] + children[cursor.n :]
+            stale = [c for c in children if c.id in skipped] + children[cursor.n :]
             for node in stale:
                 cursor.node.keyed.pop(node.key, None)
                 self.tree.forget(node)
@@ -274,7 +283,7 @@ class Reconciler:
             gone = {node.id for node in stale}
             children[:] = [c for c in children if c.id not in gone]
             cursor.n = len(children)
-            cursor.skipped.clear()
+            cursor.skipped = None
 
 
 def _diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
