@@ -1,5 +1,6 @@
 // The WebSocket: hello/resume, frame intake, acks, unconfirmed-event resend, reconnect with backoff.
-import { decode, encode } from "@msgpack/msgpack";
+import { decode } from "@msgpack/msgpack";
+import { encode } from "./msgpack";
 import { type ClientMessage, isFrame, PROTOCOL_VERSION, SNAP, type Value } from "./protocol";
 import type { Store } from "./store";
 
@@ -195,7 +196,7 @@ export class Connection {
   private raw(msg: ClientMessage): boolean {
     const ws = this.ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return false;
-    ws.send(encode(msg));
+    ws.send(encode(msg as Value));
     return true;
   }
 

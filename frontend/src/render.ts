@@ -1,6 +1,10 @@
 // Keyed DOM patcher: one view per node id; a flush touches only the nodes the store marked dirty.
+import { groupFlags } from "./format";
 import type { Dirty, Store } from "./store";
-import { createView, type View } from "./views";
+import { createView, opts, type View } from "./views";
+
+/** Kinds that render nothing in place: they neither join nor break a group of messages. */
+const INVISIBLE = new Set(["chat", "chat_input"]);
 
 export class Renderer {
   private readonly views = new Map<number, View>();
@@ -8,6 +12,15 @@ export class Renderer {
   readonly inputs = new Set<number>();
   /** Set when a chat_input appeared, vanished or changed; the app clears it. */
   inputsChanged = false;
+  /** Ids of rendered chat (display options) nodes, in creation order. */
+  readonly chats = new Set<number>();
+  /** Set when a chat node appeared, vanished or changed; the app clears it. */
+  chatsChanged = false;
+  /** Ids of rendered message and title nodes. */
+  readonly messages = new Set<number>();
+  readonly titles = new Set<number>();
+  /** Containers whose message grouping must be recomputed at the end of this flush. */
+  private regroup = new Set<number>();
 
   constructor(
     private readonly store: Store,
@@ -17,32 +30,68 @@ export class Renderer {
   flush(d: Dirty): void {
     if (d.reset) {
       this.views.clear();
-      this.inputs.clear();
-      this.inputsChanged = true;
+      for (const s of [this.inputs, this.chats, this.messages, this.titles]) s.clear();
+      this.inputsChanged = this.chatsChanged = true;
       const root = this.ensure(this.store.rootId);
       this.host.replaceChildren(...(root ? [root.el] : []));
-      return;
+    } else {
+      for (const id of d.removed) {
+        const v = this.views.get(id);
+        if (!v) continue;
+        v.el.remove();
+        this.views.delete(id);
+        if (this.inputs.delete(id)) this.inputsChanged = true;
+        if (this.chats.delete(id)) this.chatsChanged = true;
+        this.messages.delete(id);
+        this.titles.delete(id);
+      }
+      // Props first: views created below by `ensure` read the current props anyway.
+      for (const id of d.props) {
+        const v = this.views.get(id);
+        const rec = this.store.get(id);
+        if (!v || !rec) continue;
+        v.update(rec.props, d.textFrom.get(id));
+        if (v.kind === "chat_input") this.inputsChanged = true;
+        else if (v.kind === "chat") this.chatsChanged = true;
+        else if (v.kind === "message" && rec.parent !== null) this.regroup.add(rec.parent);
+      }
+      for (const id of d.children) {
+        const v = this.views.get(id);
+        const rec = this.store.get(id);
+        if (v?.body && rec) {
+          this.reconcile(v.body, rec.children);
+          this.regroup.add(id);
+        }
+      }
     }
-    for (const id of d.removed) {
-      const v = this.views.get(id);
-      if (!v) continue;
-      v.el.remove();
-      this.views.delete(id);
-      if (this.inputs.delete(id)) this.inputsChanged = true;
+    for (const id of this.regroup) this.group(id);
+    this.regroup.clear();
+  }
+
+  /** Re-apply the display options everywhere (the chat node changed). */
+  refresh(): void {
+    for (const [id, v] of this.views) {
+      v.refresh?.();
+      if (v.body) this.group(id);
     }
-    // Props first: views created below by `ensure` read the current props anyway.
-    for (const id of d.props) {
-      const v = this.views.get(id);
-      const rec = this.store.get(id);
-      if (!v || !rec) continue;
-      v.update(rec.props, d.textFrom.get(id));
-      if (v.kind === "chat_input") this.inputsChanged = true;
+  }
+
+  /** Mark consecutive same-role messages among `id`'s children: `rc-cont` continues, `rc-more` is continued. */
+  private group(id: number): void {
+    const rec = this.store.get(id);
+    if (!rec) return;
+    const vs: View[] = [];
+    for (const c of rec.children) {
+      const v = this.views.get(c);
+      if (v && !INVISIBLE.has(v.kind)) vs.push(v);
     }
-    for (const id of d.children) {
-      const v = this.views.get(id);
-      const rec = this.store.get(id);
-      if (v?.body && rec) this.reconcile(v.body, rec.children);
-    }
+    const flags = groupFlags(vs.map((v) => (v.kind === "message" && opts.group ? (v.el.dataset["role"] ?? null) : null)));
+    vs.forEach((v, i) => {
+      if (v.kind !== "message") return;
+      const f = flags[i];
+      v.el.classList.toggle("rc-cont", !!f?.cont);
+      v.el.classList.toggle("rc-more", !!f?.more);
+    });
   }
 
   /** Make `body`'s element children exactly the views of `ids`, in order, moving as little as possible. */
@@ -67,18 +116,23 @@ export class Renderer {
     if (existing) return existing;
     const rec = this.store.get(id);
     if (!rec) return null;
-    const v = createView(rec.kind);
+    const v = createView(rec.kind, id);
     this.views.set(id, v);
     v.update(rec.props);
     if (v.kind === "chat_input") {
       this.inputs.add(id);
       this.inputsChanged = true;
-    }
+    } else if (v.kind === "chat") {
+      this.chats.add(id);
+      this.chatsChanged = true;
+    } else if (v.kind === "message") this.messages.add(id);
+    else if (v.kind === "title") this.titles.add(id);
     if (v.body) {
       for (const c of rec.children) {
         const cv = this.ensure(c);
         if (cv) v.body.append(cv.el);
       }
+      this.regroup.add(id);
     }
     return v;
   }

@@ -1,5 +1,11 @@
 // One view per node kind: builds the node's element and patches it when its props change.
 import { h, setHtml, str } from "./dom";
+import {
+  avatarOf, type ChatOpts, chatOpts, fmtDur, fmtSize, safeUrl, thoughtOpen, thoughtStatus,
+} from "./format";
+import { openLightbox, type Pic } from "./lightbox";
+import { typeset } from "./math";
+import { chooseOpen, chosenOpen } from "./memory";
 import type { Props, Value } from "./protocol";
 
 export interface View {
@@ -9,9 +15,35 @@ export interface View {
   readonly body: HTMLElement | null;
   /** `textFrom`: string props are unchanged before this UTF-16 offset (absent: only lists changed). */
   update(props: Props, textFrom?: number): void;
+  /** Re-apply the display options after the chat node changed. */
+  refresh?(): void;
 }
 
-type Factory = () => View;
+/** The display options of the app's chat node (the defaults while there is none). */
+export let opts: ChatOpts = chatOpts();
+
+export function setOpts(o: ChatOpts): void {
+  opts = o;
+}
+
+type Factory = (id: number) => View;
+
+const ROLES: Record<string, string> = { user: "You", assistant: "Assistant", system: "System" };
+
+const FILE_ICON =
+  '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linejoin="round" ' +
+  'aria-hidden="true"><path d="M14 3H6a1 1 0 0 0-1 1v16a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1V8z"/>' +
+  '<path d="M14 3v5h5M8.5 13h7M8.5 17h5"/></svg>';
+
+const isMap = (v: Value | undefined): v is { [k: string]: Value } =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** A hidden anchor for kinds that drive the page rather than show in the transcript. */
+function anchor(kind: string): View {
+  const el = h("span");
+  el.hidden = true;
+  return { kind, el, body: null, update() {} };
+}
 
 const factories: Record<string, Factory> = {
   root() {
@@ -20,40 +52,176 @@ const factories: Record<string, Factory> = {
   },
 
   title() {
-    const el = h("h1", "rc-title");
+    const el = h("header", "rc-header");
+    const t = h("h1", "rc-title");
+    const desc = h("div", "rc-desc rc-md");
+    el.append(t, desc);
+    const refresh = (): void => {
+      desc.hidden = !opts.description;
+      setHtml(desc, opts.description);
+    };
+    refresh();
     return {
       kind: "title",
       el,
       body: null,
       update(p) {
-        el.textContent = str(p["text"]);
-        document.title = el.textContent || "reactchat";
+        t.textContent = str(p["text"]);
+        document.title = t.textContent || "reactchat";
       },
+      refresh,
     };
   },
 
   message() {
     const el = h("div", "rc-message", { "data-testid": "message" });
+    const main = h("div", "rc-main");
     const body = h("div", "rc-content", { "data-testid": "message-content" });
-    el.append(body);
+    main.append(body);
+    el.append(main);
+    let props: Props = {};
+    let extras: HTMLElement[] = [];
+    const refresh = (): void => {
+      const r = str(props["role"]);
+      const role = r === "user" || r === "system" ? r : "assistant";
+      el.dataset["role"] = role;
+      for (const x of extras) x.remove();
+      extras = [];
+      const a = avatarOf(opts, role);
+      if (a) {
+        const av =
+          "src" in a
+            ? h("img", "rc-avatar", { src: a.src, alt: "", "aria-hidden": "true" })
+            : h("span", "rc-avatar", { "aria-hidden": "true" }, a.emoji);
+        el.prepend(av);
+        extras.push(av);
+      }
+      if (opts.layout === "panel") {
+        const head = h("div", "rc-role", undefined, ROLES[role]);
+        main.prepend(head);
+        extras.push(head);
+      }
+      const t = props["created_at"];
+      if (opts.timestamps && typeof t === "number" && isFinite(t)) {
+        const tm = timeEl(t);
+        main.append(tm);
+        extras.push(tm);
+      }
+    };
     return {
       kind: "message",
       el,
       body,
       update(p) {
-        const role = str(p["role"], "assistant");
-        el.dataset["role"] = role === "user" || role === "system" ? role : "assistant";
+        props = p;
+        refresh();
       },
+      refresh,
     };
   },
 
   markdown: markdownView,
 
-  chat_input() {
-    // Drives the footer composer; keeps a hidden placeholder so siblings stay keyed in order.
-    const el = h("span", "rc-input-anchor");
-    el.hidden = true;
-    return { kind: "chat_input", el, body: null, update() {} };
+  html() {
+    const el = h("div", "rc-md rc-html");
+    let html = "";
+    return {
+      kind: "html",
+      el,
+      body: null,
+      update(p) {
+        setHtml(el, (html = str(p["html"])));
+        enhance(el, html);
+      },
+      refresh: () => codeButtons(el, opts.copyCode),
+    };
+  },
+
+  chat_input: () => anchor("chat_input"),
+
+  chat: () => anchor("chat"),
+
+  thought: thoughtView,
+
+  image() {
+    const el = h("figure", "rc-figure");
+    const img = h("img", undefined, { loading: "lazy", decoding: "async" });
+    const btn = zoomButton(img);
+    const cap = h("figcaption", "rc-cap");
+    el.append(btn, cap);
+    let pic: Pic = picOf({});
+    btn.addEventListener("click", () => openLightbox([pic], 0));
+    return {
+      kind: "image",
+      el,
+      body: null,
+      update(p) {
+        pic = picOf(p);
+        setAttr(img, "src", pic.src);
+        img.alt = pic.alt;
+        btn.setAttribute("aria-label", pic.alt || "Open image");
+        for (const k of ["width", "height"]) {
+          const n = p[k];
+          setAttr(img, k, typeof n === "number" && n > 0 ? String(Math.round(n)) : "");
+        }
+        cap.textContent = pic.caption;
+        cap.hidden = !pic.caption;
+      },
+    };
+  },
+
+  audio: () => mediaView("audio"),
+
+  video: () => mediaView("video"),
+
+  file() {
+    const el = h("a", "rc-file", { target: "_blank", rel: "noopener" });
+    el.innerHTML = FILE_ICON; // a constant
+    const name = h("span", "rc-file-name");
+    const size = h("span", "rc-file-size");
+    const text = h("span", "rc-file-text");
+    text.append(name, size);
+    el.append(text);
+    return {
+      kind: "file",
+      el,
+      body: null,
+      update(p) {
+        setAttr(el, "href", safeUrl(p["src"]));
+        const n = str(p["name"], "file");
+        el.download = n;
+        name.textContent = n;
+        const s = p["size"];
+        size.textContent = typeof s === "number" ? fmtSize(s) : "";
+      },
+    };
+  },
+
+  gallery() {
+    const el = h("div", "rc-gallery");
+    return {
+      kind: "gallery",
+      el,
+      body: null,
+      update(p) {
+        const items = Array.isArray(p["items"]) ? p["items"] : [];
+        const pics = items.map((x) => picOf(isMap(x) ? x : {})).filter((x) => x.src);
+        const cols = p["columns"];
+        el.style.gridTemplateColumns =
+          typeof cols === "number" && cols >= 1 ? `repeat(${Math.min(Math.floor(cols), 12)},minmax(0,1fr))` : "";
+        el.replaceChildren(
+          ...pics.map((pic, i) => {
+            const fig = h("figure", "rc-figure");
+            const btn = zoomButton(h("img", undefined, { src: pic.src, alt: pic.alt, loading: "lazy" }));
+            btn.setAttribute("aria-label", pic.alt || "Open image");
+            btn.addEventListener("click", () => openLightbox(pics, i));
+            fig.append(btn);
+            if (pic.caption) fig.append(h("figcaption", "rc-cap", undefined, pic.caption));
+            return fig;
+          }),
+        );
+      },
+    };
   },
 
   error() {
@@ -77,7 +245,7 @@ const factories: Record<string, Factory> = {
 };
 
 function frameEl(f: Value): HTMLElement {
-  const m = f !== null && typeof f === "object" && !Array.isArray(f) ? f : {};
+  const m = isMap(f) ? f : {};
   const row = h("div", "rc-frame");
   const loc = h("div", "rc-frame-loc");
   const line = str(m["line"]);
@@ -88,6 +256,145 @@ function frameEl(f: Value): HTMLElement {
   const code = str(m["code"]);
   if (code) row.append(h("pre", "rc-frame-code", undefined, code));
   return row;
+}
+
+function timeEl(sec: number): HTMLElement {
+  const d = new Date(sec * 1000);
+  const time = d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  const day = d.toDateString() === new Date().toDateString() ? "" : `${d.toLocaleDateString()} `;
+  return h("time", "rc-time", { datetime: d.toISOString(), title: d.toLocaleString() }, day + time);
+}
+
+function setAttr(el: Element, name: string, value: string): void {
+  if (el.getAttribute(name) === value) return;
+  if (value) el.setAttribute(name, value);
+  else el.removeAttribute(name);
+}
+
+const picOf = (m: { [k: string]: Value }): Pic => ({
+  src: safeUrl(m["src"]),
+  alt: str(m["alt"]),
+  caption: str(m["caption"]),
+});
+
+function zoomButton(img: HTMLImageElement): HTMLButtonElement {
+  const b = h("button", "rc-zoom", { type: "button" });
+  b.append(img);
+  return b;
+}
+
+function mediaView(kind: "audio" | "video"): View {
+  const el = h("div", "rc-media");
+  const name = h("div", "rc-cap");
+  const m = h(kind, `rc-${kind}`, { controls: "", preload: "metadata" });
+  if (kind === "video") m.setAttribute("playsinline", "");
+  el.append(name, m);
+  return {
+    kind,
+    el,
+    body: null,
+    update(p) {
+      setAttr(m, "src", safeUrl(p["src"]));
+      m.autoplay = p["autoplay"] === true;
+      const n = str(p["name"]);
+      name.textContent = n;
+      name.hidden = !n;
+      setAttr(m, "aria-label", n);
+    },
+  };
+}
+
+/** A collapsible block; the user's open/closed choice is remembered per node id (see memory.ts). */
+function thoughtView(id: number): View {
+  const el = h("div", "rc-thought", { "data-testid": "thought" });
+  const head = h("button", "rc-thought-head", { type: "button", "data-testid": "thought-title" });
+  const body = h("div", "rc-thought-body", { "data-testid": "thought-body" });
+  el.append(head, body);
+  let open = true;
+  const show = (o: boolean): void => {
+    open = o;
+    body.hidden = !o;
+    head.setAttribute("aria-expanded", String(o));
+  };
+  head.addEventListener("click", () => {
+    show(!open);
+    chooseOpen(id, open);
+  });
+  return {
+    kind: "thought",
+    el,
+    body,
+    update(p) {
+      const status = thoughtStatus(p["status"]);
+      if (status) el.dataset["status"] = status;
+      else delete el.dataset["status"];
+      const parts: HTMLElement[] = [];
+      if (status === "pending") parts.push(h("span", "rc-spinner", { "aria-label": "Running", role: "img" }));
+      parts.push(h("span", "rc-thought-name", undefined, str(p["title"])));
+      const log = str(p["log"]);
+      if (log) parts.push(h("span", "rc-muted", undefined, log));
+      const d = p["duration"];
+      if (typeof d === "number" && d >= 0) parts.push(h("span", "rc-muted", undefined, fmtDur(d)));
+      head.replaceChildren(...parts);
+      show(thoughtOpen(status, chosenOpen(id)));
+    },
+  };
+}
+
+/** Typeset math and add copy buttons to code in freshly inserted server HTML. */
+function enhance(el: HTMLElement, html: string): void {
+  if (html.includes("math-")) typeset(el);
+  if (opts.copyCode && html.includes("<pre")) codeButtons(el, true);
+}
+
+function codeButtons(root: HTMLElement, on: boolean): void {
+  for (const pre of root.querySelectorAll("pre")) {
+    let wrap = pre.parentElement;
+    if (!wrap?.classList.contains("rc-code")) {
+      if (!on) continue;
+      wrap = h("div", "rc-code");
+      pre.replaceWith(wrap);
+      wrap.append(pre);
+    }
+    const btn = wrap.querySelector(":scope > .rc-copy");
+    if (!on) btn?.remove();
+    else if (!btn) wrap.append(copyButton(pre));
+  }
+}
+
+function copyButton(pre: HTMLElement): HTMLElement {
+  const b = h("button", "rc-copy", { type: "button", "data-testid": "copy-code", "aria-label": "Copy code" }, "Copy");
+  let timer = 0;
+  b.addEventListener("click", () => {
+    void copyText(pre.textContent ?? "").then((ok) => {
+      b.textContent = ok ? "Copied" : "Copy failed";
+      clearTimeout(timer);
+      timer = setTimeout(() => (b.textContent = "Copy"), 1500);
+    });
+  });
+  return b;
+}
+
+/** The clipboard API, or (without it, or when it refuses) a selected textarea and execCommand. */
+export function copyText(text: string): Promise<boolean> {
+  const fallback = (): boolean => {
+    const focused = document.activeElement as HTMLElement | null;
+    const t = h("textarea", "rc-offscreen");
+    t.value = text;
+    document.body.append(t);
+    t.select();
+    let ok = false;
+    try {
+      ok = document.execCommand("copy");
+    } catch {
+      // ok stays false
+    }
+    t.remove();
+    focused?.focus();
+    return ok;
+  };
+  const c = navigator.clipboard as Clipboard | undefined;
+  return c ? c.writeText(text).then(() => true, fallback) : Promise.resolve(fallback());
 }
 
 /**
@@ -117,14 +424,20 @@ function markdownView(): View {
       ends.length = keep;
       for (let i = keep; i < cuts.length; i++) {
         const b = h("div", "rc-block");
-        setHtml(b, html.slice(i ? cuts[i - 1] : 0, cuts[i]));
+        const part = html.slice(i ? cuts[i - 1] : 0, cuts[i]);
+        setHtml(b, part);
+        enhance(b, part);
         el.insertBefore(b, tail);
         blockEls.push(b);
         ends.push(cuts[i] as number);
       }
       const t = html.slice(cuts.length ? cuts[cuts.length - 1] : 0);
-      if (t !== tailHtml) setHtml(tail, (tailHtml = t));
+      if (t !== tailHtml) {
+        setHtml(tail, (tailHtml = t));
+        enhance(tail, t);
+      }
     },
+    refresh: () => codeButtons(el, opts.copyCode),
   };
 }
 
@@ -133,7 +446,7 @@ function genericView(kind: string): View {
   return { kind, el, body: el, update() {} };
 }
 
-export function createView(kind: string): View {
+export function createView(kind: string, id: number): View {
   const f = Object.prototype.hasOwnProperty.call(factories, kind) ? factories[kind] : undefined;
-  return f ? f() : genericView(kind);
+  return f ? f(id) : genericView(kind);
 }
