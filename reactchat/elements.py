@@ -86,11 +86,17 @@ class Element:
     props: dict[str, Any]
     key: str | None = None
     media: tuple[MediaEntry, ...] = ()
+    # Where this run declared it (run id, node), so a message taking it later moves it instead of copying.
+    shown: tuple[int, Node] | None = dataclasses.field(default=None, repr=False)
 
     def emit(self, run: Run) -> Node:
         for entry in self.media:
             run.media.keep(entry)
-        return run.reconciler.emit(self.kind, dict(self.props), self.key)
+        if self.shown is not None and self.shown[0] == run.id:
+            run.reconciler.retract(self.shown[1])
+        node = run.reconciler.emit(self.kind, dict(self.props), self.key)
+        self.shown = (run.id, node)
+        return node
 
 
 # -- sources -------------------------------------------------------------------------------------------------
@@ -115,6 +121,7 @@ def resolve(run: Run, source: Any, *, mime: str | None = None, name: str | None 
         path = urlsplit(source).path
         guessed_name = name or os.path.basename(path) or None
         return Source(source, mime or mimetypes.guess_type(path)[0], guessed_name, None, None)
+    named = name is not None or isinstance(source, (str, os.PathLike))
     if isinstance(source, (str, os.PathLike)):
         entry = run.media.add_path(os.fspath(source), mime, name)
     elif isinstance(source, (bytes, bytearray, memoryview)):
@@ -127,7 +134,8 @@ def resolve(run: Run, source: Any, *, mime: str | None = None, name: str | None 
                 " image, a numpy array or a matplotlib figure"
             )
         entry = run.media.add_bytes(converted[0], converted[1], name)
-    return Source(run.media.url(entry), entry.mime, entry.name, entry.size, entry)
+    # Bytes and images have no name worth showing unless the app gave one.
+    return Source(run.media.url(entry), entry.mime, entry.name if named else None, entry.size, entry)
 
 
 def media_element(kind: str, source: Source, props: dict[str, Any], key: str | None) -> Element:

@@ -78,8 +78,9 @@ class Reconciler:
             yield
 
     def begin(self) -> None:
-        self._stack = [_Cursor(self.tree.root)]
-        self._unentered, self._cursors, self._deferred = {}, {}, {}
+        root = _Cursor(self.tree.root)
+        self._stack = [root]
+        self._unentered, self._cursors, self._deferred = {}, {0: root}, {}
 
     @property
     def container(self) -> Node:
@@ -196,7 +197,22 @@ class Reconciler:
             for node in self._unentered.values():
                 if node.id in self.tree.nodes:
                     self._prune(_Cursor(node))
-        self._unentered, self._cursors, self._deferred = {}, {}, {}
+        self._unentered, self._cursors, self._deferred = {}, {self.tree.root.id: self._stack[0]}, {}
+
+    def retract(self, node: Node) -> None:
+        """Take back ``node``, declared earlier in this run, as if it had not been declared."""
+        parent = node.parent
+        cursor = self._cursors.get(parent.id) if parent is not None else None
+        if parent is None or cursor is None or node.id not in self.tree.nodes:
+            return
+        with self._writing():
+            index = parent.children.index(node)
+            del parent.children[index]
+            if index < cursor.n:
+                cursor.n -= 1
+            parent.keyed.pop(node.key, None)
+            self.tree.forget(node)
+            self._sink([DEL, node.id])
 
     def set(self, node: Node, patch: dict[str, Any]) -> None:
         with self._writing():

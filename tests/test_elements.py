@@ -149,3 +149,39 @@ def test_split_reasoning() -> None:
     assert split_reasoning("a<think>b</think>c", tags) == [(False, "a"), (True, "b"), (False, "c")]
     assert split_reasoning("<think>open", tags) == [(True, "open")]
     assert split_reasoning("none", tags) == [(False, "none")]
+
+
+def test_a_reply_made_before_the_user_message_shows_once_inside_the_reply(
+    write_app: Callable[[str], str],
+) -> None:
+    t = ChatTest.from_file(
+        write_app(f"""
+        import reactchat as rc
+        rc.session_state.setdefault("history", [])
+        for m in rc.session_state.history:
+            rc.message(m)
+        if prompt := rc.chat_input():
+            reply = ["Here:", rc.image({str(PNG)!r}, alt="made first")]
+            rc.message("user", prompt)
+            rc.message("assistant", reply)
+            rc.session_state.history += [{{"role": "user", "content": prompt}}, {{"role": "assistant", "content": reply}}]
+    """)
+    )
+    t.send("show me")
+    assert kinds(t.tree) == ["chat_input", ["message", ["markdown"]], ["message", ["markdown", "image"]]]
+    assert len(t.nodes("image")) == 1 and t.tree == t.session.tree.to_wire()
+    before = len(t.ops)
+    t.send("again")  # the stored reply re-declares the same image: no churn for the first turn
+    assert len(t.nodes("image")) == 2
+    assert not any(op[0] == 5 and op[1] == t.nodes("image")[0][0] for op in t.ops[before:])
+
+
+def test_bytes_have_no_name_unless_given(write_app: Callable[[str], str]) -> None:
+    t = ChatTest.from_file(
+        write_app("""
+        import reactchat as rc
+        rc.audio(b"RIFF0000WAVEfmt ")
+        rc.file(b"x", name="x.txt")
+    """)
+    )
+    assert "name" not in t.nodes("audio")[0][2] and t.nodes("file")[0][2]["name"] == "x.txt"

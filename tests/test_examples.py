@@ -43,7 +43,10 @@ def test_stream_streams_character_by_character_and_stop_keeps_the_partial_answer
 def test_thoughts() -> None:
     t = ChatTest.from_file(EXAMPLES / "thoughts.py", config=Config(frame_interval=0.001))
     t.send("tides")
-    assert [(x["title"], x["status"]) for x in t.thoughts] == [("Searching the web", "done"), ("Thinking", "done")]
+    assert [(x["title"], x["status"]) for x in t.thoughts] == [
+        ("Searching the web", "done"),
+        ("Thinking", "done"),
+    ]
     assert t.thoughts[0]["log"] == "query: tides · 3 results" and "tides result 3" in t.thoughts[0]["content"]
     assert t.messages[-1]["content"] == "Here is what I found about tides: three results."
     t.send("again")  # the history re-shows the first turn's thoughts from stored messages
