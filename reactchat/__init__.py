@@ -18,6 +18,7 @@ from __future__ import annotations
 from reactchat.api import (
     audio,
     chat,
+    chat_event,
     chat_input,
     file,
     gallery,
@@ -35,27 +36,52 @@ from reactchat.api import (
     write_stream,
 )
 from reactchat.elements import ChatMessage
+from reactchat.events import ChatEvent
+from reactchat.widgets import (
+    button,
+    checkbox,
+    number_input,
+    radio,
+    selectbox,
+    sidebar,
+    slider,
+    text_area,
+    text_input,
+    toggle,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ChatEvent",
     "ChatMessage",
     "__version__",
     "audio",
+    "button",
     "chat",
+    "chat_event",
     "chat_input",
+    "checkbox",
     "file",
     "gallery",
     "html",
     "image",
     "markdown",
     "message",
+    "number_input",
     "plot",
+    "radio",
     "rerun",
+    "selectbox",
     "session_state",
+    "sidebar",
+    "slider",
     "stop",
+    "text_area",
+    "text_input",
     "thought",
     "title",
+    "toggle",
     "video",
     "write_stream",
 ]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterable, Iterable, Mapping
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping
 from types import TracebackType
 from typing import Any
 
 from reactchat import context
-from reactchat.display import chat_props
+from reactchat.display import chat_props, interaction_props
 from reactchat.elements import (
     ROLES,
     ChatMessage,
@@ -19,14 +19,17 @@ from reactchat.elements import (
     emit_content,
     emit_markdown,
     media_element,
+    option_props,
     resolve,
     thought_props,
 )
+from reactchat.events import ChatEvent
 from reactchat.markdown import sanitize
 from reactchat.media import wav_from_array
 from reactchat.state import SessionState
 from reactchat.stream import ReasoningWriter, Writer, consume_async, consume_sync
 from reactchat.tree import Node
+from reactchat.uploads import accepts
 
 
 def _start(content: Any = None) -> context.Run:
@@ -81,7 +84,7 @@ def message(
         ValueError: for an unknown role. TypeError: for content of an unsupported type.
     """
     run = _start(role if content is None else content)
-    metadata = created_at = None
+    metadata = created_at = options = feedback = None
     if isinstance(role, str):
         if role not in ROLES:
             as_message({"role": role})  # raises, naming the role
@@ -91,16 +94,22 @@ def message(
     elif type(role) is dict and role.get("role") in ROLES:
         # The common case, a history of plain dicts, without building a ChatMessage for each one.
         body, metadata, created_at = role.get("content"), role.get("metadata"), role.get("created_at")
+        options, feedback = role.get("options"), role.get("feedback")
         role = role["role"]
     else:
         msg = as_message(role)
         role, body, metadata, created_at = msg.role, msg.content, msg.metadata, msg.created_at
+        options, feedback = msg.options, msg.feedback
     assert isinstance(role, str)
     if metadata and metadata.get("title") is not None:
         return _thought_message(run, ChatMessage(role, body, metadata), key)
     props: dict[str, Any] = {"role": role}
     if created_at is not None:
         props["created_at"] = created_at
+    if options:
+        props["options"] = option_props(options)
+    if feedback is not None:
+        props["feedback"] = feedback
     rec = run.reconciler
     node = rec.emit("message", props, key, defaults=run.message_defaults)
     if body is not None:
@@ -306,6 +315,24 @@ def chat(
     reasoning_tags: Iterable[tuple[str, str]] | None = None,
     title: str | None = None,
     description: str | None = None,
+    examples: Iterable[Any] | None = None,
+    feedback: bool | Iterable[str] = False,
+    feedback_on_user: bool = False,
+    retry: bool = False,
+    undo: bool = False,
+    editable: str | None = None,
+    clear: bool = False,
+    copy: bool = True,
+    copy_all: bool = True,
+    watermark: str | None = None,
+    on_option: Callable[[ChatEvent], Any] | None = None,
+    on_example: Callable[[ChatEvent], Any] | None = None,
+    on_feedback: Callable[[ChatEvent], Any] | None = None,
+    on_retry: Callable[[ChatEvent], Any] | None = None,
+    on_undo: Callable[[ChatEvent], Any] | None = None,
+    on_edit: Callable[[ChatEvent], Any] | None = None,
+    on_clear: Callable[[ChatEvent], Any] | None = None,
+    on_copy: Callable[[ChatEvent], Any] | None = None,
 ) -> None:
     """Configure how the chat looks and how messages render. Call it before the messages it should affect
     (usually at the top of the script).
@@ -334,6 +361,18 @@ def chat(
             (streamed or not) shows as a "Thinking" thought.
         title: The page's title, shown at the top.
         description: Markdown shown under the title.
+        examples: Shown in the empty chat; a click submits one as if typed. Each a str or
+            ``{"text", "files"?, "icon"?, "display_text"?}``.
+        feedback: True for Like / Dislike thumbs under assistant messages, or a list of feedback strings
+            (the first two as thumbs, the rest in a menu). The choice is kept on the message.
+        feedback_on_user: Feedback on user messages too.
+        retry, undo, clear: Show those actions (retry on the last answer, undo on the last message, clear
+            for the whole chat); they reach the script as ``rc.chat_event()`` (and the callbacks below).
+        editable: ``"user"`` or ``"all"``: which messages can be edited in place.
+        copy, copy_all: A copy button per message, and one for the whole chat.
+        watermark: Text appended to what copy-all copies.
+        on_option, on_example, on_feedback, on_retry, on_undo, on_edit, on_clear, on_copy: Called with the
+            ``ChatEvent`` before the script reruns for it.
 
     Raises:
         ValueError, TypeError: naming the option and the bad value.
@@ -341,7 +380,8 @@ def chat(
     run = _start()
     options = {k: v for k, v in locals().items() if k not in ("run", "title")}
     props, run.chat = chat_props(run, options)
-    run.reconciler.emit("chat", props)
+    more, run.interactions = interaction_props(run, options)
+    run.reconciler.emit("chat", {**props, **more})
     if title is not None:
         run.reconciler.emit("title", {"text": str(title)})
 
@@ -395,19 +435,81 @@ async def _write_stream_awaitable(
     return text
 
 
-def chat_input(placeholder: str | None = None, *, key: str | None = None) -> str | None:
+def chat_input(
+    placeholder: str | None = None,
+    *,
+    key: str | None = None,
+    value: str | None = None,
+    multimodal: bool = False,
+    file_types: Iterable[str] | None = None,
+    file_count: str = "multiple",
+    max_file_size: int | None = None,
+) -> Any:
     """Declare the chat input box.
 
+    Args:
+        placeholder: Shown while the box is empty.
+        value: Text to put in the box (applied when it changes; the user's typing is not overwritten on
+            every run).
+        multimodal: Let the user attach files (button, drag and drop, paste); the return value is then
+            ``{"text": str, "files": [path, ...]}``.
+        file_types: What may be attached: ``"image"``, ``"audio"``, ``"video"``, ``"text"``, extensions like
+            ``".pdf"``, or MIME types like ``"text/csv"``. Refused in the browser and again on the server.
+        file_count: ``"single"`` or ``"multiple"``.
+        max_file_size: Bytes per file (at most the server's limit).
+
     Returns:
-        The text the user submitted, on the run that submission triggered; otherwise None.
+        What the user submitted, on the run that submission (or an example's click) triggered; otherwise
+        None. Undo puts the undone message's text back in the box.
     """
     run = _start()
-    node = run.reconciler.emit("chat_input", {"placeholder": placeholder}, key)
+    if file_count not in ("single", "multiple"):
+        raise ValueError(f"file_count must be 'single' or 'multiple'; got {file_count!r}")
+    types = list(file_types) if file_types is not None else None
+    props: dict[str, Any] = {"placeholder": placeholder}
+    if multimodal:
+        props.update(multimodal=True, file_count=file_count)
+        if types:
+            props["file_types"] = types
+        if max_file_size is not None:
+            props["max_file_size"] = int(max_file_size)
+    shown = run.prefill if run.prefill is not None else value
+    node = run.reconciler.emit("chat_input", props, key, defaults={"value": None, "value_seq": None})
+    if shown is not None and shown != node.props.get("value"):
+        run.reconciler.set(node, {"value": shown, "value_seq": node.props.get("value_seq", 0) + 1})
     event = run.event
-    if event is not None and event.node_id == node.id and event.action == "submit":
-        value = event.value
-        return value if isinstance(value, str) else None
-    return None
+    if event is None:
+        return None
+    if event.action == "example" and run.example is not None:
+        text, files = run.example["text"], list(run.example["files"])
+        return {"text": text, "files": files} if multimodal else text
+    if event.node_id != node.id or event.action != "submit":
+        return None
+    return _submitted(run, event.value, multimodal, types)
+
+
+def _submitted(run: context.Run, value: Any, multimodal: bool, types: list[str] | None) -> Any:
+    if isinstance(value, str):
+        return {"text": value, "files": []} if multimodal else value
+    if not isinstance(value, Mapping) or not isinstance(value.get("text", ""), str):
+        return None
+    text = value.get("text", "")
+    if not multimodal:
+        return text
+    paths = []
+    for upload_id in value.get("files") or ():
+        upload = (
+            run.uploads.get(upload_id) if run.uploads is not None and isinstance(upload_id, str) else None
+        )
+        if upload is not None and accepts(types, upload.name, upload.mime):
+            paths.append(upload.path)
+    return {"text": text, "files": paths}
+
+
+def chat_event() -> ChatEvent | None:
+    """The chat interaction that triggered this run, if any: an option, example, feedback, retry, undo,
+    edit, clear or copy (see ``ChatEvent``). Submissions arrive through ``rc.chat_input()`` instead."""
+    return context.current_run().chat_event
 
 
 def rerun() -> None:

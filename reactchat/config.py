@@ -23,6 +23,8 @@ class Config:
         stop_grace: Seconds an interrupted run may ignore the interrupt before it is abandoned.
         allowed_origins: Extra WebSocket origins accepted besides the page's own host.
         max_sessions: Sessions kept at once; a new tab beyond it is refused.
+        max_upload_bytes: Largest file a user can attach (an input's ``max_file_size`` can lower it).
+        max_session_upload_bytes: Total bytes of attachments one session can hold.
     """
 
     host: str = "127.0.0.1"
@@ -36,6 +38,8 @@ class Config:
     stop_grace: float = 3.0
     allowed_origins: tuple[str, ...] = ()
     max_sessions: int = 1000
+    max_upload_bytes: int = 100 << 20
+    max_session_upload_bytes: int = 1 << 30
 
     def replace(self, **changes: object) -> Config:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

@@ -15,12 +15,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import asyncio
 
+    from reactchat.display import Interactions
     from reactchat.elements import Element
+    from reactchat.events import ChatEvent
     from reactchat.media import MediaStore
     from reactchat.protocol import Event
     from reactchat.reconcile import Reconciler
     from reactchat.state import SessionState
     from reactchat.tree import Node
+    from reactchat.uploads import Uploads
 
 
 class Interrupt(BaseException):
@@ -75,7 +78,16 @@ class Run:
         self.pending: list[Element] = []  # media elements not declared yet (see elements.Element)
         self.thoughts: dict[Any, Node] = {}  # thought nodes by their metadata id, for parent_id
         # New messages get the run's start as created_at; re-declared ones keep theirs.
-        self.message_defaults = {"created_at": round(time.time(), 3)}
+        self.message_defaults = {"created_at": round(time.time(), 3), "feedback": None}
+        # Interactions (see session.Session._prepare): what the script sees of the triggering event.
+        self.chat_event: ChatEvent | None = None
+        self.prefill: str | None = None  # text put back in the input (undo)
+        self.example: dict[str, Any] | None = None  # the example clicked
+        self.interactions: Interactions | None = None  # what rc.chat declared in this run
+        self.widgets: dict[Any, Any] = {}  # widget values by key path (the session's)
+        self.uploads: Uploads | None = None
+        self.sidebar: Node | None = None
+        self.before: Callable[[], Any] | None = None  # the app's callback for the event, run first
         self.task: asyncio.Task[Any] | None = None
         # While a stream is being written it takes interrupts itself, so Stop keeps the partial answer.
         self.stream_wakeup: Callable[[], None] | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from reactchat.markdown import (
@@ -33,6 +33,94 @@ class ChatOptions:
 
 
 DEFAULT_CHAT = ChatOptions()
+
+CALLBACKS = ("option", "example", "feedback", "retry", "undo", "edit", "clear", "copy")
+
+
+@dataclasses.dataclass(frozen=True)
+class Interactions:
+    """What ``rc.chat`` declared for interactions; kept by the session for the next event."""
+
+    callbacks: dict[str, Callable[[Any], Any]] = dataclasses.field(default_factory=dict)
+    examples: tuple[dict[str, Any], ...] = ()
+    feedback_options: tuple[str, ...] = ()
+
+
+def interaction_props(run: Run, options: dict[str, Any]) -> tuple[dict[str, Any], Interactions]:
+    """The interaction part of ``rc.chat``: examples, feedback, message actions and callbacks.
+
+    Raises:
+        ValueError, TypeError: naming the option and the bad value.
+    """
+    from reactchat.elements import resolve
+
+    props: dict[str, Any] = {}
+    feedback = options.get("feedback", False)
+    if feedback is True:
+        feedback_options: tuple[str, ...] = ("Like", "Dislike")
+    elif feedback is False or feedback is None:
+        feedback_options = ()
+    elif (
+        isinstance(feedback, Sequence)
+        and not isinstance(feedback, str)
+        and all(isinstance(f, str) for f in feedback)
+    ):
+        feedback_options = tuple(feedback)
+    else:
+        raise TypeError(f"feedback must be True, False or a list of strings; got {feedback!r}")
+    props["feedback_options"] = list(feedback_options)
+    props["feedback_on_user"] = bool(options.get("feedback_on_user", False))
+    edit = options.get("editable")
+    if edit not in (None, "user", "all"):
+        raise ValueError(f"editable must be None, 'user' or 'all'; got {edit!r}")
+    actions = {"edit": edit}
+    for name, default in (
+        ("retry", False),
+        ("undo", False),
+        ("clear", False),
+        ("copy", True),
+        ("copy_all", True),
+    ):
+        value = options.get(name, default)
+        if not isinstance(value, bool):
+            raise TypeError(f"{name} must be True or False; got {value!r}")
+        actions[name] = value
+    props["actions"] = actions
+    if options.get("watermark") is not None:
+        props["watermark"] = str(options["watermark"])
+    shown, examples = [], []
+    for i, example in enumerate(options.get("examples") or ()):
+        if isinstance(example, str):
+            example = {"text": example}
+        if not isinstance(example, Mapping) or not isinstance(example.get("text", ""), str):
+            raise TypeError(
+                f"examples[{i}] must be a str or {{'text', 'files'?, 'icon'?, 'display_text'?}}; got {example!r}"
+            )
+        files = [os.fspath(f) for f in example.get("files") or ()]
+        for f in files:
+            if not os.path.isfile(f):
+                raise FileNotFoundError(f"examples[{i}]: no such file {f!r}")
+        item: dict[str, Any] = {"text": example.get("text", "")}
+        if example.get("display_text"):
+            item["display_text"] = str(example["display_text"])
+        if files:
+            item["files"] = [{"name": os.path.basename(f)} for f in files]
+        icon = example.get("icon")
+        if icon is not None:
+            item["icon"] = _avatar(run, f"examples[{i}] icon", icon)
+        shown.append(item)
+        examples.append({"text": item["text"], "files": files})
+    if shown:
+        props["examples"] = shown
+    callbacks = {}
+    for name in CALLBACKS:
+        callback = options.get(f"on_{name}")
+        if callback is not None:
+            if not callable(callback):
+                raise TypeError(f"on_{name} must be a function; got {callback!r}")
+            callbacks[name] = callback
+    del resolve
+    return props, Interactions(callbacks, tuple(examples), feedback_options)
 
 
 def _size(name: str, value: Any) -> str | int | None:

@@ -33,17 +33,19 @@ class ChatMessage:
             (seconds) and ``"status"`` (``"pending"`` or ``"done"``).
         options: Preset replies shown under the message: ``[{"value", "label"?}]``.
         created_at: Unix time; set when the message is first shown if left out.
+        feedback: The feedback shown as chosen (otherwise the user's choice is kept on the message).
     """
 
     role: str = "assistant"
     content: Any = ""
     metadata: dict[str, Any] | None = None
-    options: list[dict[str, Any]] | None = None
+    options: list[Any] | None = None
     created_at: float | None = None
+    feedback: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"role": self.role, "content": self.content}
-        for name in ("metadata", "options", "created_at"):
+        for name in ("metadata", "options", "created_at", "feedback"):
             if getattr(self, name) is not None:
                 out[name] = getattr(self, name)
         return out
@@ -66,6 +68,7 @@ def as_message(value: Any) -> ChatMessage:
             metadata=value.get("metadata"),
             options=value.get("options"),
             created_at=value.get("created_at"),
+            feedback=value.get("feedback"),
         )
     else:
         raise TypeError(f"expected a role, a message dict or a ChatMessage; got {type(value).__name__}")
@@ -97,6 +100,26 @@ class Element:
         node = run.reconciler.emit(self.kind, dict(self.props), self.key)
         self.shown = (run.id, node)
         return node
+
+
+def option_props(options: Any) -> list[dict[str, Any]]:
+    """Preset replies as ``[{"value", "label"?}]``; a plain string is its own value.
+
+    Raises:
+        TypeError: naming the bad option.
+    """
+    out = []
+    for option in options:
+        if isinstance(option, str):
+            out.append({"value": option})
+        elif isinstance(option, Mapping) and isinstance(option.get("value"), str):
+            item = {"value": option["value"]}
+            if option.get("label") is not None:
+                item["label"] = str(option["label"])
+            out.append(item)
+        else:
+            raise TypeError(f"an option must be a str or {{'value': str, 'label'?: str}}; got {option!r}")
+    return out
 
 
 # -- sources -------------------------------------------------------------------------------------------------

@@ -69,6 +69,8 @@ def execute(script: Script, run: context.Run) -> str:
     failure: BaseException | None = None
     token = context.bind(run)
     try:
+        if run.before is not None:
+            run.before()
         if code.co_flags & inspect.CO_COROUTINE:
             loop = run.event_loop()
             run.task = loop.create_task(eval(code, namespace))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import html
 import os
 import time
 import urllib.parse
+from typing import Any
 
 import tornado.web
 from tornado.httpserver import HTTPServer
@@ -18,6 +20,7 @@ from reactchat.config import Config
 from reactchat.media import MediaEntry
 from reactchat.runner import Script
 from reactchat.session import Session
+from reactchat.uploads import Upload, accepts
 from reactchat.websocket import CLOSE_REPLACED, ChatSocket, Sender
 
 STATIC_DIR = os.path.join(os.path.dirname(__file__), "static")
@@ -169,9 +172,11 @@ class App:
                 (r"/_rc/highlight\.css", HighlightCssHandler, {"app": self}),
                 (r"/_rc/health", HealthHandler, {"app": self}),
                 (r"/_rc/media/([A-Za-z0-9_-]{1,64})/([0-9a-f]{1,64})", MediaHandler, {"app": self}),
+                (r"/_rc/upload/([0-9]{1,12})", UploadHandler, {"app": self}),
                 (r"/_rc/static/(.*)", StaticHandler, {"path": STATIC_DIR, "app": self}),
             ],
             compress_response=True,
+            xsrf_cookies=True,  # uploads (the only POST) need the _xsrf cookie echoed in X-Xsrftoken
             # Up to 4x the cap is read and answered with a NOTE; beyond that Tornado closes the socket.
             websocket_max_message_size=4 * self.config.max_message_bytes,
             websocket_ping_interval=20,
@@ -197,6 +202,7 @@ class PageHandler(_Handler):
         self.set_header("Content-Security-Policy", CSP)
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Cache-Control", "no-cache")
+        self.xsrf_token  # noqa: B018 - sets the _xsrf cookie the upload requests echo back
         title = os.path.splitext(os.path.basename(self.app.script.path))[0]
         self.write(
             PAGE.format(title=html.escape(title), css=_asset_version("app.css"), js=_asset_version("app.js"))
@@ -308,6 +314,86 @@ def _byte_range(header: str, size: int) -> tuple[int, int] | None:
     if start >= size or start >= end or start < 0:
         return None
     return start, end
+
+
+@tornado.web.stream_request_body
+class UploadHandler(_Handler):
+    """``POST /_rc/upload/<input id>``: one attached file, streamed to the session's upload folder.
+
+    Refused with a JSON error, leaving nothing on disk: a missing or forged session (403), a missing XSRF
+    token (403, by Tornado), an input that takes no files (404), a file too big (413) or of a type the
+    input does not accept (415).
+    """
+
+    session: Session
+    _file: Any = None
+    _path: str | None = None
+    _size = 0
+    _limit = 0
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        self._discard()
+        exc = kwargs.get("exc_info", (None, None))[1]
+        message = (
+            exc.log_message if isinstance(exc, tornado.web.HTTPError) and exc.log_message else self._reason
+        )
+        self.finish({"error": message})
+
+    def prepare(self) -> None:
+        super().prepare()
+        session = self.app.sessions.get(self.request.headers.get("X-Reactchat-Session", ""))
+        if session is None or session.closed:
+            raise tornado.web.HTTPError(403, "unknown session")
+        self.session = session
+        node = session.tree.nodes.get(int(self.path_args[0]))
+        if node is None or node.kind != "chat_input" or not node.props.get("multimodal"):
+            raise tornado.web.HTTPError(404, "this input takes no files")
+        name = urllib.parse.unquote(self.request.headers.get("X-File-Name", "")) or "file"
+        mime = self.request.headers.get("Content-Type", "application/octet-stream").split(";")[0].strip()
+        if not accepts(node.props.get("file_types"), name, mime):
+            allowed = ", ".join(node.props.get("file_types", []))
+            raise tornado.web.HTTPError(415, f"{name!r} is not an accepted file type ({allowed})")
+        limit = min(
+            node.props.get("max_file_size") or self.app.config.max_upload_bytes,
+            self.app.config.max_upload_bytes,
+        )
+        room = session.uploads.max_total - session.uploads.total
+        length = int(self.request.headers.get("Content-Length", "0") or 0)
+        if length > limit:
+            raise tornado.web.HTTPError(413, f"{name!r} is {length} bytes; the limit is {limit} bytes")
+        if length > room:
+            raise tornado.web.HTTPError(413, "this session's attachments are full")
+        self._limit = min(limit, room)
+        self.request.connection.set_max_body_size(self._limit)  # type: ignore[union-attr]
+        self._name, self._mime = name, mime
+        self._id, self._path = session.uploads.new_path(name)
+        self._file = open(self._path, "wb")
+
+    def data_received(self, chunk: bytes) -> None:
+        self._size += len(chunk)
+        if self._size > self._limit:
+            raise tornado.web.HTTPError(413, f"{self._name!r} is larger than {self._limit} bytes")
+        self._file.write(chunk)
+
+    def post(self, _node_id: str) -> None:
+        self._file.close()
+        assert self._path is not None
+        upload = Upload(self._id, self._name, self._mime, self._size, self._path)
+        self.session.uploads.add(upload)
+        self._file = self._path = None
+        self.write({"id": upload.id, "name": upload.name, "size": upload.size, "mime": upload.mime})
+
+    def on_connection_close(self) -> None:
+        self._discard()
+
+    def _discard(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        if self._path is not None:
+            with contextlib.suppress(OSError):
+                os.remove(self._path)
+            self._path = None
 
 
 class StaticHandler(tornado.web.StaticFileHandler):

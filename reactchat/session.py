@@ -9,9 +9,12 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from reactchat import context
 from reactchat.config import Config
+from reactchat.display import Interactions
+from reactchat.events import chat_event, last_user_text
 from reactchat.media import MediaStore
 from reactchat.ops import ERR, RUN, SNAP
 from reactchat.outbox import Outbox
@@ -20,6 +23,8 @@ from reactchat.reconcile import Reconciler
 from reactchat.runner import Script, execute
 from reactchat.state import SessionState
 from reactchat.tree import Tree
+from reactchat.uploads import Uploads
+from reactchat.widgets import store_widget_value
 
 _CLOSED = object()
 
@@ -40,6 +45,10 @@ class Session:
         self.outbox = Outbox(self.lock, config.replay_bytes, lambda urgent: wake(self, urgent))
         self.state = SessionState()
         self.media = MediaStore()
+        self.uploads = Uploads(config.max_session_upload_bytes)
+        self.widgets: dict[Any, Any] = {}  # widget values by key path (explicit keys live in state)
+        self.interactions = Interactions()  # what the last rc.chat declared: callbacks, examples
+        self._widget_updates: dict[int, Any] = {}  # node id -> value, applied at the next run's start
         self.status = "idle"
         self.last_ev_seq = 0
         self.detached_since: float | None = time.monotonic()
@@ -58,12 +67,20 @@ class Session:
         self._spawn_worker()
 
     def submit(self, event: Event) -> bool:
-        """Queue a user event; returns False for a duplicate (``ev_seq`` already received)."""
+        """Queue a user event; returns False for a duplicate (``ev_seq`` already received).
+
+        A widget's ``set`` is state, not a run of its own: the latest value wins and is applied at the start
+        of the next run, and one rerun follows (a running run is not interrupted).
+        """
         with self._cond:
             if event.ev_seq <= self.last_ev_seq:
                 return False
             self.last_ev_seq = event.ev_seq
-            self._events.append(event)
+            if event.action == "set":
+                self._widget_updates[event.node_id] = event.value
+                self._rerun = True
+            else:
+                self._events.append(event)
             self._busy = True
             self._cond.notify()
         return True
@@ -93,6 +110,7 @@ class Session:
             self._events.clear()
             self._cond.notify()
         self.stop()
+        self.uploads.remove_all()
 
     @property
     def closed(self) -> bool:
@@ -179,6 +197,33 @@ class Session:
             for loop in loops:
                 loop.close()
 
+    def _prepare(self, run: context.Run, updates: dict[int, Any]) -> None:
+        """Before a run: apply widget changes, and turn its event into what the script will see."""
+        run.widgets = self.widgets
+        run.uploads = self.uploads
+        for node_id, value in updates.items():
+            node = self.tree.nodes.get(node_id)
+            if node is not None and node.kind == "widget":
+                store_widget_value(run, node, value)
+        event = run.event
+        if event is None:
+            return
+        interactions = self.interactions
+        run.chat_event = chat_event(event, self.tree, interactions.feedback_options)
+        target = self.tree.nodes.get(event.node_id)
+        if event.action == "feedback" and target is not None and target.kind == "message":
+            value = event.value if isinstance(event.value, str) else None
+            run.reconciler.set(target, {"feedback": value})  # shown at once, and kept across reruns
+        elif event.action == "undo":
+            run.prefill = last_user_text(self.tree, target)
+        elif event.action == "example" and isinstance(event.value, int):
+            if 0 <= event.value < len(interactions.examples):
+                run.example = interactions.examples[event.value]
+        callback = interactions.callbacks.get(event.action)
+        if callback is not None and run.chat_event is not None:
+            chat = run.chat_event
+            run.before = lambda: callback(chat)
+
     def _execute(self, event: Event | None, loop_source: Callable[[], asyncio.AbstractEventLoop]) -> None:
         run = context.Run(
             next(self._run_ids),
@@ -194,8 +239,12 @@ class Session:
             if self._closed:
                 return
             self.run = run
+            updates, self._widget_updates = self._widget_updates, {}
         self.outbox.push_now([RUN, "running"])
+        self._prepare(run, updates)
         status = execute(self.script, run)
+        if run.interactions is not None:
+            self.interactions = run.interactions
         if status == "abandoned":
             return
         with self._cond:

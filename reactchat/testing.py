@@ -116,14 +116,109 @@ class ChatTest:
         self.frames.extend(new)
         return new
 
-    def send(self, text: str, *, wait: bool = True) -> ChatTest:
-        """Submit ``text`` through the app's chat input."""
-        inputs = [n for n in self.session.tree.find("chat_input")]
+    def send(
+        self, text: str, *, files: list[tuple[str, bytes, str]] | None = None, wait: bool = True
+    ) -> ChatTest:
+        """Submit ``text`` through the app's chat input, with ``files`` as ``(name, data, mime)`` attachments
+        for a multimodal input."""
+        inputs = self.session.tree.find("chat_input")
         if not inputs:
             raise LookupError("the app declares no rc.chat_input(), so there is nothing to send to")
+        value: Any = text
+        if inputs[0].props.get("multimodal"):
+            value = {"text": text, "files": [self.upload(*f) for f in files or ()]}
+        return self._event(inputs[0].id, "submit", value, wait)
+
+    def _event(self, node_id: int, action: str, value: Any, wait: bool) -> ChatTest:
         self._ev_seq += 1
-        self.session.submit(Event(self._ev_seq, inputs[0].id, "submit", text))
+        self.session.submit(Event(self._ev_seq, node_id, action, value))
         return self.wait() if wait else self
+
+    def _message(self, index: int) -> Any:
+        shown = [n for n in self.session.tree.root.children if n.kind == "message"]
+        try:
+            return shown[index]
+        except IndexError:
+            raise LookupError(f"there is no message {index}; the chat has {len(shown)}") from None
+
+    def _chat_node(self) -> Any:
+        found = self.session.tree.find("chat")
+        if not found:
+            raise LookupError("the app declares no rc.chat(...)")
+        return found[-1]
+
+    def click_option(self, i: int, *, message: int | None = None, wait: bool = True) -> ChatTest:
+        """Click option ``i`` under ``message`` (default: the last message that has options)."""
+        if message is None:
+            with_options = [
+                n for n in self.session.tree.root.children if n.kind == "message" and n.props.get("options")
+            ]
+            if not with_options:
+                raise LookupError("no message has options")
+            node = with_options[-1]
+        else:
+            node = self._message(message)
+        return self._event(node.id, "option", node.props["options"][i]["value"], wait)
+
+    def click_example(self, i: int, *, wait: bool = True) -> ChatTest:
+        """Click example ``i`` of the empty chat."""
+        return self._event(self._chat_node().id, "example", i, wait)
+
+    def feedback(self, i: int, value: str | None, *, wait: bool = True) -> ChatTest:
+        """Give message ``i`` the feedback ``value`` ("Like", ...), or clear it with None."""
+        return self._event(self._message(i).id, "feedback", value, wait)
+
+    def retry(self, i: int = -1, *, wait: bool = True) -> ChatTest:
+        return self._event(self._message(i).id, "retry", None, wait)
+
+    def undo(self, i: int = -1, *, wait: bool = True) -> ChatTest:
+        return self._event(self._message(i).id, "undo", None, wait)
+
+    def edit(self, i: int, text: str, *, wait: bool = True) -> ChatTest:
+        return self._event(self._message(i).id, "edit", text, wait)
+
+    def copy(self, i: int, *, wait: bool = True) -> ChatTest:
+        return self._event(self._message(i).id, "copy", None, wait)
+
+    def clear(self, *, wait: bool = True) -> ChatTest:
+        return self._event(self._chat_node().id, "clear", None, wait)
+
+    def _widget(self, name: str) -> Any:
+        for node in self.session.tree.find("widget"):
+            if node.key == name or node.props.get("label") == name:
+                return node
+        raise LookupError(f"no widget with key or label {name!r}")
+
+    def set(self, name: str, value: Any, *, wait: bool = True) -> ChatTest:
+        """Set the widget with key or label ``name``, as the user would (an option's label or index for
+        selectbox and radio)."""
+        node = self._widget(name)
+        options = node.props.get("options")
+        if options is not None and not isinstance(value, int):
+            value = options.index(str(value))
+        return self._event(node.id, "set", value, wait)
+
+    def click(self, name: str, *, wait: bool = True) -> ChatTest:
+        """Click the button with key or label ``name``."""
+        return self._event(self._widget(name).id, "click", None, wait)
+
+    def upload(self, name: str, data: bytes, mime: str = "application/octet-stream") -> str:
+        """Attach a file as the browser would (checked like an upload); returns its id for ``send``."""
+        from reactchat.uploads import Upload, accepts
+
+        node = self.session.tree.find("chat_input")[0]
+        if not node.props.get("multimodal"):
+            raise LookupError("the chat input takes no files (rc.chat_input(multimodal=True))")
+        if not accepts(node.props.get("file_types"), name, mime):
+            raise ValueError(f"{name!r} is not an accepted file type")
+        limit = node.props.get("max_file_size") or self.session.config.max_upload_bytes
+        if len(data) > limit:
+            raise ValueError(f"{name!r} is {len(data)} bytes; the limit is {limit} bytes")
+        upload_id, path = self.session.uploads.new_path(name)
+        with open(path, "wb") as f:
+            f.write(data)
+        self.session.uploads.add(Upload(upload_id, name, mime, len(data), path))
+        return upload_id
 
     def stop(self) -> ChatTest:
         """Press Stop."""

@@ -1,0 +1,234 @@
+"""Settings next to the chat: the sidebar and its widgets.
+
+A widget's value is state: it lives in the session, keyed by the widget's identity (its key path, or its
+``key=`` — then it is also ``rc.session_state[key]``), never by its label, so relabelling keeps the value. A
+change from the browser is applied at the start of the next run (latest wins) and never interrupts a run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from reactchat import context
+
+if TYPE_CHECKING:
+    from reactchat.tree import Node
+
+T = TypeVar("T")
+MAX_TEXT = 100_000
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def store_widget_value(run: context.Run, node: Node, value: Any) -> None:
+    """Keep a value the browser sent for ``node`` if it fits the widget; ignore it otherwise."""
+    props = node.props
+    kind = props.get("type")
+    if kind in ("text_input", "text_area"):
+        if not isinstance(value, str):
+            return
+        value = value[: props.get("max_chars") or MAX_TEXT]
+    elif kind in ("number_input", "slider"):
+        if not _number(value):
+            return
+        if props.get("min") is not None:
+            value = max(value, props["min"])
+        if props.get("max") is not None:
+            value = min(value, props["max"])
+        if props.get("integer"):
+            value = round(value)
+    elif kind in ("checkbox", "toggle"):
+        if not isinstance(value, bool):
+            return
+    elif kind in ("selectbox", "radio"):
+        if (
+            not isinstance(value, int)
+            or isinstance(value, bool)
+            or not 0 <= value < len(props.get("options", ()))
+        ):
+            return
+    else:
+        return
+    _store(run, node, value)
+
+
+def _store(run: context.Run, node: Node, value: Any) -> None:
+    if isinstance(node.key, str):
+        run.state[node.key] = value
+    else:
+        run.widgets[node.key_path()] = value
+
+
+def _current(run: context.Run, node: Node, default: Any) -> Any:
+    if isinstance(node.key, str):
+        return run.state.get(node.key, default)
+    return run.widgets.get(node.key_path(), default)
+
+
+def _widget(
+    kind: str, label: str, default: Any, key: str | None, help: str | None, **extra: Any
+) -> tuple[context.Run, Node, Any]:
+    from reactchat.api import _start
+
+    run = _start()
+    props = {"type": kind, "label": str(label), **{k: v for k, v in extra.items() if v is not None}}
+    if help is not None:
+        props["help"] = str(help)
+    rec = run.reconciler
+    node = rec.emit("widget", props, key, defaults={"value": None})
+    value = _current(run, node, default)
+    return run, node, value
+
+
+def _show(run: context.Run, node: Node, wire: Any) -> None:
+    if node.props.get("value") != wire:
+        run.reconciler.set(node, {"value": wire})
+
+
+def text_input(
+    label: str, value: str = "", *, key: str | None = None, help: str | None = None,
+    placeholder: str | None = None, max_chars: int | None = None, disabled: bool = False,
+) -> str:  # fmt: skip
+    """A one-line text box; returns its text."""
+    run, node, current = _widget("text_input", label, value, key, help, placeholder=placeholder,
+                                 max_chars=max_chars, disabled=disabled or None)  # fmt: skip
+    _show(run, node, current)
+    return str(current)
+
+
+def text_area(
+    label: str, value: str = "", *, key: str | None = None, help: str | None = None,
+    placeholder: str | None = None, disabled: bool = False,
+) -> str:  # fmt: skip
+    """A multi-line text box; returns its text."""
+    run, node, current = _widget("text_area", label, value, key, help, placeholder=placeholder,
+                                 disabled=disabled or None)  # fmt: skip
+    _show(run, node, current)
+    return str(current)
+
+
+def _bounds(name: str, value: Any, min_value: Any, max_value: Any) -> None:
+    for what, number in (("value", value), ("min_value", min_value), ("max_value", max_value)):
+        if number is not None and not _number(number):
+            raise TypeError(f"{name}: {what} must be a number; got {number!r}")
+    if min_value is not None and max_value is not None and min_value > max_value:
+        raise ValueError(f"{name}: min_value {min_value!r} is greater than max_value {max_value!r}")
+
+
+def number_input(
+    label: str, value: float = 0, *, min_value: float | None = None, max_value: float | None = None,
+    step: float | None = None, key: str | None = None, help: str | None = None, disabled: bool = False,
+) -> float:  # fmt: skip
+    """A number box; returns an int when the value, bounds and step are ints, else a float."""
+    _bounds("number_input", value, min_value, max_value)
+    integer = all(isinstance(x, int) for x in (value, min_value, max_value, step) if x is not None)
+    run, node, current = _widget("number_input", label, value, key, help, min=min_value, max=max_value,
+                                 step=step, integer=integer or None, disabled=disabled or None)  # fmt: skip
+    _show(run, node, current)
+    return current  # type: ignore[no-any-return]
+
+
+def slider(
+    label: str, min_value: float = 0, max_value: float = 100, value: float | None = None, *,
+    step: float | None = None, key: str | None = None, help: str | None = None, disabled: bool = False,
+) -> float:  # fmt: skip
+    """A slider between ``min_value`` and ``max_value``; returns its value (an int for int bounds)."""
+    _bounds("slider", value, min_value, max_value)
+    start = min_value if value is None else value
+    integer = all(isinstance(x, int) for x in (start, min_value, max_value, step) if x is not None)
+    step = step if step is not None else (1 if integer else (max_value - min_value) / 100)
+    run, node, current = _widget("slider", label, start, key, help, min=min_value, max=max_value, step=step,
+                                 integer=integer or None, disabled=disabled or None)  # fmt: skip
+    _show(run, node, current)
+    return current  # type: ignore[no-any-return]
+
+
+def checkbox(label: str, value: bool = False, *, key: str | None = None, help: str | None = None,
+             disabled: bool = False) -> bool:  # fmt: skip
+    """A checkbox; returns whether it is ticked."""
+    run, node, current = _widget("checkbox", label, bool(value), key, help, disabled=disabled or None)
+    _show(run, node, current)
+    return bool(current)
+
+
+def toggle(label: str, value: bool = False, *, key: str | None = None, help: str | None = None,
+           disabled: bool = False) -> bool:  # fmt: skip
+    """A switch; returns whether it is on."""
+    run, node, current = _widget("toggle", label, bool(value), key, help, disabled=disabled or None)
+    _show(run, node, current)
+    return bool(current)
+
+
+def _choice(kind: str, label: str, options: Sequence[T], index: int, format_func: Callable[[T], Any],
+            key: str | None, help: str | None, disabled: bool) -> T:  # fmt: skip
+    options = list(options)
+    if not options:
+        raise ValueError(f"{kind} {label!r} needs at least one option")
+    if not 0 <= index < len(options):
+        raise ValueError(f"{kind} {label!r}: index {index} is out of range for {len(options)} options")
+    labels = [str(format_func(o)) for o in options]
+    run, node, current = _widget(kind, label, index, key, help, options=labels, disabled=disabled or None)
+    if not isinstance(current, int) or not 0 <= current < len(options):
+        current = index  # the options changed under a stored choice
+    _show(run, node, current)
+    return options[current]
+
+
+def selectbox(label: str, options: Sequence[T], index: int = 0, *, format_func: Callable[[T], Any] = str,
+              key: str | None = None, help: str | None = None, disabled: bool = False) -> T:  # fmt: skip
+    """A drop-down; returns the chosen option (the object from ``options``)."""
+    return _choice("selectbox", label, options, index, format_func, key, help, disabled)
+
+
+def radio(label: str, options: Sequence[T], index: int = 0, *, format_func: Callable[[T], Any] = str,
+          key: str | None = None, help: str | None = None, disabled: bool = False) -> T:  # fmt: skip
+    """Radio buttons; returns the chosen option (the object from ``options``)."""
+    return _choice("radio", label, options, index, format_func, key, help, disabled)
+
+
+def button(label: str, *, key: str | None = None, help: str | None = None, disabled: bool = False) -> bool:
+    """A button; returns True on the run its click triggered."""
+    from reactchat.api import _start
+
+    run = _start()
+    props: dict[str, Any] = {"type": "button", "label": str(label)}
+    if help is not None:
+        props["help"] = str(help)
+    if disabled:
+        props["disabled"] = True
+    node = run.reconciler.emit("widget", props, key)
+    event = run.event
+    return event is not None and event.node_id == node.id and event.action == "click"
+
+
+class Sidebar:
+    """``with rc.sidebar:`` puts what follows in the side panel (usually settings widgets)."""
+
+    def __enter__(self) -> Sidebar:
+        from reactchat.api import _start
+
+        run = _start()
+        rec = run.reconciler
+        if run.sidebar is None:
+            if rec.container is not rec.tree.root:
+                raise RuntimeError(
+                    "use `with rc.sidebar:` at the top level of the script, not inside a message"
+                )
+            run.sidebar = rec.emit("sidebar", {}, "__sidebar__")
+        rec.enter(run.sidebar)
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        run = context.current_run()
+        if exc_type is None and run.pending:
+            run.flush_pending()
+        run.reconciler.exit(prune=False)  # it may be entered again in this run: prune at the end
+
+
+sidebar = Sidebar()
