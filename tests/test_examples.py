@@ -9,7 +9,8 @@ EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples"
 
 
 def test_every_example_has_a_test() -> None:
-    tested = {"echo.py", "stream.py", "thoughts.py", "media.py", "display.py"}
+    tested = {"echo.py", "stream.py", "thoughts.py", "media.py", "display.py", "feedback.py", "options.py",
+              "multimodal.py", "settings.py"}  # fmt: skip
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
 
@@ -84,3 +85,64 @@ def test_display() -> None:
     assert '<span class="math-display">e^{i\\pi} + 1 = 0</span>' in html
     assert "Prices like $5 and $10 stay as text." in html
     assert '<pre class="highlight"><code class="language-python">' in html
+
+
+def test_feedback() -> None:
+    t = ChatTest.from_file(EXAMPLES / "feedback.py")
+    t.send("hello")
+    t.feedback(1, "Like")
+    assert t.session.state["votes"] == [(1, "Like")] and t.nodes("message")[1][2]["feedback"] == "Like"
+    assert "1 feedback click(s) so far; last: Like" in t.nodes("markdown")[-1][2]["html"]
+    t.retry(1)
+    assert t.messages[1]["content"] == "Certainly! You said: hello"
+    t.edit(0, "bonjour")
+    assert [m["content"] for m in t.messages] == ["bonjour", "Sure! You said: bonjour"]
+    t.undo(1)
+    assert t.messages == [] and t.nodes("chat_input")[0][2]["value"] == "bonjour"
+    t.send("again")
+    t.clear()
+    assert t.messages == []
+    chat = t.nodes("chat")[0][2]
+    assert chat["watermark"] == "Generated with reactchat" and chat["actions"]["edit"] == "user"
+
+
+def test_options() -> None:
+    t = ChatTest.from_file(EXAMPLES / "options.py")
+    assert [e.get("display_text", e["text"]) for e in t.nodes("chat")[0][2]["examples"]] == [
+        "What can you do?", "🎨 Choose a colour"]  # fmt: skip
+    t.click_example(1)
+    assert t.messages[-1]["content"] == "Which one?"
+    t.click_option(2)
+    assert [m["content"] for m in t.messages[-2:]] == ["Blue", "Blue it is!"]
+
+
+def test_multimodal() -> None:
+    import io
+
+    from PIL import Image
+
+    png = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(png, format="PNG")
+    t = ChatTest.from_file(EXAMPLES / "multimodal.py")
+    t.send(
+        "two files",
+        files=[("pic.png", png.getvalue(), "image/png"), ("notes.txt", b"hello notes", "text/plain")],
+    )
+    assert t.errors == []
+    assert t.messages[-1]["content"].startswith("You sent 1 image(s) and 1 text file(s).")
+    assert "'hello notes'" in t.messages[-1]["content"]
+    assert len(t.nodes("image")) == 1 and t.nodes("file")[0][2]["name"].endswith("notes.txt")
+
+
+def test_settings() -> None:
+    t = ChatTest.from_file(EXAMPLES / "settings.py", config=Config(frame_interval=0.001))
+    assert [w[2]["label"] for w in t.nodes("sidebar")[0][3]] == [
+        "System prompt", "Temperature", "Max words", "Style", "Stream the answer", "Clear chat"]  # fmt: skip
+    t.set("Style", "shouting").set("Max words", 4)
+    t.send("hi")
+    assert t.messages[-1]["content"] == "[YOU ARE A HELPFUL"
+    t.set("Stream the answer", False).set("Style", "plain")
+    t.send("bye")
+    assert t.messages[-1]["content"] == "[You are a helpful"
+    t.click("Clear chat")
+    assert t.messages == []
