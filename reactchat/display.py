@@ -52,8 +52,6 @@ def interaction_props(run: Run, options: dict[str, Any]) -> tuple[dict[str, Any]
     Raises:
         ValueError, TypeError: naming the option and the bad value.
     """
-    from reactchat.elements import resolve
-
     props: dict[str, Any] = {}
     feedback = options.get("feedback", False)
     if feedback is True:
@@ -94,7 +92,8 @@ def interaction_props(run: Run, options: dict[str, Any]) -> tuple[dict[str, Any]
             example = {"text": example}
         if not isinstance(example, Mapping) or not isinstance(example.get("text", ""), str):
             raise TypeError(
-                f"examples[{i}] must be a str or {{'text', 'files'?, 'icon'?, 'display_text'?}}; got {example!r}"
+                f"examples[{i}] must be a str or {{'text', 'files'?, 'icon'?, 'display_text'?}}; "
+                f"got {example!r}"
             )
         files = [os.fspath(f) for f in example.get("files") or ()]
         for f in files:
@@ -119,7 +118,6 @@ def interaction_props(run: Run, options: dict[str, Any]) -> tuple[dict[str, Any]
             if not callable(callback):
                 raise TypeError(f"on_{name} must be a function; got {callback!r}")
             callbacks[name] = callback
-    del resolve
     return props, Interactions(callbacks, tuple(examples), feedback_options)
 
 

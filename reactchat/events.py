@@ -1,4 +1,4 @@
-"""What the user did: chat events as scripts see them (``rc.chat_event()``), built from the triggering event."""
+"""What the user did: chat events as scripts see them (``rc.chat_event()``)."""
 
 from __future__ import annotations
 
