@@ -1,7 +1,32 @@
-// The footer composer that a chat_input node drives: textarea + send/stop button.
-import { h } from "./dom";
+// The footer composer that a chat_input node drives: textarea + send/stop button, prompt history, and for a
+// multimodal input the attach button, file chips and their uploads (drop and paste too).
+import { h, str } from "./dom";
+import { fmtSize } from "./format";
+import { ICONS } from "./icons";
+import {
+  acceptOf, cookieValue, fileTypesOf, onFirstLine, onLastLine, PromptHistory, refusal,
+} from "./interact";
+import type { Props, Value } from "./protocol";
 
 const MAX_HEIGHT = 200;
+const HISTORY_KEY = "reactchat:history";
+
+export interface ComposerHooks {
+  submit(nodeId: number, value: Value): void;
+  stop(): void;
+  resize(): void;
+  notice(message: string): void;
+  /** The session's resume token, which authorises uploads. */
+  token(): string | null;
+}
+
+interface Chip {
+  el: HTMLElement;
+  /** The upload id; null while uploading. */
+  id: Value;
+  url: string;
+  abort: AbortController;
+}
 
 export class Composer {
   readonly el = h("footer", "rc-composer");
@@ -12,39 +37,117 @@ export class Composer {
     "aria-label": "Message",
   });
   private readonly button = h("button", "rc-send", { type: "button" });
+  private readonly attach = h("button", "rc-attach", { type: "button", "aria-label": "Attach files", title: "Attach files" });
+  private readonly files = h("input", "rc-file-input", { type: "file", "data-testid": "upload", tabindex: "-1" });
+  private readonly chipsEl = h("div", "rc-chips");
+  private chips: Chip[] = [];
   private nodeId: number | null = null;
   private running = false;
+  private multimodal = false;
+  private types: string[] | null = null;
+  private maxSize: number | null = null;
+  private valueSeq: Value | undefined;
+  private urlPrompt = new URLSearchParams(location.search).get("prompt");
+  private readonly prompts = new PromptHistory({
+    get: () => {
+      try {
+        return sessionStorage.getItem(HISTORY_KEY);
+      } catch {
+        return null;
+      }
+    },
+    set: (v) => {
+      try {
+        sessionStorage.setItem(HISTORY_KEY, v);
+      } catch {
+        // no storage: no history across reloads
+      }
+    },
+  });
 
-  constructor(
-    private readonly onSubmit: (nodeId: number, text: string) => void,
-    private readonly onStop: () => void,
-    private readonly onResize: () => void,
-  ) {
-    this.el.hidden = true;
-    this.form.append(this.input, this.button);
+  constructor(private readonly hooks: ComposerHooks) {
+    this.el.hidden = this.attach.hidden = this.chipsEl.hidden = true;
+    this.attach.innerHTML = ICONS.clip; // a constant
+    this.form.append(this.chipsEl, this.attach, this.input, this.button);
     this.el.append(this.form);
-    this.input.addEventListener("input", () => this.autosize());
-    this.input.addEventListener("keydown", (e) => {
+    const input = this.input;
+    input.addEventListener("input", () => {
+      this.prompts.reset();
+      this.autosize();
+    });
+    input.addEventListener("keydown", (e) => {
       // keyCode 229: some browsers report IME keystrokes without isComposing.
-      if (e.key === "Enter" && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
+      if (e.isComposing || e.keyCode === 229) return;
+      if (e.key === "Enter") {
+        if (e.shiftKey) return;
         e.preventDefault();
         this.submit();
+        return;
+      }
+      const up = e.key === "ArrowUp";
+      const caret = input.selectionStart;
+      if ((!up && e.key !== "ArrowDown") || e.shiftKey || e.altKey || e.ctrlKey || e.metaKey) return;
+      if (caret !== input.selectionEnd) return;
+      const v = input.value;
+      const t = up ? (onFirstLine(v, caret) ? this.prompts.up(v) : null) : onLastLine(v, caret) ? this.prompts.down() : null;
+      if (t === null) return;
+      e.preventDefault();
+      this.setText(t);
+    });
+    input.addEventListener("paste", (e) => {
+      const d = e.clipboardData;
+      if (this.multimodal && d?.files.length && !d.getData("text/plain")) {
+        e.preventDefault();
+        this.add([...d.files]);
       }
     });
-    this.button.addEventListener("click", () => (this.running ? this.onStop() : this.submit()));
+    this.button.addEventListener("click", () => (this.running ? this.hooks.stop() : this.submit()));
+    this.attach.addEventListener("click", () => this.files.click());
+    this.files.addEventListener("change", () => {
+      this.add([...(this.files.files ?? [])]);
+      this.files.value = "";
+    });
     this.setRunning(false);
   }
 
-  /** Attach to a chat_input node (or detach with null, which hides the composer). */
-  bind(nodeId: number | null, placeholder: string): void {
+  /** Attach to a chat_input node (or detach with null, which hides the composer); apply its props. */
+  bind(nodeId: number | null, p: Props = {}): void {
     const wasHidden = this.el.hidden;
     this.nodeId = nodeId;
     this.el.hidden = nodeId === null;
-    this.input.placeholder = placeholder;
+    this.input.placeholder = nodeId === null ? "" : str(p["placeholder"], "Message");
+    const mm = (this.multimodal = nodeId !== null && p["multimodal"] === true);
+    this.attach.hidden = !mm;
+    if (mm) this.form.append(this.files);
+    else {
+      this.files.remove();
+      this.clearChips(true);
+    }
+    this.types = fileTypesOf(p["file_types"]);
+    const max = p["max_file_size"];
+    this.maxSize = typeof max === "number" && max >= 0 ? max : null;
+    const accept = acceptOf(this.types);
+    if (accept) this.files.accept = accept;
+    else this.files.removeAttribute("accept");
+    this.files.multiple = p["file_count"] === "multiple";
+    const seq = p["value_seq"];
+    if (nodeId !== null && seq !== undefined && seq !== null && seq !== this.valueSeq) {
+      this.valueSeq = seq;
+      this.setText(str(p["value"]));
+      this.input.focus();
+    }
+    if (nodeId !== null && this.urlPrompt !== null) {
+      this.setText(this.urlPrompt);
+      this.urlPrompt = null;
+      const u = new URL(location.href);
+      u.searchParams.delete("prompt");
+      history.replaceState(history.state, "", u.href);
+    }
     if (wasHidden && !this.el.hidden) {
-      this.onResize();
+      this.hooks.resize();
       if (!this.running && document.activeElement === document.body) this.input.focus();
     }
+    this.updateSend();
   }
 
   setRunning(running: boolean): void {
@@ -57,6 +160,7 @@ export class Composer {
     this.button.className = running ? "rc-send rc-stop" : "rc-send";
     this.button.setAttribute("aria-label", label);
     this.button.textContent = label;
+    this.updateSend();
     if (ended && !this.el.hidden) this.input.focus();
   }
 
@@ -67,11 +171,147 @@ export class Composer {
     this.autosize();
   }
 
+  /** Files dropped on the app count as attached (multimodal inputs only). */
+  dropTarget(target: HTMLElement): void {
+    const files = (e: DragEvent): boolean =>
+      this.multimodal && !this.el.hidden && !!e.dataTransfer?.types.includes("Files");
+    target.addEventListener("dragover", (e) => {
+      if (!files(e)) return;
+      e.preventDefault();
+      (e.dataTransfer as DataTransfer).dropEffect = "copy";
+      target.toggleAttribute("data-dragging", true);
+    });
+    target.addEventListener("dragleave", (e) => {
+      if (!target.contains(e.relatedTarget as Node | null)) target.removeAttribute("data-dragging");
+    });
+    target.addEventListener("drop", (e) => {
+      target.removeAttribute("data-dragging");
+      if (!files(e)) return;
+      e.preventDefault();
+      this.add([...(e.dataTransfer as DataTransfer).files]);
+    });
+  }
+
+  /** Check files against file_types / max_file_size, show them as chips and start uploading them. */
+  private add(files: File[]): void {
+    const nodeId = this.nodeId;
+    if (!this.multimodal || nodeId === null) return;
+    let ok = files.filter((f) => {
+      const why = refusal(f, this.types, this.maxSize);
+      if (why) this.hooks.notice(why);
+      return !why;
+    });
+    if (!this.files.multiple && ok.length) {
+      if (ok.length > 1) this.hooks.notice("Only one file can be attached; the first was kept.");
+      ok = ok.slice(0, 1);
+      this.clearChips(true);
+    }
+    for (const f of ok) this.upload(nodeId, f);
+    this.updateSend();
+    this.input.focus();
+  }
+
+  private upload(nodeId: number, f: File): void {
+    const image = f.type.startsWith("image/");
+    const chip: Chip = {
+      el: h("div", "rc-chip", { "data-testid": "file-chip", "data-state": "uploading", title: f.name }),
+      id: null,
+      url: image ? URL.createObjectURL(f) : "",
+      abort: new AbortController(),
+    };
+    const icon = image ? h("img", "rc-thumb", { src: chip.url, alt: "" }) : h("span", "rc-chip-icon");
+    if (!image) icon.innerHTML = ICONS.file; // a constant
+    const text = h("span", "rc-chip-text");
+    const meta = h("span", "rc-chip-meta", undefined, "Uploading…");
+    text.append(h("span", "rc-chip-name", undefined, f.name), meta);
+    const rm = h("button", "rc-chip-remove", {
+      type: "button",
+      "data-testid": "file-chip-remove",
+      "aria-label": `Remove ${f.name}`,
+      title: "Remove",
+    });
+    rm.innerHTML = ICONS.x; // a constant
+    rm.addEventListener("click", () => {
+      this.drop(chip);
+      this.input.focus();
+    });
+    chip.el.append(icon, text, rm);
+    this.chips.push(chip);
+    this.chipsEl.append(chip.el);
+    this.chipsEl.hidden = false;
+    this.hooks.resize();
+    fetch(`/_rc/upload/${nodeId}`, {
+      method: "POST",
+      body: f,
+      signal: chip.abort.signal,
+      credentials: "same-origin",
+      headers: {
+        "X-Reactchat-Session": this.hooks.token() ?? "",
+        "X-Xsrftoken": cookieValue(document.cookie, "_xsrf"),
+        "X-File-Name": encodeURIComponent(f.name),
+        "Content-Type": f.type || "application/octet-stream",
+      },
+    })
+      .then(async (r) => {
+        const j: unknown = await r.json().catch(() => null);
+        const m = (typeof j === "object" && j !== null ? j : {}) as Record<string, Value>;
+        const id = m["id"];
+        if (!r.ok || id === undefined || id === null) {
+          throw new Error(typeof m["error"] === "string" ? m["error"] : `the server answered ${r.status}`);
+        }
+        chip.id = id;
+        chip.el.dataset["state"] = "done";
+        meta.textContent = fmtSize(f.size);
+        this.updateSend();
+      })
+      .catch((err: unknown) => {
+        if (chip.abort.signal.aborted) return;
+        this.hooks.notice(`Could not upload “${f.name}”: ${err instanceof Error ? err.message : String(err)}`);
+        this.drop(chip);
+      });
+  }
+
+  private drop(chip: Chip): void {
+    chip.abort.abort();
+    if (chip.url) URL.revokeObjectURL(chip.url);
+    chip.el.remove();
+    this.chips = this.chips.filter((c) => c !== chip);
+    this.chipsEl.hidden = !this.chips.length;
+    this.updateSend();
+    this.hooks.resize();
+  }
+
+  private clearChips(abort: boolean): void {
+    for (const c of this.chips) {
+      if (abort) c.abort.abort();
+      if (c.url) URL.revokeObjectURL(c.url);
+    }
+    this.chips = [];
+    this.chipsEl.replaceChildren();
+    this.chipsEl.hidden = true;
+  }
+
+  private get uploading(): boolean {
+    return this.chips.some((c) => c.id === null);
+  }
+
+  private updateSend(): void {
+    this.button.disabled = !this.running && this.uploading;
+  }
+
   private submit(): void {
     const text = this.input.value;
-    if (this.running || this.nodeId === null || !text.trim()) return;
-    this.onSubmit(this.nodeId, text);
-    this.input.value = "";
+    const files = this.chips.map((c) => c.id);
+    if (this.running || this.nodeId === null || this.uploading || (!text.trim() && !files.length)) return;
+    if (text.trim()) this.prompts.push(text);
+    this.hooks.submit(this.nodeId, this.multimodal ? { text, files } : text);
+    this.clearChips(false);
+    this.setText("");
+  }
+
+  private setText(text: string): void {
+    this.input.value = text;
+    this.input.setSelectionRange(text.length, text.length);
     this.autosize();
   }
 
@@ -80,6 +320,6 @@ export class Composer {
     s.height = "auto";
     s.height = `${Math.min(this.input.scrollHeight, MAX_HEIGHT)}px`;
     s.overflowY = this.input.scrollHeight > MAX_HEIGHT ? "auto" : "hidden";
-    this.onResize();
+    this.hooks.resize();
   }
 }

@@ -1,6 +1,5 @@
 // The WebSocket: hello/resume, frame intake, acks, unconfirmed-event resend, reconnect with backoff.
-import { decode } from "@msgpack/msgpack";
-import { encode } from "./msgpack";
+import { decode, encode } from "./msgpack";
 import { type ClientMessage, isFrame, PROTOCOL_VERSION, SNAP, type Value } from "./protocol";
 import type { Store } from "./store";
 
@@ -113,6 +112,11 @@ export class Connection {
     if (this.ready) this.raw(msg);
   }
 
+  /** The resume token of the current session (authorises uploads). */
+  get sessionToken(): string | null {
+    return this.token ?? load(TOKEN_KEY);
+  }
+
   stop(): void {
     if (this.ready) this.raw(["stop"]);
   }
@@ -169,7 +173,11 @@ export class Connection {
     if (newSession) {
       // Those events name nodes of a tree that no longer exists: hand the words back to the user.
       this.pending = [];
-      const texts = unconfirmed.flatMap((m) => (typeof m[4] === "string" ? [m[4]] : []));
+      const texts = unconfirmed.flatMap((m) => {
+        const v = m[4];
+        const t = typeof v === "object" && v !== null && !Array.isArray(v) ? v["text"] : v;
+        return m[3] === "submit" && typeof t === "string" && t ? [t] : [];
+      });
       if (texts.length) this.hooks.lost(texts);
     } else {
       this.pending = unconfirmed;

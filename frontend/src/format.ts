@@ -1,4 +1,5 @@
 // Pure helpers (no DOM): display options, formatting, URL checks, thought and grouping rules.
+import { type Actions, actionsOf, type Example, examplesOf, feedbackOf } from "./interact";
 import type { Props, Value } from "./protocol";
 
 /** The app's `chat` node props with their defaults (docs/protocol.md). */
@@ -16,6 +17,11 @@ export interface ChatOpts {
   group: boolean;
   autoscroll: boolean;
   copyCode: boolean;
+  actions: Actions;
+  feedback: string[];
+  feedbackOnUser: boolean;
+  examples: Example[];
+  watermark: string;
 }
 
 /** A CSS length: numbers are pixels; strings pass through (the CSSOM drops invalid ones). */
@@ -42,6 +48,11 @@ export function chatOpts(p: Props = {}): ChatOpts {
     group: flag(p["group_consecutive_messages"], true),
     autoscroll: flag(p["autoscroll"], true),
     copyCode: flag(p["show_copy_code"], true),
+    actions: actionsOf(p["actions"]),
+    feedback: feedbackOf(p["feedback_options"]),
+    feedbackOnUser: flag(p["feedback_on_user"], false),
+    examples: examplesOf(p["examples"]),
+    watermark: text(p["watermark"]),
   };
 }
 

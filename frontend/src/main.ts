@@ -1,15 +1,21 @@
 // Entry point: builds the page chrome and wires store, renderer, composer and connection.
 import { Composer } from "./composer";
 import { Connection, type Status } from "./connection";
-import { h, setHtml, str } from "./dom";
+import { h, setHtml } from "./dom";
+import { setBusy, setEmit } from "./events";
 import { chatOpts } from "./format";
+import { ICONS } from "./icons";
+import { transcriptText } from "./interact";
 import type { Overlay, Props } from "./protocol";
 import { Renderer } from "./render";
 import { Store } from "./store";
-import { opts, setOpts } from "./views";
+import { copyShowing, opts, setOpts, visibleText } from "./views";
 
 const NEAR_BOTTOM = 40;
 const TOAST_MS = 4000;
+/** Events that add to the transcript: the view follows the bottom again. */
+const FOLLOW = new Set(["submit", "option", "example", "retry", "edit"]);
+const NARROW = "(max-width: 800px)";
 const ARROW =
   '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" ' +
   'stroke-linejoin="round" aria-hidden="true"><path d="M12 5v14M6 13l6 6 6-6"/></svg>';
@@ -23,7 +29,21 @@ class App {
   private readonly host = h("div", "rc-host");
   /** The chat's description when there is no title to show it under. */
   private readonly desc = h("div", "rc-desc rc-desc-top rc-md");
+  /** The empty chat: the placeholder and the examples. */
+  private readonly empty = h("div", "rc-empty");
   private readonly placeholder = h("div", "rc-placeholder rc-md", { "data-testid": "placeholder" });
+  private readonly examples = h("div", "rc-examples");
+  /** Chat-level actions (clear, copy all) at the top of the transcript. */
+  private readonly chatBar = h("div", "rc-chatbar");
+  private readonly sideToggle = h("button", "rc-side-toggle", {
+    type: "button",
+    "data-testid": "sidebar-toggle",
+    "aria-label": "Toggle sidebar",
+  });
+  private sidePanel: HTMLElement | null = null;
+  private chatId: number | null = null;
+  /** The options and chat node last applied (empty: none yet, so the first call applies the defaults). */
+  private optsKey = "";
   private readonly toBottom = h("button", "rc-to-bottom", {
     type: "button",
     "data-testid": "scroll-to-bottom",
@@ -41,15 +61,25 @@ class App {
   private lastTop = 0;
 
   constructor(root: HTMLElement) {
-    this.composer = new Composer(
-      (id, text) => {
-        this.stick = true;
-        this.connection.event(id, "submit", text);
-      },
-      () => this.connection.stop(),
-      () => this.scrollIfStuck(),
-    );
-    this.desc.hidden = this.toBottom.hidden = true;
+    setEmit((id, action, value) => {
+      if (FOLLOW.has(action)) this.stick = true;
+      this.connection.event(id, action, value);
+    });
+    this.composer = new Composer({
+      submit: (id, value) => this.connection.event(id, "submit", value),
+      stop: () => this.connection.stop(),
+      resize: () => this.scrollIfStuck(),
+      notice: (m) => this.toast(m),
+      token: () => this.connection.sessionToken,
+    });
+    this.composer.dropTarget(this.el);
+    this.desc.hidden = this.toBottom.hidden = this.chatBar.hidden = this.sideToggle.hidden = true;
+    this.empty.append(this.examples);
+    this.sideToggle.innerHTML = ICONS.menu; // a constant
+    this.sideToggle.addEventListener("click", () => this.openSide(this.el.dataset["sidebar"] !== "open"));
+    this.stage.addEventListener("click", () => {
+      if (matchMedia(NARROW).matches && this.el.dataset["sidebar"] === "open") this.openSide(false);
+    });
     this.toBottom.innerHTML = ARROW; // a constant
     this.toBottom.addEventListener("click", () => {
       this.stick = true;
@@ -57,8 +87,8 @@ class App {
       this.updateToBottom();
     });
     this.scroller.append(this.desc, this.host);
-    this.stage.append(this.scroller, this.toBottom);
-    this.el.append(this.conn, this.stage, this.composer.el, this.toasts);
+    this.stage.append(this.scroller, this.toBottom, this.chatBar);
+    this.el.append(this.sideToggle, this.conn, this.stage, this.composer.el, this.toasts);
     root.replaceChildren(this.el);
     this.scroller.addEventListener("scroll", () => this.onScroll(), { passive: true });
     // Content also grows without a frame (images, typeset math, a thought opened): keep following it.
@@ -102,6 +132,14 @@ class App {
       this.renderer.chatsChanged = false;
       this.applyOpts();
     }
+    if (this.renderer.sidebarsChanged) {
+      this.renderer.sidebarsChanged = false;
+      this.mountSidebar();
+    }
+    if (this.renderer.messagesChanged) {
+      this.renderer.messagesChanged = false;
+      this.renderer.markLast();
+    }
     this.updateChrome();
     this.updatePlaceholder();
     if (d.overlay) this.renderOverlay(this.store.overlay);
@@ -112,16 +150,21 @@ class App {
   private bindComposer(): void {
     let id: number | null = null;
     for (const i of this.renderer.inputs) if (this.store.get(i)) id = i;
-    const placeholder = id === null ? "" : str(this.store.get(id)?.props["placeholder"], "Message");
-    this.composer.bind(id, placeholder);
+    this.composer.bind(id, id === null ? {} : this.store.get(id)?.props);
   }
 
   /** Apply the (last) chat node's display options to the page, and to the views when they changed. */
   private applyOpts(): void {
     let props: Props | undefined;
-    for (const id of this.renderer.chats) props = this.store.get(id)?.props ?? props;
+    this.chatId = null;
+    for (const id of this.renderer.chats) {
+      const p = this.store.get(id)?.props;
+      if (p) [props, this.chatId] = [p, id];
+    }
     const o = chatOpts(props);
-    if (JSON.stringify(o) === JSON.stringify(opts)) return;
+    const key = JSON.stringify([o, this.chatId]);
+    if (key === this.optsKey) return;
+    this.optsKey = key;
     setOpts(o);
     const el = this.el;
     el.dataset["layout"] = o.layout;
@@ -135,16 +178,111 @@ class App {
     st.maxHeight = o.maxHeight;
     setHtml(this.desc, o.description);
     setHtml(this.placeholder, o.placeholder);
+    if (o.placeholder) this.empty.prepend(this.placeholder);
+    else this.placeholder.remove();
+    this.renderExamples();
+    this.renderChatBar();
     this.renderer.refresh();
   }
 
-  /** The placeholder while the chat has no messages; the description here while there is no title. */
-  private updatePlaceholder(): void {
-    const show = !!opts.placeholder && this.renderer.messages.size === 0;
-    if (show !== this.placeholder.isConnected) {
-      if (show) this.scroller.append(this.placeholder);
-      else this.placeholder.remove();
+  private renderExamples(): void {
+    this.examples.replaceChildren(
+      ...opts.examples.map((ex, i) => {
+        const b = h("button", "rc-example", { type: "button", "data-testid": "example" });
+        const ic = ex.icon;
+        if (ic) {
+          b.append(
+            "src" in ic
+              ? h("img", "rc-example-icon", { src: ic.src, alt: "" })
+              : h("span", "rc-example-icon", { "aria-hidden": "true" }, ic.emoji),
+          );
+        }
+        b.append(h("span", "rc-example-text", undefined, ex.label));
+        if (ex.files.length) {
+          const fl = h("span", "rc-example-files");
+          for (const f of ex.files) {
+            const s = h("span", "rc-example-file", undefined, f);
+            s.insertAdjacentHTML("afterbegin", ICONS.file); // a constant
+            fl.append(s);
+          }
+          b.append(fl);
+        }
+        b.addEventListener("click", () => {
+          if (this.chatId !== null) this.connection.event(this.chatId, "example", i);
+          this.stick = true;
+        });
+        return b;
+      }),
+    );
+  }
+
+  private renderChatBar(): void {
+    const a = opts.actions;
+    const bar = this.chatBar;
+    bar.replaceChildren();
+    const add = (testid: string, label: string, icon: string, idle: boolean, fn: (b: HTMLButtonElement) => void): void => {
+      const b = h("button", idle ? "rc-act rc-idle" : "rc-act", {
+        type: "button",
+        "data-testid": testid,
+        "aria-label": label,
+        title: label,
+      });
+      b.innerHTML = icon; // a constant
+      b.disabled = idle && this.store.run === "running";
+      b.addEventListener("click", () => fn(b));
+      bar.append(b);
+    };
+    if (a.copyAll) {
+      add("copy-all", "Copy conversation", ICONS.copy, false, (b) => {
+        const text = transcriptText(
+          this.renderer.messageEls().map((el) => ({
+            role: el.dataset["role"] ?? "",
+            text: visibleText(el.querySelector(".rc-content") ?? el),
+          })),
+          opts.watermark,
+        );
+        if (this.chatId !== null) this.connection.event(this.chatId, "copy_all", null);
+        copyShowing(b, text);
+      });
     }
+    if (a.clear && this.chatId !== null) {
+      const id = this.chatId;
+      add("clear", "Clear conversation", ICONS.trash, true, () => this.connection.event(id, "clear", null));
+    }
+  }
+
+  /** Show the (last) sidebar node's panel beside the transcript. */
+  private mountSidebar(): void {
+    let panel: HTMLElement | null = null;
+    for (const id of this.renderer.sidebars) panel = this.renderer.view(id)?.panel ?? panel;
+    if (panel === this.sidePanel) return;
+    this.sidePanel?.remove();
+    this.sidePanel = panel;
+    this.sideToggle.hidden = !panel;
+    if (!panel) {
+      delete this.el.dataset["sidebar"];
+      return;
+    }
+    this.el.prepend(panel);
+    const state = this.el.dataset["sidebar"];
+    this.openSide(state ? state === "open" : !matchMedia(NARROW).matches);
+  }
+
+  private openSide(open: boolean): void {
+    this.el.dataset["sidebar"] = open ? "open" : "closed";
+    this.sideToggle.setAttribute("aria-expanded", String(open));
+    if (this.sidePanel) this.sidePanel.hidden = !open;
+  }
+
+  /** The placeholder and examples while the chat has no messages; the description here while there is no title. */
+  private updatePlaceholder(): void {
+    const none = this.renderer.messages.size === 0;
+    const show = none && (!!opts.placeholder || opts.examples.length > 0);
+    if (show !== this.empty.isConnected) {
+      if (show) this.scroller.append(this.empty);
+      else this.empty.remove();
+    }
+    this.chatBar.hidden = none || !this.chatBar.firstChild;
     this.desc.hidden = !opts.description || this.renderer.titles.size > 0;
   }
 
@@ -154,6 +292,7 @@ class App {
     const state = open ? this.store.run : "disconnected";
     if (this.el.dataset["runState"] !== state) this.el.dataset["runState"] = state;
     this.composer.setRunning(this.store.run === "running");
+    setBusy(this.store.run === "running");
     if (this.conn.dataset["state"] !== this.status) {
       this.conn.dataset["state"] = this.status;
       this.conn.textContent = open ? "" : this.status === "connecting" ? "Connecting…" : "Disconnected — retrying…";

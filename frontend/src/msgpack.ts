@@ -1,8 +1,87 @@
-// A minimal msgpack encoder for the few small messages the client sends (the library's encoder is
-// most of its size; frames from the server are decoded by @msgpack/msgpack).
+// A minimal msgpack codec: the encoder for the few small messages the client sends, and a decoder for the
+// server's frames (plain values only: nil, bools, numbers, strings, binary, arrays, maps; no extension types).
+// Both are checked against @msgpack/msgpack in test/msgpack.test.ts.
 import type { Value } from "./protocol";
 
 const utf8 = new TextEncoder();
+const utf8In = new TextDecoder();
+
+/** Decode one msgpack value that fills the whole buffer; throws on malformed or trailing input. */
+export function decode(buf: ArrayBuffer | Uint8Array): unknown {
+  const bytes = buf instanceof Uint8Array ? buf : new Uint8Array(buf);
+  const d = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let pos = 0;
+  const take = (n: number): number => {
+    const at = pos;
+    if ((pos += n) > bytes.length) throw new RangeError("msgpack: truncated input");
+    return at;
+  };
+  const uint = (n: number): number => {
+    const at = take(n);
+    return n === 1 ? d.getUint8(at) : n === 2 ? d.getUint16(at) : n === 4 ? d.getUint32(at) : d.getUint32(at) * 2 ** 32 + d.getUint32(at + 4);
+  };
+  const int = (n: number): number => {
+    const at = take(n);
+    return n === 1 ? d.getInt8(at) : n === 2 ? d.getInt16(at) : n === 4 ? d.getInt32(at) : d.getInt32(at) * 2 ** 32 + d.getUint32(at + 4);
+  };
+  const str = (n: number): string => utf8In.decode(bytes.subarray(take(n), pos));
+  const arr = (n: number): unknown[] => {
+    const out: unknown[] = [];
+    for (let i = 0; i < n; i++) out.push(item());
+    return out;
+  };
+  const map = (n: number): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    for (let i = 0; i < n; i++) {
+      const k = item();
+      if (typeof k !== "string" && typeof k !== "number") throw new TypeError("msgpack: map keys must be strings or numbers");
+      Object.defineProperty(out, k, { value: item(), enumerable: true, writable: true, configurable: true });
+    }
+    return out;
+  };
+  const item = (): unknown => {
+    const t = uint(1);
+    if (t < 0x80) return t;
+    if (t < 0x90) return map(t & 15);
+    if (t < 0xa0) return arr(t & 15);
+    if (t < 0xc0) return str(t & 31);
+    if (t >= 0xe0) return t - 256;
+    switch (t) {
+      case 0xc0:
+        return null;
+      case 0xc2:
+        return false;
+      case 0xc3:
+        return true;
+      case 0xc4:
+      case 0xc5:
+      case 0xc6: {
+        const n = uint(1 << (t - 0xc4));
+        return bytes.slice(take(n), pos);
+      }
+      case 0xca:
+        return d.getFloat32(take(4));
+      case 0xcb:
+        return d.getFloat64(take(8));
+      case 0xd9:
+      case 0xda:
+      case 0xdb:
+        return str(uint(1 << (t - 0xd9)));
+      case 0xdc:
+      case 0xdd:
+        return arr(uint(t === 0xdc ? 2 : 4));
+      case 0xde:
+      case 0xdf:
+        return map(uint(t === 0xde ? 2 : 4));
+    }
+    if (t >= 0xcc && t <= 0xcf) return uint(1 << (t - 0xcc));
+    if (t >= 0xd0 && t <= 0xd3) return int(1 << (t - 0xd0));
+    throw new TypeError(`msgpack: unsupported type 0x${t.toString(16)}`);
+  };
+  const v = item();
+  if (pos !== bytes.length) throw new RangeError("msgpack: trailing bytes");
+  return v;
+}
 
 export function encode(value: Value): Uint8Array<ArrayBuffer> {
   const out: number[] = [];

@@ -4,7 +4,7 @@ import type { Dirty, Store } from "./store";
 import { createView, opts, type View } from "./views";
 
 /** Kinds that render nothing in place: they neither join nor break a group of messages. */
-const INVISIBLE = new Set(["chat", "chat_input"]);
+const INVISIBLE = new Set(["chat", "chat_input", "sidebar"]);
 
 export class Renderer {
   private readonly views = new Map<number, View>();
@@ -16,6 +16,11 @@ export class Renderer {
   readonly chats = new Set<number>();
   /** Set when a chat node appeared, vanished or changed; the app clears it. */
   chatsChanged = false;
+  /** Ids of rendered sidebar nodes, in creation order; the flag as for chats. */
+  readonly sidebars = new Set<number>();
+  sidebarsChanged = false;
+  /** Set when messages may have been added, removed, moved or changed role; the app clears it. */
+  messagesChanged = false;
   /** Ids of rendered message and title nodes. */
   readonly messages = new Set<number>();
   readonly titles = new Set<number>();
@@ -30,8 +35,8 @@ export class Renderer {
   flush(d: Dirty): void {
     if (d.reset) {
       this.views.clear();
-      for (const s of [this.inputs, this.chats, this.messages, this.titles]) s.clear();
-      this.inputsChanged = this.chatsChanged = true;
+      for (const s of [this.inputs, this.chats, this.sidebars, this.messages, this.titles]) s.clear();
+      this.inputsChanged = this.chatsChanged = this.sidebarsChanged = this.messagesChanged = true;
       const root = this.ensure(this.store.rootId);
       this.host.replaceChildren(...(root ? [root.el] : []));
     } else {
@@ -42,7 +47,8 @@ export class Renderer {
         this.views.delete(id);
         if (this.inputs.delete(id)) this.inputsChanged = true;
         if (this.chats.delete(id)) this.chatsChanged = true;
-        this.messages.delete(id);
+        if (this.sidebars.delete(id)) this.sidebarsChanged = true;
+        if (this.messages.delete(id)) this.messagesChanged = true;
         this.titles.delete(id);
       }
       // Props first: views created below by `ensure` read the current props anyway.
@@ -53,7 +59,10 @@ export class Renderer {
         v.update(rec.props, d.textFrom.get(id));
         if (v.kind === "chat_input") this.inputsChanged = true;
         else if (v.kind === "chat") this.chatsChanged = true;
-        else if (v.kind === "message" && rec.parent !== null) this.regroup.add(rec.parent);
+        else if (v.kind === "message" && rec.parent !== null) {
+          this.regroup.add(rec.parent);
+          this.messagesChanged = true;
+        }
       }
       for (const id of d.children) {
         const v = this.views.get(id);
@@ -61,11 +70,37 @@ export class Renderer {
         if (v?.body && rec) {
           this.reconcile(v.body, rec.children);
           this.regroup.add(id);
+          this.messagesChanged = true;
         }
       }
     }
     for (const id of this.regroup) this.group(id);
     this.regroup.clear();
+  }
+
+  view(id: number): View | undefined {
+    return this.views.get(id);
+  }
+
+  /** The transcript's message elements in document order. */
+  messageEls(): HTMLElement[] {
+    const mine = new Set<Element>();
+    for (const id of this.messages) {
+      const el = this.views.get(id)?.el;
+      if (el) mine.add(el);
+    }
+    return [...this.host.querySelectorAll<HTMLElement>(".rc-message")].filter((el) => mine.has(el));
+  }
+
+  /** Tell each message whether it is the last one, and the last assistant one (retry/undo go there). */
+  markLast(): void {
+    const els = this.messageEls();
+    const last = els[els.length - 1];
+    const lastA = els.filter((el) => el.dataset["role"] === "assistant").pop();
+    for (const id of this.messages) {
+      const v = this.views.get(id);
+      v?.mark?.(v.el === last, v.el === lastA);
+    }
   }
 
   /** Re-apply the display options everywhere (the chat node changed). */
@@ -125,7 +160,13 @@ export class Renderer {
     } else if (v.kind === "chat") {
       this.chats.add(id);
       this.chatsChanged = true;
-    } else if (v.kind === "message") this.messages.add(id);
+    } else if (v.kind === "sidebar") {
+      this.sidebars.add(id);
+      this.sidebarsChanged = true;
+    } else if (v.kind === "message") {
+      this.messages.add(id);
+      this.messagesChanged = true;
+    }
     else if (v.kind === "title") this.titles.add(id);
     if (v.body) {
       for (const c of rec.children) {

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { decode, encode as reference } from "@msgpack/msgpack";
-import { encode } from "../src/msgpack";
+import { decode as mine, encode } from "../src/msgpack";
 import type { Value } from "../src/protocol";
 
 const long = (n: number): string => "x".repeat(n);
@@ -33,5 +33,51 @@ describe("msgpack encode", () => {
   test("round-trips through the reference decoder", () => {
     const v: Value = { nested: [{ deep: [1, "two", 3.5, false] }], emoji: "🚀" };
     assert.deepEqual(decode(encode(v)), v);
+  });
+});
+
+describe("msgpack decode", () => {
+  const wide: unknown[] = [
+    ...values,
+    new Uint8Array([]),
+    new Uint8Array([1, 2, 3]),
+    new Uint8Array(300).fill(7),
+    new Uint8Array(70000).fill(9),
+    [1, [2, [3, [4, { a: [null, { b: "c" }] }]]]],
+    { "": 0, "😀": "x", "with space": [true] },
+    -(2 ** 40),
+    2 ** 40 + 3,
+    Number.MAX_SAFE_INTEGER,
+    Number.MIN_SAFE_INTEGER,
+    [0, "root", {}, [[1, "message", { role: "user", created_at: 1700000000.25 }, []]]],
+  ];
+  for (const v of wide) {
+    const label = (v instanceof Uint8Array ? `bin ${v.length}` : JSON.stringify(v)?.slice(0, 40)) ?? String(v);
+    test(`agrees with the reference: ${label}`, () => {
+      const bytes = reference(v);
+      assert.deepEqual(mine(bytes), decode(bytes));
+      assert.deepEqual(mine(bytes.slice().buffer), decode(bytes));
+    });
+  }
+
+  test("float32 and a subarray view", () => {
+    const b = new Uint8Array([0xff, 0xca, 0x3f, 0xc0, 0x00, 0x00, 0xff]);
+    assert.equal(mine(b.subarray(1, 6)), 1.5);
+  });
+
+  test("a __proto__ key is an own property, not the prototype", () => {
+    // {"__proto__": {"polluted": 1}}
+    const bytes = new Uint8Array([0x81, 0xa9, ...new TextEncoder().encode("__proto__"), 0x81, 0xa8,
+      ...new TextEncoder().encode("polluted"), 0x01]);
+    const v = mine(bytes) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(v), ["__proto__"]);
+    assert.equal(({} as Record<string, unknown>)["polluted"], undefined);
+    assert.equal(Object.getPrototypeOf(v), Object.prototype);
+  });
+
+  test("malformed input throws", () => {
+    for (const bad of [[], [0x92, 0x01], [0xd9], [0xa3, 0x61], [0xc1], [0xd4, 0, 0], [0x01, 0x02]]) {
+      assert.throws(() => mine(new Uint8Array(bad)), JSON.stringify(bad));
+    }
   });
 });
