@@ -37,6 +37,7 @@ from reactchat.api import (
 )
 from reactchat.elements import ChatMessage
 from reactchat.events import ChatEvent
+from reactchat.interface import chat_interface
 from reactchat.widgets import (
     button,
     checkbox,
@@ -61,6 +62,7 @@ __all__ = [
     "chat",
     "chat_event",
     "chat_input",
+    "chat_interface",
     "checkbox",
     "file",
     "gallery",

@@ -25,6 +25,7 @@ class Script:
         self.path = os.path.abspath(path)
         self.code: Any = None
         self.overlay: dict[str, Any] | None = None
+        self.names: dict[str, Any] = {}  # extra globals for the script (ChatTest.from_function)
         self._digest: bytes | None = None
 
     def load(self) -> bool:
@@ -64,7 +65,12 @@ def execute(script: Script, run: context.Run) -> str:
     code = script.code
     if code is None:
         return "error"
-    namespace: dict[str, Any] = {"__name__": "__main__", "__file__": script.path, "__builtins__": builtins}
+    namespace: dict[str, Any] = {
+        "__name__": "__main__",
+        "__file__": script.path,
+        "__builtins__": builtins,
+        **script.names,
+    }
     status, prune = "done", True
     failure: BaseException | None = None
     token = context.bind(run)

@@ -26,6 +26,10 @@ from reactchat.tree import Node
 _ITEM, _END, _ERROR, _WAKE = range(4)
 
 
+class Replace(str):
+    """A stream chunk that replaces the text so far instead of adding to it."""
+
+
 def chunk_text(chunk: Any) -> str:
     """The text of one stream chunk: a str, or an OpenAI-style chunk's ``choices[0].delta.content``."""
     if isinstance(chunk, str):
@@ -94,6 +98,10 @@ class Writer:
         return self._md.text
 
     def feed(self, chunk: Any) -> None:
+        if isinstance(chunk, Replace):
+            self._md = MarkdownStream(self._options)
+            self._done, self._done_units = "", 0
+            self._rec.set(self.node, {"html": "", "cuts": []})
         self.feed_text(chunk_text(chunk))
 
     def feed_text(self, text: str) -> None:

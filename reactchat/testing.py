@@ -47,8 +47,12 @@ class ChatTest:
         timeout: Seconds to wait for a run to finish before raising ``TimeoutError``.
     """
 
-    def __init__(self, script_path: str, *, config: Config | None = None, timeout: float = 10.0) -> None:
+    def __init__(
+        self, script_path: str, *, config: Config | None = None, timeout: float = 10.0,
+        names: dict[str, Any] | None = None,
+    ) -> None:  # fmt: skip
         self.script = Script(script_path)
+        self.script.names = dict(names or {})
         self.script.load()
         self.timeout = timeout
         self.frames: list[bytes] = []
@@ -66,6 +70,16 @@ class ChatTest:
     def from_file(cls, path: str | os.PathLike[str], **kwargs: Any) -> ChatTest:
         """Load the app at ``path`` and run it once."""
         return cls(os.fspath(path), **kwargs)
+
+    @classmethod
+    def from_function(cls, fn: Callable[..., Any], *, timeout: float = 10.0, config: Config | None = None,
+                      **interface: Any) -> ChatTest:  # fmt: skip
+        """Run ``rc.chat_interface(fn, **interface)`` as an app."""
+        folder = tempfile.mkdtemp(prefix="reactchat-test-")
+        path = os.path.join(folder, "app.py")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("import reactchat as rc\nrc.chat_interface(__fn__, **__interface__)\n")
+        return cls(path, timeout=timeout, config=config, names={"__fn__": fn, "__interface__": interface})
 
     @classmethod
     def from_source(cls, source: str, **kwargs: Any) -> ChatTest:

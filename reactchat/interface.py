@@ -1,0 +1,204 @@
+"""``rc.chat_interface(fn)``: a whole chat app around one function.
+
+The function gets the user's message and the history before it (OpenAI-style dicts, a copy it may change)
+and returns or yields the reply. Everything else is built in: history in session state, streaming with Stop,
+retry, undo, edit, clear, options, examples, feedback, and settings widgets in the sidebar.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from typing import Any
+
+from reactchat import api, context
+from reactchat.elements import ChatMessage, Element
+from reactchat.stream import Replace
+from reactchat.widgets import sidebar
+
+STATE_KEY = "__reactchat_chat_interface__"
+
+
+def chat_interface(
+    fn: Callable[..., Any],
+    *,
+    multimodal: bool = False,
+    additional_inputs: Sequence[Callable[[], Any]] | None = None,
+    examples: Sequence[Any] | None = None,
+    example_labels: Sequence[str] | None = None,
+    example_icons: Sequence[str] | None = None,
+    title: str | None = None,
+    description: str | None = None,
+    placeholder: str | None = None,
+    editable: bool = False,
+    file_types: Sequence[str] | None = None,
+    **chat_options: Any,
+) -> list[dict[str, Any]]:
+    """Declare a complete chat app around ``fn(message, history, *additional_values)``.
+
+    Args:
+        fn: Called for every user message. ``message`` is the text, or ``{"text", "files"}`` when
+            ``multimodal``; ``history`` is the list of ``{"role", "content"}`` dicts before it (files as
+            ``{"path": ...}`` contents). It may return a str, a message dict or ``ChatMessage`` (with
+            ``metadata`` for a thought, ``options`` for preset replies), a media element, or a list of
+            messages. A generator streams: each yield is the whole reply so far (a str). Sync or async.
+        multimodal: Accept files with the message.
+        additional_inputs: Functions that declare a widget and return its value, e.g.
+            ``lambda: rc.slider("Temperature", 0.0, 1.0, 0.7)``; shown in the sidebar, their values are passed
+            to ``fn`` after ``history``, in order.
+        examples: Shown in the empty chat: strings, or ``{"text", "files"?}`` when multimodal.
+        example_labels, example_icons: Text and icons shown for the examples instead of their text.
+        title, description, placeholder: As in ``rc.chat``.
+        editable: Let the user edit their messages (the reply is regenerated).
+        file_types: What files ``multimodal`` accepts.
+        chat_options: Any other ``rc.chat`` option (``feedback=True``, ``layout="panel"``, ...).
+
+    Returns:
+        The history after this run, as OpenAI-style dicts.
+    """
+    run = context.current_run()
+    state = run.state.setdefault(STATE_KEY, {"history": []})
+    history: list[dict[str, Any]] = state["history"]
+    shown_examples = []
+    for i, example in enumerate(examples or ()):
+        item = dict(example) if isinstance(example, dict) else {"text": str(example)}
+        if example_labels is not None and i < len(example_labels):
+            item["display_text"] = example_labels[i]
+        if example_icons is not None and i < len(example_icons):
+            item["icon"] = example_icons[i]
+        shown_examples.append(item)
+    options = {"retry": True, "undo": True, "clear": True, **chat_options}
+    api.chat(
+        title=title,
+        description=description,
+        placeholder=placeholder,
+        examples=shown_examples or None,
+        editable="user" if editable else None,
+        **options,
+    )
+    values: list[Any] = []
+    if additional_inputs:
+        with sidebar:
+            values = [declare() for declare in additional_inputs]
+
+    prompt: Any = None
+    event = api.chat_event()
+    if event is not None:
+        prompt = _apply(event, history)
+    for message in history:
+        api.message(message)
+    submitted = api.chat_input(placeholder, multimodal=multimodal, file_types=file_types)
+    if submitted is not None:
+        prompt = submitted
+    if prompt is not None:
+        _turn(fn, prompt, history, values, multimodal)
+    return history
+
+
+def _apply(event: Any, history: list[dict[str, Any]]) -> Any:
+    """Change the history for a chat event; returns a prompt to answer, if the event asks for one."""
+    index = event.index
+    if event.kind == "clear":
+        history.clear()
+    elif event.kind == "feedback" and index is not None and index < len(history):
+        history[index]["feedback"] = event.value
+    elif event.kind in ("undo", "retry", "edit") and index is not None:
+        start = _last_user(history, index)
+        if start is None:
+            return None
+        prompt = history[start]["content"] if event.kind != "edit" else event.text
+        del history[start:]
+        if event.kind == "undo":
+            return None
+        return prompt
+    elif event.kind == "option" and isinstance(event.value, str):
+        return event.value
+    return None
+
+
+def _last_user(history: list[dict[str, Any]], index: int) -> int | None:
+    for i in range(min(index, len(history) - 1), -1, -1):
+        if history[i]["role"] == "user" and isinstance(history[i]["content"], str):
+            return i
+    return None
+
+
+def _turn(
+    fn: Callable[..., Any], prompt: Any, history: list[dict[str, Any]], values: list[Any], multimodal: bool
+) -> None:
+    if isinstance(prompt, dict):
+        text, files = prompt.get("text", ""), list(prompt.get("files", []))
+    else:
+        text, files = str(prompt), []
+    before = [_copy(m) for m in history]
+    user = [{"role": "user", "content": {"path": path}} for path in files]
+    if text or not files:
+        user.append({"role": "user", "content": text})
+    for message in user:
+        history.append(message)
+        api.message(message)
+    argument: Any = {"text": text, "files": files} if multimodal else text
+    result = fn(argument, before, *values)
+    if inspect.iscoroutine(result):
+        result = context.current_run().event_loop().run_until_complete(result)
+    if inspect.isgenerator(result) or inspect.isasyncgen(result):
+        with api.message("assistant"):
+            reply = api.write_stream(_deltas(result))
+        history.append({"role": "assistant", "content": reply})
+        return
+    for message in _messages(result):
+        history.append(message)
+        api.message(message)
+
+
+def _copy(message: dict[str, Any]) -> dict[str, Any]:
+    copied = dict(message)
+    if isinstance(copied.get("content"), dict):
+        copied["content"] = dict(copied["content"])
+    elif isinstance(copied.get("content"), list):
+        copied["content"] = list(copied["content"])
+    return copied
+
+
+def _messages(result: Any) -> list[dict[str, Any]]:
+    """The reply messages a function returned, as dicts."""
+    if result is None:
+        return []
+    if isinstance(result, (str, Element)) or (isinstance(result, dict) and "role" not in result):
+        return [{"role": "assistant", "content": result}]
+    if isinstance(result, ChatMessage):
+        return [result.to_dict()]
+    if isinstance(result, dict):
+        return [dict(result)]
+    if isinstance(result, (list, tuple)):
+        return [m for item in result for m in _messages(item)]
+    raise TypeError(
+        f"the chat function returned a {type(result).__name__}; expected a str, a message dict, a ChatMessage"
+        ", a media element, a list of them, or a generator of str"
+    )
+
+
+def _deltas(source: Any) -> Iterator[str] | AsyncIterator[str]:
+    """Turn "the whole reply so far" yields (the reference's form) into the deltas write_stream appends."""
+    if inspect.isasyncgen(source):
+
+        async def agen() -> AsyncIterator[str]:
+            seen = ""
+            async for item in source:
+                text = str(item)
+                yield text[len(seen) :] if text.startswith(seen) else Replace(text)
+                seen = text
+
+        return agen()
+
+    def gen() -> Iterator[str]:
+        seen = ""
+        try:
+            for item in source:
+                text = str(item)
+                yield text[len(seen) :] if text.startswith(seen) else Replace(text)
+                seen = text
+        finally:
+            source.close()
+
+    return gen()

@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import reactchat as rc
+from reactchat.config import Config
+from reactchat.testing import ChatTest
+
+
+def contents(t: ChatTest) -> list[str]:
+    return [m["content"] for m in t.messages]
+
+
+def test_a_function_returning_text() -> None:
+    seen: list[list[dict[str, Any]]] = []
+
+    def echo(message: str, history: list[dict[str, Any]]) -> str:
+        seen.append(history)
+        history.append({"role": "user", "content": "corrupting my copy"})
+        return f"You said: {message}"
+
+    t = ChatTest.from_function(echo, title="Echo")
+    t.send("one")
+    t.send("two")
+    assert contents(t) == ["one", "You said: one", "two", "You said: two"]
+    assert seen[1][:2] == [
+        {"role": "user", "content": "one"},
+        {"role": "assistant", "content": "You said: one"},
+    ]
+    assert t.title == "Echo"
+
+
+def test_generators_yield_the_whole_reply_so_far_and_stream() -> None:
+    def slow_echo(message: str, history: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
+        for i in range(len(message)):
+            time.sleep(0.005)
+            yield "You typed: " + message[: i + 1]
+
+    t = ChatTest.from_function(slow_echo, config=Config(frame_interval=0.001))
+    t.send("streaming", wait=False)
+    t.wait_for(lambda t: len(t.messages) == 2 and t.messages[1]["content"].startswith("You typed: str"))
+    t.wait()
+    assert contents(t) == ["streaming", "You typed: streaming"]
+
+
+def test_async_functions_and_non_prefix_yields() -> None:
+    async def answer(message: str, history: list[dict[str, Any]]) -> str:
+        await asyncio.sleep(0)
+        return message.upper()
+
+    def rewrite(message: str, history: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
+        yield "draft"
+        yield "final answer"
+
+    assert contents(ChatTest.from_function(answer).send("hi")) == ["hi", "HI"]
+    assert contents(ChatTest.from_function(rewrite).send("hi")) == ["hi", "final answer"]
+
+
+def test_retry_undo_edit_clear_options_feedback_are_built_in() -> None:
+    calls = []
+
+    def bot(message: str, history: list[dict[str, Any]]) -> Any:
+        calls.append(message)
+        if message == "colour?":
+            return rc.ChatMessage(content="Pick one", options=[{"value": "red"}, {"value": "blue"}])
+        return f"answer {len(calls)} to {message}"
+
+    t = ChatTest.from_function(bot, feedback=True, editable=True)
+    t.send("a")
+    t.retry(1)
+    assert contents(t) == ["a", "answer 2 to a"]
+    t.edit(0, "b")
+    assert contents(t) == ["b", "answer 3 to b"]
+    t.send("colour?")
+    t.click_option(1)
+    assert contents(t)[-2:] == ["blue", "answer 5 to blue"]
+    t.feedback(1, "Like")
+    assert t.nodes("message")[1][2]["feedback"] == "Like"
+    t.undo(5)
+    assert contents(t) == ["b", "answer 3 to b", "colour?", "Pick one"]
+    assert t.nodes("chat_input")[0][2]["value"] == "blue"
+    t.clear()
+    assert contents(t) == []
+
+
+def test_examples_and_additional_inputs() -> None:
+    def bot(message: str, history: list[dict[str, Any]], system: str, temperature: float) -> str:
+        return f"[{system} @ {temperature}] {message}"
+
+    t = ChatTest.from_function(
+        bot,
+        examples=["hello", "bye"],
+        example_labels=["Say hello", "Say bye"],
+        additional_inputs=[
+            lambda: rc.text_area("System", "Be brief."),
+            lambda: rc.slider("Temperature", 0.0, 1.0, 0.5),
+        ],
+    )
+    assert [e["display_text"] for e in t.nodes("chat")[0][2]["examples"]] == ["Say hello", "Say bye"]
+    t.click_example(1)
+    assert contents(t) == ["bye", "[Be brief. @ 0.5] bye"]
+    t.set("Temperature", 0.9)
+    t.send("again")
+    assert contents(t)[-1] == "[Be brief. @ 0.9] again"
+
+
+def test_multimodal_files_are_messages_in_the_history() -> None:
+    def count(message: dict[str, Any], history: list[dict[str, Any]]) -> str:
+        files = len(message["files"]) + sum(isinstance(m["content"], dict) for m in history)
+        return f"{files} file(s) so far"
+
+    t = ChatTest.from_function(count, multimodal=True)
+    t.send("one", files=[("a.txt", b"x", "text/plain")])
+    t.send("two", files=[("b.txt", b"y", "text/plain"), ("c.txt", b"z", "text/plain")])
+    assert contents(t)[-1] == "3 file(s) so far"
+
+
+def test_stop_keeps_the_partial_reply_in_the_history() -> None:
+    def forever(message: str, history: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
+        text = ""
+        for i in range(1000):
+            time.sleep(0.01)
+            text += f"w{i} "
+            yield text
+
+    t = ChatTest.from_function(forever, config=Config(frame_interval=0.001))
+    t.send("go", wait=False)
+    t.wait_for(lambda t: len(t.messages) == 2 and "w3" in t.messages[1]["content"])
+    t.stop().wait()
+    partial = t.messages[1]["content"]
+    t.send("next", wait=False)
+    t.wait_for(lambda t: len(t.messages) == 4)
+    t.stop().wait()
+    assert t.messages[1]["content"] == partial
