@@ -35,6 +35,7 @@ from reactchat.api import (
     video,
     write_stream,
 )
+from reactchat.client import Client
 from reactchat.elements import ChatMessage
 from reactchat.events import ChatEvent
 from reactchat.interface import chat_interface
@@ -56,6 +57,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ChatEvent",
     "ChatMessage",
+    "Client",
     "__version__",
     "audio",
     "button",

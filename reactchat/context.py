@@ -88,6 +88,8 @@ class Run:
         self.uploads: Uploads | None = None
         self.sidebar: Node | None = None
         self.before: Callable[[], Any] | None = None  # the app's callback for the event, run first
+        self.script: Any = None  # the runner.Script being run
+        self.last_widget: Node | None = None
         self.task: asyncio.Task[Any] | None = None
         # While a stream is being written it takes interrupts itself, so Stop keeps the partial answer.
         self.stream_wakeup: Callable[[], None] | None = None

@@ -7,6 +7,8 @@ retry, undo, edit, clear, options, examples, feedback, and settings widgets in t
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import inspect
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any
@@ -17,6 +19,44 @@ from reactchat.stream import Replace
 from reactchat.widgets import sidebar
 
 STATE_KEY = "__reactchat_chat_interface__"
+
+
+@dataclasses.dataclass(frozen=True)
+class Interface:
+    """What the HTTP API needs to call the app's chat function outside any browser session."""
+
+    fn: Callable[..., Any]
+    multimodal: bool
+    defaults: tuple[Any, ...]  # the additional inputs' default values, in order
+    names: tuple[str, ...]  # their keys or labels, to pass them by name
+
+    def inputs(self, given: Any) -> list[Any]:
+        """The additional values for a call: the defaults, overridden by a list (in order) or a mapping
+        (by key or label).
+
+        Raises:
+            ValueError: for too many values or an unknown name.
+        """
+        values = list(self.defaults)
+        if isinstance(given, list):
+            if len(given) > len(values):
+                raise ValueError(f"additional_inputs takes at most {len(values)} values; got {len(given)}")
+            values[: len(given)] = given
+        elif isinstance(given, dict):
+            for name, value in given.items():
+                if name not in self.names:
+                    raise ValueError(f"unknown input {name!r}; this app's inputs are {list(self.names)}")
+                values[self.names.index(name)] = value
+        elif given is not None:
+            raise ValueError("additional_inputs must be a list (in order) or an object (by name)")
+        return values
+
+    def call(self, message: Any, history: list[dict[str, Any]], values: list[Any]) -> Any:
+        """Call the function; a coroutine is run to completion here."""
+        result = self.fn(message, history, *values)
+        if inspect.iscoroutine(result):
+            result = asyncio.run(result)
+        return result
 
 
 def chat_interface(
@@ -77,9 +117,20 @@ def chat_interface(
         **options,
     )
     values: list[Any] = []
+    names: list[str] = []
     if additional_inputs:
         with sidebar:
-            values = [declare() for declare in additional_inputs]
+            for declare in additional_inputs:
+                run.last_widget = None
+                values.append(declare())
+                widget = run.last_widget
+                names.append(
+                    str(widget.key if isinstance(widget.key, str) else widget.props.get("label"))
+                    if widget
+                    else ""
+                )
+    if run.script is not None:
+        run.script.interface = Interface(fn, multimodal, tuple(values), tuple(names))
 
     prompt: Any = None
     event = api.chat_event()

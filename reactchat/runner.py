@@ -26,6 +26,7 @@ class Script:
         self.code: Any = None
         self.overlay: dict[str, Any] | None = None
         self.names: dict[str, Any] = {}  # extra globals for the script (ChatTest.from_function)
+        self.interface: Any = None  # what rc.chat_interface registered, for the HTTP API
         self._digest: bytes | None = None
 
     def load(self) -> bool:
@@ -62,6 +63,7 @@ def execute(script: Script, run: context.Run) -> str:
     """
     rec = run.reconciler
     rec.begin()
+    run.script = script
     code = script.code
     if code is None:
         return "error"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import hashlib
@@ -17,6 +18,8 @@ from tornado.ioloop import IOLoop, PeriodicCallback
 from tornado.netutil import bind_sockets
 
 from reactchat.config import Config
+from reactchat.endpoints import routes
+from reactchat.interface import Interface
 from reactchat.media import MediaEntry
 from reactchat.runner import Script
 from reactchat.session import Session
@@ -73,6 +76,7 @@ class App:
         self.senders: dict[Session, Sender] = {}
         self.media: dict[str, Session] = {}  # media key -> session (the key is not the resume token)
         self.loop = IOLoop.current()
+        self._discovering = asyncio.Lock()
         self._reaper = PeriodicCallback(self.reap, max(250.0, min(config.session_grace * 250, 5000.0)))
 
     # -- sessions ------------------------------------------------------------------------------------------
@@ -141,6 +145,22 @@ class App:
             if self.script.overlay is None:
                 session.request_rerun()
 
+    async def interface(self) -> Interface | None:
+        """The app's chat_interface, for the HTTP API. If no session has run the script yet, it runs once in
+        a session of its own (off the loop) so the function is known."""
+        if self.script.interface is None and self.script.code is not None:
+            async with self._discovering:
+                if self.script.interface is None:
+                    await self.loop.run_in_executor(None, self._discover)
+        interface = self.script.interface
+        return interface if isinstance(interface, Interface) else None
+
+    def _discover(self) -> None:
+        session = Session(self.script, self.config, lambda _session, _urgent: None)
+        session.start()
+        session.wait_idle(30)
+        session.close()
+
     def rerun_all(self) -> None:
         """A module the script imports changed: rerun every session."""
         for session in self.sessions.values():
@@ -173,6 +193,7 @@ class App:
                 (r"/_rc/health", HealthHandler, {"app": self}),
                 (r"/_rc/media/([A-Za-z0-9_-]{1,64})/([0-9a-f]{1,64})", MediaHandler, {"app": self}),
                 (r"/_rc/upload/([0-9]{1,12})", UploadHandler, {"app": self}),
+                *routes(self),
                 (r"/_rc/static/(.*)", StaticHandler, {"path": STATIC_DIR, "app": self}),
             ],
             compress_response=True,

@@ -80,6 +80,7 @@ def _widget(
         props["help"] = str(help)
     rec = run.reconciler
     node = rec.emit("widget", props, key, defaults={"value": None})
+    run.last_widget = node
     value = _current(run, node, default)
     return run, node, value
 

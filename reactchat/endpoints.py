@@ -1,0 +1,356 @@
+"""The HTTP API of a ``chat_interface`` app: ``/api/chat`` (JSON, or SSE with ``/api/chat/stream``), ``/api``
+(its documentation) and an OpenAI-compatible ``/v1/chat/completions``.
+
+Each call is independent of browser sessions: the app's chat function is called with the message, the
+history and the additional inputs the request gives (defaults otherwise), on a worker thread, never on
+the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import inspect
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import tornado.web
+
+from reactchat.elements import Element
+from reactchat.interface import Interface
+
+if TYPE_CHECKING:
+    from reactchat.server import App
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _text_of(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n\n".join(t for t in (_text_of(c) for c in content) if t)
+    return ""
+
+
+def _jsonable(content: Any) -> Any:
+    if isinstance(content, Element):
+        return {"type": content.kind, **{k: v for k, v in content.props.items() if k != "html"}}
+    if isinstance(content, (list, tuple)):
+        return [_jsonable(c) for c in content]
+    if isinstance(content, dict):
+        return {k: _jsonable(v) for k, v in content.items()}
+    if isinstance(content, (str, int, float, bool)) or content is None:
+        return content
+    return str(content)
+
+
+def reply_messages(result: Any) -> list[dict[str, Any]]:
+    """The function's (non-streamed) result as JSON-ready message dicts."""
+    from reactchat.interface import _messages
+
+    return [{k: _jsonable(v) for k, v in m.items()} for m in _messages(result)]
+
+
+def parse_history(value: Any) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(
+        isinstance(m, dict) and m.get("role") in ("user", "assistant", "system") for m in value
+    ):
+        raise ApiError(
+            400, "history must be a list of {role, content} objects with role user, assistant or system"
+        )
+    return [dict(m) for m in value]
+
+
+def _content_text(content: Any) -> str:
+    """An OpenAI message content (a string or a list of parts) as text."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
+    raise ApiError(400, "message content must be a string or a list of content parts")
+
+
+class _ApiHandler(tornado.web.RequestHandler):
+    app: App
+
+    def initialize(self, app: App) -> None:
+        self.app = app
+
+    def prepare(self) -> None:
+        self.app.check_host(self)
+
+    def check_xsrf_cookie(self) -> None:
+        # No cookies or sessions are involved; requiring a JSON body keeps other sites' forms out.
+        return None
+
+    def set_default_headers(self) -> None:
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header("Cache-Control", "no-store")
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        exc = kwargs.get("exc_info", (None, None))[1]
+        message = (
+            exc.log_message if isinstance(exc, tornado.web.HTTPError) and exc.log_message else self._reason
+        )
+        self.finish({"error": {"message": message, "status": status_code}})
+
+    def _body(self) -> dict[str, Any]:
+        if self.request.headers.get("Content-Type", "").split(";")[0].strip() != "application/json":
+            raise tornado.web.HTTPError(415, "send a JSON body with Content-Type: application/json")
+        try:
+            body = json.loads(self.request.body or b"")
+        except ValueError as exc:
+            raise tornado.web.HTTPError(400, f"the body is not valid JSON: {exc}") from None
+        if not isinstance(body, dict):
+            raise tornado.web.HTTPError(400, "the body must be a JSON object")
+        return body
+
+    async def _interface(self) -> Interface:
+        interface = await self.app.interface()
+        if interface is None:
+            raise tornado.web.HTTPError(404, "this app has no rc.chat_interface(...), so it has no chat API")
+        return interface
+
+    async def _in_thread(self, work: Callable[[], Any]) -> Any:
+        try:
+            return await asyncio.get_running_loop().run_in_executor(None, work)
+        except ApiError as exc:
+            raise tornado.web.HTTPError(exc.status, str(exc)) from None
+        except ValueError as exc:
+            raise tornado.web.HTTPError(400, str(exc)) from None
+        except Exception as exc:
+            raise tornado.web.HTTPError(
+                500, f"the chat function failed: {type(exc).__name__}: {exc}"
+            ) from None
+
+    async def _stream(
+        self, start: Callable[[], Any], event: Callable[[str, str], str], done: Callable[[str], str]
+    ) -> None:
+        """Run ``start()`` (the chat function) on a thread and send each delta as a Server-Sent Event."""
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        gone = threading.Event()
+        self._gone = gone
+
+        def put(kind: str, value: Any) -> None:
+            loop.call_soon_threadsafe(queue.put_nowait, (kind, value))
+
+        def work() -> None:
+            try:
+                result = start()
+                if inspect.isgenerator(result):
+                    seen = ""
+                    try:
+                        for item in result:
+                            text = str(item)
+                            put(
+                                "delta",
+                                (
+                                    text[len(seen) :] if text.startswith(seen) else text,
+                                    not text.startswith(seen),
+                                ),
+                            )
+                            seen = text
+                            if gone.is_set():
+                                break
+                    finally:
+                        result.close()
+                    put("done", seen)
+                else:
+                    text = "\n\n".join(_text_of(m["content"]) for m in reply_messages(result))
+                    put("delta", (text, False))
+                    put("done", text)
+            except Exception as exc:
+                put("error", f"{type(exc).__name__}: {exc}")
+
+        self.set_header("Content-Type", "text/event-stream; charset=utf-8")
+        threading.Thread(target=work, name="reactchat-api", daemon=True).start()
+        while True:
+            kind, value = await queue.get()
+            if gone.is_set():
+                return
+            if kind == "delta":
+                chunk = event(*value) if isinstance(value, tuple) else event(value, "")
+            elif kind == "done":
+                chunk = done(value)
+            else:
+                chunk = f"event: error\ndata: {json.dumps({'error': {'message': value}})}\n\n"
+            self.write(chunk)
+            await self.flush()
+            if kind != "delta":
+                return
+
+    def on_connection_close(self) -> None:
+        gone = getattr(self, "_gone", None)
+        if gone is not None:
+            gone.set()  # the function's generator is closed at its next yield
+
+
+def _request(interface: Interface, body: dict[str, Any]) -> tuple[Any, list[dict[str, Any]], list[Any]]:
+    message = body.get("message")
+    if message is None:
+        raise ApiError(400, "the body needs a 'message'")
+    if interface.multimodal:
+        if isinstance(message, str):
+            message = {"text": message, "files": []}
+        if not isinstance(message, dict) or not isinstance(message.get("text", ""), str):
+            raise ApiError(400, "'message' must be a string or {text, files}")
+    elif not isinstance(message, str):
+        raise ApiError(400, f"'message' must be a string; got {type(message).__name__}")
+    try:
+        values = interface.inputs(body.get("additional_inputs"))
+    except ValueError as exc:
+        raise ApiError(400, str(exc)) from None
+    return message, parse_history(body.get("history")), values
+
+
+def _final(result: Any) -> Any:
+    if inspect.isgenerator(result):
+        last = ""
+        for item in result:
+            last = str(item)
+        return last
+    return result
+
+
+class ChatHandler(_ApiHandler):
+    """``POST /api/chat``: ``{"message", "history"?, "additional_inputs"?}`` in; ``{"reply", "messages"}`` out."""
+
+    async def post(self) -> None:
+        body = self._body()
+        interface = await self._interface()
+
+        def work() -> dict[str, Any]:
+            message, history, values = _request(interface, body)
+            messages = reply_messages(_final(interface.call(message, history, values)))
+            return {"reply": "\n\n".join(_text_of(m["content"]) for m in messages), "messages": messages}
+
+        self.write(await self._in_thread(work))
+
+
+class ChatStreamHandler(_ApiHandler):
+    """``POST /api/chat/stream``: the same request; Server-Sent Events ``delta`` per piece, then ``done``."""
+
+    async def post(self) -> None:
+        body = self._body()
+        interface = await self._interface()
+        message, history, values = await self._in_thread(lambda: _request(interface, body))
+
+        def event(delta: str, replace: Any) -> str:
+            return f"event: delta\ndata: {json.dumps({'delta': delta, 'replace': bool(replace)})}\n\n"
+
+        def done(text: str) -> str:
+            return f"event: done\ndata: {json.dumps({'reply': text})}\n\n"
+
+        await self._stream(lambda: interface.call(message, history, values), event, done)
+
+
+class CompletionsHandler(_ApiHandler):
+    """``POST /v1/chat/completions``: OpenAI's chat completions, streamed or not."""
+
+    async def post(self) -> None:
+        body = self._body()
+        interface = await self._interface()
+        messages = body.get("messages")
+        if not isinstance(messages, list) or not messages or not all(isinstance(m, dict) for m in messages):
+            raise tornado.web.HTTPError(400, "'messages' must be a non-empty list of message objects")
+        last = messages[-1]
+        if last.get("role") != "user":
+            raise tornado.web.HTTPError(400, "the last message must have role 'user'")
+        try:
+            text = _content_text(last.get("content"))
+            history = parse_history(
+                [{"role": m.get("role"), "content": _content_text(m.get("content"))} for m in messages[:-1]]
+            )
+            values = interface.inputs(body.get("additional_inputs"))
+        except (ApiError, ValueError) as exc:
+            raise tornado.web.HTTPError(400, str(exc)) from None
+        message: Any = {"text": text, "files": []} if interface.multimodal else text
+        model = str(body.get("model") or "reactchat")
+        ident, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
+        if not body.get("stream"):
+
+            def work() -> str:
+                result = reply_messages(_final(interface.call(message, history, values)))
+                return "\n\n".join(_text_of(m["content"]) for m in result)
+
+            content = await self._in_thread(work)
+            self.write({
+                "id": ident, "object": "chat.completion", "created": created, "model": model,
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+            })  # fmt: skip
+            return
+
+        def chunk(delta: dict[str, Any], finish: str | None) -> str:
+            data = {"id": ident, "object": "chat.completion.chunk", "created": created, "model": model,
+                    "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}  # fmt: skip
+            return f"data: {json.dumps(data)}\n\n"
+
+        def event(delta: str, replace: Any) -> str:
+            return chunk({"content": delta}, None)
+
+        def done(_text: str) -> str:
+            return chunk({}, "stop") + "data: [DONE]\n\n"
+
+        self.write(chunk({"role": "assistant"}, None))
+        await self._stream(lambda: interface.call(message, history, values), event, done)
+
+
+class DocsHandler(_ApiHandler):
+    """``GET /api``: how to call this app, with curl examples for it."""
+
+    async def get(self) -> None:
+        interface = await self.app.interface()
+        base = f"{self.request.protocol}://{self.request.host}"
+        names = list(interface.names) if interface else []
+        inputs = ", ".join(f'"{n}": ...' for n in names)
+        extra = f', "additional_inputs": {{{inputs}}}' if names else ""
+        chat = f"""curl -s {base}/api/chat -H 'Content-Type: application/json' \\\\\n  -d '{{"message": "Hello", "history": []{extra}}}'"""
+        stream = f"""curl -sN {base}/api/chat/stream -H 'Content-Type: application/json' -d '{{"message": "Hello"}}'"""
+        openai = f"""curl -s {base}/v1/chat/completions -H 'Content-Type: application/json' \\\\\n  -d '{{"model": "reactchat", "messages": [{{"role": "user", "content": "Hello"}}]}}'"""
+        client = f'from reactchat import Client\nprint(Client("{base}").chat("Hello"))'
+        status = (
+            ""
+            if interface
+            else "<p><strong>This app does not use rc.chat_interface, so these routes answer 404.</strong></p>"
+        )
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+        self.write(
+            "<!doctype html><meta charset=utf-8><title>API</title>"
+            "<style>body{font:15px system-ui;max-width:52rem;margin:2rem auto;padding:0 1rem}"
+            "pre{background:#f4f4f5;padding:1rem;overflow:auto}</style>"
+            f"<h1>API of this app</h1>{status}"
+            "<h2>POST /api/chat</h2><p>JSON in: <code>message</code>, optional <code>history</code> (a list of "
+            "<code>{role, content}</code>) and <code>additional_inputs</code> (a list in order, or an object by "
+            f"name: {html.escape(', '.join(names) or 'none')}). Out: <code>{{reply, messages}}</code>.</p>"
+            f"<pre>{html.escape(chat)}</pre>"
+            "<h2>POST /api/chat/stream</h2><p>The same request; Server-Sent Events: <code>delta</code> events "
+            "(<code>{delta, replace}</code>), then one <code>done</code> (<code>{reply}</code>).</p>"
+            f"<pre>{html.escape(stream)}</pre>"
+            "<h2>POST /v1/chat/completions</h2><p>OpenAI-compatible (<code>stream</code> true or false): "
+            "the last user message is the message, the rest is the history. Any OpenAI client works with "
+            f'<code>base_url="{html.escape(base)}/v1"</code>.</p><pre>{html.escape(openai)}</pre>'
+            f"<h2>Python</h2><pre>{html.escape(client)}</pre>"
+        )
+
+
+def routes(app: App) -> list[tuple[str, type[tornado.web.RequestHandler], dict[str, Any]]]:
+    return [
+        (r"/api", DocsHandler, {"app": app}),
+        (r"/api/chat", ChatHandler, {"app": app}),
+        (r"/api/chat/stream", ChatStreamHandler, {"app": app}),
+        (r"/v1/chat/completions", CompletionsHandler, {"app": app}),
+    ]
