@@ -225,7 +225,8 @@ def _final(result: Any) -> Any:
 
 
 class ChatHandler(_ApiHandler):
-    """``POST /api/chat``: ``{"message", "history"?, "additional_inputs"?}`` in; ``{"reply", "messages"}`` out."""
+    """``POST /api/chat``: ``{"message", "history"?, "additional_inputs"?}`` in, ``{"reply", "messages"}``
+    out."""
 
     async def post(self) -> None:
         body = self._body()
@@ -286,11 +287,14 @@ class CompletionsHandler(_ApiHandler):
                 return "\n\n".join(_text_of(m["content"]) for m in result)
 
             content = await self._in_thread(work)
-            self.write({
-                "id": ident, "object": "chat.completion", "created": created, "model": model,
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
-                "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
-            })  # fmt: skip
+            choice = {
+                "index": 0,
+                "message": {"role": "assistant", "content": content},
+                "finish_reason": "stop",
+            }
+            usage = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
+            self.write({"id": ident, "object": "chat.completion", "created": created, "model": model,
+                        "choices": [choice], "usage": usage})  # fmt: skip
             return
 
         def chunk(delta: dict[str, Any], finish: str | None) -> str:
@@ -308,6 +312,30 @@ class CompletionsHandler(_ApiHandler):
         await self._stream(lambda: interface.call(message, history, values), event, done)
 
 
+DOCS = """<!doctype html><meta charset=utf-8><title>API</title>
+<style>body{{font:15px system-ui;max-width:52rem;margin:2rem auto;padding:0 1rem}}
+pre{{background:#f4f4f5;padding:1rem;overflow:auto}}</style>
+<h1>API of this app</h1>{status}
+<h2>POST /api/chat</h2>
+<p>JSON in: <code>message</code>, optional <code>history</code> (a list of <code>{{role, content}}</code>) and
+<code>additional_inputs</code> (a list in order, or an object by name: {names}).
+Out: <code>{{reply, messages}}</code>.</p>
+<pre>{chat}</pre>
+<h2>POST /api/chat/stream</h2>
+<p>The same request; Server-Sent Events: <code>delta</code> events (<code>{{delta, replace}}</code>), then one
+<code>done</code> (<code>{{reply}}</code>).</p>
+<pre>{stream}</pre>
+<h2>POST /v1/chat/completions</h2>
+<p>OpenAI-compatible (<code>stream</code> true or false): the last user message is the message, the rest is
+the history. Any OpenAI client works with <code>base_url="{base}/v1"</code>.</p>
+<pre>{openai}</pre>
+<h2>Python</h2>
+<pre>{client}</pre>
+"""
+NO_INTERFACE = "<p><strong>This app does not use rc.chat_interface: these routes answer 404.</strong></p>"
+JSON_HEADER = "-H 'Content-Type: application/json'"
+
+
 class DocsHandler(_ApiHandler):
     """``GET /api``: how to call this app, with curl examples for it."""
 
@@ -315,35 +343,26 @@ class DocsHandler(_ApiHandler):
         interface = await self.app.interface()
         base = f"{self.request.protocol}://{self.request.host}"
         names = list(interface.names) if interface else []
-        inputs = ", ".join(f'"{n}": ...' for n in names)
-        extra = f', "additional_inputs": {{{inputs}}}' if names else ""
-        chat = f"""curl -s {base}/api/chat -H 'Content-Type: application/json' \\\\\n  -d '{{"message": "Hello", "history": []{extra}}}'"""
-        stream = f"""curl -sN {base}/api/chat/stream -H 'Content-Type: application/json' -d '{{"message": "Hello"}}'"""
-        openai = f"""curl -s {base}/v1/chat/completions -H 'Content-Type: application/json' \\\\\n  -d '{{"model": "reactchat", "messages": [{{"role": "user", "content": "Hello"}}]}}'"""
-        client = f'from reactchat import Client\nprint(Client("{base}").chat("Hello"))'
-        status = (
-            ""
-            if interface
-            else "<p><strong>This app does not use rc.chat_interface, so these routes answer 404.</strong></p>"
+        extra = ", ".join(f'"{n}": ...' for n in names)
+        body = json.dumps({"message": "Hello", "history": []})[:-1] + (
+            f', "additional_inputs": {{{extra}}}}}' if names else "}"
         )
+        openai = json.dumps({"model": "reactchat", "messages": [{"role": "user", "content": "Hello"}]})
+        examples = {
+            "chat": f"curl -s {base}/api/chat {JSON_HEADER} \\\n  -d '{body}'",
+            "stream": f'curl -sN {base}/api/chat/stream {JSON_HEADER} -d \'{{"message": "Hello"}}\'',
+            "openai": f"curl -s {base}/v1/chat/completions {JSON_HEADER} \\\n  -d '{openai}'",
+            "client": f'from reactchat import Client\nprint(Client("{base}").chat("Hello"))',
+        }
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
         self.write(
-            "<!doctype html><meta charset=utf-8><title>API</title>"
-            "<style>body{font:15px system-ui;max-width:52rem;margin:2rem auto;padding:0 1rem}"
-            "pre{background:#f4f4f5;padding:1rem;overflow:auto}</style>"
-            f"<h1>API of this app</h1>{status}"
-            "<h2>POST /api/chat</h2><p>JSON in: <code>message</code>, optional <code>history</code> (a list of "
-            "<code>{role, content}</code>) and <code>additional_inputs</code> (a list in order, or an object by "
-            f"name: {html.escape(', '.join(names) or 'none')}). Out: <code>{{reply, messages}}</code>.</p>"
-            f"<pre>{html.escape(chat)}</pre>"
-            "<h2>POST /api/chat/stream</h2><p>The same request; Server-Sent Events: <code>delta</code> events "
-            "(<code>{delta, replace}</code>), then one <code>done</code> (<code>{reply}</code>).</p>"
-            f"<pre>{html.escape(stream)}</pre>"
-            "<h2>POST /v1/chat/completions</h2><p>OpenAI-compatible (<code>stream</code> true or false): "
-            "the last user message is the message, the rest is the history. Any OpenAI client works with "
-            f'<code>base_url="{html.escape(base)}/v1"</code>.</p><pre>{html.escape(openai)}</pre>'
-            f"<h2>Python</h2><pre>{html.escape(client)}</pre>"
+            DOCS.format(
+                status="" if interface else NO_INTERFACE,
+                names=html.escape(", ".join(names) or "none"),
+                base=html.escape(base),
+                **{k: html.escape(v) for k, v in examples.items()},
+            )
         )
 
 
