@@ -475,7 +475,8 @@ def chat_input(
             props["max_file_size"] = int(max_file_size)
     shown = run.prefill if run.prefill is not None else value
     node = run.reconciler.emit("chat_input", props, key, defaults={"value": None, "value_seq": None})
-    if shown is not None and shown != node.props.get("value"):
+    # A value from the script applies when it changes; undo's text applies every time, even if the same.
+    if run.prefill is not None or (shown is not None and shown != node.props.get("value")):
         run.reconciler.set(node, {"value": shown, "value_seq": node.props.get("value_seq", 0) + 1})
     event = run.event
     if event is None:

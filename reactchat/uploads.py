@@ -61,8 +61,10 @@ class Uploads:
         if self._dir is None:
             self._dir = tempfile.mkdtemp(prefix="reactchat-uploads-")
         upload_id = secrets.token_urlsafe(12)
-        safe = _UNSAFE.sub("_", os.path.basename(name))[-80:] or "file"
-        return upload_id, os.path.join(self._dir, f"{upload_id}-{safe}")
+        safe = _UNSAFE.sub("_", os.path.basename(name))[-80:].lstrip(".") or "file"
+        folder = os.path.join(self._dir, upload_id)  # one folder each, so the file keeps its own name
+        os.mkdir(folder)
+        return upload_id, os.path.join(folder, safe)
 
     def add(self, upload: Upload) -> None:
         self._files[upload.id] = upload

@@ -146,3 +146,15 @@ def test_a_click_during_a_stream_does_not_cut_it(write_app: Callable[[str], str]
     assert t.messages[1]["content"].endswith("w29")  # the answer was not cut
     assert t.session.state["last"].kind == "feedback"  # and the click got its own run afterwards
     assert t.nodes("message")[0][2]["feedback"] == "Like"
+
+
+def test_undoing_the_same_text_twice_refills_the_input_both_times(write_app: Callable[[str], str]) -> None:
+    t = ChatTest.from_file(write_app(APP))
+    t.send("hey")
+    t.undo()
+    first = t.nodes("chat_input")[0][2]
+    t.send("hey")
+    t.undo()
+    second = t.nodes("chat_input")[0][2]
+    assert first["value"] == second["value"] == "hey"
+    assert second["value_seq"] == first["value_seq"] + 1  # the browser re-applies it

@@ -10,7 +10,7 @@ EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples"
 
 def test_every_example_has_a_test() -> None:
     tested = {"echo.py", "stream.py", "thoughts.py", "media.py", "display.py", "feedback.py", "options.py",
-              "multimodal.py", "settings.py"}  # fmt: skip
+              "multimodal.py", "settings.py", "random_responder.py", "alternating_agree.py", "slow_echo.py", "yes_man.py", "image_counter.py", "system_prompt.py", "audio_and_files.py", "preset_options.py", "tool_thoughts.py", "voting.py", "blocks_streaming.py", "blocks_multimodal.py", "llm_client.py"}  # fmt: skip
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
 
@@ -131,7 +131,7 @@ def test_multimodal() -> None:
     assert t.errors == []
     assert t.messages[-1]["content"].startswith("You sent 1 image(s) and 1 text file(s).")
     assert "'hello notes'" in t.messages[-1]["content"]
-    assert len(t.nodes("image")) == 1 and t.nodes("file")[0][2]["name"].endswith("notes.txt")
+    assert len(t.nodes("image")) == 1 and t.nodes("file")[0][2]["name"] == "notes.txt"
 
 
 def test_settings() -> None:
