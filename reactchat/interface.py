@@ -86,7 +86,8 @@ def chat_interface(
         additional_inputs: Functions that declare a widget and return its value, e.g.
             ``lambda: rc.slider("Temperature", 0.0, 1.0, 0.7)``; shown in the sidebar, their values are passed
             to ``fn`` after ``history``, in order.
-        examples: Shown in the empty chat: strings, or ``{"text", "files"?}`` when multimodal.
+        examples: Shown in the empty chat: strings, ``{"text", "files"?}`` when multimodal, or rows
+            ``[message, value, ...]`` that also set the additional inputs.
         example_labels, example_icons: Text and icons shown for the examples instead of their text.
         title, description, placeholder: As in ``rc.chat``.
         editable: Let the user edit their messages (the reply is regenerated).
@@ -100,8 +101,18 @@ def chat_interface(
     state = run.state.setdefault(STATE_KEY, {"history": []})
     history: list[dict[str, Any]] = state["history"]
     shown_examples = []
+    rows: list[list[Any]] = []  # per example, the values it sets for the additional inputs
     for i, example in enumerate(examples or ()):
+        row: list[Any] = []
+        if isinstance(example, (list, tuple)):
+            example, row = example[0], list(example[1:])
+            if len(row) > len(additional_inputs or ()):
+                raise ValueError(f"examples[{i}] has {len(row)} input values; there are only "
+                                 f"{len(additional_inputs or ())} additional_inputs")  # fmt: skip
+        rows.append(row)
         item = dict(example) if isinstance(example, dict) else {"text": str(example)}
+        if row and "display_text" not in item:
+            item["display_text"] = f"{item['text']}  ·  " + "  ·  ".join(map(str, row))
         if example_labels is not None and i < len(example_labels):
             item["display_text"] = example_labels[i]
         if example_icons is not None and i < len(example_icons):
@@ -118,12 +129,14 @@ def chat_interface(
     )
     values: list[Any] = []
     names: list[str] = []
+    widgets: list[Any] = []
     if additional_inputs:
         with sidebar:
             for declare in additional_inputs:
                 run.last_widget = None
                 values.append(declare())
                 widget = run.last_widget
+                widgets.append(widget)
                 names.append(
                     str(widget.key if isinstance(widget.key, str) else widget.props.get("label"))
                     if widget
@@ -136,6 +149,11 @@ def chat_interface(
     event = api.chat_event()
     if event is not None:
         prompt = _apply(event, history)
+        if event.kind == "example" and isinstance(event.value, int) and 0 <= event.value < len(rows):
+            for i, value in enumerate(rows[event.value]):
+                values[i] = value
+                if widgets[i] is not None:
+                    _set_widget(run, widgets[i], value)
     for message in history:
         api.message(message)
     submitted = api.chat_input(placeholder, multimodal=multimodal, file_types=file_types)
@@ -144,6 +162,17 @@ def chat_interface(
     if prompt is not None:
         _turn(fn, prompt, history, values, multimodal)
     return history
+
+
+def _set_widget(run: context.Run, node: Any, value: Any) -> None:
+    """Show an example row's value in its widget, and keep it as the widget's value."""
+    from reactchat.widgets import store_widget_value
+
+    options = node.props.get("options")
+    wire = options.index(str(value)) if options is not None and str(value) in options else value
+    store_widget_value(run, node, wire)
+    if node.props.get("value") != wire:
+        run.reconciler.set(node, {"value": wire})
 
 
 def _apply(event: Any, history: list[dict[str, Any]]) -> Any:

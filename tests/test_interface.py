@@ -134,3 +134,24 @@ def test_stop_keeps_the_partial_reply_in_the_history() -> None:
     t.wait_for(lambda t: len(t.messages) == 4)
     t.stop().wait()
     assert t.messages[1]["content"] == partial
+
+
+def test_example_rows_set_the_additional_inputs() -> None:
+    def bot(message: str, history: list[dict[str, Any]], system: str, tone: str) -> str:
+        return f"[{system}/{tone}] {message}"
+
+    t = ChatTest.from_function(
+        bot,
+        examples=[["Hi", "Be brief.", "fun"], "Plain"],
+        additional_inputs=[
+            lambda: rc.text_input("System", "default"),
+            lambda: rc.selectbox("Tone", ["plain", "fun"]),
+        ],
+    )
+    assert [e["display_text"] if "display_text" in e else e["text"] for e in t.nodes("chat")[0][2]["examples"]] == [
+        "Hi  ·  Be brief.  ·  fun", "Plain"]  # fmt: skip
+    t.click_example(0)
+    assert contents(t)[-1] == "[Be brief./fun] Hi"
+    assert {w[2]["label"]: w[2]["value"] for w in t.nodes("widget")} == {"System": "Be brief.", "Tone": 1}
+    t.send("next")  # the row's values stay set
+    assert contents(t)[-1] == "[Be brief./fun] next"
