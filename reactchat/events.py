@@ -30,6 +30,7 @@ class ChatEvent:
         text: The message's text (for an edit, the new text).
         liked: For feedback: True for the first feedback option ("Like"), False for the second
             ("Dislike"), None otherwise.
+        target: The id of the element clicked (stable across reruns), to map it to your own records.
     """
 
     kind: str
@@ -38,6 +39,7 @@ class ChatEvent:
     role: str | None = None
     text: str | None = None
     liked: bool | None = None
+    target: int | None = None
 
 
 def message_text(node: Node) -> str:
@@ -60,21 +62,20 @@ def chat_event(event: Event, tree: Tree, feedback_options: tuple[str, ...]) -> C
         return None
     node = tree.nodes.get(event.node_id)
     if node is None or node.kind != "message":
-        return ChatEvent(event.action, value=event.value)
+        return ChatEvent(event.action, value=event.value, target=event.node_id)
     shown = messages(tree)
     index = shown.index(node) if node in shown else None
     role = node.props.get("role")
     if event.action == "edit":
-        return ChatEvent(
-            "edit", index, event.value, role, event.value if isinstance(event.value, str) else None
-        )
+        text = event.value if isinstance(event.value, str) else None
+        return ChatEvent("edit", index, event.value, role, text, target=node.id)
     liked = None
     if event.action == "feedback" and event.value is not None:
         if feedback_options[:1] == (event.value,):
             liked = True
         elif feedback_options[1:2] == (event.value,):
             liked = False
-    return ChatEvent(event.action, index, event.value, role, message_text(node), liked)
+    return ChatEvent(event.action, index, event.value, role, message_text(node), liked, node.id)
 
 
 def last_user_text(tree: Tree, before: Node | None) -> str | None:

@@ -70,6 +70,7 @@ def chat_interface(
     title: str | None = None,
     description: str | None = None,
     placeholder: str | None = None,
+    input_placeholder: str | None = None,
     editable: bool = False,
     file_types: Sequence[str] | None = None,
     **chat_options: Any,
@@ -89,7 +90,9 @@ def chat_interface(
         examples: Shown in the empty chat: strings, ``{"text", "files"?}`` when multimodal, or rows
             ``[message, value, ...]`` that also set the additional inputs.
         example_labels, example_icons: Text and icons shown for the examples instead of their text.
-        title, description, placeholder: As in ``rc.chat``.
+        title, description, placeholder: As in ``rc.chat`` (the placeholder is markdown shown while the
+            chat is empty).
+        input_placeholder: Shown in the empty input box.
         editable: Let the user edit their messages (the reply is regenerated).
         file_types: What files ``multimodal`` accepts.
         chat_options: Any other ``rc.chat`` option (``feedback=True``, ``layout="panel"``, ...).
@@ -148,19 +151,22 @@ def chat_interface(
     prompt: Any = None
     event = api.chat_event()
     if event is not None:
-        prompt = _apply(event, history)
+        # Which history entry the clicked message shows: by element, since thoughts are entries too.
+        shown_ids: list[int] = state.get("ids", [])
+        index = shown_ids.index(event.target) if event.target in shown_ids else None
+        prompt = _apply(dataclasses.replace(event, index=index), history)
         if event.kind == "example" and isinstance(event.value, int) and 0 <= event.value < len(rows):
             for i, value in enumerate(rows[event.value]):
                 values[i] = value
                 if widgets[i] is not None:
                     _set_widget(run, widgets[i], value)
-    for message in history:
-        api.message(message)
-    submitted = api.chat_input(placeholder, multimodal=multimodal, file_types=file_types)
+    ids = [api.message(message).node.id for message in history]
+    submitted = api.chat_input(input_placeholder, multimodal=multimodal, file_types=file_types)
     if submitted is not None:
         prompt = submitted
     if prompt is not None:
-        _turn(fn, prompt, history, values, multimodal)
+        _turn(fn, prompt, history, values, multimodal, ids)
+    state["ids"] = ids  # the element showing each history entry, for the next event
     return history
 
 
@@ -204,7 +210,12 @@ def _last_user(history: list[dict[str, Any]], index: int) -> int | None:
 
 
 def _turn(
-    fn: Callable[..., Any], prompt: Any, history: list[dict[str, Any]], values: list[Any], multimodal: bool
+    fn: Callable[..., Any],
+    prompt: Any,
+    history: list[dict[str, Any]],
+    values: list[Any],
+    multimodal: bool,
+    ids: list[int],
 ) -> None:
     if isinstance(prompt, dict):
         text, files = prompt.get("text", ""), list(prompt.get("files", []))
@@ -216,19 +227,20 @@ def _turn(
         user.append({"role": "user", "content": text})
     for message in user:
         history.append(message)
-        api.message(message)
+        ids.append(api.message(message).node.id)
     argument: Any = {"text": text, "files": files} if multimodal else text
     result = fn(argument, before, *values)
     if inspect.iscoroutine(result):
         result = context.current_run().event_loop().run_until_complete(result)
     if inspect.isgenerator(result) or inspect.isasyncgen(result):
-        with api.message("assistant"):
+        with api.message("assistant") as shown:
+            ids.append(shown.node.id)
             reply = api.write_stream(_deltas(result))
         history.append({"role": "assistant", "content": reply})
         return
     for message in _messages(result):
         history.append(message)
-        api.message(message)
+        ids.append(api.message(message).node.id)
 
 
 def _copy(message: dict[str, Any]) -> dict[str, Any]:
