@@ -155,3 +155,18 @@ def test_example_rows_set_the_additional_inputs() -> None:
     assert {w[2]["label"]: w[2]["value"] for w in t.nodes("widget")} == {"System": "Be brief.", "Tone": 1}
     t.send("next")  # the row's values stay set
     assert contents(t)[-1] == "[Be brief./fun] next"
+
+
+def test_async_generators_stream() -> None:
+    async def count(message: str, history: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
+        for i in range(1, 4):
+            await asyncio.sleep(0)
+            yield f"{message} {i}"
+
+    t = ChatTest.from_function(count)
+    t.send("n")
+    assert contents(t) == ["n", "n 3"]
+    assert t.session.state["__reactchat_chat_interface__"]["history"][-1] == {
+        "role": "assistant",
+        "content": "n 3",
+    }
