@@ -26,3 +26,19 @@ export function setHtml(el: HTMLElement, html: string): void {
 
 export const str = (v: unknown, dflt = ""): string =>
   typeof v === "string" ? v : typeof v === "number" ? String(v) : dflt;
+
+/**
+ * An icon button for a message or chat action. `idle` actions (retry, undo, edit, clear) need the app idle,
+ * so they start disabled while a run is going. `icon` must be one of our constant SVG strings.
+ */
+export function actionButton(testid: string, label: string, icon: string, idle: boolean, busy: boolean): HTMLButtonElement {
+  const b = h("button", idle ? "rc-act rc-idle" : "rc-act", {
+    type: "button",
+    "data-testid": testid,
+    "aria-label": label,
+    title: label,
+  });
+  b.innerHTML = icon; // a constant
+  b.disabled = idle && busy;
+  return b;
+}

@@ -1,7 +1,7 @@
 // Entry point: builds the page chrome and wires store, renderer, composer and connection.
 import { Composer } from "./composer";
 import { Connection, type Status } from "./connection";
-import { h, setHtml } from "./dom";
+import { actionButton, h, setHtml } from "./dom";
 import { setBusy, setEmit } from "./events";
 import { chatOpts } from "./format";
 import { ICONS } from "./icons";
@@ -221,14 +221,7 @@ class App {
     const bar = this.chatBar;
     bar.replaceChildren();
     const add = (testid: string, label: string, icon: string, idle: boolean, fn: (b: HTMLButtonElement) => void): void => {
-      const b = h("button", idle ? "rc-act rc-idle" : "rc-act", {
-        type: "button",
-        "data-testid": testid,
-        "aria-label": label,
-        title: label,
-      });
-      b.innerHTML = icon; // a constant
-      b.disabled = idle && this.store.run === "running";
+      const b = actionButton(testid, label, icon, idle, this.store.run === "running");
       b.addEventListener("click", () => fn(b));
       bar.append(b);
     };

@@ -1,5 +1,5 @@
 // One view per node kind: builds the node's element and patches it when its props change.
-import { h, setHtml, str } from "./dom";
+import { actionButton, h, setHtml, str } from "./dom";
 import { busy, emit } from "./events";
 import {
   avatarOf, type ChatOpts, chatOpts, fmtDur, fmtSize, safeUrl, thoughtOpen, thoughtStatus,
@@ -266,14 +266,7 @@ function messageView(id: number): View {
     const row = h("div", "rc-actions");
     const a = opts.actions;
     const btn = (testid: string, label: string, icon: string, fn: () => void, idle = false, to: HTMLElement = row): HTMLButtonElement => {
-      const b = h("button", idle ? "rc-act rc-idle" : "rc-act", {
-        type: "button",
-        "data-testid": testid,
-        "aria-label": label,
-        title: label,
-      });
-      b.innerHTML = icon; // a constant
-      b.disabled = idle && busy;
+      const b = actionButton(testid, label, icon, idle, busy);
       b.addEventListener("click", fn);
       to.append(b);
       return b;

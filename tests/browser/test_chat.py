@@ -9,19 +9,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import PageLog
+from tests.browser.ui import APP, ASSISTANT, CONTENT, EXAMPLES, INPUT, USER, contents, open_app, send
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(30)]
 
-EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
 
-APP = '[data-testid="app"]'
-INPUT = 'textarea[data-testid="chat-input"]'
-USER = '[data-testid="message"][data-role="user"]'
-ASSISTANT = '[data-testid="message"][data-role="assistant"]'
-CONTENT = '[data-testid="message-content"]'
 OVERLAY = '.rc-overlay[data-testid="error"]'
 
 # A stream script: every reply character costs DELAY seconds; the generator records how it ended
@@ -76,22 +71,6 @@ FULL = (
 
 def stream_app(write_app: Callable[..., str], tmp_path: pathlib.Path, delay: float) -> str:
     return write_app(STREAM_APP.format(full=FULL, delay=delay, marker=str(tmp_path / "ended-")))
-
-
-def open_app(page: Page, url: str) -> None:
-    page.goto(url)
-    expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
-
-
-def send(page: Page, text: str) -> None:
-    box = page.locator(INPUT)
-    expect(box).to_be_enabled()
-    box.fill(text)
-    box.press("Enter")
-
-
-def contents(locator: Locator) -> list[str]:
-    return [t.strip() for t in locator.locator(CONTENT).all_inner_texts()]
 
 
 def wait_partial(page: Page, longer_than: int = 0) -> str:

@@ -11,38 +11,17 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from tests.browser.ui import APP, ASSISTANT, CONTENT, EXAMPLES, INPUT, MESSAGE, USER, contents, open_app, send
+
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(30)]
 
-EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
 
-APP = '[data-testid="app"]'
-INPUT = 'textarea[data-testid="chat-input"]'
-MESSAGE = '[data-testid="message"]'
-USER = '[data-testid="message"][data-role="user"]'
-ASSISTANT = '[data-testid="message"][data-role="assistant"]'
-CONTENT = '[data-testid="message-content"]'
 TRANSCRIPT = '[data-testid="transcript"]'
 LIKE = '[data-testid="feedback"][data-value="Like"]'
 DISLIKE = '[data-testid="feedback"][data-value="Dislike"]'
 CHIP = '[data-testid="file-chip"]'
 UPLOAD = '[data-testid="upload"]'
 TOAST = ".rc-toasts .rc-toast"
-
-
-def open_app(page: Page, url: str) -> None:
-    page.goto(url)
-    expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
-
-
-def send(page: Page, text: str) -> None:
-    box = page.locator(INPUT)
-    expect(box).to_be_enabled()
-    box.fill(text)
-    box.press("Enter")
-
-
-def contents(locator: Locator) -> list[str]:
-    return [t.strip() for t in locator.locator(CONTENT).all_inner_texts()]
 
 
 def expect_transcript(page: Page, *messages: tuple[str, str]) -> None:

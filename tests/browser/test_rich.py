@@ -22,13 +22,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from tests.browser.ui import APP, ASSISTANT, MESSAGE, USER, open_app, send
+
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(40)]
 
-APP = '[data-testid="app"]'
-INPUT = 'textarea[data-testid="chat-input"]'
-MESSAGE = '[data-testid="message"]'
-USER = '[data-testid="message"][data-role="user"]'
-ASSISTANT = '[data-testid="message"][data-role="assistant"]'
 THOUGHT = '[data-testid="thought"]'
 TITLE = '[data-testid="thought-title"]'
 BODY = '[data-testid="thought-body"]'
@@ -67,18 +64,6 @@ def thought(props, text, inner=None):
 def write_script(write_app: Callable[..., str], body: str, **values: Any) -> str:
     consts = "".join(f"{k.upper()} = {v!r}\n" for k, v in values.items())
     return write_app(PRELUDE + consts + body)
-
-
-def open_app(page: Page, url: str) -> None:
-    page.goto(url)
-    expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
-
-
-def send(page: Page, text: str) -> None:
-    box = page.locator(INPUT)
-    expect(box).to_be_enabled()
-    box.fill(text)
-    box.press("Enter")
 
 
 def own(thought: Locator, testid: str) -> Locator:

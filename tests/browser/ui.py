@@ -1,0 +1,35 @@
+"""Selectors of the UI contract and the few actions every browser test repeats."""
+
+from __future__ import annotations
+
+import pathlib
+
+from playwright.sync_api import Locator, Page, expect
+
+EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
+
+APP = '[data-testid="app"]'
+INPUT = 'textarea[data-testid="chat-input"]'
+MESSAGE = '[data-testid="message"]'
+USER = '[data-testid="message"][data-role="user"]'
+ASSISTANT = '[data-testid="message"][data-role="assistant"]'
+CONTENT = '[data-testid="message-content"]'
+
+
+def open_app(page: Page, url: str) -> None:
+    """Load the app and wait until its first run is done."""
+    page.goto(url)
+    expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+
+
+def send(page: Page, text: str) -> None:
+    """Type ``text`` into the chat input and press Enter."""
+    box = page.locator(INPUT)
+    expect(box).to_be_enabled()
+    box.fill(text)
+    box.press("Enter")
+
+
+def contents(locator: Locator) -> list[str]:
+    """The visible text of each message the locator matches."""
+    return [t.strip() for t in locator.locator(CONTENT).all_inner_texts()]
