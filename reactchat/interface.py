@@ -232,6 +232,14 @@ def _turn(
     result = fn(argument, before, *values)
     if inspect.iscoroutine(result):
         result = context.current_run().event_loop().run_until_complete(result)
+    if inspect.isgenerator(result):
+        first = next(result, _END)
+        if first is _END:
+            return
+        if not isinstance(first, str):
+            _structured(first, result, history, ids)
+            return
+        result = _chain(first, result)
     if inspect.isgenerator(result) or inspect.isasyncgen(result):
         with api.message("assistant") as shown:
             ids.append(shown.node.id)
@@ -241,6 +249,36 @@ def _turn(
     for message in _messages(result):
         history.append(message)
         ids.append(api.message(message).node.id)
+
+
+_END = object()
+
+
+def _chain(first: str, rest: Iterator[Any]) -> Iterator[Any]:
+    try:
+        yield first
+        yield from rest
+    finally:
+        close = getattr(rest, "close", None)
+        if close is not None:
+            close()
+
+
+def _structured(first: Any, rest: Iterator[Any], history: list[dict[str, Any]], ids: list[int]) -> None:
+    """Yields of messages (thoughts, options, media): each yield replaces the reply shown so far."""
+    rec = context.current_run().reconciler
+    shown: list[Any] = []
+    latest = first
+    try:
+        for item in _chain(first, rest):
+            latest = item
+            for node in shown:
+                rec.retract(node)
+            shown = [api.message(message).node for message in _messages(item)]
+    finally:
+        for message, node in zip(_messages(latest), shown, strict=False):
+            history.append(message)
+            ids.append(node.id)
 
 
 def _copy(message: dict[str, Any]) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from reactchat.config import Config
 from reactchat.testing import ChatTest
@@ -158,3 +159,22 @@ def test_undoing_the_same_text_twice_refills_the_input_both_times(write_app: Cal
     second = t.nodes("chat_input")[0][2]
     assert first["value"] == second["value"] == "hey"
     assert second["value_seq"] == first["value_seq"] + 1  # the browser re-applies it
+
+
+def test_an_example_with_files_submits_them_as_if_attached(
+    write_app: Callable[[str], str], tmp_path: Any
+) -> None:
+    doc = tmp_path / "report.txt"
+    doc.write_text("quarterly numbers")
+    t = ChatTest.from_file(
+        write_app(f"""
+        import reactchat as rc
+        rc.chat(examples=[{{"text": "Summarise this", "files": [{str(doc)!r}], "icon": "📄"}}])
+        if msg := rc.chat_input(multimodal=True):
+            rc.session_state.got = msg
+    """)
+    )
+    shown = t.nodes("chat")[0][2]["examples"][0]
+    assert shown["files"] == [{"name": "report.txt"}] and shown["icon"] == {"emoji": "📄"}
+    t.click_example(0)
+    assert t.session.state["got"] == {"text": "Summarise this", "files": [str(doc)]}

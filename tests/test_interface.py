@@ -170,3 +170,32 @@ def test_async_generators_stream() -> None:
         "role": "assistant",
         "content": "n 3",
     }
+
+
+def test_generators_may_yield_messages_each_replacing_the_reply_so_far() -> None:
+    import threading
+
+    step = threading.Event()
+
+    def agent(message: str, history: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
+        thought = rc.ChatMessage(
+            content="calling the tool", metadata={"title": "Weather tool", "status": "pending"}
+        )
+        yield [thought]
+        step.wait(5)
+        done = rc.ChatMessage(
+            content="14 °C", metadata={"title": "Weather tool", "status": "done", "duration": 0.4}
+        )
+        yield [done, rc.ChatMessage(content="It is 14 °C.")]
+
+    t = ChatTest.from_function(agent, config=Config(frame_interval=0.001))
+    t.send("weather?", wait=False)
+    t.wait_for(lambda t: [x.get("status") for x in t.thoughts] == ["pending"])
+    step.set()
+    t.wait()
+    assert [(x["title"], x["status"]) for x in t.thoughts] == [("Weather tool", "done")]
+    assert contents(t) == ["weather?", "It is 14 °C."]
+    history = t.session.state["__reactchat_chat_interface__"]["history"]
+    assert [m.get("metadata", {}).get("status") for m in history] == [None, "done", None]
+    t.retry(1)  # positions still map to history entries across thoughts
+    assert contents(t) == ["weather?", "It is 14 °C."] and len(t.thoughts) == 1
