@@ -15,6 +15,8 @@ const ACK_INTERVAL = 250;
 const BACKOFF_MIN = 250;
 const BACKOFF_MAX = 5000;
 const MAX_PENDING = 100;
+/** The server's close code when another connection resumed this session (reactchat/websocket.py). */
+const CLOSE_REPLACED = 4001;
 
 export interface ConnectionHooks {
   /** Ops were applied to the store (schedule a render). */
@@ -61,6 +63,8 @@ export class Connection {
   private ackTimer: ReturnType<typeof setTimeout> | null = null;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private attempt = 0;
+  /** Another tab took this session over (close code 4001); see ws.onclose. */
+  private replaced = false;
   private sentToken: string | null = null;
   /** The token in memory too, for when sessionStorage is unavailable. */
   private token: string | null = null;
@@ -92,11 +96,18 @@ export class Connection {
       this.raw(["hello", 1, this.sentToken, this.lastSeq]);
     };
     ws.onmessage = (e: MessageEvent) => this.receive(e.data);
-    ws.onclose = () => {
+    ws.onclose = (e: CloseEvent) => {
       if (this.ws !== ws) return;
       this.ws = null;
       this.ready = false;
       this.hooks.status("closed");
+      if (e.code === CLOSE_REPLACED) {
+        // Another tab (a duplicate, sharing our sessionStorage) resumed this session. Retrying on a timer
+        // would make the two tabs take it from each other forever: take it back only when the user comes
+        // back to this tab.
+        this.replaced = true;
+        return;
+      }
       const delay = Math.min(BACKOFF_MAX, BACKOFF_MIN * 2 ** this.attempt++);
       this.retryTimer = setTimeout(() => this.connect(), delay * (0.5 + Math.random() * 0.5));
     };
@@ -196,6 +207,12 @@ export class Connection {
   }
 
   private retryNow(): void {
+    if (this.replaced) {
+      if (document.visibilityState !== "visible" || this.ws !== null) return;
+      this.replaced = false;
+      this.connect();
+      return;
+    }
     if (this.retryTimer === null) return;
     clearTimeout(this.retryTimer);
     this.connect();

@@ -275,3 +275,29 @@ def test_markdown_renders_and_html_is_not_injected(
     expect(page.locator(f"{APP} img")).to_have_count(0)
     expect(page.locator("[onerror]")).to_have_count(0)
     assert page_log.dialogs == []
+
+
+@pytest.mark.browser
+def test_a_duplicated_tab_does_not_fight_over_the_session(page: Page, serve: Callable[..., Any]) -> None:
+    served = serve(str(EXAMPLES / "echo.py"))
+    open_app(page, served.url)
+    send(page, "from the first tab")
+    expect(page.locator(ASSISTANT)).to_have_count(1)
+    token = page.evaluate("() => sessionStorage.getItem('reactchat:token')")
+    # A duplicated tab starts with a copy of the first tab's sessionStorage, so the same resume token.
+    twin = page.context.new_page()
+    twin.add_init_script(f"sessionStorage.setItem('reactchat:token', {token!r})")
+    open_app(twin, served.url)
+    expect(twin.locator(USER)).to_have_text(["from the first tab"])  # the same session
+    expect(page.locator(APP)).to_have_attribute("data-run-state", "disconnected")
+    send(twin, "from the twin")
+    expect(twin.locator(ASSISTANT)).to_have_count(2)
+    # Had the first tab retried on a timer, it would have taken the session back by now.
+    expect(page.locator(APP)).to_have_attribute("data-run-state", "disconnected")
+    expect(twin.locator(APP)).to_have_attribute("data-run-state", "idle")
+    # Coming back to the first tab takes the session there, with everything the twin did.
+    page.evaluate("() => document.dispatchEvent(new Event('visibilitychange'))")
+    expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+    expect(page.locator(USER)).to_have_text(["from the first tab", "from the twin"])
+    expect(twin.locator(APP)).to_have_attribute("data-run-state", "disconnected")
+    twin.close()
