@@ -3,7 +3,8 @@
 Sections: (1) bytes per short turn with 0, 100 and 1,000 prior messages; (2) server CPU per turn at 1,000
 prior messages, next to the script's own work, and (2b) with two sessions whose histories together exceed
 the markdown render cache; (3) a 2,000-token streamed reply, over a real WebSocket and
-headless; (4) time to the first frame over the socket, and ``reactchat run`` startup.
+headless; (4) time to the first frame over the socket, and ``reactchat run`` startup; (5) in Chromium: the
+first page load, short turns at 0 and 1,000 prior messages, and a streamed reply (``bench/browser.py``).
 
 Numbers are printed, never asserted: each row shows its value, its target and PASS/MISS; the last line is
 one JSON object with every number. ``--profile`` adds a cProfile of the 1,000-message turn.
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 import reactchat
-from bench import headless, report, startup, wire
+from bench import browser, headless, report, startup, wire
 from bench.apps import Apps
 from bench.corpus import stream_tokens
 from bench.report import Section, kb, median, ms, p90
@@ -377,6 +378,14 @@ class Bench:
         )
         sec.note("client and server share one process (and its GIL) for the socket measurements")
 
+    def in_browser(self, sec: Section, data: dict[str, Any]) -> None:
+        try:
+            browser.run(self.apps, sec, data)
+        except browser.Unavailable as exc:  # a clear note, not a traceback
+            self.failed.append("browser")
+            data["error"] = str(exc)
+            sec.note(f"NOT RUN: {exc}")
+
 
 def _clean(value: Any) -> Any:
     """JSON-safe: NaN becomes null."""
@@ -415,6 +424,7 @@ def main(argv: list[str] | None = None) -> int:
             "4. Time to first frame (socket) and `reactchat run` startup",
             bench.latency_and_startup,
         )
+        bench.section("browser", "5. In the browser", bench.in_browser)  # last: see bench/browser.py
     finally:
         bench.close()
 

@@ -5,6 +5,12 @@ import { createView, opts, type View } from "./views";
 
 /** Kinds that render nothing in place: they neither join nor break a group of messages. */
 const INVISIBLE = new Set(["chat", "chat_input", "sidebar"]);
+/**
+ * Kinds with no element in the transcript at all (they drive the composer and the options). Keeping them
+ * out of the DOM matters: the chat input moves below the newest messages on every turn, and moving an
+ * element among a long transcript's messages makes the browser re-style all of them.
+ */
+const PLACELESS = new Set(["chat", "chat_input"]);
 
 export class Renderer {
   private readonly views = new Map<number, View>();
@@ -134,7 +140,7 @@ export class Renderer {
     let cursor = body.firstChild;
     for (const id of ids) {
       const v = this.ensure(id);
-      if (!v) continue;
+      if (!v || PLACELESS.has(v.kind)) continue;
       if (v.el === cursor) cursor = cursor.nextSibling;
       else body.insertBefore(v.el, cursor);
     }
@@ -171,7 +177,7 @@ export class Renderer {
     if (v.body) {
       for (const c of rec.children) {
         const cv = this.ensure(c);
-        if (cv) v.body.append(cv.el);
+        if (cv && !PLACELESS.has(cv.kind)) v.body.append(cv.el);
       }
       this.regroup.add(id);
     }
