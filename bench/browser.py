@@ -31,22 +31,12 @@ from bench.apps import Apps
 from bench.corpus import stream_tokens
 from bench.report import Section, kb, median, ms, p90
 from reactchat.ops import RUN, SNAP
+from tests.browser.ui import CHROMIUM, CHROMIUM_ARGS
 from tests.serving import Served
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, CDPSession, Page, WebSocket
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SELECTORS = {
     "app": '[data-testid="app"]',
     "transcript": '[data-testid="transcript"]',

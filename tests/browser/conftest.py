@@ -9,17 +9,8 @@ from typing import Any
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.browser.ui import CHROMIUM, CHROMIUM_ARGS
+
 EXPECT_TIMEOUT_MS = 5_000
 ACTION_TIMEOUT_MS = 10_000
 

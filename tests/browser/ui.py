@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 import pathlib
+from typing import TYPE_CHECKING
 
-from playwright.sync_api import Locator, Page, expect
+if TYPE_CHECKING:  # imported lazily so the bench can report a missing Playwright instead of crashing
+    from playwright.sync_api import Locator, Page
 
 EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
+
+# Debian's Chromium, never a downloaded browser; without the background-networking flags it keeps trying
+# to reach Google's hosts, which this closed network refuses.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 APP = '[data-testid="app"]'
 INPUT = 'textarea[data-testid="chat-input"]'
@@ -18,12 +34,16 @@ CONTENT = '[data-testid="message-content"]'
 
 def open_app(page: Page, url: str) -> None:
     """Load the app and wait until its first run is done."""
+    from playwright.sync_api import expect
+
     page.goto(url)
     expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
 
 
 def send(page: Page, text: str) -> None:
     """Type ``text`` into the chat input and press Enter."""
+    from playwright.sync_api import expect
+
     box = page.locator(INPUT)
     expect(box).to_be_enabled()
     box.fill(text)
