@@ -30,6 +30,8 @@ export class Renderer {
   /** Ids of rendered message and title nodes. */
   readonly messages = new Set<number>();
   readonly titles = new Set<number>();
+  /** The messages markLast last flagged: [last, last assistant]. */
+  private marked: [number | null, number | null] = [null, null];
   /** Containers whose message grouping must be recomputed at the end of this flush. */
   private regroup = new Set<number>();
 
@@ -98,15 +100,30 @@ export class Renderer {
     return [...this.host.querySelectorAll<HTMLElement>(".rc-message")].filter((el) => mine.has(el));
   }
 
-  /** Tell each message whether it is the last one, and the last assistant one (retry/undo go there). */
+  /**
+   * Tell messages whether they are the last one, and the last assistant one (retry/undo go there). Only
+   * those two can change on a turn, so only the (at most four) messages whose flags change are touched:
+   * walking every message of a long transcript each turn showed up in the browser benchmark.
+   */
   markLast(): void {
-    const els = this.messageEls();
-    const last = els[els.length - 1];
-    const lastA = els.filter((el) => el.dataset["role"] === "assistant").pop();
-    for (const id of this.messages) {
+    let last: number | null = null;
+    let lastA: number | null = null;
+    const root = this.store.get(this.store.rootId);
+    const kids = root ? root.children : [];
+    for (let i = kids.length - 1; i >= 0 && (last === null || lastA === null); i--) {
+      const id = kids[i] as number;
       const v = this.views.get(id);
-      v?.mark?.(v.el === last, v.el === lastA);
+      if (v?.kind !== "message") continue;
+      if (last === null) last = id;
+      if (lastA === null && v.el.dataset["role"] === "assistant") lastA = id;
     }
+    const touched = new Set([this.marked[0], this.marked[1], last, lastA]);
+    for (const id of touched) {
+      if (id === null) continue;
+      const v = this.views.get(id);
+      v?.mark?.(id === last, id === lastA);
+    }
+    this.marked = [last, lastA];
   }
 
   /** Re-apply the display options everywhere (the chat node changed). */
