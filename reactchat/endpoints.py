@@ -15,13 +15,14 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING, Any, cast
 
 import tornado.web
 
 from reactchat.elements import Element
-from reactchat.interface import Interface
+from reactchat.interface import Interface, _deltas
+from reactchat.stream import Replace
 
 if TYPE_CHECKING:
     from reactchat.server import App
@@ -150,22 +151,18 @@ class _ApiHandler(tornado.web.RequestHandler):
             try:
                 result = start()
                 if inspect.isgenerator(result):
+                    # closes the function's generator when closed itself
+                    pieces = cast("Generator[str, None, None]", _deltas(result))
                     seen = ""
                     try:
-                        for item in result:
-                            text = str(item)
-                            put(
-                                "delta",
-                                (
-                                    text[len(seen) :] if text.startswith(seen) else text,
-                                    not text.startswith(seen),
-                                ),
-                            )
-                            seen = text
+                        for piece in pieces:
+                            replace = isinstance(piece, Replace)
+                            seen = piece if replace else seen + piece
+                            put("delta", (str(piece), replace))
                             if gone.is_set():
                                 break
                     finally:
-                        result.close()
+                        pieces.close()
                     put("done", seen)
                 else:
                     text = "\n\n".join(_text_of(m["content"]) for m in reply_messages(result))

@@ -270,29 +270,41 @@ class MarkdownStream:
     """
 
     def __init__(self, options: MarkdownOptions = DEFAULT) -> None:
-        self.text = ""
         self.blocks: list[str] = []
         self.options = options
-        self._open = ""  # source not yet committed
+        self.length = 0
+        # Chunks are kept as a list: `text += chunk` on an attribute copies the whole text every chunk.
+        self._chunks: list[str] = []
+        self._open: list[str] = []  # source not yet committed, joined when rendered (once per frame)
         self._env: dict[str, Any] = {}
 
+    @property
+    def text(self) -> str:
+        """Everything fed so far."""
+        if len(self._chunks) > 1:
+            self._chunks = ["".join(self._chunks)]
+        return self._chunks[0] if self._chunks else ""
+
     def feed(self, chunk: str) -> None:
-        self.text += chunk
-        self._open += chunk
+        self._chunks.append(chunk)
+        self.length += len(chunk)
+        self._open.append(chunk)
 
     def render(self) -> tuple[list[str], str]:
         """Commit the blocks a later block has closed; return them and the open tail's HTML."""
-        if len(self.text) > MAX_SOURCE_CHARS:
-            return [], html.escape(self._open)
-        groups = _groups(_parser(self.options).parse(self._open, self._env))
+        source = "".join(self._open)
+        self._open = [source]
+        if self.length > MAX_SOURCE_CHARS:
+            return [], html.escape(source)
+        groups = _groups(_parser(self.options).parse(source, self._env))
         if not groups:
             return [], ""
         done = [_render(group, self._env, self.options) for group in groups[:-1]]
         if done:
             start = groups[-1][0].map
             assert start is not None  # block tokens always carry their source lines
-            lines = self._open.splitlines(keepends=True)
-            self._open = "".join(lines[start[0] :])
+            lines = source.splitlines(keepends=True)
+            self._open = ["".join(lines[start[0] :])]
             self.blocks.extend(done)
         return done, _render(groups[-1], self._env, self.options)
 
@@ -302,7 +314,7 @@ class MarkdownStream:
         if tail:
             done.append(tail)
             self.blocks.append(tail)
-        self._open = ""
+        self._open = []
         return done
 
 

@@ -111,7 +111,7 @@ def execute(script: Script, run: context.Run) -> str:
         context.unbind(token)
         run.task = None
     try:
-        if status != "abandoned" and run.pending:
+        if run.pending:
             run.flush_pending()  # media made by the last statements of the script
         rec.finish(prune)
         if failure is not None:

@@ -164,11 +164,15 @@ class ReasoningWriter:
         self._writer: Writer | None = None
         self._thought: Node | None = None
         self._started = 0.0
-        self.text = ""
+        self._chunks: list[str] = []  # the raw text, tags included (see MarkdownStream for why a list)
+
+    @property
+    def text(self) -> str:
+        return "".join(self._chunks)
 
     def feed(self, chunk: Any) -> None:
         text = chunk_text(chunk)
-        self.text += text
+        self._chunks.append(text)
         self._buffer += text
         self._route(final=False)
 
