@@ -15,30 +15,15 @@ if prompt := rc.chat_input("Say something"):
 
 from __future__ import annotations
 
-from reactchat.api import (
-    audio,
-    chat,
-    chat_event,
-    chat_input,
-    file,
-    gallery,
-    html,
-    image,
-    markdown,
-    message,
-    plot,
-    rerun,
-    session_state,
-    stop,
-    thought,
-    title,
-    video,
-    write_stream,
-)
+from reactchat.chat import chat
+from reactchat.chat_interface import chat_interface
 from reactchat.client import Client
+from reactchat.composer import chat_input
+from reactchat.control import chat_event, rerun, session_state, stop
 from reactchat.elements import ChatMessage
-from reactchat.events import ChatEvent
-from reactchat.interface import chat_interface
+from reactchat.media_elements import audio, file, gallery, html, image, plot, video
+from reactchat.messages import markdown, message, thought, title, write_stream
+from reactchat.trigger import ChatEvent
 from reactchat.widgets import (
     button,
     checkbox,

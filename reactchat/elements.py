@@ -1,4 +1,8 @@
-"""What a script can show: the message model, media elements, and how content turns into nodes."""
+"""What a script can show: the message model, media elements, and how content turns into nodes.
+
+Every API call starts with ``begin()``: the current run, its interrupt check, and the media elements made
+since the last call declared where they were made.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +13,51 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from reactchat.markdown import markdown_source_props
+from reactchat import context
+from reactchat.markdown import DEFAULT, MarkdownOptions, markdown_source_props
 from reactchat.media import MediaEntry, image_bytes, is_url
 
 if TYPE_CHECKING:
-    from reactchat.context import Run
+    from reactchat.run import Run
     from reactchat.tree import Node
 
 ROLES = frozenset({"user", "assistant", "system"})
 THOUGHT_KEYS = ("title", "status", "log", "duration")
+
+
+@dataclasses.dataclass(frozen=True)
+class Rendering:
+    """How this run renders text (set by ``rc.chat``): markdown options, and the tags that mark reasoning."""
+
+    markdown: MarkdownOptions = DEFAULT
+    reasoning_tags: tuple[tuple[str, str], ...] = ()
+
+
+class Pending(list["Element"]):
+    """This run's media elements made but not declared yet (see ``Element``)."""
+
+
+def begin(content: Any = None) -> Run:
+    """Every API call begins here: raise a pending interrupt, then declare the media made since the last
+    call, except elements that ``content`` is about to take into a message."""
+    run = context.current_run()
+    run.cancel.check()
+    pending = run.find(Pending)
+    if pending:
+        if content is not None:
+            claim(run, content)
+        flush_pending(run)
+    return run
+
+
+def flush_pending(run: Run) -> None:
+    """Declare the media elements made since the last reactchat call, where they were made."""
+    pending = run.find(Pending)
+    if pending:
+        elements = list(pending)
+        pending.clear()
+        for element in elements:
+            element.emit(run)
 
 
 @dataclasses.dataclass
@@ -94,7 +134,7 @@ class Element:
 
     def emit(self, run: Run) -> Node:
         for entry in self.media:
-            run.media.keep(entry)
+            run.scope.media.keep(entry)
         if self.shown is not None and self.shown[0] == run.id:
             run.reconciler.retract(self.shown[1])
         node = run.reconciler.emit(self.kind, dict(self.props), self.key)
@@ -146,9 +186,9 @@ def resolve(run: Run, source: Any, *, mime: str | None = None, name: str | None 
         return Source(source, mime or mimetypes.guess_type(path)[0], guessed_name, None, None)
     named = name is not None or isinstance(source, (str, os.PathLike))
     if isinstance(source, (str, os.PathLike)):
-        entry = run.media.add_path(os.fspath(source), mime, name)
+        entry = run.scope.media.add_path(os.fspath(source), mime, name)
     elif isinstance(source, (bytes, bytearray, memoryview)):
-        entry = run.media.add_bytes(bytes(source), mime, name)
+        entry = run.scope.media.add_bytes(bytes(source), mime, name)
     else:
         converted = image_bytes(source)
         if converted is None:
@@ -156,9 +196,9 @@ def resolve(run: Run, source: Any, *, mime: str | None = None, name: str | None 
                 f"cannot show a {type(source).__name__}: expected a file path, an http(s) URL, bytes, a PIL"
                 " image, a numpy array or a matplotlib figure"
             )
-        entry = run.media.add_bytes(converted[0], converted[1], name)
+        entry = run.scope.media.add_bytes(converted[0], converted[1], name)
     # Bytes and images have no name worth showing unless the app gave one.
-    return Source(run.media.url(entry), entry.mime, entry.name if named else None, entry.size, entry)
+    return Source(run.scope.media.url(entry), entry.mime, entry.name if named else None, entry.size, entry)
 
 
 def media_element(kind: str, source: Source, props: dict[str, Any], key: str | None) -> Element:
@@ -189,7 +229,9 @@ def claim(run: Run, content: Any) -> None:
     """Take the pending elements inside ``content`` (a message, its content, or lists of them) out of the
     queue of elements to declare where they were made: the message shows them instead."""
     if isinstance(content, Element):
-        run.claim(content)
+        pending = run.part(Pending)
+        if content in pending:
+            pending.remove(content)
     elif isinstance(content, ChatMessage):
         claim(run, content.content)
     elif isinstance(content, Mapping):
@@ -207,7 +249,7 @@ def emit_content(run: Run, content: Any, *, reasoning: bool = False) -> None:
     if content is None:
         return
     if isinstance(content, str):
-        tags = run.chat.reasoning_tags if reasoning else ()
+        tags = run.part(Rendering).reasoning_tags if reasoning else ()
         if not tags:
             emit_markdown(run, content)
             return
@@ -234,7 +276,7 @@ def emit_content(run: Run, content: Any, *, reasoning: bool = False) -> None:
 
 def emit_markdown(run: Run, text: str, key: str | None = None) -> Node:
     return run.reconciler.emit(
-        "markdown", None, key, source=(text, run.chat.markdown), render=markdown_source_props
+        "markdown", None, key, source=(text, run.part(Rendering).markdown), render=markdown_source_props
     )
 
 

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 import tornado.web
 
+from reactchat.chat_interface import ChatFunction, as_messages, deltas
 from reactchat.elements import Element
-from reactchat.interface import Interface, _deltas
 from reactchat.stream import Replace
 
 if TYPE_CHECKING:
@@ -56,9 +56,7 @@ def _jsonable(content: Any) -> Any:
 
 def reply_messages(result: Any) -> list[dict[str, Any]]:
     """The function's (non-streamed) result as JSON-ready message dicts."""
-    from reactchat.interface import _messages
-
-    return [{k: _jsonable(v) for k, v in m.items()} for m in _messages(result)]
+    return [{k: _jsonable(v) for k, v in m.items()} for m in as_messages(result)]
 
 
 def parse_history(value: Any) -> list[dict[str, Any]]:
@@ -117,7 +115,7 @@ class _ApiHandler(tornado.web.RequestHandler):
             raise tornado.web.HTTPError(400, "the body must be a JSON object")
         return body
 
-    async def _interface(self) -> Interface:
+    async def _interface(self) -> ChatFunction:
         interface = await self.app.interface()
         if interface is None:
             raise tornado.web.HTTPError(404, "this app has no rc.chat_interface(...), so it has no chat API")
@@ -152,7 +150,7 @@ class _ApiHandler(tornado.web.RequestHandler):
                 result = start()
                 if inspect.isgenerator(result):
                     # closes the function's generator when closed itself
-                    pieces = cast("Generator[str, None, None]", _deltas(result))
+                    pieces = cast("Generator[str, None, None]", deltas(result))
                     seen = ""
                     try:
                         for piece in pieces:
@@ -194,7 +192,7 @@ class _ApiHandler(tornado.web.RequestHandler):
             gone.set()  # the function's generator is closed at its next yield
 
 
-def _request(interface: Interface, body: dict[str, Any]) -> tuple[Any, list[dict[str, Any]], list[Any]]:
+def _request(interface: ChatFunction, body: dict[str, Any]) -> tuple[Any, list[dict[str, Any]], list[Any]]:
     message = body.get("message")
     if message is None:
         raise ApiError(400, "the body needs a 'message'")

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from reactchat.context import RunAbandoned
+from reactchat.interrupts import RunAbandoned
 from reactchat.ops import APP, DEL, INS, MOV, REP, SET, Op, utf16_len
 from reactchat.tree import Key, Node, Tree
 

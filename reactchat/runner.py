@@ -5,13 +5,30 @@ from __future__ import annotations
 import ast
 import asyncio
 import builtins
+import enum
 import hashlib
 import inspect
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reactchat import context
+from reactchat.elements import flush_pending
 from reactchat.errors import error_props, overlay_props
+from reactchat.interrupts import Interrupt, RerunRequested, RunAbandoned, ScriptStopped, StopRequested
+from reactchat.registry import Registry
+
+if TYPE_CHECKING:
+    from reactchat.run import Run
+
+
+class Outcome(str, enum.Enum):
+    """How a run ended (the values are the run states the browser shows)."""
+
+    DONE = "done"
+    STOPPED = "stopped"  # Stop was pressed; the partial output stays
+    ERROR = "error"  # the script raised; an error element shows it
+    RERUN = "rerun"  # run again now (the code changed, or rc.rerun())
+    ABANDONED = "abandoned"  # the run was replaced; it must not touch anything any more
 
 
 class Script:
@@ -26,7 +43,7 @@ class Script:
         self.code: Any = None
         self.overlay: dict[str, Any] | None = None
         self.names: dict[str, Any] = {}  # extra globals for the script (ChatTest.from_function)
-        self.interface: Any = None  # what rc.chat_interface registered, for the HTTP API
+        self.registry = Registry()  # what its runs register for use outside sessions (the chat function)
         self._digest: bytes | None = None
 
     def load(self) -> bool:
@@ -41,6 +58,7 @@ class Script:
         if digest == self._digest:
             return False
         self._digest = digest
+        self.registry.clear()  # the new code registers again when it runs
         try:
             self.code = compile(
                 source, self.path, "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT, dont_inherit=True
@@ -54,68 +72,67 @@ class Script:
         return True
 
 
-def execute(script: Script, run: context.Run) -> str:
-    """Run ``script`` once, top to bottom, in this thread.
+def execute(script: Script, run: Run) -> Outcome:
+    """Run ``script`` once, top to bottom, in this thread (the run's trigger's callback first).
 
     Returns:
-        The run's final state: ``"done"``, ``"stopped"``, ``"error"``, ``"rerun"`` (run again now) or
-        ``"abandoned"`` (this run was replaced; it must not touch anything any more).
+        How the run ended.
     """
     rec = run.reconciler
     rec.begin()
-    run.script = script
     code = script.code
     if code is None:
-        return "error"
+        return Outcome.ERROR
     namespace: dict[str, Any] = {
         "__name__": "__main__",
         "__file__": script.path,
         "__builtins__": builtins,
         **script.names,
     }
-    status, prune = "done", True
+    outcome, prune = Outcome.DONE, True
     failure: BaseException | None = None
+    cancel = run.cancel
     token = context.bind(run)
     try:
-        if run.before is not None:
-            run.before()
+        trigger = run.trigger
+        if trigger.callback is not None and trigger.chat is not None:
+            trigger.callback(trigger.chat)
         if code.co_flags & inspect.CO_COROUTINE:
-            loop = run.event_loop()
-            run.task = loop.create_task(eval(code, namespace))
-            loop.run_until_complete(run.task)
+            loop = run.scope.event_loop()
+            task = loop.create_task(eval(code, namespace))
+            with cancel.on_request(lambda: loop.call_soon_threadsafe(task.cancel)):
+                loop.run_until_complete(task)
         else:
             exec(code, namespace)
-        if run.interrupt is context.StopRequested:
-            status = "stopped"  # a stream returned its partial answer and the script ran to the end
-        elif run.interrupt is context.RerunRequested:
-            status = "rerun"
-    except context.ScriptStopped:
+        if cancel.kind is StopRequested:
+            outcome = Outcome.STOPPED  # a stream returned its partial answer and the script ran to the end
+        elif cancel.kind is RerunRequested:
+            outcome = Outcome.RERUN
+    except ScriptStopped:
         pass
-    except context.RunAbandoned:
-        return "abandoned"
-    except (context.StopRequested, context.RerunRequested, asyncio.CancelledError) as exc:
-        if run.abandoned:
-            return "abandoned"
-        kind = type(exc) if isinstance(exc, context.Interrupt) else run.interrupt
-        if kind is context.RerunRequested:
-            status, prune = "rerun", False
-        elif kind is context.StopRequested:
-            status, prune = "stopped", False
+    except RunAbandoned:
+        return Outcome.ABANDONED
+    except (StopRequested, RerunRequested, asyncio.CancelledError) as exc:
+        if cancel.abandoned:
+            return Outcome.ABANDONED
+        kind = type(exc) if isinstance(exc, Interrupt) else cancel.kind
+        if kind is RerunRequested:
+            outcome, prune = Outcome.RERUN, False
+        elif kind is StopRequested:
+            outcome, prune = Outcome.STOPPED, False
         else:
-            status, prune, failure = "error", False, exc
+            outcome, prune, failure = Outcome.ERROR, False, exc
     except BaseException as exc:
-        if run.abandoned:
-            return "abandoned"
-        status, prune, failure = "error", False, exc
+        if cancel.abandoned:
+            return Outcome.ABANDONED
+        outcome, prune, failure = Outcome.ERROR, False, exc
     finally:
         context.unbind(token)
-        run.task = None
     try:
-        if run.pending:
-            run.flush_pending()  # media made by the last statements of the script
+        flush_pending(run)  # media made by the last statements of the script
         rec.finish(prune)
         if failure is not None:
             rec.emit("error", error_props(failure))
-    except context.RunAbandoned:
-        return "abandoned"
-    return status
+    except RunAbandoned:
+        return Outcome.ABANDONED
+    return outcome

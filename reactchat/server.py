@@ -17,9 +17,9 @@ from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop, PeriodicCallback
 from tornado.netutil import bind_sockets
 
+from reactchat.chat_interface import ChatFunction
 from reactchat.config import Config
 from reactchat.endpoints import routes
-from reactchat.interface import Interface
 from reactchat.media import MediaEntry
 from reactchat.runner import Script
 from reactchat.session import Session
@@ -145,15 +145,15 @@ class App:
             if self.script.overlay is None:
                 session.request_rerun()
 
-    async def interface(self) -> Interface | None:
+    async def interface(self) -> ChatFunction | None:
         """The app's chat_interface, for the HTTP API. If no session has run the script yet, it runs once in
         a session of its own (off the loop) so the function is known."""
-        if self.script.interface is None and self.script.code is not None:
+        registry = self.script.registry
+        if registry.get(ChatFunction) is None and self.script.code is not None:
             async with self._discovering:
-                if self.script.interface is None:
+                if registry.get(ChatFunction) is None:
                     await self.loop.run_in_executor(None, self._discover)
-        interface = self.script.interface
-        return interface if isinstance(interface, Interface) else None
+        return registry.get(ChatFunction)
 
     def _discover(self) -> None:
         session = Session(self.script, self.config, lambda _session, _urgent: None)

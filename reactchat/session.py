@@ -12,19 +12,21 @@ from collections.abc import Callable
 from typing import Any
 
 from reactchat import context
+from reactchat.chat import Interactions, interpret
 from reactchat.config import Config
-from reactchat.display import Interactions
-from reactchat.events import chat_event, last_user_text
+from reactchat.interrupts import Cancel, RerunRequested, StopRequested
 from reactchat.media import MediaStore
 from reactchat.ops import ERR, RUN, SNAP
 from reactchat.outbox import Outbox
 from reactchat.protocol import Event
 from reactchat.reconcile import Reconciler
-from reactchat.runner import Script, execute
-from reactchat.state import SessionState
+from reactchat.run import Run, Scope
+from reactchat.runner import Outcome, Script, execute
+from reactchat.state import SessionState, WidgetValues
 from reactchat.tree import Tree
+from reactchat.trigger import RERUN
 from reactchat.uploads import Uploads
-from reactchat.widgets import store_widget_value
+from reactchat.widgets import accept_value
 
 _CLOSED = object()
 
@@ -43,16 +45,16 @@ class Session:
         self.lock = threading.Lock()
         self.tree = Tree()
         self.outbox = Outbox(self.lock, config.replay_bytes, lambda urgent: wake(self, urgent))
-        self.state = SessionState()
+        self.state = SessionState(_refuse_abandoned_writes)
+        self.widgets = WidgetValues(self.state)
         self.media = MediaStore()
         self.uploads = Uploads(config.max_session_upload_bytes)
-        self.widgets: dict[Any, Any] = {}  # widget values by key path (explicit keys live in state)
         self.interactions = Interactions()  # what the last rc.chat declared: callbacks, examples
         self._widget_updates: dict[int, Any] = {}  # node id -> value, applied at the next run's start
         self.status = "idle"
         self.last_ev_seq = 0
         self.detached_since: float | None = time.monotonic()
-        self.run: context.Run | None = None
+        self.run: Run | None = None
         self._run_ids = itertools.count(1)
         self._cond = threading.Condition()
         self._events: collections.deque[Event] = collections.deque()
@@ -93,14 +95,14 @@ class Session:
             run = self.run
             self._cond.notify()
         if run is not None:
-            run.request_interrupt(context.RerunRequested)
+            run.cancel.request(RerunRequested)
             self._watch_interrupt(run)
 
     def stop(self) -> None:
         """The user pressed Stop: end the running run, keeping its partial output."""
         run = self.run
         if run is not None:
-            run.request_interrupt(context.StopRequested)
+            run.cancel.request(StopRequested)
             self._watch_interrupt(run)
 
     def close(self) -> None:
@@ -143,7 +145,7 @@ class Session:
         self._worker = worker
         worker.start()
 
-    def _watch_interrupt(self, run: context.Run) -> None:
+    def _watch_interrupt(self, run: Run) -> None:
         """Abandon ``run`` if it is still going after the grace period (it ignores interrupts)."""
 
         def check() -> None:
@@ -152,7 +154,7 @@ class Session:
                     return
                 self.run = None
             with self.lock:
-                run.abandoned = True
+                run.cancel.abandon()
                 run.reconciler.revoked = True
             self.status = "stopped"
             self.outbox.push_now([RUN, "stopped"])
@@ -197,61 +199,46 @@ class Session:
             for loop in loops:
                 loop.close()
 
-    def _prepare(self, run: context.Run, updates: dict[int, Any]) -> None:
-        """Before a run: apply widget changes, and turn its event into what the script will see."""
-        run.widgets = self.widgets
-        run.uploads = self.uploads
-        for node_id, value in updates.items():
+    def _execute(self, event: Event | None, loop_source: Callable[[], asyncio.AbstractEventLoop]) -> None:
+        with self._cond:
+            if self._closed:
+                return
+            updates, self._widget_updates = self._widget_updates, {}
+        for node_id, value in updates.items():  # widget changes since the last run: latest wins
             node = self.tree.nodes.get(node_id)
             if node is not None and node.kind == "widget":
-                store_widget_value(run, node, value)
-        event = run.event
-        if event is None:
-            return
-        interactions = self.interactions
-        run.chat_event = chat_event(event, self.tree, interactions.feedback_options)
-        target = self.tree.nodes.get(event.node_id)
-        if event.action == "feedback" and target is not None and target.kind == "message":
-            value = event.value if isinstance(event.value, str) else None
-            run.reconciler.set(target, {"feedback": value})  # shown at once, and kept across reruns
-        elif event.action == "undo":
-            run.prefill = last_user_text(self.tree, target)
-        elif event.action == "example" and isinstance(event.value, int):
-            if 0 <= event.value < len(interactions.examples):
-                run.example = interactions.examples[event.value]
-        callback = interactions.callbacks.get(event.action)
-        if callback is not None and run.chat_event is not None:
-            chat = run.chat_event
-            run.before = lambda: callback(chat)
-
-    def _execute(self, event: Event | None, loop_source: Callable[[], asyncio.AbstractEventLoop]) -> None:
-        run = context.Run(
-            next(self._run_ids),
-            Reconciler(self.tree, self.outbox.push, self.lock),
-            self.state,
-            event,
-            self.script.path,
-            self.config.frame_interval,
-            loop_source,
-            self.media,
-        )
+                accept_value(self.widgets, node, value)
+        trigger = RERUN if event is None else interpret(event, self.tree, self.interactions, self.uploads)
+        scope = Scope(self.state, self.widgets, self.media, self.uploads, self.script.registry,
+                      self.config.frame_interval, loop_source)  # fmt: skip
+        rec = Reconciler(self.tree, self.outbox.push, self.lock)
+        run = Run(next(self._run_ids), trigger, rec, Cancel(), scope)
         with self._cond:
             if self._closed:
                 return
             self.run = run
-            updates, self._widget_updates = self._widget_updates, {}
         self.outbox.push_now([RUN, "running"])
-        self._prepare(run, updates)
-        status = execute(self.script, run)
-        if run.interactions is not None:
-            self.interactions = run.interactions
-        if status == "abandoned":
+        target = self.tree.nodes.get(trigger.target) if trigger.mark and trigger.target is not None else None
+        if target is not None and trigger.mark is not None:
+            rec.set(target, trigger.mark)  # shown at once (a like), kept across reruns
+        outcome = execute(self.script, run)
+        declared = run.find(Interactions)
+        if declared is not None:
+            self.interactions = declared
+        if outcome is Outcome.ABANDONED:
             return
         with self._cond:
             if self.run is run:
                 self.run = None
-            if status == "rerun":
+            if outcome is Outcome.RERUN:
                 self._rerun = True
                 return
-        self.status = status
-        self.outbox.push_now([RUN, status])
+        self.status = outcome.value
+        self.outbox.push_now([RUN, outcome.value])
+
+
+def _refuse_abandoned_writes() -> None:
+    """Session state's write guard: a run that was abandoned (it ignored Stop) must not write."""
+    run = context.active_run()
+    if run is not None:
+        run.cancel.check_writable()

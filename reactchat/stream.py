@@ -16,12 +16,16 @@ import re
 import threading
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reactchat import context
-from reactchat.markdown import MarkdownStream, markdown_props
+from reactchat.markdown import MarkdownOptions, MarkdownStream, markdown_props
 from reactchat.ops import utf16_len
-from reactchat.tree import Node
+
+if TYPE_CHECKING:
+    from reactchat.interrupts import Cancel
+    from reactchat.reconcile import Reconciler
+    from reactchat.tree import Node
 
 _ITEM, _END, _ERROR, _WAKE = range(4)
 
@@ -82,10 +86,10 @@ class Writer:
     its end goes into ``cuts``: a few bytes, the HTML itself is already on the client.
     """
 
-    def __init__(self, run: context.Run, node: Node, interval: float) -> None:
-        self._rec = run.reconciler
+    def __init__(self, rec: Reconciler, node: Node, options: MarkdownOptions, interval: float) -> None:
+        self._rec = rec
         self.node = node
-        self._options = run.chat.markdown
+        self._options = options
         self._md = MarkdownStream(self._options)
         self._interval = interval
         self._dirty = False
@@ -155,8 +159,11 @@ class ReasoningWriter:
     """Routes streamed text at reasoning tags: answer text to markdown nodes, the text between tags to
     "Thinking" thoughts, declared exactly as ``rc.message`` declares the same text when it is re-shown."""
 
-    def __init__(self, run: context.Run, tags: tuple[tuple[str, str], ...], interval: float) -> None:
-        self._run = run
+    def __init__(
+        self, rec: Reconciler, options: MarkdownOptions, tags: tuple[tuple[str, str], ...], interval: float
+    ) -> None:
+        self._rec = rec
+        self._options = options
         self._tags = tags
         self._interval = interval
         self._buffer = ""
@@ -212,11 +219,11 @@ class ReasoningWriter:
         self._writer.feed_text(text)
 
     def _new_writer(self) -> Writer:
-        node = self._run.reconciler.emit("markdown", {"html": "", "cuts": []})
-        return Writer(self._run, node, self._interval)
+        node = self._rec.emit("markdown", {"html": "", "cuts": []})
+        return Writer(self._rec, node, self._options, self._interval)
 
     def _switch(self, mark: str) -> None:
-        rec = self._run.reconciler
+        rec = self._rec
         opening = self._closing is None
         self._close_writer()
         if opening:  # start a thought
@@ -233,7 +240,7 @@ class ReasoningWriter:
             self._writer.finish()
             self._writer = None
         if self._thought is not None:
-            rec = self._run.reconciler
+            rec = self._rec
             rec.exit()
             duration = round(time.monotonic() - self._started, 1)
             rec.set(self._thought, {"status": "done", "duration": duration})
@@ -282,28 +289,33 @@ def _pump(iterable: Iterable[Any], put: Any, stop: threading.Event) -> threading
     return thread
 
 
-def consume_sync(writer: Writer | ReasoningWriter, iterable: Iterable[Any], run: context.Run) -> None:
+def consume_sync(writer: Writer | ReasoningWriter, iterable: Iterable[Any], cancel: Cancel) -> None:
     """Drive a sync iterable from a sync script."""
     inbox: queue.SimpleQueue[tuple[int, Any]] = queue.SimpleQueue()
     stop = threading.Event()
-    run.stream_wakeup = lambda: inbox.put((_WAKE, None))
     try:
-        _pump(iterable, inbox.put, stop)
-        while run.interrupt is None and not run.abandoned:
-            try:
-                kind, item = inbox.get(timeout=writer.due_in())
-            except queue.Empty:
-                writer.flush()
-                continue
-            if kind == _ITEM:
-                writer.feed(item)
-            elif kind == _END:
-                return
-            elif kind == _ERROR:
-                raise item
+        with cancel.on_request(lambda: inbox.put((_WAKE, None))):
+            _pump(iterable, inbox.put, stop)
+            _drain(writer, inbox, cancel)
     finally:
-        run.stream_wakeup = None
         stop.set()
+
+
+def _drain(
+    writer: Writer | ReasoningWriter, inbox: queue.SimpleQueue[tuple[int, Any]], cancel: Cancel
+) -> None:
+    while not cancel.requested:
+        try:
+            kind, item = inbox.get(timeout=writer.due_in())
+        except queue.Empty:
+            writer.flush()
+            continue
+        if kind == _ITEM:
+            writer.feed(item)
+        elif kind == _END:
+            return
+        elif kind == _ERROR:
+            raise item
 
 
 async def _threaded(iterable: Iterable[Any]) -> AsyncIterator[Any]:
@@ -330,7 +342,7 @@ async def _threaded(iterable: Iterable[Any]) -> AsyncIterator[Any]:
 
 
 async def consume_async(
-    writer: Writer | ReasoningWriter, iterable: Iterable[Any] | AsyncIterable[Any], run: context.Run
+    writer: Writer | ReasoningWriter, iterable: Iterable[Any] | AsyncIterable[Any], cancel: Cancel
 ) -> None:
     """Drive any iterable from inside an event loop; returns early, keeping the text, when interrupted."""
     loop = asyncio.get_running_loop()
@@ -339,13 +351,26 @@ async def consume_async(
     def wakeup() -> None:
         loop.call_soon_threadsafe(wake.set)
 
-    run.stream_wakeup = wakeup
     source = iterable if isinstance(iterable, AsyncIterable) else _threaded(iterable)
     iterator = source.__aiter__()
     waker = asyncio.ensure_future(wake.wait())
+    with cancel.on_request(wakeup):
+        try:
+            await _feed_until_done(writer, iterator, waker, cancel)
+        finally:
+            waker.cancel()
+            aclose = getattr(iterator, "aclose", None)
+            if aclose is not None:
+                with contextlib.suppress(Exception):
+                    await aclose()
+
+
+async def _feed_until_done(
+    writer: Writer | ReasoningWriter, iterator: AsyncIterator[Any], waker: asyncio.Future[Any], cancel: Cancel
+) -> None:
     pending: asyncio.Future[Any] | None = None
     try:
-        while run.interrupt is None and not run.abandoned:
+        while not cancel.requested:
             if pending is None:
                 pending = asyncio.ensure_future(iterator.__anext__())
             done, _ = await asyncio.wait(
@@ -361,13 +386,7 @@ async def consume_async(
             elif not done:
                 writer.flush()
     finally:
-        run.stream_wakeup = None
-        waker.cancel()
         if pending is not None:
             pending.cancel()
             with contextlib.suppress(BaseException):
                 await pending
-        aclose = getattr(iterator, "aclose", None)
-        if aclose is not None:
-            with contextlib.suppress(Exception):
-                await aclose()

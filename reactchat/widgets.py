@@ -7,13 +7,17 @@ change from the browser is applied at the start of the next run (latest wins) an
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from reactchat import context
+from reactchat.elements import begin, flush_pending
 
 if TYPE_CHECKING:
+    from reactchat.run import Run
+    from reactchat.state import WidgetValues
     from reactchat.tree import Node
 
 T = TypeVar("T")
@@ -24,7 +28,11 @@ def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def store_widget_value(run: context.Run, node: Node, value: Any) -> None:
+class Declared(list["Node"]):
+    """The widgets this run declared, in order (``rc.chat_interface`` learns its inputs' widgets here)."""
+
+
+def accept_value(values: WidgetValues, node: Node, value: Any) -> None:
     """Keep a value the browser sent for ``node`` if it fits the widget; ignore it otherwise."""
     props = node.props
     kind = props.get("type")
@@ -53,39 +61,24 @@ def store_widget_value(run: context.Run, node: Node, value: Any) -> None:
             return
     else:
         return
-    _store(run, node, value)
-
-
-def _store(run: context.Run, node: Node, value: Any) -> None:
-    if isinstance(node.key, str):
-        run.state[node.key] = value
-    else:
-        run.widgets[node.key_path()] = value
-
-
-def _current(run: context.Run, node: Node, default: Any) -> Any:
-    if isinstance(node.key, str):
-        return run.state.get(node.key, default)
-    return run.widgets.get(node.key_path(), default)
+    values.put(node, value)
 
 
 def _widget(
     kind: str, label: str, default: Any, key: str | None, help: str | None, **extra: Any
-) -> tuple[context.Run, Node, Any]:
-    from reactchat.api import _start
-
-    run = _start()
+) -> tuple[Run, Node, Any]:
+    run = begin()
     props = {"type": kind, "label": str(label), **{k: v for k, v in extra.items() if v is not None}}
     if help is not None:
         props["help"] = str(help)
     rec = run.reconciler
     node = rec.emit("widget", props, key, defaults={"value": None})
-    run.last_widget = node
-    value = _current(run, node, default)
+    run.part(Declared).append(node)
+    value = run.scope.widgets.get(node, default)
     return run, node, value
 
 
-def _show(run: context.Run, node: Node, wire: Any) -> None:
+def _show(run: Run, node: Node, wire: Any) -> None:
     if node.props.get("value") != wire:
         run.reconciler.set(node, {"value": wire})
 
@@ -193,42 +186,45 @@ def radio(label: str, options: Sequence[T], index: int = 0, *, format_func: Call
 
 def button(label: str, *, key: str | None = None, help: str | None = None, disabled: bool = False) -> bool:
     """A button; returns True on the run its click triggered."""
-    from reactchat.api import _start
-
-    run = _start()
+    run = begin()
     props: dict[str, Any] = {"type": "button", "label": str(label)}
     if help is not None:
         props["help"] = str(help)
     if disabled:
         props["disabled"] = True
     node = run.reconciler.emit("widget", props, key)
-    event = run.event
-    return event is not None and event.node_id == node.id and event.action == "click"
+    trigger = run.trigger
+    return trigger.action == "click" and trigger.target == node.id
+
+
+@dataclasses.dataclass(frozen=True)
+class _SidebarNode:
+    node: Node
 
 
 class Sidebar:
     """``with rc.sidebar:`` puts what follows in the side panel (usually settings widgets)."""
 
     def __enter__(self) -> Sidebar:
-        from reactchat.api import _start
-
-        run = _start()
+        run = begin()
         rec = run.reconciler
-        if run.sidebar is None:
+        declared = run.find(_SidebarNode)
+        if declared is None:
             if rec.container is not rec.tree.root:
                 raise RuntimeError(
                     "use `with rc.sidebar:` at the top level of the script, not inside a message"
                 )
-            run.sidebar = rec.emit("sidebar", {}, "__sidebar__")
-        rec.enter(run.sidebar)
+            declared = _SidebarNode(rec.emit("sidebar", {}, "__sidebar__"))
+            run.put(declared)
+        rec.enter(declared.node)
         return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         run = context.current_run()
-        if exc_type is None and run.pending:
-            run.flush_pending()
+        if exc_type is None:
+            flush_pending(run)
         run.reconciler.exit(prune=False)  # it may be entered again in this run: prune at the end
 
 

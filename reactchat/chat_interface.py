@@ -11,19 +11,28 @@ import asyncio
 import dataclasses
 import inspect
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from reactchat import api, context
+from reactchat import context
+from reactchat.chat import chat
+from reactchat.composer import chat_input
+from reactchat.control import chat_event
 from reactchat.elements import ChatMessage, Element
+from reactchat.messages import message, write_stream
 from reactchat.stream import Replace
-from reactchat.widgets import sidebar
+from reactchat.widgets import Declared, accept_value, sidebar
+
+if TYPE_CHECKING:
+    from reactchat.run import Run
+    from reactchat.tree import Node
 
 STATE_KEY = "__reactchat_chat_interface__"
 
 
 @dataclasses.dataclass(frozen=True)
-class Interface:
-    """What the HTTP API needs to call the app's chat function outside any browser session."""
+class ChatFunction:
+    """The app's chat function and its additional inputs, as ``rc.chat_interface`` registers them with the
+    app: what the HTTP API needs to call the function outside any browser session."""
 
     fn: Callable[..., Any]
     multimodal: bool
@@ -101,7 +110,7 @@ def chat_interface(
         The history after this run, as OpenAI-style dicts.
     """
     run = context.current_run()
-    state = run.state.setdefault(STATE_KEY, {"history": []})
+    state = run.scope.state.setdefault(STATE_KEY, {"history": []})
     history: list[dict[str, Any]] = state["history"]
     shown_examples = []
     rows: list[list[Any]] = []  # per example, the values it sets for the additional inputs
@@ -122,7 +131,7 @@ def chat_interface(
             item["icon"] = example_icons[i]
         shown_examples.append(item)
     options = {"retry": True, "undo": True, "clear": True, **chat_options}
-    api.chat(
+    chat(
         title=title,
         description=description,
         placeholder=placeholder,
@@ -132,24 +141,24 @@ def chat_interface(
     )
     values: list[Any] = []
     names: list[str] = []
-    widgets: list[Any] = []
+    widgets: list[Node | None] = []
     if additional_inputs:
+        declared = run.part(Declared)
         with sidebar:
             for declare in additional_inputs:
-                run.last_widget = None
+                before = len(declared)
                 values.append(declare())
-                widget = run.last_widget
+                widget = declared[before] if len(declared) > before else None  # the widget it made
                 widgets.append(widget)
                 names.append(
                     str(widget.key if isinstance(widget.key, str) else widget.props.get("label"))
                     if widget
                     else ""
                 )
-    if run.script is not None:
-        run.script.interface = Interface(fn, multimodal, tuple(values), tuple(names))
+    run.scope.registry.register(ChatFunction(fn, multimodal, tuple(values), tuple(names)))
 
     prompt: Any = None
-    event = api.chat_event()
+    event = chat_event()
     if event is not None:
         # Which history entry the clicked message shows: by element, since thoughts are entries too.
         shown_ids: list[int] = state.get("ids", [])
@@ -158,10 +167,11 @@ def chat_interface(
         if event.kind == "example" and isinstance(event.value, int) and 0 <= event.value < len(rows):
             for i, value in enumerate(rows[event.value]):
                 values[i] = value
-                if widgets[i] is not None:
-                    _set_widget(run, widgets[i], value)
-    ids = [api.message(message).node.id for message in history]
-    submitted = api.chat_input(input_placeholder, multimodal=multimodal, file_types=file_types)
+                widget = widgets[i]
+                if widget is not None:
+                    _set_widget(run, widget, value)
+    ids = [message(shown).node.id for shown in history]
+    submitted = chat_input(input_placeholder, multimodal=multimodal, file_types=file_types)
     if submitted is not None:
         prompt = submitted
     if prompt is not None:
@@ -170,13 +180,11 @@ def chat_interface(
     return history
 
 
-def _set_widget(run: context.Run, node: Any, value: Any) -> None:
+def _set_widget(run: Run, node: Node, value: Any) -> None:
     """Show an example row's value in its widget, and keep it as the widget's value."""
-    from reactchat.widgets import store_widget_value
-
     options = node.props.get("options")
     wire = options.index(str(value)) if options is not None and str(value) in options else value
-    store_widget_value(run, node, wire)
+    accept_value(run.scope.widgets, node, wire)
     if node.props.get("value") != wire:
         run.reconciler.set(node, {"value": wire})
 
@@ -225,13 +233,13 @@ def _turn(
     user = [{"role": "user", "content": {"path": path}} for path in files]
     if text or not files:
         user.append({"role": "user", "content": text})
-    for message in user:
-        history.append(message)
-        ids.append(api.message(message).node.id)
+    for item in user:
+        history.append(item)
+        ids.append(message(item).node.id)
     argument: Any = {"text": text, "files": files} if multimodal else text
     result = fn(argument, before, *values)
     if inspect.iscoroutine(result):
-        result = context.current_run().event_loop().run_until_complete(result)
+        result = context.current_run().scope.event_loop().run_until_complete(result)
     if inspect.isgenerator(result):
         first = next(result, _END)
         if first is _END:
@@ -241,14 +249,14 @@ def _turn(
             return
         result = _chain(first, result)
     if inspect.isgenerator(result) or inspect.isasyncgen(result):
-        with api.message("assistant") as shown:
+        with message("assistant") as shown:
             ids.append(shown.node.id)
-            reply = api.write_stream(_deltas(result))
+            reply = write_stream(deltas(result))
         history.append({"role": "assistant", "content": reply})
         return
-    for message in _messages(result):
-        history.append(message)
-        ids.append(api.message(message).node.id)
+    for item in as_messages(result):
+        history.append(item)
+        ids.append(message(item).node.id)
 
 
 _END = object()
@@ -274,15 +282,15 @@ def _structured(first: Any, rest: Iterator[Any], history: list[dict[str, Any]], 
             latest = item
             for node in shown:
                 rec.retract(node)
-            shown = [api.message(message).node for message in _messages(item)]
+            shown = [message(m).node for m in as_messages(item)]
     finally:
-        for message, node in zip(_messages(latest), shown, strict=False):
-            history.append(message)
+        for m, node in zip(as_messages(latest), shown, strict=False):
+            history.append(m)
             ids.append(node.id)
 
 
-def _copy(message: dict[str, Any]) -> dict[str, Any]:
-    copied = dict(message)
+def _copy(original: dict[str, Any]) -> dict[str, Any]:
+    copied = dict(original)
     if isinstance(copied.get("content"), dict):
         copied["content"] = dict(copied["content"])
     elif isinstance(copied.get("content"), list):
@@ -290,8 +298,13 @@ def _copy(message: dict[str, Any]) -> dict[str, Any]:
     return copied
 
 
-def _messages(result: Any) -> list[dict[str, Any]]:
-    """The reply messages a function returned, as dicts."""
+def as_messages(result: Any) -> list[dict[str, Any]]:
+    """The reply messages a chat function returned (a str, message dict, ChatMessage, media element, or a
+    list of them), as message dicts.
+
+    Raises:
+        TypeError: naming the type of an unsupported result.
+    """
     if result is None:
         return []
     if isinstance(result, (str, Element)) or (isinstance(result, dict) and "role" not in result):
@@ -301,14 +314,14 @@ def _messages(result: Any) -> list[dict[str, Any]]:
     if isinstance(result, dict):
         return [dict(result)]
     if isinstance(result, (list, tuple)):
-        return [m for item in result for m in _messages(item)]
+        return [m for item in result for m in as_messages(item)]
     raise TypeError(
         f"the chat function returned a {type(result).__name__}; expected a str, a message dict, a ChatMessage"
         ", a media element, a list of them, or a generator of str"
     )
 
 
-def _deltas(source: Any) -> Iterator[str] | AsyncIterator[str]:
+def deltas(source: Any) -> Iterator[str] | AsyncIterator[str]:
     """Turn "the whole reply so far" yields (the reference's form) into the deltas write_stream appends."""
     if inspect.isasyncgen(source):
 

@@ -1,0 +1,256 @@
+"""Messages and what goes in them: ``rc.message``, ``rc.thought``, ``rc.markdown``, ``rc.title`` and
+``rc.write_stream``."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterable, Iterable, Mapping
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from reactchat.elements import (
+    ROLES,
+    ChatMessage,
+    Rendering,
+    as_message,
+    begin,
+    emit_content,
+    emit_markdown,
+    flush_pending,
+    option_props,
+    thought_props,
+)
+from reactchat.interrupts import Interrupt
+from reactchat.stream import ReasoningWriter, Writer, consume_async, consume_sync
+
+if TYPE_CHECKING:
+    from reactchat.interrupts import Cancel
+    from reactchat.run import Run
+    from reactchat.tree import Node
+
+
+class Thoughts(dict[Any, "Node"]):
+    """This run's thought nodes by their metadata ``id``, for messages that nest under one (``parent_id``)."""
+
+
+class MessageDefaults(dict[str, Any]):
+    """Props a new message gets: the run's start as ``created_at`` (re-declared ones keep theirs)."""
+
+
+def _defaults(run: Run) -> MessageDefaults:
+    defaults = run.part(MessageDefaults)
+    if not defaults:
+        defaults.update(created_at=round(run.started_at, 3), feedback=None)
+    return defaults
+
+
+class Container:
+    """A declared element that can hold others: ``with rc.message("assistant"): ...`` nests into it."""
+
+    def __init__(self, run: Run, node: Node) -> None:
+        self._run = run
+        self.node = node
+
+    def __enter__(self) -> Container:
+        self._run.reconciler.enter(self.node)
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc_type is None:
+            flush_pending(self._run)
+        self._run.reconciler.exit(prune=exc_type is None)
+
+
+def message(
+    role: str | Mapping[str, Any] | ChatMessage, content: Any = None, *, key: str | None = None
+) -> Container:
+    """Declare a chat message.
+
+    Args:
+        role: ``"user"``, ``"assistant"`` or ``"system"``; or a message dict ``{"role", "content", ...}`` or
+            a ``ChatMessage``. A message whose ``metadata`` has a ``"title"`` shows as a thought (tool use,
+            reasoning), nested under the thought whose metadata ``"id"`` equals its ``"parent_id"``.
+        content: Markdown text, a file dict ``{"path", "alt_text"?, "mime_type"?}``, a media element such as
+            ``rc.image(...)``, or a list of these. Leave it out and use the message as a context manager to
+            put several parts into it: ``with rc.message("assistant"): rc.write_stream(...)``.
+        key: A stable identity among its siblings, when messages can be reordered or removed.
+
+    Returns:
+        The message, usable as a context manager.
+
+    Raises:
+        ValueError: for an unknown role. TypeError: for content of an unsupported type.
+    """
+    run = begin(role if content is None else content)
+    metadata = created_at = options = feedback = None
+    if isinstance(role, str):
+        if role not in ROLES:
+            as_message({"role": role})  # raises, naming the role
+        body = content
+    elif content is not None:
+        raise TypeError("rc.message() takes either a message (dict or ChatMessage) or a role and content")
+    elif type(role) is dict and role.get("role") in ROLES:
+        # The common case, a history of plain dicts, without building a ChatMessage for each one.
+        body, metadata, created_at = role.get("content"), role.get("metadata"), role.get("created_at")
+        options, feedback = role.get("options"), role.get("feedback")
+        role = role["role"]
+    else:
+        msg = as_message(role)
+        role, body, metadata, created_at = msg.role, msg.content, msg.metadata, msg.created_at
+        options, feedback = msg.options, msg.feedback
+    assert isinstance(role, str)
+    if metadata and metadata.get("title") is not None:
+        return _thought_message(run, ChatMessage(role, body, metadata), key)
+    props: dict[str, Any] = {"role": role}
+    if created_at is not None:
+        props["created_at"] = created_at
+    if options:
+        props["options"] = option_props(options)
+    if feedback is not None:
+        props["feedback"] = feedback
+    rec = run.reconciler
+    node = rec.emit("message", props, key, defaults=_defaults(run))
+    if body is not None:
+        rec.enter(node)
+        try:
+            emit_content(run, body, reasoning=role == "assistant")
+            flush_pending(run)
+        except BaseException:
+            rec.exit(prune=False)
+            raise
+        rec.exit()
+    return Container(run, node)
+
+
+def _thought_message(run: Run, msg: ChatMessage, key: str | None) -> Container:
+    assert msg.metadata is not None
+    rec = run.reconciler
+    parent_id = msg.metadata.get("parent_id")
+    parent = run.part(Thoughts).get(parent_id) if parent_id is not None else None
+    if parent is not None:
+        rec.enter(parent)
+    node = rec.emit("thought", thought_props(msg.metadata), key)
+    if msg.metadata.get("id") is not None:
+        run.part(Thoughts)[msg.metadata["id"]] = node
+    if msg.content not in (None, ""):
+        # Later messages may nest more thoughts in here (parent_id): prune when the run ends, not now.
+        rec.enter(node)
+        emit_content(run, msg.content)
+        rec.exit(prune=False)
+    if parent is not None:
+        rec.exit(prune=False)
+    return Container(run, node)
+
+
+class Thought(Container):
+    """A collapsible block for tool use or reasoning; see ``rc.thought``."""
+
+    def __init__(self, run: Run, node: Node) -> None:
+        super().__init__(run, node)
+        self._started = time.monotonic()
+
+    def __enter__(self) -> Thought:
+        super().__enter__()
+        return self
+
+    def update(self, *, title: str | None = None, log: str | None = None, status: str | None = None) -> None:
+        """Change the title, the log line or the status while the block runs."""
+        patch = {k: v for k, v in (("title", title), ("log", log), ("status", status)) if v is not None}
+        changed = {k: v for k, v in patch.items() if self.node.props.get(k) != v}
+        if changed:
+            self._run.reconciler.set(self.node, changed)
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        super().__exit__(exc_type, exc, tb)
+        failed = exc_type is not None and not issubclass(exc_type, Interrupt)
+        duration = round(time.monotonic() - self._started, 1)
+        self._run.reconciler.set(self.node, {"status": "error" if failed else "done", "duration": duration})
+
+
+def thought(title: str, log: str | None = None, *, key: str | None = None) -> Thought:
+    """A collapsible thought block (tool use, reasoning) in the current container.
+
+    Use it with ``with``: what the block declares goes inside; it shows a spinner while the block runs,
+    then collapses, showing how long it took; if the block raises, it shows as failed. Blocks nest.
+
+        with rc.thought("Searching the web", log="query: weather Paris") as t:
+            results = search(...)
+            rc.markdown(summary(results))
+            t.update(log=f"{len(results)} results")
+    """
+    run = begin()
+    props: dict[str, Any] = {"title": str(title), "status": "pending"}
+    if log is not None:
+        props["log"] = str(log)
+    node = run.reconciler.emit("thought", props, key, defaults={"duration": None})
+    return Thought(run, node)
+
+
+def markdown(text: str, *, key: str | None = None) -> None:
+    """Declare a block of markdown (raw HTML is shown as text unless ``rc.chat`` allows it; the output is
+    always sanitised). Math between ``$$``, ``\\[ \\]``, ``\\( \\)`` or ``$`` renders with KaTeX."""
+    run = begin()
+    if not isinstance(text, str):
+        raise TypeError(f"rc.markdown() takes a str; got {type(text).__name__}")
+    emit_markdown(run, text, key)
+
+
+def title(text: str) -> None:
+    """Declare the app's title, shown at the top and as the page title."""
+    run = begin()
+    run.reconciler.emit("title", {"text": str(text)})
+
+
+def write_stream(stream: Iterable[Any] | AsyncIterable[Any], *, key: str | None = None) -> Any:
+    """Stream text into the current container (usually an assistant message) as it arrives.
+
+    Accepts a sync or async iterable of strings, or of OpenAI-style chunks
+    (``chunk.choices[0].delta.content``). The text renders as markdown while it streams.
+
+    If the user presses Stop, the iterable is closed (a generator's ``finally`` runs) and this returns the
+    text so far, so the script can keep the partial answer; the run then ends at the next reactchat call.
+
+    Returns:
+        The full text. In a script that uses top-level ``await``, this returns an awaitable of the text:
+        write ``text = await rc.write_stream(...)``.
+    """
+    run = begin()
+    if not isinstance(stream, (Iterable, AsyncIterable)) or isinstance(stream, (str, bytes)):
+        raise TypeError(f"write_stream needs an iterable of text chunks; got {type(stream).__name__}")
+    writer: Writer | ReasoningWriter
+    rendering, interval = run.part(Rendering), run.scope.frame_interval
+    if rendering.reasoning_tags:
+        writer = ReasoningWriter(run.reconciler, rendering.markdown, rendering.reasoning_tags, interval)
+    else:
+        node = run.reconciler.emit("markdown", {"html": "", "cuts": []}, key)
+        node.source = None
+        writer = Writer(run.reconciler, node, rendering.markdown, interval)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:
+        return _write_stream_awaitable(writer, stream, run.cancel)
+    try:
+        if isinstance(stream, AsyncIterable):
+            run.scope.event_loop().run_until_complete(consume_async(writer, stream, run.cancel))
+        else:
+            consume_sync(writer, stream, run.cancel)
+    finally:
+        text = writer.finish()
+    return text
+
+
+async def _write_stream_awaitable(
+    writer: Writer | ReasoningWriter, stream: Iterable[Any] | AsyncIterable[Any], cancel: Cancel
+) -> str:
+    try:
+        await consume_async(writer, stream, cancel)
+    finally:
+        text = writer.finish()
+    return text
