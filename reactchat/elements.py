@@ -245,26 +245,37 @@ def claim(run: Run, content: Any) -> None:
 
 
 def emit_content(run: Run, content: Any, *, reasoning: bool = False) -> None:
-    """Declare a message's content in the current container."""
+    """Declare a message's content in the current container; ``reasoning`` splits text at reasoning tags."""
     if content is None:
         return
+    rendering = run.part(Rendering)
+    if type(content) is str and not (reasoning and rendering.reasoning_tags):  # the common case, inline
+        run.reconciler.emit(
+            "markdown", None, None, source=(content, rendering.markdown), render=markdown_source_props
+        )
+    else:
+        _emit(run, content, rendering, reasoning)
+
+
+def _emit(run: Run, content: Any, rendering: Rendering, reasoning: bool) -> None:
     if isinstance(content, str):
-        tags = run.part(Rendering).reasoning_tags if reasoning else ()
+        tags = rendering.reasoning_tags if reasoning else ()
         if not tags:
-            emit_markdown(run, content)
+            emit_markdown(run, content, options=rendering.markdown)
             return
         for thought, text in split_reasoning(content, tags):
             if thought:
-                emit_reasoning(run, text)
+                emit_reasoning(run, text, rendering.markdown)
             else:
-                emit_markdown(run, text)
+                emit_markdown(run, text, options=rendering.markdown)
     elif isinstance(content, Element):
         content.emit(run)
     elif isinstance(content, Mapping) and "path" in content:
         file_element(run, content).emit(run)
     elif isinstance(content, Sequence) and not isinstance(content, (bytes, bytearray)):
         for part in content:
-            emit_content(run, part, reasoning=reasoning)
+            if part is not None:
+                _emit(run, part, rendering, reasoning)
     elif image_bytes(content) is not None or isinstance(content, (bytes, bytearray)):
         media_element("image", resolve(run, content), {}, None).emit(run)
     else:
@@ -274,17 +285,20 @@ def emit_content(run: Run, content: Any, *, reasoning: bool = False) -> None:
         )
 
 
-def emit_markdown(run: Run, text: str, key: str | None = None) -> Node:
-    return run.reconciler.emit(
-        "markdown", None, key, source=(text, run.part(Rendering).markdown), render=markdown_source_props
-    )
+def emit_markdown(
+    run: Run, text: str, key: str | None = None, *, options: MarkdownOptions | None = None
+) -> Node:
+    """Declare a markdown node, rendered (once per distinct source) with ``options`` or the run's."""
+    if options is None:
+        options = run.part(Rendering).markdown
+    return run.reconciler.emit("markdown", None, key, source=(text, options), render=markdown_source_props)
 
 
-def emit_reasoning(run: Run, text: str) -> None:
+def emit_reasoning(run: Run, text: str, options: MarkdownOptions) -> None:
     rec = run.reconciler
     node = rec.emit("thought", {"title": "Thinking", "status": "done"}, defaults={"duration": None})
     rec.enter(node)
-    emit_markdown(run, text)
+    emit_markdown(run, text, options=options)
     rec.exit()
 
 

@@ -35,14 +35,11 @@ class Thoughts(dict[Any, "Node"]):
 
 
 class MessageDefaults(dict[str, Any]):
-    """Props a new message gets: the run's start as ``created_at`` (re-declared ones keep theirs)."""
+    """Props a new message gets: when this run first declared one, as ``created_at`` (re-declared messages
+    keep theirs)."""
 
-
-def _defaults(run: Run) -> MessageDefaults:
-    defaults = run.part(MessageDefaults)
-    if not defaults:
-        defaults.update(created_at=round(run.started_at, 3), feedback=None)
-    return defaults
+    def __init__(self) -> None:
+        super().__init__(created_at=round(time.time(), 3), feedback=None)
 
 
 class Container:
@@ -112,12 +109,11 @@ def message(
     if feedback is not None:
         props["feedback"] = feedback
     rec = run.reconciler
-    node = rec.emit("message", props, key, defaults=_defaults(run))
+    node = rec.emit("message", props, key, defaults=run.part(MessageDefaults))
     if body is not None:
         rec.enter(node)
         try:
             emit_content(run, body, reasoning=role == "assistant")
-            flush_pending(run)
         except BaseException:
             rec.exit(prune=False)
             raise

@@ -4,7 +4,6 @@ per-feature records that the modules declaring things keep for the length of the
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -42,7 +41,7 @@ class Run:
     records of their own types: ``run.part(Record)`` makes one on first use, ``run.put(record)`` replaces it.
     """
 
-    __slots__ = ("_parts", "cancel", "id", "reconciler", "scope", "started_at", "trigger")
+    __slots__ = ("_parts", "cancel", "id", "reconciler", "scope", "trigger")
 
     def __init__(
         self, run_id: int, trigger: Trigger, reconciler: Reconciler, cancel: Cancel, scope: Scope
@@ -52,16 +51,14 @@ class Run:
         self.reconciler = reconciler
         self.cancel = cancel
         self.scope = scope
-        self.started_at = time.time()
         self._parts: dict[type, Any] = {}
 
     def part(self, kind: type[T]) -> T:
         """This run's record of type ``kind``, made with ``kind()`` on first use."""
-        try:
-            return self._parts[kind]  # type: ignore[no-any-return]
-        except KeyError:
+        record = self._parts.get(kind)
+        if record is None:
             record = self._parts[kind] = kind()
-            return record
+        return record
 
     def find(self, kind: type[T]) -> T | None:
         """This run's record of type ``kind``, or None if nothing made one."""
