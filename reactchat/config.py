@@ -20,7 +20,11 @@ class Config:
             dropped (the session survives; the client resumes with a snapshot).
         session_grace: Seconds a session lives on without a connected tab before its run is stopped and
             its memory freed.
-        stop_grace: Seconds an interrupted run may ignore the interrupt before it is abandoned.
+        stop_grace: Seconds an interrupted run may ignore the interrupt before it is abandoned. (After 0.5 s,
+            or half the grace, the interrupt is raised inside the script's thread, which ends pure-Python
+            loops; code blocked in C only sees it when the call returns.)
+        max_abandoned_runs: Abandoned runs of one session whose threads still run; past it, the session
+            queues new events until one ends.
         allowed_origins: Extra WebSocket origins accepted besides the page's own host.
         max_sessions: Sessions kept at once; a new tab beyond it is refused.
         max_upload_bytes: Largest file a user can attach (an input's ``max_file_size`` can lower it).
@@ -36,6 +40,7 @@ class Config:
     send_timeout: float = 10.0
     session_grace: float = 120.0
     stop_grace: float = 3.0
+    max_abandoned_runs: int = 2
     allowed_origins: tuple[str, ...] = ()
     max_sessions: int = 1000
     max_upload_bytes: int = 100 << 20

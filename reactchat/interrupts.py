@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import threading
 from collections.abc import Callable, Iterator
 
@@ -34,13 +35,14 @@ class Cancel:
     wake-up with ``on_request`` so a request reaches it at once; the innermost registration wins.
     """
 
-    __slots__ = ("_lock", "_wakeups", "abandoned", "kind")
+    __slots__ = ("_lock", "_script_thread", "_wakeups", "abandoned", "kind")
 
     def __init__(self) -> None:
         self.kind: type[Interrupt] | None = None
         self.abandoned = False
         self._lock = threading.Lock()
         self._wakeups: list[Callable[[], object]] = []
+        self._script_thread: int | None = None  # set while the script's own code runs (see force)
 
     @property
     def requested(self) -> bool:
@@ -68,6 +70,37 @@ class Cancel:
             wakeup = self._wakeups[-1] if self._wakeups else None
         if wakeup is not None:
             wakeup()
+
+    @contextlib.contextmanager
+    def script_running(self) -> Iterator[None]:
+        """Mark the block as the script's own code, where ``force`` may raise the interrupt.
+
+        Leaving the block takes the lock ``force`` holds, so an interrupt forced at the last moment is
+        raised before the block is left (at the first bytecode after the lock is taken), never after.
+        """
+        with self._lock:
+            self._script_thread = threading.get_ident()
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._script_thread = None
+
+    def force(self) -> bool:
+        """Raise the requested interrupt in the run's thread now, for a run busy in pure Python code that
+        reaches no checkpoint (``while True: pass``). A thread blocked in C code (a system call, a C
+        extension) only gets it when that returns.
+
+        Returns:
+            Whether it was raised (False when no interrupt is requested or the script is not running).
+        """
+        with self._lock:
+            if self._script_thread is None or self.kind is None:
+                return False
+            done = ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                ctypes.c_ulong(self._script_thread), ctypes.py_object(self.kind)
+            )
+            return bool(done == 1)
 
     def abandon(self) -> None:
         """The run ignored its interrupt past the grace period: every later write of it is refused."""

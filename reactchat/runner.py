@@ -94,16 +94,17 @@ def execute(script: Script, run: Run) -> Outcome:
     cancel = run.cancel
     token = context.bind(run)
     try:
-        trigger = run.trigger
-        if trigger.callback is not None and trigger.chat is not None:
-            trigger.callback(trigger.chat)
-        if code.co_flags & inspect.CO_COROUTINE:
-            loop = run.scope.event_loop()
-            task = loop.create_task(eval(code, namespace))
-            with cancel.on_request(lambda: loop.call_soon_threadsafe(task.cancel)):
-                loop.run_until_complete(task)
-        else:
-            exec(code, namespace)
+        with cancel.script_running():
+            trigger = run.trigger
+            if trigger.callback is not None and trigger.chat is not None:
+                trigger.callback(trigger.chat)
+            if code.co_flags & inspect.CO_COROUTINE:
+                loop = run.scope.event_loop()
+                task = loop.create_task(eval(code, namespace))
+                with cancel.on_request(lambda: loop.call_soon_threadsafe(task.cancel)):
+                    loop.run_until_complete(task)
+            else:
+                exec(code, namespace)
         if cancel.kind is StopRequested:
             outcome = Outcome.STOPPED  # a stream returned its partial answer and the script ran to the end
         elif cancel.kind is RerunRequested:

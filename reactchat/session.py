@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import itertools
+import logging
 import secrets
 import threading
 import time
@@ -16,7 +17,7 @@ from reactchat.chat import Interactions, interpret
 from reactchat.config import Config
 from reactchat.interrupts import Cancel, RerunRequested, StopRequested
 from reactchat.media import MediaStore
-from reactchat.ops import ERR, RUN, SNAP
+from reactchat.ops import ERR, NOTE, RUN, SNAP
 from reactchat.outbox import Outbox
 from reactchat.protocol import Event
 from reactchat.reconcile import Reconciler
@@ -29,6 +30,8 @@ from reactchat.uploads import Uploads
 from reactchat.widgets import accept_value
 
 _CLOSED = object()
+FORCE_AFTER = 0.5  # seconds an interrupt waits for a checkpoint before it is raised inside the script
+log = logging.getLogger("reactchat")
 
 
 class Session:
@@ -62,6 +65,8 @@ class Session:
         self._closed = False
         self._busy = True
         self._worker: threading.Thread | None = None
+        self._abandoned: list[threading.Thread] = []  # workers of abandoned runs, until their thread ends
+        self._blocked = False  # too many abandoned runs: no worker until one of them ends
 
     # -- called from any thread --------------------------------------------------------------------------
 
@@ -85,6 +90,8 @@ class Session:
                 self._events.append(event)
             self._busy = True
             self._cond.notify()
+        if self._blocked:
+            self._spawn_worker_if_allowed()  # kept in the queue until an abandoned run's thread ends
         return True
 
     def request_rerun(self) -> None:
@@ -98,12 +105,17 @@ class Session:
             run.cancel.request(RerunRequested)
             self._watch_interrupt(run)
 
-    def stop(self) -> None:
-        """The user pressed Stop: end the running run, keeping its partial output."""
+    def stop(self, note: str | None = None) -> bool:
+        """End the running run, keeping its partial output (the user pressed Stop, or the server must);
+        ``note`` tells the page why. Returns whether a run was running."""
         run = self.run
-        if run is not None:
-            run.cancel.request(StopRequested)
-            self._watch_interrupt(run)
+        if run is None:
+            return False
+        if note is not None:
+            self.outbox.push_now([NOTE, note])
+        run.cancel.request(StopRequested)
+        self._watch_interrupt(run)
+        return True
 
     def close(self) -> None:
         """Free the session: stop its run (closing any stream's generator) and end its worker."""
@@ -146,24 +158,60 @@ class Session:
         worker.start()
 
     def _watch_interrupt(self, run: Run) -> None:
-        """Abandon ``run`` if it is still going after the grace period (it ignores interrupts)."""
+        """Make an interrupt reach ``run``: raise it inside the script's thread if no checkpoint took it
+        soon (a pure-Python loop), and abandon the run if it is still going after the grace period (it is
+        blocked in C code, or catches the interrupt)."""
+        grace = self.config.stop_grace
 
-        def check() -> None:
+        def force() -> None:
+            if self.run is run:
+                run.cancel.force()
+
+        def abandon() -> None:
             with self._cond:
                 if self.run is not run:
                     return
                 self.run = None
+                worker, self._worker = self._worker, None
+                if worker is not None:
+                    self._abandoned.append(worker)
             with self.lock:
                 run.cancel.abandon()
                 run.reconciler.revoked = True
+            log.warning(
+                "session %s: a run ignored Stop for %.1f s (blocked outside Python code, e.g. in a C call or"
+                " a system call) and was abandoned; its thread ends when that call returns",
+                self.token[:6], grace,
+            )  # fmt: skip
             self.status = "stopped"
             self.outbox.push_now([RUN, "stopped"])
+            note = f"The answer could not be stopped within {grace:g} s, so it was abandoned."
+            self.outbox.push_now([NOTE, note])
             if not self._closed:
-                self._spawn_worker()
+                self._spawn_worker_if_allowed()
 
-        timer = threading.Timer(self.config.stop_grace, check)
-        timer.daemon = True
-        timer.start()
+        for delay, action in ((min(FORCE_AFTER, grace / 2), force), (grace, abandon)):
+            timer = threading.Timer(delay, action)
+            timer.daemon = True
+            timer.start()
+
+    def _spawn_worker_if_allowed(self) -> None:
+        """A new worker, unless one runs or too many abandoned runs of this session still hold threads."""
+        with self._cond:
+            worker = self._worker
+            if self._closed or (worker is not None and worker.is_alive()):
+                return
+            me = threading.current_thread()  # an abandoned worker that is ending counts no more
+            self._abandoned = [t for t in self._abandoned if t.is_alive() and t is not me]
+            self._blocked = len(self._abandoned) >= self.config.max_abandoned_runs
+            if not self._blocked:
+                self._spawn_worker()
+                return
+            self._busy = False
+            self._cond.notify_all()
+            count = len(self._abandoned)
+        note = f"{count} answers could not be stopped and still run: new messages wait until they end."
+        self.outbox.push_now([NOTE, note])
 
     def _next_job(self) -> Event | object | None:
         with self._cond:
@@ -198,6 +246,8 @@ class Session:
         finally:
             for loop in loops:
                 loop.close()
+            if self._blocked:  # an abandoned run's thread ends: there may be room for a worker again
+                self._spawn_worker_if_allowed()
 
     def _execute(self, event: Event | None, loop_source: Callable[[], asyncio.AbstractEventLoop]) -> None:
         with self._cond:

@@ -160,3 +160,87 @@ def test_idle_sessions_hold_no_file_descriptors() -> None:
     assert len(os.listdir("/proc/self/fd")) - before < 10  # an event loop would cost 2+ each
     for t in tests:
         t.close()
+
+
+def _notes(t: ChatTest) -> list[str]:
+    from reactchat.ops import NOTE
+
+    return [op[1] for op in t.ops if op[0] == NOTE]
+
+
+def _session_threads(t: ChatTest) -> list[str]:
+    import threading
+
+    return [th.name for th in threading.enumerate() if th.name == f"reactchat-session-{t.session.token[:6]}"]
+
+
+def test_stop_ends_a_pure_python_loop_that_reaches_no_checkpoint(write_app: Callable[[str], str]) -> None:
+    t = ChatTest.from_file(
+        write_app("""
+            import reactchat as rc
+            if (text := rc.chat_input()) == "spin":
+                rc.message("user", text)
+                while True:
+                    pass
+            elif text:
+                rc.message("assistant", "alive")
+        """),
+        config=Config(stop_grace=30),  # far beyond the test's wait: only the forced interrupt can end it
+    )
+    t.send("spin", wait=False)
+    t.wait_for(lambda t: t.run_state == "running" and len(t.messages) == 1)
+    t.stop()
+    t.wait_for(lambda t: t.run_state == "stopped")
+    assert _notes(t) == []  # ended, not abandoned
+    assert len(_session_threads(t)) == 1  # the spinning thread is the session's worker, and it goes on
+    t.send("ping")
+    assert t.messages[-1]["content"] == "alive"
+
+
+def test_an_abandoned_run_is_reported_on_the_page(write_app: Callable[[str], str]) -> None:
+    import threading
+
+    release = threading.Event()
+    t = ChatTest.from_file(
+        write_app("""
+            import reactchat as rc
+            if (text := rc.chat_input()) == "hang":
+                release.wait(30)  # blocked in C: no interrupt reaches it
+            elif text:
+                rc.message("assistant", "alive")
+        """),
+        config=Config(stop_grace=0.2),
+        names={"release": release},
+    )
+    t.send("hang", wait=False)
+    t.wait_for(lambda t: t.run_state == "running")
+    t.stop()
+    t.wait_for(lambda t: t.run_state == "stopped")
+    t.wait_for(lambda t: any("could not be stopped" in n for n in _notes(t)))
+    release.set()
+
+
+def test_too_many_abandoned_runs_hold_new_messages_until_one_ends(write_app: Callable[[str], str]) -> None:
+    import threading
+
+    release = threading.Event()
+    t = ChatTest.from_file(
+        write_app("""
+            import reactchat as rc
+            if (text := rc.chat_input()) == "hang":
+                release.wait(30)
+            elif text:
+                rc.message("assistant", "answer to " + text)
+        """),
+        config=Config(stop_grace=0.2, max_abandoned_runs=1),
+        names={"release": release},
+    )
+    t.send("hang", wait=False)
+    t.wait_for(lambda t: t.run_state == "running")
+    t.stop()
+    t.wait_for(lambda t: any("still run" in n for n in _notes(t)))
+    t.send("queued", wait=False)
+    t.wait_for(lambda t: sum("still run" in n for n in _notes(t)) == 2)  # held, and the page says why
+    assert t.messages == []
+    release.set()  # the abandoned run's thread ends; the held message is answered, not lost
+    t.wait_for(lambda t: t.messages and t.messages[-1]["content"] == "answer to queued")

@@ -1,0 +1,80 @@
+"""The process's memory ceiling (``--max-memory``): past it, the running runs are stopped."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from collections.abc import Callable, Iterable
+from typing import Protocol
+
+log = logging.getLogger("reactchat")
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)i?B?\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def parse_size(text: str) -> int:
+    """Bytes from ``"512MB"``, ``"2G"``, ``"1.5GiB"`` or a plain number of bytes.
+
+    Raises:
+        ValueError: naming the text.
+    """
+    match = _SIZE.match(text)
+    if match is None:
+        raise ValueError(f"not a size: {text!r} (write e.g. 512MB or 2GB)")
+    return int(float(match.group(1)) * _UNITS[match.group(2).upper()])
+
+
+def resident_bytes() -> int:
+    """The process's resident memory now (Linux: /proc/self/statm; elsewhere: the peak, from getrusage)."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+class Stoppable(Protocol):
+    def stop(self, note: str | None = None) -> bool: ...
+
+
+class Ceiling:
+    """Checks the process's memory every ``interval`` seconds on a thread of its own; past ``limit`` bytes it
+    stops every running run (which is the one allocating cannot be known from inside the process), says why
+    on their pages and in the log. The runs' sessions and what they showed survive."""
+
+    def __init__(
+        self, limit: int, sessions: Callable[[], Iterable[Stoppable]], interval: float = 0.25
+    ) -> None:
+        self.limit = limit
+        self._sessions = sessions
+        self._interval = interval
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="reactchat-memory", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def close(self) -> None:
+        self._done.set()
+
+    def check(self) -> int:
+        """Stop the running runs if the process is over the limit; returns how many were stopped."""
+        used = resident_bytes()
+        if used <= self.limit:
+            return 0
+        mb = self.limit >> 20
+        note = f"Stopped: the server's memory passed its limit of {mb} MB (--max-memory)."
+        stopped = sum(1 for session in list(self._sessions()) if session.stop(note))
+        if stopped:
+            log.warning(
+                "memory at %d MB, over --max-memory %d MB: stopped %d run(s)", used >> 20, mb, stopped
+            )
+        return stopped
+
+    def _watch(self) -> None:
+        while not self._done.wait(self._interval):
+            self.check()

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from reactchat.config import Config
+from reactchat.memory import Ceiling, parse_size, resident_bytes
+from reactchat.ops import NOTE
+from reactchat.testing import ChatTest
+
+
+def test_parse_size_reads_units_and_names_bad_text() -> None:
+    assert parse_size("512MB") == 512 << 20
+    assert parse_size("2G") == 2 << 30
+    assert parse_size("1.5GiB") == 3 << 29
+    assert parse_size("1000") == 1000
+    with pytest.raises(ValueError, match="'lots'"):
+        parse_size("lots")
+
+
+def test_resident_bytes_grows_with_an_allocation() -> None:
+    before = resident_bytes()
+    block = bytearray(64 << 20)
+    block[::4096] = b"x" * len(block[::4096])  # touch every page so it is resident
+    assert resident_bytes() - before > 32 << 20
+    del block
+
+
+def test_a_run_that_allocates_past_the_ceiling_is_stopped(write_app: Callable[[str], str]) -> None:
+    t = ChatTest.from_file(
+        write_app("""
+            import reactchat as rc
+            if (text := rc.chat_input()) == "grow":
+                rc.message("user", text)
+                hoard = []
+                while True:  # allocates without ever calling reactchat
+                    block = bytearray(1 << 20)
+                    block[::4096] = b"x" * len(block[::4096])
+                    hoard.append(block)
+            elif text:
+                rc.message("assistant", "alive")
+        """),
+        config=Config(stop_grace=30),
+    )
+    ceiling = Ceiling(resident_bytes() + (256 << 20), lambda: [t.session], interval=0.05)
+    ceiling.start()
+    try:
+        t.send("grow", wait=False)
+        t.wait_for(lambda t: t.run_state == "stopped")
+    finally:
+        ceiling.close()
+    assert any("--max-memory" in op[1] for op in t.ops if op[0] == NOTE)
+    assert resident_bytes() < ceiling.limit + (128 << 20)  # the hoard went with the run
+    t.send("ping")
+    assert t.messages[-1]["content"] == "alive"
+
+
+def test_under_the_ceiling_nothing_is_stopped(write_app: Callable[[str], str]) -> None:
+    t = ChatTest.from_file(write_app("import reactchat as rc\nrc.chat_input()\n"))
+    assert Ceiling(resident_bytes() + (1 << 30), lambda: [t.session]).check() == 0
