@@ -30,6 +30,7 @@ def decode_frame(data: bytes) -> tuple[int, int | None, list[Op]]:
 class Hello:
     token: str | None
     last_seq: int
+    tab: str = ""  # the tab's own id: its events are numbered per tab (a duplicated tab gets a new one)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,6 +53,7 @@ class Ack:
 
 ClientMessage = Hello | Event | Stop | Ack
 
+MAX_SAFE_INT = 2**53  # every number the browser counts must stay exact in a JavaScript number
 _MAX_ACTION = 64
 _MAX_TOKEN = 128
 
@@ -80,21 +82,27 @@ def decode_client(data: bytes | str, max_bytes: int) -> ClientMessage:
         raise ProtocolError("a message must be an array led by its type name")
     kind, args = msg[0], msg[1:]
     if kind == "hello":
-        if len(args) != 3:
-            raise ProtocolError(f"hello takes [version, token, last_seq], got {len(args)} fields")
-        version, token, last_seq = args
+        if len(args) not in (3, 4):
+            raise ProtocolError(f"hello takes [version, token, last_seq, tab?], got {len(args)} fields")
+        version, token, last_seq = args[:3]
+        tab = args[3] if len(args) == 4 else ""
         if version != VERSION:
             raise ProtocolError(f"protocol version {version!r} is not supported (server speaks {VERSION})")
         if token is not None and (not isinstance(token, str) or len(token) > _MAX_TOKEN):
             raise ProtocolError("hello token must be null or a short string")
-        return Hello(token, _int(last_seq, "hello last_seq"))
+        if not isinstance(tab, str) or len(tab) > _MAX_TOKEN:
+            raise ProtocolError("hello tab must be a short string")
+        return Hello(token, _int(last_seq, "hello last_seq"), tab)
     if kind == "ev":
         if len(args) != 4:
             raise ProtocolError(f"ev takes [ev_seq, node_id, action, value], got {len(args)} fields")
         ev_seq, node_id, action, value = args
         if not isinstance(action, str) or not action or len(action) > _MAX_ACTION:
             raise ProtocolError("ev action must be a non-empty short string")
-        return Event(_int(ev_seq, "ev ev_seq"), _int(node_id, "ev node_id"), action, value)
+        seq = _int(ev_seq, "ev ev_seq")
+        if not 0 < seq < MAX_SAFE_INT:
+            raise ProtocolError(f"ev ev_seq must be between 1 and 2**53 - 1, got {seq}")
+        return Event(seq, _int(node_id, "ev node_id"), action, value)
     if kind == "stop":
         if args:
             raise ProtocolError("stop takes no fields")

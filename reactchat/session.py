@@ -30,6 +30,8 @@ from reactchat.uploads import Uploads
 from reactchat.widgets import accept_value
 
 _CLOSED = object()
+MAX_EVENT_GAP = 1000  # a tab keeps at most 100 unconfirmed events; numbers far beyond are refused
+MAX_TABS = 64  # tabs whose event numbers a session remembers
 FORCE_AFTER = 0.5  # seconds an interrupt waits for a checkpoint before it is raised inside the script
 log = logging.getLogger("reactchat")
 
@@ -55,7 +57,7 @@ class Session:
         self.interactions = Interactions()  # what the last rc.chat declared: callbacks, examples
         self._widget_updates: dict[int, Any] = {}  # node id -> value, applied at the next run's start
         self.status = "idle"
-        self.last_ev_seq = 0
+        self._ev_seqs: collections.OrderedDict[str, int] = collections.OrderedDict()  # per tab, LRU
         self.detached_since: float | None = time.monotonic()
         self.run: Run | None = None
         self._run_ids = itertools.count(1)
@@ -73,16 +75,28 @@ class Session:
     def start(self) -> None:
         self._spawn_worker()
 
-    def submit(self, event: Event) -> bool:
-        """Queue a user event; returns False for a duplicate (``ev_seq`` already received).
+    def submit(self, event: Event, tab: str = "") -> bool:
+        """Queue a user event from ``tab``; returns False for a duplicate (``ev_seq`` already received from
+        that tab: a resend after a reconnect).
 
         A widget's ``set`` is state, not a run of its own: the latest value wins and is applied at the start
         of the next run, and one rerun follows (a running run is not interrupted).
+
+        Raises:
+            ValueError: for an ``ev_seq`` further ahead than a tab can be (it is dropped; the session lives).
         """
         with self._cond:
-            if event.ev_seq <= self.last_ev_seq:
+            last = self._ev_seqs.get(tab, 0)
+            if event.ev_seq <= last:
                 return False
-            self.last_ev_seq = event.ev_seq
+            if event.ev_seq > last + MAX_EVENT_GAP:
+                raise ValueError(
+                    f"event number {event.ev_seq} jumps past {last + MAX_EVENT_GAP} (last received: {last})"
+                )
+            self._ev_seqs[tab] = event.ev_seq
+            self._ev_seqs.move_to_end(tab)
+            if len(self._ev_seqs) > MAX_TABS:
+                self._ev_seqs.popitem(last=False)
             if event.action == "set":
                 self._widget_updates[event.node_id] = event.value
                 self._rerun = True
@@ -93,6 +107,11 @@ class Session:
         if self._blocked:
             self._spawn_worker_if_allowed()  # kept in the queue until an abandoned run's thread ends
         return True
+
+    def last_ev_seq(self, tab: str = "") -> int:
+        """The number of the last event received from ``tab`` (the client resends what came after)."""
+        with self._cond:
+            return self._ev_seqs.get(tab, 0)
 
     def request_rerun(self) -> None:
         """Run again with the current code: interrupts a running run (keeping its output)."""

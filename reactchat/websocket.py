@@ -86,6 +86,7 @@ class ChatSocket(WebSocketHandler):
     def initialize(self, app: App) -> None:
         self.app = app
         self.session: Session | None = None
+        self.tab = ""
 
     def prepare(self) -> None:
         self.app.check_host(self)
@@ -117,7 +118,10 @@ class ChatSocket(WebSocketHandler):
         if session is None:
             self._note("malformed message: the first message must be hello")
         elif isinstance(msg, Event):
-            session.submit(msg)
+            try:
+                session.submit(msg, self.tab)
+            except ValueError as exc:
+                self._note(f"malformed message: {exc}")
         elif isinstance(msg, Stop):
             session.stop()
         elif isinstance(msg, Ack):
@@ -132,9 +136,10 @@ class ChatSocket(WebSocketHandler):
             self._note("the server has too many sessions; try again later")
             self.close(1013, "too many sessions")
             return
-        self.session = session
+        self.session, self.tab = session, hello.tab
         sender = self.app.attach(session, self)
-        self.write_message(encode_frame(None, [[HELLO, session.token, session.last_ev_seq]]), binary=True)
+        hello_op = [HELLO, session.token, session.last_ev_seq(hello.tab)]
+        self.write_message(encode_frame(None, [hello_op]), binary=True)
         missed = session.outbox.replay_after(hello.last_seq)
         if missed is None:
             session.snapshot()
