@@ -14,7 +14,7 @@ from tornado.ioloop import IOLoop
 from tornado.websocket import WebSocketClientConnection, websocket_connect
 
 from reactchat.config import Config
-from reactchat.ops import ERR, HELLO, NOTE, RUN, Op, WireNode, apply, empty_root
+from reactchat.ops import ERR, HELLO, NOTE, RUN, Op, WireNode, apply, empty_root, walk
 from reactchat.runner import Script
 from reactchat.server import App, start
 from reactchat.watcher import Watcher
@@ -143,16 +143,8 @@ class Client:
         return self
 
     def nodes(self, kind: str) -> list[WireNode]:
-        found: list[WireNode] = []
-
-        def walk(node: WireNode) -> None:
-            if node[1] == kind:
-                found.append(node)
-            for child in node[3]:
-                walk(child)
-
-        walk(self.tree)
-        return found
+        """All nodes of ``kind`` in document order."""
+        return [node for node in walk(self.tree) if node[1] == kind]
 
     def input_id(self) -> int:
         return int(self.nodes("chat_input")[0][0])
