@@ -299,12 +299,12 @@ def test_a_client_that_never_reads_is_dropped_and_the_session_survives(
         # From here on nothing reads: the client's one-message read queue fills and TCP backs up.
         token = c.token
         for _ in range(200):
-            sender = served.app.senders.get(served.app.sessions[token])
+            sender = served.app.sessions.senders.get(served.app.sessions[token])
             if sender is not None and sender.socket is None:
                 break
             await asyncio.sleep(0.05)
         session = served.app.sessions[token]
-        assert served.app.senders[session].socket is None
+        assert served.app.sessions.senders[session].socket is None
         assert session.outbox._replay_size <= 1 << 20
         c2 = await Client.connect(served.ws_url, token=token)
         await c2.until(lambda c: len(c.nodes("markdown")) == 400, timeout=20)
