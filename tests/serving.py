@@ -1,4 +1,5 @@
-"""Test support: serve a script on a real Tornado server in a thread, and a msgpack WebSocket client."""
+"""Test support: serve a script on a real Tornado server in a thread, a msgpack WebSocket client, and the
+scripts and waits the server's tests share."""
 
 from __future__ import annotations
 
@@ -18,6 +19,40 @@ from reactchat.ops import ERR, HELLO, NOTE, RUN, Op, WireNode, apply, empty_root
 from reactchat.runner import Script
 from reactchat.server import App, start
 from reactchat.watcher import Watcher
+
+ECHO = "examples/echo.py"
+
+SLOW = """
+    import time
+    import reactchat as rc
+    rc.session_state.setdefault("history", [])
+    for m in rc.session_state.history:
+        rc.message(m)
+    def slow(text):
+        try:
+            for ch in text:
+                time.sleep(0.01)
+                yield ch
+        finally:
+            rc_closed = True
+    if prompt := rc.chat_input():
+        rc.message("user", prompt)
+        with rc.message("assistant"):
+            reply = rc.write_stream(slow("x" * 60))
+        rc.session_state.history += [{"role": "user", "content": prompt}, {"role": "assistant", "content": reply}]
+"""
+"""A script whose reply streams 60 characters slowly; ``rc_closed = True`` runs when the stream is closed."""
+
+MULTIMODAL = """
+    import reactchat as rc
+    msg = rc.chat_input("attach", multimodal=True, file_types=["image", ".txt"], max_file_size=1000)
+    if msg:
+        rc.session_state.got = msg
+        rc.message("user", msg["text"])
+        for path in msg["files"]:
+            rc.message("user", {"path": path})
+"""
+"""A script with a multimodal chat input that takes images and .txt files up to 1000 bytes."""
 
 
 class Served:
@@ -160,3 +195,22 @@ class Client:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def run(coro: Any) -> Any:
+    """Run a test's coroutine, with a deadline."""
+    return asyncio.run(asyncio.wait_for(coro, 30))
+
+
+def ready(c: Client) -> bool:
+    """The first run has finished and the chat input is shown."""
+    return bool(c.nodes("chat_input")) and c.run_state == "done"
+
+
+async def mid_stream(served: Served, chars: int = 1) -> Client:
+    """A connected client whose SLOW reply has shown at least ``chars`` characters."""
+    c = await Client.connect(served.ws_url)
+    await c.until(ready)
+    await c.submit(c.input_id(), "go")
+    await c.until(lambda c: len(c.texts()) == 2 and len(c.texts()[1][1]) >= chars)
+    return c

@@ -1,3 +1,5 @@
+"""The chat HTTP API: /api/chat, its streaming form, the OpenAI-compatible completions and the Python client."""
+
 from __future__ import annotations
 
 import json
@@ -136,13 +138,6 @@ def test_the_python_client(served: Served) -> None:
         list(client.stream("boom"))
     with pytest.raises(ClientError, match="500: the chat function failed: RuntimeError: model down"):
         client.chat("boom")
-
-
-def test_api_docs_show_curl_for_this_app(served: Served) -> None:
-    with urllib.request.urlopen(served.url + "/api") as response:
-        page = response.read().decode()
-    assert f"curl -s {served.url}/api/chat" in page and "System, Temperature" in page
-    assert "/v1/chat/completions" in page
 
 
 def test_an_app_without_chat_interface_has_no_api(serve: Callable[..., Served]) -> None:
