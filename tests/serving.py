@@ -18,6 +18,7 @@ from reactchat.config import Config
 from reactchat.ops import ERR, HELLO, NOTE, RUN, Op, WireNode, apply, empty_root, walk
 from reactchat.runner import Script
 from reactchat.server import App, start
+from reactchat.session import Session
 from reactchat.watcher import Watcher
 
 ECHO = "examples/echo.py"
@@ -53,6 +54,26 @@ MULTIMODAL = """
             rc.message("user", {"path": path})
 """
 """A script with a multimodal chat input that takes images and .txt files up to 1000 bytes."""
+
+
+class FakeSocket:
+    """A ``reactchat.sender.Socket`` that records what it is sent; ``stalled`` writes never complete."""
+
+    def __init__(self, stalled: bool = False) -> None:
+        self.session: Session | None = None
+        self.stalled = stalled
+        self.sent: list[bytes] = []
+        self.closed: tuple[int | None, str | None] | None = None
+
+    def write_message(self, message: bytes, binary: bool = False) -> asyncio.Future[None]:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if not self.stalled:
+            self.sent.append(message)
+            future.set_result(None)
+        return future
+
+    def close(self, code: int | None = None, reason: str | None = None) -> None:
+        self.closed = (code, reason)
 
 
 class Served:

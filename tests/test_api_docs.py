@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from tests.serving import Served
+from tests.serving import ECHO, Served
 
 APP = """
     import reactchat as rc
@@ -27,3 +27,12 @@ def test_api_docs_show_curl_for_this_app(served: Served) -> None:
         page = response.read().decode()
     assert f"curl -s {served.url}/api/chat" in page and "System, Temperature" in page
     assert "/v1/chat/completions" in page
+
+
+def test_an_app_without_chat_interface_says_so(serve: Callable[..., Served]) -> None:
+    served = serve(ECHO)
+    with urllib.request.urlopen(served.url + "/api") as response:
+        page = response.read().decode()
+        assert response.headers["Cache-Control"] == "no-store"
+        assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+    assert "does not use rc.chat_interface" in page

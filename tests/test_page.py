@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
+from reactchat.page import asset_version
 from tests.serving import ECHO, Served
 
 
@@ -37,3 +38,20 @@ def test_highlight_css(serve: Callable[..., Served]) -> None:
     with urllib.request.urlopen(served.url + "/_rc/highlight.css") as response:
         css = response.read().decode()
     assert ".highlight .k" in css and "prefers-color-scheme: dark" in css
+
+
+def test_the_page_is_titled_after_the_script_and_loads_versioned_assets(
+    serve: Callable[..., Served], write_app: Callable[..., str]
+) -> None:
+    served = serve(write_app("import reactchat as rc\n", "my_bot.py"))
+    with urllib.request.urlopen(served.url + "/") as response:
+        body = response.read().decode()
+        assert response.headers["Cache-Control"] == "no-cache"
+    assert "<title>my_bot</title>" in body
+    version = asset_version("app.js")
+    assert f"/_rc/static/app.js?v={version}" in body and version != "missing"
+    with urllib.request.urlopen(f"{served.url}/_rc/static/app.js?v={version}") as response:
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    with urllib.request.urlopen(f"{served.url}/_rc/static/app.js") as response:
+        assert "immutable" not in (response.headers["Cache-Control"] or "")
+    assert asset_version("no-such-file.js") == "missing"

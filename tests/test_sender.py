@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 
-from tests.serving import Client, Served, ready, run
+from reactchat.config import Config
+from reactchat.ops import ERR, RUN
+from reactchat.protocol import encode_frame
+from reactchat.runner import Script
+from reactchat.sender import CLOSE_SLOW, Sender
+from reactchat.session import Session
+from tests.serving import Client, FakeSocket, Served, ready, run
 
 
 def test_a_client_that_never_reads_is_dropped_and_the_session_survives(
@@ -41,3 +48,52 @@ def test_a_client_that_never_reads_is_dropped_and_the_session_survives(
         await c2.until(lambda c: len(c.nodes("markdown")) == 400, timeout=20)
 
     run(body())
+
+
+def session(write_app: Callable[[str], str], **config: Any) -> Session:
+    """A session that never runs: the tests push its ops themselves."""
+    script = Script(write_app("import reactchat as rc\n"))
+    script.load()
+    return Session(script, Config(frame_interval=0, **config), lambda _session, _urgent: None)
+
+
+def test_frames_without_a_socket_wait_in_the_replay_buffer(write_app: Callable[[str], str]) -> None:
+    s = session(write_app)
+    sender = Sender(s)
+
+    async def body() -> None:
+        s.outbox.push_now([RUN, "running"])
+        await sender.drain()
+
+    run(body())
+    assert s.outbox.seq == 1
+    assert s.outbox.replay_after(0) == [encode_frame(1, [[RUN, "running"]])]
+
+
+def test_pending_ops_go_out_as_one_frame(write_app: Callable[[str], str]) -> None:
+    s = session(write_app)
+    sender, socket = Sender(s), FakeSocket()
+    sender.socket = socket
+
+    async def body() -> None:
+        s.outbox.push_now([ERR, None])
+        s.outbox.push_now([RUN, "done"])
+        await sender.hurry()
+
+    run(body())
+    assert socket.sent == [encode_frame(1, [[ERR, None], [RUN, "done"]])]
+    assert socket.closed is None
+
+
+def test_a_write_that_never_completes_closes_the_socket(write_app: Callable[[str], str]) -> None:
+    s = session(write_app, send_timeout=0.05)
+    sender, socket = Sender(s), FakeSocket(stalled=True)
+    sender.socket = socket
+
+    async def body() -> None:
+        s.outbox.push_now([RUN, "running"])
+        await sender.drain()
+
+    run(body())
+    assert socket.closed == (CLOSE_SLOW, "client is not reading")
+    assert s.outbox.replay_after(0) is not None  # the session keeps the frame for the tab's return
