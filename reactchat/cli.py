@@ -26,6 +26,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="how long a session outlives its closed tab before it is stopped and freed (default: 120)",
     )
+    run.add_argument(
+        "--max-memory",
+        metavar="SIZE",
+        help="stop running answers when the server's memory passes SIZE (e.g. 2GB; default: no limit)",
+    )
     commands.add_parser("version", help="print the version")
     return parser
 
@@ -35,10 +40,18 @@ def _fail(message: str, code: int = 2) -> int:
     return code
 
 
-def run(script_path: str, host: str, port: int, watch: bool, session_grace: float = 120.0) -> int:
+def run(
+    script_path: str,
+    host: str,
+    port: int,
+    watch: bool,
+    session_grace: float = 120.0,
+    max_memory: str | None = None,
+) -> int:
     from tornado.ioloop import IOLoop
 
     from reactchat.config import Config
+    from reactchat.memory import parse_size
     from reactchat.runner import Script
     from reactchat.server import start
     from reactchat.watcher import Watcher
@@ -49,13 +62,17 @@ def run(script_path: str, host: str, port: int, watch: bool, session_grace: floa
         return _fail(f"--port must be between 1 and 65535, got {port}")
     if not session_grace > 0:
         return _fail(f"--session-grace must be a positive number of seconds, got {session_grace}")
+    try:
+        memory = parse_size(max_memory) if max_memory is not None else None
+    except ValueError as exc:
+        return _fail(f"--max-memory: {exc}")
     script = Script(script_path)
     try:
         script.load()
     except OSError as exc:
         return _fail(f"cannot read {script_path}: {exc.strerror}")
     sys.path.insert(0, os.path.dirname(script.path))
-    config = Config(host=host, port=port, watch=watch, session_grace=session_grace)
+    config = Config(host=host, port=port, watch=watch, session_grace=session_grace, max_memory_bytes=memory)
     try:
         app, _server, port = start(script, config)
     except OSError as exc:
@@ -85,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "version":
         print(f"reactchat {__version__}")
         return 0
-    return run(args.script, args.host, args.port, not args.no_watch, args.session_grace)
+    return run(args.script, args.host, args.port, not args.no_watch, args.session_grace, args.max_memory)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@ class Config:
         stop_grace: Seconds an interrupted run may ignore the interrupt before it is abandoned. (After 0.5 s,
             or half the grace, the interrupt is raised inside the script's thread, which ends pure-Python
             loops; code blocked in C only sees it when the call returns.)
+        max_memory_bytes: The process's resident memory past which every running run is stopped (None: no
+            limit).
         max_abandoned_runs: Abandoned runs of one session whose threads still run; past it, the session
             queues new events until one ends.
         allowed_origins: Extra WebSocket origins accepted besides the page's own host.
@@ -41,6 +43,7 @@ class Config:
     session_grace: float = 120.0
     stop_grace: float = 3.0
     max_abandoned_runs: int = 2
+    max_memory_bytes: int | None = None
     allowed_origins: tuple[str, ...] = ()
     max_sessions: int = 1000
     max_upload_bytes: int = 100 << 20

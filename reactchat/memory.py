@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import threading
 from collections.abc import Callable, Iterable
 from typing import Protocol
 
@@ -42,24 +41,13 @@ class Stoppable(Protocol):
 
 
 class Ceiling:
-    """Checks the process's memory every ``interval`` seconds on a thread of its own; past ``limit`` bytes it
-    stops every running run (which is the one allocating cannot be known from inside the process), says why
-    on their pages and in the log. The runs' sessions and what they showed survive."""
+    """Past ``limit`` bytes of resident memory, ``check`` stops every running run (which one allocates
+    cannot be known from inside the process) and says why on their pages and in the log. The runs'
+    sessions, and what they showed, survive. The server calls ``check`` on its loop a few times a second."""
 
-    def __init__(
-        self, limit: int, sessions: Callable[[], Iterable[Stoppable]], interval: float = 0.25
-    ) -> None:
+    def __init__(self, limit: int, sessions: Callable[[], Iterable[Stoppable]]) -> None:
         self.limit = limit
         self._sessions = sessions
-        self._interval = interval
-        self._done = threading.Event()
-        self._thread = threading.Thread(target=self._watch, name="reactchat-memory", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def close(self) -> None:
-        self._done.set()
 
     def check(self) -> int:
         """Stop the running runs if the process is over the limit; returns how many were stopped."""
@@ -70,11 +58,5 @@ class Ceiling:
         note = f"Stopped: the server's memory passed its limit of {mb} MB (--max-memory)."
         stopped = sum(1 for session in list(self._sessions()) if session.stop(note))
         if stopped:
-            log.warning(
-                "memory at %d MB, over --max-memory %d MB: stopped %d run(s)", used >> 20, mb, stopped
-            )
+            log.warning("memory at %d MB, over --max-memory %d MB: stopped %d runs", used >> 20, mb, stopped)
         return stopped
-
-    def _watch(self) -> None:
-        while not self._done.wait(self._interval):
-            self.check()

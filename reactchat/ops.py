@@ -7,6 +7,7 @@ Everything here is pure: no I/O, no threads. The wire form of a node is ``[id, k
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from typing import Any
 
 SNAP, RUN, INS, SET, APP, DEL, MOV, REP, ERR, HELLO, NOTE = range(11)
@@ -45,6 +46,15 @@ def apply_patch(props: dict[str, Any], patch: dict[str, Any]) -> None:
 
 def empty_root() -> WireNode:
     return [0, "root", {}, []]
+
+
+def walk(root: WireNode) -> Iterator[WireNode]:
+    """``root`` and every wire node below it, in document order (a parent before its children)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(node[3]))  # without recursion, so a deep tree cannot hit the recursion limit
 
 
 # -- reference apply ---------------------------------------------------------------------------------------

@@ -31,6 +31,11 @@ class Outcome(str, enum.Enum):
     ABANDONED = "abandoned"  # the run was replaced; it must not touch anything any more
 
 
+class ScriptFailed(Exception):
+    """The script failed where no page shows it (a run for the HTTP API); the message names the error and
+    where it is."""
+
+
 class Script:
     """The user's script: the latest code that compiled, and the compile error of the latest save, if any.
 

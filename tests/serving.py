@@ -1,4 +1,5 @@
-"""Test support: serve a script on a real Tornado server in a thread, and a msgpack WebSocket client."""
+"""Test support: serve a script on a real Tornado server in a thread, a msgpack WebSocket client, and the
+scripts and waits the server's tests share."""
 
 from __future__ import annotations
 
@@ -14,10 +15,65 @@ from tornado.ioloop import IOLoop
 from tornado.websocket import WebSocketClientConnection, websocket_connect
 
 from reactchat.config import Config
-from reactchat.ops import ERR, HELLO, NOTE, RUN, Op, WireNode, apply, empty_root
+from reactchat.ops import ERR, HELLO, NOTE, RUN, Op, WireNode, apply, empty_root, walk
 from reactchat.runner import Script
 from reactchat.server import App, start
+from reactchat.session import Session
 from reactchat.watcher import Watcher
+
+ECHO = "examples/echo.py"
+
+SLOW = """
+    import time
+    import reactchat as rc
+    rc.session_state.setdefault("history", [])
+    for m in rc.session_state.history:
+        rc.message(m)
+    def slow(text):
+        try:
+            for ch in text:
+                time.sleep(0.01)
+                yield ch
+        finally:
+            rc_closed = True
+    if prompt := rc.chat_input():
+        rc.message("user", prompt)
+        with rc.message("assistant"):
+            reply = rc.write_stream(slow("x" * 60))
+        rc.session_state.history += [{"role": "user", "content": prompt}, {"role": "assistant", "content": reply}]
+"""
+"""A script whose reply streams 60 characters slowly; ``rc_closed = True`` runs when the stream is closed."""
+
+MULTIMODAL = """
+    import reactchat as rc
+    msg = rc.chat_input("attach", multimodal=True, file_types=["image", ".txt"], max_file_size=1000)
+    if msg:
+        rc.session_state.got = msg
+        rc.message("user", msg["text"])
+        for path in msg["files"]:
+            rc.message("user", {"path": path})
+"""
+"""A script with a multimodal chat input that takes images and .txt files up to 1000 bytes."""
+
+
+class FakeSocket:
+    """A ``reactchat.sender.Socket`` that records what it is sent; ``stalled`` writes never complete."""
+
+    def __init__(self, stalled: bool = False) -> None:
+        self.session: Session | None = None
+        self.stalled = stalled
+        self.sent: list[bytes] = []
+        self.closed: tuple[int | None, str | None] | None = None
+
+    def write_message(self, message: bytes, binary: bool = False) -> asyncio.Future[None]:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if not self.stalled:
+            self.sent.append(message)
+            future.set_result(None)
+        return future
+
+    def close(self, code: int | None = None, reason: str | None = None) -> None:
+        self.closed = (code, reason)
 
 
 class Served:
@@ -143,16 +199,8 @@ class Client:
         return self
 
     def nodes(self, kind: str) -> list[WireNode]:
-        found: list[WireNode] = []
-
-        def walk(node: WireNode) -> None:
-            if node[1] == kind:
-                found.append(node)
-            for child in node[3]:
-                walk(child)
-
-        walk(self.tree)
-        return found
+        """All nodes of ``kind`` in document order."""
+        return [node for node in walk(self.tree) if node[1] == kind]
 
     def input_id(self) -> int:
         return int(self.nodes("chat_input")[0][0])
@@ -168,3 +216,22 @@ class Client:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def run(coro: Any) -> Any:
+    """Run a test's coroutine, with a deadline."""
+    return asyncio.run(asyncio.wait_for(coro, 30))
+
+
+def ready(c: Client) -> bool:
+    """The first run has finished and the chat input is shown."""
+    return bool(c.nodes("chat_input")) and c.run_state == "done"
+
+
+async def mid_stream(served: Served, chars: int = 1) -> Client:
+    """A connected client whose SLOW reply has shown at least ``chars`` characters."""
+    c = await Client.connect(served.ws_url)
+    await c.until(ready)
+    await c.submit(c.input_id(), "go")
+    await c.until(lambda c: len(c.texts()) == 2 and len(c.texts()[1][1]) >= chars)
+    return c

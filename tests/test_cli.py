@@ -78,3 +78,9 @@ def test_run_prints_the_url_and_serves() -> None:
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_bad_max_memory_names_the_value() -> None:
+    result = run_cli("run", "examples/echo.py", "--max-memory", "lots")
+    assert result.returncode == 2
+    assert "--max-memory: not a size: 'lots' (write e.g. 512MB or 2GB)" in result.stderr

@@ -1,3 +1,5 @@
+"""The media route: registered media by id only, with safe headers and HTTP ranges."""
+
 from __future__ import annotations
 
 import asyncio
@@ -8,6 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
+from reactchat.media_route import byte_range
 from tests.serving import Client, Served
 
 BLOB = bytes(range(256)) * 40  # 10,240 bytes
@@ -98,3 +101,24 @@ def test_ids_cannot_be_guessed_or_used_to_reach_other_files(
         status, _, body = get(url)
         assert status == 404, url
         assert b"root:" not in body
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("bytes=0-9", (0, 10)),
+        ("bytes=10-", (10, 100)),
+        ("bytes=-5", (95, 100)),
+        ("bytes=-500", (0, 100)),
+        ("bytes=90-500", (90, 100)),
+        (" bytes = 1-1", (1, 2)),
+        ("bytes=100-", None),  # starts past the end
+        ("bytes=5-4", None),
+        ("bytes=0-1,5-6", None),  # several ranges are not served
+        ("items=0-9", None),
+        ("bytes=a-b", None),
+        ("bytes=-0", None),
+    ],
+)
+def test_byte_range(header: str, expected: tuple[int, int] | None) -> None:
+    assert byte_range(header, 100) == expected

@@ -24,6 +24,7 @@ from reactchat.ops import (
     cut_utf16,
     empty_root,
     utf16_len,
+    walk,
 )  # fmt: skip
 
 FIXTURES = sorted((pathlib.Path(__file__).parent / "fixtures" / "ops").glob("*.json"))
@@ -46,6 +47,19 @@ def test_cut_counts_utf16_units() -> None:
     assert utf16_len("a😀") == 3
     assert cut_utf16("a😀", 2) == "a"
     assert cut_utf16("abc", 0) == "abc"
+
+
+def test_walk_visits_every_node_in_document_order() -> None:
+    tree = [0, "root", {}, [[1, "a", {}, [[2, "b", {}, []], [3, "c", {}, []]]], [4, "d", {}, []]]]
+    assert [n[0] for n in walk(tree)] == [0, 1, 2, 3, 4]
+    assert [n[0] for n in walk(empty_root())] == [0]
+    deep: WireNode = [0, "root", {}, []]
+    node = deep
+    for i in range(1, 5000):  # deeper than the recursion limit
+        child: WireNode = [i, "x", {}, []]
+        node[3].append(child)
+        node = child
+    assert sum(1 for _ in walk(deep)) == 5000
 
 
 def test_app_on_missing_prop_starts_empty() -> None:

@@ -1,5 +1,5 @@
-"""The HTTP API of a ``chat_interface`` app: ``/api/chat`` (JSON, or SSE with ``/api/chat/stream``), ``/api``
-(its documentation) and an OpenAI-compatible ``/v1/chat/completions``.
+"""The chat HTTP API of a ``chat_interface`` app: ``/api/chat`` (JSON, or SSE with ``/api/chat/stream``) and
+an OpenAI-compatible ``/v1/chat/completions``.
 
 Each call is independent of browser sessions: the app's chat function is called with the message, the
 history and the additional inputs the request gives (defaults otherwise), on a worker thread, never on
@@ -9,23 +9,25 @@ the loop.
 from __future__ import annotations
 
 import asyncio
-import html
 import inspect
 import json
 import threading
 import time
 import uuid
-from collections.abc import Callable, Generator
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Awaitable, Callable, Generator
+from typing import Any, TypeAlias, cast
 
 import tornado.web
 
 from reactchat.chat_interface import ChatFunction, as_messages, deltas
+from reactchat.config import Config
 from reactchat.elements import Element
+from reactchat.handler import Handler
+from reactchat.runner import ScriptFailed
 from reactchat.stream import Replace
 
-if TYPE_CHECKING:
-    from reactchat.server import App
+FindInterface: TypeAlias = Callable[[], Awaitable[ChatFunction | None]]
+"""How a handler finds the app's chat_interface (None when the app has none)."""
 
 
 class ApiError(Exception):
@@ -80,29 +82,24 @@ def _content_text(content: Any) -> str:
     raise ApiError(400, "message content must be a string or a list of content parts")
 
 
-class _ApiHandler(tornado.web.RequestHandler):
-    app: App
+class ApiHandler(Handler):
+    """The base of the API's handlers: JSON errors, no caching, no XSRF cookie (a JSON body is required
+    instead), and the chat function called off the loop."""
 
-    def initialize(self, app: App) -> None:
-        self.app = app
-
-    def prepare(self) -> None:
-        self.app.check_host(self)
+    def initialize(self, config: Config, interface: FindInterface) -> None:
+        self.config = config
+        self.find_interface = interface
 
     def check_xsrf_cookie(self) -> None:
         # No cookies or sessions are involved; requiring a JSON body keeps other sites' forms out.
         return None
 
     def set_default_headers(self) -> None:
-        self.set_header("X-Content-Type-Options", "nosniff")
+        super().set_default_headers()
         self.set_header("Cache-Control", "no-store")
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
-        exc = kwargs.get("exc_info", (None, None))[1]
-        message = (
-            exc.log_message if isinstance(exc, tornado.web.HTTPError) and exc.log_message else self._reason
-        )
-        self.finish({"error": {"message": message, "status": status_code}})
+        self.finish({"error": {"message": self.error_message(**kwargs), "status": status_code}})
 
     def _body(self) -> dict[str, Any]:
         if self.request.headers.get("Content-Type", "").split(";")[0].strip() != "application/json":
@@ -116,7 +113,12 @@ class _ApiHandler(tornado.web.RequestHandler):
         return body
 
     async def _interface(self) -> ChatFunction:
-        interface = await self.app.interface()
+        try:
+            interface = await self.find_interface()
+        except ScriptFailed as exc:
+            raise tornado.web.HTTPError(
+                500, f"the app's script failed while running for the API: {exc}"
+            ) from None
         if interface is None:
             raise tornado.web.HTTPError(404, "this app has no rc.chat_interface(...), so it has no chat API")
         return interface
@@ -219,7 +221,7 @@ def _final(result: Any) -> Any:
     return result
 
 
-class ChatHandler(_ApiHandler):
+class ChatHandler(ApiHandler):
     """``POST /api/chat``: ``{"message", "history"?, "additional_inputs"?}`` in, ``{"reply", "messages"}``
     out."""
 
@@ -235,7 +237,7 @@ class ChatHandler(_ApiHandler):
         self.write(await self._in_thread(work))
 
 
-class ChatStreamHandler(_ApiHandler):
+class ChatStreamHandler(ApiHandler):
     """``POST /api/chat/stream``: the same request; Server-Sent Events ``delta`` per piece, then ``done``."""
 
     async def post(self) -> None:
@@ -252,7 +254,7 @@ class ChatStreamHandler(_ApiHandler):
         await self._stream(lambda: interface.call(message, history, values), event, done)
 
 
-class CompletionsHandler(_ApiHandler):
+class CompletionsHandler(ApiHandler):
     """``POST /v1/chat/completions``: OpenAI's chat completions, streamed or not."""
 
     async def post(self) -> None:
@@ -305,66 +307,3 @@ class CompletionsHandler(_ApiHandler):
 
         self.write(chunk({"role": "assistant"}, None))
         await self._stream(lambda: interface.call(message, history, values), event, done)
-
-
-DOCS = """<!doctype html><meta charset=utf-8><title>API</title>
-<style>body{{font:15px system-ui;max-width:52rem;margin:2rem auto;padding:0 1rem}}
-pre{{background:#f4f4f5;padding:1rem;overflow:auto}}</style>
-<h1>API of this app</h1>{status}
-<h2>POST /api/chat</h2>
-<p>JSON in: <code>message</code>, optional <code>history</code> (a list of <code>{{role, content}}</code>) and
-<code>additional_inputs</code> (a list in order, or an object by name: {names}).
-Out: <code>{{reply, messages}}</code>.</p>
-<pre>{chat}</pre>
-<h2>POST /api/chat/stream</h2>
-<p>The same request; Server-Sent Events: <code>delta</code> events (<code>{{delta, replace}}</code>), then one
-<code>done</code> (<code>{{reply}}</code>).</p>
-<pre>{stream}</pre>
-<h2>POST /v1/chat/completions</h2>
-<p>OpenAI-compatible (<code>stream</code> true or false): the last user message is the message, the rest is
-the history. Any OpenAI client works with <code>base_url="{base}/v1"</code>.</p>
-<pre>{openai}</pre>
-<h2>Python</h2>
-<pre>{client}</pre>
-"""
-NO_INTERFACE = "<p><strong>This app does not use rc.chat_interface: these routes answer 404.</strong></p>"
-JSON_HEADER = "-H 'Content-Type: application/json'"
-
-
-class DocsHandler(_ApiHandler):
-    """``GET /api``: how to call this app, with curl examples for it."""
-
-    async def get(self) -> None:
-        interface = await self.app.interface()
-        base = f"{self.request.protocol}://{self.request.host}"
-        names = list(interface.names) if interface else []
-        extra = ", ".join(f'"{n}": ...' for n in names)
-        body = json.dumps({"message": "Hello", "history": []})[:-1] + (
-            f', "additional_inputs": {{{extra}}}}}' if names else "}"
-        )
-        openai = json.dumps({"model": "reactchat", "messages": [{"role": "user", "content": "Hello"}]})
-        examples = {
-            "chat": f"curl -s {base}/api/chat {JSON_HEADER} \\\n  -d '{body}'",
-            "stream": f'curl -sN {base}/api/chat/stream {JSON_HEADER} -d \'{{"message": "Hello"}}\'',
-            "openai": f"curl -s {base}/v1/chat/completions {JSON_HEADER} \\\n  -d '{openai}'",
-            "client": f'from reactchat import Client\nprint(Client("{base}").chat("Hello"))',
-        }
-        self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.set_header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
-        self.write(
-            DOCS.format(
-                status="" if interface else NO_INTERFACE,
-                names=html.escape(", ".join(names) or "none"),
-                base=html.escape(base),
-                **{k: html.escape(v) for k, v in examples.items()},
-            )
-        )
-
-
-def routes(app: App) -> list[tuple[str, type[tornado.web.RequestHandler], dict[str, Any]]]:
-    return [
-        (r"/api", DocsHandler, {"app": app}),
-        (r"/api/chat", ChatHandler, {"app": app}),
-        (r"/api/chat/stream", ChatStreamHandler, {"app": app}),
-        (r"/v1/chat/completions", CompletionsHandler, {"app": app}),
-    ]

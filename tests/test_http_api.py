@@ -1,3 +1,5 @@
+"""The chat HTTP API: /api/chat, its streaming form, the OpenAI-compatible completions and the Python client."""
+
 from __future__ import annotations
 
 import json
@@ -138,14 +140,43 @@ def test_the_python_client(served: Served) -> None:
         client.chat("boom")
 
 
-def test_api_docs_show_curl_for_this_app(served: Served) -> None:
-    with urllib.request.urlopen(served.url + "/api") as response:
-        page = response.read().decode()
-    assert f"curl -s {served.url}/api/chat" in page and "System, Temperature" in page
-    assert "/v1/chat/completions" in page
-
-
 def test_an_app_without_chat_interface_has_no_api(serve: Callable[..., Served]) -> None:
     served = serve("examples/echo.py")
     status, body = post(served.url + "/api/chat", {"message": "hi"})
     assert status == 404 and "no rc.chat_interface" in body["error"]["message"]
+
+
+def test_a_script_that_raises_while_running_for_the_api_gets_a_500_naming_the_error(
+    serve: Callable[..., Served], write_app: Callable[[str], str]
+) -> None:
+    served = serve(
+        write_app("""
+        import reactchat as rc
+        settings = {}["model"]
+        rc.chat_interface(lambda message, history: message)
+    """)
+    )
+    status, body = post(served.url + "/api/chat", {"message": "hi"})
+    assert status == 500
+    assert "KeyError" in body["error"]["message"] and "'model'" in body["error"]["message"]
+    assert body["error"]["message"].endswith(":3)")  # the script's file and line
+
+
+def test_the_api_runs_the_script_once_and_reuses_what_it_registered(
+    serve: Callable[..., Served], write_app: Callable[[str], str], tmp_path: Any
+) -> None:
+    runs = tmp_path / "runs.txt"
+    served = serve(
+        write_app(f"""
+        import reactchat as rc
+        with open({str(runs)!r}, "a") as f:
+            f.write("run\\n")
+        rc.chat_interface(lambda message, history: message.upper())
+    """)
+    )
+    for text in ("a", "b", "c"):
+        assert post(served.url + "/api/chat", {"message": text}) == (
+            200,
+            {"reply": text.upper(), "messages": [{"role": "assistant", "content": text.upper()}]},
+        )
+    assert runs.read_text().splitlines() == ["run"]

@@ -1,0 +1,102 @@
+"""The page and what it loads: the HTML shell with its Content-Security-Policy, the prebuilt frontend's static
+files, and the code-highlighting stylesheet."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import html
+import os
+from typing import TYPE_CHECKING
+
+import tornado.web
+
+from reactchat.handler import Handler
+
+if TYPE_CHECKING:
+    from reactchat.config import Config
+    from reactchat.runner import Script
+
+STATIC_DIR = os.path.join(os.path.dirname(__file__), "static")
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",  # sanitised markdown keeps text-align styles on table cells
+        "img-src 'self' data: blob: https: http:",
+        "media-src 'self' blob: https: http:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'self'",
+    ]
+)
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/_rc/static/app.css?v={css}">
+</head><body><div id="rc-root"></div>
+<script type="module" src="/_rc/static/app.js?v={js}"></script>
+</body></html>
+"""
+
+
+@functools.cache
+def asset_version(name: str) -> str:
+    """A short content hash of a file in the static folder, for cache-busting URLs ("missing" if absent)."""
+    try:
+        with open(os.path.join(STATIC_DIR, name), "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()[:12]
+    except OSError:
+        return "missing"
+
+
+class PageHandler(Handler):
+    """``/``: the HTML shell, titled after the script, which loads the frontend and sets the XSRF cookie."""
+
+    def initialize(self, config: Config, script: Script) -> None:
+        self.config = config
+        self.script = script
+
+    def get(self) -> None:
+        self.set_header("Content-Security-Policy", CSP)
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Cache-Control", "no-cache")
+        self.xsrf_token  # noqa: B018 - sets the _xsrf cookie the upload requests echo back
+        title = os.path.splitext(os.path.basename(self.script.path))[0]
+        self.write(
+            PAGE.format(title=html.escape(title), css=asset_version("app.css"), js=asset_version("app.js"))
+        )
+
+
+class HighlightCssHandler(Handler):
+    """``/_rc/highlight.css``: the stylesheet for highlighted code, fetched only when a message has code."""
+
+    def initialize(self, config: Config) -> None:
+        self.config = config
+
+    def get(self) -> None:
+        from reactchat.markdown import highlight_css
+
+        self.set_header("Content-Type", "text/css; charset=utf-8")
+        self.set_header("Cache-Control", "public, max-age=86400")
+        self.write(highlight_css())
+
+
+class StaticHandler(Handler, tornado.web.StaticFileHandler):
+    """``/_rc/static/...``: the prebuilt frontend: only files inside reactchat/static, never a client-chosen
+    path elsewhere. A versioned URL (``?v=``) is cached for good."""
+
+    def initialize(self, config: Config, path: str, default_filename: str | None = None) -> None:  # type: ignore[override]
+        super().initialize(path, default_filename)
+        self.config = config
+
+    def set_extra_headers(self, path: str) -> None:
+        if self.get_query_argument("v", None):
+            self.set_header("Cache-Control", "public, max-age=31536000, immutable")

@@ -1,0 +1,99 @@
+"""The paced sender: one frame per interval, and backpressure from a client that does not read."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from reactchat.config import Config
+from reactchat.ops import ERR, RUN
+from reactchat.protocol import encode_frame
+from reactchat.runner import Script
+from reactchat.sender import CLOSE_SLOW, Sender
+from reactchat.session import Session
+from tests.serving import Client, FakeSocket, Served, ready, run
+
+
+def test_a_client_that_never_reads_is_dropped_and_the_session_survives(
+    serve: Callable[..., Served], write_app: Callable[[str], str]
+) -> None:
+    flood = write_app("""
+        import reactchat as rc
+        if rc.chat_input():
+            for i in range(400):
+                rc.markdown(f"{i} " + "y" * 20000)
+    """)
+    served = serve(flood, send_timeout=0.5, replay_bytes=1 << 20)
+
+    async def body() -> None:
+        import socket
+
+        c = await Client.connect(served.ws_url)
+        await c.until(ready)
+        stream = c.conn.protocol.stream  # type: ignore[union-attr]
+        stream.socket.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        await c.submit(c.input_id(), "flood")
+        # From here on nothing reads: the client's one-message read queue fills and TCP backs up.
+        token = c.token
+        for _ in range(200):
+            sender = served.app.sessions.senders.get(served.app.sessions[token])
+            if sender is not None and sender.socket is None:
+                break
+            await asyncio.sleep(0.05)
+        session = served.app.sessions[token]
+        assert served.app.sessions.senders[session].socket is None
+        assert session.outbox._replay_size <= 1 << 20
+        c2 = await Client.connect(served.ws_url, token=token)
+        await c2.until(lambda c: len(c.nodes("markdown")) == 400, timeout=20)
+
+    run(body())
+
+
+def session(write_app: Callable[[str], str], **config: Any) -> Session:
+    """A session that never runs: the tests push its ops themselves."""
+    script = Script(write_app("import reactchat as rc\n"))
+    script.load()
+    return Session(script, Config(frame_interval=0, **config), lambda _session, _urgent: None)
+
+
+def test_frames_without_a_socket_wait_in_the_replay_buffer(write_app: Callable[[str], str]) -> None:
+    s = session(write_app)
+    sender = Sender(s)
+
+    async def body() -> None:
+        s.outbox.push_now([RUN, "running"])
+        await sender.drain()
+
+    run(body())
+    assert s.outbox.seq == 1
+    assert s.outbox.replay_after(0) == [encode_frame(1, [[RUN, "running"]])]
+
+
+def test_pending_ops_go_out_as_one_frame(write_app: Callable[[str], str]) -> None:
+    s = session(write_app)
+    sender, socket = Sender(s), FakeSocket()
+    sender.socket = socket
+
+    async def body() -> None:
+        s.outbox.push_now([ERR, None])
+        s.outbox.push_now([RUN, "done"])
+        await sender.hurry()
+
+    run(body())
+    assert socket.sent == [encode_frame(1, [[ERR, None], [RUN, "done"]])]
+    assert socket.closed is None
+
+
+def test_a_write_that_never_completes_closes_the_socket(write_app: Callable[[str], str]) -> None:
+    s = session(write_app, send_timeout=0.05)
+    sender, socket = Sender(s), FakeSocket(stalled=True)
+    sender.socket = socket
+
+    async def body() -> None:
+        s.outbox.push_now([RUN, "running"])
+        await sender.drain()
+
+    run(body())
+    assert socket.closed == (CLOSE_SLOW, "client is not reading")
+    assert s.outbox.replay_after(0) is not None  # the session keeps the frame for the tab's return
