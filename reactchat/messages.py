@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterable, Iterable, Mapping
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -21,8 +21,9 @@ from reactchat.elements import (
     option_props,
     thought_props,
 )
+from reactchat.feed import consume_async, consume_sync
 from reactchat.interrupts import Interrupt
-from reactchat.stream import ReasoningWriter, Writer, consume_async, consume_sync
+from reactchat.stream import Durable, ReasoningWriter, Writer
 
 if TYPE_CHECKING:
     from reactchat.interrupts import Cancel
@@ -32,6 +33,10 @@ if TYPE_CHECKING:
 
 class Thoughts(dict[Any, "Node"]):
     """This run's thought nodes by their metadata ``id``, for messages that nest under one (``parent_id``)."""
+
+
+class StreamSinks(list[Callable[[str | None], None]]):
+    """Where streamed text is stored as it is written (innermost last): a stored reply pushes its own."""
 
 
 class MessageDefaults(dict[str, Any]):
@@ -82,7 +87,7 @@ def message(
         ValueError: for an unknown role. TypeError: for content of an unsupported type.
     """
     run = begin(role if content is None else content)
-    metadata = created_at = options = feedback = None
+    metadata = created_at = options = feedback = stored = status = None
     if isinstance(role, str):
         if role not in ROLES:
             as_message({"role": role})  # raises, naming the role
@@ -93,6 +98,7 @@ def message(
         # The common case, a history of plain dicts, without building a ChatMessage for each one.
         body, metadata, created_at = role.get("content"), role.get("metadata"), role.get("created_at")
         options, feedback = role.get("options"), role.get("feedback")
+        stored, status = role.get("id"), role.get("status")
         role = role["role"]
     else:
         msg = as_message(role)
@@ -108,6 +114,11 @@ def message(
         props["options"] = option_props(options)
     if feedback is not None:
         props["feedback"] = feedback
+    if stored is not None:  # a stored message: known by its id, so feedback and actions reach it
+        props["id"] = str(stored)
+        key = key if key is not None else f"m:{stored}"
+    if status not in (None, "done"):
+        props["status"] = status
     rec = run.reconciler
     node = rec.emit("message", props, key, defaults=run.part(MessageDefaults))
     if body is not None:
@@ -220,12 +231,15 @@ def write_stream(stream: Iterable[Any] | AsyncIterable[Any], *, key: str | None 
         raise TypeError(f"write_stream needs an iterable of text chunks; got {type(stream).__name__}")
     writer: Writer | ReasoningWriter
     rendering, interval = run.part(Rendering), run.scope.frame_interval
+    sinks = run.find(StreamSinks)
+    durable = Durable(sinks[-1]) if sinks else None  # inside a stored reply: store before showing
     if rendering.reasoning_tags:
-        writer = ReasoningWriter(run.reconciler, rendering.markdown, rendering.reasoning_tags, interval)
+        tags = rendering.reasoning_tags
+        writer = ReasoningWriter(run.reconciler, rendering.markdown, tags, interval, durable)
     else:
         node = run.reconciler.emit("markdown", {"html": "", "cuts": []}, key)
         node.source = None
-        writer = Writer(run.reconciler, node, rendering.markdown, interval)
+        writer = Writer(run.reconciler, node, rendering.markdown, interval, durable)
     try:
         asyncio.get_running_loop()
     except RuntimeError:

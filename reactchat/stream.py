@@ -1,33 +1,19 @@
-"""``write_stream``'s machinery: pull chunks, render markdown at most once per frame, honour Stop.
-
-The user's iterable runs on its own thread (sync) or task (async) so the script thread can wait for the next
-chunk *with a deadline*: when the generator stalls, the text it already produced is rendered within one
-frame; when the user presses Stop, the writer returns at once with the partial answer while the generator is
-closed as soon as it yields (its ``finally`` runs, aborting the upstream request).
-"""
+"""``write_stream``'s writers: streamed text rendered as markdown at most once per frame, sent as appends,
+and stored (when the reply is stored) before each frame shows it. ``feed.py`` pulls the chunks."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import contextvars
-import queue
 import re
-import threading
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from reactchat import context
 from reactchat.markdown import MarkdownOptions, MarkdownStream, markdown_props
 from reactchat.ops import utf16_len
 
 if TYPE_CHECKING:
-    from reactchat.interrupts import Cancel
     from reactchat.reconcile import Reconciler
     from reactchat.tree import Node
-
-_ITEM, _END, _ERROR, _WAKE = range(4)
 
 
 class Replace(str):
@@ -78,6 +64,31 @@ def _common_prefix(a: str, b: str) -> int:
     return lo
 
 
+class Durable:
+    """Hands streamed text to ``sink`` (the store) once per frame, before that frame shows it, so a browser
+    never shows text the store does not hold. ``sink(None)`` means the text so far was replaced."""
+
+    __slots__ = ("_pending", "_sink")
+
+    def __init__(self, sink: Callable[[str | None], None]) -> None:
+        self._sink = sink
+        self._pending: list[str] = []
+
+    def add(self, text: str) -> None:
+        if text:
+            self._pending.append(text)
+
+    def replace(self) -> None:
+        self._pending.clear()
+        self._sink(None)
+
+    def commit(self) -> None:
+        if self._pending:
+            text = "".join(self._pending)
+            self._pending.clear()
+            self._sink(text)
+
+
 class Writer:
     """Feeds text into a ``markdown`` node.
 
@@ -86,7 +97,15 @@ class Writer:
     its end goes into ``cuts``: a few bytes, the HTML itself is already on the client.
     """
 
-    def __init__(self, rec: Reconciler, node: Node, options: MarkdownOptions, interval: float) -> None:
+    def __init__(
+        self,
+        rec: Reconciler,
+        node: Node,
+        options: MarkdownOptions,
+        interval: float,
+        durable: Durable | None = None,
+    ) -> None:
+        self._durable = durable  # when set, text is stored before each frame shows it
         self._rec = rec
         self.node = node
         self._options = options
@@ -105,8 +124,13 @@ class Writer:
         if isinstance(chunk, Replace):
             self._md = MarkdownStream(self._options)
             self._done, self._done_units = "", 0
+            if self._durable is not None:
+                self._durable.replace()
             self._rec.set(self.node, {"html": "", "cuts": []})
-        self.feed_text(chunk_text(chunk))
+        text = chunk_text(chunk)
+        if self._durable is not None:
+            self._durable.add(text)
+        self.feed_text(text)
 
     def feed_text(self, text: str) -> None:
         if not text:
@@ -125,6 +149,8 @@ class Writer:
     def flush(self) -> None:
         self._dirty = False
         self._last = time.monotonic()
+        if self._durable is not None:
+            self._durable.commit()
         self._show(*self._md.render())
 
     def _show(self, done: list[str], tail: str) -> None:
@@ -144,6 +170,8 @@ class Writer:
 
     def finish(self) -> str:
         """Commit everything; the node ends up exactly as ``rc.markdown(text)`` would declare it."""
+        if self._durable is not None:
+            self._durable.commit()
         self._show(self._md.finish(), "")
         text = self._md.text
         canonical = markdown_props(text, self._options)
@@ -160,8 +188,14 @@ class ReasoningWriter:
     "Thinking" thoughts, declared exactly as ``rc.message`` declares the same text when it is re-shown."""
 
     def __init__(
-        self, rec: Reconciler, options: MarkdownOptions, tags: tuple[tuple[str, str], ...], interval: float
+        self,
+        rec: Reconciler,
+        options: MarkdownOptions,
+        tags: tuple[tuple[str, str], ...],
+        interval: float,
+        durable: Durable | None = None,
     ) -> None:
+        self._durable = durable  # the raw text, tags included, is stored; inner writers commit it per frame
         self._rec = rec
         self._options = options
         self._tags = tags
@@ -180,6 +214,8 @@ class ReasoningWriter:
     def feed(self, chunk: Any) -> None:
         text = chunk_text(chunk)
         self._chunks.append(text)
+        if self._durable is not None:
+            self._durable.add(text)
         self._buffer += text
         self._route(final=False)
 
@@ -193,6 +229,8 @@ class ReasoningWriter:
     def finish(self) -> str:
         self._route(final=True)
         self._close_writer()
+        if self._durable is not None:
+            self._durable.commit()
         return self.text
 
     def _route(self, final: bool) -> None:
@@ -220,7 +258,7 @@ class ReasoningWriter:
 
     def _new_writer(self) -> Writer:
         node = self._rec.emit("markdown", {"html": "", "cuts": []})
-        return Writer(self._rec, node, self._options, self._interval)
+        return Writer(self._rec, node, self._options, self._interval, self._durable)
 
     def _switch(self, mark: str) -> None:
         rec = self._rec
@@ -253,140 +291,3 @@ def _overlap(text: str, mark: str) -> int:
         if mark.startswith(text[-n:]):
             return n
     return 0
-
-
-def _close(*objects: Any) -> None:
-    for obj in objects:
-        close = getattr(obj, "close", None)
-        if callable(close):
-            with contextlib.suppress(Exception):
-                close()
-
-
-def _pump(iterable: Iterable[Any], put: Any, stop: threading.Event) -> threading.Thread:
-    """Iterate ``iterable`` on a thread, passing (kind, item) pairs to ``put``; close it when stopped."""
-
-    def work() -> None:
-        context.mark_stream_source()
-        iterator: Any = None
-        try:
-            iterator = iter(iterable)
-            for item in iterator:
-                put((_ITEM, item))
-                if stop.is_set():
-                    break
-        except BaseException as exc:
-            put((_ERROR, exc))
-        else:
-            put((_END, None))
-        finally:
-            _close(iterator, iterable if iterator is not iterable else None)
-
-    thread = threading.Thread(
-        target=contextvars.copy_context().run, args=(work,), name="reactchat-stream", daemon=True
-    )
-    thread.start()
-    return thread
-
-
-def consume_sync(writer: Writer | ReasoningWriter, iterable: Iterable[Any], cancel: Cancel) -> None:
-    """Drive a sync iterable from a sync script."""
-    inbox: queue.SimpleQueue[tuple[int, Any]] = queue.SimpleQueue()
-    stop = threading.Event()
-    try:
-        with cancel.on_request(lambda: inbox.put((_WAKE, None))):
-            _pump(iterable, inbox.put, stop)
-            _drain(writer, inbox, cancel)
-    finally:
-        stop.set()
-
-
-def _drain(
-    writer: Writer | ReasoningWriter, inbox: queue.SimpleQueue[tuple[int, Any]], cancel: Cancel
-) -> None:
-    while not cancel.requested:
-        try:
-            kind, item = inbox.get(timeout=writer.due_in())
-        except queue.Empty:
-            writer.flush()
-            continue
-        if kind == _ITEM:
-            writer.feed(item)
-        elif kind == _END:
-            return
-        elif kind == _ERROR:
-            raise item
-
-
-async def _threaded(iterable: Iterable[Any]) -> AsyncIterator[Any]:
-    """A sync iterable as an async one, iterated on its own thread."""
-    loop = asyncio.get_running_loop()
-    inbox: asyncio.Queue[tuple[int, Any]] = asyncio.Queue()
-    stop = threading.Event()
-
-    def put(entry: tuple[int, Any]) -> None:
-        with contextlib.suppress(RuntimeError):  # the loop may be gone when a stopped generator ends
-            loop.call_soon_threadsafe(inbox.put_nowait, entry)
-
-    _pump(iterable, put, stop)
-    try:
-        while True:
-            kind, item = await inbox.get()
-            if kind == _END:
-                return
-            if kind == _ERROR:
-                raise item
-            yield item
-    finally:
-        stop.set()
-
-
-async def consume_async(
-    writer: Writer | ReasoningWriter, iterable: Iterable[Any] | AsyncIterable[Any], cancel: Cancel
-) -> None:
-    """Drive any iterable from inside an event loop; returns early, keeping the text, when interrupted."""
-    loop = asyncio.get_running_loop()
-    wake = asyncio.Event()
-
-    def wakeup() -> None:
-        loop.call_soon_threadsafe(wake.set)
-
-    source = iterable if isinstance(iterable, AsyncIterable) else _threaded(iterable)
-    iterator = source.__aiter__()
-    waker = asyncio.ensure_future(wake.wait())
-    with cancel.on_request(wakeup):
-        try:
-            await _feed_until_done(writer, iterator, waker, cancel)
-        finally:
-            waker.cancel()
-            aclose = getattr(iterator, "aclose", None)
-            if aclose is not None:
-                with contextlib.suppress(Exception):
-                    await aclose()
-
-
-async def _feed_until_done(
-    writer: Writer | ReasoningWriter, iterator: AsyncIterator[Any], waker: asyncio.Future[Any], cancel: Cancel
-) -> None:
-    pending: asyncio.Future[Any] | None = None
-    try:
-        while not cancel.requested:
-            if pending is None:
-                pending = asyncio.ensure_future(iterator.__anext__())
-            done, _ = await asyncio.wait(
-                {pending, waker}, timeout=writer.due_in(), return_when=asyncio.FIRST_COMPLETED
-            )
-            if pending in done:
-                finished, pending = pending, None
-                try:
-                    item = finished.result()
-                except StopAsyncIteration:
-                    return
-                writer.feed(item)
-            elif not done:
-                writer.flush()
-    finally:
-        if pending is not None:
-            pending.cancel()
-            with contextlib.suppress(BaseException):
-                await pending
