@@ -1,6 +1,6 @@
 // The WebSocket: hello/resume, frame intake, acks, unconfirmed-event resend, reconnect with backoff.
 import { decode, encode } from "./msgpack";
-import { type ClientMessage, isFrame, PROTOCOL_VERSION, SNAP, type Value } from "./protocol";
+import { type ClientMessage, isFrame, isMap, PROTOCOL_VERSION, SNAP, type Value } from "./protocol";
 import type { Store } from "./store";
 
 /** "open" means synced: HELLO received and, when we had no tree, the SNAP applied. */
@@ -186,7 +186,7 @@ export class Connection {
       this.pending = [];
       const texts = unconfirmed.flatMap((m) => {
         const v = m[4];
-        const t = typeof v === "object" && v !== null && !Array.isArray(v) ? v["text"] : v;
+        const t = isMap(v) ? v["text"] : v;
         return m[3] === "submit" && typeof t === "string" && t ? [t] : [];
       });
       if (texts.length) this.hooks.lost(texts);

@@ -1,6 +1,6 @@
 // Pure helpers (no DOM): display options, formatting, URL checks, thought and grouping rules.
 import { type Actions, actionsOf, type Example, examplesOf, feedbackOf } from "./interact";
-import type { Props, Value } from "./protocol";
+import { isMap, type Props, type Value } from "./protocol";
 
 /** The app's `chat` node props with their defaults (docs/protocol.md). */
 export interface ChatOpts {
@@ -30,8 +30,6 @@ export const cssLen = (v: Value | undefined): string =>
 
 const flag = (v: Value | undefined, dflt: boolean): boolean => (typeof v === "boolean" ? v : dflt);
 const text = (v: Value | undefined): string => (typeof v === "string" ? v : "");
-const isMap = (v: Value | undefined): v is { [k: string]: Value } =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 export function chatOpts(p: Props = {}): ChatOpts {
   return {

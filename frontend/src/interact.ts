@@ -1,10 +1,8 @@
 // Pure helpers (no DOM) behind the interactions: chat actions, feedback, examples, options, file checks,
 // copy-all text and the composer's prompt history.
 import { fmtSize, safeUrl } from "./format";
-import type { Value } from "./protocol";
+import { isMap, type Value } from "./protocol";
 
-type Map_ = { [k: string]: Value };
-const isMap = (v: Value | undefined): v is Map_ => typeof v === "object" && v !== null && !Array.isArray(v);
 const strs = (v: Value | undefined): string[] | null =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : null;
 

@@ -5,6 +5,10 @@ export const PROTOCOL_VERSION = 1;
 export type Value = null | boolean | number | string | Value[] | { [key: string]: Value };
 export type Props = Record<string, Value>;
 
+/** A msgpack map (a plain object): the one guard for map-shaped values, from the wire or from props. */
+export const isMap = (x: unknown): x is { [key: string]: Value } =>
+  typeof x === "object" && x !== null && !Array.isArray(x);
+
 /** A node on the wire: `[id, kind, props, children]`. */
 export type WireNode = [number, string, Props, WireNode[]];
 

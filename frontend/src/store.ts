@@ -1,6 +1,6 @@
 // The client's copy of the server tree: applies protocol ops and records what changed.
 import {
-  APP, DEL, ERR, HELLO, INS, MOV, NOTE, REP, RUN, SET, SNAP,
+  APP, DEL, ERR, HELLO, INS, isMap, MOV, NOTE, REP, RUN, SET, SNAP,
   type Overlay, type Props, type Value, type WireNode,
 } from "./protocol";
 
@@ -50,8 +50,6 @@ function freshDirty(): Dirty {
 
 const isInt = (x: unknown): x is number => typeof x === "number" && Number.isInteger(x);
 const isId = (x: unknown): x is number | null => x === null || isInt(x);
-const isMap = (x: unknown): x is Props =>
-  typeof x === "object" && x !== null && !Array.isArray(x);
 
 function isNode(x: unknown): x is WireNode {
   return (

@@ -9,7 +9,7 @@ import { optionsOf, THUMBS } from "./interact";
 import { openLightbox, type Pic } from "./lightbox";
 import { typeset } from "./math";
 import { chooseOpen, chosenOpen } from "./memory";
-import type { Props, Value } from "./protocol";
+import { isMap, type Props, type Value } from "./protocol";
 import { sidebarView, widgetView } from "./widgets";
 
 export interface View {
@@ -42,9 +42,6 @@ const FILE_ICON =
   '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linejoin="round" ' +
   'aria-hidden="true"><path d="M14 3H6a1 1 0 0 0-1 1v16a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1V8z"/>' +
   '<path d="M14 3v5h5M8.5 13h7M8.5 17h5"/></svg>';
-
-const isMap = (v: Value | undefined): v is { [k: string]: Value } =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** A hidden anchor for kinds that drive the page rather than show in the transcript. */
 function anchor(kind: string): View {
