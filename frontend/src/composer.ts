@@ -3,9 +3,8 @@
 import { h, str } from "./dom";
 import { fmtSize } from "./format";
 import { ICONS } from "./icons";
-import {
-  acceptOf, cookieValue, fileTypesOf, onFirstLine, onLastLine, PromptHistory, refusal,
-} from "./interact";
+import { acceptOf, cookieValue, fileTypesOf, refusal } from "./files";
+import { onFirstLine, onLastLine, PromptHistory } from "./history";
 import type { Props, Value } from "./protocol";
 
 const MAX_HEIGHT = 200;

@@ -3,13 +3,13 @@ import { Composer } from "./composer";
 import { Connection, type Status } from "./connection";
 import { actionButton, h, setHtml } from "./dom";
 import { setBusy, setEmit } from "./events";
-import { chatOpts } from "./format";
+import { chatOpts } from "./chatopts";
+import { copyShowing, transcriptText, visibleText } from "./clipboard";
 import { ICONS } from "./icons";
-import { transcriptText } from "./interact";
 import type { Overlay, Props } from "./protocol";
 import { Renderer } from "./render";
 import { Store } from "./store";
-import { copyShowing, opts, setOpts, visibleText } from "./views";
+import { opts, setOpts } from "./views";
 
 const NEAR_BOTTOM = 40;
 const TOAST_MS = 4000;

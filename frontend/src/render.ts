@@ -1,7 +1,8 @@
 // Keyed DOM patcher: one view per node id; a flush touches only the nodes the store marked dirty.
 import { groupFlags } from "./format";
 import type { Dirty, Store } from "./store";
-import { createView, opts, type View } from "./views";
+import type { View } from "./view";
+import { createView, opts } from "./views";
 
 /** Kinds that render nothing in place: they neither join nor break a group of messages. */
 const INVISIBLE = new Set(["chat", "chat_input", "sidebar"]);

@@ -1,31 +1,18 @@
 // One view per node kind: builds the node's element and patches it when its props change.
 import { actionButton, h, setHtml, str } from "./dom";
 import { busy, emit } from "./events";
-import {
-  avatarOf, type ChatOpts, chatOpts, fmtDur, fmtSize, safeUrl, thoughtOpen, thoughtStatus,
-} from "./format";
+import { avatarOf, type ChatOpts, chatOpts, THUMBS } from "./chatopts";
+import { optionsOf } from "./choices";
+import { copyShowing, copyText, visibleText } from "./clipboard";
+import { fmtDur, fmtSize, safeUrl, thoughtOpen, thoughtStatus } from "./format";
 import { ICONS } from "./icons";
-import { optionsOf, THUMBS } from "./interact";
 import { openLightbox, type Pic } from "./lightbox";
 import { typeset } from "./math";
 import { chooseOpen, chosenOpen } from "./memory";
 import { isMap, type Props, type Value } from "./protocol";
+import type { View } from "./view";
 import { sidebarView, widgetView } from "./widgets";
 
-export interface View {
-  readonly kind: string;
-  readonly el: HTMLElement;
-  /** Where the node's children go; null for kinds that render no children. */
-  readonly body: HTMLElement | null;
-  /** `textFrom`: string props are unchanged before this UTF-16 offset (absent: only lists changed). */
-  update(props: Props, textFrom?: number): void;
-  /** Re-apply the display options after the chat node changed. */
-  refresh?(): void;
-  /** Messages: whether this is the last message, and the last assistant message, of the transcript. */
-  mark?(last: boolean, lastAssistant: boolean): void;
-  /** Kinds shown outside the transcript (the sidebar): the element the app places. */
-  readonly panel?: HTMLElement;
-}
 
 /** The display options of the app's chat node (the defaults while there is none). */
 export let opts: ChatOpts = chatOpts();
@@ -515,48 +502,6 @@ function copyButton(pre: HTMLElement): HTMLElement {
     });
   });
   return b;
-}
-
-/** An element's text as shown (collapsed parts left out), without the code blocks' copy buttons. */
-export function visibleText(el: HTMLElement): string {
-  el.classList.add("rc-copying");
-  const t = el.innerText;
-  el.classList.remove("rc-copying");
-  return t.trim();
-}
-
-const timers = new WeakMap<HTMLElement, ReturnType<typeof setTimeout>>();
-
-/** Copy `text`, and let icon button `b` say "Copied" (or "Copy failed") for a moment. */
-export function copyShowing(b: HTMLElement, text: string): void {
-  void copyText(text).then((ok) => {
-    b.innerHTML = ok ? ICONS.check : ICONS.x; // constants
-    b.append(h("span", undefined, undefined, ok ? "Copied" : "Copy failed"));
-    clearTimeout(timers.get(b));
-    timers.set(b, setTimeout(() => (b.innerHTML = ICONS.copy), 1500));
-  });
-}
-
-/** The clipboard API, or (without it, or when it refuses) a selected textarea and execCommand. */
-export function copyText(text: string): Promise<boolean> {
-  const fallback = (): boolean => {
-    const focused = document.activeElement as HTMLElement | null;
-    const t = h("textarea", "rc-offscreen");
-    t.value = text;
-    document.body.append(t);
-    t.select();
-    let ok = false;
-    try {
-      ok = document.execCommand("copy");
-    } catch {
-      // ok stays false
-    }
-    t.remove();
-    focused?.focus();
-    return ok;
-  };
-  const c = navigator.clipboard as Clipboard | undefined;
-  return c ? c.writeText(text).then(() => true, fallback) : Promise.resolve(fallback());
 }
 
 /**

@@ -2,7 +2,7 @@
 import { h, str } from "./dom";
 import { emit } from "./events";
 import type { Props, Value } from "./protocol";
-import type { View } from "./views";
+import type { View } from "./view";
 
 /** The node sits in the tree as a hidden anchor; its children render into `panel`, which the app mounts. */
 export function sidebarView(): View {

@@ -25,3 +25,6 @@ declare module "node:fs" {
 
 /** The absolute path of tests/fixtures/ops, injected by build.mjs. */
 declare const __FIXTURES_DIR__: string;
+
+/** The absolute path of frontend/src, injected by build.mjs. */
+declare const __SRC_DIR__: string;
