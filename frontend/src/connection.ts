@@ -1,6 +1,6 @@
-// The WebSocket: hello/resume, frame intake, acks, unconfirmed-event resend, reconnect with backoff.
+// The WebSocket: hello/resume (HELLO), notices (NOTE), frame intake, acks, unconfirmed-event resend, reconnect.
 import { decode, encode } from "./msgpack";
-import { type ClientMessage, isFrame, isMap, PROTOCOL_VERSION, SNAP, type Value } from "./protocol";
+import { type ClientMessage, HELLO, isFrame, isMap, NOTE, PROTOCOL_VERSION, SNAP, type Value } from "./protocol";
 import type { Store } from "./store";
 
 /** "open" means synced: HELLO received and, when we had no tree, the SNAP applied. */
@@ -24,6 +24,28 @@ export interface ConnectionHooks {
   status(s: Status): void;
   /** A new session replaced ours: these submitted texts never reached it. */
   lost(texts: string[]): void;
+  /** The server's NOTE: a non-fatal notice to show briefly. */
+  note(text: string): void;
+}
+
+/** HELLO: the session's resume token, and the highest client event seq the server has received. */
+export interface Hello {
+  token: string;
+  lastEvSeq: number;
+}
+
+/** The connection's own ops in a frame (the store skips them): the last HELLO, and the NOTE texts in order. */
+export function controlOps(ops: readonly unknown[]): { hello: Hello | null; notes: string[] } {
+  let hello: Hello | null = null;
+  const notes: string[] = [];
+  for (const op of ops) {
+    if (!Array.isArray(op)) continue;
+    const a: unknown[] = op;
+    if (a[0] === HELLO && typeof a[1] === "string" && Number.isInteger(a[2])) {
+      hello = { token: a[1], lastEvSeq: a[2] as number };
+    } else if (a[0] === NOTE && typeof a[1] === "string") notes.push(a[1]);
+  }
+  return { hello, notes };
 }
 
 function load(key: string): string | null {
@@ -153,11 +175,8 @@ export class Connection {
     // A replayed frame we already applied (a SNAP always applies).
     if (seq !== null && seq <= this.lastSeq && !ops.some((op) => op[0] === SNAP)) return;
     this.store.applyAll(ops);
-    const hello = this.store.hello;
-    if (hello) {
-      this.store.hello = null;
-      this.onHello(hello.token, hello.lastEvSeq);
-    }
+    const { hello, notes } = controlOps(ops);
+    if (hello) this.onHello(hello.token, hello.lastEvSeq);
     if (this.ready && (!this.needSnap || ops.some((op) => op[0] === SNAP))) {
       if (this.needSnap || hello) this.hooks.status("open");
       this.needSnap = false;
@@ -166,6 +185,7 @@ export class Connection {
       this.lastSeq = seq;
       this.scheduleAck();
     }
+    for (const text of notes) this.hooks.note(text);
     this.hooks.applied();
   }
 

@@ -107,6 +107,7 @@ class App {
         this.composer.restore(texts.join("\n\n"));
         this.toast("The session was restarted; your unsent message is back in the input.");
       },
+      note: (text) => this.toast(text),
     });
     this.renderer.flush({ ...this.store.takeDirty(), reset: true });
     this.connection.connect();
@@ -143,7 +144,6 @@ class App {
     this.updateChrome();
     this.updatePlaceholder();
     if (d.overlay) this.renderOverlay(this.store.overlay);
-    for (const n of this.store.notes.splice(0)) this.toast(n);
     this.scrollIfStuck();
   }
 
