@@ -9,6 +9,9 @@ export type Props = Record<string, Value>;
 export const isMap = (x: unknown): x is { [key: string]: Value } =>
   typeof x === "object" && x !== null && !Array.isArray(x);
 
+/** How a view sends a user event (an `ev` message) on a node; the app wires it to the connection. */
+export type Emit = (nodeId: number, action: string, value: Value) => void;
+
 /** A node on the wire: `[id, kind, props, children]`. */
 export type WireNode = [number, string, Props, WireNode[]];
 

@@ -1,5 +1,6 @@
-// The View interface every node kind implements: the element it owns and how it is patched.
-import type { Props } from "./protocol";
+// The View interface every node kind implements, and the context views are built with.
+import type { ChatOpts } from "./chatopts";
+import type { Emit, Props } from "./protocol";
 
 export interface View {
   readonly kind: string;
@@ -15,3 +16,16 @@ export interface View {
   /** Kinds shown outside the transcript (the sidebar): the element the app places. */
   readonly panel?: HTMLElement;
 }
+
+/** What every view is handed at construction; the renderer owns it and keeps `opts` current. */
+export interface ViewContext {
+  /** The display options of the app's chat node (the defaults while there is none). */
+  readonly opts: ChatOpts;
+  /** Send a user event on a node. */
+  readonly emit: Emit;
+  /** A run is going: actions that change the transcript (retry, undo, edit, clear) wait for it to end. */
+  isBusy(): boolean;
+}
+
+/** Builds the view of one node kind. */
+export type Factory = (id: number, ctx: ViewContext) => View;
