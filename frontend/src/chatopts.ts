@@ -55,9 +55,6 @@ export function chatOpts(p: Props = {}): ChatOpts {
 /** `feedback_options`: strings; none unless the chat turns feedback on (`rc.chat(feedback=...)`). */
 export const feedbackOf = (v: Value | undefined): string[] => strs(v) ?? [];
 
-/** The feedback options drawn as thumbs; the others go in the "more" menu. */
-export const THUMBS = ["Like", "Dislike"];
-
 /** The avatar for a role: an image URL, an emoji, or nothing. */
 export function avatarOf(opts: ChatOpts, role: string): { src: string } | { emoji: string } | null {
   const a = opts.avatars[role];

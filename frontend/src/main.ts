@@ -1,18 +1,19 @@
 // Entry point: builds the page chrome and wires store, renderer, composer and connection.
+import { drawActions, FOLLOWS } from "./actions";
 import { Composer } from "./composer";
 import { Connection, type Status } from "./connection";
 import { type ChatOpts, chatOpts } from "./chatopts";
-import { copyShowing, transcriptText, visibleText } from "./clipboard";
-import { actionButton, h, setHtml } from "./dom";
+import { transcriptText, visibleText } from "./clipboard";
+import { h, setHtml } from "./dom";
 import { ICONS } from "./icons";
-import type { Overlay } from "./protocol";
+import type { Emit, Overlay } from "./protocol";
 import { Renderer } from "./render";
 import { type RunState, Store } from "./store";
 
 const NEAR_BOTTOM = 40;
 const TOAST_MS = 4000;
 /** Events that add to the transcript: the view follows the bottom again. */
-const FOLLOW = new Set(["submit", "option", "example", "retry", "edit"]);
+const FOLLOW = new Set(["submit", "option", "example", ...FOLLOWS]);
 const NARROW = "(max-width: 800px)";
 const ARROW =
   '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" ' +
@@ -53,13 +54,12 @@ class App {
   private readonly conn = h("div", "rc-conn", { role: "status", "aria-live": "polite" });
   private readonly toasts = h("div", "rc-toasts", { role: "status", "aria-live": "polite" });
   private overlayEl: HTMLElement | null = null;
-  private readonly renderer = new Renderer(this.store, this.host, {
-    emit: (id, action, value) => {
-      if (FOLLOW.has(action)) this.stick = true;
-      this.connection.event(id, action, value);
-    },
-    isBusy: () => this.busy,
-  });
+  /** How views and the chat bar send events. */
+  private readonly emit: Emit = (id, action, value) => {
+    if (FOLLOW.has(action)) this.stick = true;
+    this.connection.event(id, action, value);
+  };
+  private readonly renderer = new Renderer(this.store, this.host, { emit: this.emit, isBusy: () => this.busy });
   private readonly composer: Composer;
   private readonly connection: Connection;
   private status: Status = "connecting";
@@ -190,31 +190,24 @@ class App {
   }
 
   private renderChatBar(): void {
-    const a = this.opts.actions;
-    const bar = this.chatBar;
-    bar.replaceChildren();
-    const add = (testid: string, label: string, icon: string, idle: boolean, fn: (b: HTMLButtonElement) => void): void => {
-      const b = actionButton(testid, label, icon, idle, this.busy);
-      b.addEventListener("click", () => fn(b));
-      bar.append(b);
-    };
-    if (a.copyAll) {
-      add("copy-all", "Copy conversation", ICONS.copy, false, (b) => {
-        const text = transcriptText(
+    this.chatBar.replaceChildren();
+    drawActions(this.chatBar, "chat", {
+      id: this.chatId,
+      role: "",
+      last: false,
+      lastAssistant: false,
+      settings: this.opts.actions,
+      busy: this.busy,
+      emit: this.emit,
+      text: () =>
+        transcriptText(
           this.renderer.messageEls().map((el) => ({
             role: el.dataset["role"] ?? "",
             text: visibleText(el.querySelector(".rc-content") ?? el),
           })),
           this.opts.watermark,
-        );
-        if (this.chatId !== null) this.connection.event(this.chatId, "copy_all", null);
-        copyShowing(b, text);
-      });
-    }
-    if (a.clear && this.chatId !== null) {
-      const id = this.chatId;
-      add("clear", "Clear conversation", ICONS.trash, true, () => this.connection.event(id, "clear", null));
-    }
+        ),
+    });
   }
 
   /** Show the (last) sidebar node's panel beside the transcript. */

@@ -1,10 +1,11 @@
 // The message kind: role, avatar, preset options, timestamp, the action row and the in-place editor.
-import { actionButton, h, str } from "./dom";
-import { avatarOf, THUMBS } from "./chatopts";
+import { drawActions } from "./actions";
+import { avatarOf } from "./chatopts";
 import { optionsOf } from "./choices";
-import { copyShowing, visibleText } from "./clipboard";
-import { ICONS } from "./icons";
-import type { Props, Value } from "./protocol";
+import { visibleText } from "./clipboard";
+import { h, str } from "./dom";
+import { Feedback } from "./feedback";
+import type { Props } from "./protocol";
 import type { View, ViewContext } from "./view";
 
 const ROLES: Record<string, string> = { user: "You", assistant: "Assistant", system: "System" };
@@ -20,10 +21,7 @@ export function messageView(id: number, ctx: ViewContext): View {
   let extras: HTMLElement[] = [];
   let last = false;
   let lastAsst = false;
-  /** The feedback shown (set optimistically on a click), and the prop it was last taken from. */
-  let fb: string | null = null;
-  let fbProp: Value | undefined;
-  let menuOpen = false;
+  const feedback = new Feedback(el, () => refresh());
   let editor: HTMLElement | null = null;
 
   const openEditor = (): void => {
@@ -63,67 +61,19 @@ export function messageView(id: number, ctx: ViewContext): View {
 
   const actions = (role: string): HTMLElement | null => {
     const row = h("div", "rc-actions");
-    const opts = ctx.opts;
-    const a = opts.actions;
-    const btn = (testid: string, label: string, icon: string, fn: () => void, idle = false, to: HTMLElement = row): HTMLButtonElement => {
-      const b = actionButton(testid, label, icon, idle, ctx.isBusy());
-      b.addEventListener("click", fn);
-      to.append(b);
-      return b;
-    };
-    if (a.copy) {
-      const b = btn("copy", "Copy", ICONS.copy, () => {
-        emit(id, "copy", null);
-        copyShowing(b, visibleText(body));
-      });
-    }
-    if (a.edit === "all" || (a.edit === "user" && role === "user")) btn("edit", "Edit", ICONS.edit, openEditor, true);
-    if (a.retry && lastAsst) btn("retry", "Retry", ICONS.retry, () => emit(id, "retry", null), true);
-    if (a.undo && last) btn("undo", "Undo", ICONS.undo, () => emit(id, "undo", null), true);
-    if (opts.feedback.length && (role === "assistant" || (role === "user" && opts.feedbackOnUser))) {
-      const choose = (o: string): void => {
-        fb = fb === o ? null : o;
-        menuOpen = false;
-        emit(id, "feedback", fb);
-        refresh();
-      };
-      const fbBtn = (o: string, icon: string, to: HTMLElement): HTMLButtonElement => {
-        const b = btn("feedback", o, icon, () => choose(o), false, to);
-        b.dataset["value"] = o;
-        b.setAttribute("aria-pressed", String(fb === o));
-        return b;
-      };
-      for (const o of opts.feedback) if (THUMBS.includes(o)) fbBtn(o, o === "Like" ? ICONS.up : ICONS.down, row);
-      const more = opts.feedback.filter((o) => !THUMBS.includes(o));
-      if (more.length) {
-        // The other options live in a small menu, built only while it is open.
-        const wrap = h("div", "rc-more");
-        const custom = fb !== null && more.includes(fb);
-        /** Open or close the menu; `focus`: move focus into it, or back to its button. */
-        const toggle = (open: boolean, focus = true): void => {
-          if (open === menuOpen) return;
-          menuOpen = open;
-          refresh();
-          if (focus) el.querySelector<HTMLElement>(open ? ".rc-menu > button" : ".rc-more > button")?.focus();
-        };
-        const m = btn("feedback-more", custom ? `Feedback: ${fb}` : "More feedback", ICONS.flag, () => toggle(!menuOpen), false, wrap);
-        m.setAttribute("aria-expanded", String(menuOpen));
-        m.setAttribute("aria-pressed", String(custom));
-        if (custom) m.append(h("span", undefined, undefined, fb as string));
-        if (menuOpen) {
-          const menu = h("div", "rc-menu", { role: "group", "aria-label": "Feedback" });
-          for (const o of more) fbBtn(o, "", menu).textContent = o;
-          wrap.append(menu);
-          wrap.addEventListener("focusout", (e) => {
-            if (wrap.isConnected && !wrap.contains(e.relatedTarget as Node | null)) toggle(false, false);
-          });
-          wrap.addEventListener("keydown", (e) => {
-            if (e.key === "Escape") toggle(false);
-          });
-        }
-        row.append(wrap);
-      }
-    }
+    const o = ctx.opts;
+    drawActions(row, "message", {
+      id,
+      role,
+      last,
+      lastAssistant: lastAsst,
+      settings: o.actions,
+      busy: ctx.isBusy(),
+      emit: ctx.emit,
+      text: () => visibleText(body),
+      edit: openEditor,
+      feedback: { options: o.feedback, onUser: o.feedbackOnUser, state: feedback },
+    });
     return row.childElementCount ? row : null;
   };
 
@@ -173,10 +123,7 @@ export function messageView(id: number, ctx: ViewContext): View {
     body,
     update(p) {
       props = p;
-      if (p["feedback"] !== fbProp) {
-        fbProp = p["feedback"];
-        fb = typeof fbProp === "string" ? fbProp : null;
-      }
+      feedback.sync(p["feedback"]);
       refresh();
     },
     refresh,
