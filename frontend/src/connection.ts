@@ -2,15 +2,13 @@
 import { decode, encode } from "./msgpack";
 import { type ClientMessage, HELLO, isFrame, isMap, NOTE, PROTOCOL_VERSION, SNAP, type Value } from "./protocol";
 import type { Store } from "./store";
+import { KEYS, load, save, sessionToken, setSessionToken } from "./tab";
 
 /** "open" means synced: HELLO received and, when we had no tree, the SNAP applied. */
 export type Status = "connecting" | "open" | "closed";
 
 type EvMessage = ["ev", number, number, string, Value];
 
-const TOKEN_KEY = "reactchat:token";
-const EV_SEQ_KEY = "reactchat:ev_seq";
-const PENDING_KEY = "reactchat:pending";
 const ACK_INTERVAL = 250;
 const BACKOFF_MIN = 250;
 const BACKOFF_MAX = 5000;
@@ -48,26 +46,9 @@ export function controlOps(ops: readonly unknown[]): { hello: Hello | null; note
   return { hello, notes };
 }
 
-function load(key: string): string | null {
-  try {
-    return sessionStorage.getItem(key);
-  } catch {
-    return null;
-  }
-}
-
-function save(key: string, value: string | null): void {
-  try {
-    if (value === null) sessionStorage.removeItem(key);
-    else sessionStorage.setItem(key, value);
-  } catch {
-    // Storage may be unavailable (privacy mode, quota); the session still works in memory.
-  }
-}
-
 function loadPending(): EvMessage[] {
   try {
-    const v: unknown = JSON.parse(load(PENDING_KEY) ?? "[]");
+    const v: unknown = JSON.parse(load(KEYS.pending) ?? "[]");
     return Array.isArray(v) ? (v.filter((m) => Array.isArray(m) && m[0] === "ev") as EvMessage[]) : [];
   } catch {
     return [];
@@ -88,9 +69,7 @@ export class Connection {
   /** Another tab took this session over (close code 4001); see ws.onclose. */
   private replaced = false;
   private sentToken: string | null = null;
-  /** The token in memory too, for when sessionStorage is unavailable. */
-  private token: string | null = null;
-  private evSeq = Number(load(EV_SEQ_KEY)) || 0;
+  private evSeq = Number(load(KEYS.evSeq)) || 0;
   private pending: EvMessage[] = loadPending();
 
   constructor(
@@ -112,7 +91,7 @@ export class Connection {
     ws.binaryType = "arraybuffer";
     this.ws = ws;
     ws.onopen = () => {
-      this.sentToken = load(TOKEN_KEY) ?? this.token;
+      this.sentToken = sessionToken();
       this.ackedSeq = this.lastSeq;
       this.needSnap = this.lastSeq < 0;
       this.raw(["hello", 1, this.sentToken, this.lastSeq]);
@@ -138,7 +117,7 @@ export class Connection {
   /** Queue a user event; it is resent after reconnects until a HELLO confirms it. */
   event(nodeId: number, action: string, value: Value): void {
     const msg: EvMessage = ["ev", ++this.evSeq, nodeId, action, value];
-    save(EV_SEQ_KEY, String(this.evSeq));
+    save(KEYS.evSeq, String(this.evSeq));
     this.pending.push(msg);
     if (this.pending.length > MAX_PENDING) this.pending.shift();
     this.savePending();
@@ -147,7 +126,7 @@ export class Connection {
 
   /** The resume token of the current session (authorises uploads). */
   get sessionToken(): string | null {
-    return this.token ?? load(TOKEN_KEY);
+    return sessionToken();
   }
 
   stop(): void {
@@ -191,15 +170,14 @@ export class Connection {
 
   private onHello(token: string, lastEvSeq: number): void {
     const newSession = this.sentToken !== null && token !== this.sentToken;
-    this.token = token;
-    save(TOKEN_KEY, token);
+    setSessionToken(token);
     this.attempt = 0;
     if (newSession) {
       this.lastSeq = this.ackedSeq = -1;
       this.needSnap = true;
     }
     this.evSeq = Math.max(this.evSeq, lastEvSeq);
-    save(EV_SEQ_KEY, String(this.evSeq));
+    save(KEYS.evSeq, String(this.evSeq));
     const unconfirmed = this.pending.filter((m) => m[1] > lastEvSeq);
     if (newSession) {
       // Those events name nodes of a tree that no longer exists: hand the words back to the user.
@@ -246,6 +224,6 @@ export class Connection {
   }
 
   private savePending(): void {
-    save(PENDING_KEY, this.pending.length ? JSON.stringify(this.pending) : null);
+    save(KEYS.pending, this.pending.length ? JSON.stringify(this.pending) : null);
   }
 }
