@@ -13,6 +13,7 @@ declare module "node:assert/strict" {
     deepEqual<T>(actual: unknown, expected: T, message?: string): asserts actual is T;
     notEqual(actual: unknown, expected: unknown, message?: string): void;
     throws(fn: () => unknown, message?: string): void;
+    match(value: string, re: RegExp, message?: string): void;
   }
   const assert: Assert;
   export default assert;
