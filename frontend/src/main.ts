@@ -1,9 +1,9 @@
 // Entry point: builds the page chrome and wires store, renderer, composer and connection.
 import { drawActions, FOLLOWS } from "./actions";
-import { Composer } from "./composer";
-import { Connection, type Status } from "./connection";
 import { type ChatOpts, chatOpts } from "./chatopts";
 import { transcriptText, visibleText } from "./clipboard";
+import { Composer } from "./composer";
+import { Connection, type Status } from "./connection";
 import { h, setHtml } from "./dom";
 import { ICONS } from "./icons";
 import type { Emit, Overlay } from "./protocol";

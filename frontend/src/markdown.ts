@@ -1,6 +1,6 @@
 // The server-rendered HTML kinds: markdown (block by block while it streams) and html; math and code buttons.
-import { h, setHtml, str } from "./dom";
 import { copyText } from "./clipboard";
+import { h, setHtml, str } from "./dom";
 import { typeset } from "./math";
 import type { View, ViewContext } from "./view";
 
