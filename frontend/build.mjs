@@ -90,6 +90,7 @@ async function test() {
       target: "node20",
       define: {
         __FIXTURES_DIR__: JSON.stringify(resolve(here, "../tests/fixtures/ops")),
+        __SRC_DIR__: JSON.stringify(resolve(here, "src")),
         __KATEX_V__: JSON.stringify("test"),
       },
     });

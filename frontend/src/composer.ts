@@ -3,13 +3,12 @@
 import { h, str } from "./dom";
 import { fmtSize } from "./format";
 import { ICONS } from "./icons";
-import {
-  acceptOf, cookieValue, fileTypesOf, onFirstLine, onLastLine, PromptHistory, refusal,
-} from "./interact";
+import { acceptOf, cookieValue, fileTypesOf, refusal } from "./files";
+import { onFirstLine, onLastLine, PromptHistory } from "./history";
 import type { Props, Value } from "./protocol";
+import { KEYS, load, save } from "./tab";
 
 const MAX_HEIGHT = 200;
-const HISTORY_KEY = "reactchat:history";
 
 export interface ComposerHooks {
   submit(nodeId: number, value: Value): void;
@@ -48,22 +47,7 @@ export class Composer {
   private maxSize: number | null = null;
   private valueSeq: Value | undefined;
   private urlPrompt = new URLSearchParams(location.search).get("prompt");
-  private readonly prompts = new PromptHistory({
-    get: () => {
-      try {
-        return sessionStorage.getItem(HISTORY_KEY);
-      } catch {
-        return null;
-      }
-    },
-    set: (v) => {
-      try {
-        sessionStorage.setItem(HISTORY_KEY, v);
-      } catch {
-        // no storage: no history across reloads
-      }
-    },
-  });
+  private readonly prompts = new PromptHistory({ get: () => load(KEYS.history), set: (v) => save(KEYS.history, v) });
 
   constructor(private readonly hooks: ComposerHooks) {
     this.el.hidden = this.attach.hidden = this.chipsEl.hidden = true;

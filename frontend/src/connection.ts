@@ -1,16 +1,14 @@
-// The WebSocket: hello/resume, frame intake, acks, unconfirmed-event resend, reconnect with backoff.
+// The WebSocket: hello/resume (HELLO), notices (NOTE), frame intake, acks, unconfirmed-event resend, reconnect.
 import { decode, encode } from "./msgpack";
-import { type ClientMessage, isFrame, PROTOCOL_VERSION, SNAP, type Value } from "./protocol";
+import { type ClientMessage, HELLO, isFrame, isMap, NOTE, PROTOCOL_VERSION, SNAP, type Value } from "./protocol";
 import type { Store } from "./store";
+import { KEYS, load, save, sessionToken, setSessionToken } from "./tab";
 
 /** "open" means synced: HELLO received and, when we had no tree, the SNAP applied. */
 export type Status = "connecting" | "open" | "closed";
 
 type EvMessage = ["ev", number, number, string, Value];
 
-const TOKEN_KEY = "reactchat:token";
-const EV_SEQ_KEY = "reactchat:ev_seq";
-const PENDING_KEY = "reactchat:pending";
 const ACK_INTERVAL = 250;
 const BACKOFF_MIN = 250;
 const BACKOFF_MAX = 5000;
@@ -24,28 +22,33 @@ export interface ConnectionHooks {
   status(s: Status): void;
   /** A new session replaced ours: these submitted texts never reached it. */
   lost(texts: string[]): void;
+  /** The server's NOTE: a non-fatal notice to show briefly. */
+  note(text: string): void;
 }
 
-function load(key: string): string | null {
-  try {
-    return sessionStorage.getItem(key);
-  } catch {
-    return null;
-  }
+/** HELLO: the session's resume token, and the highest client event seq the server has received. */
+export interface Hello {
+  token: string;
+  lastEvSeq: number;
 }
 
-function save(key: string, value: string | null): void {
-  try {
-    if (value === null) sessionStorage.removeItem(key);
-    else sessionStorage.setItem(key, value);
-  } catch {
-    // Storage may be unavailable (privacy mode, quota); the session still works in memory.
+/** The connection's own ops in a frame (the store skips them): the last HELLO, and the NOTE texts in order. */
+export function controlOps(ops: readonly unknown[]): { hello: Hello | null; notes: string[] } {
+  let hello: Hello | null = null;
+  const notes: string[] = [];
+  for (const op of ops) {
+    if (!Array.isArray(op)) continue;
+    const a: unknown[] = op;
+    if (a[0] === HELLO && typeof a[1] === "string" && Number.isInteger(a[2])) {
+      hello = { token: a[1], lastEvSeq: a[2] as number };
+    } else if (a[0] === NOTE && typeof a[1] === "string") notes.push(a[1]);
   }
+  return { hello, notes };
 }
 
 function loadPending(): EvMessage[] {
   try {
-    const v: unknown = JSON.parse(load(PENDING_KEY) ?? "[]");
+    const v: unknown = JSON.parse(load(KEYS.pending) ?? "[]");
     return Array.isArray(v) ? (v.filter((m) => Array.isArray(m) && m[0] === "ev") as EvMessage[]) : [];
   } catch {
     return [];
@@ -66,9 +69,7 @@ export class Connection {
   /** Another tab took this session over (close code 4001); see ws.onclose. */
   private replaced = false;
   private sentToken: string | null = null;
-  /** The token in memory too, for when sessionStorage is unavailable. */
-  private token: string | null = null;
-  private evSeq = Number(load(EV_SEQ_KEY)) || 0;
+  private evSeq = Number(load(KEYS.evSeq)) || 0;
   private pending: EvMessage[] = loadPending();
 
   constructor(
@@ -90,7 +91,7 @@ export class Connection {
     ws.binaryType = "arraybuffer";
     this.ws = ws;
     ws.onopen = () => {
-      this.sentToken = load(TOKEN_KEY) ?? this.token;
+      this.sentToken = sessionToken();
       this.ackedSeq = this.lastSeq;
       this.needSnap = this.lastSeq < 0;
       this.raw(["hello", 1, this.sentToken, this.lastSeq]);
@@ -116,7 +117,7 @@ export class Connection {
   /** Queue a user event; it is resent after reconnects until a HELLO confirms it. */
   event(nodeId: number, action: string, value: Value): void {
     const msg: EvMessage = ["ev", ++this.evSeq, nodeId, action, value];
-    save(EV_SEQ_KEY, String(this.evSeq));
+    save(KEYS.evSeq, String(this.evSeq));
     this.pending.push(msg);
     if (this.pending.length > MAX_PENDING) this.pending.shift();
     this.savePending();
@@ -125,7 +126,7 @@ export class Connection {
 
   /** The resume token of the current session (authorises uploads). */
   get sessionToken(): string | null {
-    return this.token ?? load(TOKEN_KEY);
+    return sessionToken();
   }
 
   stop(): void {
@@ -153,11 +154,8 @@ export class Connection {
     // A replayed frame we already applied (a SNAP always applies).
     if (seq !== null && seq <= this.lastSeq && !ops.some((op) => op[0] === SNAP)) return;
     this.store.applyAll(ops);
-    const hello = this.store.hello;
-    if (hello) {
-      this.store.hello = null;
-      this.onHello(hello.token, hello.lastEvSeq);
-    }
+    const { hello, notes } = controlOps(ops);
+    if (hello) this.onHello(hello.token, hello.lastEvSeq);
     if (this.ready && (!this.needSnap || ops.some((op) => op[0] === SNAP))) {
       if (this.needSnap || hello) this.hooks.status("open");
       this.needSnap = false;
@@ -166,27 +164,27 @@ export class Connection {
       this.lastSeq = seq;
       this.scheduleAck();
     }
+    for (const text of notes) this.hooks.note(text);
     this.hooks.applied();
   }
 
   private onHello(token: string, lastEvSeq: number): void {
     const newSession = this.sentToken !== null && token !== this.sentToken;
-    this.token = token;
-    save(TOKEN_KEY, token);
+    setSessionToken(token);
     this.attempt = 0;
     if (newSession) {
       this.lastSeq = this.ackedSeq = -1;
       this.needSnap = true;
     }
     this.evSeq = Math.max(this.evSeq, lastEvSeq);
-    save(EV_SEQ_KEY, String(this.evSeq));
+    save(KEYS.evSeq, String(this.evSeq));
     const unconfirmed = this.pending.filter((m) => m[1] > lastEvSeq);
     if (newSession) {
       // Those events name nodes of a tree that no longer exists: hand the words back to the user.
       this.pending = [];
       const texts = unconfirmed.flatMap((m) => {
         const v = m[4];
-        const t = typeof v === "object" && v !== null && !Array.isArray(v) ? v["text"] : v;
+        const t = isMap(v) ? v["text"] : v;
         return m[3] === "submit" && typeof t === "string" && t ? [t] : [];
       });
       if (texts.length) this.hooks.lost(texts);
@@ -226,6 +224,6 @@ export class Connection {
   }
 
   private savePending(): void {
-    save(PENDING_KEY, this.pending.length ? JSON.stringify(this.pending) : null);
+    save(KEYS.pending, this.pending.length ? JSON.stringify(this.pending) : null);
   }
 }

@@ -28,8 +28,8 @@ export const str = (v: unknown, dflt = ""): string =>
   typeof v === "string" ? v : typeof v === "number" ? String(v) : dflt;
 
 /**
- * An icon button for a message or chat action. `idle` actions (retry, undo, edit, clear) need the app idle,
- * so they start disabled while a run is going. `icon` must be one of our constant SVG strings.
+ * An icon button for a chat action (see actions.ts). `idle` actions need the app idle, so they start disabled
+ * while a run is going (class `rc-idle`: the app toggles them). `icon` must be one of our constant SVG strings.
  */
 export function actionButton(testid: string, label: string, icon: string, idle: boolean, busy: boolean): HTMLButtonElement {
   const b = h("button", idle ? "rc-act rc-idle" : "rc-act", {

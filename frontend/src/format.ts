@@ -1,70 +1,13 @@
-// Pure helpers (no DOM): display options, formatting, URL checks, thought and grouping rules.
-import { type Actions, actionsOf, type Example, examplesOf, feedbackOf } from "./interact";
-import type { Props, Value } from "./protocol";
-
-/** The app's `chat` node props with their defaults (docs/protocol.md). */
-export interface ChatOpts {
-  layout: "bubble" | "panel";
-  height: string;
-  minHeight: string;
-  maxHeight: string;
-  resizable: boolean;
-  rtl: boolean;
-  placeholder: string;
-  description: string;
-  avatars: { [role: string]: Value };
-  timestamps: boolean;
-  group: boolean;
-  autoscroll: boolean;
-  copyCode: boolean;
-  actions: Actions;
-  feedback: string[];
-  feedbackOnUser: boolean;
-  examples: Example[];
-  watermark: string;
-}
+// Pure formatting and value rules (no DOM): CSS lengths, sizes, durations, safe URLs, thoughts, grouping.
+import type { Value } from "./protocol";
 
 /** A CSS length: numbers are pixels; strings pass through (the CSSOM drops invalid ones). */
 export const cssLen = (v: Value | undefined): string =>
   typeof v === "number" && isFinite(v) ? `${v}px` : typeof v === "string" ? v : "";
 
-const flag = (v: Value | undefined, dflt: boolean): boolean => (typeof v === "boolean" ? v : dflt);
-const text = (v: Value | undefined): string => (typeof v === "string" ? v : "");
-const isMap = (v: Value | undefined): v is { [k: string]: Value } =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-
-export function chatOpts(p: Props = {}): ChatOpts {
-  return {
-    layout: p["layout"] === "panel" ? "panel" : "bubble",
-    height: cssLen(p["height"]),
-    minHeight: cssLen(p["min_height"]),
-    maxHeight: cssLen(p["max_height"]),
-    resizable: flag(p["resizable"], false),
-    rtl: flag(p["rtl"], false),
-    placeholder: text(p["placeholder"]),
-    description: text(p["description"]),
-    avatars: isMap(p["avatars"]) ? p["avatars"] : {},
-    timestamps: flag(p["show_timestamps"], false),
-    group: flag(p["group_consecutive_messages"], true),
-    autoscroll: flag(p["autoscroll"], true),
-    copyCode: flag(p["show_copy_code"], true),
-    actions: actionsOf(p["actions"]),
-    feedback: feedbackOf(p["feedback_options"]),
-    feedbackOnUser: flag(p["feedback_on_user"], false),
-    examples: examplesOf(p["examples"]),
-    watermark: text(p["watermark"]),
-  };
-}
-
-/** The avatar for a role: an image URL, an emoji, or nothing. */
-export function avatarOf(opts: ChatOpts, role: string): { src: string } | { emoji: string } | null {
-  const a = opts.avatars[role];
-  if (!isMap(a)) return null;
-  const src = safeUrl(a["src"]);
-  if (src) return { src };
-  const emoji = text(a["emoji"]);
-  return emoji ? { emoji } : null;
-}
+/** A list's strings (its other items dropped), or null when it is not a list. */
+export const strs = (v: Value | undefined): string[] | null =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : null;
 
 /** "512 B", "1.2 KB", "15 MB" (binary multiples). */
 export function fmtSize(bytes: number): string {

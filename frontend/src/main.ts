@@ -1,20 +1,19 @@
 // Entry point: builds the page chrome and wires store, renderer, composer and connection.
+import { drawActions, FOLLOWS } from "./actions";
+import { type ChatOpts, chatOpts } from "./chatopts";
+import { transcriptText, visibleText } from "./clipboard";
 import { Composer } from "./composer";
 import { Connection, type Status } from "./connection";
-import { actionButton, h, setHtml } from "./dom";
-import { setBusy, setEmit } from "./events";
-import { chatOpts } from "./format";
+import { h, setHtml } from "./dom";
 import { ICONS } from "./icons";
-import { transcriptText } from "./interact";
-import type { Overlay, Props } from "./protocol";
+import type { Emit, Overlay } from "./protocol";
 import { Renderer } from "./render";
-import { Store } from "./store";
-import { copyShowing, opts, setOpts, visibleText } from "./views";
+import { type RunState, Store } from "./store";
 
 const NEAR_BOTTOM = 40;
 const TOAST_MS = 4000;
 /** Events that add to the transcript: the view follows the bottom again. */
-const FOLLOW = new Set(["submit", "option", "example", "retry", "edit"]);
+const FOLLOW = new Set(["submit", "option", "example", ...FOLLOWS]);
 const NARROW = "(max-width: 800px)";
 const ARROW =
   '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" ' +
@@ -41,9 +40,12 @@ class App {
     "aria-label": "Toggle sidebar",
   });
   private sidePanel: HTMLElement | null = null;
+  /** The chat node and its display options, as the last render reported them. */
   private chatId: number | null = null;
-  /** The options and chat node last applied (empty: none yet, so the first call applies the defaults). */
-  private optsKey = "";
+  private opts: ChatOpts = chatOpts();
+  private run: RunState = "idle";
+  /** A run is going: buttons with class `rc-idle` are disabled until it ends. */
+  private busy = false;
   private readonly toBottom = h("button", "rc-to-bottom", {
     type: "button",
     "data-testid": "scroll-to-bottom",
@@ -52,7 +54,12 @@ class App {
   private readonly conn = h("div", "rc-conn", { role: "status", "aria-live": "polite" });
   private readonly toasts = h("div", "rc-toasts", { role: "status", "aria-live": "polite" });
   private overlayEl: HTMLElement | null = null;
-  private readonly renderer = new Renderer(this.store, this.host);
+  /** How views and the chat bar send events. */
+  private readonly emit: Emit = (id, action, value) => {
+    if (FOLLOW.has(action)) this.stick = true;
+    this.connection.event(id, action, value);
+  };
+  private readonly renderer = new Renderer(this.store, this.host, { emit: this.emit, isBusy: () => this.busy });
   private readonly composer: Composer;
   private readonly connection: Connection;
   private status: Status = "connecting";
@@ -61,10 +68,6 @@ class App {
   private lastTop = 0;
 
   constructor(root: HTMLElement) {
-    setEmit((id, action, value) => {
-      if (FOLLOW.has(action)) this.stick = true;
-      this.connection.event(id, action, value);
-    });
     this.composer = new Composer({
       submit: (id, value) => this.connection.event(id, "submit", value),
       stop: () => this.connection.stop(),
@@ -107,8 +110,8 @@ class App {
         this.composer.restore(texts.join("\n\n"));
         this.toast("The session was restarted; your unsent message is back in the input.");
       },
+      note: (text) => this.toast(text),
     });
-    this.renderer.flush({ ...this.store.takeDirty(), reset: true });
     this.connection.connect();
   }
 
@@ -122,50 +125,21 @@ class App {
   }
 
   private render(): void {
-    const d = this.store.takeDirty();
-    this.renderer.flush(d);
-    if (this.renderer.inputsChanged) {
-      this.renderer.inputsChanged = false;
-      this.bindComposer();
-    }
-    if (this.renderer.chatsChanged) {
-      this.renderer.chatsChanged = false;
-      this.applyOpts();
-    }
-    if (this.renderer.sidebarsChanged) {
-      this.renderer.sidebarsChanged = false;
-      this.mountSidebar();
-    }
-    if (this.renderer.messagesChanged) {
-      this.renderer.messagesChanged = false;
-      this.renderer.markLast();
-    }
+    const c = this.renderer.render();
+    if (c.input) this.composer.bind(c.input.id, c.input.props);
+    if (c.chat) this.applyOpts(c.chat.id, c.chat.opts);
+    if (c.sidebar !== undefined) this.mountSidebar(c.sidebar);
+    if (c.run) this.run = c.run;
     this.updateChrome();
     this.updatePlaceholder();
-    if (d.overlay) this.renderOverlay(this.store.overlay);
-    for (const n of this.store.notes.splice(0)) this.toast(n);
+    if (c.overlay !== undefined) this.renderOverlay(c.overlay);
     this.scrollIfStuck();
   }
 
-  private bindComposer(): void {
-    let id: number | null = null;
-    for (const i of this.renderer.inputs) if (this.store.get(i)) id = i;
-    this.composer.bind(id, id === null ? {} : this.store.get(id)?.props);
-  }
-
-  /** Apply the (last) chat node's display options to the page, and to the views when they changed. */
-  private applyOpts(): void {
-    let props: Props | undefined;
-    this.chatId = null;
-    for (const id of this.renderer.chats) {
-      const p = this.store.get(id)?.props;
-      if (p) [props, this.chatId] = [p, id];
-    }
-    const o = chatOpts(props);
-    const key = JSON.stringify([o, this.chatId]);
-    if (key === this.optsKey) return;
-    this.optsKey = key;
-    setOpts(o);
+  /** Apply the chat node's display options to the page (the renderer has applied them to the views). */
+  private applyOpts(chatId: number | null, o: ChatOpts): void {
+    this.chatId = chatId;
+    this.opts = o;
     const el = this.el;
     el.dataset["layout"] = o.layout;
     if (o.rtl) el.dir = "rtl";
@@ -182,12 +156,11 @@ class App {
     else this.placeholder.remove();
     this.renderExamples();
     this.renderChatBar();
-    this.renderer.refresh();
   }
 
   private renderExamples(): void {
     this.examples.replaceChildren(
-      ...opts.examples.map((ex, i) => {
+      ...this.opts.examples.map((ex, i) => {
         const b = h("button", "rc-example", { type: "button", "data-testid": "example" });
         const ic = ex.icon;
         if (ic) {
@@ -217,37 +190,28 @@ class App {
   }
 
   private renderChatBar(): void {
-    const a = opts.actions;
-    const bar = this.chatBar;
-    bar.replaceChildren();
-    const add = (testid: string, label: string, icon: string, idle: boolean, fn: (b: HTMLButtonElement) => void): void => {
-      const b = actionButton(testid, label, icon, idle, this.store.run === "running");
-      b.addEventListener("click", () => fn(b));
-      bar.append(b);
-    };
-    if (a.copyAll) {
-      add("copy-all", "Copy conversation", ICONS.copy, false, (b) => {
-        const text = transcriptText(
+    this.chatBar.replaceChildren();
+    drawActions(this.chatBar, "chat", {
+      id: this.chatId,
+      role: "",
+      last: false,
+      lastAssistant: false,
+      settings: this.opts.actions,
+      busy: this.busy,
+      emit: this.emit,
+      text: () =>
+        transcriptText(
           this.renderer.messageEls().map((el) => ({
             role: el.dataset["role"] ?? "",
             text: visibleText(el.querySelector(".rc-content") ?? el),
           })),
-          opts.watermark,
-        );
-        if (this.chatId !== null) this.connection.event(this.chatId, "copy_all", null);
-        copyShowing(b, text);
-      });
-    }
-    if (a.clear && this.chatId !== null) {
-      const id = this.chatId;
-      add("clear", "Clear conversation", ICONS.trash, true, () => this.connection.event(id, "clear", null));
-    }
+          this.opts.watermark,
+        ),
+    });
   }
 
   /** Show the (last) sidebar node's panel beside the transcript. */
-  private mountSidebar(): void {
-    let panel: HTMLElement | null = null;
-    for (const id of this.renderer.sidebars) panel = this.renderer.view(id)?.panel ?? panel;
+  private mountSidebar(panel: HTMLElement | null): void {
     if (panel === this.sidePanel) return;
     this.sidePanel?.remove();
     this.sidePanel = panel;
@@ -269,27 +233,33 @@ class App {
 
   /** The placeholder and examples while the chat has no messages; the description here while there is no title. */
   private updatePlaceholder(): void {
-    const none = this.renderer.messages.size === 0;
-    const show = none && (!!opts.placeholder || opts.examples.length > 0);
+    const none = !this.renderer.hasMessages;
+    const show = none && (!!this.opts.placeholder || this.opts.examples.length > 0);
     if (show !== this.empty.isConnected) {
       if (show) this.scroller.append(this.empty);
       else this.empty.remove();
     }
     this.chatBar.hidden = none || !this.chatBar.firstChild;
-    this.desc.hidden = !opts.description || this.renderer.titles.size > 0;
+    this.desc.hidden = !this.opts.description || this.renderer.hasTitle;
   }
 
   /** Run state, composer mode and connection badge; writes only what changed. */
   private updateChrome(): void {
     const open = this.status === "open";
-    const state = open ? this.store.run : "disconnected";
+    const state = open ? this.run : "disconnected";
     if (this.el.dataset["runState"] !== state) this.el.dataset["runState"] = state;
-    this.composer.setRunning(this.store.run === "running");
-    setBusy(this.store.run === "running");
+    this.composer.setRunning(this.run === "running");
+    this.setBusy(this.run === "running");
     if (this.conn.dataset["state"] !== this.status) {
       this.conn.dataset["state"] = this.status;
       this.conn.textContent = open ? "" : this.status === "connecting" ? "Connecting…" : "Disconnected — retrying…";
     }
+  }
+
+  private setBusy(busy: boolean): void {
+    if (busy === this.busy) return;
+    this.busy = busy;
+    for (const b of document.querySelectorAll<HTMLButtonElement>("button.rc-idle")) b.disabled = busy;
   }
 
   private renderOverlay(o: Overlay | null): void {
@@ -326,7 +296,7 @@ class App {
   }
 
   private scrollIfStuck(): void {
-    if (this.stick && opts.autoscroll) this.scroller.scrollTop = this.scroller.scrollHeight;
+    if (this.stick && this.opts.autoscroll) this.scroller.scrollTop = this.scroller.scrollHeight;
     this.updateToBottom();
   }
 
@@ -334,7 +304,7 @@ class App {
   private updateToBottom(): void {
     const s = this.scroller;
     const away = s.scrollHeight - s.scrollTop - s.clientHeight > NEAR_BOTTOM;
-    const hide = !away || (this.stick && opts.autoscroll);
+    const hide = !away || (this.stick && this.opts.autoscroll);
     if (this.toBottom.hidden !== hide) this.toBottom.hidden = hide;
   }
 }

@@ -1,28 +1,21 @@
 // The user's open/closed choice per thought, by node id (stable across reruns), kept for the session
 // in memory and in sessionStorage so it also survives a page reload.
-const KEY = "reactchat:open";
-const TOKEN_KEY = "reactchat:token";
+import { KEYS, load, save, sessionToken } from "./tab";
+
 const MAX = 500;
 
+/** The session the choices belong to (undefined: not read yet). */
 let token: string | null | undefined;
 let chosen = new Map<number, boolean>();
 
-function get(key: string): string | null {
-  try {
-    return sessionStorage.getItem(key);
-  } catch {
-    return null;
-  }
-}
-
 /** The choices of the current session: a new session token (ids start over) forgets the old ones. */
 function current(): Map<number, boolean> {
-  const t = get(TOKEN_KEY);
+  const t = sessionToken();
   if (t !== token) {
     token = t;
     chosen = new Map();
     try {
-      const v: unknown = JSON.parse(get(KEY) ?? "null");
+      const v: unknown = JSON.parse(load(KEYS.open) ?? "null");
       if (Array.isArray(v) && v[0] === t && Array.isArray(v[1])) {
         for (const e of v[1] as unknown[]) {
           if (Array.isArray(e) && typeof e[0] === "number") chosen.set(e[0], e[1] === 1);
@@ -47,9 +40,5 @@ export function chooseOpen(id: number, open: boolean): void {
     if (m.size <= MAX) break;
     m.delete(k);
   }
-  try {
-    sessionStorage.setItem(KEY, JSON.stringify([token, [...m].map(([k, o]) => [k, o ? 1 : 0])]));
-  } catch {
-    // Storage unavailable: the choice still holds in memory for this page.
-  }
+  save(KEYS.open, JSON.stringify([token, [...m].map(([k, o]) => [k, o ? 1 : 0])]));
 }

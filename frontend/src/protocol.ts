@@ -5,6 +5,13 @@ export const PROTOCOL_VERSION = 1;
 export type Value = null | boolean | number | string | Value[] | { [key: string]: Value };
 export type Props = Record<string, Value>;
 
+/** A msgpack map (a plain object): the one guard for map-shaped values, from the wire or from props. */
+export const isMap = (x: unknown): x is { [key: string]: Value } =>
+  typeof x === "object" && x !== null && !Array.isArray(x);
+
+/** How a view sends a user event (an `ev` message) on a node; the app wires it to the connection. */
+export type Emit = (nodeId: number, action: string, value: Value) => void;
+
 /** A node on the wire: `[id, kind, props, children]`. */
 export type WireNode = [number, string, Props, WireNode[]];
 

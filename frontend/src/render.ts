@@ -1,7 +1,11 @@
-// Keyed DOM patcher: one view per node id; a flush touches only the nodes the store marked dirty.
+// Keyed DOM patcher: one view per node id; a render touches only the nodes the store marked dirty, and says
+// what changed that the page around the transcript follows.
+import { type ChatOpts, chatOpts } from "./chatopts";
 import { groupFlags } from "./format";
-import type { Dirty, Store } from "./store";
-import { createView, opts, type View } from "./views";
+import type { Emit, Overlay, Props } from "./protocol";
+import type { Dirty, RunState, Store } from "./store";
+import type { View } from "./view";
+import { createView } from "./views";
 
 /** Kinds that render nothing in place: they neither join nor break a group of messages. */
 const INVISIBLE = new Set(["chat", "chat_input", "sidebar"]);
@@ -12,82 +16,85 @@ const INVISIBLE = new Set(["chat", "chat_input", "sidebar"]);
  */
 const PLACELESS = new Set(["chat", "chat_input"]);
 
+/** What the renderer needs from the app; the views get it too, with the current chat options. */
+export interface RendererHooks {
+  /** Send a user event on a node. */
+  emit: Emit;
+  /** A run is going. */
+  isBusy(): boolean;
+}
+
+/** What a render changed that the page around the transcript follows (absent: unchanged). */
+export interface Changes {
+  /** Messages were added, removed, moved or changed role. */
+  messages: boolean;
+  /** The chat node's id and display options, when either changed (the views already follow them). */
+  chat?: { id: number | null; opts: ChatOpts };
+  /** The chat_input to bind the composer to (id null: none), when one appeared, vanished or changed. */
+  input?: { id: number | null; props: Props };
+  /** The (last) sidebar's panel (null: none), when a sidebar appeared or vanished. */
+  sidebar?: HTMLElement | null;
+  /** The run state, when a RUN op set it. */
+  run?: RunState;
+  /** The error overlay (null: cleared), when an ERR op set it. */
+  overlay?: Overlay | null;
+}
+
 export class Renderer {
   private readonly views = new Map<number, View>();
-  /** Ids of rendered chat_input nodes, in creation order. */
-  readonly inputs = new Set<number>();
-  /** Set when a chat_input appeared, vanished or changed; the app clears it. */
-  inputsChanged = false;
-  /** Ids of rendered chat (display options) nodes, in creation order. */
-  readonly chats = new Set<number>();
-  /** Set when a chat node appeared, vanished or changed; the app clears it. */
-  chatsChanged = false;
-  /** Ids of rendered sidebar nodes, in creation order; the flag as for chats. */
-  readonly sidebars = new Set<number>();
-  sidebarsChanged = false;
-  /** Set when messages may have been added, removed, moved or changed role; the app clears it. */
-  messagesChanged = false;
+  /** What the views are built with; `opts` follows the (last) chat node. */
+  private readonly ctx: { opts: ChatOpts; emit: Emit; isBusy(): boolean };
+  /** Ids of rendered chat_input, chat (display options) and sidebar nodes, in creation order. */
+  private readonly inputs = new Set<number>();
+  private readonly chats = new Set<number>();
+  private readonly sidebars = new Set<number>();
   /** Ids of rendered message and title nodes. */
-  readonly messages = new Set<number>();
-  readonly titles = new Set<number>();
+  private readonly messages = new Set<number>();
+  private readonly titles = new Set<number>();
+  /** What changed since the last render() returned. */
+  private changed = { inputs: false, chats: false, sidebars: false, messages: false, run: false, overlay: false };
+  /** The chat options and node last applied (empty: none yet, so the first render applies the defaults). */
+  private chatKey = "";
   /** The messages markLast last flagged: [last, last assistant]. */
   private marked: [number | null, number | null] = [null, null];
   /** Containers whose message grouping must be recomputed at the end of this flush. */
   private regroup = new Set<number>();
 
+  /** Builds the store's current tree into `host` at once; the first render() reports all of it. */
   constructor(
     private readonly store: Store,
     private readonly host: HTMLElement,
-  ) {}
-
-  flush(d: Dirty): void {
-    if (d.reset) {
-      this.views.clear();
-      for (const s of [this.inputs, this.chats, this.sidebars, this.messages, this.titles]) s.clear();
-      this.inputsChanged = this.chatsChanged = this.sidebarsChanged = this.messagesChanged = true;
-      const root = this.ensure(this.store.rootId);
-      this.host.replaceChildren(...(root ? [root.el] : []));
-    } else {
-      for (const id of d.removed) {
-        const v = this.views.get(id);
-        if (!v) continue;
-        v.el.remove();
-        this.views.delete(id);
-        if (this.inputs.delete(id)) this.inputsChanged = true;
-        if (this.chats.delete(id)) this.chatsChanged = true;
-        if (this.sidebars.delete(id)) this.sidebarsChanged = true;
-        if (this.messages.delete(id)) this.messagesChanged = true;
-        this.titles.delete(id);
-      }
-      // Props first: views created below by `ensure` read the current props anyway.
-      for (const id of d.props) {
-        const v = this.views.get(id);
-        const rec = this.store.get(id);
-        if (!v || !rec) continue;
-        v.update(rec.props, d.textFrom.get(id));
-        if (v.kind === "chat_input") this.inputsChanged = true;
-        else if (v.kind === "chat") this.chatsChanged = true;
-        else if (v.kind === "message" && rec.parent !== null) {
-          this.regroup.add(rec.parent);
-          this.messagesChanged = true;
-        }
-      }
-      for (const id of d.children) {
-        const v = this.views.get(id);
-        const rec = this.store.get(id);
-        if (v?.body && rec) {
-          this.reconcile(v.body, rec.children);
-          this.regroup.add(id);
-          this.messagesChanged = true;
-        }
-      }
-    }
-    for (const id of this.regroup) this.group(id);
-    this.regroup.clear();
+    hooks: RendererHooks,
+  ) {
+    this.ctx = { opts: chatOpts(), emit: hooks.emit, isBusy: () => hooks.isBusy() };
+    this.flush({ ...store.takeDirty(), reset: true });
   }
 
-  view(id: number): View | undefined {
-    return this.views.get(id);
+  /** Apply what the store changed since the last render to the DOM, and say what the page should follow. */
+  render(): Changes {
+    this.flush(this.store.takeDirty());
+    const c = this.changed;
+    this.changed = { inputs: false, chats: false, sidebars: false, messages: false, run: false, overlay: false };
+    const out: Changes = { messages: c.messages };
+    if (c.inputs) out.input = this.input();
+    if (c.chats) {
+      const chat = this.applyChat();
+      if (chat) out.chat = chat;
+    }
+    if (c.sidebars) out.sidebar = this.sidebar();
+    if (c.messages) this.markLast();
+    if (c.run) out.run = this.store.run;
+    if (c.overlay) out.overlay = this.store.overlay;
+    return out;
+  }
+
+  /** Whether the transcript has messages, and a title. */
+  get hasMessages(): boolean {
+    return this.messages.size > 0;
+  }
+
+  get hasTitle(): boolean {
+    return this.titles.size > 0;
   }
 
   /** The transcript's message elements in document order. */
@@ -100,12 +107,95 @@ export class Renderer {
     return [...this.host.querySelectorAll<HTMLElement>(".rc-message")].filter((el) => mine.has(el));
   }
 
+  private flush(d: Dirty): void {
+    const changed = this.changed;
+    if (d.run) changed.run = true;
+    if (d.overlay) changed.overlay = true;
+    if (d.reset) {
+      this.views.clear();
+      for (const s of [this.inputs, this.chats, this.sidebars, this.messages, this.titles]) s.clear();
+      changed.inputs = changed.chats = changed.sidebars = changed.messages = true;
+      const root = this.ensure(this.store.rootId);
+      this.host.replaceChildren(...(root ? [root.el] : []));
+    } else {
+      for (const id of d.removed) {
+        const v = this.views.get(id);
+        if (!v) continue;
+        v.el.remove();
+        this.views.delete(id);
+        if (this.inputs.delete(id)) changed.inputs = true;
+        if (this.chats.delete(id)) changed.chats = true;
+        if (this.sidebars.delete(id)) changed.sidebars = true;
+        if (this.messages.delete(id)) changed.messages = true;
+        this.titles.delete(id);
+      }
+      // Props first: views created below by `ensure` read the current props anyway.
+      for (const id of d.props) {
+        const v = this.views.get(id);
+        const rec = this.store.get(id);
+        if (!v || !rec) continue;
+        v.update(rec.props, d.textFrom.get(id));
+        if (v.kind === "chat_input") changed.inputs = true;
+        else if (v.kind === "chat") changed.chats = true;
+        else if (v.kind === "message" && rec.parent !== null) {
+          this.regroup.add(rec.parent);
+          changed.messages = true;
+        }
+      }
+      for (const id of d.children) {
+        const v = this.views.get(id);
+        const rec = this.store.get(id);
+        if (v?.body && rec) {
+          this.reconcile(v.body, rec.children);
+          this.regroup.add(id);
+          changed.messages = true;
+        }
+      }
+    }
+    for (const id of this.regroup) this.group(id);
+    this.regroup.clear();
+  }
+
+  /** The (last) chat_input node and its props. */
+  private input(): { id: number | null; props: Props } {
+    let id: number | null = null;
+    for (const i of this.inputs) if (this.store.get(i)) id = i;
+    return { id, props: (id === null ? undefined : this.store.get(id)?.props) ?? {} };
+  }
+
+  /** The (last) sidebar node's panel. */
+  private sidebar(): HTMLElement | null {
+    let panel: HTMLElement | null = null;
+    for (const id of this.sidebars) panel = this.views.get(id)?.panel ?? panel;
+    return panel;
+  }
+
+  /** Take the (last) chat node's display options; when they changed, re-apply them to every view. */
+  private applyChat(): { id: number | null; opts: ChatOpts } | null {
+    let props: Props | undefined;
+    let chatId: number | null = null;
+    for (const id of this.chats) {
+      const p = this.store.get(id)?.props;
+      if (p) [props, chatId] = [p, id];
+    }
+    const opts = chatOpts(props);
+    const key = JSON.stringify([opts, chatId]);
+    if (key === this.chatKey) return null;
+    this.chatKey = key;
+    this.ctx.opts = opts;
+    for (const [id, v] of this.views) {
+      v.refresh?.();
+      if (v.body) this.group(id);
+    }
+    return { id: chatId, opts };
+  }
+
   /**
    * Tell messages whether they are the last one, and the last assistant one (retry/undo go there). Only
    * those two can change on a turn, so only the (at most four) messages whose flags change are touched:
    * walking every message of a long transcript each turn showed up in the browser benchmark.
    */
-  markLast(): void {
+  private markLast(): void {
     let last: number | null = null;
     let lastA: number | null = null;
     const root = this.store.get(this.store.rootId);
@@ -126,14 +216,6 @@ export class Renderer {
     this.marked = [last, lastA];
   }
 
-  /** Re-apply the display options everywhere (the chat node changed). */
-  refresh(): void {
-    for (const [id, v] of this.views) {
-      v.refresh?.();
-      if (v.body) this.group(id);
-    }
-  }
-
   /** Mark consecutive same-role messages among `id`'s children: `rc-cont` continues, `rc-more` is continued. */
   private group(id: number): void {
     const rec = this.store.get(id);
@@ -143,7 +225,8 @@ export class Renderer {
       const v = this.views.get(c);
       if (v && !INVISIBLE.has(v.kind)) vs.push(v);
     }
-    const flags = groupFlags(vs.map((v) => (v.kind === "message" && opts.group ? (v.el.dataset["role"] ?? null) : null)));
+    const grouped = this.ctx.opts.group;
+    const flags = groupFlags(vs.map((v) => (v.kind === "message" && grouped ? (v.el.dataset["role"] ?? null) : null)));
     vs.forEach((v, i) => {
       if (v.kind !== "message") return;
       const f = flags[i];
@@ -174,23 +257,22 @@ export class Renderer {
     if (existing) return existing;
     const rec = this.store.get(id);
     if (!rec) return null;
-    const v = createView(rec.kind, id);
+    const v = createView(rec.kind, id, this.ctx);
     this.views.set(id, v);
     v.update(rec.props);
     if (v.kind === "chat_input") {
       this.inputs.add(id);
-      this.inputsChanged = true;
+      this.changed.inputs = true;
     } else if (v.kind === "chat") {
       this.chats.add(id);
-      this.chatsChanged = true;
+      this.changed.chats = true;
     } else if (v.kind === "sidebar") {
       this.sidebars.add(id);
-      this.sidebarsChanged = true;
+      this.changed.sidebars = true;
     } else if (v.kind === "message") {
       this.messages.add(id);
-      this.messagesChanged = true;
-    }
-    else if (v.kind === "title") this.titles.add(id);
+      this.changed.messages = true;
+    } else if (v.kind === "title") this.titles.add(id);
     if (v.body) {
       for (const c of rec.children) {
         const cv = this.ensure(c);

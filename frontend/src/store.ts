@@ -1,6 +1,6 @@
 // The client's copy of the server tree: applies protocol ops and records what changed.
 import {
-  APP, DEL, ERR, HELLO, INS, MOV, NOTE, REP, RUN, SET, SNAP,
+  APP, DEL, ERR, INS, isMap, MOV, REP, RUN, SET, SNAP,
   type Overlay, type Props, type Value, type WireNode,
 } from "./protocol";
 
@@ -28,11 +28,6 @@ export interface Dirty {
   overlay: boolean;
 }
 
-export interface Hello {
-  token: string;
-  lastEvSeq: number;
-}
-
 const EMPTY_ROOT: WireNode = [0, "root", {}, []];
 
 function freshDirty(): Dirty {
@@ -50,8 +45,6 @@ function freshDirty(): Dirty {
 
 const isInt = (x: unknown): x is number => typeof x === "number" && Number.isInteger(x);
 const isId = (x: unknown): x is number | null => x === null || isInt(x);
-const isMap = (x: unknown): x is Props =>
-  typeof x === "object" && x !== null && !Array.isArray(x);
 
 function isNode(x: unknown): x is WireNode {
   return (
@@ -74,10 +67,6 @@ export class Store {
   rootId = 0;
   run: RunState = "idle";
   overlay: Overlay | null = null;
-  /** The last HELLO received, left for the connection to consume. */
-  hello: Hello | null = null;
-  /** NOTE messages not yet shown. */
-  notes: string[] = [];
   private dirty = freshDirty();
 
   constructor(initial: WireNode | null = null) {
@@ -96,7 +85,10 @@ export class Store {
     return d;
   }
 
-  /** Apply a frame's ops in order. Malformed ops and ops on unknown ids are skipped. */
+  /**
+   * Apply a frame's ops in order. Malformed ops and ops on unknown ids are skipped, and so are the
+   * connection's own ops (HELLO, NOTE): connection.ts handles those.
+   */
   applyAll(ops: readonly unknown[]): void {
     for (const op of ops) this.apply(op);
   }
@@ -134,12 +126,6 @@ export class Store {
           this.overlay = a[1];
           this.dirty.overlay = true;
         }
-        break;
-      case HELLO:
-        if (typeof a[1] === "string" && isInt(a[2])) this.hello = { token: a[1], lastEvSeq: a[2] };
-        break;
-      case NOTE:
-        if (typeof a[1] === "string") this.notes.push(a[1]);
         break;
     }
   }

@@ -1,8 +1,7 @@
 // The sidebar (a panel the app places beside the transcript) and the widgets that usually live in it.
 import { h, str } from "./dom";
-import { emit } from "./events";
 import type { Props, Value } from "./protocol";
-import type { View } from "./views";
+import type { View, ViewContext } from "./view";
 
 /** The node sits in the tree as a hidden anchor; its children render into `panel`, which the app mounts. */
 export function sidebarView(): View {
@@ -25,7 +24,8 @@ function indexOf(v: Value | undefined, labels: string[]): number {
 let uid = 0;
 
 /** A widget by `type`; rebuilt when the type changes, otherwise patched (never while its text is being edited). */
-export function widgetView(id: number): View {
+export function widgetView(id: number, ctx: ViewContext): View {
+  const { emit } = ctx;
   const el = h("div", "rc-widget", { "data-testid": "widget" });
   let type = "";
   let patch: (p: Props) => void = () => {};

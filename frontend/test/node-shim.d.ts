@@ -13,6 +13,7 @@ declare module "node:assert/strict" {
     deepEqual<T>(actual: unknown, expected: T, message?: string): asserts actual is T;
     notEqual(actual: unknown, expected: unknown, message?: string): void;
     throws(fn: () => unknown, message?: string): void;
+    match(value: string, re: RegExp, message?: string): void;
   }
   const assert: Assert;
   export default assert;
@@ -25,3 +26,6 @@ declare module "node:fs" {
 
 /** The absolute path of tests/fixtures/ops, injected by build.mjs. */
 declare const __FIXTURES_DIR__: string;
+
+/** The absolute path of frontend/src, injected by build.mjs. */
+declare const __SRC_DIR__: string;

@@ -156,12 +156,12 @@ describe("control ops and robustness", () => {
     assert.deepEqual(seen, ["running", "idle", "running", "idle", "error", "error"]);
   });
 
-  test("ERR sets and clears the overlay; HELLO and NOTE are recorded", () => {
-    const s = new Store();
+  test("ERR sets and clears the overlay; HELLO and NOTE are left to the connection", () => {
+    const s = new Store(root(msg(1, "user")));
     s.applyAll([[8, { message: "m", file: "f.py", line: 2, text: "t" }], [9, "tok", 4], [10, "hey"]]);
     assert.equal(s.overlay?.message, "m");
-    assert.deepEqual(s.hello, { token: "tok", lastEvSeq: 4 });
-    assert.deepEqual(s.notes, ["hey"]);
+    assert.deepEqual(s.toWire(), root(msg(1, "user")));
+    assert.deepEqual(Object.keys(s).filter((k) => /hello|note/i.test(k)), []);
     s.apply([8, null]);
     assert.equal(s.overlay, null);
   });

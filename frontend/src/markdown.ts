@@ -1,0 +1,99 @@
+// The server-rendered HTML kinds: markdown (block by block while it streams) and html; math and code buttons.
+import { copyText } from "./clipboard";
+import { h, setHtml, str } from "./dom";
+import { typeset } from "./math";
+import type { View, ViewContext } from "./view";
+
+
+/**
+ * `html` is the whole text's HTML; `cuts` are the ends of its finished blocks. Each finished block is
+ * parsed into the DOM once; only blocks at or after the changed offset, and the open tail, are redone.
+ */
+export function markdownView(_id: number, ctx: ViewContext): View {
+  const el = h("div", "rc-md");
+  const tail = h("div", "rc-tail");
+  el.append(tail);
+  const blockEls: HTMLElement[] = [];
+  const ends: number[] = [];
+  let tailHtml = "";
+  return {
+    kind: "markdown",
+    el,
+    body: null,
+    update(p, textFrom = Infinity) {
+      const html = str(p["html"]);
+      const raw = Array.isArray(p["cuts"]) ? p["cuts"] : [];
+      const cuts = raw.filter((c): c is number => typeof c === "number");
+      let keep = 0;
+      while (keep < ends.length && keep < cuts.length && cuts[keep] === ends[keep] && (ends[keep] as number) <= textFrom) {
+        keep++;
+      }
+      while (blockEls.length > keep) blockEls.pop()?.remove();
+      ends.length = keep;
+      for (let i = keep; i < cuts.length; i++) {
+        const b = h("div", "rc-block");
+        const part = html.slice(i ? cuts[i - 1] : 0, cuts[i]);
+        setHtml(b, part);
+        enhance(b, part, ctx);
+        el.insertBefore(b, tail);
+        blockEls.push(b);
+        ends.push(cuts[i] as number);
+      }
+      const t = html.slice(cuts.length ? cuts[cuts.length - 1] : 0);
+      if (t !== tailHtml) {
+        setHtml(tail, (tailHtml = t));
+        enhance(tail, t, ctx);
+      }
+    },
+    refresh: () => codeButtons(el, ctx.opts.copyCode),
+  };
+}
+
+export function htmlView(_id: number, ctx: ViewContext): View {
+  const el = h("div", "rc-md rc-html");
+  let html = "";
+  return {
+    kind: "html",
+    el,
+    body: null,
+    update(p) {
+      setHtml(el, (html = str(p["html"])));
+      enhance(el, html, ctx);
+    },
+    refresh: () => codeButtons(el, ctx.opts.copyCode),
+  };
+}
+
+/** Typeset math and add copy buttons to code in freshly inserted server HTML. */
+function enhance(el: HTMLElement, html: string, ctx: ViewContext): void {
+  if (html.includes("math-")) typeset(el);
+  if (ctx.opts.copyCode && html.includes("<pre")) codeButtons(el, true);
+}
+
+function codeButtons(root: HTMLElement, on: boolean): void {
+  for (const pre of root.querySelectorAll("pre")) {
+    let wrap = pre.parentElement;
+    if (!wrap?.classList.contains("rc-code")) {
+      if (!on) continue;
+      wrap = h("div", "rc-code");
+      pre.replaceWith(wrap);
+      wrap.append(pre);
+    }
+    const btn = wrap.querySelector(":scope > .rc-copy");
+    if (!on) btn?.remove();
+    else if (!btn) wrap.append(copyButton(pre));
+  }
+}
+
+function copyButton(pre: HTMLElement): HTMLElement {
+  const b = h("button", "rc-copy", { type: "button", "data-testid": "copy-code", "aria-label": "Copy code" }, "Copy");
+  let timer = 0;
+  b.addEventListener("click", () => {
+    void copyText(pre.textContent ?? "").then((ok) => {
+      b.textContent = ok ? "Copied" : "Copy failed";
+      clearTimeout(timer);
+      timer = setTimeout(() => (b.textContent = "Copy"), 1500);
+    });
+  });
+  return b;
+}

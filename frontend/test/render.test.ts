@@ -1,0 +1,185 @@
+// The renderer: op sequences (the shared fixtures and hand-written turns) patched into a DOM, and what render()
+// reports to the page.
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { describe, test } from "node:test";
+import { chatOpts } from "../src/chatopts";
+import type { Value, WireNode } from "../src/protocol";
+import { Renderer } from "../src/render";
+import { Store } from "../src/store";
+import { freshDom } from "./dom";
+
+interface Fixture {
+  name: string;
+  initial: WireNode | null;
+  frames: unknown[][];
+  expected: WireNode;
+}
+
+const fixtures = readdirSync(__FIXTURES_DIR__)
+  .filter((f) => f.endsWith(".json"))
+  .sort()
+  .map((f): [string, Fixture] => [f, JSON.parse(readFileSync(`${__FIXTURES_DIR__}/${f}`, "utf8")) as Fixture]);
+
+/** A store and a renderer on a fresh document; `sent` records the events the views emit. */
+function mount(initial: WireNode | null = null, busy = false) {
+  const document = freshDom();
+  const host = document.createElement("div");
+  document.body.append(host);
+  const store = new Store(initial);
+  const sent: [number, string, Value][] = [];
+  const renderer = new Renderer(store, host, { emit: (id, a, v) => void sent.push([id, a, v]), isBusy: () => busy });
+  const frame = (...ops: unknown[]) => {
+    store.applyAll(ops);
+    return renderer.render();
+  };
+  return { document, host, store, renderer, sent, frame };
+}
+
+/** The DOM as markup, with the per-page widget ids (rc-w1, rc-w2, ...) made comparable. */
+const markup = (el: Element | null | undefined): string => (el?.outerHTML ?? "").replace(/rc-w\d+/g, "rc-w");
+
+const msg = (id: number, role: string, kids: WireNode[] = [], props: Record<string, Value> = {}): WireNode => [
+  id, "message", { role, ...props }, kids,
+];
+const md = (id: number, html: string, cuts: number[] = []): WireNode => [id, "markdown", { html, cuts }, []];
+const root = (...kids: WireNode[]): WireNode => [0, "root", {}, kids];
+const roles = (host: Element) =>
+  [...host.querySelectorAll<HTMLElement>('[data-testid="message"]')].map((m) => m.dataset["role"]);
+
+describe("renderer: the op fixtures", () => {
+  for (const [file, fx] of fixtures) {
+    test(`${file}: frame by frame, the DOM equals a fresh render of the final tree`, () => {
+      const a = mount(fx.initial);
+      let panel = a.renderer.render().sidebar ?? null;
+      for (const f of fx.frames) {
+        const c = a.frame(...f);
+        if (c.sidebar !== undefined) panel = c.sidebar;
+      }
+      const b = mount(fx.expected);
+      const fresh = b.renderer.render();
+      assert.equal(markup(a.host), markup(b.host));
+      assert.equal(markup(panel), markup(fresh.sidebar));
+      // The messages, in the order of the expected tree.
+      const want: string[] = [];
+      const walk = (n: WireNode): void => {
+        if (n[1] === "message") want.push(String(n[2]["role"]));
+        n[3].forEach(walk);
+      };
+      walk(fx.expected);
+      assert.deepEqual(roles(a.host), want);
+    });
+  }
+
+  test("MOV reorders the message elements themselves (17_mov_within_parent)", () => {
+    const fx = fixtures.find(([f]) => f.startsWith("17_"))?.[1] as Fixture;
+    const { host, renderer, frame } = mount(fx.initial);
+    renderer.render();
+    const before = [...host.querySelectorAll('[data-testid="message"]')];
+    for (const f of fx.frames) frame(...f);
+    const after = [...host.querySelectorAll('[data-testid="message"]')];
+    assert.deepEqual(roles(host), ["system", "assistant", "user"]);
+    assert.deepEqual(after, [before[2], before[1], before[0]], "moved, not rebuilt");
+  });
+});
+
+describe("renderer: what render() reports", () => {
+  test("the first render reports everything; an idle one nothing", () => {
+    const { renderer, frame } = mount();
+    const c = renderer.render();
+    assert.equal(c.messages, true);
+    assert.deepEqual(c.chat?.id, null);
+    assert.equal(c.chat?.opts.layout, "bubble");
+    assert.deepEqual(c.input, { id: null, props: {} });
+    assert.equal(c.sidebar, null);
+    assert.deepEqual(frame(), { messages: false });
+  });
+
+  test("23_interactions: chat options, the composer's input, the sidebar, run state, moves", () => {
+    const fx = fixtures.find(([f]) => f.startsWith("23_"))?.[1] as Fixture;
+    const { renderer, frame } = mount(fx.initial);
+    const first = renderer.render();
+    assert.equal(first.chat?.id, 1);
+    assert.equal(first.chat?.opts.actions.retry, true);
+    assert.deepEqual(first.chat?.opts.examples.map((e) => e.text), ["Hi"]);
+    assert.equal(first.input?.id, 5);
+    assert.equal(first.input?.props["placeholder"], "Ask");
+    const panel = first.sidebar;
+    assert.equal(panel?.dataset["testid"], "sidebar");
+    assert.equal(panel?.querySelectorAll('[data-testid="widget"]').length, 2);
+
+    const [f1, f2, f3] = fx.frames as [unknown[], unknown[], unknown[]];
+    const c1 = frame(...f1);
+    assert.equal(c1.run, "running");
+    assert.equal(c1.messages, true);
+    assert.equal(c1.chat, undefined, "the chat node did not change");
+    assert.equal(c1.input, undefined);
+    const c2 = frame(...f2);
+    assert.equal(c2.run, "idle");
+    const c3 = frame(...f3);
+    assert.equal(c3.chat?.opts.watermark, "via reactchat");
+    assert.deepEqual(c3.chat?.opts.examples, []);
+    assert.equal(c3.input?.props["value"], "Hi");
+    assert.equal(c3.messages, true);
+    assert.equal(c3.run, undefined);
+    assert.equal(c3.sidebar, undefined, "a moved sidebar is still the sidebar");
+  });
+
+  test("a chat node whose props did not really change is not reported", () => {
+    const { renderer, frame } = mount(root([1, "chat", { layout: "panel" }, []]));
+    assert.equal(renderer.render().chat?.opts.layout, "panel");
+    assert.equal(frame([3, 1, { layout: "panel" }]).chat, undefined);
+    assert.equal(frame([3, 1, { layout: "bubble" }]).chat?.opts.layout, "bubble");
+    assert.deepEqual(frame([5, 1]).chat, { id: null, opts: chatOpts() }, "back to the defaults");
+  });
+
+  test("the overlay is reported when set and when cleared; the sidebar when it goes", () => {
+    const { renderer, frame } = mount(root([1, "sidebar", {}, []]));
+    assert.ok(renderer.render().sidebar);
+    assert.deepEqual(frame([8, { message: "boom", file: "bot.py", line: 3 }]).overlay, {
+      message: "boom", file: "bot.py", line: 3,
+    });
+    assert.equal(frame([8, null]).overlay, null);
+    assert.equal(frame([5, 1]).sidebar, null);
+  });
+
+  test("the views follow new chat options at once: grouping, panel layout", () => {
+    const { host, renderer, frame } = mount(root(
+      [1, "chat", {}, []],
+      msg(2, "user", [md(3, "<p>a</p>")]),
+      msg(4, "user", [md(5, "<p>b</p>")]),
+      msg(6, "assistant", [md(7, "<p>c</p>")]),
+    ));
+    renderer.render();
+    const cls = () => [...host.querySelectorAll<HTMLElement>(".rc-message")].map((m) =>
+      ["rc-cont", "rc-more"].filter((c) => m.classList.contains(c)).join("+"));
+    assert.deepEqual(cls(), ["rc-more", "rc-cont", ""]);
+    assert.equal(host.querySelectorAll(".rc-role").length, 0);
+    frame([3, 1, { group_consecutive_messages: false, layout: "panel" }]);
+    assert.deepEqual(cls(), ["", "", ""]);
+    assert.deepEqual([...host.querySelectorAll(".rc-role")].map((r) => r.textContent), ["You", "You", "Assistant"]);
+  });
+
+  test("the last message and the last assistant message are marked as turns arrive", () => {
+    const { host, renderer, frame } = mount(root(msg(1, "user"), msg(2, "assistant")));
+    renderer.render();
+    const last = () => [...host.querySelectorAll<HTMLElement>("[data-last]")].map((m) => m.dataset["role"]);
+    assert.deepEqual(last(), ["assistant"]);
+    frame([2, 0, 2, msg(3, "user")]);
+    assert.deepEqual(last(), ["user"]);
+    frame([5, 3]);
+    assert.deepEqual(last(), ["assistant"]);
+  });
+
+  test("placeless kinds stay out of the transcript; a removed node's element goes", () => {
+    const { host, renderer, frame } = mount(root([1, "chat", {}, []], msg(2, "user"), [3, "chat_input", {}, []]));
+    renderer.render();
+    const transcript = host.querySelector('[data-testid="transcript"]') as HTMLElement;
+    assert.equal(transcript.children.length, 1);
+    assert.equal(renderer.hasMessages, true);
+    frame([5, 2]);
+    assert.equal(transcript.children.length, 0);
+    assert.equal(renderer.hasMessages, false);
+    assert.deepEqual(renderer.messageEls(), []);
+  });
+});
