@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 
 from reactchat.ops import DEL, INS, MOV, REP, SET, Batch, Op, apply, empty_root
 from reactchat.reconcile import DuplicateKeyError, Reconciler
+from reactchat.testing import ChatTest
 from reactchat.tree import Tree
 
 Decl = tuple[str, str | None, dict[str, Any], list[Any]]  # kind, key, props, children
@@ -159,3 +161,25 @@ def test_append_splices_by_characters_and_reports_utf16_cut() -> None:
     assert node.props["tail"] == "abZ"
     assert ops[-1] == [4, node.id, "tail", "Z", 3]  # 😀 is two UTF-16 units
     assert apply(empty_root(), ops)[3][0][2]["tail"] == "abZ"
+
+
+def test_duplicate_keys_are_an_error_naming_both_lines(write_app: Callable[[str], str]) -> None:
+    path = write_app("""
+        import reactchat as rc
+        rc.message("user", "a", key="k")
+        rc.message("user", "b", key="k")
+    """)
+    t = ChatTest.from_file(path)
+    assert t.errors[0]["type"] == "DuplicateKeyError"
+    assert f"{path}:3" in t.errors[0]["message"] and f"{path}:4" in t.errors[0]["message"]
+
+
+def test_unchanged_history_costs_no_bytes_on_the_next_turn(write_app: Callable[[str], str]) -> None:
+    t = ChatTest.from_file("examples/echo.py")
+    for i in range(20):
+        t.send(f"message {i}")
+    before = t.bytes_sent
+    t.send("short")
+    small = t.bytes_sent - before
+    assert small < 400
+    assert t.tree == t.session.tree.to_wire()

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import pathlib
+from collections.abc import Callable
 
 from reactchat.runner import Script
+from reactchat.testing import ChatTest
 
 
 def test_load_compiles_and_reports_change(tmp_path: pathlib.Path) -> None:
@@ -41,3 +43,15 @@ def test_nul_bytes_are_an_overlay_not_a_crash(tmp_path: pathlib.Path) -> None:
     script = Script(str(path))
     script.load()
     assert script.overlay is not None
+
+
+def test_top_level_await_works(write_app: Callable[[str], str]) -> None:
+    t = ChatTest.from_file(
+        write_app("""
+        import asyncio
+        import reactchat as rc
+        await asyncio.sleep(0)
+        rc.message("assistant", "awaited")
+    """)
+    )
+    assert t.messages == [{"role": "assistant", "content": "awaited"}]

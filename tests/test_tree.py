@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from reactchat.tree import Node, Tree
+
+
+def attach(parent: Node, child: Node) -> Node:
+    parent.children.append(child)
+    parent.keyed[child.key] = child
+    child.parent = parent
+    return child
+
+
+def build() -> tuple[Tree, dict[str, Node]]:
+    tree = Tree()
+    nodes = {}
+    nodes["m0"] = attach(tree.root, tree.new_node("message", ("message", 0), {"role": "user"}))
+    nodes["md"] = attach(nodes["m0"], tree.new_node("markdown", ("markdown", 0), {"html": "<p>hi</p>"}))
+    nodes["side"] = attach(tree.root, tree.new_node("sidebar", "side", {}))
+    nodes["w"] = attach(nodes["side"], tree.new_node("widget", "name", {"type": "text_input"}))
+    nodes["m1"] = attach(tree.root, tree.new_node("message", ("message", 1), {"role": "assistant"}))
+    return tree, nodes
+
+
+def test_new_nodes_get_fresh_ids_and_are_indexed() -> None:
+    tree, nodes = build()
+    ids = [n.id for n in nodes.values()]
+    assert len(set(ids)) == len(ids) and 0 not in ids  # 0 is the root's
+    assert all(tree.nodes[n.id] is n for n in nodes.values()) and tree.nodes[0] is tree.root
+
+
+def test_key_path_is_the_keys_from_the_root() -> None:
+    _, nodes = build()
+    assert nodes["md"].key_path() == (("message", 0), ("markdown", 0))
+    assert nodes["w"].key_path() == ("side", "name")
+    assert Tree().root.key_path() == ()
+
+
+def test_forget_drops_a_whole_subtree_from_the_index() -> None:
+    tree, nodes = build()
+    tree.forget(nodes["m0"])
+    assert nodes["m0"].id not in tree.nodes and nodes["md"].id not in tree.nodes
+    assert nodes["m1"].id in tree.nodes and nodes["w"].id in tree.nodes
+    tree.forget(nodes["m0"])  # forgetting twice is harmless
+
+
+def test_find_returns_nodes_of_a_kind_in_document_order() -> None:
+    tree, nodes = build()
+    assert tree.find("message") == [nodes["m0"], nodes["m1"]]
+    assert tree.find("widget") == [nodes["w"]] and tree.find("thought") == []
+
+
+def test_to_wire_is_the_whole_tree_and_a_copy_of_the_props() -> None:
+    tree, nodes = build()
+    wire = tree.to_wire()
+    m0, md, side, w, m1 = (nodes[k].id for k in ("m0", "md", "side", "w", "m1"))
+    assert wire == [0, "root", {}, [
+        [m0, "message", {"role": "user"}, [[md, "markdown", {"html": "<p>hi</p>"}, []]]],
+        [side, "sidebar", {}, [[w, "widget", {"type": "text_input"}, []]]],
+        [m1, "message", {"role": "assistant"}, []],
+    ]]  # fmt: skip
+    wire[3][0][2]["role"] = "changed"  # a pending batch folds later ops into a sent payload in place
+    assert nodes["m0"].props == {"role": "user"}
