@@ -15,8 +15,8 @@ if prompt := rc.chat_input("Say something"):
 
 from __future__ import annotations
 
-from reactchat.chat import chat
-from reactchat.chat_interface import chat_interface
+from reactchat.actions import chat
+from reactchat.chatbot import chat_interface
 from reactchat.client import Client
 from reactchat.composer import chat_input
 from reactchat.control import chat_event, rerun, session_state, stop

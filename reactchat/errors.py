@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import traceback
 from typing import Any
 
-_PACKAGE_DIR = __file__.rsplit("/", 1)[0]
+_PACKAGE_DIR = (
+    os.path.dirname(os.path.abspath(__file__)) + os.sep
+)  # with the separator: not "reactchat_bot.py"
 
 
 def error_props(exc: BaseException) -> dict[str, Any]:

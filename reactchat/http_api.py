@@ -19,7 +19,7 @@ from typing import Any, TypeAlias, cast
 
 import tornado.web
 
-from reactchat.chat_interface import ChatFunction, as_messages, deltas
+from reactchat.chatbot import ChatFunction, as_messages, deltas
 from reactchat.config import Config
 from reactchat.elements import Element
 from reactchat.handler import Handler

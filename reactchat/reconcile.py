@@ -10,6 +10,7 @@ leftovers (DEL). So ops stream out as the script runs, and an unchanged history 
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -19,7 +20,9 @@ from reactchat.interrupts import RunAbandoned
 from reactchat.ops import APP, DEL, INS, MOV, REP, SET, Op, utf16_len
 from reactchat.tree import Key, Node, Tree
 
-_PACKAGE_DIR = __file__.rsplit("/", 1)[0]
+_PACKAGE_DIR = (
+    os.path.dirname(os.path.abspath(__file__)) + os.sep
+)  # with the separator: not "reactchat_bot.py"
 
 
 class DuplicateKeyError(ValueError):

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from reactchat import context
-from reactchat.chat import Interactions, interpret
+from reactchat.actions import Interactions, interpret
 from reactchat.config import Config
 from reactchat.interrupts import Cancel, RerunRequested, StopRequested
 from reactchat.media import MediaStore

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 
 from tornado.ioloop import IOLoop, PeriodicCallback
 
-from reactchat.chat_interface import ChatFunction
+from reactchat.chatbot import ChatFunction
 from reactchat.config import Config
 from reactchat.media import MediaEntry
 from reactchat.runner import Script, ScriptFailed

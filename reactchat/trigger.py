@@ -1,7 +1,7 @@
 """What started a run: one client event, interpreted once before the run into a frozen value.
 
 Every consumer (``rc.chat_input``, ``rc.chat_event``, the ``on_*`` callbacks, ``rc.chat_interface``, buttons)
-reads the run's ``Trigger``; none writes back. ``chat.interpret`` makes it (see docs/architecture.md).
+reads the run's ``Trigger``; none writes back. ``actions.interpret`` makes it (see docs/architecture.md).
 """
 
 from __future__ import annotations

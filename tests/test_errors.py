@@ -61,3 +61,17 @@ def test_an_indentation_error_names_its_kind() -> None:
     with pytest.raises(IndentationError) as info:
         compile("if x:\npass\n", "/app/bot.py", "exec")
     assert overlay_props(info.value, "/app/bot.py")["message"].startswith("IndentationError: ")
+
+
+def test_a_user_file_whose_path_starts_like_the_package_keeps_its_frames() -> None:
+    import os
+
+    import reactchat
+
+    path = os.path.dirname(reactchat.__file__) + "_bot.py"  # e.g. <site-packages>/reactchat_bot.py
+    code = compile("def boom():\n    raise ValueError('x')\nboom()\n", path, "exec")
+    try:
+        exec(code, {})
+    except ValueError as exc:
+        frames = error_props(exc)["frames"]
+    assert [f["file"] for f in frames if f["file"] == path] == [path, path]  # <module> and boom()

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 import reactchat as rc
-from reactchat.chat_interface import ChatFunction
+from reactchat.chatbot import ChatFunction
 from reactchat.registry import Registry
 from reactchat.testing import ChatTest
 
@@ -43,7 +43,7 @@ def test_registrations_from_many_threads_all_land() -> None:
     assert all(isinstance(registry.get(kind), kind) for kind in kinds)
 
 
-def test_chat_interface_registers_its_function_for_use_outside_sessions() -> None:
+def test_chatbot_registers_its_function_for_use_outside_sessions() -> None:
     def bot(message: str, history: list[Any], tone: str) -> str:
         return f"{tone}: {message}"
 

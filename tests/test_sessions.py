@@ -7,7 +7,7 @@ import pathlib
 from collections.abc import Callable
 from typing import Any
 
-from reactchat.chat_interface import ChatFunction
+from reactchat.chatbot import ChatFunction
 from reactchat.config import Config
 from reactchat.runner import Script
 from reactchat.sender import CLOSE_REPLACED

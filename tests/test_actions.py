@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from reactchat.chat import interpret
+from reactchat.actions import interpret
 from reactchat.config import Config
 from reactchat.protocol import Event
 from reactchat.testing import ChatTest

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from reactchat import context
-from reactchat.chat import chat
+from reactchat.actions import chat
 from reactchat.composer import chat_input
 from reactchat.control import chat_event
 from reactchat.elements import ChatMessage, Element
