@@ -101,7 +101,7 @@ def decode_client(data: bytes | str, max_bytes: int) -> ClientMessage:
             raise ProtocolError("ev action must be a non-empty short string")
         seq = _int(ev_seq, "ev ev_seq")
         if not 0 < seq < MAX_SAFE_INT:
-            raise ProtocolError(f"ev ev_seq must be between 1 and 2**53 - 1, got {seq}")
+            raise ProtocolError(f"ev ev_seq must be between 1 and {MAX_SAFE_INT - 1}, got {seq}")
         return Event(seq, _int(node_id, "ev node_id"), action, value)
     if kind == "stop":
         if args:

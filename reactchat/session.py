@@ -86,10 +86,10 @@ class Session:
             ValueError: for an ``ev_seq`` further ahead than a tab can be (it is dropped; the session lives).
         """
         with self._cond:
-            last = self._ev_seqs.get(tab, 0)
-            if event.ev_seq <= last:
+            last = self._ev_seqs.get(tab)  # a tab new to this session may start anywhere (a restart)
+            if last is not None and event.ev_seq <= last:
                 return False
-            if event.ev_seq > last + MAX_EVENT_GAP:
+            if last is not None and event.ev_seq > last + MAX_EVENT_GAP:
                 raise ValueError(
                     f"event number {event.ev_seq} jumps past {last + MAX_EVENT_GAP} (last received: {last})"
                 )

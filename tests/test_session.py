@@ -244,3 +244,21 @@ def test_too_many_abandoned_runs_hold_new_messages_until_one_ends(write_app: Cal
     assert t.messages == []
     release.set()  # the abandoned run's thread ends; the held message is answered, not lost
     t.wait_for(lambda t: t.messages and t.messages[-1]["content"] == "answer to queued")
+
+
+def test_events_are_numbered_per_tab_and_a_number_far_ahead_is_refused() -> None:
+    import pytest
+
+    from reactchat.protocol import Event
+
+    t = ChatTest.from_source(ECHO)
+    node_id = t.session.tree.find("chat_input")[0].id
+    assert t.session.submit(Event(5, node_id, "submit", "from a"), tab="a")  # a new tab may start anywhere
+    assert t.session.submit(Event(5, node_id, "submit", "from b"), tab="b")  # same number, another tab
+    assert not t.session.submit(Event(5, node_id, "submit", "from a"), tab="a")  # a resend
+    with pytest.raises(ValueError, match="event number 100000 jumps past 1005"):
+        t.session.submit(Event(100_000, node_id, "submit", "brick"), tab="a")
+    assert t.session.submit(Event(6, node_id, "submit", "still fine"), tab="a")
+    t.wait()
+    assert [m["content"] for m in t.messages if m["role"] == "user"] == ["from a", "from b", "still fine"]
+    assert (t.session.last_ev_seq("a"), t.session.last_ev_seq("b"), t.session.last_ev_seq("c")) == (6, 5, 0)

@@ -2,7 +2,7 @@
 import { decode, encode } from "./msgpack";
 import { type ClientMessage, HELLO, isFrame, isMap, NOTE, PROTOCOL_VERSION, SNAP, type Value } from "./protocol";
 import type { Store } from "./store";
-import { KEYS, load, save, sessionToken, setSessionToken } from "./tab";
+import { KEYS, load, save, sessionToken, setSessionToken, tabId, watchTabId } from "./tab";
 
 /** "open" means synced: HELLO received and, when we had no tree, the SNAP applied. */
 export type Status = "connecting" | "open" | "closed";
@@ -78,6 +78,12 @@ export class Connection {
     private readonly hooks: ConnectionHooks,
   ) {
     addEventListener("online", () => this.retryNow());
+    watchTabId(() => {
+      // We are a duplicate: the copied events and numbers were the other tab's. Start ours afresh.
+      this.evSeq = 0;
+      this.pending = [];
+      this.ws?.close();
+    });
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "visible") this.retryNow();
     });
@@ -94,7 +100,7 @@ export class Connection {
       this.sentToken = sessionToken();
       this.ackedSeq = this.lastSeq;
       this.needSnap = this.lastSeq < 0;
-      this.raw(["hello", 1, this.sentToken, this.lastSeq]);
+      this.raw(["hello", 1, this.sentToken, this.lastSeq, tabId()]);
     };
     ws.onmessage = (e: MessageEvent) => this.receive(e.data);
     ws.onclose = (e: CloseEvent) => {

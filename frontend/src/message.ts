@@ -81,6 +81,8 @@ export function messageView(id: number, ctx: ViewContext): View {
     const r = str(props["role"]);
     const role = r === "user" || r === "system" ? r : "assistant";
     el.dataset["role"] = role;
+    setData(el, "id", props["id"]); // a stored message's id
+    setData(el, "status", props["status"]); // interrupted, stopped or error when not plainly done
     for (const x of extras) x.remove();
     extras = [];
     const add = (x: HTMLElement | null): void => {
@@ -135,6 +137,11 @@ export function messageView(id: number, ctx: ViewContext): View {
       refresh();
     },
   };
+}
+
+function setData(el: HTMLElement, name: string, value: unknown): void {
+  if (typeof value === "string" && value) el.dataset[name] = value;
+  else delete el.dataset[name];
 }
 
 function timeEl(sec: number): HTMLElement {

@@ -54,7 +54,7 @@ export type Frame = [number, number | null, WireOp[]];
 
 /** Client -> server messages. */
 export type ClientMessage =
-  | ["hello", 1, string | null, number]
+  | ["hello", 1, string | null, number, string]
   | ["ev", number, number, string, Value]
   | ["stop"]
   | ["ack", number];

@@ -233,3 +233,16 @@ function $$click(b: HTMLElement | null): void {
   assert.ok(b, "no such button");
   b.click();
 }
+
+describe("stored messages", () => {
+  test("carry their stored id and, unless plainly done, their status", () => {
+    const { $$, frame } = mount(root(msg(2, "user", [md(3, "<p>Hi</p>")], { id: "01J" })));
+    const [m] = $$('[data-testid="message"]') as [HTMLElement];
+    assert.equal(m.dataset["id"], "01J");
+    assert.equal(m.dataset["status"], undefined);
+    frame([3, 2, { status: "interrupted" }]);
+    assert.equal(m.dataset["status"], "interrupted");
+    frame([3, 2, { status: null }]);
+    assert.equal(m.dataset["status"], undefined);
+  });
+});

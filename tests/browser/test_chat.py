@@ -301,3 +301,32 @@ def test_a_duplicated_tab_does_not_fight_over_the_session(page: Page, serve: Cal
     expect(page.locator(USER)).to_have_text(["from the first tab", "from the twin"])
     expect(twin.locator(APP)).to_have_attribute("data-run-state", "disconnected")
     twin.close()
+
+
+def test_a_duplicated_tab_numbers_its_own_events(page: Page, serve: Callable[..., Any]) -> None:
+    served = serve(str(EXAMPLES / "echo.py"))
+    open_app(page, served.url)
+    send(page, "one")
+    expect(page.locator(ASSISTANT)).to_have_count(1)
+    # A duplicated tab copies all of sessionStorage: the token, the tab id and the event counter.
+    storage = page.evaluate(
+        "() => Object.fromEntries(Object.keys(sessionStorage).map((k) => [k, sessionStorage.getItem(k)]))"
+    )
+    twin = page.context.new_page()
+    twin.add_init_script(
+        "".join(f"sessionStorage.setItem({k!r}, {v!r});" for k, v in storage.items() if v is not None)
+    )
+    open_app(twin, served.url)
+    expect(twin.locator(USER)).to_have_text(["one"])
+    send(twin, "two")
+    expect(twin.locator(ASSISTANT)).to_have_count(2)
+    page.evaluate("() => document.dispatchEvent(new Event('visibilitychange'))")
+    expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+    # With a shared counter, this event would carry the twin's number and be dropped as a duplicate.
+    send(page, "three")
+    expect(page.locator(USER)).to_have_text(["one", "two", "three"])
+    expect(page.locator(ASSISTANT)).to_have_count(3)
+    assert page.evaluate("() => sessionStorage.getItem('reactchat:tab')") != twin.evaluate(
+        "() => sessionStorage.getItem('reactchat:tab')"
+    )
+    twin.close()
