@@ -110,3 +110,13 @@ def test_all_names_every_public_export() -> None:
     }
     assert set(reactchat.__all__) == imported | {"__version__"}
     assert all(hasattr(reactchat, name) for name in reactchat.__all__)
+
+
+def test_every_module_has_its_test_file() -> None:
+    tests = PACKAGE.parent / "tests"
+    missing = [
+        f"tests/test_{p.stem}.py"
+        for p in PACKAGE.glob("*.py")
+        if p.stem != "__init__" and not (tests / f"test_{p.stem}.py").exists()
+    ]
+    assert missing == []
