@@ -50,6 +50,7 @@ class PostgresStore(SqlMessageStore):
             max_size=max_size,
             timeout=POOL_TIMEOUT,
             kwargs={"connect_timeout": CONNECT_TIMEOUT},
+            check=psycopg_pool.ConnectionPool.check_connection,  # a server restart costs no failed call
             name=f"reactchat-store-{id(self):x}",
             open=False,
         )

@@ -61,7 +61,8 @@ class SqliteStore(SqlMessageStore):
             self._writer = self._connect()
             mode = self._writer.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         except sqlite3.Error as error:
-            raise StoreError(f"{self.name}: cannot open the database: {one_line(error)}") from None
+            hint = " (is its folder writable?)" if "unable to open" in str(error) else ""
+            raise StoreError(f"{self.name}: cannot open the database: {one_line(error)}{hint}") from None
         if not self.memory and mode != "wal":
             self._writer.close()
             raise StoreError(f"{self.name}: cannot open the database: it stays in {mode} mode, not WAL")
