@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APP ?= examples/stream.py
 
-.PHONY: run test lint typecheck pytest frontend frontend-test chromium bench clean
+.PHONY: run test lint typecheck pytest frontend frontend-test chromium postgres bench clean
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -18,6 +18,17 @@ run: $(VENV)/.installed
 # Debian's Chromium drives the browser tests; Playwright never downloads a browser of its own.
 chromium:
 	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+# The conversation store's tests run on PostgreSQL too: start the local cluster when it is installed and
+# down (tests skip it when unreachable, and fail under CI). REACTCHAT_TEST_POSTGRES points them elsewhere.
+postgres:
+	@if ! command -v pg_isready >/dev/null; then \
+	  echo "PostgreSQL is not installed here: its store tests will be skipped"; \
+	elif ! pg_isready -q -h 127.0.0.1; then \
+	  $(SUDO) pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start; \
+	  for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 && exit 0; sleep 1; done; \
+	  echo "PostgreSQL did not start" >&2; exit 1; \
+	fi
 
 frontend/node_modules/.package-lock.json: frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund
@@ -36,7 +47,7 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy
 
-pytest: $(VENV)/.installed chromium
+pytest: $(VENV)/.installed chromium postgres
 	$(PY) -m pytest -q
 
 test: lint typecheck frontend-test pytest

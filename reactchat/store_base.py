@@ -1,0 +1,355 @@
+"""The conversation store's contract: its records, its errors, the abstract Store every backend implements.
+
+Also the small pure rules every backend shares: time-ordered ids, the automatic title, what counts as a
+JSON value, and how a store's URL is shown without its password.
+"""
+
+from __future__ import annotations
+
+import abc
+import builtins
+import dataclasses
+import math
+import re
+import secrets
+import threading
+import time
+import urllib.parse
+from collections.abc import Sequence
+from types import EllipsisType, TracebackType
+from typing import Any
+
+__all__ = [
+    "FINAL_STATUSES",
+    "STATUSES",
+    "Conversation",
+    "Message",
+    "NotFound",
+    "Store",
+    "StoreError",
+    "auto_title",
+    "check_json",
+    "check_status",
+    "display_url",
+    "new_id",
+    "plain_text",
+]
+
+STATUSES = ("done", "streaming", "stopped", "interrupted", "error")
+FINAL_STATUSES = ("done", "stopped", "interrupted", "error")
+TITLE_LENGTH = 60
+
+
+@dataclasses.dataclass(frozen=True)
+class Conversation:
+    """A conversation as stored. ``updated_at`` moves with message activity (add, finish), not renames."""
+
+    id: str
+    owner_id: str
+    app: str
+    title: str | None
+    title_source: str | None  # "auto" | "user"
+    active_leaf_id: str | None
+    state: dict[str, Any]
+    created_at: float
+    updated_at: float
+    deleted_at: float | None
+
+
+@dataclasses.dataclass(frozen=True)
+class Message:
+    """A message as stored; ``feedback`` is the reading owner's own."""
+
+    id: str
+    conversation_id: str
+    parent_id: str | None
+    role: str
+    content: Any  # a JSON value: a str, or a list of parts
+    metadata: dict[str, Any] | None
+    status: str  # one of STATUSES
+    feedback: str | None
+    origin: str | None
+    created_at: float
+    updated_at: float
+
+
+class StoreError(Exception):
+    """The store could not do what was asked: the message names the store and what failed, on one line."""
+
+
+class NotFound(LookupError):
+    """No such conversation or message for this owner (another owner's ids are missing ones too)."""
+
+
+# --- Time-ordered ids: 48-bit milliseconds + 80 random bits, Crockford base32 (26 characters, like ULID).
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_id_lock = threading.Lock()
+_last = [0, 0]  # the last id's milliseconds and random part: ids made in one process strictly increase
+
+
+def new_id() -> str:
+    """A unique id that sorts in creation order (strictly within a process, by millisecond across them)."""
+    ms = time.time_ns() // 1_000_000
+    with _id_lock:
+        if ms <= _last[0]:  # same millisecond (or a clock step back): step the random part up, unguessably
+            ms, rand = _last[0], _last[1] + 1 + secrets.randbits(32)
+            if rand >= 1 << 80:
+                ms, rand = ms + 1, secrets.randbits(79)
+        else:
+            rand = secrets.randbits(80)
+        _last[:] = [ms, rand]
+    value = (ms << 80) | rand
+    return "".join(_ALPHABET[(value >> shift) & 31] for shift in range(125, -1, -5))
+
+
+def plain_text(content: Any) -> str:
+    """The text of a message's content: the string itself, or its parts' texts joined by newlines."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        texts = [p if isinstance(p, str) else p.get("text") for p in content if isinstance(p, (str, dict))]
+        return "\n".join(t for t in texts if isinstance(t, str) and t)
+    return ""
+
+
+def auto_title(text: str) -> str | None:
+    """A title from a first user message: its text on one line, at most 60 characters, cut at a word
+    boundary (with an ellipsis) when longer; None when there is no text."""
+    words = " ".join(text.split())
+    if len(words) <= TITLE_LENGTH:
+        return words or None
+    head = words[: TITLE_LENGTH - 1]
+    if words[TITLE_LENGTH - 1] != " " and " " in head:
+        head = head[: head.rindex(" ")]
+    return head.rstrip(" ,.;:-") + "…"
+
+
+def check_json(value: Any, where: str) -> None:
+    """Raise TypeError, naming ``where`` and the key inside it, unless ``value`` is a JSON value (dicts with
+    str keys, lists, str, finite numbers, bool, None)."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise TypeError(f"{where} is {value}, which JSON cannot hold")
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            check_json(item, f"{where}[{i}]")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise TypeError(f"{where} has the key {key!r}: JSON keys are strings")
+            check_json(item, f"{where}[{key!r}]")
+    else:
+        raise TypeError(f"{where} is a {type(value).__name__}, not a JSON value")
+
+
+def display_url(url: str) -> str:
+    """``url`` with any password replaced by ``***``, for messages and logs."""
+    url = re.sub(r"(?i)(password=)[^&\s]*", r"\1***", url)
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
+
+
+class Store(abc.ABC):
+    """Conversations, their message trees and their owners, kept durably.
+
+    Every method is synchronous and thread-safe. Every method that reads or changes a conversation takes
+    its owner and scopes itself by it: another owner's ids behave exactly like missing ones, and so do
+    deleted conversations, except that a stream already running in one may still ``append`` and ``finish``
+    (so restoring it shows the whole answer). Backend failures raise StoreError; misuse raises TypeError or
+    ValueError; a missing id raises NotFound or returns None, [] or False as each method says.
+    """
+
+    name: str  # the store's URL without its password
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release every connection; later calls raise StoreError. Closing twice is harmless."""
+
+    @abc.abstractmethod
+    def secret(self) -> bytes:
+        """32 random bytes made once per store and kept in it: every process on the store gets the same."""
+
+    @abc.abstractmethod
+    def user(
+        self,
+        identifier: str,
+        *,
+        provider: str = "anonymous",
+        name: str | None = None,
+        email: str | None = None,
+        claims: dict[str, Any] | None = None,
+    ) -> str:
+        """Create or update the user with this identifier and note that they were seen now.
+
+        Args:
+            identifier: unique across providers (namespace it, e.g. ``"oidc:<issuer>|<sub>"``).
+            provider: how the user signed in; kept from the first call.
+            name, email, claims: replace the stored ones when given.
+
+        Returns:
+            The user's id, the ``owner`` of every other call.
+        """
+
+    @abc.abstractmethod
+    def create(self, owner: str, app: str, *, title: str | None = None) -> Conversation:
+        """A new empty conversation of ``owner`` in ``app`` (a given title counts as the user's).
+
+        Raises:
+            NotFound: ``owner`` is not a user of this store.
+        """
+
+    @abc.abstractmethod
+    def get(self, owner: str, conversation_id: str) -> Conversation | None:
+        """The conversation, or None when it is missing, deleted or another owner's."""
+
+    @abc.abstractmethod
+    def list(
+        self, owner: str, app: str, *, limit: int = 50, before: tuple[float, str] | None = None
+    ) -> builtins.list[Conversation]:
+        """The owner's conversations in ``app``, most recently updated first, deleted ones left out.
+
+        Args:
+            limit: at most this many (1 to 1000).
+            before: ``(updated_at, id)`` of the last one of the previous page, for the next page.
+        """
+
+    @abc.abstractmethod
+    def search(self, owner: str, app: str, query: str, *, limit: int = 20) -> builtins.list[Conversation]:
+        """The owner's conversations in ``app`` whose title or message text holds every word of ``query``
+        (each as a word prefix), most recently updated first. Any text is a safe query: quotes and
+        operators are words like others; a query without words finds nothing."""
+
+    @abc.abstractmethod
+    def rename(self, owner: str, conversation_id: str, title: str) -> bool:
+        """Set the title as the user's own (automatic titles never replace it); False when missing.
+
+        Raises:
+            ValueError: the title is blank.
+        """
+
+    @abc.abstractmethod
+    def delete(self, owner: str, conversation_id: str) -> bool:
+        """Delete softly (it can be restored); False when missing or already deleted."""
+
+    @abc.abstractmethod
+    def restore(self, owner: str, conversation_id: str) -> bool:
+        """Undo a delete; False when missing or not deleted."""
+
+    @abc.abstractmethod
+    def set_state(self, owner: str, conversation_id: str, state: dict[str, Any]) -> None:
+        """Replace the conversation's state (the app's values kept with it).
+
+        Raises:
+            TypeError: a value is not JSON; the message names its key.
+            NotFound: the conversation is missing.
+        """
+
+    @abc.abstractmethod
+    def set_leaf(self, owner: str, conversation_id: str, message_id: str | None) -> bool:
+        """Show the branch ending at ``message_id`` (None: an empty path); False when either is missing."""
+
+    @abc.abstractmethod
+    def path(self, owner: str, conversation_id: str) -> builtins.list[Message]:
+        """The messages from the root to the active leaf, in order; [] when missing. A streaming message's
+        content includes every delta appended so far."""
+
+    @abc.abstractmethod
+    def add(
+        self,
+        owner: str,
+        conversation_id: str,
+        *,
+        role: str,
+        content: Any,
+        parent_id: str | EllipsisType | None = ...,
+        metadata: dict[str, Any] | None = None,
+        status: str = "done",
+        origin: str | None = None,
+    ) -> Message:
+        """Add a message and make it the active leaf.
+
+        Args:
+            content: a JSON value (a str, or a list of parts); a str when ``status`` is ``"streaming"``.
+            parent_id: the message it answers or follows; by default the active leaf; None for a new root.
+            status: ``"streaming"`` for a reply that will grow by ``append`` until ``finish``.
+            origin: the client event that made it, unique within the conversation: adding again with the
+                same origin returns the message made the first time and changes nothing.
+
+        The conversation's ``updated_at`` moves, and a conversation without a title gets the first user
+        message's text as an automatic one.
+
+        Raises:
+            NotFound: the conversation (or ``parent_id`` in it) is missing.
+            TypeError: content or metadata is not JSON.
+            ValueError: an unknown status, or a streaming message whose content is not a str.
+        """
+
+    def append(self, owner: str, message_id: str, delta: str) -> None:
+        """Add text to a streaming message (kept apart, folded by ``finish``: the message is not rewritten).
+
+        Raises:
+            NotFound: the message is missing.
+            ValueError: the message is no longer streaming.
+        """
+        self.append_many([(owner, message_id, delta)])
+
+    @abc.abstractmethod
+    def append_many(self, deltas: Sequence[tuple[str, str, str]]) -> None:
+        """``append`` for many ``(owner, message_id, delta)`` at once, in one transaction: a frame tick's
+        text for every stream of a process. All or nothing: one missing message writes none."""
+
+    @abc.abstractmethod
+    def finish(
+        self,
+        owner: str,
+        message_id: str,
+        *,
+        status: str = "done",
+        content: Any = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> Message:
+        """End a message: its appended deltas are folded into its content (or ``content`` replaces it), its
+        status set, and ``metadata`` (when given) replaced, in one transaction.
+
+        Raises:
+            NotFound: the message is missing.
+            ValueError: ``status`` is not a final one.
+        """
+
+    @abc.abstractmethod
+    def set_feedback(self, owner: str, message_id: str, value: str | None) -> None:
+        """Set the owner's feedback on a message (None clears it).
+
+        Raises:
+            NotFound: the message is missing.
+        """
+
+    @abc.abstractmethod
+    def recover(self) -> int:
+        """After a crash: fold every message still ``"streaming"`` and mark it ``"interrupted"``.
+
+        Every message of the store, so call it only while no other process streams to the same store.
+
+        Returns:
+            How many messages it marked.
+        """
+
+
+def check_status(status: str, allowed: Sequence[str] = STATUSES) -> None:
+    """Raise ValueError unless ``status`` is one of ``allowed``."""
+    if status not in allowed:
+        raise ValueError(f"status {status!r} is not one of {', '.join(allowed)}")

@@ -1,0 +1,207 @@
+"""Messages in SQL, once for every dialect: the path to the active leaf, adding, streaming (append, finish,
+recover) and feedback, each scoped by the conversation's owner."""
+
+from __future__ import annotations
+
+import builtins
+import time
+from collections.abc import Sequence
+from types import EllipsisType
+from typing import Any
+
+from reactchat.store_base import (
+    FINAL_STATUSES,
+    Message,
+    NotFound,
+    auto_title,
+    check_json,
+    check_status,
+    new_id,
+    plain_text,
+)
+from reactchat.store_sql import MESSAGE_COLUMNS, MESSAGE_FROM, SqlStore, Tx
+
+__all__ = ["SqlMessageStore"]
+
+
+class SqlMessageStore(SqlStore):
+    """The whole Store API in SQL: backends subclass this and connect."""
+
+    def _message(self, row: Any, deltas: str = "") -> Message:
+        content = self.json_out(row[4])
+        return Message(
+            row[0], row[1], row[2], row[3], content + deltas if deltas else content,
+            self.json_out(row[5]), *row[6:],
+        )  # fmt: skip
+
+    def _messages(self, tx: Tx, rows: builtins.list[Any]) -> builtins.list[Message]:
+        """Messages from rows, a streaming one's deltas appended to its content."""
+        streaming = [row[0] for row in rows if row[6] == "streaming"]
+        deltas: dict[str, list[str]] = {}
+        if streaming:
+            marks = ", ".join("?" * len(streaming))
+            for message_id, delta in tx.all(
+                f"SELECT message_id, delta FROM message_deltas WHERE message_id IN ({marks}) "
+                "ORDER BY message_id, seq",
+                streaming,
+            ):
+                deltas.setdefault(message_id, []).append(delta)
+        return [self._message(row, "".join(deltas.get(row[0], ()))) for row in rows]
+
+    def _fold(self, tx: Tx, message_id: str, content: Any, status: str, metadata: Any, now: float) -> None:
+        """End a message: its deltas folded into its content, or dropped when ``content`` is given."""
+        if content is None:
+            old = self.json_out(tx.one("SELECT content FROM messages WHERE id = ?", (message_id,))[0])
+            rows = tx.all("SELECT delta FROM message_deltas WHERE message_id = ? ORDER BY seq", (message_id,))
+            content = old + "".join(r[0] for r in rows) if rows else old
+        extra, params = ("", []) if metadata is None else (", metadata = ?", [self.json_in(metadata)])
+        tx.run(
+            f"UPDATE messages SET content = ?, text = ?, status = ?, updated_at = ?{extra} WHERE id = ?",
+            [self.json_in(content), plain_text(content), status, now, *params, message_id],
+        )
+        tx.run("DELETE FROM message_deltas WHERE message_id = ?", (message_id,))
+
+    def _owned_message(self, tx: Tx, owner: str, message_id: str, columns: str) -> Any:
+        row = tx.one(
+            f"SELECT {columns} FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+            f"WHERE m.id = ? AND c.owner_id = ?{self.lock_row('m')}",
+            (message_id, owner),
+        )
+        if row is None:
+            raise NotFound(f"no message {message_id!r}")
+        return row
+
+    def path(self, owner: str, conversation_id: str) -> builtins.list[Message]:
+        with self._tx("reading a conversation's messages", snapshot=True) as tx:
+            rows = tx.all(
+                "WITH RECURSIVE p (id, depth) AS ("
+                "SELECT c.active_leaf_id, 0 FROM conversations c "
+                "WHERE c.id = ? AND c.owner_id = ? AND c.deleted_at IS NULL "
+                "UNION ALL SELECT m.parent_id, p.depth + 1 FROM messages m JOIN p ON m.id = p.id "
+                "WHERE m.parent_id IS NOT NULL) "
+                f"SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} JOIN p ON p.id = m.id ORDER BY p.depth DESC",
+                (conversation_id, owner),
+            )
+            return self._messages(tx, rows)
+
+    def add(
+        self,
+        owner: str,
+        conversation_id: str,
+        *,
+        role: str,
+        content: Any,
+        parent_id: str | EllipsisType | None = ...,
+        metadata: dict[str, Any] | None = None,
+        status: str = "done",
+        origin: str | None = None,
+    ) -> Message:
+        check_status(status)
+        check_json(content, "content")
+        check_json(metadata, "metadata")
+        if status == "streaming" and not isinstance(content, str):
+            raise ValueError(f"a streaming message's content is a str, not a {type(content).__name__}")
+        if not role:
+            raise ValueError("a message needs a role")
+        now = time.time()
+        with self._tx("adding a message", write=True) as tx:
+            conversation = tx.one(
+                "SELECT c.active_leaf_id, c.title FROM conversations c "
+                f"WHERE c.id = ? AND c.owner_id = ? AND c.deleted_at IS NULL{self.lock_row('c')}",
+                (conversation_id, owner),
+            )
+            if conversation is None:
+                raise NotFound(f"no conversation {conversation_id!r}")
+            if origin is not None:
+                rows = tx.all(
+                    f"SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} "
+                    "WHERE m.conversation_id = ? AND m.origin = ?",
+                    (conversation_id, origin),
+                )
+                if rows:
+                    return self._messages(tx, rows)[0]
+            parent = conversation[0] if parent_id is ... else parent_id
+            if parent_id not in (..., None) and not tx.one(
+                "SELECT 1 FROM messages WHERE id = ? AND conversation_id = ?", (parent, conversation_id)
+            ):
+                raise NotFound(f"no message {parent!r} in conversation {conversation_id!r}")
+            message_id = new_id()
+            text = None if status == "streaming" else plain_text(content)
+            tx.run(
+                "INSERT INTO messages (id, conversation_id, parent_id, role, content, text, metadata, "
+                "status, author_id, origin, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (message_id, conversation_id, parent, role, self.json_in(content), text,
+                 self.json_in(metadata), status, owner if role == "user" else None, origin, now, now),
+            )  # fmt: skip
+            title = auto_title(plain_text(content)) if conversation[1] is None and role == "user" else None
+            retitle = "" if title is None else ", title = ?, title_source = 'auto'"
+            tx.run(
+                f"UPDATE conversations SET active_leaf_id = ?, updated_at = ?{retitle} WHERE id = ?",
+                [message_id, now, *([title] if title else []), conversation_id],
+            )
+        return Message(message_id, conversation_id, parent, role, content, metadata, status, None, origin,
+                       now, now)  # fmt: skip
+
+    def append_many(self, deltas: Sequence[tuple[str, str, str]]) -> None:
+        for _, _, delta in deltas:
+            if not isinstance(delta, str):
+                raise TypeError(f"a delta is a str, not a {type(delta).__name__}")
+        if not deltas:
+            return
+        with self._tx("appending to a message", write=True) as tx:
+            # Lock messages in one order (a stable sort keeps each message's deltas in theirs).
+            for owner, message_id, delta in sorted(deltas, key=lambda item: item[1]):
+                status = self._owned_message(tx, owner, message_id, "m.status")[0]
+                if status != "streaming":
+                    raise ValueError(f"message {message_id!r} is {status}, not streaming")
+                if delta:
+                    tx.run(
+                        "INSERT INTO message_deltas (message_id, seq, delta) "
+                        "SELECT ?, COALESCE(MAX(seq), 0) + 1, ? FROM message_deltas WHERE message_id = ?",
+                        (message_id, delta, message_id),
+                    )
+
+    def finish(
+        self,
+        owner: str,
+        message_id: str,
+        *,
+        status: str = "done",
+        content: Any = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> Message:
+        check_status(status, FINAL_STATUSES)
+        check_json(content, "content")
+        check_json(metadata, "metadata")
+        now = time.time()
+        with self._tx("finishing a message", write=True) as tx:
+            conversation_id = self._owned_message(tx, owner, message_id, "m.conversation_id")[0]
+            self._fold(tx, message_id, content, status, metadata, now)
+            tx.run("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
+            return self._message(
+                tx.one(f"SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.id = ?", (message_id,))
+            )
+
+    def set_feedback(self, owner: str, message_id: str, value: str | None) -> None:
+        if value is not None and not (isinstance(value, str) and value):
+            raise ValueError(f"feedback is a non-empty str or None, not {value!r}")
+        with self._tx("saving feedback", write=True) as tx:
+            self._owned_message(tx, owner, message_id, "m.id")
+            if value is None:
+                tx.run("DELETE FROM feedback WHERE message_id = ? AND user_id = ?", (message_id, owner))
+            else:
+                tx.run(
+                    "INSERT INTO feedback (message_id, user_id, value, updated_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (message_id, user_id) DO UPDATE SET value = excluded.value, "
+                    "updated_at = excluded.updated_at",
+                    (message_id, owner, value, time.time()),
+                )
+
+    def recover(self) -> int:
+        now = time.time()
+        with self._tx("recovering streaming messages", write=True) as tx:
+            rows = tx.all(f"SELECT id FROM messages WHERE status = 'streaming'{self.lock_row('messages')}")
+            for (message_id,) in rows:
+                self._fold(tx, message_id, None, "interrupted", None, now)
+        return len(rows)

@@ -1,0 +1,290 @@
+"""The conversation store in SQL, once for every dialect: transactions, errors, migrations, users and
+conversations (store_messages.py adds the messages).
+
+A backend supplies transactions, row locks, JSON conversion and the search condition; everything else,
+ownership scoping included, is written once so the backends cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import abc
+import builtins
+import contextlib
+import re
+import secrets
+import time
+from collections.abc import Iterator, Sequence
+from typing import Any, Protocol
+
+from reactchat import migrations
+from reactchat.store_base import Conversation, NotFound, Store, StoreError, check_json, new_id
+
+__all__ = ["MESSAGE_COLUMNS", "MESSAGE_FROM", "Cursor", "SqlStore", "Tx", "one_line", "search_words"]
+
+MAX_LIMIT = 1000
+MAX_SEARCH_WORDS = 16
+_C = (
+    "c.id, c.owner_id, c.app, c.title, c.title_source, c.active_leaf_id, c.state, c.created_at, "
+    "c.updated_at, c.deleted_at"
+)
+MESSAGE_COLUMNS = (
+    "m.id, m.conversation_id, m.parent_id, m.role, m.content, m.metadata, m.status, f.value, m.origin, "
+    "m.created_at, m.updated_at"
+)
+# A message with its conversation (for the owner) and the owner's feedback on it.
+MESSAGE_FROM = (
+    "messages m JOIN conversations c ON c.id = m.conversation_id "
+    "LEFT JOIN feedback f ON f.message_id = m.id AND f.user_id = c.owner_id"
+)
+
+
+class Cursor(Protocol):
+    """The part of a DB-API cursor the store uses."""
+
+    @property
+    def rowcount(self) -> int: ...
+
+    def execute(self, sql: str, params: Sequence[Any], /) -> object: ...
+
+    def fetchone(self) -> Any: ...
+
+    def fetchall(self) -> list[Any]: ...
+
+
+class Tx:
+    """One transaction's statements, written with ``?`` placeholders whatever the driver wants."""
+
+    def __init__(self, cursor: Cursor, *, format_style: bool = False) -> None:
+        self.cursor = cursor
+        self.format_style = format_style  # psycopg wants %s
+
+    def run(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Execute a statement; how many rows it changed."""
+        self.cursor.execute(sql.replace("?", "%s") if self.format_style else sql, params)
+        return self.cursor.rowcount
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """The first row of a query, or None."""
+        self.run(sql, params)
+        return self.cursor.fetchone()
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """Every row of a query."""
+        self.run(sql, params)
+        return self.cursor.fetchall()
+
+
+def one_line(error: BaseException) -> str:
+    """An exception's message on one line."""
+    text = "; ".join(line.strip() for line in str(error).splitlines() if line.strip())
+    return (text or type(error).__name__)[:400]
+
+
+def search_words(query: str) -> list[str]:
+    """The words of a search query: runs of letters, digits and underscores; everything else separates."""
+    return re.findall(r"\w+", query)[:MAX_SEARCH_WORDS]
+
+
+class SqlStore(Store):
+    """Users and conversations in SQL; subclasses add messages, connect, and supply the dialect's few
+    differences."""
+
+    dialect: str
+    errors: tuple[type[BaseException], ...]  # the driver's errors, reported as StoreError
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.closed = False
+        self._secret = b""
+
+    # --- what a backend supplies
+
+    @abc.abstractmethod
+    def transaction(self, *, write: bool, snapshot: bool = False) -> contextlib.AbstractContextManager[Tx]:
+        """A transaction, committed when the block ends and rolled back when it raises. ``write``: one
+        that changes rows; ``snapshot``: several reads that must see one state."""
+
+    def lock_row(self, alias: str) -> str:
+        """A suffix locking the selected row of ``alias`` until commit (where writers are not serial)."""
+        return ""
+
+    @abc.abstractmethod
+    def json_in(self, value: Any) -> Any:
+        """A JSON value (None: SQL NULL) as a query parameter."""
+
+    @abc.abstractmethod
+    def json_out(self, value: Any) -> Any:
+        """A JSON column's value as Python."""
+
+    @abc.abstractmethod
+    def match(self, words: builtins.list[str]) -> tuple[str, builtins.list[Any]]:
+        """A condition on conversations ``c`` (and its parameters): title or a message holds every word
+        of ``words`` as a prefix."""
+
+    # --- shared machinery
+
+    @contextlib.contextmanager
+    def _tx(self, what: str, *, write: bool = False, snapshot: bool = False) -> Iterator[Tx]:
+        if self.closed:
+            raise StoreError(f"{self.name}: {what} failed: the store is closed")
+        try:
+            with self.transaction(write=write, snapshot=snapshot) as tx:
+                yield tx
+        except self.errors as error:
+            raise StoreError(f"{self.name}: {what} failed: {one_line(error)}") from error
+
+    def migrate(self) -> None:
+        """Bring the schema up to date and make the secret, once, under the dialect's lock."""
+        latest = migrations.latest(self.dialect)
+        with self._tx("migrating the schema", write=True) as tx:
+            for statement in migrations.PRELUDE[self.dialect]:
+                tx.run(statement)
+            row = tx.one("SELECT value FROM meta WHERE key = 'schema_version'")
+            version = int(row[0]) if row else 0
+            if version > latest:
+                raise StoreError(
+                    f"{self.name}: the database's schema version {version} is newer than this reactchat's "
+                    f"({latest}): upgrade reactchat to use it"
+                )
+            for script in migrations.pending(self.dialect, version):
+                for statement in script:
+                    tx.run(statement)
+            tx.run(
+                "INSERT INTO meta (key, value) VALUES ('schema_version', ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (str(latest),),
+            )
+            tx.run(
+                "INSERT INTO meta (key, value) VALUES ('secret', ?) ON CONFLICT (key) DO NOTHING",
+                (secrets.token_hex(32),),
+            )
+            self._secret = bytes.fromhex(tx.one("SELECT value FROM meta WHERE key = 'secret'")[0])
+
+    def _conversation(self, row: Any) -> Conversation:
+        state = self.json_out(row[6]) or {}
+        return Conversation(row[0], row[1], row[2], row[3], row[4], row[5], state, row[7], row[8], row[9])
+
+    def secret(self) -> bytes:
+        return self._secret
+
+    def user(
+        self,
+        identifier: str,
+        *,
+        provider: str = "anonymous",
+        name: str | None = None,
+        email: str | None = None,
+        claims: dict[str, Any] | None = None,
+    ) -> str:
+        check_json(claims, "claims")
+        now = time.time()
+        with self._tx("saving a user", write=True) as tx:
+            tx.run(
+                "INSERT INTO users (id, identifier, provider, name, email, claims, created_at, last_seen_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (identifier) DO UPDATE SET "
+                "name = COALESCE(excluded.name, users.name), email = COALESCE(excluded.email, users.email), "
+                "claims = COALESCE(excluded.claims, users.claims), last_seen_at = excluded.last_seen_at",
+                (new_id(), identifier, provider, name, email, self.json_in(claims), now, now),
+            )
+            return str(tx.one("SELECT id FROM users WHERE identifier = ?", (identifier,))[0])
+
+    def create(self, owner: str, app: str, *, title: str | None = None) -> Conversation:
+        now, conversation_id = time.time(), new_id()
+        source = None if title is None else "user"
+        with self._tx("creating a conversation", write=True) as tx:
+            made = tx.run(
+                "INSERT INTO conversations (id, owner_id, app, title, title_source, state, created_at, "
+                "updated_at) SELECT ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM users WHERE id = ?)",
+                (conversation_id, owner, app, title, source, self.json_in({}), now, now, owner),
+            )
+        if not made:
+            raise NotFound(f"no user {owner!r}")
+        return Conversation(conversation_id, owner, app, title, source, None, {}, now, now, None)
+
+    def get(self, owner: str, conversation_id: str) -> Conversation | None:
+        with self._tx("reading a conversation") as tx:
+            row = tx.one(
+                f"SELECT {_C} FROM conversations c "
+                "WHERE c.id = ? AND c.owner_id = ? AND c.deleted_at IS NULL",
+                (conversation_id, owner),
+            )
+        return None if row is None else self._conversation(row)
+
+    def _listing(
+        self, what: str, owner: str, app: str, limit: int, condition: str = "", params: Sequence[Any] = ()
+    ) -> builtins.list[Conversation]:
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, not {limit}")
+        with self._tx(what) as tx:
+            rows = tx.all(
+                f"SELECT {_C} FROM conversations c "
+                f"WHERE c.owner_id = ? AND c.app = ? AND c.deleted_at IS NULL{condition} "
+                "ORDER BY c.updated_at DESC, c.id DESC LIMIT ?",
+                [owner, app, *params, min(limit, MAX_LIMIT)],
+            )
+        return [self._conversation(row) for row in rows]
+
+    def list(
+        self, owner: str, app: str, *, limit: int = 50, before: tuple[float, str] | None = None
+    ) -> builtins.list[Conversation]:
+        if before is None:
+            return self._listing("listing conversations", owner, app, limit)
+        condition = " AND (c.updated_at < ? OR (c.updated_at = ? AND c.id < ?))"
+        return self._listing("listing conversations", owner, app, limit, condition, [before[0], *before])
+
+    def search(self, owner: str, app: str, query: str, *, limit: int = 20) -> builtins.list[Conversation]:
+        words = search_words(query)
+        if not words:
+            return []
+        condition, params = self.match(words)
+        return self._listing("searching conversations", owner, app, limit, f" AND ({condition})", params)
+
+    def _update(self, what: str, sql: str, params: Sequence[Any]) -> bool:
+        with self._tx(what, write=True) as tx:
+            return tx.run(sql, params) > 0
+
+    def rename(self, owner: str, conversation_id: str, title: str) -> bool:
+        if not title.strip():
+            raise ValueError("a conversation's title cannot be blank")
+        return self._update(
+            "renaming a conversation",
+            "UPDATE conversations SET title = ?, title_source = 'user' "
+            "WHERE id = ? AND owner_id = ? AND deleted_at IS NULL",
+            (title.strip(), conversation_id, owner),
+        )
+
+    def delete(self, owner: str, conversation_id: str) -> bool:
+        return self._update(
+            "deleting a conversation",
+            "UPDATE conversations SET deleted_at = ? WHERE id = ? AND owner_id = ? AND deleted_at IS NULL",
+            (time.time(), conversation_id, owner),
+        )
+
+    def restore(self, owner: str, conversation_id: str) -> bool:
+        return self._update(
+            "restoring a conversation",
+            "UPDATE conversations SET deleted_at = NULL "
+            "WHERE id = ? AND owner_id = ? AND deleted_at IS NOT NULL",
+            (conversation_id, owner),
+        )
+
+    def set_state(self, owner: str, conversation_id: str, state: dict[str, Any]) -> None:
+        if not isinstance(state, dict):
+            raise TypeError(f"state is a {type(state).__name__}, not a dict")
+        check_json(state, "state")
+        if not self._update(
+            "saving a conversation's state",
+            "UPDATE conversations SET state = ? WHERE id = ? AND owner_id = ? AND deleted_at IS NULL",
+            (self.json_in(state), conversation_id, owner),
+        ):
+            raise NotFound(f"no conversation {conversation_id!r}")
+
+    def set_leaf(self, owner: str, conversation_id: str, message_id: str | None) -> bool:
+        sql = (
+            "UPDATE conversations SET active_leaf_id = ? WHERE id = ? AND owner_id = ? AND deleted_at IS NULL"
+        )
+        params = [message_id, conversation_id, owner]
+        if message_id is not None:
+            sql += " AND EXISTS (SELECT 1 FROM messages WHERE id = ? AND conversation_id = ?)"
+            params += [message_id, conversation_id]
+        return self._update("moving the active leaf", sql, params)

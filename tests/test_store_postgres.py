@@ -1,0 +1,72 @@
+"""The PostgreSQL store: a bounded pool closed by close(), one migration for many openers, a server that is
+down, and passwords kept out of messages."""
+
+from __future__ import annotations
+
+import threading
+
+import psycopg
+import pytest
+
+from reactchat.store import Store, StoreError, open_store
+from reactchat.store_postgres import PostgresStore
+from tests.test_store import APP, in_threads
+
+
+def test_a_server_that_is_down_is_named_without_its_password() -> None:
+    url = "postgresql://chat:hunter2@127.0.0.1:1/chat"  # nothing listens on port 1
+    with pytest.raises(StoreError) as raised:
+        open_store(url)
+    message = str(raised.value)
+    assert message.startswith("postgresql://chat:***@127.0.0.1:1/chat: cannot connect: ")
+    assert "hunter2" not in message and "\n" not in message
+
+
+def test_the_pool_is_bounded_and_closed_with_the_store(postgres_url: str) -> None:
+    store = open_store(postgres_url)
+    assert isinstance(store, PostgresStore) and store.pool.max_size == 4
+    owner = store.user("u")
+    conversation = store.create(owner, APP)
+    sizes: list[int] = []
+    lock = threading.Lock()
+
+    def work(i: int) -> None:
+        for _ in range(10):
+            store.add(owner, conversation.id, role="user", content=str(i))
+            store.path(owner, conversation.id)
+            with lock:
+                sizes.append(store.pool.get_stats()["pool_size"])
+
+    in_threads(16, work)
+    assert max(sizes) <= 4 and len(store.path(owner, conversation.id)) == 160
+    store.close()
+    assert store.pool.closed
+    with pytest.raises(StoreError, match="closed"):
+        store.get(owner, conversation.id)
+
+
+def test_stores_opening_a_new_schema_together_migrate_it_once(postgres_url: str) -> None:
+    stores: list[Store] = []
+    in_threads(5, lambda i: stores.append(open_store(postgres_url)))
+    try:
+        assert len({s.secret() for s in stores}) == 1
+        with psycopg.connect(postgres_url) as connection:
+            row = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        assert row == ("1",)
+    finally:
+        for store in stores:
+            store.close()
+
+
+def test_a_connection_the_server_dropped_is_replaced_unseen(postgres_url: str) -> None:
+    with open_store(postgres_url) as store:
+        assert isinstance(store, PostgresStore)
+        owner = store.user("u")
+        assert store.pool.get_stats()["pool_size"] == 1
+        with store.pool.connection() as connection:
+            pid = connection.info.backend_pid
+        with psycopg.connect(
+            postgres_url, autocommit=True
+        ) as admin:  # the server drops the pool's connection
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        assert store.create(owner, APP).owner_id == owner  # the pool checked it and connected again
