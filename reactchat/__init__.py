@@ -20,6 +20,7 @@ from reactchat.chatbot import chat_interface
 from reactchat.client import Client
 from reactchat.composer import chat_input
 from reactchat.control import chat_event, rerun, session_state, stop
+from reactchat.conversation import conversation, conversations
 from reactchat.elements import ChatMessage
 from reactchat.media_elements import audio, file, gallery, html, image, plot, video
 from reactchat.messages import markdown, message, thought, title, write_stream
@@ -51,6 +52,8 @@ __all__ = [
     "chat_input",
     "chat_interface",
     "checkbox",
+    "conversation",
+    "conversations",
     "file",
     "gallery",
     "html",

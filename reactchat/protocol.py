@@ -39,6 +39,7 @@ class Event:
     node_id: int
     action: str
     value: Any
+    tab: str = ""  # the tab that sent it (from its hello): events are numbered per tab
 
 
 @dataclasses.dataclass(frozen=True)

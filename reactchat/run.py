@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from reactchat.reconcile import Reconciler
     from reactchat.registry import Registry
     from reactchat.state import SessionState, WidgetValues
+    from reactchat.transcript import Transcript
     from reactchat.trigger import Trigger
     from reactchat.uploads import Uploads
 
@@ -32,6 +33,7 @@ class Scope:
     registry: Registry
     frame_interval: float
     event_loop: Callable[[], asyncio.AbstractEventLoop]  # the worker thread's loop, made on first use
+    transcript: Transcript | None = None  # the stored conversation, when the app is served with a store
 
 
 class Run:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import dataclasses
 import itertools
 import logging
 import secrets
@@ -24,8 +25,10 @@ from reactchat.reconcile import Reconciler
 from reactchat.run import Run, Scope
 from reactchat.runner import Outcome, Script, execute
 from reactchat.state import SessionState, WidgetValues
+from reactchat.store import StoreError
+from reactchat.transcript import Transcript
 from reactchat.tree import Tree
-from reactchat.trigger import RERUN
+from reactchat.trigger import RERUN, Trigger
 from reactchat.uploads import Uploads
 from reactchat.widgets import accept_value
 
@@ -43,7 +46,13 @@ class Session:
     request interrupts, or read the tree under ``lock`` for a snapshot.
     """
 
-    def __init__(self, script: Script, config: Config, wake: Callable[[Session, bool], None]) -> None:
+    def __init__(
+        self,
+        script: Script,
+        config: Config,
+        wake: Callable[[Session, bool], None],
+        transcript: Transcript | None = None,
+    ) -> None:
         self.token = secrets.token_urlsafe(24)
         self.script = script
         self.config = config
@@ -55,6 +64,7 @@ class Session:
         self.media = MediaStore()
         self.uploads = Uploads(config.max_session_upload_bytes)
         self.interactions = Interactions()  # what the last rc.chat declared: callbacks, examples
+        self.transcript = transcript  # the stored conversation this tab shows, when served with a store
         self._widget_updates: dict[int, Any] = {}  # node id -> value, applied at the next run's start
         self.status = "idle"
         self._ev_seqs: collections.OrderedDict[str, int] = collections.OrderedDict()  # per tab, LRU
@@ -94,6 +104,7 @@ class Session:
                     f"event number {event.ev_seq} jumps past {last + MAX_EVENT_GAP} (last received: {last})"
                 )
             self._ev_seqs[tab] = event.ev_seq
+            event = dataclasses.replace(event, tab=tab)
             self._ev_seqs.move_to_end(tab)
             if len(self._ev_seqs) > MAX_TABS:
                 self._ev_seqs.popitem(last=False)
@@ -278,8 +289,10 @@ class Session:
             if node is not None and node.kind == "widget":
                 accept_value(self.widgets, node, value)
         trigger = RERUN if event is None else interpret(event, self.tree, self.interactions, self.uploads)
+        if self.transcript is not None and event is not None:
+            trigger = self._store(trigger, event, self.transcript)
         scope = Scope(self.state, self.widgets, self.media, self.uploads, self.script.registry,
-                      self.config.frame_interval, loop_source)  # fmt: skip
+                      self.config.frame_interval, loop_source, self.transcript)  # fmt: skip
         rec = Reconciler(self.tree, self.outbox.push, self.lock)
         run = Run(next(self._run_ids), trigger, rec, Cancel(), scope)
         with self._cond:
@@ -304,6 +317,30 @@ class Session:
                 return
         self.status = outcome.value
         self.outbox.push_now([RUN, outcome.value])
+
+    def _store(self, trigger: Trigger, event: Event, transcript: Transcript) -> Trigger:
+        """What the event changes in the store, committed before the run shows anything of it: the list's
+        actions, the prompt (in an app that uses conversations), feedback on a stored message. If the store
+        fails, the page says so and the prompt goes back into the input: the user's words are not lost."""
+        try:
+            if transcript.apply(trigger.action, trigger.value):
+                return trigger
+            target = self.tree.nodes.get(trigger.target) if trigger.target is not None else None
+            stored = target.props.get("id") if target is not None else None
+            if trigger.mark is not None and "feedback" in trigger.mark and isinstance(stored, str):
+                transcript.set_feedback(stored, trigger.mark["feedback"])
+            prompt = trigger.prompt
+            if prompt is not None and transcript.in_use:
+                parts: list[Any] = [{"path": path} for path in prompt.files]
+                content: Any = [*parts, prompt.text] if parts else prompt.text
+                origin = f"{event.tab}:{event.ev_seq}" if event.tab else None
+                transcript.add("user", content, origin=origin)
+        except StoreError as exc:
+            log.error("session %s: %s", self.token[:6], exc)
+            self.outbox.push_now([NOTE, f"Could not save to the conversation store: {exc}"])
+            if trigger.prompt is not None:
+                return dataclasses.replace(trigger, prompt=None, prefill=trigger.prompt.text)
+        return trigger
 
 
 def _refuse_abandoned_writes() -> None:

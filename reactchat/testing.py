@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import secrets
 import tempfile
 import threading
 import time
@@ -29,6 +30,8 @@ from reactchat.ops import ERR, RUN, Op, WireNode, apply, empty_root
 from reactchat.protocol import Event, decode_frame
 from reactchat.runner import Script
 from reactchat.session import Session
+from reactchat.store import Store, open_store
+from reactchat.transcript import Transcript
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -45,26 +48,75 @@ class ChatTest:
         script_path: The app's script.
         config: Settings; the frame interval is what coalescing uses, as in the server.
         timeout: Seconds to wait for a run to finish before raising ``TimeoutError``.
+        store: Where conversations are stored (a private in-memory store by default); pass one store to
+            several ChatTests to share it, as several tabs or a restarted server would.
+        owner: The user identifier this tab belongs to (a new anonymous one by default).
+        conversation: The stored conversation to open, as the page at ``/c/<id>`` does.
     """
 
     def __init__(
         self, script_path: str, *, config: Config | None = None, timeout: float = 10.0,
-        names: dict[str, Any] | None = None,
+        names: dict[str, Any] | None = None, store: Store | None = None, owner: str | None = None,
+        conversation: str | None = None,
     ) -> None:  # fmt: skip
         self.script = Script(script_path)
         self.script.names = dict(names or {})
         self.script.load()
         self.timeout = timeout
+        self.config = config or Config()
+        self.store = store if store is not None else open_store("memory")
+        self.owner = self.store.user(owner or f"anonymous:{secrets.token_hex(8)}")
+        self._tab = secrets.token_hex(6)
+        self._woken = threading.Event()
+        self._open(conversation)
+
+    def _open(self, conversation: str | None) -> None:
+        """A fresh page: a new session with an empty client, showing ``conversation``."""
         self.frames: list[bytes] = []
         self.ops: list[Op] = []
         self._client: WireNode = empty_root()
         self._run_state = "idle"
         self._overlay: dict[str, Any] | None = None
         self._ev_seq = 0
-        self._woken = threading.Event()
-        self.session = Session(self.script, config or Config(), lambda _session, _urgent: self._woken.set())
+        app = os.path.splitext(os.path.basename(self.script.path))[0]
+        transcript = Transcript(self.store, self.owner, app)
+        transcript.open(conversation)
+        self.session = Session(self.script, self.config, lambda _s, _urgent: self._woken.set(), transcript)
         self.session.start()
         self.wait()
+
+    def reload(self) -> ChatTest:
+        """Reload the page: a new session on the same store, showing the same stored conversation."""
+        shown = self.session.transcript.id if self.session.transcript is not None else None
+        self.session.close()
+        self._open(shown)
+        return self
+
+    def restart(self) -> ChatTest:
+        """Restart the server against the same store (answers cut short are marked interrupted), then load
+        the page of the conversation that was shown."""
+        shown = self.session.transcript.id if self.session.transcript is not None else None
+        self.session.close()
+        self.store.recover()
+        script = Script(self.script.path)
+        script.names = self.script.names
+        script.load()
+        self.script = script
+        self._open(shown)
+        return self
+
+    @property
+    def conversation(self) -> str | None:
+        """The id of the stored conversation this tab shows (None for a new chat)."""
+        return self.session.transcript.id if self.session.transcript is not None else None
+
+    def conversations_do(self, action: str, value: Any = None, *, wait: bool = True) -> ChatTest:
+        """Use the conversation list: ``"new"``, ``"open"`` (an id), ``"rename"`` ([id, title]),
+        ``"delete"`` / ``"restore"`` (an id), ``"search"`` (a query) or ``"more"``."""
+        found = self.session.tree.find("conversations")
+        if not found:
+            raise LookupError("the app shows no conversation list (it does not call rc.conversation())")
+        return self._event(found[0].id, f"conversation_{action}", value, wait)
 
     @classmethod
     def from_file(cls, path: str | os.PathLike[str], **kwargs: Any) -> ChatTest:
@@ -145,7 +197,7 @@ class ChatTest:
 
     def _event(self, node_id: int, action: str, value: Any, wait: bool) -> ChatTest:
         self._ev_seq += 1
-        self.session.submit(Event(self._ev_seq, node_id, action, value))
+        self.session.submit(Event(self._ev_seq, node_id, action, value), self._tab)
         return self.wait() if wait else self
 
     def _message(self, index: int) -> Any:

@@ -71,6 +71,7 @@ def test_stop_returns_at_once_and_closes_a_blocked_generator() -> None:
     w, cancel = writer(), Cancel()
     threading.Thread(target=lambda: (started.wait(5), cancel.request(StopRequested)), daemon=True).start()
     consume_sync(w, stalls(), cancel)  # returns on Stop although the generator is blocked
-    assert w.finish() == "so far"
+    assert not gate.is_set() and not closed.is_set()
+    assert w.finish() in ("", "so far")  # a chunk queued as Stop came may be dropped, never a later one
     gate.set()
     assert closed.wait(5)  # closed at its next yield: its finally ran

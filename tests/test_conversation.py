@@ -1,0 +1,182 @@
+"""Stored conversations in scripts: rc.conversation(), its history and replies, and what survives a reload, a
+restart and a crash; the conversation list's actions; ownership."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+
+from reactchat.ops import NOTE
+from reactchat.protocol import Event
+from reactchat.store import Store, open_store
+from reactchat.testing import ChatTest
+
+APP = """
+    import reactchat as rc
+    rc.chat(feedback=True)
+    conv = rc.conversation()
+    for m in conv.history:
+        rc.message(m)
+    if prompt := rc.chat_input():
+        assert conv.history[-1]["content"] == prompt  # stored before the run
+        with conv.reply():
+            rc.write_stream(iter(["You said: ", prompt, f" ({len(conv.history)} stored)"]))
+"""
+
+
+@pytest.fixture
+def store() -> Store:
+    return open_store("memory")
+
+
+@pytest.fixture
+def app(write_app: Callable[[str], str]) -> str:
+    return write_app(APP)
+
+
+def texts(t: ChatTest) -> list[str]:
+    return [m["content"] for m in t.messages]
+
+
+def test_a_conversation_survives_reload_and_restart(app: str, store: Store) -> None:
+    t = ChatTest.from_file(app, store=store)
+    assert t.conversation is None  # a new chat is stored with its first message
+    t.send("hi").send("again")
+    shown = ["hi", "You said: hi (1 stored)", "again", "You said: again (3 stored)"]
+    assert texts(t) == shown and t.conversation is not None
+    assert texts(t.reload()) == shown
+    assert texts(t.restart()) == shown
+    stored = store.path(t.owner, t.conversation)
+    assert [(m.role, m.content, m.status) for m in stored] == [
+        ("user", "hi", "done"),
+        ("assistant", "You said: hi (1 stored)", "done"),
+        ("user", "again", "done"),
+        ("assistant", "You said: again (3 stored)", "done"),
+    ]
+    ids = [n[2].get("id") for n in t.nodes("message")]
+    assert ids == [m.id for m in stored]  # each message shows its stored id
+
+
+def test_scripts_without_rc_conversation_store_nothing(write_app: Callable[[str], str], store: Store) -> None:
+    t = ChatTest.from_file(write_app("import reactchat as rc\nif p := rc.chat_input():\n    rc.message('user', p)\n"),
+                           store=store)  # fmt: skip
+    t.send("hi")
+    assert store.list(t.owner, "app") == [] and t.conversation is None
+
+
+def test_another_owner_cannot_open_the_conversation(app: str, store: Store) -> None:
+    t = ChatTest.from_file(app, store=store, owner="alice")
+    t.send("secret")
+    other = ChatTest.from_file(app, store=store, owner="bob", conversation=t.conversation)
+    assert texts(other) == [] and other.conversation is None  # as if it did not exist
+    same = ChatTest.from_file(app, store=store, owner="alice", conversation=t.conversation)
+    assert texts(same) == ["secret", "You said: secret (1 stored)"]
+
+
+def test_a_crash_mid_answer_keeps_what_was_shown_marked_interrupted(
+    write_app: Callable[[str], str], store: Store
+) -> None:
+    release = threading.Event()
+    app = write_app("""
+        import reactchat as rc
+        conv = rc.conversation()
+        for m in conv.history:
+            rc.message(m)
+        if prompt := rc.chat_input():
+            def tokens():
+                yield "The answer "
+                yield "begins here"
+                release.wait(30)  # the server dies here
+                yield " and never ends"
+            with conv.reply():
+                rc.write_stream(tokens())
+    """)
+    t = ChatTest.from_file(app, store=store, names={"release": release}, owner="alice")
+    t.send("tell me", wait=False)
+    t.wait_for(lambda t: len(t.messages) == 2 and t.messages[1]["content"] == "The answer begins here")
+    seen = t.messages[1]["content"]
+    # Another process takes over the store (the first one is gone, as after kill -9).
+    store.recover()
+    after = ChatTest.from_file(app, store=store, names={"release": release}, owner="alice",
+                               conversation=t.conversation)  # fmt: skip
+    after_messages = after.nodes("message")
+    assert texts(after)[1].startswith(seen)  # durable before displayed: nothing shown is lost
+    assert after_messages[1][2].get("status") == "interrupted"
+    release.set()
+
+
+def test_a_resent_prompt_is_stored_once(app: str, store: Store) -> None:
+    t = ChatTest.from_file(app, store=store, owner="alice")
+    t.send("once")
+    # After a restart the page resends what it had not seen confirmed: the same tab and event number.
+    again = ChatTest.from_file(app, store=store, owner="alice", conversation=t.conversation)
+    node_id = again.session.tree.find("chat_input")[0].id
+    assert again.session.submit(Event(1, node_id, "submit", "once"), t._tab)
+    again.wait()
+    assert [m.content for m in store.path(t.owner, t.conversation) if m.role == "user"] == ["once"]
+
+
+def test_feedback_on_a_stored_message_is_stored_and_comes_back(app: str, store: Store) -> None:
+    t = ChatTest.from_file(app, store=store)
+    t.send("rate me")
+    t.feedback(1, "Like")
+    assert [m.feedback for m in store.path(t.owner, t.conversation)] == [None, "Like"]
+    assert t.reload().nodes("message")[1][2].get("feedback") == "Like"
+
+
+def test_the_list_creates_switches_renames_deletes_restores_and_searches(app: str, store: Store) -> None:
+    t = ChatTest.from_file(app, store=store)
+    t.send("about cats")
+    first = t.conversation
+    t.conversations_do("new")
+    assert texts(t) == [] and t.conversation is None
+    t.send("about dogs")
+    second = t.conversation
+    listing = t.nodes("conversations")[0][2]
+    assert [i["id"] for i in listing["items"]] == [second, first]
+    assert [i["title"] for i in listing["items"]] == ["about dogs", "about cats"]
+    assert listing["active"] == second and listing["path"] == f"/c/{second}"
+    t.conversations_do("open", first)
+    assert texts(t)[0] == "about cats"
+    t.conversations_do("rename", [first, "Felines"])
+    assert t.nodes("conversations")[0][2]["items"][1]["title"] == "Felines"
+    t.conversations_do("search", "dogs")
+    assert [i["id"] for i in t.nodes("conversations")[0][2]["items"]] == [second]
+    t.conversations_do("search", "")
+    t.conversations_do("delete", first)
+    listing = t.nodes("conversations")[0][2]
+    assert [i["id"] for i in listing["items"]] == [second] and listing["deleted"]["id"] == first
+    assert t.conversation is None  # the shown one was deleted: a new chat
+    t.conversations_do("restore", first)
+    assert len(t.nodes("conversations")[0][2]["items"]) == 2
+
+
+def test_conv_add_and_state_are_stored(write_app: Callable[[str], str], store: Store) -> None:
+    app = write_app("""
+        import reactchat as rc
+        conv = rc.conversation()
+        for m in conv.history:
+            rc.message(m)
+        if prompt := rc.chat_input():
+            conv.add({"role": "system", "content": "noted: " + prompt})
+            conv.state["count"] = conv.state.get("count", 0) + 1
+            conv.title = "Custom"
+    """)
+    t = ChatTest.from_file(app, store=store)
+    t.send("a").send("b")
+    assert texts(t.restart()) == ["a", "noted: a", "b", "noted: b"]
+    found = store.get(t.owner, t.conversation)
+    assert found is not None and found.state == {"count": 2} and found.title == "Custom"
+    with pytest.raises(TypeError):
+        store.set_state(t.owner, t.conversation, {"bad": object()})
+
+
+def test_a_store_that_fails_puts_the_prompt_back_in_the_input(app: str, store: Store) -> None:
+    t = ChatTest.from_file(app, store=store)
+    t.send("kept")
+    store.close()
+    t.send("not lost")
+    assert any("Could not save" in op[1] for op in t.ops if op[0] == NOTE)
+    assert t.nodes("chat_input")[0][2].get("value") == "not lost"
