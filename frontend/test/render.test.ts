@@ -105,7 +105,7 @@ describe("renderer: what render() reports", () => {
     assert.equal(first.input?.id, 5);
     assert.equal(first.input?.props["placeholder"], "Ask");
     const panel = first.sidebar;
-    assert.equal(panel?.dataset["testid"], "sidebar");
+    assert.equal(panel?.className, "rc-side-body", "the widgets' part of the app's side panel");
     assert.equal(panel?.querySelectorAll('[data-testid="widget"]').length, 2);
 
     const [f1, f2, f3] = fx.frames as [unknown[], unknown[], unknown[]];
