@@ -13,8 +13,8 @@ import { type RunState, Store } from "./store";
 
 const NEAR_BOTTOM = 40;
 const TOAST_MS = 4000;
-/** Events that add to the transcript: the view follows the bottom again. */
-const FOLLOW = new Set(["submit", "option", "example", ...FOLLOWS]);
+/** Events that add to the transcript, or show another conversation: the view follows the bottom again. */
+const FOLLOW = new Set(["submit", "option", "example", ...FOLLOWS, "conversation_open", "conversation_new"]);
 const ARROW =
   '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" ' +
   'stroke-linejoin="round" aria-hidden="true"><path d="M12 5v14M6 13l6 6 6-6"/></svg>';
@@ -34,7 +34,7 @@ class App {
   private readonly examples = h("div", "rc-examples");
   /** Chat-level actions (clear, copy all) at the top of the transcript. */
   private readonly chatBar = h("div", "rc-chatbar");
-  /** The side panel, where the sidebar's widgets go. */
+  /** The conversation list and the sidebar's widgets. */
   private readonly side = new SidePanel(this.el, this.stage);
   /** The chat node and its display options, as the last render reported them. */
   private chatId: number | null = null;
@@ -120,6 +120,7 @@ class App {
     if (c.input) this.composer.bind(c.input.id, c.input.props);
     if (c.chat) this.applyOpts(c.chat.id, c.chat.opts);
     if (c.sidebar !== undefined) this.side.mount("widgets", c.sidebar);
+    if (c.conversations) this.side.mount("conversations", c.conversations.panel);
     if (c.run) this.run = c.run;
     this.updateChrome();
     this.updatePlaceholder();
