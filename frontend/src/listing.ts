@@ -1,4 +1,4 @@
-// The conversations node's props, checked (the Listing the list shows), and their pure rules.
+// The conversations node's props, checked (the Listing the list and the address bar show), and their pure rules.
 import { isMap, type Props, type Value } from "./protocol";
 
 /** A stored conversation as the list shows it; `updatedAt` in Unix seconds. */
@@ -28,6 +28,12 @@ export const isConversationId = (v: unknown): v is string => typeof v === "strin
 
 /** The URL path of a conversation (null: a new chat). */
 export const pathOf = (id: string | null): string => (id === null ? "/" : `/c/${id}`);
+
+/** The conversation a URL path names, or null. */
+export function conversationIn(pathname: string): string | null {
+  const m = /^\/c\/([^/]*)$/.exec(pathname);
+  return m && isConversationId(m[1]) ? m[1] : null;
+}
 
 /** What a conversation is called in the list. */
 export const titleOf = (title: string | null): string => (title && title.trim() ? title : "New chat");
@@ -69,4 +75,20 @@ export function ageGroup(updatedAt: number, now: Date): string {
   if (t >= start - 7 * DAY) return "Previous 7 days";
   if (t >= start - 30 * DAY) return "Previous 30 days";
   return "Older";
+}
+
+/**
+ * How the address bar follows the server's path: null (it already shows it, or the server's path has not
+ * moved, so a back/forward the server has not answered yet is not undone), "replace" (the first path seen,
+ * a new chat that just got stored, or the shown conversation was deleted: the old entry leads nowhere), or
+ * "push" (the tab switched conversations).
+ */
+export function historyMove(prev: Listing | null, next: Listing, here: string): "push" | "replace" | null {
+  if (next.path === here) return null;
+  if (prev === null) return "replace";
+  if (next.path === prev.path) return null;
+  const was = prev.active;
+  if (was === null && next.active !== null && !prev.items.some((i) => i.id === next.active)) return "replace";
+  if (was !== null && next.deleted?.id === was) return "replace";
+  return "push";
 }

@@ -1,5 +1,6 @@
 // Entry point: builds the page chrome and wires store, renderer, composer and connection.
 import { drawActions, FOLLOWS } from "./actions";
+import { Address } from "./address";
 import { type ChatOpts, chatOpts } from "./chatopts";
 import { transcriptText, visibleText } from "./clipboard";
 import { Composer } from "./composer";
@@ -56,6 +57,8 @@ class App {
     this.connection.event(id, action, value);
   };
   private readonly renderer = new Renderer(this.store, this.host, { emit: this.emit, isBusy: () => this.busy });
+  /** The URL follows the conversation shown; back/forward switch it. */
+  private readonly address = new Address(this.emit);
   private readonly composer: Composer;
   private readonly connection: Connection;
   private status: Status = "connecting";
@@ -120,7 +123,10 @@ class App {
     if (c.input) this.composer.bind(c.input.id, c.input.props);
     if (c.chat) this.applyOpts(c.chat.id, c.chat.opts);
     if (c.sidebar !== undefined) this.side.mount("widgets", c.sidebar);
-    if (c.conversations) this.side.mount("conversations", c.conversations.panel);
+    if (c.conversations) {
+      this.side.mount("conversations", c.conversations.panel);
+      this.address.follow(c.conversations.id, c.conversations.props);
+    }
     if (c.run) this.run = c.run;
     this.updateChrome();
     this.updatePlaceholder();
