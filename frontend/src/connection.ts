@@ -1,4 +1,5 @@
 // The WebSocket: hello/resume (HELLO), notices (NOTE), frame intake, acks, unconfirmed-event resend, reconnect.
+import { conversationIn } from "./listing";
 import { decode, encode } from "./msgpack";
 import { type ClientMessage, HELLO, isFrame, isMap, NOTE, PROTOCOL_VERSION, SNAP, type Value } from "./protocol";
 import type { Store } from "./store";
@@ -44,6 +45,11 @@ export function controlOps(ops: readonly unknown[]): { hello: Hello | null; note
     } else if (a[0] === NOTE && typeof a[1] === "string") notes.push(a[1]);
   }
   return { hello, notes };
+}
+
+/** The hello message; the conversation is left out when the URL names none (see ClientMessage). */
+export function hello(token: string | null, lastSeq: number, tab: string, conversation: string | null): ClientMessage {
+  return conversation === null ? ["hello", 1, token, lastSeq, tab] : ["hello", 1, token, lastSeq, tab, conversation];
 }
 
 function loadPending(): EvMessage[] {
@@ -100,7 +106,7 @@ export class Connection {
       this.sentToken = sessionToken();
       this.ackedSeq = this.lastSeq;
       this.needSnap = this.lastSeq < 0;
-      this.raw(["hello", 1, this.sentToken, this.lastSeq, tabId()]);
+      this.raw(hello(this.sentToken, this.lastSeq, tabId(), conversationIn(location.pathname)));
     };
     ws.onmessage = (e: MessageEvent) => this.receive(e.data);
     ws.onclose = (e: CloseEvent) => {

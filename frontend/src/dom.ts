@@ -42,3 +42,17 @@ export function actionButton(testid: string, label: string, icon: string, idle: 
   b.disabled = idle && busy;
   return b;
 }
+
+/** Make `parent`'s children exactly `els`, in order, moving as few of them as possible. */
+export function arrange(parent: HTMLElement, els: readonly HTMLElement[]): void {
+  let cursor = parent.firstChild;
+  for (const el of els) {
+    if (el === cursor) cursor = cursor.nextSibling;
+    else parent.insertBefore(el, cursor);
+  }
+  while (cursor) {
+    const next: ChildNode | null = cursor.nextSibling;
+    cursor.remove();
+    cursor = next;
+  }
+}

@@ -17,4 +17,5 @@ export const ICONS = {
   x: svg("M6 6l12 12M18 6L6 18"),
   menu: svg("M4 6h16M4 12h16M4 18h16"),
   file: svg("M14 3H6v18h12V7zM14 3v4h4"),
+  plus: svg("M12 5v14M5 12h14"),
 };

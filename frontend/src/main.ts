@@ -1,5 +1,6 @@
 // Entry point: builds the page chrome and wires store, renderer, composer and connection.
 import { drawActions, FOLLOWS } from "./actions";
+import { Address } from "./address";
 import { type ChatOpts, chatOpts } from "./chatopts";
 import { transcriptText, visibleText } from "./clipboard";
 import { Composer } from "./composer";
@@ -8,13 +9,13 @@ import { h, setHtml } from "./dom";
 import { ICONS } from "./icons";
 import type { Emit, Overlay } from "./protocol";
 import { Renderer } from "./render";
+import { SidePanel } from "./sidepanel";
 import { type RunState, Store } from "./store";
 
 const NEAR_BOTTOM = 40;
 const TOAST_MS = 4000;
-/** Events that add to the transcript: the view follows the bottom again. */
-const FOLLOW = new Set(["submit", "option", "example", ...FOLLOWS]);
-const NARROW = "(max-width: 800px)";
+/** Events that add to the transcript, or show another conversation: the view follows the bottom again. */
+const FOLLOW = new Set(["submit", "option", "example", ...FOLLOWS, "conversation_open", "conversation_new"]);
 const ARROW =
   '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" ' +
   'stroke-linejoin="round" aria-hidden="true"><path d="M12 5v14M6 13l6 6 6-6"/></svg>';
@@ -34,12 +35,8 @@ class App {
   private readonly examples = h("div", "rc-examples");
   /** Chat-level actions (clear, copy all) at the top of the transcript. */
   private readonly chatBar = h("div", "rc-chatbar");
-  private readonly sideToggle = h("button", "rc-side-toggle", {
-    type: "button",
-    "data-testid": "sidebar-toggle",
-    "aria-label": "Toggle sidebar",
-  });
-  private sidePanel: HTMLElement | null = null;
+  /** The conversation list and the sidebar's widgets. */
+  private readonly side = new SidePanel(this.el, this.stage);
   /** The chat node and its display options, as the last render reported them. */
   private chatId: number | null = null;
   private opts: ChatOpts = chatOpts();
@@ -60,6 +57,8 @@ class App {
     this.connection.event(id, action, value);
   };
   private readonly renderer = new Renderer(this.store, this.host, { emit: this.emit, isBusy: () => this.busy });
+  /** The URL follows the conversation shown; back/forward switch it. */
+  private readonly address = new Address(this.emit);
   private readonly composer: Composer;
   private readonly connection: Connection;
   private status: Status = "connecting";
@@ -76,13 +75,8 @@ class App {
       token: () => this.connection.sessionToken,
     });
     this.composer.dropTarget(this.el);
-    this.desc.hidden = this.toBottom.hidden = this.chatBar.hidden = this.sideToggle.hidden = true;
+    this.desc.hidden = this.toBottom.hidden = this.chatBar.hidden = true;
     this.empty.append(this.examples);
-    this.sideToggle.innerHTML = ICONS.menu; // a constant
-    this.sideToggle.addEventListener("click", () => this.openSide(this.el.dataset["sidebar"] !== "open"));
-    this.stage.addEventListener("click", () => {
-      if (matchMedia(NARROW).matches && this.el.dataset["sidebar"] === "open") this.openSide(false);
-    });
     this.toBottom.innerHTML = ARROW; // a constant
     this.toBottom.addEventListener("click", () => {
       this.stick = true;
@@ -91,7 +85,7 @@ class App {
     });
     this.scroller.append(this.desc, this.host);
     this.stage.append(this.scroller, this.toBottom, this.chatBar);
-    this.el.append(this.sideToggle, this.conn, this.stage, this.composer.el, this.toasts);
+    this.el.append(this.side.toggle, this.conn, this.stage, this.composer.el, this.toasts);
     root.replaceChildren(this.el);
     this.scroller.addEventListener("scroll", () => this.onScroll(), { passive: true });
     // Content also grows without a frame (images, typeset math, a thought opened): keep following it.
@@ -128,7 +122,11 @@ class App {
     const c = this.renderer.render();
     if (c.input) this.composer.bind(c.input.id, c.input.props);
     if (c.chat) this.applyOpts(c.chat.id, c.chat.opts);
-    if (c.sidebar !== undefined) this.mountSidebar(c.sidebar);
+    if (c.sidebar !== undefined) this.side.mount("widgets", c.sidebar);
+    if (c.conversations) {
+      this.side.mount("conversations", c.conversations.panel);
+      this.address.follow(c.conversations.id, c.conversations.props);
+    }
     if (c.run) this.run = c.run;
     this.updateChrome();
     this.updatePlaceholder();
@@ -208,27 +206,6 @@ class App {
           this.opts.watermark,
         ),
     });
-  }
-
-  /** Show the (last) sidebar node's panel beside the transcript. */
-  private mountSidebar(panel: HTMLElement | null): void {
-    if (panel === this.sidePanel) return;
-    this.sidePanel?.remove();
-    this.sidePanel = panel;
-    this.sideToggle.hidden = !panel;
-    if (!panel) {
-      delete this.el.dataset["sidebar"];
-      return;
-    }
-    this.el.prepend(panel);
-    const state = this.el.dataset["sidebar"];
-    this.openSide(state ? state === "open" : !matchMedia(NARROW).matches);
-  }
-
-  private openSide(open: boolean): void {
-    this.el.dataset["sidebar"] = open ? "open" : "closed";
-    this.sideToggle.setAttribute("aria-expanded", String(open));
-    if (this.sidePanel) this.sidePanel.hidden = !open;
   }
 
   /** The placeholder and examples while the chat has no messages; the description here while there is no title. */

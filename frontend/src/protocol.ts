@@ -52,9 +52,13 @@ export type WireOp =
 /** A server frame: `[version, seq, ops]`. */
 export type Frame = [number, number | null, WireOp[]];
 
-/** Client -> server messages. */
+/**
+ * Client -> server messages. hello: `[.., token, last_seq, tab, conversation]`, `conversation` being the id the
+ * page's URL names (`/c/<id>`); it is left out when the URL names none, as servers before it expect 5 fields.
+ */
 export type ClientMessage =
   | ["hello", 1, string | null, number, string]
+  | ["hello", 1, string | null, number, string, string | null]
   | ["ev", number, number, string, Value]
   | ["stop"]
   | ["ack", number];

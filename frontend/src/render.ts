@@ -8,13 +8,13 @@ import type { View } from "./view";
 import { createView } from "./views";
 
 /** Kinds that render nothing in place: they neither join nor break a group of messages. */
-const INVISIBLE = new Set(["chat", "chat_input", "sidebar"]);
+const INVISIBLE = new Set(["chat", "chat_input", "sidebar", "conversations"]);
 /**
  * Kinds with no element in the transcript at all (they drive the composer and the options). Keeping them
  * out of the DOM matters: the chat input moves below the newest messages on every turn, and moving an
  * element among a long transcript's messages makes the browser re-style all of them.
  */
-const PLACELESS = new Set(["chat", "chat_input"]);
+const PLACELESS = new Set(["chat", "chat_input", "conversations"]);
 
 /** What the renderer needs from the app; the views get it too, with the current chat options. */
 export interface RendererHooks {
@@ -34,25 +34,38 @@ export interface Changes {
   input?: { id: number | null; props: Props };
   /** The (last) sidebar's panel (null: none), when a sidebar appeared or vanished. */
   sidebar?: HTMLElement | null;
+  /** The (last) conversations node (id null: none), its panel and props, when one appeared, vanished or changed. */
+  conversations?: { id: number | null; panel: HTMLElement | null; props: Props | null };
   /** The run state, when a RUN op set it. */
   run?: RunState;
   /** The error overlay (null: cleared), when an ERR op set it. */
   overlay?: Overlay | null;
 }
 
+const unchanged = () => ({
+  inputs: false,
+  chats: false,
+  sidebars: false,
+  lists: false,
+  messages: false,
+  run: false,
+  overlay: false,
+});
+
 export class Renderer {
   private readonly views = new Map<number, View>();
   /** What the views are built with; `opts` follows the (last) chat node. */
   private readonly ctx: { opts: ChatOpts; emit: Emit; isBusy(): boolean };
-  /** Ids of rendered chat_input, chat (display options) and sidebar nodes, in creation order. */
+  /** Ids of rendered chat_input, chat (display options), sidebar and conversations nodes, in creation order. */
   private readonly inputs = new Set<number>();
   private readonly chats = new Set<number>();
   private readonly sidebars = new Set<number>();
+  private readonly lists = new Set<number>();
   /** Ids of rendered message and title nodes. */
   private readonly messages = new Set<number>();
   private readonly titles = new Set<number>();
   /** What changed since the last render() returned. */
-  private changed = { inputs: false, chats: false, sidebars: false, messages: false, run: false, overlay: false };
+  private changed = unchanged();
   /** The chat options and node last applied (empty: none yet, so the first render applies the defaults). */
   private chatKey = "";
   /** The messages markLast last flagged: [last, last assistant]. */
@@ -74,7 +87,7 @@ export class Renderer {
   render(): Changes {
     this.flush(this.store.takeDirty());
     const c = this.changed;
-    this.changed = { inputs: false, chats: false, sidebars: false, messages: false, run: false, overlay: false };
+    this.changed = unchanged();
     const out: Changes = { messages: c.messages };
     if (c.inputs) out.input = this.input();
     if (c.chats) {
@@ -82,6 +95,7 @@ export class Renderer {
       if (chat) out.chat = chat;
     }
     if (c.sidebars) out.sidebar = this.sidebar();
+    if (c.lists) out.conversations = this.conversations();
     if (c.messages) this.markLast();
     if (c.run) out.run = this.store.run;
     if (c.overlay) out.overlay = this.store.overlay;
@@ -113,8 +127,8 @@ export class Renderer {
     if (d.overlay) changed.overlay = true;
     if (d.reset) {
       this.views.clear();
-      for (const s of [this.inputs, this.chats, this.sidebars, this.messages, this.titles]) s.clear();
-      changed.inputs = changed.chats = changed.sidebars = changed.messages = true;
+      for (const s of [this.inputs, this.chats, this.sidebars, this.lists, this.messages, this.titles]) s.clear();
+      changed.inputs = changed.chats = changed.sidebars = changed.lists = changed.messages = true;
       const root = this.ensure(this.store.rootId);
       this.host.replaceChildren(...(root ? [root.el] : []));
     } else {
@@ -126,6 +140,7 @@ export class Renderer {
         if (this.inputs.delete(id)) changed.inputs = true;
         if (this.chats.delete(id)) changed.chats = true;
         if (this.sidebars.delete(id)) changed.sidebars = true;
+        if (this.lists.delete(id)) changed.lists = true;
         if (this.messages.delete(id)) changed.messages = true;
         this.titles.delete(id);
       }
@@ -137,6 +152,7 @@ export class Renderer {
         v.update(rec.props, d.textFrom.get(id));
         if (v.kind === "chat_input") changed.inputs = true;
         else if (v.kind === "chat") changed.chats = true;
+        else if (v.kind === "conversations") changed.lists = true;
         else if (v.kind === "message" && rec.parent !== null) {
           this.regroup.add(rec.parent);
           changed.messages = true;
@@ -168,6 +184,14 @@ export class Renderer {
     let panel: HTMLElement | null = null;
     for (const id of this.sidebars) panel = this.views.get(id)?.panel ?? panel;
     return panel;
+  }
+
+  /** The (last) conversations node, its panel and props. */
+  private conversations(): { id: number | null; panel: HTMLElement | null; props: Props | null } {
+    let id: number | null = null;
+    for (const i of this.lists) if (this.store.get(i)) id = i;
+    const props = (id === null ? undefined : this.store.get(id)?.props) ?? null;
+    return { id, panel: (id === null ? undefined : this.views.get(id)?.panel) ?? null, props };
   }
 
   /** Take the (last) chat node's display options; when they changed, re-apply them to every view. */
@@ -269,6 +293,9 @@ export class Renderer {
     } else if (v.kind === "sidebar") {
       this.sidebars.add(id);
       this.changed.sidebars = true;
+    } else if (v.kind === "conversations") {
+      this.lists.add(id);
+      this.changed.lists = true;
     } else if (v.kind === "message") {
       this.messages.add(id);
       this.changed.messages = true;

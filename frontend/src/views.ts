@@ -1,4 +1,5 @@
 // The view of each node kind (the registry createView reads), and the small kinds that need no module.
+import { conversationsView } from "./conversations";
 import { h, setHtml, str } from "./dom";
 import { htmlView, markdownView } from "./markdown";
 import { fileView, galleryView, imageView, mediaView } from "./media";
@@ -56,6 +57,8 @@ const factories: Record<string, Factory> = {
   thought: thoughtView,
 
   sidebar: sidebarView,
+
+  conversations: conversationsView,
 
   widget: widgetView,
 

@@ -3,14 +3,12 @@ import { h, str } from "./dom";
 import type { Props, Value } from "./protocol";
 import type { View, ViewContext } from "./view";
 
-/** The node sits in the tree as a hidden anchor; its children render into `panel`, which the app mounts. */
+/** The node sits in the tree as a hidden anchor; its children render into `panel`, which the app mounts in its side panel. */
 export function sidebarView(): View {
   const el = h("span");
   el.hidden = true;
-  const panel = h("aside", "rc-sidebar", { "data-testid": "sidebar", "aria-label": "Sidebar" });
-  const body = h("div", "rc-side-body");
-  panel.append(body);
-  return { kind: "sidebar", el, body, panel, update() {} };
+  const panel = h("div", "rc-side-body");
+  return { kind: "sidebar", el, body: panel, panel, update() {} };
 }
 
 const num = (v: Value | undefined): number | null => (typeof v === "number" && isFinite(v) ? v : null);

@@ -1,7 +1,7 @@
 // The connection's own ops: HELLO (resume token, last event seq) and NOTE, which the store skips.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { controlOps } from "../src/connection";
+import { controlOps, hello } from "../src/connection";
 
 describe("control ops", () => {
   test("HELLO and NOTE are recorded", () => {
@@ -15,5 +15,12 @@ describe("control ops", () => {
     assert.deepEqual(c.hello, { token: "c", lastEvSeq: 7 });
     assert.deepEqual(c.notes, ["one", "two"]);
     assert.deepEqual(controlOps([[1, "running"], [3, 1, {}]]), { hello: null, notes: [] });
+  });
+});
+
+describe("hello", () => {
+  test("names the conversation of the page's URL, and leaves it out when there is none", () => {
+    assert.deepEqual(hello("tok", 3, "tab1", "a1"), ["hello", 1, "tok", 3, "tab1", "a1"]);
+    assert.deepEqual(hello(null, -1, "tab1", null), ["hello", 1, null, -1, "tab1"]);
   });
 });

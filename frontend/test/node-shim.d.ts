@@ -3,6 +3,13 @@ declare module "node:test" {
   type Fn = () => void | Promise<void>;
   export function test(name: string, fn: Fn): void;
   export function describe(name: string, fn: Fn): void;
+  export const mock: {
+    timers: {
+      enable(options: { apis: ("setTimeout" | "setInterval" | "Date")[]; now?: number }): void;
+      tick(ms: number): void;
+      reset(): void;
+    };
+  };
 }
 
 declare module "node:assert/strict" {

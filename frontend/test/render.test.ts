@@ -105,7 +105,7 @@ describe("renderer: what render() reports", () => {
     assert.equal(first.input?.id, 5);
     assert.equal(first.input?.props["placeholder"], "Ask");
     const panel = first.sidebar;
-    assert.equal(panel?.dataset["testid"], "sidebar");
+    assert.equal(panel?.className, "rc-side-body", "the widgets' part of the app's side panel");
     assert.equal(panel?.querySelectorAll('[data-testid="widget"]').length, 2);
 
     const [f1, f2, f3] = fx.frames as [unknown[], unknown[], unknown[]];
@@ -169,6 +169,20 @@ describe("renderer: what render() reports", () => {
     assert.deepEqual(last(), ["user"]);
     frame([5, 3]);
     assert.deepEqual(last(), ["assistant"]);
+  });
+
+  test("a conversations node is reported when it appears, changes or goes, and not on other turns", () => {
+    const list = (props: Record<string, Value>): WireNode => [2, "conversations", props, []];
+    const { host, renderer, frame } = mount(root(msg(1, "user"), list({ items: [], active: null }), msg(3, "user")));
+    const first = renderer.render().conversations;
+    assert.equal(first?.id, 2);
+    assert.equal(first?.panel?.dataset["testid"], "conversations");
+    assert.deepEqual(first?.props, { items: [], active: null });
+    const grouped = [...host.querySelectorAll(".rc-message")].map((m) => m.classList.contains("rc-cont"));
+    assert.deepEqual(grouped, [false, true], "it neither sits in the transcript nor breaks a group");
+    assert.equal(frame([2, 0, 3, msg(4, "assistant")]).conversations, undefined);
+    assert.deepEqual(frame([3, 2, { active: "a1" }]).conversations?.props, { items: [], active: "a1" });
+    assert.deepEqual(frame([5, 2]).conversations, { id: null, panel: null, props: null });
   });
 
   test("placeless kinds stay out of the transcript; a removed node's element goes", () => {
