@@ -31,6 +31,7 @@ class Hello:
     token: str | None
     last_seq: int
     tab: str = ""  # the tab's own id: its events are numbered per tab (a duplicated tab gets a new one)
+    conversation: str | None = None  # the stored conversation the page's URL names (/c/<id>)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,17 +84,22 @@ def decode_client(data: bytes | str, max_bytes: int) -> ClientMessage:
         raise ProtocolError("a message must be an array led by its type name")
     kind, args = msg[0], msg[1:]
     if kind == "hello":
-        if len(args) not in (3, 4):
-            raise ProtocolError(f"hello takes [version, token, last_seq, tab?], got {len(args)} fields")
+        if len(args) not in (3, 4, 5):
+            raise ProtocolError(
+                f"hello takes [version, token, last_seq, tab?, conversation?], got {len(args)} fields"
+            )
         version, token, last_seq = args[:3]
-        tab = args[3] if len(args) == 4 else ""
+        tab = args[3] if len(args) >= 4 else ""
+        conversation = args[4] if len(args) == 5 else None
         if version != VERSION:
             raise ProtocolError(f"protocol version {version!r} is not supported (server speaks {VERSION})")
         if token is not None and (not isinstance(token, str) or len(token) > _MAX_TOKEN):
             raise ProtocolError("hello token must be null or a short string")
         if not isinstance(tab, str) or len(tab) > _MAX_TOKEN:
             raise ProtocolError("hello tab must be a short string")
-        return Hello(token, _int(last_seq, "hello last_seq"), tab)
+        if conversation is not None and (not isinstance(conversation, str) or len(conversation) > _MAX_TOKEN):
+            raise ProtocolError("hello conversation must be null or a short string")
+        return Hello(token, _int(last_seq, "hello last_seq"), tab, conversation)
     if kind == "ev":
         if len(args) != 4:
             raise ProtocolError(f"ev takes [ev_seq, node_id, action, value], got {len(args)} fields")

@@ -25,6 +25,7 @@ def test_valid_messages_decode() -> None:
     assert decode_client(pack(["hello", 1, None, -1]), LIMIT) == Hello(None, -1)
     assert decode_client(pack(["hello", 1, "tok", 7]), LIMIT) == Hello("tok", 7)
     assert decode_client(pack(["hello", 1, "tok", 7, "tab1"]), LIMIT) == Hello("tok", 7, "tab1")
+    assert decode_client(pack(["hello", 1, None, -1, "t", "01J"]), LIMIT) == Hello(None, -1, "t", "01J")
     assert decode_client(pack(["ev", 3, 12, "submit", "hi"]), LIMIT) == Event(3, 12, "submit", "hi")
     assert decode_client(pack(["stop"]), LIMIT) == Stop()
     assert decode_client(pack(["ack", 9]), LIMIT) == Ack(9)
@@ -46,6 +47,7 @@ def test_valid_messages_decode() -> None:
         (pack(["ev", 2**64 - 1, 2, "submit", "x"]), "ev ev_seq must be between 1 and 9007199254740991"),
         (pack(["ev", 0, 2, "submit", "x"]), "ev ev_seq must be between 1 and 9007199254740991"),
         (pack(["hello", 1, None, -1, 5]), "hello tab must be a short string"),
+        (pack(["hello", 1, None, -1, "t", 7]), "hello conversation must be null or a short string"),
         (pack(["ev", 1, 2, "a" * 65, "x"]), "action"),
         (pack(["stop", 1]), "stop takes no fields"),
         (pack(["ack"]), "ack takes"),

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from reactchat.store import NotFound, Store, StoreError, open_store
-from reactchat.store_base import auto_title, check_json, display_url, new_id, plain_text
 
 APP = "bot.py"
 
@@ -52,44 +51,6 @@ def in_threads(count: int, work: Callable[[int], None]) -> None:
 
 
 # --- the pure rules
-
-
-def test_ids_are_unique_and_sort_in_creation_order() -> None:
-    ids = [new_id() for _ in range(5000)]
-    assert ids == sorted(ids) and len(set(ids)) == len(ids)
-    assert all(len(i) == 26 for i in ids)
-
-
-def test_auto_title_is_one_line_of_at_most_60_characters_cut_at_a_word() -> None:
-    assert auto_title("  Hello\n  there ") == "Hello there"
-    assert auto_title(" \n ") is None
-    long = "How do I bake a sourdough bread at home with rye flour and a very old starter?"
-    title = auto_title(long)
-    assert title == "How do I bake a sourdough bread at home with rye flour and…"
-    assert title is not None and len(title) <= 60 and long.startswith(title[:-1])
-    assert auto_title("x" * 100) == "x" * 59 + "…"
-    assert auto_title("a" * 60) == "a" * 60
-
-
-def test_check_json_names_the_key() -> None:
-    check_json({"a": [1, 2.5, None, True, {"b": "c"}]}, "state")
-    with pytest.raises(TypeError, match=r"state\['a'\]\[1\]\['when'\] is a datetime"):
-        check_json({"a": [0, {"when": datetime.datetime.now()}]}, "state")
-    with pytest.raises(TypeError, match="nan"):
-        check_json({"x": float("nan")}, "state")
-    with pytest.raises(TypeError, match="the key 1"):
-        check_json({1: "x"}, "state")
-
-
-def test_plain_text_of_parts() -> None:
-    assert plain_text("hi") == "hi"
-    assert plain_text(["a", {"type": "text", "text": "b"}, {"type": "image", "url": "x"}]) == "a\nb"
-
-
-def test_display_url_hides_passwords() -> None:
-    assert display_url("postgresql://bob:s3cret@db:5432/chat") == "postgresql://bob:***@db:5432/chat"
-    assert display_url("host=db password=s3cret") == "host=db password=***"
-    assert display_url("sqlite:///a.db") == "sqlite:///a.db"
 
 
 def test_unknown_scheme_is_named() -> None:
@@ -226,120 +187,6 @@ def test_state_is_kept_and_must_be_json(store: Store) -> None:
 # --- messages
 
 
-def test_add_follows_the_active_leaf_and_branches(store: Store) -> None:
-    owner = store.user("u")
-    conversation = store.create(owner, APP)
-    question = store.add(owner, conversation.id, role="user", content="Hi", metadata={"k": 1})
-    answer = store.add(owner, conversation.id, role="assistant", content="Hello")
-    assert answer.parent_id == question.id and question.parent_id is None
-    retry = store.add(owner, conversation.id, role="assistant", content="Hey", parent_id=question.id)
-    assert [m.id for m in store.path(owner, conversation.id)] == [question.id, retry.id]
-    assert store.path(owner, conversation.id)[0].metadata == {"k": 1}
-    assert retry.id > answer.id  # siblings by id are in creation order
-    assert store.set_leaf(owner, conversation.id, answer.id)
-    assert [m.content for m in store.path(owner, conversation.id)] == ["Hi", "Hello"]
-    root = store.add(owner, conversation.id, role="user", content="Edited first", parent_id=None)
-    assert [m.id for m in store.path(owner, conversation.id)] == [root.id]
-    assert store.set_leaf(owner, conversation.id, None) and store.path(owner, conversation.id) == []
-    assert not store.set_leaf(owner, conversation.id, "missing")
-    with pytest.raises(NotFound):
-        store.add(owner, conversation.id, role="user", content="x", parent_id="missing")
-    with pytest.raises(ValueError, match="status"):
-        store.add(owner, conversation.id, role="user", content="x", status="bogus")
-    with pytest.raises(TypeError, match="content"):
-        store.add(owner, conversation.id, role="user", content=b"bytes")
-
-
-def test_add_sets_an_automatic_title_once(store: Store) -> None:
-    owner = store.user("u")
-    conversation = store.create(owner, APP)
-    store.add(owner, conversation.id, role="system", content="You are helpful.")
-    long = "Please summarise the following meeting notes for the whole team by Friday afternoon"
-    store.add(owner, conversation.id, role="user", content=[{"type": "text", "text": long}])
-    store.add(owner, conversation.id, role="user", content="A second question")
-    got = store.get(owner, conversation.id)
-    assert got is not None and got.title_source == "auto"
-    assert got.title == "Please summarise the following meeting notes for the whole…"
-    store.rename(owner, conversation.id, "Mine")
-    store.add(owner, conversation.id, role="user", content="More")
-    got = store.get(owner, conversation.id)
-    assert got is not None and (got.title, got.title_source) == ("Mine", "user")
-
-
-def test_adding_again_with_the_same_origin_changes_nothing(store: Store) -> None:
-    owner = store.user("u")
-    conversation = store.create(owner, APP)
-    first = store.add(owner, conversation.id, role="user", content="Hi", origin="tab1:7")
-    before = store.get(owner, conversation.id)
-    again = store.add(owner, conversation.id, role="user", content="Hi (resent)", origin="tab1:7")
-    assert again == first
-    assert store.get(owner, conversation.id) == before
-    assert [m.id for m in store.path(owner, conversation.id)] == [first.id]
-    other = store.create(owner, APP)  # an origin is unique within its conversation
-    assert store.add(owner, other.id, role="user", content="Hi", origin="tab1:7").id != first.id
-
-
-def test_a_stream_grows_by_deltas_and_finish_folds_them(store: Store) -> None:
-    owner = store.user("u")
-    conversation = store.create(owner, APP)
-    store.add(owner, conversation.id, role="user", content="Count")
-    reply = store.add(owner, conversation.id, role="assistant", content="", status="streaming")
-    for delta in ["one", ", two", "", ", three"]:
-        store.append(owner, reply.id, delta)
-    shown = store.path(owner, conversation.id)[-1]
-    assert (shown.content, shown.status) == ("one, two, three", "streaming")
-    done = store.finish(owner, reply.id, metadata={"tokens": 3})
-    assert (done.content, done.status, done.metadata) == ("one, two, three", "done", {"tokens": 3})
-    assert store.path(owner, conversation.id)[-1] == done
-    with pytest.raises(ValueError, match="not streaming"):
-        store.append(owner, reply.id, "late")
-    assert store.path(owner, conversation.id)[-1].content == "one, two, three"
-    assert [c.id for c in store.search(owner, APP, "three")] == [conversation.id]  # indexed once folded
-    other = store.add(owner, conversation.id, role="assistant", content="Par", status="streaming")
-    store.append(owner, other.id, "tial")
-    stopped = store.finish(owner, other.id, status="stopped", content="Replaced")
-    assert (stopped.content, stopped.status) == ("Replaced", "stopped")
-    with pytest.raises(ValueError, match="status"):
-        store.finish(owner, other.id, status="streaming")
-    with pytest.raises(ValueError, match="str"):
-        store.add(owner, conversation.id, role="assistant", content=[], status="streaming")
-
-
-def test_append_many_is_all_or_nothing(store: Store) -> None:
-    owner = store.user("u")
-    conversation = store.create(owner, APP)
-    a = store.add(owner, conversation.id, role="assistant", content="", status="streaming")
-    b = store.add(owner, conversation.id, role="assistant", content="", status="streaming", parent_id=None)
-    store.append_many([(owner, b.id, "b1"), (owner, a.id, "a1"), (owner, b.id, "b2")])
-    with pytest.raises(NotFound):
-        store.append_many([(owner, a.id, "a2"), (owner, "missing", "x")])
-    assert store.finish(owner, a.id).content == "a1"
-    assert store.finish(owner, b.id).content == "b1b2"
-
-
-def test_recover_marks_streams_interrupted_keeping_their_text(store: Store) -> None:
-    owner = store.user("u")
-    conversation = store.create(owner, APP)
-    store.add(owner, conversation.id, role="user", content="Tell me")
-    reply = store.add(owner, conversation.id, role="assistant", content="Once", status="streaming")
-    store.append(owner, reply.id, " upon a time")
-    assert store.recover() == 1
-    shown = store.path(owner, conversation.id)[-1]
-    assert (shown.content, shown.status) == ("Once upon a time", "interrupted")
-    assert store.recover() == 0
-
-
-def test_feedback_is_the_owners_and_can_be_cleared(store: Store) -> None:
-    owner = store.user("u")
-    conversation = store.create(owner, APP)
-    reply = store.add(owner, conversation.id, role="assistant", content="Hi")
-    store.set_feedback(owner, reply.id, "Like")
-    store.set_feedback(owner, reply.id, "Dislike")
-    assert store.path(owner, conversation.id)[0].feedback == "Dislike"
-    store.set_feedback(owner, reply.id, None)
-    assert store.path(owner, conversation.id)[0].feedback is None
-
-
 def test_another_owners_ids_behave_like_missing_ones(store: Store) -> None:
     owner, stranger = store.user("u"), store.user("v")
     conversation = store.create(owner, APP, title="private")
@@ -400,13 +247,6 @@ def test_threads_writing_to_shared_and_own_conversations(store: Store) -> None:
 
 
 # --- the store itself
-
-
-def test_a_newer_schema_is_refused(store: Store, store_url: str) -> None:
-    store.close()
-    raw_execute(store_url, "UPDATE meta SET value = '99' WHERE key = 'schema_version'")
-    with pytest.raises(StoreError, match=r"schema version 99 is newer than this reactchat's \(1\)"):
-        open_store(store_url)
 
 
 def test_a_closed_store_says_so(store: Store) -> None:

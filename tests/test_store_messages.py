@@ -1,0 +1,123 @@
+"""Messages in the store, on every backend: the tree by parent, automatic titles, idempotent origins, streams
+appended and folded, recovery after a crash, feedback."""
+
+from __future__ import annotations
+
+import pytest
+
+from reactchat.store import NotFound, Store
+from tests.test_store import APP
+
+
+def test_add_follows_the_active_leaf_and_branches(store: Store) -> None:
+    owner = store.user("u")
+    conversation = store.create(owner, APP)
+    question = store.add(owner, conversation.id, role="user", content="Hi", metadata={"k": 1})
+    answer = store.add(owner, conversation.id, role="assistant", content="Hello")
+    assert answer.parent_id == question.id and question.parent_id is None
+    retry = store.add(owner, conversation.id, role="assistant", content="Hey", parent_id=question.id)
+    assert [m.id for m in store.path(owner, conversation.id)] == [question.id, retry.id]
+    assert store.path(owner, conversation.id)[0].metadata == {"k": 1}
+    assert retry.id > answer.id  # siblings by id are in creation order
+    assert store.set_leaf(owner, conversation.id, answer.id)
+    assert [m.content for m in store.path(owner, conversation.id)] == ["Hi", "Hello"]
+    root = store.add(owner, conversation.id, role="user", content="Edited first", parent_id=None)
+    assert [m.id for m in store.path(owner, conversation.id)] == [root.id]
+    assert store.set_leaf(owner, conversation.id, None) and store.path(owner, conversation.id) == []
+    assert not store.set_leaf(owner, conversation.id, "missing")
+    with pytest.raises(NotFound):
+        store.add(owner, conversation.id, role="user", content="x", parent_id="missing")
+    with pytest.raises(ValueError, match="status"):
+        store.add(owner, conversation.id, role="user", content="x", status="bogus")
+    with pytest.raises(TypeError, match="content"):
+        store.add(owner, conversation.id, role="user", content=b"bytes")
+
+
+def test_add_sets_an_automatic_title_once(store: Store) -> None:
+    owner = store.user("u")
+    conversation = store.create(owner, APP)
+    store.add(owner, conversation.id, role="system", content="You are helpful.")
+    long = "Please summarise the following meeting notes for the whole team by Friday afternoon"
+    store.add(owner, conversation.id, role="user", content=[{"type": "text", "text": long}])
+    store.add(owner, conversation.id, role="user", content="A second question")
+    got = store.get(owner, conversation.id)
+    assert got is not None and got.title_source == "auto"
+    assert got.title == "Please summarise the following meeting notes for the whole…"
+    store.rename(owner, conversation.id, "Mine")
+    store.add(owner, conversation.id, role="user", content="More")
+    got = store.get(owner, conversation.id)
+    assert got is not None and (got.title, got.title_source) == ("Mine", "user")
+
+
+def test_adding_again_with_the_same_origin_changes_nothing(store: Store) -> None:
+    owner = store.user("u")
+    conversation = store.create(owner, APP)
+    first = store.add(owner, conversation.id, role="user", content="Hi", origin="tab1:7")
+    before = store.get(owner, conversation.id)
+    again = store.add(owner, conversation.id, role="user", content="Hi (resent)", origin="tab1:7")
+    assert again == first
+    assert store.get(owner, conversation.id) == before
+    assert [m.id for m in store.path(owner, conversation.id)] == [first.id]
+    other = store.create(owner, APP)  # an origin is unique within its conversation
+    assert store.add(owner, other.id, role="user", content="Hi", origin="tab1:7").id != first.id
+
+
+def test_a_stream_grows_by_deltas_and_finish_folds_them(store: Store) -> None:
+    owner = store.user("u")
+    conversation = store.create(owner, APP)
+    store.add(owner, conversation.id, role="user", content="Count")
+    reply = store.add(owner, conversation.id, role="assistant", content="", status="streaming")
+    for delta in ["one", ", two", "", ", three"]:
+        store.append(owner, reply.id, delta)
+    shown = store.path(owner, conversation.id)[-1]
+    assert (shown.content, shown.status) == ("one, two, three", "streaming")
+    done = store.finish(owner, reply.id, metadata={"tokens": 3})
+    assert (done.content, done.status, done.metadata) == ("one, two, three", "done", {"tokens": 3})
+    assert store.path(owner, conversation.id)[-1] == done
+    with pytest.raises(ValueError, match="not streaming"):
+        store.append(owner, reply.id, "late")
+    assert store.path(owner, conversation.id)[-1].content == "one, two, three"
+    assert [c.id for c in store.search(owner, APP, "three")] == [conversation.id]  # indexed once folded
+    other = store.add(owner, conversation.id, role="assistant", content="Par", status="streaming")
+    store.append(owner, other.id, "tial")
+    stopped = store.finish(owner, other.id, status="stopped", content="Replaced")
+    assert (stopped.content, stopped.status) == ("Replaced", "stopped")
+    with pytest.raises(ValueError, match="status"):
+        store.finish(owner, other.id, status="streaming")
+    with pytest.raises(ValueError, match="str"):
+        store.add(owner, conversation.id, role="assistant", content=[], status="streaming")
+
+
+def test_append_many_is_all_or_nothing(store: Store) -> None:
+    owner = store.user("u")
+    conversation = store.create(owner, APP)
+    a = store.add(owner, conversation.id, role="assistant", content="", status="streaming")
+    b = store.add(owner, conversation.id, role="assistant", content="", status="streaming", parent_id=None)
+    store.append_many([(owner, b.id, "b1"), (owner, a.id, "a1"), (owner, b.id, "b2")])
+    with pytest.raises(NotFound):
+        store.append_many([(owner, a.id, "a2"), (owner, "missing", "x")])
+    assert store.finish(owner, a.id).content == "a1"
+    assert store.finish(owner, b.id).content == "b1b2"
+
+
+def test_recover_marks_streams_interrupted_keeping_their_text(store: Store) -> None:
+    owner = store.user("u")
+    conversation = store.create(owner, APP)
+    store.add(owner, conversation.id, role="user", content="Tell me")
+    reply = store.add(owner, conversation.id, role="assistant", content="Once", status="streaming")
+    store.append(owner, reply.id, " upon a time")
+    assert store.recover() == 1
+    shown = store.path(owner, conversation.id)[-1]
+    assert (shown.content, shown.status) == ("Once upon a time", "interrupted")
+    assert store.recover() == 0
+
+
+def test_feedback_is_the_owners_and_can_be_cleared(store: Store) -> None:
+    owner = store.user("u")
+    conversation = store.create(owner, APP)
+    reply = store.add(owner, conversation.id, role="assistant", content="Hi")
+    store.set_feedback(owner, reply.id, "Like")
+    store.set_feedback(owner, reply.id, "Dislike")
+    assert store.path(owner, conversation.id)[0].feedback == "Dislike"
+    store.set_feedback(owner, reply.id, None)
+    assert store.path(owner, conversation.id)[0].feedback is None
