@@ -2,8 +2,17 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+from mdit_py_plugins.tasklists import tasklists_plugin
 
-from reactchat.markdown import MAX_SOURCE_CHARS, MarkdownStream, markdown_props, render_blocks, sanitize
+from reactchat.markdown import (
+    MAX_SOURCE_CHARS,
+    MarkdownStream,
+    _tasklists,
+    markdown_props,
+    render_blocks,
+    sanitize,
+)
 
 PIECES = [
     "# Title\n", "Some *emphasis* and **bold** text. ", "`code`", "\n\n", "\n", "- item one\n", "- item two\n",
@@ -101,3 +110,25 @@ def test_plain_tokens_in_highlighted_code_have_no_spans() -> None:
     html = render_blocks("```python\nif  x(y):\n    pass\n```")[0]
     assert 'class="w"' not in html and 'class="n"' not in html and 'class="p"' not in html
     assert '<span class="k">if</span>  x(y):\n    <span class="k">pass</span>' in html
+
+
+def plugin_tokens(text: str) -> list[str]:
+    md = MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(tasklists_plugin)
+    return [repr(t) for t in md.parse(text)]
+
+
+def our_tokens(text: str) -> list[str]:
+    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    md.core.ruler.after("inline", "github-tasklists", _tasklists)
+    return [repr(t) for t in md.parse(text)]
+
+
+TASK_PIECES = ["- [ ] a\n", "- [x] b\n", "- [X] c\n", "* [ ]\td\n", "1. [ ] e\n", "  - [ ] f\n", "    - [x] g\n",
+               "> - [ ] h\n", "\n", "- i\n", "- [ ]\n", "[ ] j\n", "- [y] k\n", "  text\n"]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(TASK_PIECES), max_size=12))
+def test_tasklists_rule_matches_the_plugin(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert our_tokens(text) == plugin_tokens(text)
