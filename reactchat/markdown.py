@@ -114,7 +114,7 @@ _W_BLOCK_RULE = 20.0  # every time the block parser tries its rules at a line (p
 _W_BLOCK_TOKEN = 3.0  # every block token: rendering and sanitising it
 _W_INLINE = 5.0  # every paragraph, heading or table cell whose text is parsed for inline markup
 _W_MARK = 12.0  # every character of such text at which inline rules run (the parser's terminators)
-_W_BRACKET = 40.0  # every "[" or "<" on top: link labels and autolinks are the costliest inline rules
+_W_BRACKET = 40.0  # every "[", "<" or "!" on top: links, images and autolinks are the costliest rules
 _W_HTML_TAG = 1.0  # every raw HTML tag, when raw HTML is allowed (its depth is measured)
 
 # The characters at which markdown-it's inline rules run; text between them is consumed in one step.
@@ -185,7 +185,7 @@ def _charge_blocks(state: Any) -> None:
     texts = [token.content for token in state.tokens if token.type == "inline"]
     inline = "\n".join(texts)
     marks = sum(inline.count(c) for c in _MARKS)
-    brackets = inline.count("[") + inline.count("<")
+    brackets = inline.count("[") + inline.count("<") + inline.count("!")
     units = len(state.tokens) * _W_BLOCK_TOKEN + len(texts) * _W_INLINE + marks * _W_MARK
     work.charge(
         units + brackets * _W_BRACKET, f"{marks:,} markup characters in {len(texts):,} paragraphs or cells"
