@@ -3,7 +3,8 @@
 Sections: (1) bytes per short turn with 0, 100 and 1,000 prior messages; (2) server CPU per turn at 1,000
 prior messages, next to the script's own work, and (2b) with two sessions whose histories together exceed
 the markdown render cache; (3) a 2,000-token streamed reply, over a real WebSocket and
-headless; (4) time to the first frame over the socket, and ``reactchat run`` startup; (5) in Chromium: the
+headless; (4) time to the first frame over the socket, and ``reactchat run`` startup; (4b) the render bombs
+of ``bench/bombs.py``: the CPU each costs and how long it stalls another session; (5) in Chromium: the
 first page load, short turns at 0 and 1,000 prior messages, and a streamed reply (``bench/browser.py``).
 
 Numbers are printed, never asserted: each row shows its value, its target and PASS/MISS; the last line is
@@ -22,7 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 import reactchat
-from bench import browser, headless, report, startup, wire
+from bench import bombs, browser, headless, report, startup, wire
 from bench.apps import Apps
 from bench.corpus import stream_tokens
 from bench.report import Section, kb, median, ms, p90
@@ -44,6 +45,8 @@ STARTUP_TARGET = 0.5
 STARTUP_RUNS = 5
 MANY_MESSAGES = 2100  # per session; two sessions hold more distinct texts than the render cache's 4,096
 MANY_TURNS = 2
+BOMB_CPU_TARGET = 0.5  # seconds of render CPU per input, up to the 1 MiB message cap
+BOMB_STALL_TARGET = 0.050  # seconds another session may wait while a bomb renders
 
 
 class Bench:
@@ -378,6 +381,69 @@ class Bench:
         )
         sec.note("client and server share one process (and its GIL) for the socket measurements")
 
+    def render_bombs(self, sec: Section, data: dict[str, Any]) -> None:
+        cond = self.results.get("conditions", {})
+        _, _, baseline = min(
+            (bombs.with_other_session(lambda: bombs.busy(0.2)) for _ in range(3)), key=lambda r: r[2]
+        )
+        rows: dict[str, Any] = {}
+        for bomb in bombs.corpus():
+            m = bombs.measure(bomb)
+            rows[bomb.name] = {
+                "chars": len(bomb.text),
+                "cpu_s": round(m.cpu, 4),
+                "stall_ms": round(m.stall * 1e3, 2),
+                "before": bomb.before,
+                "fallback": m.fallback,
+                "unhighlighted_chars": m.unhighlighted,
+                "html_bytes": m.html_bytes,
+            }
+            shown = "plain <pre>" if m.fallback else "markdown"
+            if m.unhighlighted:
+                shown += ", code unhighlighted"
+            sec.check(
+                f"{bomb.name}: {kb(len(bomb.text.encode()))} -> {shown}; CPU (was {bomb.before})",
+                f"{m.cpu:.3f} s",
+                f"< {BOMB_CPU_TARGET} s",
+                m.cpu < BOMB_CPU_TARGET,
+            )
+            sec.check(
+                f"{bomb.name}: stall of another session",
+                ms(m.stall),
+                f"< {BOMB_STALL_TARGET * 1e3:.0f} ms",
+                m.stall < BOMB_STALL_TARGET,
+            )
+        worst_cpu = max(rows.items(), key=lambda kv: kv[1]["cpu_s"])
+        worst_stall = max(rows.items(), key=lambda kv: kv[1]["stall_ms"])
+        data["inputs"] = rows
+        data["worst_cpu"] = {"input": worst_cpu[0], "cpu_s": worst_cpu[1]["cpu_s"]}
+        data["worst_stall"] = {"input": worst_stall[0], "stall_ms": worst_stall[1]["stall_ms"]}
+        data["baseline_stall_ms"] = round(baseline * 1e3, 2)
+        sec.check(
+            f"worst CPU per input ({worst_cpu[0]})",
+            f"{worst_cpu[1]['cpu_s']:.3f} s",
+            f"< {BOMB_CPU_TARGET} s",
+            worst_cpu[1]["cpu_s"] < BOMB_CPU_TARGET,
+        )
+        sec.check(
+            f"worst stall of another session ({worst_stall[0]})",
+            f"{worst_stall[1]['stall_ms']:.2f} ms",
+            f"< {BOMB_STALL_TARGET * 1e3:.0f} ms",
+            worst_stall[1]["stall_ms"] < BOMB_STALL_TARGET * 1e3,
+        )
+        sec.info("baseline stall: 0.2 s of plain Python work instead of a render", ms(baseline))
+        sec.note(
+            f"on {cond.get('cpu_model', '?')}, {cond.get('cores_usable', '?')} of {cond.get('cores', '?')}"
+            " cores usable, shared with whatever else runs; CPU = thread CPU of one render, alone, the least"
+            " of 3 runs"
+        )
+        sec.note(
+            "stall = the longest gap between two short renders of a second thread (another session) while"
+            " the bomb rendered, the least of 3 runs' worst gaps; the baseline row is the same gap next to"
+            " plain Python work (GIL switching, garbage collection, other processes)"
+        )
+        sec.note("'was' = CPU before the fixes on this machine; est. = extrapolated from smaller sizes")
+
     def in_browser(self, sec: Section, data: dict[str, Any]) -> None:
         try:
             browser.run(self.apps, sec, data)
@@ -423,6 +489,11 @@ def main(argv: list[str] | None = None) -> int:
             "latency",
             "4. Time to first frame (socket) and `reactchat run` startup",
             bench.latency_and_startup,
+        )
+        bench.section(
+            "bombs",
+            "4b. Render bombs: texts any user can send (render CPU, stall of another session)",
+            bench.render_bombs,
         )
         bench.section("browser", "5. In the browser", bench.in_browser)  # last: see bench/browser.py
     finally:
