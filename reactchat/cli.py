@@ -1,5 +1,5 @@
-"""``reactchat run SCRIPT [--host HOST] [--port PORT] [--no-watch] [--session-grace SECONDS]`` and
-``reactchat version``."""
+"""``reactchat run SCRIPT [--host HOST] [--port PORT] [--no-watch] [--session-grace SECONDS]
+[--max-memory SIZE] [--allowed-host NAME ...]`` and ``reactchat version``."""
 
 from __future__ import annotations
 
@@ -31,6 +31,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SIZE",
         help="stop running answers when the server's memory passes SIZE (e.g. 2GB; default: no limit)",
     )
+    run.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests whose Host is NAME (repeatable; e.g. the name a proxy forwards). Loopback"
+        " names, this machine's names and the addresses it is reached at are always accepted",
+    )
     commands.add_parser("version", help="print the version")
     return parser
 
@@ -47,6 +55,7 @@ def run(
     watch: bool,
     session_grace: float = 120.0,
     max_memory: str | None = None,
+    allowed_hosts: tuple[str, ...] = (),
 ) -> int:
     from tornado.ioloop import IOLoop
 
@@ -66,13 +75,17 @@ def run(
         memory = parse_size(max_memory) if max_memory is not None else None
     except ValueError as exc:
         return _fail(f"--max-memory: {exc}")
+    bad = [name for name in allowed_hosts if not name.strip() or "/" in name]
+    if bad:
+        return _fail(f"--allowed-host takes a host name (e.g. chat.example.com), got {bad[0]!r}")
     script = Script(script_path)
     try:
         script.load()
     except OSError as exc:
         return _fail(f"cannot read {script_path}: {exc.strerror}")
     sys.path.insert(0, os.path.dirname(script.path))
-    config = Config(host=host, port=port, watch=watch, session_grace=session_grace, max_memory_bytes=memory)
+    config = Config(host=host, port=port, watch=watch, session_grace=session_grace, max_memory_bytes=memory,
+                    allowed_hosts=allowed_hosts)  # fmt: skip
     try:
         app, _server, port = start(script, config)
     except OSError as exc:
@@ -102,7 +115,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "version":
         print(f"reactchat {__version__}")
         return 0
-    return run(args.script, args.host, args.port, not args.no_watch, args.session_grace, args.max_memory)
+    return run(
+        args.script, args.host, args.port, not args.no_watch, args.session_grace, args.max_memory,
+        tuple(args.allowed_host),
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -28,6 +28,8 @@ class Config:
         max_abandoned_runs: Abandoned runs of one session whose threads still run; past it, the session
             queues new events until one ends.
         allowed_origins: Extra WebSocket origins accepted besides the page's own host.
+        allowed_hosts: Host header names accepted besides loopback names, the machine's own names and the
+            addresses the server is reached at (``--allowed-host``; e.g. the name a reverse proxy forwards).
         max_sessions: Sessions kept at once; a new tab beyond it is refused.
         max_upload_bytes: Largest file a user can attach (an input's ``max_file_size`` can lower it).
         max_session_upload_bytes: Total bytes of attachments one session can hold.
@@ -45,6 +47,7 @@ class Config:
     max_abandoned_runs: int = 2
     max_memory_bytes: int | None = None
     allowed_origins: tuple[str, ...] = ()
+    allowed_hosts: tuple[str, ...] = ()
     max_sessions: int = 1000
     max_upload_bytes: int = 100 << 20
     max_session_upload_bytes: int = 1 << 30

@@ -106,11 +106,11 @@ class Served:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.config.host}:{self.port}"
 
     @property
     def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/_rc/ws"
+        return f"ws://{self.config.host}:{self.port}/_rc/ws"
 
     def call(self, fn: Callable[[], Any]) -> None:
         """Run ``fn`` on the server's loop thread."""

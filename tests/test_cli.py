@@ -3,6 +3,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 
@@ -62,10 +63,14 @@ def test_taken_port_is_a_one_line_error(taken_port: int) -> None:
     )
 
 
-def test_run_prints_the_url_and_serves() -> None:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+        return int(sock.getsockname()[1])
+
+
+def test_run_prints_the_url_and_serves() -> None:
+    port = free_port()
     proc = subprocess.Popen(
         [*CLI, "run", "examples/echo.py", "--port", str(port)], stdout=subprocess.PIPE, text=True
     )
@@ -75,6 +80,36 @@ def test_run_prints_the_url_and_serves() -> None:
         assert line.strip() == f"reactchat: serving examples/echo.py at http://127.0.0.1:{port}"
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/_rc/health", timeout=5) as response:
             assert response.status == 200
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_bad_allowed_host_names_the_value() -> None:
+    result = run_cli("run", "examples/echo.py", "--allowed-host", "https://chat.example.com/")
+    assert result.returncode == 2
+    assert (
+        "--allowed-host takes a host name (e.g. chat.example.com), got 'https://chat.example.com/'"
+        in result.stderr
+    )
+
+
+def test_allowed_host_admits_a_name_and_others_are_still_refused() -> None:
+    port = free_port()
+    proc = subprocess.Popen(
+        [*CLI, "run", "examples/echo.py", "--port", str(port), "--no-watch", "--allowed-host", "chat.example",
+         "--allowed-host", "other.example"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None and "serving" in proc.stdout.readline()
+        url = f"http://127.0.0.1:{port}/_rc/health"
+        for host in ("chat.example", f"other.example:{port}"):
+            with urllib.request.urlopen(urllib.request.Request(url, headers={"Host": host}), timeout=5) as r:
+                assert r.status == 200
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(urllib.request.Request(url, headers={"Host": "evil.example"}), timeout=5)
+        assert err.value.code == 403
     finally:
         proc.terminate()
         proc.wait(10)
