@@ -32,7 +32,13 @@ class Config:
             addresses the server is reached at (``--allowed-host``; e.g. the name a reverse proxy forwards).
         max_sessions: Sessions kept at once; a new tab beyond it is refused.
         max_upload_bytes: Largest file a user can attach (an input's ``max_file_size`` can lower it).
-        max_session_upload_bytes: Total bytes of attachments one session can hold.
+        max_session_upload_bytes: Total bytes of attachments one session can hold (counted from the start
+            of each upload, so parallel uploads cannot pass it together).
+        max_uploads_in_progress: Uploads one session may have in progress at once; more get a 429. (Browsers
+            open at most 6 connections to a server, so a page never needs more.)
+        min_body_rate: Bytes per second a request body (an upload, an API call) must arrive at, averaged
+            over ``body_rate_window``; a slower one is cut with a 408.
+        body_rate_window: Seconds over which ``min_body_rate`` is measured.
     """
 
     host: str = "127.0.0.1"
@@ -51,6 +57,9 @@ class Config:
     max_sessions: int = 1000
     max_upload_bytes: int = 100 << 20
     max_session_upload_bytes: int = 1 << 30
+    max_uploads_in_progress: int = 6
+    min_body_rate: int = 4 << 10
+    body_rate_window: float = 10.0
 
     def replace(self, **changes: object) -> Config:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
