@@ -39,6 +39,11 @@ class Config:
         min_body_rate: Bytes per second a request body (an upload, an API call) must arrive at, averaged
             over ``body_rate_window``; a slower one is cut with a 408.
         body_rate_window: Seconds over which ``min_body_rate`` is measured.
+        max_api_body_bytes: Largest HTTP API request body; a larger one gets a 413.
+        max_api_calls: HTTP API calls answered whole (not streamed) at once; more get a 503 with
+            ``Retry-After``.
+        max_api_streams: Streamed HTTP API calls at once (each holds a thread while it streams); more get a
+            503 with ``Retry-After``.
     """
 
     host: str = "127.0.0.1"
@@ -60,6 +65,9 @@ class Config:
     max_uploads_in_progress: int = 6
     min_body_rate: int = 4 << 10
     body_rate_window: float = 10.0
+    max_api_body_bytes: int = 1 << 20
+    max_api_calls: int = 8
+    max_api_streams: int = 32
 
     def replace(self, **changes: object) -> Config:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

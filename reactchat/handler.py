@@ -13,6 +13,7 @@ from typing import Any
 
 import tornado.httputil
 import tornado.web
+from tornado.log import gen_log
 
 from reactchat.config import Config
 
@@ -125,8 +126,17 @@ class Handler(tornado.web.RequestHandler):
         """For ``write_error``: the ``HTTPError``'s own message when it has one, else the status reason."""
         exc = kwargs.get("exc_info", (None, None))[1]
         if isinstance(exc, tornado.web.HTTPError) and exc.log_message:
-            return exc.log_message
+            return exc.log_message % exc.args if exc.args else exc.log_message
         return self._reason
+
+    def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
+        if isinstance(value, tornado.web.HTTPError):
+            # Tornado uses the message as a format string: one holding a client's "%" (a Host header, a
+            # file name) would break the log line.
+            message = self.error_message(exc_info=(typ, value, tb))
+            gen_log.warning("%d %s: %s", value.status_code, self._request_summary(), message)
+            return
+        super().log_exception(typ, value, tb)
 
     def retry_later(self, status_code: int) -> None:
         """For ``write_error``: a refusal that means "busy now" tells the client when to try again

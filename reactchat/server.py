@@ -25,6 +25,7 @@ from reactchat.runner import Script
 from reactchat.sessions import Sessions
 from reactchat.upload_route import UploadHandler
 from reactchat.websocket import ChatSocket
+from reactchat.workers import Workers
 
 MEMORY_CHECK_MS = 250
 
@@ -48,6 +49,7 @@ class App:
         self.config = config
         self.sessions = Sessions(script, config)
         self.loop = self.sessions.loop
+        self.workers = Workers(config.max_api_calls, config.max_api_streams)  # the HTTP API's threads
         self._memory: PeriodicCallback | None = None
         if config.max_memory_bytes is not None:
             ceiling = Ceiling(config.max_memory_bytes, self.sessions.values)
@@ -65,12 +67,13 @@ class App:
         """Close every session."""
         if self._memory is not None:
             self._memory.stop()
+        self.workers.close()
         self.sessions.close()
 
     def routes(self) -> list[tuple[str, type[tornado.web.RequestHandler], dict[str, Any]]]:
         """Every route, each with the objects its handler is given (all handlers derive from ``Handler``)."""
         config, sessions = self.config, self.sessions
-        api = {"config": config, "interface": sessions.chat_function}
+        api = {"config": config, "interface": sessions.chat_function, "workers": self.workers}
         return [
             (r"/", PageHandler, {"config": config, "script": self.script}),
             (r"/_rc/ws", ChatSocket, {"sessions": sessions}),

@@ -230,6 +230,19 @@ def run(coro: Any) -> Any:
     return asyncio.run(asyncio.wait_for(coro, 30))
 
 
+def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait until ``condition()`` holds: for state the server's threads change, which has no event to await.
+
+    Raises:
+        TimeoutError: when it does not hold within ``timeout`` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not met")
+        time.sleep(0.01)
+
+
 def ready(c: Client) -> bool:
     """The first run has finished and the chat input is shown."""
     return bool(c.nodes("chat_input")) and c.run_state == "done"

@@ -8,13 +8,12 @@ import json
 import os
 import pathlib
 import threading
-import time
 import urllib.parse
 from collections.abc import Callable
 
 import pytest
 
-from tests.serving import MULTIMODAL, Browser, Client, Served
+from tests.serving import MULTIMODAL, Browser, Client, Served, wait_for
 
 
 def connect(served: Served) -> Client:
@@ -94,14 +93,6 @@ def test_refused_uploads_leave_nothing_on_disk(
     assert got_status == status
     assert error in body.get("error", "")
     assert folder_files(served, c.token) == []
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Wait until ``condition()`` holds (it reads the server's state, which has no event to wait on)."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met"
-        time.sleep(0.01)
 
 
 def test_parallel_uploads_cannot_pass_the_session_cap_together(
