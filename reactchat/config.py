@@ -30,7 +30,10 @@ class Config:
         allowed_origins: Extra WebSocket origins accepted besides the page's own host.
         allowed_hosts: Host header names accepted besides loopback names, the machine's own names and the
             addresses the server is reached at (``--allowed-host``; e.g. the name a reverse proxy forwards).
-        max_sessions: Sessions kept at once; a new tab beyond it is refused.
+        max_sessions: Sessions kept at once. When full, a session no event ever reached is evicted (the
+            oldest, a tab-less one first) for a new tab; with none, the new tab is refused.
+        max_sessions_per_client: Sessions one client address may hold; past it, that address's oldest
+            tab-less session that never had an event is evicted, else the new tab is refused.
         max_upload_bytes: Largest file a user can attach (an input's ``max_file_size`` can lower it).
         max_session_upload_bytes: Total bytes of attachments one session can hold (counted from the start
             of each upload, so parallel uploads cannot pass it together).
@@ -60,6 +63,7 @@ class Config:
     allowed_origins: tuple[str, ...] = ()
     allowed_hosts: tuple[str, ...] = ()
     max_sessions: int = 1000
+    max_sessions_per_client: int = 50
     max_upload_bytes: int = 100 << 20
     max_session_upload_bytes: int = 1 << 30
     max_uploads_in_progress: int = 6
