@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import os
+import signal
 import sys
 
 from reactchat import __version__
@@ -87,7 +89,7 @@ def run(
     config = Config(host=host, port=port, watch=watch, session_grace=session_grace, max_memory_bytes=memory,
                     allowed_hosts=allowed_hosts)  # fmt: skip
     try:
-        app, _server, port = start(script, config)
+        app, server, port = start(script, config)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             return _fail(f"port {port} on {host} is already in use; choose another with --port", 1)
@@ -99,14 +101,25 @@ def run(
     print(f"reactchat: serving {script_path} at http://{shown}:{port}", flush=True)
     if script.overlay is not None:
         print(f"reactchat: {script.overlay['message']} ({script.path}:{script.overlay['line']})", flush=True)
+    loop = IOLoop.current()
+
+    def shut_down() -> None:
+        print("reactchat: shutting down", flush=True)
+        server.stop()  # no new connections from here on
+        loop.stop()
+
+    # SIGTERM is how systemd, Docker and Kubernetes stop a server: a clean shutdown, as Ctrl-C is.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):  # Windows: Ctrl-C still raises KeyboardInterrupt
+            loop.asyncio_loop.add_signal_handler(signum, shut_down)  # type: ignore[attr-defined]
     try:
-        IOLoop.current().start()
+        loop.start()
     except KeyboardInterrupt:
         pass
     finally:
         if watcher is not None:
             watcher.stop()
-        app.close()
+        app.close(wait=config.stop_grace)  # stops runs and removes every session's uploaded files
     return 0
 
 

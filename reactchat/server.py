@@ -7,6 +7,7 @@ this module.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import tornado.web
@@ -63,12 +64,17 @@ class App:
         """A module the script imports changed: rerun every session."""
         self.sessions.rerun_all()
 
-    def close(self) -> None:
-        """Close every session."""
+    def close(self, wait: float = 0.0) -> None:
+        """Close every session: stop its run and remove its uploaded files. With ``wait``, give the runs up
+        to that many seconds in all to end (a stream's generator is closed, so its cleanup runs)."""
         if self._memory is not None:
             self._memory.stop()
         self.workers.close()
+        sessions = list(self.sessions.values())
         self.sessions.close()
+        deadline = time.monotonic() + wait
+        for session in sessions:
+            session.wait_idle(max(0.0, deadline - time.monotonic()))
 
     def routes(self) -> list[tuple[str, type[tornado.web.RequestHandler], dict[str, Any]]]:
         """Every route, each with the objects its handler is given (all handlers derive from ``Handler``)."""

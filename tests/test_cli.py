@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+import pathlib
+import signal
 import socket
 import subprocess
 import sys
@@ -10,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from reactchat import __version__
+from tests.serving import Browser, Client, ready, run
 
 CLI = [sys.executable, "-m", "reactchat.cli"]
 
@@ -119,3 +123,59 @@ def test_bad_max_memory_names_the_value() -> None:
     result = run_cli("run", "examples/echo.py", "--max-memory", "lots")
     assert result.returncode == 2
     assert "--max-memory: not a size: 'lots' (write e.g. 512MB or 2GB)" in result.stderr
+
+
+SHUTDOWN_APP = """
+import time
+import reactchat as rc
+def endless():
+    try:
+        while True:
+            time.sleep(0.01)
+            yield "."
+    finally:
+        open({marker!r}, "w").close()
+if msg := rc.chat_input("attach", multimodal=True):
+    with rc.message("assistant"):
+        rc.write_stream(endless())
+"""
+"""A multimodal app whose answer streams until stopped, then leaves a marker file."""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_sigterm_shuts_down_cleanly_stopping_runs_and_removing_uploads(
+    tmp_path: pathlib.Path, signum: int
+) -> None:
+    app, marker = tmp_path / "app.py", tmp_path / "stopped"
+    app.write_text(SHUTDOWN_APP.format(marker=str(marker)))
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    port = free_port()
+    proc = subprocess.Popen(
+        [*CLI, "run", str(app), "--port", str(port), "--no-watch"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(temp)},
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None and "serving" in proc.stdout.readline()
+        url = f"http://127.0.0.1:{port}"
+
+        async def tab() -> None:
+            c = await Client.connect(url.replace("http", "ws") + "/_rc/ws")
+            await c.until(ready)
+            status, body = Browser(url).upload(c.input_id(), c.token, b"hello", "a.txt", "text/plain")
+            assert status == 200 and body["size"] == 5
+            assert [p.name[:18] for p in temp.iterdir()] == ["reactchat-uploads-"]
+            await c.submit(c.input_id(), {"text": "go", "files": [body["id"]]})  # type: ignore[arg-type]
+            await c.until(lambda c: c.run_state == "running" and "." in str(c.tree))
+            proc.send_signal(signum)
+
+        run(tab())
+        out, err = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err  # once, SIGTERM killed it at once (-15)
+    assert "reactchat: shutting down" in out and "Traceback" not in err
+    assert list(temp.iterdir()) == []  # the uploaded file and its folder are gone
+    assert marker.exists()  # the running answer was stopped: its generator's cleanup ran
