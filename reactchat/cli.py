@@ -1,11 +1,13 @@
-"""``reactchat run SCRIPT [--host HOST] [--port PORT] [--no-watch] [--session-grace SECONDS]`` and
-``reactchat version``."""
+"""``reactchat run SCRIPT [--host HOST] [--port PORT] [--no-watch] [--session-grace SECONDS]
+[--max-memory SIZE] [--allowed-host NAME ...]`` and ``reactchat version``."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import os
+import signal
 import sys
 
 from reactchat import __version__
@@ -31,6 +33,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SIZE",
         help="stop running answers when the server's memory passes SIZE (e.g. 2GB; default: no limit)",
     )
+    run.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests whose Host is NAME (repeatable; e.g. the name a proxy forwards). Loopback"
+        " names, this machine's names and the addresses it is reached at are always accepted",
+    )
     commands.add_parser("version", help="print the version")
     return parser
 
@@ -47,6 +57,7 @@ def run(
     watch: bool,
     session_grace: float = 120.0,
     max_memory: str | None = None,
+    allowed_hosts: tuple[str, ...] = (),
 ) -> int:
     from tornado.ioloop import IOLoop
 
@@ -66,15 +77,19 @@ def run(
         memory = parse_size(max_memory) if max_memory is not None else None
     except ValueError as exc:
         return _fail(f"--max-memory: {exc}")
+    bad = [name for name in allowed_hosts if not name.strip() or "/" in name]
+    if bad:
+        return _fail(f"--allowed-host takes a host name (e.g. chat.example.com), got {bad[0]!r}")
     script = Script(script_path)
     try:
         script.load()
     except OSError as exc:
         return _fail(f"cannot read {script_path}: {exc.strerror}")
     sys.path.insert(0, os.path.dirname(script.path))
-    config = Config(host=host, port=port, watch=watch, session_grace=session_grace, max_memory_bytes=memory)
+    config = Config(host=host, port=port, watch=watch, session_grace=session_grace, max_memory_bytes=memory,
+                    allowed_hosts=allowed_hosts)  # fmt: skip
     try:
-        app, _server, port = start(script, config)
+        app, server, port = start(script, config)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             return _fail(f"port {port} on {host} is already in use; choose another with --port", 1)
@@ -86,14 +101,25 @@ def run(
     print(f"reactchat: serving {script_path} at http://{shown}:{port}", flush=True)
     if script.overlay is not None:
         print(f"reactchat: {script.overlay['message']} ({script.path}:{script.overlay['line']})", flush=True)
+    loop = IOLoop.current()
+
+    def shut_down() -> None:
+        print("reactchat: shutting down", flush=True)
+        server.stop()  # no new connections from here on
+        loop.stop()
+
+    # SIGTERM is how systemd, Docker and Kubernetes stop a server: a clean shutdown, as Ctrl-C is.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):  # Windows: Ctrl-C still raises KeyboardInterrupt
+            loop.asyncio_loop.add_signal_handler(signum, shut_down)  # type: ignore[attr-defined]
     try:
-        IOLoop.current().start()
+        loop.start()
     except KeyboardInterrupt:
         pass
     finally:
         if watcher is not None:
             watcher.stop()
-        app.close()
+        app.close(wait=config.stop_grace)  # stops runs and removes every session's uploaded files
     return 0
 
 
@@ -102,7 +128,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "version":
         print(f"reactchat {__version__}")
         return 0
-    return run(args.script, args.host, args.port, not args.no_watch, args.session_grace, args.max_memory)
+    return run(
+        args.script, args.host, args.port, not args.no_watch, args.session_grace, args.max_memory,
+        tuple(args.allowed_host),
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -28,9 +28,25 @@ class Config:
         max_abandoned_runs: Abandoned runs of one session whose threads still run; past it, the session
             queues new events until one ends.
         allowed_origins: Extra WebSocket origins accepted besides the page's own host.
-        max_sessions: Sessions kept at once; a new tab beyond it is refused.
+        allowed_hosts: Host header names accepted besides loopback names, the machine's own names and the
+            addresses the server is reached at (``--allowed-host``; e.g. the name a reverse proxy forwards).
+        max_sessions: Sessions kept at once. When full, a session no event ever reached is evicted (the
+            oldest, a tab-less one first) for a new tab; with none, the new tab is refused.
+        max_sessions_per_client: Sessions one client address may hold; past it, that address's oldest
+            tab-less session that never had an event is evicted, else the new tab is refused.
         max_upload_bytes: Largest file a user can attach (an input's ``max_file_size`` can lower it).
-        max_session_upload_bytes: Total bytes of attachments one session can hold.
+        max_session_upload_bytes: Total bytes of attachments one session can hold (counted from the start
+            of each upload, so parallel uploads cannot pass it together).
+        max_uploads_in_progress: Uploads one session may have in progress at once; more get a 429. (Browsers
+            open at most 6 connections to a server, so a page never needs more.)
+        min_body_rate: Bytes per second a request body (an upload, an API call) must arrive at, averaged
+            over ``body_rate_window``; a slower one is cut with a 408.
+        body_rate_window: Seconds over which ``min_body_rate`` is measured.
+        max_api_body_bytes: Largest HTTP API request body; a larger one gets a 413.
+        max_api_calls: HTTP API calls answered whole (not streamed) at once; more get a 503 with
+            ``Retry-After``.
+        max_api_streams: Streamed HTTP API calls at once (each holds a thread while it streams); more get a
+            503 with ``Retry-After``.
     """
 
     host: str = "127.0.0.1"
@@ -45,9 +61,17 @@ class Config:
     max_abandoned_runs: int = 2
     max_memory_bytes: int | None = None
     allowed_origins: tuple[str, ...] = ()
+    allowed_hosts: tuple[str, ...] = ()
     max_sessions: int = 1000
+    max_sessions_per_client: int = 50
     max_upload_bytes: int = 100 << 20
     max_session_upload_bytes: int = 1 << 30
+    max_uploads_in_progress: int = 6
+    min_body_rate: int = 4 << 10
+    body_rate_window: float = 10.0
+    max_api_body_bytes: int = 1 << 20
+    max_api_calls: int = 8
+    max_api_streams: int = 32
 
     def replace(self, **changes: object) -> Config:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

@@ -31,7 +31,7 @@ CSP = "; ".join(
         "object-src 'none'",
         "base-uri 'none'",
         "form-action 'none'",
-        "frame-ancestors 'self'",
+        "frame-ancestors 'none'",  # and X-Frame-Options: DENY (Handler) for older browsers: nothing frames us
     ]
 )
 
@@ -96,6 +96,12 @@ class StaticHandler(Handler, tornado.web.StaticFileHandler):
     def initialize(self, config: Config, path: str, default_filename: str | None = None) -> None:  # type: ignore[override]
         super().initialize(path, default_filename)
         self.config = config
+
+    def parse_url_path(self, url_path: str) -> str:
+        # A NUL (``%00``) makes the path checks raise ValueError, which would be a 500; no file has one.
+        if "\x00" in url_path:
+            raise tornado.web.HTTPError(404)
+        return super().parse_url_path(url_path)
 
     def set_extra_headers(self, path: str) -> None:
         if self.get_query_argument("v", None):

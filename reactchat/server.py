@@ -7,6 +7,7 @@ this module.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import tornado.web
@@ -25,6 +26,7 @@ from reactchat.runner import Script
 from reactchat.sessions import Sessions
 from reactchat.upload_route import UploadHandler
 from reactchat.websocket import ChatSocket
+from reactchat.workers import Workers
 
 MEMORY_CHECK_MS = 250
 
@@ -48,6 +50,7 @@ class App:
         self.config = config
         self.sessions = Sessions(script, config)
         self.loop = self.sessions.loop
+        self.workers = Workers(config.max_api_calls, config.max_api_streams)  # the HTTP API's threads
         self._memory: PeriodicCallback | None = None
         if config.max_memory_bytes is not None:
             ceiling = Ceiling(config.max_memory_bytes, self.sessions.values)
@@ -61,16 +64,22 @@ class App:
         """A module the script imports changed: rerun every session."""
         self.sessions.rerun_all()
 
-    def close(self) -> None:
-        """Close every session."""
+    def close(self, wait: float = 0.0) -> None:
+        """Close every session: stop its run and remove its uploaded files. With ``wait``, give the runs up
+        to that many seconds in all to end (a stream's generator is closed, so its cleanup runs)."""
         if self._memory is not None:
             self._memory.stop()
+        self.workers.close()
+        sessions = list(self.sessions.values())
         self.sessions.close()
+        deadline = time.monotonic() + wait
+        for session in sessions:
+            session.wait_idle(max(0.0, deadline - time.monotonic()))
 
     def routes(self) -> list[tuple[str, type[tornado.web.RequestHandler], dict[str, Any]]]:
         """Every route, each with the objects its handler is given (all handlers derive from ``Handler``)."""
         config, sessions = self.config, self.sessions
-        api = {"config": config, "interface": sessions.chat_function}
+        api = {"config": config, "interface": sessions.chat_function, "workers": self.workers}
         return [
             (r"/", PageHandler, {"config": config, "script": self.script}),
             (r"/_rc/ws", ChatSocket, {"sessions": sessions}),

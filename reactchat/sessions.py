@@ -15,8 +15,9 @@ from tornado.ioloop import IOLoop, PeriodicCallback
 from reactchat.chatbot import ChatFunction
 from reactchat.config import Config
 from reactchat.media import MediaEntry
+from reactchat.protocol import Event
 from reactchat.runner import Script, ScriptFailed
-from reactchat.sender import CLOSE_REPLACED, Sender, Socket
+from reactchat.sender import CLOSE_EVICTED, CLOSE_REPLACED, Sender, Socket
 from reactchat.session import Session
 
 
@@ -24,6 +25,10 @@ class Sessions(Mapping[str, Session]):
     """Every live session of ``script``, by resume token, and the sender of each to its tab's socket.
 
     Used on the loop thread only; a session's worker thread reaches its sender through ``loop``.
+
+    When full (``max_sessions``, or ``max_sessions_per_client`` for one address), sessions no event ever
+    reached are evicted, oldest first and tab-less ones before others, to make room: a thousand bare
+    connections that only said hello must not lock real tabs out for the grace period.
     """
 
     def __init__(self, script: Script, config: Config) -> None:
@@ -33,6 +38,8 @@ class Sessions(Mapping[str, Session]):
         self.loop = IOLoop.current()
         self._sessions: dict[str, Session] = {}
         self._media: dict[str, Session] = {}  # media key -> session (the key is not the resume token)
+        self._clients: dict[Session, str] = {}  # the address each session was started from
+        self._untouched: dict[Session, None] = {}  # sessions no event has reached yet, oldest first
         self._discovering = asyncio.Lock()
         self._reaper = PeriodicCallback(self.reap, max(250.0, min(config.session_grace * 250, 5000.0)))
 
@@ -49,21 +56,72 @@ class Sessions(Mapping[str, Session]):
         """Reap sessions whose tab stays away from now on, every quarter of the grace period (at most 5 s)."""
         self._reaper.start()
 
-    def resume(self, token: str | None) -> Session | None:
-        """The session for ``token``, or a new one (None when at the session limit)."""
+    def resume(self, token: str | None, client: str = "") -> Session | None:
+        """The session for ``token``, or a new one for a tab at address ``client`` (None when there is no
+        room, even after evicting sessions that never had an event)."""
         session = self._sessions.get(token) if token else None
         if session is not None and not session.closed:
             return session
-        if len(self._sessions) >= self.config.max_sessions:
-            self.reap()
-            if len(self._sessions) >= self.config.max_sessions:
-                return None
+        if not self._room(client):
+            return None
         session = Session(self.script, self.config, self._wake)
         self._sessions[session.token] = session
         self.senders[session] = Sender(session)
         self._media[session.media.key] = session
+        self._clients[session] = client
+        self._untouched[session] = None
         session.start()
         return session
+
+    def submit(self, session: Session, event: Event, tab: str) -> bool:
+        """``Session.submit``, noting that the session has been used (it is no longer evicted first).
+
+        Raises:
+            ValueError: as ``Session.submit``.
+        """
+        accepted = session.submit(event, tab)
+        self._untouched.pop(session, None)
+        return accepted
+
+    def _room(self, client: str) -> bool:
+        config = self.config
+        mine = [s for s, c in self._clients.items() if c == client]
+        if len(self._sessions) >= config.max_sessions or len(mine) >= config.max_sessions_per_client:
+            self.reap()
+            mine = [s for s, c in self._clients.items() if c == client]
+        if len(mine) >= config.max_sessions_per_client:
+            # Only this address's own sessions, and only tab-less ones: its open tabs are not taken.
+            if not self._evict([s for s in mine if self._detached(s)]):
+                return False
+        if len(self._sessions) >= config.max_sessions:
+            return self._evict(list(self._sessions.values()))
+        return True
+
+    def _detached(self, session: Session) -> bool:
+        sender = self.senders.get(session)
+        return sender is None or sender.socket is None
+
+    def _evict(self, candidates: list[Session]) -> bool:
+        """Free the oldest of ``candidates`` no event has reached, tab-less ones first; False if none."""
+        allowed = set(candidates)
+        untouched = [s for s in self._untouched if s in allowed]
+        if not untouched:
+            return False
+        victim = min(untouched, key=lambda s: not self._detached(s))  # min is stable: oldest first
+        socket = self.senders[victim].socket
+        if socket is not None:
+            socket.session = None
+            socket.close(CLOSE_EVICTED, "session evicted: the server needed room")
+        self._remove(victim)
+        return True
+
+    def _remove(self, session: Session) -> None:
+        session.close()
+        self._sessions.pop(session.token, None)
+        self.senders.pop(session, None)
+        self._media.pop(session.media.key, None)
+        self._clients.pop(session, None)
+        self._untouched.pop(session, None)
 
     def _wake(self, session: Session, urgent: bool) -> None:
         # Called from the session's worker thread: the loop's add_callback is the only door in.
@@ -98,13 +156,10 @@ class Sessions(Mapping[str, Session]):
     def reap(self) -> None:
         """Close sessions whose tab has been away longer than the grace period."""
         now = time.monotonic()
-        for token, session in list(self._sessions.items()):
+        for session in list(self._sessions.values()):
             since = session.detached_since
             if session.closed or (since is not None and now - since > self.config.session_grace):
-                session.close()
-                del self._sessions[token]
-                self.senders.pop(session, None)
-                self._media.pop(session.media.key, None)
+                self._remove(session)
 
     def reload(self) -> None:
         """The script's folder changed: recompile, then show the error overlay or rerun every session."""
@@ -165,6 +220,5 @@ class Sessions(Mapping[str, Session]):
     def close(self) -> None:
         """Stop reaping and close every session."""
         self._reaper.stop()
-        for session in self._sessions.values():
-            session.close()
-        self._sessions.clear()
+        for session in list(self._sessions.values()):
+            self._remove(session)

@@ -54,7 +54,7 @@ class ChatSocket(Handler, WebSocketHandler):
             self._note("malformed message: the first message must be hello")
         elif isinstance(msg, Event):
             try:
-                session.submit(msg, self.tab)
+                self.sessions.submit(session, msg, self.tab)
             except ValueError as exc:
                 self._note(f"malformed message: {exc}")
         elif isinstance(msg, Stop):
@@ -66,7 +66,7 @@ class ChatSocket(Handler, WebSocketHandler):
         if self.session is not None:
             self._note("malformed message: hello was already received")
             return
-        session = self.sessions.resume(hello.token)
+        session = self.sessions.resume(hello.token, self.request.remote_ip or "")
         if session is None:
             self._note("the server has too many sessions; try again later")
             self.close(1013, "too many sessions")

@@ -4,8 +4,15 @@ scripts and waits the server's tests share."""
 from __future__ import annotations
 
 import asyncio
+import http.client
+import http.cookiejar
+import json
+import socket
 import threading
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Callable
 from typing import Any
 
@@ -106,11 +113,11 @@ class Served:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.config.host}:{self.port}"
 
     @property
     def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/_rc/ws"
+        return f"ws://{self.config.host}:{self.port}/_rc/ws"
 
     def call(self, fn: Callable[[], Any]) -> None:
         """Run ``fn`` on the server's loop thread."""
@@ -223,6 +230,19 @@ def run(coro: Any) -> Any:
     return asyncio.run(asyncio.wait_for(coro, 30))
 
 
+def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Wait until ``condition()`` holds: for state the server's threads change, which has no event to await.
+
+    Raises:
+        TimeoutError: when it does not hold within ``timeout`` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not met")
+        time.sleep(0.01)
+
+
 def ready(c: Client) -> bool:
     """The first run has finished and the chat input is shown."""
     return bool(c.nodes("chat_input")) and c.run_state == "done"
@@ -235,3 +255,69 @@ async def mid_stream(served: Served, chars: int = 1) -> Client:
     await c.submit(c.input_id(), "go")
     await c.until(lambda c: len(c.texts()) == 2 and len(c.texts()[1][1]) >= chars)
     return c
+
+
+class Browser:
+    """An HTTP client with cookies, as a page at ``url`` would have them (the XSRF cookie included)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.opener.open(url + "/").read()
+        self.xsrf = next(c.value for c in self.jar if c.name == "_xsrf")
+
+    def upload(
+        self, node_id: int, token: str | None, body: bytes, name: str, mime: str, xsrf: str | None = ""
+    ) -> tuple[int, dict[str, Any]]:
+        headers = {"X-File-Name": name, "Content-Type": mime}
+        if token is not None:
+            headers["X-Reactchat-Session"] = token
+        if xsrf is not None:
+            headers["X-Xsrftoken"] = xsrf or self.xsrf
+        request = urllib.request.Request(
+            f"{self.url}/_rc/upload/{node_id}", data=body, method="POST", headers=headers
+        )
+        try:
+            with self.opener.open(request) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as err:
+            return err.code, json.loads(err.read() or b"{}")
+
+    def start_upload(
+        self, node_id: int, token: str, length: int, first: bytes, name: str = "a.txt"
+    ) -> RawRequest:
+        """An upload of ``length`` bytes of which only ``first`` is sent yet: send the rest with ``send``."""
+        headers = {"Content-Type": "text/plain", "X-File-Name": urllib.parse.quote(name),
+                   "X-Reactchat-Session": token, "X-Xsrftoken": self.xsrf, "Cookie": f"_xsrf={self.xsrf}"}  # fmt: skip
+        return RawRequest(self.url, "POST", f"/_rc/upload/{node_id}", headers, length, first)
+
+
+class RawRequest:
+    """An HTTP request over a plain socket, its body sent when the test says: what a slow or parallel
+    client does, which urllib cannot."""
+
+    def __init__(self, url: str, method: str, path: str, headers: dict[str, str], length: int | None,
+                 first: bytes = b"") -> None:  # fmt: skip
+        netloc = urllib.parse.urlsplit(url).netloc
+        host, port = netloc.rsplit(":", 1)
+        self.sock = socket.create_connection((host, int(port)), timeout=10)
+        lines = [f"{method} {path} HTTP/1.1", f"Host: {netloc}"]
+        lines += [f"{k}: {v}" for k, v in headers.items()]
+        if length is not None:
+            lines.append(f"Content-Length: {length}")
+        self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode() + first)
+
+    def send(self, data: bytes) -> None:
+        self.sock.sendall(data)
+
+    def response(self, timeout: float = 10.0) -> tuple[int, dict[str, str], bytes]:
+        """The status, headers and body of the answer (waiting up to ``timeout`` seconds for it)."""
+        self.sock.settimeout(timeout)
+        answer = http.client.HTTPResponse(self.sock)
+        answer.begin()
+        body = answer.read()
+        return answer.status, {k.lower(): v for k, v in answer.getheaders()}, body
+
+    def close(self) -> None:
+        self.sock.close()

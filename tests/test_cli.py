@@ -1,14 +1,19 @@
 from __future__ import annotations
 
+import os
+import pathlib
+import signal
 import socket
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 
 import pytest
 
 from reactchat import __version__
+from tests.serving import Browser, Client, ready, run
 
 CLI = [sys.executable, "-m", "reactchat.cli"]
 
@@ -62,10 +67,14 @@ def test_taken_port_is_a_one_line_error(taken_port: int) -> None:
     )
 
 
-def test_run_prints_the_url_and_serves() -> None:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+        return int(sock.getsockname()[1])
+
+
+def test_run_prints_the_url_and_serves() -> None:
+    port = free_port()
     proc = subprocess.Popen(
         [*CLI, "run", "examples/echo.py", "--port", str(port)], stdout=subprocess.PIPE, text=True
     )
@@ -80,7 +89,93 @@ def test_run_prints_the_url_and_serves() -> None:
         proc.wait(10)
 
 
+def test_bad_allowed_host_names_the_value() -> None:
+    result = run_cli("run", "examples/echo.py", "--allowed-host", "https://chat.example.com/")
+    assert result.returncode == 2
+    assert (
+        "--allowed-host takes a host name (e.g. chat.example.com), got 'https://chat.example.com/'"
+        in result.stderr
+    )
+
+
+def test_allowed_host_admits_a_name_and_others_are_still_refused() -> None:
+    port = free_port()
+    proc = subprocess.Popen(
+        [*CLI, "run", "examples/echo.py", "--port", str(port), "--no-watch", "--allowed-host", "chat.example",
+         "--allowed-host", "other.example"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None and "serving" in proc.stdout.readline()
+        url = f"http://127.0.0.1:{port}/_rc/health"
+        for host in ("chat.example", f"other.example:{port}"):
+            with urllib.request.urlopen(urllib.request.Request(url, headers={"Host": host}), timeout=5) as r:
+                assert r.status == 200
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(urllib.request.Request(url, headers={"Host": "evil.example"}), timeout=5)
+        assert err.value.code == 403
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
 def test_bad_max_memory_names_the_value() -> None:
     result = run_cli("run", "examples/echo.py", "--max-memory", "lots")
     assert result.returncode == 2
     assert "--max-memory: not a size: 'lots' (write e.g. 512MB or 2GB)" in result.stderr
+
+
+SHUTDOWN_APP = """
+import time
+import reactchat as rc
+def endless():
+    try:
+        while True:
+            time.sleep(0.01)
+            yield "."
+    finally:
+        open({marker!r}, "w").close()
+if msg := rc.chat_input("attach", multimodal=True):
+    with rc.message("assistant"):
+        rc.write_stream(endless())
+"""
+"""A multimodal app whose answer streams until stopped, then leaves a marker file."""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_sigterm_shuts_down_cleanly_stopping_runs_and_removing_uploads(
+    tmp_path: pathlib.Path, signum: int
+) -> None:
+    app, marker = tmp_path / "app.py", tmp_path / "stopped"
+    app.write_text(SHUTDOWN_APP.format(marker=str(marker)))
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    port = free_port()
+    proc = subprocess.Popen(
+        [*CLI, "run", str(app), "--port", str(port), "--no-watch"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(temp)},
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None and "serving" in proc.stdout.readline()
+        url = f"http://127.0.0.1:{port}"
+
+        async def tab() -> None:
+            c = await Client.connect(url.replace("http", "ws") + "/_rc/ws")
+            await c.until(ready)
+            status, body = Browser(url).upload(c.input_id(), c.token, b"hello", "a.txt", "text/plain")
+            assert status == 200 and body["size"] == 5
+            assert [p.name[:18] for p in temp.iterdir()] == ["reactchat-uploads-"]
+            await c.submit(c.input_id(), {"text": "go", "files": [body["id"]]})  # type: ignore[arg-type]
+            await c.until(lambda c: c.run_state == "running" and "." in str(c.tree))
+            proc.send_signal(signum)
+
+        run(tab())
+        out, err = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err  # once, SIGTERM killed it at once (-15)
+    assert "reactchat: shutting down" in out and "Traceback" not in err
+    assert list(temp.iterdir()) == []  # the uploaded file and its folder are gone
+    assert marker.exists()  # the running answer was stopped: its generator's cleanup ran

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
+import pathlib
+import re
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -13,7 +17,7 @@ import pytest
 from reactchat import Client
 from reactchat.client import ClientError
 from reactchat.stream import Replace
-from tests.serving import Served
+from tests.serving import RawRequest, Served, wait_for
 
 APP = """
     import time
@@ -77,6 +81,22 @@ def test_api_chat_works_without_any_browser_session(served: Served) -> None:
         ({"message": "x", "additional_inputs": {"Nope": 1}}, "application/json", 400, "unknown input 'Nope'"),
         ({"message": "x"}, "text/plain", 415, "Content-Type: application/json"),
         ([1, 2], "application/json", 400, "must be a JSON object"),
+        (b"[" * 10_000 + b"]" * 10_000, "application/json", 400, "nested deeper than 64 levels"),
+        (
+            json.dumps(
+                {"message": "x", "history": [{"role": "user", "content": [[[[[[[[[[]]]]]]]]]]}]}
+                | {"x": json.loads("[" * 70 + "]" * 70)}
+            ).encode(),
+            "application/json",
+            400,
+            "nested deeper than 64 levels",
+        ),
+        (
+            b"x" * (10 << 20),
+            "application/json",
+            413,
+            "the body is 10485760 bytes; the limit is 1048576 bytes",
+        ),
     ],
 )
 def test_bad_requests_get_a_clear_json_error(
@@ -84,6 +104,50 @@ def test_bad_requests_get_a_clear_json_error(
 ) -> None:
     got_status, got = post(served.url + "/api/chat", body, content_type)
     assert got_status == status and message in got["error"]["message"]
+    assert got["error"]["status"] == status
+
+
+def test_a_deep_body_is_refused_without_a_traceback(served: Served, caplog: pytest.LogCaptureFixture) -> None:
+    status, _ = post(served.url + "/v1/chat/completions", b"[" * 10_000 + b"]" * 10_000)
+    assert status == 400  # was a 500 with a RecursionError's traceback in the log
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+
+
+def test_a_large_body_sent_before_reading_still_gets_its_413(served: Served) -> None:
+    big = RawRequest(served.url, "POST", "/api/chat", {"Content-Type": "application/json"}, 10 << 20)
+    big.send(b" " * (10 << 20))  # a client that sends it all, then reads: once, its connection was dropped
+    status, headers, body = big.response()
+    assert status == 413 and headers["content-type"].startswith("application/json")
+    assert json.loads(body)["error"]["message"] == "the body is 10485760 bytes; the limit is 1048576 bytes"
+
+
+@pytest.mark.parametrize("value", ["yes", 1, "true", [], {}])
+def test_stream_must_be_a_boolean(served: Served, value: Any) -> None:
+    body = {"messages": [{"role": "user", "content": "hi"}], "stream": value}
+    status, got = post(served.url + "/v1/chat/completions", body)
+    assert status == 400 and got["error"]["message"] == f"'stream' must be true or false; got {value!r}"
+
+
+def test_the_function_s_error_text_stays_in_the_log_under_an_id(
+    served: Served, caplog: pytest.LogCaptureFixture
+) -> None:
+    for path in ("/api/chat", "/api/chat/stream"):
+        caplog.clear()
+        status, got = post(served.url + path, {"message": "boom"})
+        if path == "/api/chat":
+            assert status == 500
+            message = got["error"]["message"]
+        else:  # the stream has started (200) when the function raises: an error event says it
+            assert status == 200 and "event: error" in got
+            message = json.loads(got.split("event: error\ndata: ")[1])["error"]["message"]
+        assert "model down" not in message and "RuntimeError" not in message and "/" not in message
+        ident = re.fullmatch(
+            r"the chat function failed \(error id ([0-9a-f]{12}); the server's log has the details\)", message
+        )
+        assert ident is not None, message
+        tracebacks = [r for r in caplog.records if r.exc_info]
+        assert len(tracebacks) == 1 and ident[1] in tracebacks[0].getMessage()  # logged once, with the id
+        assert tracebacks[0].exc_info is not None and "model down" in str(tracebacks[0].exc_info[1])
 
 
 def test_streaming_api_sends_deltas_then_done(served: Served) -> None:
@@ -134,9 +198,11 @@ def test_the_python_client(served: Served) -> None:
     assert pieces == ["draft", "final"] and isinstance(pieces[1], Replace)
     with pytest.raises(ClientError, match="unknown input 'Nope'"):
         client.chat("hi", Nope=1)
-    with pytest.raises(ClientError, match="RuntimeError: model down"):
+    with pytest.raises(
+        ClientError, match=r"the chat function failed \(error id [0-9a-f]{12}; the server's log"
+    ):
         list(client.stream("boom"))
-    with pytest.raises(ClientError, match="500: the chat function failed: RuntimeError: model down"):
+    with pytest.raises(ClientError, match=r"500: the chat function failed \(error id [0-9a-f]{12}"):
         client.chat("boom")
 
 
@@ -180,3 +246,113 @@ def test_the_api_runs_the_script_once_and_reuses_what_it_registered(
             {"reply": text.upper(), "messages": [{"role": "assistant", "content": text.upper()}]},
         )
     assert runs.read_text().splitlines() == ["run"]
+
+
+GATED = """
+    import os, time
+    import reactchat as rc
+    FOLDER = {folder!r}
+    def bot(message, history):
+        open(os.path.join(FOLDER, "started-" + message), "w").close()
+        try:
+            for i in range(1000):  # up to 10 s, unless the test opens the gate
+                if os.path.exists(os.path.join(FOLDER, "open")):
+                    yield "done " + message
+                    return
+                time.sleep(0.01)
+                yield f"waiting {{i}}"
+        except GeneratorExit:
+            open(os.path.join(FOLDER, "closed-" + message), "w").close()
+            raise
+    rc.chat_interface(bot)
+"""
+"""A chat function that streams "waiting" until the file ``open`` exists, and marks its start and its
+closing (GeneratorExit) with files."""
+
+
+def appears(path: pathlib.Path) -> bool:
+    """Whether ``path`` exists within 5 s (the app's threads make it)."""
+    try:
+        wait_for(path.exists, 5)
+    except TimeoutError:
+        return False
+    return True
+
+
+@pytest.fixture
+def gated(
+    serve: Callable[..., Served], write_app: Callable[[str], str], tmp_path: pathlib.Path
+) -> Callable[..., Served]:
+    def start(**config: Any) -> Served:
+        return serve(write_app(GATED.format(folder=str(tmp_path))), **config)
+
+    return start
+
+
+@pytest.mark.parametrize("path", ["/api/chat", "/v1/chat/completions"])
+def test_a_whole_answer_stops_when_its_client_leaves(
+    gated: Callable[..., Served], tmp_path: pathlib.Path, path: str
+) -> None:
+    served = gated()
+    body = json.dumps(
+        {"message": "a"} if path == "/api/chat" else {"messages": [{"role": "user", "content": "a"}]}
+    )
+    request = RawRequest(
+        served.url, "POST", path, {"Content-Type": "application/json"}, len(body), body.encode()
+    )
+    assert appears(tmp_path / "started-a")
+    request.close()
+    assert appears(tmp_path / "closed-a")  # closed at its next yield, not run on for 10 s
+    wait_for(lambda: served.app.workers.busy("call") == 0)  # its thread is free again
+
+
+def post_in_thread(url: str, body: Any, results: list[Any]) -> threading.Thread:
+    thread = threading.Thread(target=lambda: results.append(post(url, body)))
+    thread.start()
+    return thread
+
+
+def test_whole_answers_are_bounded_and_do_not_starve_streams(
+    gated: Callable[..., Served], tmp_path: pathlib.Path
+) -> None:
+    served = gated(max_api_calls=2)
+    results: list[Any] = []
+    threads = [post_in_thread(served.url + "/api/chat", {"message": m}, results) for m in "ab"]
+    assert appears(tmp_path / "started-a") and appears(tmp_path / "started-b")
+    request = urllib.request.Request(served.url + "/api/chat", data=b'{"message": "c"}', method="POST",
+                                     headers={"Content-Type": "application/json"})  # fmt: skip
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(request, timeout=5)  # once, it waited behind the others
+    assert err.value.code == 503 and err.value.headers["Retry-After"] == "1"
+    assert (
+        "the server is busy: 2 answers are being computed" in json.loads(err.value.read())["error"]["message"]
+    )
+    assert not (tmp_path / "started-c").exists()
+    stream = urllib.request.Request(served.url + "/api/chat/stream", data=b'{"message": "s"}', method="POST",
+                                    headers={"Content-Type": "application/json"})  # fmt: skip
+    with urllib.request.urlopen(stream, timeout=5) as response:  # streams have threads of their own
+        assert response.readline().decode() == "event: delta\n"
+    (tmp_path / "open").touch()
+    for thread in threads:
+        thread.join(10)
+    replies = sorted(body["reply"] for status, body in results if status == 200)
+    assert replies == ["done a", "done b"]
+
+
+def raw_post(served: Served, path: str, body: Any) -> RawRequest:
+    data = json.dumps(body).encode()
+    return RawRequest(served.url, "POST", path, {"Content-Type": "application/json"}, len(data), data)
+
+
+def test_streams_are_bounded(gated: Callable[..., Served], tmp_path: pathlib.Path) -> None:
+    served = gated(max_api_streams=1)
+    first = raw_post(served, "/api/chat/stream", {"message": "a"})
+    assert appears(tmp_path / "started-a")
+    second = raw_post(
+        served, "/v1/chat/completions", {"messages": [{"role": "user", "content": "b"}], "stream": True}
+    )
+    status, headers, body = second.response()
+    assert status == 503 and headers["retry-after"] == "1"
+    assert "1 streamed answers are being computed" in json.loads(body)["error"]["message"]
+    first.close()
+    assert appears(tmp_path / "closed-a")

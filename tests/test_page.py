@@ -21,6 +21,7 @@ def test_page_has_csp_and_no_inline_script(serve: Callable[..., Served]) -> None
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert '<script type="module" src="/_rc/static/app.js?v=' in body
     assert "<script>" not in body
+    assert "frame-ancestors 'none'" in csp  # as X-Frame-Options: DENY says (tests/test_handler.py)
 
 
 def test_static_files_and_no_path_escape(serve: Callable[..., Served]) -> None:
@@ -31,6 +32,14 @@ def test_static_files_and_no_path_escape(serve: Callable[..., Served]) -> None:
         with pytest.raises(urllib.error.HTTPError) as err:
             urllib.request.urlopen(served.url + path)
         assert err.value.code in (403, 404)
+
+
+@pytest.mark.parametrize("path", ["app.js%00.py", "%00", "app.js%00"])
+def test_a_nul_in_a_static_path_is_a_404(serve: Callable[..., Served], path: str) -> None:
+    served = serve(ECHO)
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(f"{served.url}/_rc/static/{path}")
+    assert err.value.code == 404  # was a 500 with a traceback in the log
 
 
 def test_highlight_css(serve: Callable[..., Served]) -> None:

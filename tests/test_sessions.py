@@ -7,10 +7,14 @@ import pathlib
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from reactchat.chatbot import ChatFunction
 from reactchat.config import Config
+from reactchat.protocol import Event
 from reactchat.runner import Script
-from reactchat.sender import CLOSE_REPLACED
+from reactchat.sender import CLOSE_EVICTED, CLOSE_REPLACED
+from reactchat.session import Session
 from reactchat.sessions import Sessions
 from tests.serving import SLOW, Client, FakeSocket, Served, mid_stream, ready, run
 
@@ -96,20 +100,114 @@ def test_a_token_resumes_its_session_and_anything_else_starts_one(write_app: Cal
     run(body())
 
 
+def use(sessions: Sessions, session: Session | None) -> Session:
+    """Send ``session`` an event, as a tab whose user did something."""
+    assert session is not None
+    sessions.submit(session, Event(session.last_ev_seq() + 1, 0, "set", 1), "")
+    return session
+
+
+def connect(sessions: Sessions) -> tuple[Session, FakeSocket]:
+    """A new session with a tab attached, as a hello makes one."""
+    session, socket = sessions.resume(None), FakeSocket()
+    assert session is not None
+    socket.session = session
+    sessions.attach(session, socket)
+    return session, socket
+
+
 def test_at_the_session_limit_a_new_tab_is_refused_until_one_is_reaped(
     write_app: Callable[[str], str],
 ) -> None:
     async def body() -> None:
         sessions = registry(write_app, max_sessions=1)
         try:
-            first = sessions.resume(None)
-            assert first is not None
+            first = use(sessions, sessions.resume(None))
             assert sessions.resume(None) is None
             first.close()
             second = sessions.resume(None)
             assert second is not None and first.token not in sessions
         finally:
             sessions.close()
+
+    run(body())
+
+
+def test_when_full_sessions_that_never_had_an_event_make_room_oldest_and_tab_less_first(
+    write_app: Callable[[str], str],
+) -> None:
+    async def body() -> None:
+        sessions = registry(write_app, max_sessions=4)
+        try:
+            used = use(sessions, sessions.resume(None))
+            tabs = [connect(sessions) for _ in range(3)]  # tabs that only said hello
+            bare, sockets = [session for session, _ in tabs], [socket for _, socket in tabs]
+            sessions.detach(bare[2], sockets[2])  # its tab went away
+            connect(sessions)
+            connect(sessions)
+            assert bare[2].closed and bare[0].closed and not bare[1].closed  # tab-less, then oldest
+            assert sockets[2].closed is None  # already gone
+            assert sockets[0].closed == (CLOSE_EVICTED, "session evicted: the server needed room")
+            assert sockets[0].session is None and not used.closed and used.token in sessions
+            for session in list(sessions.values()):
+                if session is not used:
+                    use(sessions, session)
+            assert sessions.resume(None) is None  # every session has been used: nothing to evict
+            assert len(sessions) == 4
+        finally:
+            sessions.close()
+
+    run(body())
+
+
+def test_sessions_per_client_address_are_bounded(write_app: Callable[[str], str]) -> None:
+    async def body() -> None:
+        sessions = registry(write_app, max_sessions_per_client=2)
+        try:
+            mine = [use(sessions, sessions.resume(None, "10.0.0.1")) for _ in range(2)]
+            assert sessions.resume(None, "10.0.0.1") is None
+            assert sessions.resume(None, "10.0.0.2") is not None  # another address has its own room
+            assert sessions.resume(mine[0].token, "10.0.0.9") is mine[0]  # resuming is not a new session
+            mine[1].close()
+            assert sessions.resume(None, "10.0.0.1") is not None  # once one is reaped
+            a, b = sessions.resume(None, "10.0.0.3"), sessions.resume(None, "10.0.0.3")
+            assert a is not None and b is not None and sessions.resume(None, "10.0.0.3") is not None
+            assert a.closed and not b.closed  # the address's own oldest bare, tab-less session made room
+        finally:
+            sessions.close()
+
+    run(body())
+
+
+def test_bare_connections_do_not_lock_out_new_tabs(serve: Callable[..., Served]) -> None:
+    served = serve("examples/echo.py", max_sessions=3)
+
+    async def body() -> None:
+        bare = [await Client.connect(served.ws_url) for _ in range(3)]
+        for c in bare:
+            await c.until(ready)
+        await bare[0].submit(bare[0].input_id(), "hi")
+        await bare[0].until(lambda c: len(c.texts()) == 2)
+        fresh = await Client.connect(served.ws_url)  # once: refused for the whole grace period
+        await fresh.until(ready)
+        assert await bare[1].recv() is None  # the oldest bare one made room
+        assert bare[1].conn.close_code == CLOSE_EVICTED
+        assert len(served.app.sessions) == 3 and bare[0].token in served.app.sessions
+
+    run(body())
+
+
+def test_a_client_address_past_its_bound_is_refused_like_a_full_server(serve: Callable[..., Served]) -> None:
+    served = serve("examples/echo.py", max_sessions_per_client=1)
+
+    async def body() -> None:
+        first = await Client.connect(served.ws_url)
+        await first.until(ready)
+        second = await Client.connect(served.ws_url)
+        with pytest.raises(ConnectionError):
+            await second.until(ready)
+        assert second.notes == ["the server has too many sessions; try again later"]
+        assert second.conn.close_code == 1013
 
     run(body())
 

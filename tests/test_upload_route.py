@@ -3,45 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import http.cookiejar
+import contextlib
 import json
 import os
 import pathlib
-import urllib.error
-import urllib.request
+import threading
+import urllib.parse
 from collections.abc import Callable
 
 import pytest
 
-from tests.serving import MULTIMODAL, Client, Served
-
-
-class Browser:
-    """An HTTP client with cookies, and the session's socket, as a page would have them."""
-
-    def __init__(self, served: Served) -> None:
-        self.served = served
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-        self.opener.open(served.url + "/").read()
-        self.xsrf = next(c.value for c in self.jar if c.name == "_xsrf")
-
-    def upload(
-        self, node_id: int, token: str | None, body: bytes, name: str, mime: str, xsrf: str | None = ""
-    ) -> tuple[int, dict]:  # type: ignore[type-arg]
-        headers = {"X-File-Name": name, "Content-Type": mime}
-        if token is not None:
-            headers["X-Reactchat-Session"] = token
-        if xsrf is not None:
-            headers["X-Xsrftoken"] = xsrf or self.xsrf
-        request = urllib.request.Request(
-            f"{self.served.url}/_rc/upload/{node_id}", data=body, method="POST", headers=headers
-        )
-        try:
-            with self.opener.open(request) as response:
-                return response.status, json.loads(response.read())
-        except urllib.error.HTTPError as err:
-            return err.code, json.loads(err.read() or b"{}")
+from tests.serving import MULTIMODAL, Browser, Client, Served, wait_for
 
 
 def connect(served: Served) -> Client:
@@ -62,7 +34,7 @@ def test_an_upload_then_a_submit_over_http_and_the_socket(
     serve: Callable[..., Served], write_app: Callable[[str], str]
 ) -> None:
     served = serve(write_app(MULTIMODAL))
-    browser = Browser(served)
+    browser = Browser(served.url)
     c = connect(served)
     status, body = browser.upload(c.input_id(), c.token, b"\x89PNG\r\n\x1a\nxx", "cat.png", "image/png")
     assert status == 200 and body["name"] == "cat.png" and body["size"] == 10
@@ -94,7 +66,7 @@ def test_refused_uploads_leave_nothing_on_disk(
     serve: Callable[..., Served], write_app: Callable[[str], str], case: str, status: int, error: str
 ) -> None:
     served = serve(write_app(MULTIMODAL))
-    browser = Browser(served)
+    browser = Browser(served.url)
     c = connect(served)
     args: dict = {
         "node_id": c.input_id(),
@@ -120,4 +92,88 @@ def test_refused_uploads_leave_nothing_on_disk(
     got_status, body = browser.upload(**args)
     assert got_status == status
     assert error in body.get("error", "")
+    assert folder_files(served, c.token) == []
+
+
+def test_parallel_uploads_cannot_pass_the_session_cap_together(
+    serve: Callable[..., Served], write_app: Callable[[str], str]
+) -> None:
+    served = serve(write_app(MULTIMODAL), max_session_upload_bytes=1500)
+    browser, c = Browser(served.url), connect(served)
+    first = browser.start_upload(c.input_id(), c.token, 800, b"x" * 100)  # under way, 800 bytes announced
+    wait_for(lambda: len(folder_files(served, c.token)) == 1)
+    second = browser.start_upload(c.input_id(), c.token, 800, b"y" * 800)
+    status, _, body = second.response()
+    assert (
+        status == 413
+        and "attachments are full: 800 bytes asked for, 700 of 1500 left" in json.loads(body)["error"]
+    )
+    first.send(b"x" * 700)
+    assert first.response()[0] == 200
+    uploads = served.app.sessions[c.token].uploads
+    assert uploads.total == 800 and uploads.reserved == 0 and uploads.in_progress == 0
+
+
+def test_uploads_in_progress_per_session_are_bounded(
+    serve: Callable[..., Served], write_app: Callable[[str], str]
+) -> None:
+    served = serve(write_app(MULTIMODAL), max_uploads_in_progress=2)
+    browser, c = Browser(served.url), connect(served)
+    going = [browser.start_upload(c.input_id(), c.token, 10, b"x") for _ in range(2)]
+    wait_for(lambda: len(folder_files(served, c.token)) == 2)
+    third = browser.start_upload(c.input_id(), c.token, 10, b"z" * 10)
+    status, headers, body = third.response()
+    assert status == 429 and headers["retry-after"] == "1"
+    assert "already has 2 uploads in progress (the limit is 2)" in json.loads(body)["error"]
+    for upload in going:
+        upload.send(b"x" * 9)
+        assert upload.response()[0] == 200
+    assert browser.upload(c.input_id(), c.token, b"later", "b.txt", "text/plain")[0] == 200
+
+
+def test_a_body_that_drips_is_cut_and_leaves_nothing(
+    serve: Callable[..., Served], write_app: Callable[[str], str]
+) -> None:
+    served = serve(write_app(MULTIMODAL), min_body_rate=200, body_rate_window=0.2)
+    browser, c = Browser(served.url), connect(served)
+    upload = browser.start_upload(c.input_id(), c.token, 900, b"x")
+    answered = threading.Event()
+
+    def drip() -> None:  # a byte every 20 ms: 50 bytes a second, a quarter of the minimum
+        with contextlib.suppress(OSError):
+            while not answered.wait(0.02):
+                upload.send(b"x")
+
+    dripper = threading.Thread(target=drip)
+    dripper.start()
+    try:
+        status, _, body = upload.response(timeout=5)
+    finally:
+        answered.set()
+        dripper.join()
+    assert status == 408 and "under 200 bytes per second over 0.2 s" in json.loads(body)["error"]
+    assert folder_files(served, c.token) == []
+    uploads = served.app.sessions[c.token].uploads
+    assert uploads.reserved == 0 and uploads.in_progress == 0
+
+
+def test_a_file_name_loses_control_and_bidi_characters(
+    serve: Callable[..., Served], write_app: Callable[[str], str]
+) -> None:
+    served = serve(write_app(MULTIMODAL))
+    browser, c = Browser(served.url), connect(served)
+    name = urllib.parse.quote("a\x00b\r\nc\u202egnp\u2066.txt")
+    status, body = browser.upload(c.input_id(), c.token, b"hi", name, "text/plain")
+    assert status == 200 and body["name"] == "abcgnp.txt"
+    assert served.app.sessions[c.token].uploads.get(body["id"]).name == "abcgnp.txt"  # type: ignore[union-attr]
+
+
+def test_a_refused_body_is_answered_even_to_a_client_that_sends_it_all_first(
+    serve: Callable[..., Served], write_app: Callable[[str], str]
+) -> None:
+    served = serve(write_app(MULTIMODAL))
+    browser, c = Browser(served.url), connect(served)
+    # Over the server's 1 MiB cap for bodies too: Tornado alone would close the connection unanswered.
+    status, body = browser.upload(c.input_id(), c.token, b"x" * (2 << 20), "big.txt", "text/plain")
+    assert status == 413 and "the limit is 1000 bytes" in body["error"]
     assert folder_files(served, c.token) == []
