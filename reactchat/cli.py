@@ -41,6 +41,13 @@ def _parser() -> argparse.ArgumentParser:
         help="also answer requests whose Host is NAME (repeatable; e.g. the name a proxy forwards). Loopback"
         " names, this machine's names and the addresses it is reached at are always accepted",
     )
+    run.add_argument(
+        "--store",
+        metavar="URL",
+        default=os.environ.get("REACTCHAT_STORE", ""),
+        help="where conversations are stored: memory, sqlite:///path.db or postgresql://... (default:"
+        " $REACTCHAT_STORE, else .reactchat/<script>.db next to the script)",
+    )
     commands.add_parser("version", help="print the version")
     return parser
 
@@ -58,6 +65,7 @@ def run(
     session_grace: float = 120.0,
     max_memory: str | None = None,
     allowed_hosts: tuple[str, ...] = (),
+    store_url: str = "",
 ) -> int:
     from tornado.ioloop import IOLoop
 
@@ -65,6 +73,7 @@ def run(
     from reactchat.memory import parse_size
     from reactchat.runner import Script
     from reactchat.server import start
+    from reactchat.store import StoreError, default_url, open_store
     from reactchat.watcher import Watcher
 
     if not os.path.isfile(script_path):
@@ -87,10 +96,18 @@ def run(
         return _fail(f"cannot read {script_path}: {exc.strerror}")
     sys.path.insert(0, os.path.dirname(script.path))
     config = Config(host=host, port=port, watch=watch, session_grace=session_grace, max_memory_bytes=memory,
-                    allowed_hosts=allowed_hosts)  # fmt: skip
+                    allowed_hosts=allowed_hosts, store=store_url)  # fmt: skip
     try:
-        app, server, port = start(script, config)
+        store = open_store(store_url or default_url(script.path))
+    except StoreError as exc:
+        return _fail(f"cannot open the conversation store: {exc}", 1)
+    recovered = store.recover()  # answers a crash cut short: kept as far as they were shown, "interrupted"
+    if recovered:
+        print(f"reactchat: {recovered} answers cut short by the last stop are marked interrupted", flush=True)
+    try:
+        app, server, port = start(script, config, store)
     except OSError as exc:
+        store.close()
         if exc.errno == errno.EADDRINUSE:
             return _fail(f"port {port} on {host} is already in use; choose another with --port", 1)
         return _fail(f"cannot listen on {host}:{port}: {exc.strerror}", 1)
@@ -130,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     return run(
         args.script, args.host, args.port, not args.no_watch, args.session_grace, args.max_memory,
-        tuple(args.allowed_host),
+        tuple(args.allowed_host), args.store,
     )  # fmt: skip
 
 

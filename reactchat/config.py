@@ -25,6 +25,8 @@ class Config:
             loops; code blocked in C only sees it when the call returns.)
         max_memory_bytes: The process's resident memory past which every running run is stopped (None: no
             limit).
+        store: Where conversations are stored: ``"memory"``, ``"sqlite:///path.db"`` or
+            ``"postgresql://..."``; empty: a SQLite file in a ``.reactchat`` folder next to the script.
         max_abandoned_runs: Abandoned runs of one session whose threads still run; past it, the session
             queues new events until one ends.
         allowed_origins: Extra WebSocket origins accepted besides the page's own host.
@@ -60,6 +62,7 @@ class Config:
     stop_grace: float = 3.0
     max_abandoned_runs: int = 2
     max_memory_bytes: int | None = None
+    store: str = ""
     allowed_origins: tuple[str, ...] = ()
     allowed_hosts: tuple[str, ...] = ()
     max_sessions: int = 1000

@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING
 import tornado.web
 
 from reactchat.handler import Handler
+from reactchat.identity import ensure_user_cookie
 
 if TYPE_CHECKING:
     from reactchat.config import Config
     from reactchat.runner import Script
+    from reactchat.store import Store
 
 STATIC_DIR = os.path.join(os.path.dirname(__file__), "static")
 
@@ -58,13 +60,21 @@ def asset_version(name: str) -> str:
 
 
 class PageHandler(Handler):
-    """``/``: the HTML shell, titled after the script, which loads the frontend and sets the XSRF cookie."""
+    """``/`` and ``/c/<id>``: the HTML shell, titled after the script, which loads the frontend and sets the
+    XSRF cookie and the browser's user cookie. ``/c/<id>`` answers 404 unless the conversation is the
+    browser's own."""
 
-    def initialize(self, config: Config, script: Script) -> None:
+    def initialize(self, config: Config, script: Script, store: Store | None = None) -> None:
         self.config = config
         self.script = script
+        self.store = store
 
-    def get(self) -> None:
+    def get(self, conversation_id: str | None = None) -> None:
+        user = ensure_user_cookie(self)
+        if conversation_id is not None and (
+            self.store is None or not user or self.store.get(self.store.user(user), conversation_id) is None
+        ):
+            raise tornado.web.HTTPError(404)
         self.set_header("Content-Security-Policy", CSP)
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Cache-Control", "no-cache")

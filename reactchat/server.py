@@ -24,6 +24,7 @@ from reactchat.memory import Ceiling
 from reactchat.page import STATIC_DIR, HighlightCssHandler, PageHandler, StaticHandler
 from reactchat.runner import Script
 from reactchat.sessions import Sessions
+from reactchat.store import Store
 from reactchat.upload_route import UploadHandler
 from reactchat.websocket import ChatSocket
 from reactchat.workers import Workers
@@ -45,10 +46,11 @@ class App:
         loop: The IOLoop the app serves on (the only door from other threads).
     """
 
-    def __init__(self, script: Script, config: Config) -> None:
+    def __init__(self, script: Script, config: Config, store: Store | None = None) -> None:
         self.script = script
         self.config = config
-        self.sessions = Sessions(script, config)
+        self.store = store
+        self.sessions = Sessions(script, config, store)
         self.loop = self.sessions.loop
         self.workers = Workers(config.max_api_calls, config.max_api_streams)  # the HTTP API's threads
         self._memory: PeriodicCallback | None = None
@@ -75,13 +77,17 @@ class App:
         deadline = time.monotonic() + wait
         for session in sessions:
             session.wait_idle(max(0.0, deadline - time.monotonic()))
+        if self.store is not None:
+            self.store.close()
 
     def routes(self) -> list[tuple[str, type[tornado.web.RequestHandler], dict[str, Any]]]:
         """Every route, each with the objects its handler is given (all handlers derive from ``Handler``)."""
         config, sessions = self.config, self.sessions
         api = {"config": config, "interface": sessions.chat_function, "workers": self.workers}
+        page = {"config": config, "script": self.script, "store": self.store}
         return [
-            (r"/", PageHandler, {"config": config, "script": self.script}),
+            (r"/", PageHandler, page),
+            (r"/c/([0-9A-Za-z]{1,64})", PageHandler, page),
             (r"/_rc/ws", ChatSocket, {"sessions": sessions}),
             (r"/_rc/highlight\.css", HighlightCssHandler, {"config": config}),
             (r"/_rc/health", HealthHandler, {"sessions": sessions}),
@@ -106,6 +112,8 @@ class App:
             # Up to 4x the cap is read and answered with a NOTE; beyond that Tornado closes the socket.
             websocket_max_message_size=4 * self.config.max_message_bytes,
             websocket_ping_interval=20,
+            # Signs the browser's user cookie; kept in the store, so it survives restarts and is shared.
+            cookie_secret=self.store.secret().hex() if self.store is not None else None,
         )
 
 
@@ -120,15 +128,15 @@ class HealthHandler(Handler):
         self.write({"ok": True, "sessions": len(self.sessions)})
 
 
-def start(script: Script, config: Config) -> tuple[App, HTTPServer, int]:
+def start(script: Script, config: Config, store: Store | None = None) -> tuple[App, HTTPServer, int]:
     """Create the app and listen on the current IOLoop; returns the app, the HTTP server and the port
-    (useful with ``port=0``). The caller runs the IOLoop.
+    (useful with ``port=0``). The caller runs the IOLoop. ``store`` keeps conversations (the app closes it).
 
     Raises:
         OSError: when the address cannot be bound (e.g. the port is taken).
     """
     sockets = bind_sockets(config.port, address=config.host)
-    app = App(script, config)
+    app = App(script, config, store)
     server = HTTPServer(app.application(), max_body_size=config.max_message_bytes)
     server.add_sockets(sockets)
     return app, server, sockets[0].getsockname()[1]

@@ -79,6 +79,7 @@ class Session:
         self._worker: threading.Thread | None = None
         self._abandoned: list[threading.Thread] = []  # workers of abandoned runs, until their thread ends
         self._blocked = False  # too many abandoned runs: no worker until one of them ends
+        self._show: str | None = None  # a stored conversation to show from the next run (a tab's URL)
 
     # -- called from any thread --------------------------------------------------------------------------
 
@@ -123,6 +124,14 @@ class Session:
         """The number of the last event received from ``tab`` (the client resends what came after)."""
         with self._cond:
             return self._ev_seqs.get(tab, 0)
+
+    def show(self, conversation_id: str) -> None:
+        """Show the stored conversation ``conversation_id`` from the next run (a tab opened its URL)."""
+        with self._cond:
+            self._show = conversation_id
+            self._rerun = True
+            self._busy = True
+            self._cond.notify()
 
     def request_rerun(self) -> None:
         """Run again with the current code: interrupts a running run (keeping its output)."""
@@ -284,6 +293,12 @@ class Session:
             if self._closed:
                 return
             updates, self._widget_updates = self._widget_updates, {}
+            show, self._show = self._show, None
+        if show is not None and self.transcript is not None and show != self.transcript.id:
+            try:
+                self.transcript.open(show)
+            except StoreError as exc:
+                self.outbox.push_now([NOTE, f"Could not open the conversation: {exc}"])
         for node_id, value in updates.items():  # widget changes since the last run: latest wins
             node = self.tree.nodes.get(node_id)
             if node is not None and node.kind == "widget":

@@ -7,6 +7,8 @@ and detaches it; sessions whose tab stays away are reaped; an edit of the script
 from __future__ import annotations
 
 import asyncio
+import os
+import secrets
 import time
 from collections.abc import Iterator, Mapping
 
@@ -19,6 +21,8 @@ from reactchat.protocol import Event
 from reactchat.runner import Script, ScriptFailed
 from reactchat.sender import CLOSE_EVICTED, CLOSE_REPLACED, Sender, Socket
 from reactchat.session import Session
+from reactchat.store import Store
+from reactchat.transcript import Transcript
 
 
 class Sessions(Mapping[str, Session]):
@@ -31,9 +35,11 @@ class Sessions(Mapping[str, Session]):
     connections that only said hello must not lock real tabs out for the grace period.
     """
 
-    def __init__(self, script: Script, config: Config) -> None:
+    def __init__(self, script: Script, config: Config, store: Store | None = None) -> None:
         self.script = script
         self.config = config
+        self.store = store
+        self.app_name = os.path.splitext(os.path.basename(script.path))[0]
         self.senders: dict[Session, Sender] = {}
         self.loop = IOLoop.current()
         self._sessions: dict[str, Session] = {}
@@ -56,15 +62,29 @@ class Sessions(Mapping[str, Session]):
         """Reap sessions whose tab stays away from now on, every quarter of the grace period (at most 5 s)."""
         self._reaper.start()
 
-    def resume(self, token: str | None, client: str = "") -> Session | None:
+    def resume(
+        self, token: str | None, client: str = "", user: str = "", conversation: str | None = None
+    ) -> Session | None:
         """The session for ``token``, or a new one for a tab at address ``client`` (None when there is no
-        room, even after evicting sessions that never had an event)."""
+        room, even after evicting sessions that never had an event). With a store, the session belongs to
+        ``user`` (an identifier; a random one when empty) and shows ``conversation`` if it is theirs.
+
+        Raises:
+            StoreError: the store cannot be reached.
+        """
         session = self._sessions.get(token) if token else None
         if session is not None and not session.closed:
+            if conversation and session.transcript is not None and session.transcript.id != conversation:
+                session.show(conversation)
             return session
         if not self._room(client):
             return None
-        session = Session(self.script, self.config, self._wake)
+        transcript = None
+        if self.store is not None:
+            owner = self.store.user(user or f"anonymous:{secrets.token_hex(12)}")
+            transcript = Transcript(self.store, owner, self.app_name)
+            transcript.open(conversation)
+        session = Session(self.script, self.config, self._wake, transcript)
         self._sessions[session.token] = session
         self.senders[session] = Sender(session)
         self._media[session.media.key] = session

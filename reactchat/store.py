@@ -9,9 +9,18 @@ Store API are re-exported here, so callers import from this module only.
 
 from __future__ import annotations
 
+import os
+
 from reactchat.store_base import Conversation, Message, NotFound, Store, StoreError, display_url
 
-__all__ = ["Conversation", "Message", "NotFound", "Store", "StoreError", "open_store"]
+__all__ = ["Conversation", "Message", "NotFound", "Store", "StoreError", "default_url", "open_store"]
+
+
+def default_url(script_path: str) -> str:
+    """The store an app gets without ``--store``: ``.reactchat/<script name>.db`` next to the script."""
+    folder = os.path.join(os.path.dirname(os.path.abspath(script_path)), ".reactchat")
+    name = os.path.splitext(os.path.basename(script_path))[0]
+    return "sqlite:///" + os.path.join(folder, f"{name}.db")
 
 
 def open_store(url: str) -> Store:

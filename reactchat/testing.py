@@ -67,6 +67,7 @@ class ChatTest:
         self.store = store if store is not None else open_store("memory")
         self.owner = self.store.user(owner or f"anonymous:{secrets.token_hex(8)}")
         self._tab = secrets.token_hex(6)
+        self._ev_seq = 0  # per tab, kept across reloads (the page keeps it in sessionStorage)
         self._woken = threading.Event()
         self._open(conversation)
 
@@ -77,7 +78,6 @@ class ChatTest:
         self._client: WireNode = empty_root()
         self._run_state = "idle"
         self._overlay: dict[str, Any] | None = None
-        self._ev_seq = 0
         app = os.path.splitext(os.path.basename(self.script.path))[0]
         transcript = Transcript(self.store, self.owner, app)
         transcript.open(conversation)

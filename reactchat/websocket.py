@@ -8,8 +8,10 @@ from urllib.parse import urlsplit
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
 from reactchat.handler import Handler
+from reactchat.identity import user_cookie
 from reactchat.ops import HELLO, NOTE
 from reactchat.protocol import Ack, Event, Hello, ProtocolError, Stop, decode_client, encode_frame
+from reactchat.store import StoreError
 
 if TYPE_CHECKING:
     from reactchat.session import Session
@@ -66,7 +68,14 @@ class ChatSocket(Handler, WebSocketHandler):
         if self.session is not None:
             self._note("malformed message: hello was already received")
             return
-        session = self.sessions.resume(hello.token, self.request.remote_ip or "")
+        try:
+            session = self.sessions.resume(
+                hello.token, self.request.remote_ip or "", user_cookie(self), hello.conversation
+            )
+        except StoreError as exc:
+            self._note(f"the conversation store cannot be reached: {exc}")
+            self.close(1011, "store unavailable")
+            return
         if session is None:
             self._note("the server has too many sessions; try again later")
             self.close(1013, "too many sessions")

@@ -26,6 +26,7 @@ from reactchat.ops import ERR, HELLO, NOTE, RUN, Op, WireNode, apply, empty_root
 from reactchat.runner import Script
 from reactchat.server import App, start
 from reactchat.session import Session
+from reactchat.store import open_store
 from reactchat.watcher import Watcher
 
 ECHO = "examples/echo.py"
@@ -104,7 +105,10 @@ class Served:
         self.loop = IOLoop.current()
         script = Script(self.script_path)
         script.load()
-        self.app, self._server, self.port = start(script, self.config)
+        # A store per server: "memory" unless the test names one (several servers may share a file).
+        self.app, self._server, self.port = start(
+            script, self.config, open_store(self.config.store or "memory")
+        )
         if self.config.watch:
             self._watcher = Watcher(self.app, debounce=0.05)
             self._watcher.start()

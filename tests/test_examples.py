@@ -10,7 +10,7 @@ EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples"
 
 def test_every_example_has_a_test() -> None:
     tested = {"echo.py", "stream.py", "thoughts.py", "media.py", "display.py", "feedback.py", "options.py",
-              "multimodal.py", "settings.py", "random_responder.py", "alternating_agree.py", "slow_echo.py", "yes_man.py", "image_counter.py", "system_prompt.py", "audio_and_files.py", "preset_options.py", "tool_thoughts.py", "voting.py", "blocks_streaming.py", "blocks_multimodal.py", "llm_client.py"}  # fmt: skip
+              "multimodal.py", "settings.py", "random_responder.py", "alternating_agree.py", "slow_echo.py", "yes_man.py", "image_counter.py", "system_prompt.py", "audio_and_files.py", "preset_options.py", "tool_thoughts.py", "voting.py", "blocks_streaming.py", "blocks_multimodal.py", "llm_client.py", "conversations.py"}  # fmt: skip
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
 
@@ -146,3 +146,13 @@ def test_settings() -> None:
     assert t.messages[-1]["content"] == "[You are a helpful"
     t.click("Clear chat")
     assert t.messages == []
+
+
+def test_conversations_are_kept_and_come_back_after_a_restart() -> None:
+    t = ChatTest.from_file(EXAMPLES / "conversations.py")
+    t.session.state["delay"] = 0
+    t.send("remember the milk")
+    assert t.messages[-1]["content"].startswith("You wrote remember the milk (message 1")
+    assert t.restart().messages[0]["content"] == "remember the milk"
+    t.send("and eggs")
+    assert "message 3 of this conversation" in t.messages[-1]["content"]

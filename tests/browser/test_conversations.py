@@ -1,0 +1,90 @@
+"""Stored conversations in Chromium: the URL, reload and a server restart, the side panel's list, and a
+second browser that cannot open the first one's conversation."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.ui import APP, ASSISTANT, EXAMPLES, USER, contents, open_app, send
+
+LIST = '[data-testid="conversations"]'
+ITEM = '[data-testid="conversation"]'
+
+
+def test_a_conversation_survives_reload_and_restart(
+    page: Page, serve: Callable[..., Any], tmp_path: Any
+) -> None:
+    url = f"sqlite:///{tmp_path}/chats.db"
+    served = serve(str(EXAMPLES / "conversations.py"), store=url)
+    open_app(page, served.url)
+    send(page, "remember the milk")
+    expect(page.locator(ASSISTANT)).to_contain_text("remember the milk")
+    expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+    expect(page).to_have_url(re.compile(r"/c/[0-9A-Za-z]+$"))
+    address = page.url
+    stored_id = page.locator(USER).get_attribute("data-id")
+    assert stored_id and address.endswith(
+        page.locator(f"{ITEM}[aria-current=page]").get_attribute("data-id") or ""
+    )
+    page.reload()
+    expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+    assert contents(page.locator(USER)) == ["remember the milk"]
+    served.close()
+    again = serve(str(EXAMPLES / "conversations.py"), store=url)  # a restart: a new process, the same store
+    page.goto(address.replace(served.url, again.url))
+    expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+    assert contents(page.locator(USER)) == ["remember the milk"]
+    expect(page.locator(ASSISTANT)).to_contain_text("remember the milk")
+    assert page.locator(USER).get_attribute("data-id") == stored_id
+
+
+def test_the_list_makes_switches_renames_deletes_and_finds_conversations(
+    page: Page, serve: Callable[..., Any]
+) -> None:
+    served = serve(str(EXAMPLES / "conversations.py"))
+    open_app(page, served.url)
+    send(page, "about cats")
+    expect(page.locator(ITEM)).to_have_count(1)
+    page.locator('[data-testid="new-conversation"]').click()
+    expect(page.locator(USER)).to_have_count(0)
+    send(page, "about dogs")
+    expect(page.locator(ITEM)).to_have_count(2)
+    expect(page.locator(f"{ITEM}[aria-current=page]")).to_contain_text("about dogs")
+    page.locator(ITEM).filter(has_text="about cats").click()
+    expect(page.locator(USER)).to_have_text(["about cats"])
+    cats = page.locator(ITEM).filter(has_text="about cats")
+    cats.hover()
+    cats.locator('[data-testid="conversation-rename"]').click()
+    field = page.locator(f"{LIST} input").last
+    field.fill("Felines")
+    field.press("Enter")
+    expect(page.locator(ITEM).filter(has_text="Felines")).to_have_count(1)
+    page.locator('[data-testid="conversation-search"]').fill("dogs")
+    expect(page.locator(ITEM)).to_have_count(1)
+    page.locator('[data-testid="conversation-search"]').fill("")
+    expect(page.locator(ITEM)).to_have_count(2)
+    felines = page.locator(ITEM).filter(has_text="Felines")
+    felines.hover()
+    felines.locator('[data-testid="conversation-delete"]').click()
+    expect(page.locator(ITEM)).to_have_count(1)
+    page.locator('[data-testid="undo-delete"]').click()
+    expect(page.locator(ITEM)).to_have_count(2)
+
+
+def test_another_browser_gets_a_404_for_a_conversation_it_does_not_own(
+    page: Page, browser: Any, serve: Callable[..., Any]
+) -> None:
+    served = serve(str(EXAMPLES / "conversations.py"))
+    open_app(page, served.url)
+    send(page, "private")
+    expect(page).to_have_url(re.compile(r"/c/[0-9A-Za-z]+$"))
+    stranger = browser.new_context()
+    try:
+        response = stranger.new_page().goto(page.url)
+        assert response is not None and response.status == 404
+    finally:
+        stranger.close()
