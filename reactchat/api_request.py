@@ -12,8 +12,9 @@ from typing import Any
 
 import tornado.web
 
-from reactchat.chatbot import ChatFunction, as_messages
+from reactchat.chatbot import ChatFunction
 from reactchat.elements import Element
+from reactchat.replies import as_messages
 
 MAX_JSON_DEPTH = 64
 """Nesting a request body may have; a chat request needs a handful of levels, and deeper ones only feed

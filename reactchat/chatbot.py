@@ -10,16 +10,15 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import inspect
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from reactchat import context
 from reactchat.actions import chat
 from reactchat.composer import chat_input
 from reactchat.control import chat_event
-from reactchat.elements import ChatMessage, Element
 from reactchat.messages import message, write_stream
-from reactchat.stream import Replace
+from reactchat.replies import END, as_messages, chain, copy_message, deltas
 from reactchat.widgets import Declared, accept_value, sidebar
 
 if TYPE_CHECKING:
@@ -229,7 +228,7 @@ def _turn(
         text, files = prompt.get("text", ""), list(prompt.get("files", []))
     else:
         text, files = str(prompt), []
-    before = [_copy(m) for m in history]
+    before = [copy_message(m) for m in history]
     user = [{"role": "user", "content": {"path": path}} for path in files]
     if text or not files:
         user.append({"role": "user", "content": text})
@@ -241,13 +240,13 @@ def _turn(
     if inspect.iscoroutine(result):
         result = context.current_run().scope.event_loop().run_until_complete(result)
     if inspect.isgenerator(result):
-        first = next(result, _END)
-        if first is _END:
+        first = next(result, END)
+        if first is END:
             return
         if not isinstance(first, str):
             _structured(first, result, history, ids)
             return
-        result = _chain(first, result)
+        result = chain(first, result)
     if inspect.isgenerator(result) or inspect.isasyncgen(result):
         with message("assistant") as shown:
             ids.append(shown.node.id)
@@ -259,26 +258,13 @@ def _turn(
         ids.append(message(item).node.id)
 
 
-_END = object()
-
-
-def _chain(first: str, rest: Iterator[Any]) -> Iterator[Any]:
-    try:
-        yield first
-        yield from rest
-    finally:
-        close = getattr(rest, "close", None)
-        if close is not None:
-            close()
-
-
 def _structured(first: Any, rest: Iterator[Any], history: list[dict[str, Any]], ids: list[int]) -> None:
     """Yields of messages (thoughts, options, media): each yield replaces the reply shown so far."""
     rec = context.current_run().reconciler
     shown: list[Any] = []
     latest = first
     try:
-        for item in _chain(first, rest):
+        for item in chain(first, rest):
             latest = item
             for node in shown:
                 rec.retract(node)
@@ -287,61 +273,3 @@ def _structured(first: Any, rest: Iterator[Any], history: list[dict[str, Any]], 
         for m, node in zip(as_messages(latest), shown, strict=False):
             history.append(m)
             ids.append(node.id)
-
-
-def _copy(original: dict[str, Any]) -> dict[str, Any]:
-    copied = dict(original)
-    if isinstance(copied.get("content"), dict):
-        copied["content"] = dict(copied["content"])
-    elif isinstance(copied.get("content"), list):
-        copied["content"] = list(copied["content"])
-    return copied
-
-
-def as_messages(result: Any) -> list[dict[str, Any]]:
-    """The reply messages a chat function returned (a str, message dict, ChatMessage, media element, or a
-    list of them), as message dicts.
-
-    Raises:
-        TypeError: naming the type of an unsupported result.
-    """
-    if result is None:
-        return []
-    if isinstance(result, (str, Element)) or (isinstance(result, dict) and "role" not in result):
-        return [{"role": "assistant", "content": result}]
-    if isinstance(result, ChatMessage):
-        return [result.to_dict()]
-    if isinstance(result, dict):
-        return [dict(result)]
-    if isinstance(result, (list, tuple)):
-        return [m for item in result for m in as_messages(item)]
-    raise TypeError(
-        f"the chat function returned a {type(result).__name__}; expected a str, a message dict, a ChatMessage"
-        ", a media element, a list of them, or a generator of str"
-    )
-
-
-def deltas(source: Any) -> Iterator[str] | AsyncIterator[str]:
-    """Turn "the whole reply so far" yields (the reference's form) into the deltas write_stream appends."""
-    if inspect.isasyncgen(source):
-
-        async def agen() -> AsyncIterator[str]:
-            seen = ""
-            async for item in source:
-                text = str(item)
-                yield text[len(seen) :] if text.startswith(seen) else Replace(text)
-                seen = text
-
-        return agen()
-
-    def gen() -> Iterator[str]:
-        seen = ""
-        try:
-            for item in source:
-                text = str(item)
-                yield text[len(seen) :] if text.startswith(seen) else Replace(text)
-                seen = text
-        finally:
-            source.close()
-
-    return gen()

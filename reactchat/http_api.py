@@ -36,8 +36,9 @@ from reactchat.api_request import (
     stream_flag,
 )
 from reactchat.body import BodyHandler
-from reactchat.chatbot import ChatFunction, deltas
+from reactchat.chatbot import ChatFunction
 from reactchat.config import Config
+from reactchat.replies import deltas
 from reactchat.runner import ScriptFailed
 from reactchat.stream import Replace
 from reactchat.workers import Busy, Kind, Workers

@@ -1,0 +1,84 @@
+"""What a chat function gives back, as messages: a str, message dicts, ``ChatMessage``s, media elements, or
+generators of the reply so far (turned into the deltas ``write_stream`` appends)."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+from reactchat.elements import ChatMessage, Element
+from reactchat.stream import Replace
+
+END = object()
+"""What ``next(generator, END)`` returns for a generator that yields nothing."""
+
+
+def chain(first: str, rest: Iterator[Any]) -> Iterator[Any]:
+    """``first``, then the rest of ``rest`` (closed when this generator is)."""
+    try:
+        yield first
+        yield from rest
+    finally:
+        close = getattr(rest, "close", None)
+        if close is not None:
+            close()
+
+
+def copy_message(original: dict[str, Any]) -> dict[str, Any]:
+    """A copy the chat function may change without changing the history."""
+    copied = dict(original)
+    if isinstance(copied.get("content"), dict):
+        copied["content"] = dict(copied["content"])
+    elif isinstance(copied.get("content"), list):
+        copied["content"] = list(copied["content"])
+    return copied
+
+
+def as_messages(result: Any) -> list[dict[str, Any]]:
+    """The reply messages a chat function returned (a str, message dict, ChatMessage, media element, or a
+    list of them), as message dicts.
+
+    Raises:
+        TypeError: naming the type of an unsupported result.
+    """
+    if result is None:
+        return []
+    if isinstance(result, (str, Element)) or (isinstance(result, dict) and "role" not in result):
+        return [{"role": "assistant", "content": result}]
+    if isinstance(result, ChatMessage):
+        return [result.to_dict()]
+    if isinstance(result, dict):
+        return [dict(result)]
+    if isinstance(result, (list, tuple)):
+        return [m for item in result for m in as_messages(item)]
+    raise TypeError(
+        f"the chat function returned a {type(result).__name__}; expected a str, a message dict, a ChatMessage"
+        ", a media element, a list of them, or a generator of str"
+    )
+
+
+def deltas(source: Any) -> Iterator[str] | AsyncIterator[str]:
+    """Turn "the whole reply so far" yields (the reference's form) into the deltas write_stream appends."""
+    if inspect.isasyncgen(source):
+
+        async def agen() -> AsyncIterator[str]:
+            seen = ""
+            async for item in source:
+                text = str(item)
+                yield text[len(seen) :] if text.startswith(seen) else Replace(text)
+                seen = text
+
+        return agen()
+
+    def gen() -> Iterator[str]:
+        seen = ""
+        try:
+            for item in source:
+                text = str(item)
+                yield text[len(seen) :] if text.startswith(seen) else Replace(text)
+                seen = text
+        finally:
+            source.close()
+
+    return gen()
