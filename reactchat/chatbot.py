@@ -10,19 +10,20 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import inspect
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from reactchat import context
 from reactchat.actions import chat
 from reactchat.composer import chat_input
 from reactchat.control import chat_event
+from reactchat.conversation import conversation
 from reactchat.messages import message, write_stream
-from reactchat.replies import END, as_messages, chain, copy_message, deltas
-from reactchat.widgets import Declared, accept_value, sidebar
+from reactchat.replies import END, as_messages, chain, copy_message, deltas, last_user, structured
+from reactchat.stored_chat import StoredChat
+from reactchat.widgets import Declared, show_value, sidebar
 
 if TYPE_CHECKING:
-    from reactchat.run import Run
     from reactchat.tree import Node
 
 STATE_KEY = "__reactchat_chat_interface__"
@@ -107,8 +108,14 @@ def chat_interface(
 
     Returns:
         The history after this run, as OpenAI-style dicts.
+
+    When the app is served with a store (the default), the conversation is stored: it survives reloads and
+    restarts and shows in the conversation list; retry and edit keep the earlier versions as branches.
     """
     run = context.current_run()
+    transcript = run.scope.transcript
+    if transcript is not None:
+        conversation()  # stored: the list in the side panel, and prompts stored before the run
     state = run.scope.state.setdefault(STATE_KEY, {"history": []})
     history: list[dict[str, Any]] = state["history"]
     shown_examples = []
@@ -155,6 +162,9 @@ def chat_interface(
                     else ""
                 )
     run.scope.registry.register(ChatFunction(fn, multimodal, tuple(values), tuple(names)))
+    if transcript is not None:
+        kept = StoredChat(run, transcript, state)
+        return kept.turn(fn, values, widgets, rows, multimodal, input_placeholder, file_types)
 
     prompt: Any = None
     event = chat_event()
@@ -168,7 +178,7 @@ def chat_interface(
                 values[i] = value
                 widget = widgets[i]
                 if widget is not None:
-                    _set_widget(run, widget, value)
+                    show_value(run, widget, value)
     ids = [message(shown).node.id for shown in history]
     submitted = chat_input(input_placeholder, multimodal=multimodal, file_types=file_types)
     if submitted is not None:
@@ -179,15 +189,6 @@ def chat_interface(
     return history
 
 
-def _set_widget(run: Run, node: Node, value: Any) -> None:
-    """Show an example row's value in its widget, and keep it as the widget's value."""
-    options = node.props.get("options")
-    wire = options.index(str(value)) if options is not None and str(value) in options else value
-    accept_value(run.scope.widgets, node, wire)
-    if node.props.get("value") != wire:
-        run.reconciler.set(node, {"value": wire})
-
-
 def _apply(event: Any, history: list[dict[str, Any]]) -> Any:
     """Change the history for a chat event; returns a prompt to answer, if the event asks for one."""
     index = event.index
@@ -196,7 +197,7 @@ def _apply(event: Any, history: list[dict[str, Any]]) -> Any:
     elif event.kind == "feedback" and index is not None and index < len(history):
         history[index]["feedback"] = event.value
     elif event.kind in ("undo", "retry", "edit") and index is not None:
-        start = _last_user(history, index)
+        start = last_user(history, index)
         if start is None:
             return None
         prompt = history[start]["content"] if event.kind != "edit" else event.text
@@ -206,13 +207,6 @@ def _apply(event: Any, history: list[dict[str, Any]]) -> Any:
         return prompt
     elif event.kind == "option" and isinstance(event.value, str):
         return event.value
-    return None
-
-
-def _last_user(history: list[dict[str, Any]], index: int) -> int | None:
-    for i in range(min(index, len(history) - 1), -1, -1):
-        if history[i]["role"] == "user" and isinstance(history[i]["content"], str):
-            return i
     return None
 
 
@@ -244,7 +238,7 @@ def _turn(
         if first is END:
             return
         if not isinstance(first, str):
-            _structured(first, result, history, ids)
+            structured(first, result, history, ids)
             return
         result = chain(first, result)
     if inspect.isgenerator(result) or inspect.isasyncgen(result):
@@ -256,20 +250,3 @@ def _turn(
     for item in as_messages(result):
         history.append(item)
         ids.append(message(item).node.id)
-
-
-def _structured(first: Any, rest: Iterator[Any], history: list[dict[str, Any]], ids: list[int]) -> None:
-    """Yields of messages (thoughts, options, media): each yield replaces the reply shown so far."""
-    rec = context.current_run().reconciler
-    shown: list[Any] = []
-    latest = first
-    try:
-        for item in chain(first, rest):
-            latest = item
-            for node in shown:
-                rec.retract(node)
-            shown = [message(m).node for m in as_messages(item)]
-    finally:
-        for m, node in zip(as_messages(latest), shown, strict=False):
-            history.append(m)
-            ids.append(node.id)

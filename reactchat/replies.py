@@ -7,7 +7,9 @@ import inspect
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+from reactchat import context
 from reactchat.elements import ChatMessage, Element
+from reactchat.messages import message
 from reactchat.stream import Replace
 
 END = object()
@@ -82,3 +84,28 @@ def deltas(source: Any) -> Iterator[str] | AsyncIterator[str]:
             source.close()
 
     return gen()
+
+
+def last_user(history: list[dict[str, Any]], index: int) -> int | None:
+    """The index of the last plain user message at or before ``index``."""
+    for i in range(min(index, len(history) - 1), -1, -1):
+        if history[i]["role"] == "user" and isinstance(history[i]["content"], str):
+            return i
+    return None
+
+
+def structured(first: Any, rest: Iterator[Any], history: list[dict[str, Any]], ids: list[int]) -> None:
+    """Yields of messages (thoughts, options, media): each yield replaces the reply shown so far."""
+    rec = context.current_run().reconciler
+    shown: list[Any] = []
+    latest = first
+    try:
+        for item in chain(first, rest):
+            latest = item
+            for node in shown:
+                rec.retract(node)
+            shown = [message(m).node for m in as_messages(item)]
+    finally:
+        for m, node in zip(as_messages(latest), shown, strict=False):
+            history.append(m)
+            ids.append(node.id)

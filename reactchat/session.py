@@ -346,10 +346,13 @@ class Session:
                 transcript.set_feedback(stored, trigger.mark["feedback"])
             prompt = trigger.prompt
             if prompt is not None and transcript.in_use:
+                # Each attached file is a message of its own, then the text (as chat_interface shows them).
                 parts: list[Any] = [{"path": path} for path in prompt.files]
-                content: Any = [*parts, prompt.text] if parts else prompt.text
+                if prompt.text or not parts:
+                    parts.append(prompt.text)
                 origin = f"{event.tab}:{event.ev_seq}" if event.tab else None
-                transcript.add("user", content, origin=origin)
+                for i, part in enumerate(parts):
+                    transcript.add("user", part, origin=f"{origin}:{i}" if origin else None)
         except StoreError as exc:
             log.error("session %s: %s", self.token[:6], exc)
             self.outbox.push_now([NOTE, f"Could not save to the conversation store: {exc}"])

@@ -125,13 +125,14 @@ class ChatTest:
 
     @classmethod
     def from_function(cls, fn: Callable[..., Any], *, timeout: float = 10.0, config: Config | None = None,
-                      **interface: Any) -> ChatTest:  # fmt: skip
-        """Run ``rc.chat_interface(fn, **interface)`` as an app."""
+                      store: Store | None = None, **interface: Any) -> ChatTest:  # fmt: skip
+        """Run ``rc.chat_interface(fn, **interface)`` as an app (on ``store``, as ``ChatTest`` does)."""
         folder = tempfile.mkdtemp(prefix="reactchat-test-")
         path = os.path.join(folder, "app.py")
         with open(path, "w", encoding="utf-8") as f:
             f.write("import reactchat as rc\nrc.chat_interface(__fn__, **__interface__)\n")
-        return cls(path, timeout=timeout, config=config, names={"__fn__": fn, "__interface__": interface})
+        return cls(path, timeout=timeout, config=config, store=store,
+                   names={"__fn__": fn, "__interface__": interface})  # fmt: skip
 
     @classmethod
     def from_source(cls, source: str, **kwargs: Any) -> ChatTest:

@@ -86,6 +86,13 @@ class Transcript:
         self._touched()
         return message
 
+    def set_leaf(self, message_id: str | None) -> None:
+        """Show the path that ends at ``message_id`` (None: before the first message); the rest stays stored
+        as a branch."""
+        if self.conversation is not None:
+            self.store.set_leaf(self.owner, self.conversation.id, message_id)
+            self.path = self.store.path(self.owner, self.conversation.id)
+
     def set_feedback(self, message_id: str, value: str | None) -> None:
         self.store.set_feedback(self.owner, message_id, value)
         self.path = [dataclasses.replace(m, feedback=value) if m.id == message_id else m for m in self.path]

@@ -229,3 +229,12 @@ class Sidebar:
 
 
 sidebar = Sidebar()
+
+
+def show_value(run: Run, node: Node, value: Any) -> None:
+    """Show ``value`` in the widget ``node`` (an option's label picks it) and keep it as its value."""
+    options = node.props.get("options")
+    wire = options.index(str(value)) if options is not None and str(value) in options else value
+    accept_value(run.scope.widgets, node, wire)
+    if node.props.get("value") != wire:
+        run.reconciler.set(node, {"value": wire})
