@@ -1,0 +1,38 @@
+"""What a chat function gives back, as messages and as stream deltas."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from reactchat.elements import ChatMessage
+from reactchat.replies import as_messages, deltas, last_user
+from reactchat.stream import Replace
+
+
+def test_results_become_message_dicts() -> None:
+    assert as_messages("hi") == [{"role": "assistant", "content": "hi"}]
+    assert as_messages(ChatMessage("assistant", "x")) == [{"role": "assistant", "content": "x"}]
+    assert as_messages(["a", {"role": "user", "content": "b"}]) == [
+        {"role": "assistant", "content": "a"},
+        {"role": "user", "content": "b"},
+    ]
+    assert as_messages(None) == []
+    with pytest.raises(TypeError, match="returned a int"):
+        as_messages(3)
+
+
+def test_the_reply_so_far_becomes_deltas_and_a_rewrite_replaces() -> None:
+    def so_far() -> Iterator[str]:
+        yield "Hel"
+        yield "Hello"
+        yield "Goodbye"
+
+    out = list(deltas(so_far()))  # type: ignore[arg-type]
+    assert out == ["Hel", "lo", "Goodbye"] and isinstance(out[2], Replace)
+
+
+def test_last_user_finds_the_prompt_at_or_before_a_message() -> None:
+    history = [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]
+    assert last_user(history, 1) == 0 and last_user(history[1:], 0) is None
