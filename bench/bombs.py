@@ -17,13 +17,12 @@ from typing import TypeVar
 
 from reactchat.markdown import (
     MAX_SOURCE_CHARS,
-    RENDER_BUDGET,
     MarkdownOptions,
     MarkdownStream,
-    RenderWork,
     markdown_options,
     render_work,
 )
+from reactchat.render_budget import RENDER_BUDGET, RenderWork
 from reactchat.stream import open_html
 
 T = TypeVar("T")

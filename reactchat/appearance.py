@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from reactchat.elements import Rendering, resolve
-from reactchat.markdown import DEFAULT_LATEX, Delimiter, markdown_options, markdown_props
+from reactchat.markdown import markdown_options, markdown_props
+from reactchat.markdown_rules import DEFAULT_LATEX, Delimiter
 from reactchat.media import is_url
 
 if TYPE_CHECKING:

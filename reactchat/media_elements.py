@@ -7,8 +7,8 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from reactchat.elements import Element, Pending, Rendering, begin, media_element, resolve
-from reactchat.markdown import sanitize
 from reactchat.media import wav_from_array
+from reactchat.sanitizer import sanitize
 
 if TYPE_CHECKING:
     from reactchat.run import Run

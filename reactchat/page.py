@@ -92,7 +92,7 @@ class HighlightCssHandler(Handler):
         self.config = config
 
     def get(self) -> None:
-        from reactchat.markdown import highlight_css
+        from reactchat.highlight import highlight_css
 
         self.set_header("Content-Type", "text/css; charset=utf-8")
         self.set_header("Cache-Control", "public, max-age=86400")

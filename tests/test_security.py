@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 import pytest
 
-from reactchat.markdown import _TAGS, markdown_options, markdown_props, sanitize
+from reactchat.markdown import markdown_options, markdown_props
+from reactchat.sanitizer import TAGS, sanitize
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -84,7 +85,7 @@ class _Checker(html.parser.HTMLParser):
 
 
 def assert_safe(fragment: str, extra: frozenset[str] = frozenset()) -> None:
-    checker = _Checker(set(_TAGS) | set(extra))
+    checker = _Checker(set(TAGS) | set(extra))
     checker.feed(fragment)
     assert checker.problems == [], (fragment, checker.problems)
 

@@ -1,0 +1,84 @@
+"""Code highlighting with pygments, bounded by CPU time per render, and the stylesheet it needs."""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+import time
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from reactchat.render_budget import RenderWork
+
+HIGHLIGHT_SECONDS = 0.15
+"""Thread CPU seconds one render may spend in pygments; code after that is shown unhighlighted. Time, not
+size: lexers for C, Python, TypeScript, HTML ... are quadratic on inputs such as runs of blank lines or
+chains of ``a.`` (16 KB of either cost seconds), so no size limit is both safe and useful."""
+
+# Tokens both highlight themes show as plain text (whitespace, names, punctuation) need no span; dropping
+# them roughly halves the HTML of typical code.
+_PLAIN_SPAN = re.compile(r'<span class="(?:w|n|p)">([^<]*)</span>')
+
+
+class _OutOfTime(Exception):
+    """Raised into pygments when a render's highlighting time is used up."""
+
+
+def _timed(tokens: Iterator[Any], deadline: float) -> Iterator[Any]:
+    # Checked every few tokens (a token is one regex match, well under a millisecond even when the lexer
+    # is quadratic), so highlighting stops within a token or so of the deadline.
+    for i, token in enumerate(tokens):
+        if not i & 7 and time.thread_time() > deadline:
+            raise _OutOfTime
+        yield token
+
+
+def highlight(code: str, lang: str, _attrs: str, work: RenderWork | None = None) -> str:
+    """A fenced code block's HTML (markdown-it's ``highlight`` option), highlighted until ``work``'s
+    deadline."""
+    lang = lang.strip().split()[0] if lang.strip() else ""
+    body: str | None = None
+    if lang:
+        from pygments import format as pygments_format
+        from pygments.formatters import HtmlFormatter
+        from pygments.lexers import get_lexer_by_name
+        from pygments.util import ClassNotFound
+
+        try:
+            lexer = get_lexer_by_name(lang)
+        except ClassNotFound:
+            lexer = None
+        if lexer is not None:
+            tokens = lexer.get_tokens(code)  # what pygments.highlight does, with a deadline in between
+            try:
+                if work is not None:
+                    if time.thread_time() > work.deadline:
+                        raise _OutOfTime
+                    tokens = _timed(tokens, work.deadline)
+                body = _PLAIN_SPAN.sub(r"\1", pygments_format(tokens, HtmlFormatter(nowrap=True)))
+                if work is not None:
+                    work.highlighted += len(code)
+            except _OutOfTime:
+                assert work is not None
+                work.unhighlighted += len(code)
+    if body is None:
+        body = html.escape(code)
+    cls = f' class="language-{html.escape(lang)}"' if lang else ""
+    return f'<pre class="highlight"><code{cls}>{body}</code></pre>\n'
+
+
+def highlighter(work: RenderWork) -> Callable[[str, str, str], str]:
+    """``highlight`` for one render: its blocks share ``HIGHLIGHT_SECONDS`` from now, recorded in ``work``."""
+    work.deadline = time.thread_time() + HIGHLIGHT_SECONDS
+    return functools.partial(highlight, work=work)
+
+
+def highlight_css() -> str:
+    """The stylesheet for highlighted code, light and dark."""
+    from pygments.formatters import HtmlFormatter
+
+    light = HtmlFormatter(style="default").get_style_defs(".highlight")
+    dark = HtmlFormatter(style="monokai").get_style_defs(".highlight")
+    return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
