@@ -156,3 +156,13 @@ def test_conversations_are_kept_and_come_back_after_a_restart() -> None:
     assert t.restart().messages[0]["content"] == "remember the milk"
     t.send("and eggs")
     assert "message 3 of this conversation" in t.messages[-1]["content"]
+
+
+def test_the_readmes_first_app_runs_as_written(tmp_path: pathlib.Path) -> None:
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    code = readme.split("## Your first app", 1)[1].split("```python", 1)[1].split("```", 1)[0]
+    (tmp_path / "bot.py").write_text(code)
+    t = ChatTest.from_file(tmp_path / "bot.py")
+    t.send("hi")
+    assert t.messages == [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "You said: hi"}]
+    assert t.reload().messages[-1]["content"] == "You said: hi"
