@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from reactchat.actions import message_text
 from reactchat.elements import ChatMessage, begin
-from reactchat.interrupts import StopRequested
+from reactchat.interrupts import Interrupt, RerunRequested, RunAbandoned, ShuttingDown, StopRequested
 from reactchat.messages import Container, StreamSinks, message
 
 if TYPE_CHECKING:
@@ -93,9 +93,13 @@ class Reply(Container):
         if sinks and sinks[-1] == self._sink:
             sinks.pop()
         super().__exit__(exc_type, exc, tb)
-        if exc_type is None and self._run.cancel.kind is None:
+        interrupted = exc_type is not None and issubclass(exc_type, Interrupt)
+        kind = exc_type if interrupted else self._run.cancel.kind
+        if exc_type is None and kind is None:
             status = "done"
-        elif exc_type is StopRequested or self._run.cancel.kind is StopRequested:
+        elif kind is not None and issubclass(kind, ShuttingDown | RerunRequested | RunAbandoned):
+            status = "interrupted"  # the server is stopping, or the code changed: not the user's choice
+        elif kind is not None and issubclass(kind, StopRequested):
             status = "stopped"
         else:
             status = "error"

@@ -16,6 +16,11 @@ class StopRequested(Interrupt):
     """The user pressed Stop, or the session is closing."""
 
 
+class ShuttingDown(StopRequested):
+    """The session is closing (its tab is gone for good, or the server is stopping): the run ends as if
+    stopped, and a stored reply it was writing is marked interrupted rather than stopped."""
+
+
 class RerunRequested(Interrupt):
     """The script changed on disk, or the script called ``rc.rerun()``: run again from the top."""
 
@@ -64,7 +69,7 @@ class Cancel:
     def request(self, kind: type[Interrupt]) -> None:
         """Ask the run to end (thread-safe). The first request wins, except that Stop beats a rerun."""
         with self._lock:
-            if self.kind is not None and kind is not StopRequested:
+            if self.kind is not None and not issubclass(kind, StopRequested):
                 return
             self.kind = kind
             wakeup = self._wakeups[-1] if self._wakeups else None

@@ -110,7 +110,7 @@ def execute(script: Script, run: Run) -> Outcome:
                     loop.run_until_complete(task)
             else:
                 exec(code, namespace)
-        if cancel.kind is StopRequested:
+        if cancel.kind is not None and issubclass(cancel.kind, StopRequested):
             outcome = Outcome.STOPPED  # a stream returned its partial answer and the script ran to the end
         elif cancel.kind is RerunRequested:
             outcome = Outcome.RERUN
@@ -124,7 +124,7 @@ def execute(script: Script, run: Run) -> Outcome:
         kind = type(exc) if isinstance(exc, Interrupt) else cancel.kind
         if kind is RerunRequested:
             outcome, prune = Outcome.RERUN, False
-        elif kind is StopRequested:
+        elif kind is not None and issubclass(kind, StopRequested):
             outcome, prune = Outcome.STOPPED, False
         else:
             outcome, prune, failure = Outcome.ERROR, False, exc

@@ -16,7 +16,7 @@ from typing import Any
 from reactchat import context
 from reactchat.actions import Interactions, interpret
 from reactchat.config import Config
-from reactchat.interrupts import Cancel, RerunRequested, StopRequested
+from reactchat.interrupts import Cancel, RerunRequested, ShuttingDown, StopRequested
 from reactchat.media import MediaStore
 from reactchat.ops import ERR, NOTE, RUN, SNAP
 from reactchat.outbox import Outbox
@@ -144,7 +144,7 @@ class Session:
             run.cancel.request(RerunRequested)
             self._watch_interrupt(run)
 
-    def stop(self, note: str | None = None) -> bool:
+    def stop(self, note: str | None = None, kind: type[StopRequested] = StopRequested) -> bool:
         """End the running run, keeping its partial output (the user pressed Stop, or the server must);
         ``note`` tells the page why. Returns whether a run was running."""
         run = self.run
@@ -152,7 +152,7 @@ class Session:
             return False
         if note is not None:
             self.outbox.push_now([NOTE, note])
-        run.cancel.request(StopRequested)
+        run.cancel.request(kind)
         self._watch_interrupt(run)
         return True
 
@@ -162,7 +162,7 @@ class Session:
             self._closed = True
             self._events.clear()
             self._cond.notify()
-        self.stop()
+        self.stop(kind=ShuttingDown)
         self.uploads.remove_all()
 
     @property

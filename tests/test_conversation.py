@@ -180,3 +180,34 @@ def test_a_store_that_fails_puts_the_prompt_back_in_the_input(app: str, store: S
     t.send("not lost")
     assert any("Could not save" in op[1] for op in t.ops if op[0] == NOTE)
     assert t.nodes("chat_input")[0][2].get("value") == "not lost"
+
+
+def test_an_answer_cut_by_shutdown_is_stored_interrupted_and_one_stopped_by_the_user_stopped(
+    write_app: Callable[[str], str], store: Store
+) -> None:
+    app = write_app("""
+        import time
+        import reactchat as rc
+        conv = rc.conversation()
+        for m in conv.history:
+            rc.message(m)
+        if prompt := rc.chat_input():
+            def tokens():
+                yield "begun"
+                while True:
+                    time.sleep(0.01)
+                    yield "."
+            with conv.reply():
+                rc.write_stream(tokens())
+    """)
+    t = ChatTest.from_file(app, store=store)
+    t.send("a", wait=False)
+    t.wait_for(lambda t: len(t.messages) == 2 and t.messages[1]["content"].startswith("begun"))
+    t.stop().wait()
+    assert store.path(t.owner, t.conversation or "")[-1].status == "stopped"
+    t.send("b", wait=False)
+    t.wait_for(lambda t: len(t.messages) == 4 and t.messages[3]["content"].startswith("begun"))
+    t.close()  # as at server shutdown
+    assert t.session.wait_idle(5)
+    last = store.path(t.owner, t.conversation or "")[-1]
+    assert last.status == "interrupted" and last.content.startswith("begun")
