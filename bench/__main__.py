@@ -5,7 +5,10 @@ prior messages, next to the script's own work, and (2b) with two sessions whose 
 the markdown render cache; (3) a 2,000-token streamed reply, over a real WebSocket and
 headless; (4) time to the first frame over the socket, and ``reactchat run`` startup; (4b) the render bombs
 of ``bench/bombs.py``: the CPU each costs and how long it stalls another session; (5) in Chromium: the
-first page load, short turns at 0 and 1,000 prior messages, and a streamed reply (``bench/browser.py``).
+first page load, short turns at 0 and 1,000 prior messages, and a streamed reply (``bench/browser.py``); (6)
+stored conversations (``rc.conversation()``) on SQLite and PostgreSQL: a turn at 1,000 stored messages, a
+stream written through to the store, opening a stored conversation in a new tab, a store of 10,000
+conversations, and 100 sessions streaming at once (``bench/conversations.py``).
 
 Numbers are printed, never asserted: each row shows its value, its target and PASS/MISS; the last line is
 one JSON object with every number. ``--profile`` adds a cProfile of the 1,000-message turn.
@@ -24,7 +27,7 @@ from collections.abc import Callable
 from typing import Any
 
 import reactchat
-from bench import bombs, browser, headless, report, startup, wire
+from bench import bombs, browser, conversations, headless, report, startup, wire
 from bench.apps import Apps
 from bench.corpus import stream_tokens
 from bench.report import Section, kb, median, ms, p90
@@ -460,6 +463,9 @@ class Bench:
             data["error"] = str(exc)
             sec.note(f"NOT RUN: {exc}")
 
+    def stored_conversations(self, sec: Section, data: dict[str, Any]) -> None:
+        conversations.run(self.apps, sec, data, self.results)
+
 
 def _clean(value: Any) -> Any:
     """JSON-safe: NaN becomes null."""
@@ -503,7 +509,9 @@ def main(argv: list[str] | None = None) -> int:
             "4b. Render bombs: texts any user can send (render CPU, stall of another session)",
             bench.render_bombs,
         )
-        bench.section("browser", "5. In the browser", bench.in_browser)  # last: see bench/browser.py
+        bench.section("browser", "5. In the browser", bench.in_browser)  # Playwright: see bench/browser.py
+        # Its Chromium part runs in a thread of its own too, as section 5's does.
+        bench.section("conversations", "6. Stored conversations", bench.stored_conversations)
     finally:
         bench.close()
 

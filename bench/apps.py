@@ -94,6 +94,53 @@ if prompt := rc.chat_input("Ask me anything"):
 '''
 
 
+_STORED = '''\
+"""examples/conversations.py without its model's delay: the stored history, then a reply in conv.reply(),
+either at once (TOKENS == 0: "You said: ...") or TOKENS tokens of bench.corpus, DELAY seconds apart."""
+
+import sys
+import time
+
+if {repo!r} not in sys.path:
+    sys.path.insert(0, {repo!r})
+
+import reactchat as rc
+from bench.corpus import stream_tokens
+
+TOKENS = {tokens}
+DELAY = {delay!r}
+
+_t0 = time.thread_time()
+_profiler = rc.session_state.get("profiler")
+if _profiler is not None:
+    _profiler.enable()
+
+rc.title("Stored")
+conv = rc.conversation()
+for msg in conv.history:
+    rc.message(msg)
+
+
+def answer(prompt):
+    if not TOKENS:
+        yield f"You said: {{prompt}}"
+        return
+    for token in stream_tokens(TOKENS):
+        if DELAY:
+            time.sleep(DELAY)
+        yield token
+
+
+if prompt := rc.chat_input("Say something"):
+    with conv.reply():
+        rc.write_stream(answer(prompt))
+
+if _profiler is not None:
+    _profiler.disable()
+rc.session_state.script_cpu = time.thread_time() - _t0
+'''
+
+
 class Apps:
     """A temporary folder of bench scripts; ``cleanup`` removes it."""
 
@@ -116,6 +163,12 @@ class Apps:
     def stream(self, delay: float, tokens: int) -> str:
         name = f"stream_{tokens}_{round(delay * 1e6)}us.py"
         return self._write(name, _STREAM.format(repo=REPO, delay=delay, tokens=tokens))
+
+    def stored(self, tokens: int = 0, delay: float = 0.0) -> str:
+        """The stored-conversation app (``rc.conversation``); its conversations are filed under the app name
+        ``stored_<tokens>_<delay in us>``, the script's name."""
+        name = f"stored_{tokens}_{round(delay * 1e6)}.py"
+        return self._write(name, _STORED.format(repo=REPO, tokens=tokens, delay=delay))
 
     def cleanup(self) -> None:
         self._dir.cleanup()
