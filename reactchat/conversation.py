@@ -70,7 +70,13 @@ class Reply(Container):
         self._transcript = transcript
         self._streamed = self._replaced = False
         self._stored = transcript.add("assistant", "", status="streaming")
-        super().__init__(run, message({"role": "assistant", "content": None, "id": self._stored.id}).node)
+        shown = {
+            "role": "assistant",
+            "content": None,
+            "id": self._stored.id,
+            "created_at": self._stored.created_at,
+        }
+        super().__init__(run, message(shown).node)  # as the history will re-declare it: no update next turn
 
     def __enter__(self) -> Reply:
         super().__enter__()

@@ -156,7 +156,11 @@ class Transcript:
         """The ``conversations`` node's props: the list as shown, the active one, the undo offer, the URL."""
         listing, deleted = self.listing, self.deleted
         return {
-            "items": [{"id": c.id, "title": c.title, "updated_at": c.updated_at} for c in listing.items],
+            # The list groups by day: to the hour is enough, and a turn does not resend the entry each time.
+            "items": [
+                {"id": c.id, "title": c.title, "updated_at": c.updated_at // 3600 * 3600}
+                for c in listing.items
+            ],
             "active": self.id,
             "more": listing.more,
             "query": listing.query,
