@@ -25,7 +25,6 @@ from reactchat.reconcile import Reconciler
 from reactchat.run import Run, Scope
 from reactchat.runner import Outcome, Script, execute
 from reactchat.state import SessionState, WidgetValues
-from reactchat.store import StoreError
 from reactchat.transcript import Transcript
 from reactchat.tree import Tree
 from reactchat.trigger import RERUN, Trigger
@@ -297,7 +296,7 @@ class Session:
         if show is not None and self.transcript is not None and show != self.transcript.id:
             try:
                 self.transcript.open(show)
-            except StoreError as exc:
+            except Exception as exc:  # the store is down: the tab keeps what it shows
                 self.outbox.push_now([NOTE, f"Could not open the conversation: {exc}"])
         for node_id, value in updates.items():  # widget changes since the last run: latest wins
             node = self.tree.nodes.get(node_id)
@@ -353,8 +352,8 @@ class Session:
                 origin = f"{event.tab}:{event.ev_seq}" if event.tab else None
                 for i, part in enumerate(parts):
                     transcript.add("user", part, origin=f"{origin}:{i}" if origin else None)
-        except StoreError as exc:
-            log.error("session %s: %s", self.token[:6], exc)
+        except Exception as exc:  # the worker must live on: a store down, a conversation deleted meanwhile
+            log.error("session %s: storing an event failed: %s", self.token[:6], exc, exc_info=exc)
             self.outbox.push_now([NOTE, f"Could not save to the conversation store: {exc}"])
             if trigger.prompt is not None:
                 return dataclasses.replace(trigger, prompt=None, prefill=trigger.prompt.text)

@@ -211,3 +211,17 @@ def test_an_answer_cut_by_shutdown_is_stored_interrupted_and_one_stopped_by_the_
     assert t.session.wait_idle(5)
     last = store.path(t.owner, t.conversation or "")[-1]
     assert last.status == "interrupted" and last.content.startswith("begun")
+
+
+def test_a_prompt_to_a_conversation_deleted_in_another_tab_is_not_lost(app: str, store: Store) -> None:
+    t = ChatTest.from_file(app, store=store, owner="alice")
+    t.send("first")
+    other = ChatTest.from_file(app, store=store, owner="alice", conversation=t.conversation)
+    other.conversations_do("delete", t.conversation)
+    t.send("after the delete")
+    assert t.run_state == "done"  # the session lives on
+    kept = t.nodes("chat_input")[0][2].get("value") == "after the delete"
+    stored = any(
+        m.content == "after the delete" for c in store.list(t.owner, "app") for m in store.path(t.owner, c.id)
+    )
+    assert kept or stored  # either back in the input, or stored (in a new conversation)
