@@ -83,8 +83,9 @@ class Sessions(Mapping[str, Session]):
         if self.store is not None:
             owner = self.store.user(user or f"anonymous:{secrets.token_hex(12)}")
             transcript = Transcript(self.store, owner, self.app_name)
-            transcript.open(conversation)
         session = Session(self.script, self.config, self._wake, transcript)
+        if conversation and transcript is not None:
+            session.show(conversation)  # read on the session's worker, before its first run, not on the loop
         self._sessions[session.token] = session
         self.senders[session] = Sender(session)
         self._media[session.media.key] = session
