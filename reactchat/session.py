@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import dataclasses
 import itertools
 import logging
@@ -79,6 +80,9 @@ class Session:
         self._abandoned: list[threading.Thread] = []  # workers of abandoned runs, until their thread ends
         self._blocked = False  # too many abandoned runs: no worker until one of them ends
         self._show: str | None = None  # a stored conversation to show from the next run (a tab's URL)
+        self._reload = False  # another tab changed the conversation shown: read it again before the next run
+        if transcript is not None:
+            transcript.on_change = self.follow
 
     # -- called from any thread --------------------------------------------------------------------------
 
@@ -130,6 +134,13 @@ class Session:
             self._show = conversation_id
             self._rerun = True
             self._busy = True
+            self._cond.notify()
+
+    def follow(self) -> None:
+        """Another tab changed the stored conversation this one shows: show it again (after the run going,
+        if any; a run is never interrupted for it)."""
+        with self._cond:
+            self._reload = self._rerun = self._busy = True
             self._cond.notify()
 
     def request_rerun(self) -> None:
@@ -293,44 +304,59 @@ class Session:
                 return
             updates, self._widget_updates = self._widget_updates, {}
             show, self._show = self._show, None
-        if show is not None and self.transcript is not None and show != self.transcript.id:
+            reload, self._reload = self._reload, False
+        transcript = self.transcript
+        if transcript is not None and (reload or show is not None):
             try:
-                self.transcript.open(show)
+                if show is not None and show != transcript.id:
+                    transcript.open(show)
+                elif reload:
+                    transcript.reload()  # another tab changed it
             except Exception as exc:  # the store is down: the tab keeps what it shows
                 self.outbox.push_now([NOTE, f"Could not open the conversation: {exc}"])
         for node_id, value in updates.items():  # widget changes since the last run: latest wins
             node = self.tree.nodes.get(node_id)
             if node is not None and node.kind == "widget":
                 accept_value(self.widgets, node, value)
-        trigger = RERUN if event is None else interpret(event, self.tree, self.interactions, self.uploads)
-        if self.transcript is not None and event is not None:
-            trigger = self._store(trigger, event, self.transcript)
-        scope = Scope(self.state, self.widgets, self.media, self.uploads, self.script.registry,
-                      self.config.frame_interval, loop_source, self.transcript)  # fmt: skip
-        rec = Reconciler(self.tree, self.outbox.push, self.lock)
-        run = Run(next(self._run_ids), trigger, rec, Cancel(), scope)
-        with self._cond:
-            if self._closed:
+        with self._turn(event):  # runs that answer in one stored conversation take turns (several tabs)
+            trigger = RERUN if event is None else interpret(event, self.tree, self.interactions, self.uploads)
+            if self.transcript is not None and event is not None:
+                trigger = self._store(trigger, event, self.transcript)
+            scope = Scope(self.state, self.widgets, self.media, self.uploads, self.script.registry,
+                          self.config.frame_interval, loop_source, self.transcript)  # fmt: skip
+            rec = Reconciler(self.tree, self.outbox.push, self.lock)
+            run = Run(next(self._run_ids), trigger, rec, Cancel(), scope)
+            with self._cond:
+                if self._closed:
+                    return
+                self.run = run
+            self.outbox.push_now([RUN, "running"])
+            target = (
+                self.tree.nodes.get(trigger.target) if trigger.mark and trigger.target is not None else None
+            )
+            if target is not None and trigger.mark is not None:
+                rec.set(target, trigger.mark)  # shown at once (a like), kept across reruns
+            outcome = execute(self.script, run)
+            declared = run.find(Interactions)
+            if declared is not None:
+                self.interactions = declared
+            if outcome is Outcome.ABANDONED:
                 return
-            self.run = run
-        self.outbox.push_now([RUN, "running"])
-        target = self.tree.nodes.get(trigger.target) if trigger.mark and trigger.target is not None else None
-        if target is not None and trigger.mark is not None:
-            rec.set(target, trigger.mark)  # shown at once (a like), kept across reruns
-        outcome = execute(self.script, run)
-        declared = run.find(Interactions)
-        if declared is not None:
-            self.interactions = declared
-        if outcome is Outcome.ABANDONED:
-            return
-        with self._cond:
-            if self.run is run:
-                self.run = None
-            if outcome is Outcome.RERUN:
-                self._rerun = True
-                return
-        self.status = outcome.value
-        self.outbox.push_now([RUN, outcome.value])
+            with self._cond:
+                if self.run is run:
+                    self.run = None
+                if outcome is Outcome.RERUN:
+                    self._rerun = True
+                    return
+            self.status = outcome.value
+            self.outbox.push_now([RUN, outcome.value])
+
+    def _turn(self, event: Event | None) -> contextlib.AbstractContextManager[Any]:
+        transcript = self.transcript
+        if event is None or transcript is None or not transcript.in_use or transcript.id is None:
+            return contextlib.nullcontext()
+        turn: contextlib.AbstractContextManager[Any] = transcript.followers.turn(transcript.id)
+        return turn
 
     def _store(self, trigger: Trigger, event: Event, transcript: Transcript) -> Trigger:
         """What the event changes in the store, committed before the run shows anything of it: the list's

@@ -7,12 +7,21 @@ Only the session's worker thread uses a Transcript (runs, and the events that sw
 from __future__ import annotations
 
 import dataclasses
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+from reactchat.followers import followers_for
 
 if TYPE_CHECKING:
     from reactchat.store import Conversation, Message, Store
 
 PAGE = 30  # conversations per page of the list
+FOLLOW_INTERVAL = 0.2  # seconds between two "it changed" to following tabs while a reply streams
+
+
+def _nothing() -> None:
+    pass
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,6 +46,10 @@ class Transcript:
         self.store = store
         self.owner = owner
         self.app = app
+        self.followers = followers_for(store)
+        self.on_change: Callable[[], None] = _nothing  # another tab changed the conversation shown
+        self._writing: set[str] = set()  # ids of the replies this tab is writing (not in its history yet)
+        self._told = 0.0  # when the followers were last told of streamed text
         self.in_use = False
         self.conversation: Conversation | None = None
         self.path: list[Message] = []
@@ -51,12 +64,14 @@ class Transcript:
         found = self.store.get(self.owner, conversation_id) if conversation_id else None
         self.conversation = found
         self.path = self.store.path(self.owner, found.id) if found is not None else []
+        self.followers.watch(self.id, self, lambda: self.on_change())
         return found is not None or conversation_id is None
 
     def ensure(self) -> Conversation:
         """The conversation shown, created now if the chat is new."""
         if self.conversation is None:
             self.conversation = self.store.create(self.owner, self.app)
+            self.followers.watch(self.conversation.id, self, lambda: self.on_change())
             self.refresh_listing()
         return self.conversation
 
@@ -74,14 +89,21 @@ class Transcript:
                                  status=status, origin=origin)  # fmt: skip
         if all(m.id != message.id for m in self.path):
             self.path.append(message)
+        if status == "streaming":
+            self._writing.add(message.id)
         self._touched()
         return message
 
     def append(self, message_id: str, text: str) -> None:
         self.store.append(self.owner, message_id, text)
+        now = time.monotonic()
+        if now - self._told >= FOLLOW_INTERVAL:  # tabs following it see the text grow, a few times a second
+            self._told = now
+            self.followers.changed(self.id, self)
 
     def finish(self, message_id: str, status: str, content: Any = None) -> Message:
         message = self.store.finish(self.owner, message_id, status=status, content=content)
+        self._writing.discard(message_id)
         self._replace(message)
         self._touched()
         return message
@@ -92,14 +114,22 @@ class Transcript:
         if self.conversation is not None:
             self.store.set_leaf(self.owner, self.conversation.id, message_id)
             self.path = self.store.path(self.owner, self.conversation.id)
+            self.followers.changed(self.id, self)
 
     def set_feedback(self, message_id: str, value: str | None) -> None:
         self.store.set_feedback(self.owner, message_id, value)
+        self.followers.changed(self.id, self)
         self.path = [dataclasses.replace(m, feedback=value) if m.id == message_id else m for m in self.path]
 
     def history(self) -> list[dict[str, Any]]:
-        """The path as OpenAI-style message dicts, without a reply still being written."""
-        return [as_dict(m) for m in self.path if m.status != "streaming"]
+        """The path as OpenAI-style message dicts, without a reply this tab is still writing (one another
+        tab is writing shows, as far as it has been stored)."""
+        return [as_dict(m) for m in self.path if m.id not in self._writing]
+
+    def reload(self) -> None:
+        """Read the conversation shown again (another tab changed it)."""
+        if self.conversation is not None:
+            self.open(self.conversation.id)
 
     def set_state(self, state: dict[str, Any]) -> None:
         conversation = self.ensure()
@@ -198,7 +228,9 @@ class Transcript:
         )
 
     def _touched(self) -> None:
-        """The shown conversation changed: it moves to the top of the list, with its (new) title."""
+        """The shown conversation changed: it moves to the top of the list, with its (new) title, and the tabs
+        following it are told."""
+        self.followers.changed(self.id, self)
         if self.conversation is not None:
             found = self.store.get(self.owner, self.conversation.id)
             if found is not None:

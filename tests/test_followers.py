@@ -1,0 +1,80 @@
+"""Two tabs on one stored conversation: the second follows the first live, streamed text included, and
+runs that answer take turns."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from reactchat.followers import Followers, followers_for
+from reactchat.store import open_store
+from reactchat.testing import ChatTest
+
+APP = """
+    import reactchat as rc
+    conv = rc.conversation()
+    for m in conv.history:
+        rc.message(m)
+    if prompt := rc.chat_input():
+        def tokens():
+            yield "Answer to " + prompt + ":"
+            gate.wait(10)
+            yield " done"
+        with conv.reply():
+            rc.write_stream(tokens())
+"""
+
+
+def texts(t: ChatTest) -> list[str]:
+    return [m["content"] for m in t.messages]
+
+
+def test_the_registry_tells_the_others_only() -> None:
+    followers, told = Followers(), []
+    a, b = object(), object()
+    followers.watch("c1", a, lambda: told.append("a"))
+    followers.watch("c1", b, lambda: told.append("b"))
+    followers.changed("c1", a)
+    assert told == ["b"]
+    followers.watch("c2", b, lambda: told.append("b2"))  # b moved to another conversation
+    followers.changed("c1", a)
+    assert told == ["b"]
+    store = open_store("memory")
+    assert followers_for(store) is followers_for(store)
+
+
+def test_a_second_tab_follows_live_and_prompts_take_turns(write_app: Callable[[str], str]) -> None:
+    gate = threading.Event()
+    store, app = open_store("memory"), write_app(APP)
+    first = ChatTest.from_file(app, store=store, owner="alice", names={"gate": gate})
+    first.send("one", wait=False)
+    first.wait_for(lambda t: texts(t) == ["one", "Answer to one:"])
+    second = ChatTest.from_file(app, store=store, owner="alice", names={"gate": gate},
+                                conversation=first.conversation)  # fmt: skip
+    # The answer being written in the first tab shows in the second, as far as it is stored.
+    second.wait_for(lambda t: texts(t) == ["one", "Answer to one:"])
+    second.send("two", wait=False)  # waits for the first tab's answer to end: one writer at a time
+    gate.set()
+    first.wait()
+    second.wait()
+    second.wait_for(lambda t: texts(t) == ["one", "Answer to one: done", "two", "Answer to two: done"])
+    first.wait_for(lambda t: texts(t) == ["one", "Answer to one: done", "two", "Answer to two: done"])
+    stored = [m.content for m in store.path(first.owner, first.conversation or "")]
+    assert stored == ["one", "Answer to one: done", "two", "Answer to two: done"]
+
+
+def test_a_prompt_waits_while_another_tab_holds_the_conversations_turn(
+    write_app: Callable[[str], str],
+) -> None:
+    gate = threading.Event()
+    gate.set()
+    store, app = open_store("memory"), write_app(APP)
+    tab = ChatTest.from_file(app, store=store, owner="alice", names={"gate": gate})
+    tab.send("one")
+    turn = followers_for(store).turn(tab.conversation or "")
+    with turn:  # another tab's run answering in this conversation
+        tab.send("two", wait=False)
+        assert not tab.session.wait_idle(0.5)  # held: not stored, not run
+        assert [m.content for m in store.path(tab.owner, tab.conversation or "")][-1] == "Answer to one: done"
+    tab.wait()
+    assert texts(tab)[-2:] == ["two", "Answer to two: done"]
