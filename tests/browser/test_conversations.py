@@ -88,3 +88,18 @@ def test_another_browser_gets_a_404_for_a_conversation_it_does_not_own(
         assert response is not None and response.status == 404
     finally:
         stranger.close()
+
+
+def test_a_second_tab_follows_the_conversation(page: Page, serve: Callable[..., Any]) -> None:
+    served = serve(str(EXAMPLES / "conversations.py"))
+    open_app(page, served.url)
+    send(page, "first")
+    expect(page).to_have_url(re.compile(r"/c/[0-9A-Za-z]+$"))
+    expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+    other = page.context.new_page()  # the same browser: the same user
+    open_app(other, page.url)
+    expect(other.locator(USER)).to_have_text(["first"])
+    send(page, "second")
+    expect(other.locator(USER)).to_have_text(["first", "second"])  # without touching the second tab
+    expect(other.locator(ASSISTANT).last).to_contain_text("second")
+    other.close()
