@@ -1,4 +1,5 @@
-"""Rerun on edit: watch the script's folder, debounce bursts of events, ignore saves that change nothing."""
+"""Rerun on edit: watch the script's folder, debounce bursts of events, wait for a file being written to be
+closed, ignore saves that change nothing."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from reactchat.server import App
+
+
+MAX_WAIT = 2.0  # seconds a batch waits for a file being written to be closed
 
 
 class Watcher:
@@ -29,9 +33,14 @@ class Watcher:
         self._timer: threading.Timer | None = None
         self._digests: dict[str, bytes] = {}
         self._observer: Any = None
+        # A save truncates the file, then writes it: between the two it is empty. Where the platform reports
+        # closes (Linux), a batch waits until every file written in it is closed again, at most MAX_WAIT.
+        self._writing: set[str] = set()
+        self._closes_seen = False
+        self._waited = 0.0
 
     def start(self) -> None:
-        from watchdog.events import FileSystemEventHandler
+        from watchdog.events import FileClosedEvent, FileModifiedEvent, FileSystemEventHandler
         from watchdog.observers import Observer
 
         watcher = self
@@ -44,7 +53,11 @@ class Watcher:
                     if isinstance(path, bytes):
                         path = path.decode()
                     if path and path.endswith(".py"):
-                        watcher.poke(os.path.abspath(path))
+                        watcher.poke(
+                            os.path.abspath(path),
+                            writing=isinstance(event, FileModifiedEvent),
+                            closed=isinstance(event, FileClosedEvent),
+                        )
 
         self._observer = Observer()
         self._observer.schedule(Handler(), self.folder, recursive=False)
@@ -55,19 +68,34 @@ class Watcher:
         if self._observer is not None:
             self._observer.stop()
 
-    def poke(self, path: str) -> None:
-        """Note a changed path; the batch is handled ``debounce`` seconds after the last one."""
+    def poke(self, path: str, *, writing: bool = False, closed: bool = False) -> None:
+        """Note a changed path (``writing``: it was modified; ``closed``: closed after writing); the batch is
+        handled ``debounce`` seconds after the last one."""
         with self._lock:
             self._paths.add(path)
-            if self._timer is not None:
-                self._timer.cancel()
-            self._timer = threading.Timer(self.debounce, self._fire)
-            self._timer.daemon = True
-            self._timer.start()
+            if writing:
+                self._writing.add(path)
+            if closed:
+                self._writing.discard(path)
+                self._closes_seen = True
+            self._waited = 0.0
+            self._arm()
+
+    def _arm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        self._timer = threading.Timer(self.debounce, self._fire)
+        self._timer.daemon = True
+        self._timer.start()
 
     def _fire(self) -> None:
         with self._lock:
+            if self._closes_seen and self._writing & self._paths and self._waited < MAX_WAIT:
+                self._waited += self.debounce  # still being written: its content may be half a save
+                self._arm()
+                return
             paths, self._paths = self._paths, set()
+            self._writing -= paths
         self.app.loop.add_callback(self._apply, paths)
 
     def _apply(self, paths: set[str]) -> None:

@@ -141,3 +141,18 @@ def test_a_burst_of_changes_is_handled_as_one_batch(folder: pathlib.Path) -> Non
     host.loop.wait_for(folder / "app.py")
     assert host.loop.batches == [{app, helper}]
     assert host.reloads == 1 and host.reruns == 1
+
+
+def test_a_file_still_being_written_is_not_read_until_it_is_closed(folder: pathlib.Path) -> None:
+    host = Host(str(folder / "app.py"))
+    watcher = Watcher(host, debounce=0.05)  # type: ignore[arg-type]
+    app = str(folder / "app.py")
+    watcher.poke(app, writing=True)
+    watcher.poke(app, closed=True)  # this platform reports closes
+    host.loop.wait_for(folder / "app.py")
+    watcher.poke(app, writing=True)  # truncated: a save has begun, the rest is not written yet
+    with host.loop._cond:
+        assert not host.loop._cond.wait_for(lambda: len(host.loop.batches) > 1, 0.4)
+    watcher.poke(app, closed=True)  # the save is complete
+    with host.loop._cond:
+        assert host.loop._cond.wait_for(lambda: len(host.loop.batches) == 2, WAIT)
