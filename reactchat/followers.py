@@ -15,6 +15,7 @@ class Followers:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._watching: dict[str, dict[int, Callable[[], None]]] = {}
+        self._owners: dict[str, dict[int, Callable[[], None]]] = {}  # tabs showing an owner's list
         self._turns: weakref.WeakValueDictionary[str, Any] = weakref.WeakValueDictionary()
 
     def watch(self, conversation_id: str | None, who: object, notify: Callable[[], None]) -> None:
@@ -25,6 +26,25 @@ class Followers:
                 watchers.pop(id(who), None)
             if conversation_id is not None:
                 self._watching.setdefault(conversation_id, {})[id(who)] = notify
+
+    def watch_list(self, owner: str, who: object, notify: Callable[[], None]) -> None:
+        """``who`` shows ``owner``'s conversation list; ``notify`` is called when another tab changes it."""
+        with self._lock:
+            self._owners.setdefault(owner, {})[id(who)] = notify
+
+    def forget(self, who: object) -> None:
+        """``who`` is gone (its session closed)."""
+        with self._lock:
+            for watchers in (*self._watching.values(), *self._owners.values()):
+                watchers.pop(id(who), None)
+
+    def list_changed(self, owner: str, by: object) -> None:
+        """``by`` changed ``owner``'s list (a new conversation, a title, a deletion): tell the owner's other
+        tabs."""
+        with self._lock:
+            others = [n for w, n in self._owners.get(owner, {}).items() if w != id(by)]
+        for notify in others:
+            notify()
 
     def changed(self, conversation_id: str | None, by: object) -> None:
         """``by`` changed ``conversation_id``: tell every other tab showing it."""

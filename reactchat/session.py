@@ -173,6 +173,8 @@ class Session:
             self._events.clear()
             self._cond.notify()
         self.stop(kind=ShuttingDown)
+        if self.transcript is not None:
+            self.transcript.followers.forget(self.transcript)
         self.uploads.remove_all()
 
     @property

@@ -48,6 +48,7 @@ class Transcript:
         self.app = app
         self.followers = followers_for(store)
         self.on_change: Callable[[], None] = _nothing  # another tab changed the conversation shown
+        self.followers.watch_list(owner, self, lambda: self.on_change())
         self._writing: set[str] = set()  # ids of the replies this tab is writing (not in its history yet)
         self._told = 0.0  # when the followers were last told of streamed text
         self.in_use = False
@@ -73,6 +74,7 @@ class Transcript:
             self.conversation = self.store.create(self.owner, self.app)
             self.followers.watch(self.conversation.id, self, lambda: self.on_change())
             self.refresh_listing()
+            self.followers.list_changed(self.owner, self)
         return self.conversation
 
     @property
@@ -127,9 +129,11 @@ class Transcript:
         return [as_dict(m) for m in self.path if m.id not in self._writing]
 
     def reload(self) -> None:
-        """Read the conversation shown again (another tab changed it)."""
+        """Read the conversation shown, and the list, again (another tab changed them)."""
         if self.conversation is not None:
             self.open(self.conversation.id)
+        if self.in_use:
+            self.refresh_listing()
 
     def set_state(self, state: dict[str, Any]) -> None:
         conversation = self.ensure()
@@ -141,6 +145,7 @@ class Transcript:
         if done and self.conversation is not None and self.conversation.id == conversation_id:
             self.conversation = dataclasses.replace(self.conversation, title=title, title_source="user")
         self.refresh_listing()
+        self.followers.list_changed(self.owner, self)
         return done
 
     def delete(self, conversation_id: str) -> bool:
@@ -151,12 +156,14 @@ class Transcript:
         if self.id == conversation_id:
             self.open(None)
         self.refresh_listing()
+        self.followers.list_changed(self.owner, self)
         return True
 
     def restore(self, conversation_id: str) -> bool:
         done = self.store.restore(self.owner, conversation_id)
         self.deleted = None
         self.refresh_listing()
+        self.followers.list_changed(self.owner, self)
         return done
 
     # -- the list -------------------------------------------------------------------------------------------
@@ -231,15 +238,21 @@ class Transcript:
         """The shown conversation changed: it moves to the top of the list, with its (new) title, and the tabs
         following it are told."""
         self.followers.changed(self.id, self)
+        before = self.conversation
         if self.conversation is not None:
             found = self.store.get(self.owner, self.conversation.id)
             if found is not None:
                 self.conversation = found
+        first = self.listing.items[0].id if self.listing.items else None
         if not self.listing.query:
             items = [c for c in self.listing.items if c.id != self.id]
             if self.conversation is not None:
                 items.insert(0, self.conversation)
             self.listing = Listing(tuple(items), self.listing.more)
+        if self.conversation is not None and (
+            first != self.conversation.id or before is None or before.title != self.conversation.title
+        ):
+            self.followers.list_changed(self.owner, self)  # it moved to the top, or got its title
 
     def _replace(self, message: Message) -> None:
         self.path = [message if m.id == message.id else m for m in self.path]

@@ -78,3 +78,23 @@ def test_a_prompt_waits_while_another_tab_holds_the_conversations_turn(
         assert [m.content for m in store.path(tab.owner, tab.conversation or "")][-1] == "Answer to one: done"
     tab.wait()
     assert texts(tab)[-2:] == ["two", "Answer to two: done"]
+
+
+def test_another_tab_of_the_same_user_sees_its_list_change(write_app: Callable[[str], str]) -> None:
+    gate = threading.Event()
+    gate.set()
+    store, app = open_store("memory"), write_app(APP)
+    writer = ChatTest.from_file(app, store=store, owner="alice", names={"gate": gate})
+    reader = ChatTest.from_file(app, store=store, owner="alice", names={"gate": gate})  # a new chat
+    stranger = ChatTest.from_file(app, store=store, owner="bob", names={"gate": gate})
+
+    def titles(t: ChatTest) -> list[str | None]:
+        return [item["title"] for item in t.nodes("conversations")[0][2]["items"]]
+
+    writer.send("about cats")
+    reader.wait_for(lambda t: titles(t) == ["about cats"])  # a new conversation shows at once
+    writer.conversations_do("rename", [writer.conversation, "Felines"])
+    reader.wait_for(lambda t: titles(t) == ["Felines"])
+    writer.conversations_do("delete", writer.conversation)
+    reader.wait_for(lambda t: titles(t) == [])
+    assert titles(stranger.wait()) == []  # another user's list never shows it
