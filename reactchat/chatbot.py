@@ -162,23 +162,23 @@ def chat_interface(
                     else ""
                 )
     run.scope.registry.register(ChatFunction(fn, multimodal, tuple(values), tuple(names)))
-    if transcript is not None:
-        kept = StoredChat(run, transcript, state)
-        return kept.turn(fn, values, widgets, rows, multimodal, input_placeholder, file_types)
-
-    prompt: Any = None
     event = chat_event()
     if event is not None:
         # Which history entry the clicked message shows: by element, since thoughts are entries too.
         shown_ids: list[int] = state.get("ids", [])
         index = shown_ids.index(event.target) if event.target in shown_ids else None
-        prompt = _apply(dataclasses.replace(event, index=index), history)
+        event = dataclasses.replace(event, index=index)
         if event.kind == "example" and isinstance(event.value, int) and 0 <= event.value < len(rows):
             for i, value in enumerate(rows[event.value]):
                 values[i] = value
                 widget = widgets[i]
                 if widget is not None:
                     show_value(run, widget, value)
+    if transcript is not None:
+        kept = StoredChat(run, transcript, state)
+        return kept.turn(fn, event, values, multimodal, input_placeholder, file_types)
+
+    prompt: Any = _apply(event, history) if event is not None else None
     ids = [message(shown).node.id for shown in history]
     submitted = chat_input(input_placeholder, multimodal=multimodal, file_types=file_types)
     if submitted is not None:

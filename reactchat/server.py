@@ -32,10 +32,6 @@ from reactchat.workers import Workers
 MEMORY_CHECK_MS = 250
 
 
-def void(_value: object) -> None:
-    """PeriodicCallback wants a callback that returns None (or an awaitable)."""
-
-
 class App:
     """One served script: its sessions, and the routes that reach them.
 
@@ -55,8 +51,11 @@ class App:
         self.workers = Workers(config.max_api_calls, config.max_api_streams)  # the HTTP API's threads
         self._memory: PeriodicCallback | None = None
         if config.max_memory_bytes is not None:
-            ceiling = Ceiling(config.max_memory_bytes, self.sessions.values)
-            self._memory = PeriodicCallback(lambda: void(ceiling.check()), MEMORY_CHECK_MS)
+            self._ceiling = Ceiling(config.max_memory_bytes, self.sessions.values)
+            self._memory = PeriodicCallback(self._check_memory, MEMORY_CHECK_MS)
+
+    def _check_memory(self) -> None:
+        self._ceiling.check()
 
     def reload(self) -> None:
         """The script's folder changed: recompile, then show the error overlay or rerun every session."""

@@ -3,23 +3,20 @@ they stream, retry and edit keeping the earlier versions as branches."""
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from reactchat.composer import chat_input
-from reactchat.control import chat_event
 from reactchat.conversation import conversation
 from reactchat.elements import Element
 from reactchat.messages import message, write_stream
 from reactchat.replies import END, as_messages, chain, deltas, last_user, structured
-from reactchat.widgets import show_value
 
 if TYPE_CHECKING:
     from reactchat.run import Run
     from reactchat.transcript import Transcript
-    from reactchat.tree import Node
+    from reactchat.trigger import ChatEvent
 
 
 class StoredChat:
@@ -33,26 +30,18 @@ class StoredChat:
     def turn(
         self,
         fn: Callable[..., Any],
+        event: ChatEvent | None,
         values: list[Any],
-        widgets: list[Node | None],
-        rows: list[list[Any]],
         multimodal: bool,
         placeholder: str | None,
         file_types: Sequence[str] | None,
     ) -> list[dict[str, Any]]:
+        """One run of the app: ``event`` (its ``index`` already the history entry clicked) carried out on the
+        stored conversation, the conversation shown, and its last prompt answered if it asks for one."""
         transcript = self.transcript
         answer = self.run.trigger.prompt is not None  # already stored by the session
-        event = chat_event()
         if event is not None:
-            shown_ids: list[int] = self.state.get("ids", [])
-            index = shown_ids.index(event.target) if event.target in shown_ids else None
-            answer = self._apply(dataclasses.replace(event, index=index), transcript.history()) or answer
-            if event.kind == "example" and isinstance(event.value, int) and 0 <= event.value < len(rows):
-                for i, value in enumerate(rows[event.value]):
-                    values[i] = value
-                    widget = widgets[i]
-                    if widget is not None:
-                        show_value(self.run, widget, value)
+            answer = self._apply(event, transcript.history()) or answer
         stored = transcript.history()
         shown: dict[str, Any] = self.state.setdefault("media", {})  # see _answer
         ids = [message({**m, "content": shown.get(m["id"], m["content"])}).node.id for m in stored]

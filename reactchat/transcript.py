@@ -89,7 +89,7 @@ class Transcript:
         conversation = self.ensure()
         message = self.store.add(self.owner, conversation.id, role=role, content=content, metadata=metadata,
                                  status=status, origin=origin)  # fmt: skip
-        if all(m.id != message.id for m in self.path):
+        if origin is None or all(m.id != message.id for m in self.path):  # a resend returns what it stored
             self.path.append(message)
         if status == "streaming":
             self._writing.add(message.id)
