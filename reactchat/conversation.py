@@ -4,13 +4,15 @@ and ``rc.conversations()``."""
 from __future__ import annotations
 
 import dataclasses
+import urllib.parse
 from collections.abc import Iterator, Mapping, MutableMapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from reactchat.actions import message_text
-from reactchat.elements import ChatMessage, begin
+from reactchat.elements import ChatMessage, Element, begin, claim
 from reactchat.interrupts import Interrupt, RerunRequested, RunAbandoned, ShuttingDown, StopRequested
+from reactchat.media import FILES_ROUTE, MediaEntry, is_url
 from reactchat.messages import Container, StreamSinks, message
 
 if TYPE_CHECKING:
@@ -69,6 +71,7 @@ class Reply(Container):
     def __init__(self, run: Run, transcript: Transcript) -> None:
         self._transcript = transcript
         self._streamed = self._replaced = False
+        self._text: list[str] = []  # what was appended: the stored text, if media join it at the end
         self._stored = transcript.add("assistant", "", status="streaming")
         shown = {
             "role": "assistant",
@@ -90,6 +93,7 @@ class Reply(Container):
             self._replaced = True
         else:
             self._streamed = True
+            self._text.append(text)
             self._transcript.append(self._stored.id, text)
 
     def __exit__(
@@ -111,7 +115,11 @@ class Reply(Container):
             status = "error"
         # A streamed reply is folded from what was appended (reasoning tags included, so they show again as
         # thoughts); anything else is the markdown the reply declared.
-        content = None if self._streamed and not self._replaced else message_text(self.node)
+        content: Any = None if self._streamed and not self._replaced else message_text(self.node)
+        media = shown_media(self._run, self._transcript, self.node)
+        if media:
+            text = "".join(self._text) if content is None else content
+            content = [text, *media] if text else media
         self._transcript.finish(self._stored.id, status, content)
         if status != "done":
             self._run.reconciler.set(self.node, {"status": status})
@@ -151,6 +159,15 @@ class Conversation:
         written."""
         return self._transcript.history()
 
+    def read_file(self, part: Mapping[str, Any]) -> bytes:
+        """The bytes of a file kept with the conversation: a part of a message's content in ``history``
+        (``{"file_id", "name", "mime_type", "size"}``), e.g. to send an attached image to the model.
+
+        Raises:
+            LookupError: the file is not one of this user's.
+        """
+        return self._transcript.read(dict(part))
+
     def reply(self) -> Reply:
         """An assistant message, stored as it is written: ``with conv.reply(): rc.write_stream(...)``."""
         begin()
@@ -170,6 +187,69 @@ class Conversation:
         message(shown)
         _relist(self._run, self._transcript)
         return shown
+
+
+MEDIA_KINDS = ("image", "audio", "video", "file")
+
+
+def storable(run: Run, transcript: Transcript, content: Any) -> Any:
+    """Content as it can be stored: media made in code (``rc.image(...)``, a gallery) kept as files with the
+    conversation, so they show again after a restart; elements that are not media (``rc.html``) left out."""
+    if isinstance(content, (list, tuple)):
+        parts = [storable(run, transcript, part) for part in content]
+        return [part for part in parts if part is not None]
+    if not isinstance(content, Element):
+        return content
+    claim(run, content)  # shown as stored, not where it was made (nor where it was declared already)
+    if content.shown is not None and content.shown[0] == run.id:
+        run.reconciler.retract(content.shown[1])
+    if content.kind == "gallery":
+        return [_kept(transcript, entry) for entry in content.media]
+    if content.kind in MEDIA_KINDS:
+        return _media_part(run, transcript, content.props, content.media[0] if content.media else None)
+    return None
+
+
+def shown_media(run: Run, transcript: Transcript, node: Node) -> list[dict[str, Any]]:
+    """The media shown inside ``node`` (a reply), as stored parts, in order."""
+    parts: list[dict[str, Any]] = []
+    for child in node.children:
+        if child.kind in MEDIA_KINDS:
+            media_id = str(child.props.get("src", "")).rsplit("/", 1)[-1]
+            part = _media_part(run, transcript, child.props, run.scope.media.get(media_id))
+            if part is not None:
+                parts.append(part)
+        elif child.kind == "gallery":
+            for item in child.props.get("items", ()):
+                entry = run.scope.media.get(str(item.get("src", "")).rsplit("/", 1)[-1])
+                if entry is not None:
+                    parts.append(_kept(transcript, entry))
+    return parts
+
+
+def _media_part(
+    run: Run, transcript: Transcript, props: Mapping[str, Any], entry: MediaEntry | None
+) -> dict[str, Any] | None:
+    src = str(props.get("src", ""))
+    if src.startswith(FILES_ROUTE + "/"):  # kept already (it came from the history)
+        return {"file_id": urllib.parse.unquote(src[len(FILES_ROUTE) + 1 :]), "name": props.get("name"),
+                "mime_type": props.get("mime")}  # fmt: skip
+    if entry is None:
+        return {"path": src, "mime_type": props.get("mime")} if is_url(src) else None
+    part = _kept(transcript, entry)
+    if props.get("alt"):
+        part["alt_text"] = props["alt"]
+    return part
+
+
+def _kept(transcript: Transcript, entry: MediaEntry) -> dict[str, Any]:
+    if entry.data is not None:
+        data = entry.data
+    else:
+        assert entry.path is not None
+        with open(entry.path, "rb") as f:
+            data = f.read()
+    return transcript.keep(data, entry.name, entry.mime)
 
 
 def _relist(run: Run, transcript: Transcript) -> None:

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from reactchat import context
 from reactchat.markdown import DEFAULT, MarkdownOptions, markdown_source_props
-from reactchat.media import MediaEntry, image_bytes, is_url
+from reactchat.media import MediaEntry, image_bytes, is_url, stored_file_url
 
 if TYPE_CHECKING:
     from reactchat.run import Run
@@ -218,8 +218,15 @@ def kind_for(mime: str | None) -> str:
 
 
 def file_element(run: Run, value: Mapping[str, Any]) -> Element:
-    """The element for a file dict ``{"path", "alt_text"?, "mime_type"?}``, chosen by its type."""
-    source = resolve(run, value["path"], mime=value.get("mime_type"))
+    """The element for a file dict, chosen by its type: ``{"path", "alt_text"?, "mime_type"?}``, or a file
+    kept in the store ``{"file_id", "name", "mime_type", "size", "alt_text"?}`` (as ``conv.history`` has
+    them)."""
+    if "file_id" in value:
+        size = value.get("size")
+        source = Source(stored_file_url(str(value["file_id"])), value.get("mime_type"), value.get("name"),
+                        size if isinstance(size, int) else None, None)  # fmt: skip
+    else:
+        source = resolve(run, value["path"], mime=value.get("mime_type"))
     kind = kind_for(source.mime)
     props = {"alt": value.get("alt_text")} if kind == "image" else {}
     return media_element(kind, source, props, None)
@@ -270,7 +277,7 @@ def _emit(run: Run, content: Any, rendering: Rendering, reasoning: bool) -> None
                 emit_markdown(run, text, options=rendering.markdown)
     elif isinstance(content, Element):
         content.emit(run)
-    elif isinstance(content, Mapping) and "path" in content:
+    elif isinstance(content, Mapping) and ("file_id" in content or "path" in content):
         file_element(run, content).emit(run)
     elif isinstance(content, Sequence) and not isinstance(content, (bytes, bytearray)):
         for part in content:

@@ -17,10 +17,18 @@ import mimetypes
 import os
 import secrets
 import struct
+import urllib.parse
 import zlib
 from typing import Any
 
 MEDIA_ROUTE = "/_rc/media"
+FILES_ROUTE = "/_rc/files"  # files kept in the conversation store, served to their owner (media_route.py)
+
+
+def stored_file_url(file_id: str) -> str:
+    """Where the page gets a file kept with a conversation: the same URL in every session, so the browser's
+    cache serves a conversation's images again when it is reopened."""
+    return f"{FILES_ROUTE}/{urllib.parse.quote(file_id, safe='')}"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,16 +1,19 @@
-"""The media route: files and bytes the app registered, served by unguessable id only, with HTTP ranges."""
+"""The media routes: files and bytes the app registered, served by unguessable id only, and files kept with
+a conversation, served only to its owner; both with HTTP ranges."""
 
 from __future__ import annotations
 
 import urllib.parse
 from typing import TYPE_CHECKING
 
+import tornado.ioloop
 import tornado.web
 
 from reactchat.handler import Handler
+from reactchat.identity import user_cookie
+from reactchat.media import MediaEntry
 
 if TYPE_CHECKING:
-    from reactchat.media import MediaEntry
     from reactchat.sessions import Sessions
 
 # Types a browser may show inline from our origin; anything else (HTML, SVG, ...) is a download.
@@ -58,19 +61,21 @@ class MediaHandler(Handler):
         # Even if something slipped through as HTML, it would run in a sandbox with nothing allowed.
         self.set_header("Content-Security-Policy", "default-src 'none'; sandbox")
 
-    def _entry(self, key: str, media_id: str) -> MediaEntry:
+    async def find(self, *route: str) -> MediaEntry:
+        """The entry the route's arguments name; a 404 when there is none."""
+        key, media_id = route
         entry = self.sessions.media(key, media_id)
         if entry is None:
             raise tornado.web.HTTPError(404)
         return entry
 
-    def head(self, key: str, media_id: str) -> None:
-        entry = self._entry(key, media_id)
+    async def head(self, *route: str) -> None:
+        entry = await self.find(*route)
         self._headers_for(entry)
         self.set_header("Content-Length", str(entry.size))
 
-    async def get(self, key: str, media_id: str) -> None:
-        entry = self._entry(key, media_id)
+    async def get(self, *route: str) -> None:
+        entry = await self.find(*route)
         self._headers_for(entry)
         start, end = 0, entry.size
         header = self.request.headers.get("Range")
@@ -106,4 +111,29 @@ class MediaHandler(Handler):
         disposition = "inline" if inline else "attachment"
         self.set_header("Content-Disposition", f"{disposition}; filename*=UTF-8''{quoted}")
         self.set_header("Accept-Ranges", "bytes")
-        self.set_header("Cache-Control", "private, max-age=3600")
+        self.set_header("Cache-Control", self.cache_control)
+
+    cache_control = "private, max-age=3600"
+
+
+class StoredFileHandler(MediaHandler):
+    """``/_rc/files/<id>``: a file kept with a conversation, for the conversation's owner (by the signed user
+    cookie) only: anyone else gets the 404 of a missing file. A kept file never changes, so the browser may
+    keep it as long as it likes."""
+
+    cache_control = "private, max-age=31536000, immutable"
+
+    async def find(self, *route: str) -> MediaEntry:
+        (file_id,) = route
+        identifier = user_cookie(self)
+        store = self.sessions.store
+        if not identifier or store is None:
+            raise tornado.web.HTTPError(404)
+        # The store is read off the loop thread: a file may be large, and the database slow.
+        found = await tornado.ioloop.IOLoop.current().run_in_executor(
+            None, lambda: store.file(self.sessions.owner(identifier), file_id)
+        )
+        if found is None:
+            raise tornado.web.HTTPError(404)
+        kept, data = found
+        return MediaEntry(kept.id, kept.mime, kept.name, kept.size, data=data)

@@ -89,6 +89,13 @@ SQLITE: list[list[str]] = [
         *_fts_triggers("conversations", "title"),
         *_fts_triggers("messages", "text"),
     ],
+    [  # 2: files kept with a conversation (attachments, media a message showed)
+        """CREATE TABLE files (
+            id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+            name TEXT NOT NULL, mime TEXT NOT NULL, size INTEGER NOT NULL, data BLOB NOT NULL,
+            created_at REAL NOT NULL)""",
+        "CREATE INDEX files_conversation ON files (conversation_id)",
+    ],
 ]
 
 
@@ -131,6 +138,13 @@ POSTGRESQL: list[list[str]] = [
             message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
             user_id TEXT NOT NULL REFERENCES users(id), value TEXT NOT NULL, comment TEXT,
             updated_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (message_id, user_id))""",
+    ],
+    [  # 2: files kept with a conversation (attachments, media a message showed)
+        """CREATE TABLE files (
+            id TEXT PRIMARY KEY, conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+            name TEXT NOT NULL, mime TEXT NOT NULL, size BIGINT NOT NULL, data BYTEA NOT NULL,
+            created_at DOUBLE PRECISION NOT NULL)""",
+        "CREATE INDEX files_conversation ON files (conversation_id)",
     ],
 ]
 

@@ -372,12 +372,17 @@ class Session:
             if trigger.mark is not None and "feedback" in trigger.mark and isinstance(stored, str):
                 transcript.set_feedback(stored, trigger.mark["feedback"])
             prompt = trigger.prompt
-            if prompt is not None and transcript.in_use:
-                # Each attached file is a message of its own, then the text (as chat_interface shows them).
-                parts: list[Any] = [{"path": path} for path in prompt.files]
+            origin = f"{event.tab}:{event.ev_seq}" if event.tab else None
+            if prompt is not None and transcript.in_use and not (origin and transcript.has(f"{origin}:0")):
+                # Each attached file is a message of its own, then the text (as chat_interface shows them);
+                # the files are kept in the store, as the session's uploads go with it.
+                parts: list[Any] = []
+                for path in prompt.files:
+                    upload = self.uploads.at(path)
+                    name, mime = (upload.name, upload.mime) if upload is not None else (None, None)
+                    parts.append(transcript.keep_file(path, name=name, mime=mime))
                 if prompt.text or not parts:
                     parts.append(prompt.text)
-                origin = f"{event.tab}:{event.ev_seq}" if event.tab else None
                 for i, part in enumerate(parts):
                     transcript.add("user", part, origin=f"{origin}:{i}" if origin else None)
         except Exception as exc:  # the worker must live on: a store down, a conversation deleted meanwhile

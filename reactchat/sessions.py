@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import threading
 import time
 from collections.abc import Iterator, Mapping
 
@@ -24,11 +25,14 @@ from reactchat.session import Session
 from reactchat.store import Store
 from reactchat.transcript import Transcript
 
+OWNERS_KEPT = 10_000  # user identifiers whose owner id is remembered
+
 
 class Sessions(Mapping[str, Session]):
     """Every live session of ``script``, by resume token, and the sender of each to its tab's socket.
 
-    Used on the loop thread only; a session's worker thread reaches its sender through ``loop``.
+    Used on the loop thread only (``owner`` excepted); a session's worker thread reaches its sender through
+    ``loop``.
 
     When full (``max_sessions``, or ``max_sessions_per_client`` for one address), sessions no event ever
     reached are evicted, oldest first and tab-less ones before others, to make room: a thousand bare
@@ -43,6 +47,8 @@ class Sessions(Mapping[str, Session]):
         self.senders: dict[Session, Sender] = {}
         self.loop = IOLoop.current()
         self._sessions: dict[str, Session] = {}
+        self._owners: dict[str, str] = {}  # user identifier -> owner id, least recent first
+        self._owners_lock = threading.Lock()  # owner() runs on the loop and on the executor's threads
         self._media: dict[str, Session] = {}  # media key -> session (the key is not the resume token)
         self._clients: dict[Session, str] = {}  # the address each session was started from
         self._untouched: dict[Session, None] = {}  # sessions no event has reached yet, oldest first
@@ -81,7 +87,7 @@ class Sessions(Mapping[str, Session]):
             return None
         transcript = None
         if self.store is not None:
-            owner = self.store.user(user or f"anonymous:{secrets.token_hex(12)}")
+            owner = self.owner(user or f"anonymous:{secrets.token_hex(12)}")
             transcript = Transcript(self.store, owner, self.app_name)
         session = Session(self.script, self.config, self._wake, transcript)
         if conversation and transcript is not None:
@@ -167,6 +173,25 @@ class Sessions(Mapping[str, Session]):
         if sender is not None and sender.socket is socket:
             sender.socket = None
             session.detached_since = time.monotonic()
+
+    def owner(self, identifier: str) -> str:
+        """The store's user id for a user ``identifier`` (made on first sight). Remembered for the most recent
+        users, as it never changes: a page's images do not each write "seen now" to the store.
+
+        Raises:
+            StoreError: the store cannot be reached. RuntimeError: there is no store.
+        """
+        if self.store is None:
+            raise RuntimeError("sessions without a store have no owners")
+        with self._owners_lock:
+            owner = self._owners.pop(identifier, None)
+        if owner is None:
+            owner = self.store.user(identifier)
+        with self._owners_lock:
+            self._owners[identifier] = owner  # the most recent last
+            while len(self._owners) > OWNERS_KEPT:
+                del self._owners[next(iter(self._owners))]
+        return owner
 
     def media(self, key: str, media_id: str) -> MediaEntry | None:
         """The entry a session registered under ``media_id``; ``key`` names the session (without being its

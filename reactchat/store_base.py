@@ -27,6 +27,7 @@ __all__ = [
     "NotFound",
     "Store",
     "StoreError",
+    "StoredFile",
     "auto_title",
     "check_json",
     "check_status",
@@ -38,6 +39,7 @@ __all__ = [
 STATUSES = ("done", "streaming", "stopped", "interrupted", "error")
 FINAL_STATUSES = ("done", "stopped", "interrupted", "error")
 TITLE_LENGTH = 60
+MAX_FILE_BYTES = 256 << 20  # a file kept in the store: larger than any upload the server accepts
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,6 +73,22 @@ class Message:
     origin: str | None
     created_at: float
     updated_at: float
+
+
+@dataclasses.dataclass(frozen=True)
+class StoredFile:
+    """A file kept with a conversation: one a user attached, or media a message showed."""
+
+    id: str
+    conversation_id: str
+    name: str
+    mime: str
+    size: int
+    created_at: float
+
+    def part(self) -> dict[str, Any]:
+        """How a message's content refers to it: ``{"file_id", "name", "mime_type", "size"}``."""
+        return {"file_id": self.id, "name": self.name, "mime_type": self.mime, "size": self.size}
 
 
 class StoreError(Exception):
@@ -337,6 +355,19 @@ class Store(abc.ABC):
         Raises:
             NotFound: the message is missing.
         """
+
+    @abc.abstractmethod
+    def add_file(self, owner: str, conversation_id: str, *, data: bytes, name: str, mime: str) -> StoredFile:
+        """Keep ``data`` with the conversation (it goes when the conversation is deleted for good).
+
+        Raises:
+            NotFound: the conversation is missing.
+            ValueError: ``data`` is larger than ``MAX_FILE_BYTES``.
+        """
+
+    @abc.abstractmethod
+    def file(self, owner: str, file_id: str) -> tuple[StoredFile, bytes] | None:
+        """A kept file and its bytes; None when missing, another owner's, or its conversation deleted."""
 
     @abc.abstractmethod
     def recover(self) -> int:

@@ -1,5 +1,5 @@
 """Messages in SQL, once for every dialect: the path to the active leaf, adding, streaming (append, finish,
-recover) and feedback, each scoped by the conversation's owner."""
+recover), feedback and the files kept with a conversation, each scoped by the conversation's owner."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from typing import Any
 
 from reactchat.store_base import (
     FINAL_STATUSES,
+    MAX_FILE_BYTES,
     Message,
     NotFound,
+    StoredFile,
     auto_title,
     check_json,
     check_status,
@@ -197,6 +199,33 @@ class SqlMessageStore(SqlStore):
                     "updated_at = excluded.updated_at",
                     (message_id, owner, value, time.time()),
                 )
+
+    def add_file(self, owner: str, conversation_id: str, *, data: bytes, name: str, mime: str) -> StoredFile:
+        if len(data) > MAX_FILE_BYTES:
+            raise ValueError(f"a file of {len(data)} bytes is larger than the store keeps ({MAX_FILE_BYTES})")
+        kept = StoredFile(new_id(), conversation_id, name, mime, len(data), time.time())
+        with self._tx("keeping a file", write=True) as tx:
+            if tx.one("SELECT 1 FROM conversations WHERE id = ? AND owner_id = ? AND deleted_at IS NULL",
+                      (conversation_id, owner)) is None:  # fmt: skip
+                raise NotFound(f"no conversation {conversation_id!r}")
+            tx.run(
+                "INSERT INTO files (id, conversation_id, name, mime, size, data, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (kept.id, conversation_id, name, mime, kept.size, bytes(data), kept.created_at),
+            )
+        return kept
+
+    def file(self, owner: str, file_id: str) -> tuple[StoredFile, bytes] | None:
+        with self._tx("reading a file") as tx:
+            row = tx.one(
+                "SELECT f.id, f.conversation_id, f.name, f.mime, f.size, f.created_at, f.data FROM files f "
+                "JOIN conversations c ON c.id = f.conversation_id "
+                "WHERE f.id = ? AND c.owner_id = ? AND c.deleted_at IS NULL",
+                (file_id, owner),
+            )
+        if row is None:
+            return None
+        return StoredFile(*row[:6]), bytes(row[6])
 
     def recover(self) -> int:
         now = time.time()

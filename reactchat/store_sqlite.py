@@ -43,14 +43,14 @@ class SqliteStore(SqlMessageStore):
 
     def __init__(self, url: str) -> None:
         super().__init__(display_url(url))
-        self.file = sqlite_path(url)
-        self.memory = self.file == ":memory:"
+        self.filename = sqlite_path(url)
+        self.memory = self.filename == ":memory:"
         self._write_lock = threading.Lock()
         self._readers_lock = threading.Lock()
         self._idle: list[sqlite3.Connection] = []
         self._readers: set[sqlite3.Connection] = set()
         if not self.memory:
-            folder = os.path.dirname(os.path.abspath(self.file))
+            folder = os.path.dirname(os.path.abspath(self.filename))
             try:
                 os.makedirs(folder, exist_ok=True)
             except OSError as error:
@@ -74,7 +74,7 @@ class SqliteStore(SqlMessageStore):
 
     def _connect(self, *, reader: bool = False) -> sqlite3.Connection:
         connection = sqlite3.connect(
-            self.file, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
+            self.filename, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
         )
         try:
             connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")

@@ -4,12 +4,12 @@ they stream, retry and edit keeping the earlier versions as branches."""
 from __future__ import annotations
 
 import inspect
+import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from reactchat.composer import chat_input
-from reactchat.conversation import conversation
-from reactchat.elements import Element
+from reactchat.conversation import conversation, storable
 from reactchat.messages import message, write_stream
 from reactchat.replies import END, as_messages, chain, deltas, last_user, structured
 
@@ -43,8 +43,7 @@ class StoredChat:
         if event is not None:
             answer = self._apply(event, transcript.history()) or answer
         stored = transcript.history()
-        shown: dict[str, Any] = self.state.setdefault("media", {})  # see _answer
-        ids = [message({**m, "content": shown.get(m["id"], m["content"])}).node.id for m in stored]
+        ids = [message(m).node.id for m in stored]
         submitted = chat_input(placeholder, multimodal=multimodal, file_types=file_types)
         if answer and stored and stored[-1]["role"] == "user":
             argument = submitted if submitted is not None else _argument(stored[-1]["content"], multimodal)
@@ -52,10 +51,31 @@ class StoredChat:
             if isinstance(submitted, dict):
                 files, text = submitted.get("files") or [], submitted.get("text")
                 asked = len(files) + (1 if text or not files else 0)
-            self._answer(fn, argument, [plain(m) for m in stored[:-asked]], values, ids)
+            self._answer(fn, argument, [self._plain(m) for m in stored[:-asked]], values, ids)
         self.state["ids"] = ids
-        self.state["history"] = [plain(m) for m in transcript.history()]
+        self.state["history"] = [self._plain(m) for m in transcript.history()]
         return self.state["history"]  # type: ignore[no-any-return]
+
+    def _plain(self, stored: dict[str, Any]) -> dict[str, Any]:
+        """A stored message as the chat function sees it: role and content (and metadata, feedback), a kept
+        file with its ``path``."""
+        return {**plain(stored), "content": self._local(stored["content"])}
+
+    def _local(self, content: Any) -> Any:
+        """Content as the chat function sees it: a kept file gets a ``path`` (written once per session into
+        its folder of attachments), as files in a history had before they were stored."""
+        if isinstance(content, list):
+            return [self._local(part) for part in content]
+        if not (isinstance(content, dict) and "file_id" in content):
+            return content
+        paths: dict[str, str] = self.state.setdefault("paths", {})
+        path = paths.get(content["file_id"])
+        if path is None or not os.path.exists(path):
+            _, path = self.run.scope.uploads.new_path(str(content.get("name") or "file"))
+            with open(path, "wb") as f:
+                f.write(self.transcript.read(content))
+            paths[content["file_id"]] = path
+        return {**content, "path": path}
 
     def _apply(self, event: Any, stored: list[dict[str, Any]]) -> bool:
         """Carry out a chat event on the stored conversation; returns whether its last prompt is to be
@@ -92,7 +112,7 @@ class StoredChat:
                 final: list[dict[str, Any]] = []
                 structured(first, result, final, [])
                 for item in final:
-                    content = storable(item.get("content"))
+                    content = storable(self.run, self.transcript, item.get("content"))
                     if content is not None:
                         role = str(item.get("role", "assistant"))
                         self.transcript.add(role, content, metadata=item.get("metadata"))
@@ -104,23 +124,14 @@ class StoredChat:
                 write_stream(deltas(result))
             return
         for item in as_messages(result):
-            content = item.get("content")
-            kept_content = storable(content)
+            content = storable(self.run, self.transcript, item.get("content"))
             role = str(item.get("role", "assistant"))
-            kept = self.transcript.add(role, [] if kept_content is None else kept_content,
-                                       metadata=item.get("metadata"))  # fmt: skip
-            if kept_content != content:
-                # Media made in code are not stored yet: this session shows them again from memory.
-                self.state.setdefault("media", {})[kept.id] = content
-            ids.append(message({**item, "id": kept.id, "created_at": kept.created_at}).node.id)
-
-
-def storable(content: Any) -> Any:
-    """Content as it can be stored: media made in code (``rc.audio(...)``) are left out (not stored yet)."""
-    if isinstance(content, (list, tuple)):
-        parts = [storable(part) for part in content]
-        return [part for part in parts if part is not None]
-    return None if isinstance(content, Element) else content
+            if content is None:
+                content = []
+            kept = self.transcript.add(role, content, metadata=item.get("metadata"))
+            ids.append(
+                message({**item, "content": content, "id": kept.id, "created_at": kept.created_at}).node.id
+            )
 
 
 def plain(stored: dict[str, Any]) -> dict[str, Any]:

@@ -21,11 +21,12 @@ import secrets
 import tempfile
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
 from reactchat.config import Config
-from reactchat.media import MEDIA_ROUTE
+from reactchat.media import FILES_ROUTE, MEDIA_ROUTE
 from reactchat.ops import ERR, RUN, Op, WireNode, apply, empty_root
 from reactchat.protocol import Event, decode_frame
 from reactchat.runner import Script
@@ -360,20 +361,22 @@ class ChatTest:
         return found
 
     def media(self, url: str) -> bytes:
-        """The bytes the browser would get for a media ``src`` the app registered.
+        """The bytes the browser would get for a media ``src`` (the app's, or a file kept with a conversation).
 
         Raises:
             LookupError: for a URL this session does not serve.
         """
+        transcript = self.session.transcript
+        if url.startswith(FILES_ROUTE + "/") and transcript is not None:
+            return transcript.read({"file_id": urllib.parse.unquote(url[len(FILES_ROUTE) + 1 :])})
         prefix = f"{MEDIA_ROUTE}/{self.session.media.key}/"
         entry = self.session.media.get(url[len(prefix) :]) if url.startswith(prefix) else None
         if entry is None:
             raise LookupError(f"this session serves no media at {url!r}")
-        if entry.data is not None:
-            return entry.data
-        assert entry.path is not None
-        with open(entry.path, "rb") as f:
-            return f.read()
+        if entry.data is None:
+            with open(str(entry.path), "rb") as f:
+                return f.read()
+        return entry.data
 
     @property
     def errors(self) -> list[dict[str, Any]]:

@@ -7,11 +7,13 @@ Only the session's worker thread uses a Transcript (runs, and the events that sw
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from reactchat.followers import followers_for
+from reactchat.media import sniff_mime
 
 if TYPE_CHECKING:
     from reactchat.store import Conversation, Message, Store
@@ -96,6 +98,10 @@ class Transcript:
         self._touched()
         return message
 
+    def has(self, origin: str) -> bool:
+        """Whether the path shown holds the message the client event ``origin`` made (a resent prompt)."""
+        return any(m.origin == origin for m in self.path)
+
     def append(self, message_id: str, text: str) -> None:
         self.store.append(self.owner, message_id, text)
         now = time.monotonic()
@@ -109,6 +115,30 @@ class Transcript:
         self._replace(message)
         self._touched()
         return message
+
+    def keep_file(self, path: str, *, name: str | None = None, mime: str | None = None) -> dict[str, Any]:
+        """Keep the file at ``path`` with the conversation; how a message's content refers to it."""
+        with open(path, "rb") as f:
+            data = f.read()
+        name = name or os.path.basename(path)
+        return self.keep(data, name, mime or sniff_mime(data, name))
+
+    def keep(self, data: bytes, name: str, mime: str) -> dict[str, Any]:
+        """Keep ``data`` with the conversation (made now if the chat is new): ``{"file_id", "name",
+        "mime_type", "size"}``, the part a message's content refers to it by."""
+        conversation = self.ensure()
+        return self.store.add_file(self.owner, conversation.id, data=data, name=name, mime=mime).part()
+
+    def read(self, part: dict[str, Any]) -> bytes:
+        """The bytes of a kept file (a part as ``keep`` gives it), if it is the owner's.
+
+        Raises:
+            LookupError: naming the file, when it is missing or another owner's.
+        """
+        found = self.store.file(self.owner, str(part.get("file_id")))
+        if found is None:
+            raise LookupError(f"no file {part.get('file_id')!r} in this user's conversations")
+        return found[1]
 
     def set_leaf(self, message_id: str | None) -> None:
         """Show the path that ends at ``message_id`` (None: before the first message); the rest stays stored

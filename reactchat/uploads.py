@@ -145,6 +145,11 @@ class Uploads:
     def get(self, upload_id: str) -> Upload | None:
         return self._files.get(upload_id)
 
+    def at(self, path: str) -> Upload | None:
+        """The upload kept at ``path``, if it is one of this session's."""
+        with self._lock:
+            return next((u for u in self._files.values() if u.path == path), None)
+
     @property
     def folder(self) -> str | None:
         return self._dir

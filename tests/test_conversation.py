@@ -11,6 +11,7 @@ import pytest
 from reactchat.ops import NOTE
 from reactchat.protocol import Event
 from reactchat.store import Store, open_store
+from reactchat.store_sql import SqlStore
 from reactchat.testing import ChatTest
 
 APP = """
@@ -225,3 +226,78 @@ def test_a_prompt_to_a_conversation_deleted_in_another_tab_is_not_lost(app: str,
         m.content == "after the delete" for c in store.list(t.owner, "app") for m in store.path(t.owner, c.id)
     )
     assert kept or stored  # either back in the input, or stored (in a new conversation)
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(200))
+
+
+def test_attached_files_and_media_made_in_code_are_kept_and_show_after_a_restart(
+    write_app: Callable[[str], str], store: Store
+) -> None:
+    app = write_app(f"""
+        import reactchat as rc
+        conv = rc.conversation()
+        for m in conv.history:
+            rc.message(m)
+        if prompt := rc.chat_input(multimodal=True):
+            with conv.reply():
+                rc.markdown("Here is yours, and a chart:")
+                rc.image({PNG!r}, alt="chart")
+    """)
+    t = ChatTest.from_file(app, store=store)
+    t.send("look", files=[("cat.png", PNG + b"cat", "image/png")])
+    assert t.conversation is not None
+    first, _ = (n[2]["src"] for n in t.nodes("image"))
+    assert first.startswith("/_rc/files/")  # the attachment is served from the store at once
+    t.restart()
+    after = [n[2] for n in t.nodes("image")]
+    assert after[0]["src"] == first and after[1]["src"].startswith("/_rc/files/")
+    assert after[1]["alt"] == "chart"
+    attached, text, answer = (m.content for m in store.path(t.owner, t.conversation))
+    assert attached == {"file_id": first.rsplit("/", 1)[1], "name": "cat.png", "mime_type": "image/png",
+                        "size": len(PNG) + 3}  # fmt: skip
+    assert text == "look"
+    assert answer[0] == "Here is yours, and a chart:" and answer[1]["alt_text"] == "chart"
+    assert store.file(t.owner, attached["file_id"])[1] == PNG + b"cat"  # type: ignore[index]
+    assert store.file(t.owner, answer[1]["file_id"])[1] == PNG  # type: ignore[index]
+    assert store.file(store.user("someone else"), answer[1]["file_id"]) is None
+
+
+def test_a_resent_prompt_keeps_its_files_once(write_app: Callable[[str], str], store: Store) -> None:
+    app = write_app("""
+        import reactchat as rc
+        conv = rc.conversation()
+        for m in conv.history:
+            rc.message(m)
+        rc.chat_input(multimodal=True)
+    """)
+    t = ChatTest.from_file(app, store=store, owner="alice")
+    t.send("look", files=[("a.txt", b"hello", "text/plain")])
+    # After a restart the page resends what it had not seen confirmed: the same tab and event number.
+    again = ChatTest.from_file(app, store=store, owner="alice", conversation=t.conversation)
+    node_id = again.session.tree.find("chat_input")[0].id
+    upload = again.upload("a.txt", b"hello", "text/plain")
+    assert again.session.submit(Event(1, node_id, "submit", {"text": "look", "files": [upload]}), t._tab)
+    again.wait()
+    assert [m.role for m in store.path(t.owner, t.conversation or "")] == ["user", "user"]
+    assert isinstance(store, SqlStore)
+    with store.transaction(write=False) as tx:
+        assert tx.one("SELECT count(*) FROM files") == (1,)
+
+
+def test_conv_read_file_gives_an_attachments_bytes(write_app: Callable[[str], str], store: Store) -> None:
+    app = write_app("""
+        import reactchat as rc
+        conv = rc.conversation()
+        if rc.chat_input(multimodal=True):
+            attached = conv.history[0]["content"]
+            with conv.reply():
+                rc.markdown(conv.read_file(attached).decode())
+                try:
+                    conv.read_file({"file_id": "01MISSING"})
+                except LookupError as error:
+                    rc.markdown(str(error))
+    """)
+    t = ChatTest.from_file(app, store=store)
+    t.send("read it", files=[("a.txt", b"hello", "text/plain")])
+    assert texts(t)[-1] == "hello\n\nno file '01MISSING' in this user's conversations"

@@ -122,3 +122,36 @@ def test_ids_cannot_be_guessed_or_used_to_reach_other_files(
 )
 def test_byte_range(header: str, expected: tuple[int, int] | None) -> None:
     assert byte_range(header, 100) == expected
+
+
+def test_a_kept_file_is_served_to_its_owner_only(serve: Callable[..., Served], media_app: str) -> None:
+    import tornado.web
+
+    from tests.serving import Browser
+
+    served = serve(media_app)
+    ann, bob = Browser(served.url), Browser(served.url)
+    store = served.app.store
+    assert store is not None
+    signed = next(c.value for c in ann.jar if c.name == "rc_user")
+    value = tornado.web.decode_signed_value(store.secret().hex(), "rc_user", signed)
+    assert value is not None
+    owner = store.user(f"anonymous:{value.decode()}")
+    conversation = store.create(owner, "app")
+    kept = store.add_file(owner, conversation.id, data=BLOB, name="chart.png", mime="image/png")
+    url = f"{served.url}/_rc/files/{kept.id}"
+    with ann.opener.open(url) as response:
+        assert response.status == 200 and response.read() == BLOB
+        assert response.headers["Content-Type"] == "image/png"
+        assert "immutable" in response.headers["Cache-Control"]
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    with ann.opener.open(urllib.request.Request(url, headers={"Range": "bytes=0-9"})) as response:
+        assert response.status == 206 and response.read() == BLOB[:10]
+    for opener in (bob.opener, urllib.request.build_opener()):  # another browser, or none: a missing file
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            opener.open(url)
+        assert refused.value.code == 404
+    store.delete(owner, conversation.id)
+    with pytest.raises(urllib.error.HTTPError) as gone:
+        ann.opener.open(url)
+    assert gone.value.code == 404

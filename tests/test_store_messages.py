@@ -121,3 +121,31 @@ def test_feedback_is_the_owners_and_can_be_cleared(store: Store) -> None:
     assert store.path(owner, conversation.id)[0].feedback == "Dislike"
     store.set_feedback(owner, reply.id, None)
     assert store.path(owner, conversation.id)[0].feedback is None
+
+
+def test_a_file_kept_with_a_conversation_is_only_its_owners(store: Store) -> None:
+    owner, other = store.user("u"), store.user("v")
+    conversation = store.create(owner, APP)
+    data = bytes(range(256)) * 4  # every byte value survives
+    kept = store.add_file(owner, conversation.id, data=data, name="cat.png", mime="image/png")
+    assert (kept.name, kept.mime, kept.size) == ("cat.png", "image/png", 1024)
+    assert kept.part() == {"file_id": kept.id, "name": "cat.png", "mime_type": "image/png", "size": 1024}
+    assert store.file(owner, kept.id) == (kept, data)
+    assert store.file(other, kept.id) is None
+    assert store.file(owner, "missing") is None
+    with pytest.raises(NotFound):
+        store.add_file(other, conversation.id, data=b"x", name="x", mime="text/plain")
+    store.delete(owner, conversation.id)
+    assert store.file(owner, kept.id) is None
+    store.restore(owner, conversation.id)
+    assert store.file(owner, kept.id) == (kept, data)
+
+
+def test_a_file_larger_than_the_store_keeps_is_refused(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    import reactchat.store_messages
+
+    monkeypatch.setattr(reactchat.store_messages, "MAX_FILE_BYTES", 8)
+    owner = store.user("u")
+    conversation = store.create(owner, APP)
+    with pytest.raises(ValueError, match="a file of 9 bytes is larger than the store keeps"):
+        store.add_file(owner, conversation.id, data=b"123456789", name="x", mime="text/plain")

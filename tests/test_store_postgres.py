@@ -8,6 +8,7 @@ import threading
 import psycopg
 import pytest
 
+from reactchat.migrations import latest
 from reactchat.store import Store, StoreError, open_store
 from reactchat.store_postgres import PostgresStore
 from tests.test_store import APP, in_threads
@@ -52,7 +53,7 @@ def test_stores_opening_a_new_schema_together_migrate_it_once(postgres_url: str)
         assert len({s.secret() for s in stores}) == 1
         with psycopg.connect(postgres_url) as connection:
             row = connection.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        assert row == ("1",)
+        assert row == (str(latest("postgresql")),)
     finally:
         for store in stores:
             store.close()

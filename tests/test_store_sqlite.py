@@ -146,7 +146,7 @@ def test_the_writer_is_closed_when_opening_fails(tmp_path: pathlib.Path) -> None
     url = f"sqlite:///{tmp_path}/chats.db"
     open_store(url).close()
     with sqlite3.connect(tmp_path / "chats.db") as connection:
-        connection.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+        connection.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     with pytest.raises(StoreError, match="newer"):
         open_store(url)
     os.rename(tmp_path / "chats.db", tmp_path / "moved.db")  # nothing holds the file open

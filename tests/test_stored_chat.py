@@ -81,3 +81,37 @@ def test_undo_goes_back_a_turn_and_clear_starts_a_new_conversation(store: Store)
     t.send("fresh")
     assert t.conversation != first
     assert len(store.list(t.owner, "app")) == 2
+
+
+def test_media_a_chat_function_makes_are_kept_and_show_after_a_restart(store: Store) -> None:
+    import reactchat as rc
+
+    png = b"\x89PNG\r\n\x1a\n" + bytes(200)
+
+    def draw(message: str, history: list[dict[str, Any]]) -> list[Any]:
+        return ["Drawn:", rc.image(png), rc.gallery([png + b"1", png + b"2"])]
+
+    t = ChatTest.from_function(draw, store=store)
+    t.send("a cat")
+    before = texts(t)
+    t.restart()
+    sources = [n[2]["src"] for n in t.nodes("image")]
+    assert len(sources) == 3 and all(src.startswith("/_rc/files/") for src in sources)
+    kept = [store.file(t.owner, src.rsplit("/", 1)[1]) for src in sources]
+    assert [found[1] for found in kept if found is not None] == [png, png + b"1", png + b"2"]
+    assert texts(t) == before and len(t.messages) == 4  # the prompt, the text, the image, the gallery
+
+
+def test_the_chat_function_gets_paths_to_earlier_attachments(store: Store) -> None:
+    seen: list[Any] = []
+
+    def look(message: dict[str, Any], history: list[dict[str, Any]]) -> str:
+        seen.append([m["content"] for m in history])
+        return "seen"
+
+    t = ChatTest.from_function(look, store=store, multimodal=True)
+    t.send("first", files=[("a.txt", b"hello", "text/plain")]).send("second")
+    attached = seen[-1][0]
+    assert attached["name"] == "a.txt" and attached["mime_type"] == "text/plain"
+    with open(attached["path"], "rb") as f:
+        assert f.read() == b"hello"
