@@ -1,19 +1,16 @@
 """Multimodal input: attach images or text files (button, drag and drop, paste) and get them back.
 
-Run it with `reactchat run examples/multimodal.py`.
+The conversation is stored: attachments are kept with it, so they show again after a reload or a restart,
+and `conv.read_file` reads one back (here, the start of each text file). Run it with
+`reactchat run examples/multimodal.py`.
 """
-
-import os
 
 import reactchat as rc
 
 rc.chat(title="Multimodal", placeholder="Attach an image or a .txt file and send.")
 
-if "history" not in rc.session_state:
-    rc.session_state.history = []
-history = rc.session_state.history
-
-for msg in history:
+conv = rc.conversation()
+for msg in conv.history:  # each attached file is a message of its own, then the text
     rc.message(msg)
 
 msg = rc.chat_input(
@@ -24,14 +21,14 @@ msg = rc.chat_input(
     max_file_size=5_000_000,
 )
 if msg:
-    user_parts = [msg["text"]] if msg["text"] else []
-    user_parts += [{"path": path} for path in msg["files"]]
-    images = [p for p in msg["files"] if not p.lower().endswith(".txt")]
-    texts = [p for p in msg["files"] if p.lower().endswith(".txt")]
+    count = len(msg["files"])
+    attached = [m["content"] for m in conv.history[-(count + bool(msg["text"])) :] if m["role"] == "user"]
+    files = [part for part in attached if isinstance(part, dict)]
+    images = [f for f in files if f["mime_type"].startswith("image/")]
+    texts = [f for f in files if not f["mime_type"].startswith("image/")]
     summary = f"You sent {len(images)} image(s) and {len(texts)} text file(s)."
-    for path in texts:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            summary += f"\n\n`{os.path.basename(path)}` starts with: {f.read(80)!r}"
-    history += [{"role": "user", "content": user_parts}, {"role": "assistant", "content": summary}]
-    rc.message(history[-2])
-    rc.message(history[-1])
+    for part in texts:
+        start = conv.read_file(part)[:80].decode("utf-8", errors="replace")
+        summary += f"\n\n`{part['name']}` starts with: {start!r}"
+    with conv.reply():
+        rc.markdown(summary)

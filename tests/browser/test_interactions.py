@@ -251,7 +251,8 @@ def test_upload_chips_and_send(page: Page, serve: Callable[..., Any], tmp_path: 
     pdf = tmp_path / "paper.pdf"
     pdf.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
 
-    served = serve(str(EXAMPLES / "multimodal.py"))
+    store = f"sqlite:///{tmp_path}/chats.db"
+    served = serve(str(EXAMPLES / "multimodal.py"), store=store)
     open_app(page, served.url)
     chips = page.locator(CHIP)
     send_button = page.get_by_test_id("send")
@@ -291,12 +292,28 @@ def test_upload_chips_and_send(page: Page, serve: Callable[..., Any], tmp_path: 
     expect(reply).not_to_contain_text("paper.pdf")
     expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
 
-    question = page.locator(USER)
-    expect(question.locator(CONTENT)).to_contain_text("look at these")
-    img = question.locator("img")
+    # Each file is a user message of its own, then the text; the files are kept with the conversation.
+    questions = page.locator(USER)
+    expect(questions).to_have_count(3)
+    expect(questions.last.locator(CONTENT)).to_contain_text("look at these")
+    expect(questions.nth(1)).to_contain_text("notes.txt")
+    img = questions.locator("img")
     expect(img).to_have_count(1)
     img.evaluate("el => el.decode()")
     assert img.evaluate("el => [el.naturalWidth, el.naturalHeight]") == [12, 8]
+
+    # A restart: the uploads folder is gone with the old process, the store still has the files.
+    expect(page).to_have_url(re.compile(r"/c/[0-9A-Za-z]+$"))
+    address = page.url
+    served.close()
+    again = serve(str(EXAMPLES / "multimodal.py"), store=store)
+    page.goto(address.replace(served.url, again.url))
+    img = page.locator(USER).locator("img")
+    expect(img).to_have_count(1)
+    assert (img.get_attribute("src") or "").startswith("/_rc/files/")
+    img.evaluate("el => el.decode()")
+    assert img.evaluate("el => [el.naturalWidth, el.naturalHeight]") == [12, 8]
+    expect(page.locator(ASSISTANT).locator(CONTENT)).to_contain_text("You sent 1 image(s) and 1 text file(s).")
 
 
 # --- a click while a stream runs --------------------------------------------------------------------------------
