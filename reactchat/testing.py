@@ -361,7 +361,7 @@ class ChatTest:
         return found
 
     def media(self, url: str) -> bytes:
-        """The bytes the browser would get for a media ``src`` (the app's, or a file kept with a conversation).
+        """The bytes the browser would get for a media ``src``: the app's, or a file kept in the store.
 
         Raises:
             LookupError: for a URL this session does not serve.
