@@ -58,6 +58,8 @@ class Transcript:
         self.path: list[Message] = []
         self.listing = Listing()
         self.deleted: Conversation | None = None  # the last one deleted, while its undo is offered
+        self._synced: dict[str, Any] = {}  # keyed widget values as last kept in, or read from, conv.state
+        self._synced_for: str | None = None
 
     # -- which conversation ---------------------------------------------------------------------------------
 
@@ -169,6 +171,13 @@ class Transcript:
         conversation = self.ensure()
         self.store.set_state(self.owner, conversation.id, state)
         self.conversation = dataclasses.replace(conversation, state=dict(state))
+
+    def synced(self) -> dict[str, Any]:
+        """Keyed widget values as last written to, or read from, the conversation shown's state (by key);
+        empty again once another conversation shows."""
+        if self._synced_for != self.id:
+            self._synced_for, self._synced = self.id, {}
+        return self._synced
 
     def rename(self, conversation_id: str, title: str) -> bool:
         done = self.store.rename(self.owner, conversation_id, title)

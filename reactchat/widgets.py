@@ -74,8 +74,35 @@ def _widget(
     rec = run.reconciler
     node = rec.emit("widget", props, key, defaults={"value": None})
     run.part(Declared).append(node)
-    value = run.scope.widgets.get(node, default)
+    value = _kept(run, node, run.scope.widgets.get(node, default))
     return run, node, value
+
+
+def _kept(run: Run, node: Node, current: Any) -> Any:
+    """A widget with a ``key=`` in an app showing a stored conversation keeps its value with it, in
+    ``conv.state[key]`` (a choice by its label): a change is written there, and opening the conversation
+    brings its value back."""
+    transcript, key = run.scope.transcript, node.key
+    if not isinstance(key, str) or transcript is None or not transcript.in_use:
+        return current
+    conversation = transcript.conversation
+    if conversation is None:
+        return current
+    labels = node.props.get("options")
+    synced, state = transcript.synced(), conversation.state
+    if key not in state or (key in synced and synced[key] != current):  # new here, or the user changed it
+        shown = current
+        if labels is not None and isinstance(current, int) and 0 <= current < len(labels):
+            shown = labels[current]
+        transcript.set_state({**state, key: shown})
+        synced[key] = current
+        return current
+    kept = state[key]
+    if labels is not None:
+        kept = labels.index(kept) if kept in labels else current
+    accept_value(run.scope.widgets, node, kept)  # only a value that fits the widget
+    synced[key] = value = run.scope.widgets.get(node, current)
+    return value
 
 
 def _show(run: Run, node: Node, wire: Any) -> None:

@@ -301,3 +301,43 @@ def test_conv_read_file_gives_an_attachments_bytes(write_app: Callable[[str], st
     t = ChatTest.from_file(app, store=store)
     t.send("read it", files=[("a.txt", b"hello", "text/plain")])
     assert texts(t)[-1] == "hello\n\nno file '01MISSING' in this user's conversations"
+
+
+def test_keyed_widget_values_are_kept_with_each_conversation(
+    write_app: Callable[[str], str], store: Store
+) -> None:
+    app = write_app("""
+        import reactchat as rc
+        conv = rc.conversation()
+        with rc.sidebar:
+            model = rc.selectbox("Model", ["small", "large", "huge"], key="model")
+            heat = rc.slider("Temperature", 0.0, 1.0, 0.5, key="temperature")
+            rc.checkbox("Unkept", key=None)
+        for m in conv.history:
+            rc.message(m)
+        if prompt := rc.chat_input():
+            with conv.reply():
+                rc.markdown(f"{model} at {heat}")
+    """)
+    t = ChatTest.from_file(app, store=store, owner="ann")
+    t.set("Model", "large").send("first")
+    first = t.conversation
+    assert first is not None and texts(t)[-1] == "large at 0.5"
+    assert store.get(t.owner, first).state == {"model": "large", "temperature": 0.5}  # type: ignore[union-attr]
+    t.conversations_do("new").set("Model", "huge").set("Temperature", 0.9).send("second")
+    second = t.conversation
+    assert second != first and texts(t)[-1] == "huge at 0.9"
+    t.conversations_do("open", first)
+    widgets = {w[2]["label"]: w[2].get("value") for w in t.nodes("sidebar")[0][3]}
+    assert widgets["Model"] == 1 and widgets["Temperature"] == 0.5  # the first conversation's choices
+    t.send("again")
+    assert texts(t)[-1] == "large at 0.5"
+    t.set("Temperature", 0.2).send("cooler")
+    assert store.get(t.owner, first).state == {"model": "large", "temperature": 0.2}  # type: ignore[union-attr]
+    after = ChatTest.from_file(app, store=store, owner="ann", conversation=second)  # a restart
+    widgets = {w[2]["label"]: w[2].get("value") for w in after.nodes("sidebar")[0][3]}
+    assert widgets["Model"] == 2 and widgets["Temperature"] == 0.9
+    store.set_state(t.owner, second or "", {"model": "no such model", "temperature": 7})
+    after = ChatTest.from_file(app, store=store, owner="ann", conversation=second)
+    widgets = {w[2]["label"]: w[2].get("value") for w in after.nodes("sidebar")[0][3]}
+    assert widgets["Model"] == 0 and widgets["Temperature"] == 1.0  # what does not fit is fitted or ignored

@@ -313,7 +313,9 @@ def test_upload_chips_and_send(page: Page, serve: Callable[..., Any], tmp_path: 
     assert (img.get_attribute("src") or "").startswith("/_rc/files/")
     img.evaluate("el => el.decode()")
     assert img.evaluate("el => [el.naturalWidth, el.naturalHeight]") == [12, 8]
-    expect(page.locator(ASSISTANT).locator(CONTENT)).to_contain_text("You sent 1 image(s) and 1 text file(s).")
+    expect(page.locator(ASSISTANT).locator(CONTENT)).to_contain_text(
+        "You sent 1 image(s) and 1 text file(s)."
+    )
 
 
 # --- a click while a stream runs --------------------------------------------------------------------------------
