@@ -7,9 +7,10 @@ Configure it with environment variables:
     OPENAI_API_KEY   sent as a bearer token (leave it out for local servers that need none)
     OPENAI_MODEL     the model name (default: gpt-4o-mini)
 
-Without OPENAI_BASE_URL the app says which variables to set instead of failing. Stop ends the answer at
-once and keeps the partial text; the generator, and with it the HTTP response, is closed when the next
-chunk arrives. Run it with `reactchat run examples/llm_client.py`.
+Without OPENAI_BASE_URL the app says which variables to set instead of failing. Conversations are
+stored, so they survive reloads and restarts. Stop ends the answer at once and keeps the partial text;
+the generator, and with it the HTTP response, is closed when the next chunk arrives. Run it with
+`reactchat run examples/llm_client.py`.
 """
 
 import json
@@ -80,40 +81,40 @@ def complete(messages: list[dict], temperature: float) -> Iterator[str]:
                     yield text
 
 
-def answer(messages: list[dict], temperature: float, failure: list[str]) -> Iterator[str]:
-    """The model's answer; a failure is shown in the message and noted in ``failure``."""
-    try:
-        yield from complete(messages, temperature)
-    except RequestFailed as e:
-        failure.append(str(e))
-        yield f"\n\n⚠️ Request failed: {e}"
+def for_the_model(history: list[dict]) -> list[dict]:
+    """The stored conversation as the API takes it: role and content only, without failed turns (a reply
+    that ended in an error, and the prompt it answered)."""
+    kept: list[dict] = []
+    for msg in history:
+        if msg.get("status") == "error":
+            if kept and kept[-1]["role"] == "user":
+                kept.pop()
+            continue
+        kept.append({"role": msg["role"], "content": msg["content"]})
+    return kept
 
 
 rc.chat(title="LLM client", description=f"`{MODEL}` at `{BASE_URL}`" if BASE_URL else None)
 
-with rc.sidebar:
-    system = rc.text_area("System prompt", "You are a helpful assistant.")
-    temperature = rc.slider("Temperature", 0.0, 2.0, 0.7, step=0.1)
+conv = rc.conversation()  # stored: it survives reloads and restarts, and is listed in the side panel
 
-if "history" not in rc.session_state:
-    rc.session_state.history = []
-history = rc.session_state.history
+with rc.sidebar:  # with a key=, each conversation keeps its own system prompt and temperature
+    system = rc.text_area("System prompt", "You are a helpful assistant.", key="system")
+    temperature = rc.slider("Temperature", 0.0, 2.0, 0.7, step=0.1, key="temperature")
 
 if not BASE_URL:
     rc.message("assistant", NOT_CONFIGURED)
 
-for msg in history:
+for msg in conv.history:
     rc.message(msg)
 
-if prompt := rc.chat_input("Ask the model"):
-    rc.message("user", prompt)
+if prompt := rc.chat_input("Ask the model"):  # already stored: conv.history ends with it
     if not BASE_URL:
-        rc.message("assistant", NOT_CONFIGURED)
-        history += [{"role": "user", "content": prompt}, {"role": "assistant", "content": NOT_CONFIGURED}]
+        conv.add({"role": "assistant", "content": NOT_CONFIGURED})
     else:
-        messages = [{"role": "system", "content": system}, *history, {"role": "user", "content": prompt}]
-        failure: list[str] = []
-        with rc.message("assistant"):
-            reply = rc.write_stream(answer(messages, temperature, failure))
-        if not failure:  # keep failed turns out of what the model sees next time
-            history += [{"role": "user", "content": prompt}, {"role": "assistant", "content": reply}]
+        messages = [{"role": "system", "content": system}, *for_the_model(conv.history)]
+        try:
+            with conv.reply():  # stored as it streams; an exception marks it as an error
+                rc.write_stream(complete(messages, temperature))
+        except RequestFailed as e:
+            rc.message("assistant", f"⚠️ Request failed: {e}")

@@ -419,7 +419,12 @@ def test_llm_client_stop_keeps_the_partial_answer(fake_openai: FakeOpenAI) -> No
     t.wait_for(lambda t: len(t.messages) == 2 and t.messages[1]["content"] == "Hello from")
     t.stop().wait()  # while the server is still holding the rest back
     assert t.run_state == "stopped" and contents(t) == ["Tell me a story", "Hello from"]
-    assert t.session.state["history"][-1] == {"role": "assistant", "content": "Hello from"}
+    kept = t.restart().messages
+    assert kept == [
+        {"role": "user", "content": "Tell me a story"},
+        {"role": "assistant", "content": "Hello from"},
+    ]
+    assert t.nodes("message")[-1][2]["status"] == "stopped"
 
 
 def test_llm_client_shows_a_refused_request_and_keeps_it_out_of_the_history(fake_openai: FakeOpenAI) -> None:
@@ -428,4 +433,9 @@ def test_llm_client_shows_a_refused_request_and_keeps_it_out_of_the_history(fake
     t.send("Hi")
     assert contents(t)[-1].startswith("⚠️ Request failed: the server answered HTTP 401")
     assert "Incorrect API key provided" in contents(t)[-1] and t.errors == []
-    assert t.session.state["history"] == []
+    fake_openai.status = 200
+    t.send("Hello?", wait=False)
+    t.wait_for(lambda t: len(fake_openai.requests) == 2)
+    fake_openai.resume.set()
+    t.wait()
+    assert fake_openai.requests[1]["body"]["messages"][1:] == [{"role": "user", "content": "Hello?"}]
