@@ -54,8 +54,9 @@ BOMB_STALL_TARGET = 0.050  # seconds another session may wait while a bomb rende
 
 
 class Bench:
-    def __init__(self, profile: bool) -> None:
+    def __init__(self, profile: bool, only: list[str] | None = None) -> None:
         self.profile = profile
+        self.only = only
         self.config = Config()
         self.apps = Apps()
         self.results: dict[str, Any] = {}
@@ -66,6 +67,8 @@ class Bench:
     # -- plumbing ------------------------------------------------------------------------------------------
 
     def section(self, key: str, title: str, body: Callable[[Section, dict[str, Any]], None]) -> None:
+        if self.only and key not in self.only:
+            return
         sec = Section(title)
         data: dict[str, Any] = {}
         started = time.perf_counter()
@@ -481,10 +484,15 @@ def _clean(value: Any) -> Any:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the 1,000-message turn")
+    parser.add_argument(
+        "--only", action="append", metavar="SECTION",
+        help="run only this section (repeatable): bytes_per_turn, cpu_per_turn, many_sessions, stream,"
+        " latency, bombs, browser, conversations",
+    )  # fmt: skip
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
-    bench = Bench(profile=args.profile)
+    bench = Bench(profile=args.profile, only=args.only)
     try:
         bench.conditions()
         bench.section(

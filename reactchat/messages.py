@@ -87,7 +87,7 @@ def message(
         ValueError: for an unknown role. TypeError: for content of an unsupported type.
     """
     run = begin(role if content is None else content)
-    metadata = created_at = options = feedback = stored = status = None
+    metadata = created_at = options = feedback = stored = status = memo = None
     if isinstance(role, str):
         if role not in ROLES:
             as_message({"role": role})  # raises, naming the role
@@ -95,10 +95,17 @@ def message(
     elif content is not None:
         raise TypeError("rc.message() takes either a message (dict or ChatMessage) or a role and content")
     elif type(role) is dict and role.get("role") in ROLES:
-        # The common case, a history of plain dicts, without building a ChatMessage for each one.
+        # The common case, a history of plain dicts: without building a ChatMessage for each one, and an
+        # unchanged one (as rendered last run) at the cost of comparing it.
+        stored = role.get("id")
+        if key is None and stored is not None:
+            key = f"m:{stored}"
+        memo = (role, run.part(Rendering))
+        reused = run.reconciler.reuse("message", key, memo)
+        if reused is not None:
+            return Container(run, reused)
         body, metadata, created_at = role.get("content"), role.get("metadata"), role.get("created_at")
-        options, feedback = role.get("options"), role.get("feedback")
-        stored, status = role.get("id"), role.get("status")
+        options, feedback, status = role.get("options"), role.get("feedback"), role.get("status")
         role = role["role"]
     else:
         msg = as_message(role)
@@ -129,6 +136,10 @@ def message(
             rec.exit(prune=False)
             raise
         rec.exit()
+        if memo is not None:  # kept as declared: the app may change its dict, or the list in it, later
+            content = memo[0].get("content")
+            copied = {**memo[0], "content": list(content)} if type(content) is list else dict(memo[0])
+            rec.remember(node, (copied, memo[1]))
     return Container(run, node)
 
 

@@ -122,7 +122,8 @@ class Reconciler:
             if sites is None:
                 sites = cursor.sites = {}
             if key in sites:
-                raise DuplicateKeyError(f"duplicate key {key!r}: used at {sites[key]} and again at {site}")
+                first = sites[key] or "an earlier call"
+                raise DuplicateKeyError(f"duplicate key {key!r}: used at {first} and again at {site}")
             sites[key] = site
             k = key
         i = cursor.n
@@ -170,6 +171,41 @@ class Reconciler:
         if node.children:
             self._unentered[node.id] = node
         return node
+
+    def reuse(self, kind: str, key: str | None, memo: Any) -> Node | None:
+        """The next child of the current container, left as it is, when it was declared last run from a
+        ``memo`` equal to this one (see ``remember``) and nothing changed its props since: it and everything
+        it holds count as declared again. None otherwise: declare it with ``emit``."""
+        cursor = self._stack[-1]
+        children = cursor.node.children
+        i = cursor.n
+        if i >= len(children):
+            return None
+        node = children[i]
+        kept = node.memo
+        if kept is None or node.kind != kind or kept[0] is not node.props or kept[1] != memo:
+            return None
+        if key is None:
+            counts = cursor.counts
+            if counts is None:
+                counts = cursor.counts = {}
+            n = counts.get(kind, 0)
+            if node.key != (kind, n):
+                return None
+            counts[kind] = n + 1
+        else:
+            sites = cursor.sites
+            if sites is None:
+                sites = cursor.sites = {}
+            if node.key != key or key in sites:
+                return None  # emit names the duplicate
+            sites[key] = ""  # where is only looked up for an error: not worth a stack walk per message
+        cursor.n = i + 1
+        return node
+
+    def remember(self, node: Node, memo: Any) -> None:
+        """``node`` and its children are what ``memo`` declares: an equal one next run may ``reuse`` them."""
+        node.memo = (node.props, memo)
 
     def enter(self, node: Node) -> None:
         self._unentered.pop(node.id, None)

@@ -13,7 +13,7 @@ Key: TypeAlias = "str | tuple[str, int]"
 class Node:
     """One element: ``id`` is stable for as long as its key path is; ``props`` are plain msgpack values."""
 
-    __slots__ = ("children", "id", "key", "keyed", "kind", "parent", "props", "source")
+    __slots__ = ("children", "id", "key", "keyed", "kind", "memo", "parent", "props", "source")
 
     def __init__(self, node_id: int, kind: str, key: Key, props: dict[str, Any]) -> None:
         self.id = node_id
@@ -25,6 +25,9 @@ class Node:
         self.parent: Node | None = None
         # What the props were rendered from (markdown text), so an unchanged source skips rendering.
         self.source: Any = None
+        # What the node and its children were declared from, with the props it gave them (see
+        # Reconciler.reuse): an equal declaration of an untouched node costs a comparison.
+        self.memo: tuple[dict[str, Any], Any] | None = None
 
     def to_wire(self) -> WireNode:
         # props are copied because a pending batch folds later ops into this payload in place.

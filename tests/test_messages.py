@@ -38,3 +38,35 @@ def test_bad_role_is_an_error_element_naming_the_value(write_app: Callable[[str]
 def test_title_is_declared(write_app: Callable[[str], str]) -> None:
     t = ChatTest.from_file(write_app("import reactchat as rc\nrc.title('My bot')\n"))
     assert t.title == "My bot"
+
+
+def test_an_unchanged_history_costs_nothing_and_a_changed_one_shows(write_app: Callable[[str], str]) -> None:
+    from reactchat.testing import ChatTest
+
+    app = write_app("""
+        import reactchat as rc
+        rc.chat(line_breaks=rc.session_state.get("breaks", False))
+        history = rc.session_state.setdefault("history", [
+            {"role": "user", "content": "a\\nb"}, {"role": "assistant", "content": ["part", "*two*"]}])
+        for msg in history:
+            rc.message(msg)
+    """)
+    t = ChatTest.from_file(app)
+
+    def rerun() -> None:
+        t.session.request_rerun()
+        t.wait()
+
+    before = len(t.frames)
+    rerun()
+    shown = [{"role": "user", "content": "a\nb"}, {"role": "assistant", "content": "part\n\ntwo"}]
+    assert t.errors == [] and t.messages == shown and len(t.frames) == before + 1  # the run's end only
+    assert "<br" not in t.nodes("markdown")[0][2]["html"]
+    t.session.state["breaks"] = True  # other rendering options: the same dicts render again
+    rerun()
+    assert "<br" in t.nodes("markdown")[0][2]["html"]
+    history = t.session.state["history"]
+    history[0]["content"] = "edited in place"  # the same dict, changed
+    history[1]["content"].append("three")  # the same list, changed
+    rerun()
+    assert [m["content"] for m in t.messages] == ["edited in place", "part\n\ntwo\n\nthree"]

@@ -183,3 +183,38 @@ def test_unchanged_history_costs_no_bytes_on_the_next_turn(write_app: Callable[[
     small = t.bytes_sent - before
     assert small < 400
     assert t.tree == t.session.tree.to_wire()
+
+
+def test_reuse_keeps_an_untouched_node_declared_from_an_equal_memo() -> None:
+    tree = Tree()
+    ops: list[Op] = []
+    rec = Reconciler(tree, ops.append, threading.Lock())
+
+    def declare_all(memos: list[str], keys: list[str | None]) -> list[bool]:
+        reused = []
+        rec.begin()
+        for memo, key in zip(memos, keys, strict=True):
+            node = rec.reuse("message", key, memo)
+            reused.append(node is not None)
+            if node is None:
+                node = rec.emit("message", {"m": memo}, key)
+                rec.enter(node)
+                rec.emit("markdown", {"text": memo})
+                rec.exit()
+                rec.remember(node, memo)
+        rec.finish(prune=True)
+        return reused
+
+    assert declare_all(["a", "b"], [None, "k"]) == [False, False]
+    ops.clear()
+    assert declare_all(["a", "b"], [None, "k"]) == [True, True] and ops == []
+    assert len(tree.root.children) == 2 and all(len(c.children) == 1 for c in tree.root.children)
+    assert declare_all(["a", "B"], [None, "k"]) == [True, False]  # a changed memo declares it again
+    assert [op[0] for op in ops] == [SET, SET]
+    rec.set(tree.root.children[0], {"feedback": "Like"})  # changed since: not reused
+    assert declare_all(["a", "B"], [None, "k"]) == [False, True]
+    assert declare_all(["B"], ["other"]) == [False]  # another key is another node
+    with pytest.raises(DuplicateKeyError, match="used at an earlier call and again at"):
+        rec.begin()
+        assert rec.reuse("message", "other", "B") is not None
+        rec.emit("message", {}, "other")
