@@ -190,10 +190,13 @@ class Writer:
         self._show(self._md.finish(), "")
         text = self._md.text
         canonical = markdown_props(text, self._options)
-        if canonical != self.node.props:
-            # Only reference-style links defined after their use can make streaming and the canonical
-            # render disagree; one SET makes the final tree canonical anyway.
-            self._rec.set(self.node, dict(canonical))
+        props = self.node.props
+        if canonical != props:
+            # One block goes without cuts; and only reference-style links defined after their use can make
+            # streaming and the canonical render disagree. One SET makes the final tree canonical anyway.
+            patch = {k: v for k, v in canonical.items() if props.get(k) != v}
+            patch.update({k: None for k in props if k not in canonical})
+            self._rec.set(self.node, patch)
         self.node.source = (text, self._options)
         return text
 

@@ -97,7 +97,7 @@ class Transcript:
             self.path.append(message)
         if status == "streaming":
             self._writing.add(message.id)
-        self._touched()
+        self._touched(message.updated_at)
         return message
 
     def has(self, origin: str) -> bool:
@@ -115,7 +115,7 @@ class Transcript:
         message = self.store.finish(self.owner, message_id, status=status, content=content)
         self._writing.discard(message_id)
         self._replace(message)
-        self._touched()
+        self._touched(message.updated_at)
         return message
 
     def keep_file(self, path: str, *, name: str | None = None, mime: str | None = None) -> dict[str, Any]:
@@ -273,15 +273,15 @@ class Transcript:
             tuple(self.store.search(self.owner, self.app, query, limit=PAGE)), False, query
         )
 
-    def _touched(self) -> None:
-        """The shown conversation changed: it moves to the top of the list, with its (new) title, and the tabs
-        following it are told."""
+    def _touched(self, at: float) -> None:
+        """The shown conversation changed (at ``at``, the store's time): it moves to the top of the list, with
+        its (new) title, and the tabs following it are told."""
         self.followers.changed(self.id, self)
         before = self.conversation
-        if self.conversation is not None:
-            found = self.store.get(self.owner, self.conversation.id)
-            if found is not None:
-                self.conversation = found
+        if before is not None and before.title is None:  # the store titles it from its first prompt
+            self.conversation = self.store.get(self.owner, before.id) or before
+        elif before is not None:  # nothing else a message changes: no need to read it back
+            self.conversation = dataclasses.replace(before, updated_at=at)
         first = self.listing.items[0].id if self.listing.items else None
         if not self.listing.query:
             items = [c for c in self.listing.items if c.id != self.id]

@@ -6,7 +6,7 @@ import type { View, ViewContext } from "./view";
 
 
 /**
- * `html` is the whole text's HTML; `cuts` are the ends of its finished blocks. Each finished block is
+ * `html` is the whole text's HTML; `cuts` are the ends of its finished blocks (none: one block). Each finished block is
  * parsed into the DOM once; only blocks at or after the changed offset, and the open tail, are redone.
  */
 export function markdownView(_id: number, ctx: ViewContext): View {
@@ -22,7 +22,8 @@ export function markdownView(_id: number, ctx: ViewContext): View {
     body: null,
     update(p, textFrom = Infinity) {
       const html = str(p["html"]);
-      const raw = Array.isArray(p["cuts"]) ? p["cuts"] : [];
+      // Without cuts, the HTML is one finished block (the server leaves them out for one).
+      const raw = Array.isArray(p["cuts"]) ? p["cuts"] : html ? [html.length] : [];
       const cuts = raw.filter((c): c is number => typeof c === "number");
       let keep = 0;
       while (keep < ends.length && keep < cuts.length && cuts[keep] === ends[keep] && (ends[keep] as number) <= textFrom) {

@@ -170,6 +170,13 @@ describe("other kinds", () => {
     assert.equal($(".rc-tail").innerHTML, "<p>bc</p>");
   });
 
+  test("markdown without cuts is one finished block", () => {
+    const { $, $$ } = mount(root(msg(1, "assistant", [[2, "markdown", { html: "<p>one</p>\n" }, []]])));
+    assert.equal($$(".rc-block").length, 1);
+    assert.equal($$(".rc-block")[0]?.innerHTML, "<p>one</p>\n");
+    assert.equal($(".rc-tail").innerHTML, "");
+  });
+
   test("code blocks get a copy button unless the chat turns them off", () => {
     const { $$, frame } = mount(root(chat({}), msg(2, "assistant", [md(3, "<pre><code>x</code></pre>")])));
     assert.equal($$('[data-testid="copy-code"]').length, 1);
