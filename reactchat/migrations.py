@@ -96,6 +96,9 @@ SQLITE: list[list[str]] = [
             created_at REAL NOT NULL)""",
         "CREATE INDEX files_conversation ON files (conversation_id)",
     ],
+    [  # 3: when a message was last the end of the branch on screen (each branch's memory)
+        "ALTER TABLE messages ADD COLUMN viewed_at REAL",
+    ],
 ]
 
 
@@ -145,6 +148,9 @@ POSTGRESQL: list[list[str]] = [
             name TEXT NOT NULL, mime TEXT NOT NULL, size BIGINT NOT NULL, data BYTEA NOT NULL,
             created_at DOUBLE PRECISION NOT NULL)""",
         "CREATE INDEX files_conversation ON files (conversation_id)",
+    ],
+    [  # 3: when a message was last the end of the branch on screen (each branch's memory)
+        "ALTER TABLE messages ADD COLUMN viewed_at DOUBLE PRECISION",
     ],
 ]
 

@@ -73,6 +73,8 @@ class Message:
     origin: str | None
     created_at: float
     updated_at: float
+    # From ``path``: the ids of the message and its siblings (same parent), oldest first, when it has any.
+    siblings: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -278,12 +280,19 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def set_leaf(self, owner: str, conversation_id: str, message_id: str | None) -> bool:
-        """Show the branch ending at ``message_id`` (None: an empty path); False when either is missing."""
+        """Show the branch ending at ``message_id`` (None: an empty path), noting that it was shown now;
+        False when either is missing."""
+
+    @abc.abstractmethod
+    def switch(self, owner: str, conversation_id: str, message_id: str) -> bool:
+        """Show the branch through ``message_id``: the active leaf becomes the message under it (or itself)
+        that was shown last, so each branch keeps the version of its continuation the user last looked at.
+        False when either is missing."""
 
     @abc.abstractmethod
     def path(self, owner: str, conversation_id: str) -> builtins.list[Message]:
         """The messages from the root to the active leaf, in order; [] when missing. A streaming message's
-        content includes every delta appended so far."""
+        content includes every delta appended so far; a message with siblings lists them in ``siblings``."""
 
     @abc.abstractmethod
     def add(

@@ -4,6 +4,7 @@ recover), feedback and the files kept with a conversation, each scoped by the co
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import time
 from collections.abc import Sequence
 from types import EllipsisType
@@ -84,7 +85,68 @@ class SqlMessageStore(SqlStore):
                 f"SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} JOIN p ON p.id = m.id ORDER BY p.depth DESC",
                 (conversation_id, owner),
             )
-            return self._messages(tx, rows)
+            return self._with_siblings(tx, conversation_id, self._messages(tx, rows))
+
+    def _with_siblings(
+        self, tx: Tx, conversation_id: str, path: builtins.list[Message]
+    ) -> builtins.list[Message]:
+        """``path`` with the siblings of each message that has any: the conversation's forks are found from
+        its index alone, and only their children are read."""
+        if not path:
+            return path
+        forks = {row[0] for row in tx.all(
+            "SELECT parent_id FROM messages WHERE conversation_id = ? GROUP BY parent_id HAVING count(*) > 1",
+            (conversation_id,),
+        )}  # fmt: skip
+        parents = {m.parent_id for m in path} & forks
+        if not parents:
+            return path
+        named = [p for p in parents if p is not None]
+        where = " OR ".join(
+            ([f"parent_id IN ({', '.join('?' * len(named))})"] if named else [])
+            + (["parent_id IS NULL"] if None in parents else [])
+        )
+        children: dict[str | None, builtins.list[str]] = {}
+        for parent, child in tx.all(
+            f"SELECT parent_id, id FROM messages WHERE conversation_id = ? AND ({where}) ORDER BY id",
+            (conversation_id, *named),
+        ):
+            children.setdefault(parent, []).append(child)
+        return [
+            dataclasses.replace(m, siblings=tuple(children[m.parent_id])) if m.parent_id in children else m
+            for m in path
+        ]
+
+    def set_leaf(self, owner: str, conversation_id: str, message_id: str | None) -> bool:
+        with self._tx("moving the active leaf", write=True) as tx:
+            return self._show(tx, owner, conversation_id, message_id)
+
+    def switch(self, owner: str, conversation_id: str, message_id: str) -> bool:
+        with self._tx("switching branches", write=True) as tx:
+            row = tx.one(
+                "WITH RECURSIVE d (id) AS ("
+                "SELECT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id "
+                "WHERE m.id = ? AND c.id = ? AND c.owner_id = ? AND c.deleted_at IS NULL "
+                "UNION ALL SELECT m.id FROM messages m JOIN d ON m.parent_id = d.id) "
+                "SELECT m.id FROM messages m JOIN d ON d.id = m.id "
+                "ORDER BY coalesce(m.viewed_at, m.created_at) DESC, m.id DESC LIMIT 1",
+                (message_id, conversation_id, owner),
+            )
+            return row is not None and self._show(tx, owner, conversation_id, row[0])
+
+    def _show(self, tx: Tx, owner: str, conversation_id: str, leaf: str | None) -> bool:
+        """Make ``leaf`` the end of the branch on screen, noting when (each branch's memory)."""
+        lock = self.lock_row("conversations")
+        sql = f"SELECT 1 FROM conversations WHERE id = ? AND owner_id = ? AND deleted_at IS NULL{lock}"
+        if tx.one(sql, (conversation_id, owner)) is None:
+            return False
+        if leaf is not None and not tx.run(
+            "UPDATE messages SET viewed_at = ? WHERE id = ? AND conversation_id = ?",
+            (time.time(), leaf, conversation_id),
+        ):
+            return False
+        tx.run("UPDATE conversations SET active_leaf_id = ? WHERE id = ?", (leaf, conversation_id))
+        return True
 
     def add(
         self,
@@ -131,10 +193,10 @@ class SqlMessageStore(SqlStore):
             text = None if status == "streaming" else plain_text(content)
             tx.run(
                 "INSERT INTO messages (id, conversation_id, parent_id, role, content, text, metadata, "
-                "status, author_id, origin, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "status, author_id, origin, created_at, updated_at, viewed_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (message_id, conversation_id, parent, role, self.json_in(content), text,
-                 self.json_in(metadata), status, owner if role == "user" else None, origin, now, now),
+                 self.json_in(metadata), status, owner if role == "user" else None, origin, now, now, now),
             )  # fmt: skip
             title = auto_title(plain_text(content)) if conversation[1] is None and role == "user" else None
             retitle = "" if title is None else ", title = ?, title_source = 'auto'"

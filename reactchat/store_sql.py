@@ -278,13 +278,3 @@ class SqlStore(Store):
             (self.json_in(state), conversation_id, owner),
         ):
             raise NotFound(f"no conversation {conversation_id!r}")
-
-    def set_leaf(self, owner: str, conversation_id: str, message_id: str | None) -> bool:
-        sql = (
-            "UPDATE conversations SET active_leaf_id = ? WHERE id = ? AND owner_id = ? AND deleted_at IS NULL"
-        )
-        params = [message_id, conversation_id, owner]
-        if message_id is not None:
-            sql += " AND EXISTS (SELECT 1 FROM messages WHERE id = ? AND conversation_id = ?)"
-            params += [message_id, conversation_id]
-        return self._update("moving the active leaf", sql, params)

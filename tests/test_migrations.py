@@ -25,6 +25,7 @@ def test_a_database_of_an_earlier_version_is_brought_up_to_date_keeping_its_data
     store.add(owner, conversation.id, role="user", content="hello")
     store.close()
     raw_execute(store_url, "DROP TABLE files")  # as version 1 left it
+    raw_execute(store_url, "ALTER TABLE messages DROP COLUMN viewed_at")
     raw_execute(store_url, "UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     with open_store(store_url) as again:
         assert [m.content for m in again.path(owner, conversation.id)] == ["hello"]

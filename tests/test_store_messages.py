@@ -149,3 +149,27 @@ def test_a_file_larger_than_the_store_keeps_is_refused(store: Store, monkeypatch
     conversation = store.create(owner, APP)
     with pytest.raises(ValueError, match="a file of 9 bytes is larger than the store keeps"):
         store.add_file(owner, conversation.id, data=b"123456789", name="x", mime="text/plain")
+
+
+def test_the_path_lists_each_messages_siblings_and_switch_remembers_each_branch(store: Store) -> None:
+    owner = store.user("u")
+    c = store.create(owner, APP).id
+    q = store.add(owner, c, role="user", content="Q")
+    a1 = store.add(owner, c, role="assistant", content="A1")
+    follow = store.add(owner, c, role="user", content="more on A1")
+    store.set_leaf(owner, c, q.id)  # retry: a second answer beside the first
+    a2 = store.add(owner, c, role="assistant", content="A2")
+    path = store.path(owner, c)
+    assert [m.content for m in path] == ["Q", "A2"]
+    assert path[0].siblings == () and path[1].siblings == (a1.id, a2.id)
+    assert store.switch(owner, c, a1.id)  # back to the first answer: its own continuation comes back
+    assert [m.content for m in store.path(owner, c)] == ["Q", "A1", "more on A1"]
+    assert store.path(owner, c)[2].id == follow.id
+    assert store.switch(owner, c, a2.id)
+    assert [m.content for m in store.path(owner, c)] == ["Q", "A2"]
+    store.set_leaf(owner, c, None)  # an edit of the first prompt: a second root
+    q2 = store.add(owner, c, role="user", content="Q, edited")
+    assert store.path(owner, c)[0].siblings == (q.id, q2.id)
+    assert store.switch(owner, c, q.id)  # the old prompt's branch as last seen: through A2
+    assert [m.content for m in store.path(owner, c)] == ["Q", "A2"]
+    assert not store.switch(store.user("v"), c, q.id) and not store.switch(owner, c, "missing")
