@@ -96,6 +96,7 @@ class Action:
 
 ACTIONS: dict[str, Action] = {
     "option": Action(),
+    "branch": Action(),  # shown on a stored message with other versions; the session switches to one
     "example": Action(meaning=_example),
     "feedback": Action(meaning=_feedback),
     "retry": Action(switch=False),

@@ -73,12 +73,7 @@ class Reply(Container):
         self._streamed = self._replaced = False
         self._text: list[str] = []  # what was appended: the stored text, if media join it at the end
         self._stored = transcript.add("assistant", "", status="streaming")
-        shown = {
-            "role": "assistant",
-            "content": None,
-            "id": self._stored.id,
-            "created_at": self._stored.created_at,
-        }
+        shown = {"role": "assistant", "content": None, **transcript.shown(self._stored.id)}
         super().__init__(run, message(shown).node)  # as the history will re-declare it: no update next turn
 
     def __enter__(self) -> Reply:
@@ -183,7 +178,7 @@ class Conversation:
         data = item.to_dict() if isinstance(item, ChatMessage) else dict(item)
         stored = self._transcript.add(str(data.get("role", "assistant")), data.get("content"),
                                       metadata=data.get("metadata"))  # fmt: skip
-        shown = {**data, "id": stored.id, "created_at": stored.created_at}
+        shown = {**data, **self._transcript.shown(stored.id)}
         message(shown)
         _relist(self._run, self._transcript)
         return shown

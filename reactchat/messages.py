@@ -87,7 +87,7 @@ def message(
         ValueError: for an unknown role. TypeError: for content of an unsupported type.
     """
     run = begin(role if content is None else content)
-    metadata = created_at = options = feedback = stored = status = memo = None
+    metadata = created_at = options = feedback = stored = status = memo = branch = None
     if isinstance(role, str):
         if role not in ROLES:
             as_message({"role": role})  # raises, naming the role
@@ -106,6 +106,7 @@ def message(
             return Container(run, reused)
         body, metadata, created_at = role.get("content"), role.get("metadata"), role.get("created_at")
         options, feedback, status = role.get("options"), role.get("feedback"), role.get("status")
+        branch = role.get("branch")
         role = role["role"]
     else:
         msg = as_message(role)
@@ -126,6 +127,8 @@ def message(
         key = key if key is not None else f"m:{stored}"
     if status not in (None, "done"):
         props["status"] = status
+    if isinstance(branch, list) and len(branch) == 2 and all(type(n) is int for n in branch):
+        props["branch"] = branch  # [which, of how many] versions: the page draws a pager
     rec = run.reconciler
     node = rec.emit("message", props, key, defaults=run.part(MessageDefaults))
     if body is not None:

@@ -365,26 +365,10 @@ class Session:
         actions, the prompt (in an app that uses conversations), feedback on a stored message. If the store
         fails, the page says so and the prompt goes back into the input: the user's words are not lost."""
         try:
-            if transcript.apply(trigger.action, trigger.value):
-                return trigger
             target = self.tree.nodes.get(trigger.target) if trigger.target is not None else None
             stored = target.props.get("id") if target is not None else None
-            if trigger.mark is not None and "feedback" in trigger.mark and isinstance(stored, str):
-                transcript.set_feedback(stored, trigger.mark["feedback"])
-            prompt = trigger.prompt
             origin = f"{event.tab}:{event.ev_seq}" if event.tab else None
-            if prompt is not None and transcript.in_use and not (origin and transcript.has(f"{origin}:0")):
-                # Each attached file is a message of its own, then the text (as chat_interface shows them);
-                # the files are kept in the store, as the session's uploads go with it.
-                parts: list[Any] = []
-                for path in prompt.files:
-                    upload = self.uploads.at(path)
-                    name, mime = (upload.name, upload.mime) if upload is not None else (None, None)
-                    parts.append(transcript.keep_file(path, name=name, mime=mime))
-                if prompt.text or not parts:
-                    parts.append(prompt.text)
-                for i, part in enumerate(parts):
-                    transcript.add("user", part, origin=f"{origin}:{i}" if origin else None)
+            transcript.record(trigger, stored if isinstance(stored, str) else None, origin, self.uploads)
         except Exception as exc:  # the worker must live on: a store down, a conversation deleted meanwhile
             log.error("session %s: storing an event failed: %s", self.token[:6], exc, exc_info=exc)
             self.outbox.push_now([NOTE, f"Could not save to the conversation store: {exc}"])

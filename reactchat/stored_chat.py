@@ -129,9 +129,7 @@ class StoredChat:
             if content is None:
                 content = []
             kept = self.transcript.add(role, content, metadata=item.get("metadata"))
-            ids.append(
-                message({**item, "content": content, "id": kept.id, "created_at": kept.created_at}).node.id
-            )
+            ids.append(message({**item, "content": content, **self.transcript.shown(kept.id)}).node.id)
 
 
 def plain(stored: dict[str, Any]) -> dict[str, Any]:

@@ -99,10 +99,9 @@ class ChatTest:
         shown = self.session.transcript.id if self.session.transcript is not None else None
         self.session.close()
         self.store.recover()
-        script = Script(self.script.path)
-        script.names = self.script.names
-        script.load()
-        self.script = script
+        names, self.script = self.script.names, Script(self.script.path)
+        self.script.names = names
+        self.script.load()
         self._open(shown)
         return self
 
@@ -217,15 +216,12 @@ class ChatTest:
 
     def click_option(self, i: int, *, message: int | None = None, wait: bool = True) -> ChatTest:
         """Click option ``i`` under ``message`` (default: the last message that has options)."""
-        if message is None:
-            with_options = [
-                n for n in self.session.tree.root.children if n.kind == "message" and n.props.get("options")
-            ]
-            if not with_options:
-                raise LookupError("no message has options")
-            node = with_options[-1]
-        else:
+        shown = reversed(self.session.tree.root.children)
+        node = next((n for n in shown if n.kind == "message" and n.props.get("options")), None)
+        if message is not None:
             node = self._message(message)
+        elif node is None:
+            raise LookupError("no message has options")
         return self._event(node.id, "option", node.props["options"][i]["value"], wait)
 
     def click_example(self, i: int, *, wait: bool = True) -> ChatTest:
@@ -244,6 +240,10 @@ class ChatTest:
 
     def edit(self, i: int, text: str, *, wait: bool = True) -> ChatTest:
         return self._event(self._message(i).id, "edit", text, wait)
+
+    def branch(self, i: int, step: int, *, wait: bool = True) -> ChatTest:
+        """Show the previous (``step`` -1) or next (1) version of message ``i`` of a stored conversation."""
+        return self._event(self._message(i).id, "branch", step, wait)
 
     def copy(self, i: int, *, wait: bool = True) -> ChatTest:
         return self._event(self._message(i).id, "copy", None, wait)

@@ -17,6 +17,8 @@ from reactchat.media import sniff_mime
 
 if TYPE_CHECKING:
     from reactchat.store import Conversation, Message, Store
+    from reactchat.trigger import Trigger
+    from reactchat.uploads import Uploads
 
 PAGE = 30  # conversations per page of the list
 FOLLOW_INTERVAL = 0.2  # seconds between two "it changed" to following tabs while a reply streams
@@ -60,6 +62,7 @@ class Transcript:
         self.deleted: Conversation | None = None  # the last one deleted, while its undo is offered
         self._synced: dict[str, Any] = {}  # keyed widget values as last kept in, or read from, conv.state
         self._synced_for: str | None = None
+        self._forks = False  # the path was moved back: the next message added may start a branch
 
     # -- which conversation ---------------------------------------------------------------------------------
 
@@ -93,7 +96,10 @@ class Transcript:
         conversation = self.ensure()
         message = self.store.add(self.owner, conversation.id, role=role, content=content, metadata=metadata,
                                  status=status, origin=origin)  # fmt: skip
-        if origin is None or all(m.id != message.id for m in self.path):  # a resend returns what it stored
+        if self._forks:  # after a move back up the tree, the message may have siblings: read them
+            self.path = self.store.path(self.owner, conversation.id)
+            self._forks = False
+        elif origin is None or all(m.id != message.id for m in self.path):  # a resend returns what it stored
             self.path.append(message)
         if status == "streaming":
             self._writing.add(message.id)
@@ -148,12 +154,36 @@ class Transcript:
         if self.conversation is not None:
             self.store.set_leaf(self.owner, self.conversation.id, message_id)
             self.path = self.store.path(self.owner, self.conversation.id)
+            self._forks = True
             self.followers.changed(self.id, self)
+
+    def page(self, message_id: str, step: int) -> bool:
+        """Show the version ``step`` away (-1: the previous, 1: the next) of ``message_id``, a message on the
+        path shown, with the rest of that version's branch as the user last saw it; False if there is none."""
+        found = next((m for m in self.path if m.id == message_id), None)
+        if found is None or self.conversation is None or not found.siblings:
+            return False
+        at = found.siblings.index(found.id) + step
+        if not 0 <= at < len(found.siblings):
+            return False
+        if not self.store.switch(self.owner, self.conversation.id, found.siblings[at]):
+            return False
+        self.path = self.store.path(self.owner, self.conversation.id)
+        self.followers.changed(self.id, self)
+        return True
 
     def set_feedback(self, message_id: str, value: str | None) -> None:
         self.store.set_feedback(self.owner, message_id, value)
         self.followers.changed(self.id, self)
         self.path = [dataclasses.replace(m, feedback=value) if m.id == message_id else m for m in self.path]
+
+    def shown(self, message_id: str) -> dict[str, Any]:
+        """What ``rc.message`` is given for a message on the path, as in ``history``: its stored id, time
+        and, for one of several versions, its ``branch``. Empty when it is not on the path."""
+        found = next((m for m in reversed(self.path) if m.id == message_id), None)
+        if found is None:
+            return {}
+        return {k: v for k, v in as_dict(found).items() if k in ("id", "created_at", "branch")}
 
     def history(self) -> list[dict[str, Any]]:
         """The path as OpenAI-style message dicts, without a reply this tab is still writing (one another
@@ -204,6 +234,30 @@ class Transcript:
         self.refresh_listing()
         self.followers.list_changed(self.owner, self)
         return done
+
+    def record(self, trigger: Trigger, stored: str | None, origin: str | None, uploads: Uploads) -> None:
+        """What a client event changes in the store, before the run that shows it: the list's actions, the
+        prompt in an app that uses conversations (each attached file, kept in the store, then the text; not
+        again when the page resends it: ``origin`` names the event), feedback on the ``stored`` message the
+        event targets, a switch to another version of it."""
+        if self.apply(trigger.action, trigger.value):
+            return
+        if trigger.mark is not None and "feedback" in trigger.mark and stored is not None:
+            self.set_feedback(stored, trigger.mark["feedback"])
+        if trigger.action == "branch" and stored is not None and trigger.value in (-1, 1):
+            self.page(stored, trigger.value)
+        prompt = trigger.prompt
+        if prompt is None or not self.in_use or (origin and self.has(f"{origin}:0")):
+            return
+        parts: list[Any] = []
+        for path in prompt.files:
+            upload = uploads.at(path)
+            name, mime = (upload.name, upload.mime) if upload is not None else (None, None)
+            parts.append(self.keep_file(path, name=name, mime=mime))
+        if prompt.text or not parts:
+            parts.append(prompt.text)
+        for i, part in enumerate(parts):
+            self.add("user", part, origin=f"{origin}:{i}" if origin else None)
 
     # -- the list -------------------------------------------------------------------------------------------
 
@@ -311,4 +365,6 @@ def as_dict(message: Message) -> dict[str, Any]:
         out["feedback"] = message.feedback
     if message.status != "done":
         out["status"] = message.status
+    if message.siblings:  # one of several versions (retried, edited): which, of how many
+        out["branch"] = [message.siblings.index(message.id) + 1, len(message.siblings)]
     return out

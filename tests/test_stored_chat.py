@@ -115,3 +115,30 @@ def test_the_chat_function_gets_paths_to_earlier_attachments(store: Store) -> No
     assert attached["name"] == "a.txt" and attached["mime_type"] == "text/plain"
     with open(attached["path"], "rb") as f:
         assert f.read() == b"hello"
+
+
+def test_retry_and_edit_make_versions_a_pager_switches_between_and_they_last(store: Store) -> None:
+    t = ChatTest.from_function(bot(), store=store)
+    t.send("hi").send("next")
+    t.retry(1 - 4)  # the first answer, from the top: messages are hi, answer, next, answer
+    assert texts(t) == ["hi", "answer 3 to hi after 0"]
+
+    def branch_of(t: ChatTest) -> list[Any]:
+        return [n[2].get("branch") for n in t.nodes("message")]
+
+    assert branch_of(t) == [None, [2, 2]]
+    t.retry()
+    assert branch_of(t) == [None, [3, 3]]
+    t.branch(1, -1).branch(1, -1)
+    assert branch_of(t)[:2] == [None, [1, 3]]
+    assert texts(t) == ["hi", "answer 1 to hi after 0", "next", "answer 2 to next after 2"]  # its own turn
+    assert texts(t.reload()) == ["hi", "answer 1 to hi after 0", "next", "answer 2 to next after 2"]
+    t.branch(1, 1)
+    assert texts(t) == ["hi", "answer 3 to hi after 0"] and branch_of(t) == [None, [2, 3]]
+    t.edit(0, "hello")  # a second version of the prompt, answered
+    assert texts(t) == ["hello", "answer 5 to hello after 0"] and branch_of(t) == [[2, 2], None]
+    t.branch(0, -1)  # the first prompt's branch, as it was last seen
+    assert texts(t.restart()) == ["hi", "answer 3 to hi after 0"]
+    assert branch_of(t) == [[1, 2], [2, 3]]
+    t.branch(0, -1)  # no earlier version: nothing changes
+    assert branch_of(t) == [[1, 2], [2, 3]]

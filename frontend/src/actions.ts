@@ -1,7 +1,7 @@
 // The chat actions in one table: each one's `chat.actions` setting, its button (test id, label, icon), where
 // it shows and what a click does. A new action is one entry here (the server has its own table of effects).
 import { copyShowing } from "./clipboard";
-import { actionButton } from "./dom";
+import { actionButton, h } from "./dom";
 import type { Feedback } from "./feedback";
 import { ICONS } from "./icons";
 import { type Emit, isMap, type Value } from "./protocol";
@@ -29,6 +29,8 @@ export interface ActionEnv {
   edit?(): void;
   /** The message's feedback options and the buttons' state. */
   readonly feedback?: { options: readonly string[]; onUser: boolean; state: Feedback };
+  /** Which of its versions the message is, and how many there are (a stored conversation's branches). */
+  readonly branch?: readonly [number, number] | null;
 }
 
 interface Action<S> {
@@ -63,6 +65,24 @@ function send(env: ActionEnv, event: string, value: Value = null): void {
 
 /** The table, in the order the buttons are drawn. */
 const ACTIONS = {
+  branch: action<undefined>({
+    // Shown on a message with other versions (retried, edited): ‹ 2/3 › pages between them.
+    scope: "message", event: "branch", testid: "branch", label: "Versions", icon: "", idle: true, follows: false,
+    shows: (_: undefined, env: ActionEnv) => !!env.branch && env.branch[1] > 1,
+    draw(row: HTMLElement, env: ActionEnv) {
+      const [at, count] = env.branch ?? [1, 1];
+      const pager = h("span", "rc-branch", { "data-testid": "branch" });
+      // An end of the pager is not a run-gated button: it stays disabled when the run ends.
+      const prev = actionButton("branch-prev", "Previous version", ICONS.prev, at > 1, env.busy);
+      const next = actionButton("branch-next", "Next version", ICONS.next, at < count, env.busy);
+      if (at <= 1) prev.disabled = true;
+      if (at >= count) next.disabled = true;
+      prev.addEventListener("click", () => send(env, "branch", -1));
+      next.addEventListener("click", () => send(env, "branch", 1));
+      pager.append(prev, h("span", "rc-branch-at", { "data-testid": "branch-position" }, `${at}/${count}`), next);
+      row.append(pager);
+    },
+  }),
   copy: action({
     scope: "message", event: "copy", testid: "copy", label: "Copy", icon: ICONS.copy, idle: false, follows: false,
     setting: flag(true),

@@ -18,4 +18,6 @@ export const ICONS = {
   menu: svg("M4 6h16M4 12h16M4 18h16"),
   file: svg("M14 3H6v18h12V7zM14 3v4h4"),
   plus: svg("M12 5v14M5 12h14"),
+  prev: svg("M15 5l-7 7 7 7"),
+  next: svg("M9 5l7 7-7 7"),
 };

@@ -10,6 +10,15 @@ import type { View, ViewContext } from "./view";
 
 const ROLES: Record<string, string> = { user: "You", assistant: "Assistant", system: "System" };
 
+/** A message's `branch` prop, `[position, count]` (1-based), when it is a valid one. */
+function branchOf(v: unknown): [number, number] | null {
+  if (!Array.isArray(v) || v.length !== 2) return null;
+  const [at, count] = v as unknown[];
+  return Number.isInteger(at) && Number.isInteger(count) && 1 <= (at as number) && (at as number) <= (count as number)
+    ? [at as number, count as number]
+    : null;
+}
+
 export function messageView(id: number, ctx: ViewContext): View {
   const { emit } = ctx;
   const el = h("div", "rc-message", { "data-testid": "message" });
@@ -73,6 +82,7 @@ export function messageView(id: number, ctx: ViewContext): View {
       text: () => visibleText(body),
       edit: openEditor,
       feedback: { options: o.feedback, onUser: o.feedbackOnUser, state: feedback },
+      branch: branchOf(props["branch"]),
     });
     return row.childElementCount ? row : null;
   };

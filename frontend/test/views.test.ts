@@ -103,6 +103,29 @@ describe("message actions, from the one table", () => {
   });
 });
 
+describe("the branch pager", () => {
+  test("a message with versions shows ‹ i/n ›; the ends are disabled; a click sends -1 or +1", () => {
+    const { $, $$, sent, frame } = mount(root(
+      msg(2, "user", [md(3, "<p>Hi</p>")]),
+      msg(4, "assistant", [md(5, "<p>Hello</p>")], { branch: [2, 2] }),
+    ));
+    const [u, a] = $$('[data-testid="message"]') as [HTMLElement, HTMLElement];
+    assert.equal(u.querySelector('[data-testid="branch"]'), null);
+    assert.deepEqual(actionsOf(a).slice(0, 2), ["branch-prev", "branch-next"]);
+    assert.equal($('[data-testid="branch-position"]').textContent, "2/2");
+    assert.equal($<HTMLButtonElement>('[data-testid="branch-next"]').disabled, true);
+    $('[data-testid="branch-prev"]').click();
+    assert.deepEqual(sent, [[4, "branch", -1]]);
+    frame([3, 4, { branch: [1, 3] }]);
+    assert.equal($('[data-testid="branch-position"]').textContent, "1/3");
+    assert.equal($<HTMLButtonElement>('[data-testid="branch-prev"]').disabled, true);
+    $('[data-testid="branch-next"]').click();
+    assert.deepEqual(sent, [[4, "branch", -1], [4, "branch", 1]]);
+    frame([3, 4, { branch: [1, 1] }]);  // one version left: no pager
+    assert.equal($('[data-testid="branch"]'), null);
+  });
+});
+
 describe("feedback", () => {
   const withFeedback = root(
     chat({ feedback_options: ["Like", "Dislike", "Spam"] }),
