@@ -9,7 +9,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.ui import APP, ASSISTANT, EXAMPLES, USER, contents, open_app, send
+from tests.browser.ui import APP, ASSISTANT, CONTENT, EXAMPLES, USER, contents, open_app, send
 
 LIST = '[data-testid="conversations"]'
 ITEM = '[data-testid="conversation"]'
@@ -103,3 +103,48 @@ def test_a_second_tab_follows_the_conversation(page: Page, serve: Callable[..., 
     expect(other.locator(USER)).to_have_text(["first", "second"])  # without touching the second tab
     expect(other.locator(ASSISTANT).last).to_contain_text("second")
     other.close()
+
+
+BRANCH_APP = """
+    import itertools
+
+    import reactchat as rc
+
+    count = rc.session_state.setdefault("count", itertools.count(1))
+    rc.chat_interface(lambda message, history: f"take {next(count)} on {message}", retry=True)
+"""
+
+
+def test_retry_keeps_every_version_and_the_pager_choice_survives_a_reload(
+    page: Page, serve: Callable[..., Any], write_app: Callable[[str], str], tmp_path: Any
+) -> None:
+    served = serve(write_app(BRANCH_APP), store=f"sqlite:///{tmp_path}/chats.db")
+    open_app(page, served.url)
+    send(page, "hi")
+    answer = page.locator(ASSISTANT).first
+    expect(answer.locator(CONTENT)).to_have_text("take 1 on hi")
+    for take in (2, 3):
+        answer.hover()
+        answer.get_by_test_id("retry").click()
+        expect(answer.locator(CONTENT)).to_have_text(f"take {take} on hi")
+    expect(answer.get_by_test_id("branch-position")).to_have_text("3/3")
+    expect(answer.get_by_test_id("branch-next")).to_be_disabled()
+    send(page, "more")  # a turn on the third version
+    expect(page.locator(ASSISTANT).nth(1).locator(CONTENT)).to_have_text("take 4 on more")
+    for position in ("2/3", "1/3"):
+        answer.hover()
+        answer.get_by_test_id("branch-prev").click()
+        expect(answer.get_by_test_id("branch-position")).to_have_text(position)
+    expect(page.locator(ASSISTANT)).to_have_count(1)  # the first version had no later turn
+    assert contents(page.locator(ASSISTANT)) == ["take 1 on hi"]
+    page.reload()
+    expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+    expect(page.locator(ASSISTANT).get_by_test_id("branch-position")).to_have_text("1/3")
+    assert contents(page.locator(ASSISTANT)) == ["take 1 on hi"]
+    answer.hover()
+    answer.get_by_test_id("branch-next").click()
+    answer.hover()
+    answer.get_by_test_id("branch-next").click()
+    expect(answer.get_by_test_id("branch-position")).to_have_text("3/3")
+    expect(page.locator(ASSISTANT)).to_have_count(2)  # the third version's own later turn is back
+    assert contents(page.locator(USER)) == ["hi", "more"]
