@@ -42,6 +42,8 @@ export class Composer {
   private chips: Chip[] = [];
   private nodeId: number | null = null;
   private running = false;
+  /** The run waits in a line: typing and sending stay possible (the message queues behind it). */
+  private waiting = false;
   private multimodal = false;
   private types: string[] | null = null;
   private maxSize: number | null = null;
@@ -134,11 +136,12 @@ export class Composer {
     this.updateSend();
   }
 
-  setRunning(running: boolean): void {
-    if (running === this.running && this.button.dataset["testid"]) return;
+  setRunning(running: boolean, waiting = false): void {
+    if (running === this.running && waiting === this.waiting && this.button.dataset["testid"]) return;
     const ended = this.running && !running;
     this.running = running;
-    this.input.disabled = running;
+    this.waiting = running && waiting;
+    this.input.disabled = running && !waiting;
     const label = running ? "Stop" : "Send";
     this.button.dataset["testid"] = running ? "stop" : "send";
     this.button.className = running ? "rc-send rc-stop" : "rc-send";
@@ -286,7 +289,7 @@ export class Composer {
   private submit(): void {
     const text = this.input.value;
     const files = this.chips.map((c) => c.id);
-    if (this.running || this.nodeId === null || this.uploading || (!text.trim() && !files.length)) return;
+    if ((this.running && !this.waiting) || this.nodeId === null || this.uploading || (!text.trim() && !files.length)) return;
     if (text.trim()) this.prompts.push(text);
     this.hooks.submit(this.nodeId, this.multimodal ? { text, files } : text);
     this.clearChips(false);

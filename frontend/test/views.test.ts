@@ -158,6 +158,16 @@ describe("the chat bar actions", () => {
 });
 
 describe("other kinds", () => {
+  test("a place in line shows how many wait before it, and the page learns the run waits", () => {
+    const { $, frame, changes } = mount(root(msg(1, "user", [md(2, "<p>hi</p>")]), [3, "queue", { ahead: 2 }, []]));
+    assert.equal(changes.waiting, true);
+    assert.equal($('[data-testid="queue-position"]').textContent, "Waiting in line: 2 ahead of you");
+    assert.equal(frame([3, 3, { ahead: 0 }]).waiting, undefined, "a move in line is not a change of waiting");
+    assert.match($('[data-testid="queue-position"]').textContent ?? "", /you are next/);
+    assert.equal(frame([5, 3]).waiting, false);
+    assert.equal($('[data-testid="queue-position"]'), null);
+  });
+
   test("markdown keeps finished blocks while the tail streams", () => {
     const { $, $$, frame } = mount(root(msg(1, "assistant", [md(2, "<p>a</p>", [])])));
     assert.equal($(".rc-tail").innerHTML, "<p>a</p>");
