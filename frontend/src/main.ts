@@ -151,6 +151,7 @@ class App {
     st.height = o.height;
     st.minHeight = o.minHeight;
     st.maxHeight = o.maxHeight;
+    this.composer.setLabels(o.submitLabel, o.stopLabel);
     setHtml(this.desc, o.description);
     setHtml(this.placeholder, o.placeholder);
     if (o.placeholder) this.empty.prepend(this.placeholder);

@@ -64,9 +64,9 @@ const factories: Record<string, Factory> = {
 
   image: imageView,
 
-  audio: () => mediaView("audio"),
+  audio: (_id, ctx) => mediaView("audio", ctx),
 
-  video: () => mediaView("video"),
+  video: (_id, ctx) => mediaView("video", ctx),
 
   file: fileView,
 
