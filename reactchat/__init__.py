@@ -24,6 +24,7 @@ from reactchat.conversation import conversation, conversations
 from reactchat.elements import ChatMessage
 from reactchat.media_elements import audio, file, gallery, html, image, plot, video
 from reactchat.messages import markdown, message, thought, title, write_stream
+from reactchat.queues import queue
 from reactchat.trigger import ChatEvent
 from reactchat.widgets import (
     button,
@@ -62,6 +63,7 @@ __all__ = [
     "message",
     "number_input",
     "plot",
+    "queue",
     "radio",
     "rerun",
     "selectbox",

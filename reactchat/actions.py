@@ -113,7 +113,13 @@ in the frontend's action table; see docs/architecture.md."""
 def interpret(event: Event, tree: Tree, declared: Interactions, uploads: Uploads) -> Trigger:
     """What a client event means for the run it triggers, decided once, before the run."""
     if event.action == "submit":
-        return Trigger("submit", event.node_id, event.value, prompt=_prompt(event, tree, uploads))
+        prompt = _prompt(event, tree, uploads)
+        node = tree.nodes.get(event.node_id)
+        limit = node.props.get("max_chars") if node is not None else None
+        if prompt is not None and isinstance(limit, int) and len(prompt.text) > limit:
+            notice = f"The message was not sent: it has {len(prompt.text)} characters; at most {limit} fit."
+            return Trigger("submit", event.node_id, event.value, prefill=prompt.text, notice=notice)
+        return Trigger("submit", event.node_id, event.value, prompt=prompt)
     action = ACTIONS.get(event.action)
     if action is None:
         return Trigger(event.action, event.node_id, event.value)  # a button's click, or nothing we know
@@ -196,6 +202,9 @@ def chat(
     group_consecutive_messages: bool = True,
     autoscroll: bool = True,
     show_copy_code: bool = True,
+    allow_file_downloads: bool = True,
+    submit_btn: str | None = None,
+    stop_btn: str | None = None,
     reasoning_tags: Iterable[tuple[str, str]] | None = None,
     title: str | None = None,
     description: str | None = None,
@@ -242,6 +251,8 @@ def chat(
         autoscroll: Follow new content while the user is at the bottom (a button offers the way back down
             when they scrolled up).
         show_copy_code: A copy button on every code block.
+        allow_file_downloads: A download button on media in messages (image, audio, video, file, gallery).
+        submit_btn, stop_btn: Labels for the input's send and stop buttons (default: "Send", "Stop").
         reasoning_tags: Pairs like ``("<think>", "</think>")``: text between them in assistant messages
             (streamed or not) shows as a "Thinking" thought.
         title: The page's title, shown at the top.

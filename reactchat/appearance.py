@@ -88,11 +88,18 @@ def chat_props(run: Run, options: dict[str, Any]) -> tuple[dict[str, Any], Rende
     for name, default in (
         ("resizable", False), ("show_timestamps", False), ("rtl", False),
         ("group_consecutive_messages", True), ("autoscroll", True), ("show_copy_code", True),
+        ("allow_file_downloads", True),
     ):  # fmt: skip
         value = options.get(name, default)
         if not isinstance(value, bool):
             raise TypeError(f"{name} must be True or False; got {value!r}")
         props[name] = value
+    for name in ("submit_btn", "stop_btn"):
+        label = options.get(name)
+        if label is not None:
+            if not isinstance(label, str) or not label.strip():
+                raise TypeError(f"{name} must be a non-empty label; got {label!r}")
+            props[name] = label
     for name in ("placeholder", "description"):
         text = options.get(name)
         if text is not None:

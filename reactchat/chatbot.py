@@ -8,8 +8,10 @@ retry, undo, edit, clear, options, examples, feedback, and settings widgets in t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import inspect
+import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +20,9 @@ from reactchat.actions import chat
 from reactchat.composer import chat_input
 from reactchat.control import chat_event
 from reactchat.conversation import conversation
+from reactchat.example_cache import ExampleCache, cache_for
 from reactchat.messages import message, write_stream
+from reactchat.queues import Line, gate, line_for
 from reactchat.replies import END, as_messages, chain, copy_message, deltas, last_user, structured
 from reactchat.stored_chat import StoredChat
 from reactchat.widgets import Declared, show_value, sidebar
@@ -38,6 +42,7 @@ class ChatFunction:
     multimodal: bool
     defaults: tuple[Any, ...]  # the additional inputs' default values, in order
     names: tuple[str, ...]  # their keys or labels, to pass them by name
+    line: Line | None = None  # where calls wait for a place (``concurrency_limit``); None: no limit
 
     def inputs(self, given: Any) -> list[Any]:
         """The additional values for a call: the defaults, overridden by a list (in order) or a mapping
@@ -82,6 +87,10 @@ def chat_interface(
     input_placeholder: str | None = None,
     editable: bool = False,
     file_types: Sequence[str] | None = None,
+    concurrency_limit: int | None = None,
+    concurrency_id: str | None = None,
+    cache_examples: bool = False,
+    cache_mode: str = "eager",
     **chat_options: Any,
 ) -> list[dict[str, Any]]:
     """Declare a complete chat app around ``fn(message, history, *additional_values)``.
@@ -104,6 +113,16 @@ def chat_interface(
         input_placeholder: Shown in the empty input box.
         editable: Let the user edit their messages (the reply is regenerated).
         file_types: What files ``multimodal`` accepts.
+        concurrency_limit: At most this many calls of ``fn`` at once in this process, across every
+            session and the HTTP API; the others wait in line, first come, first served, and the page shows
+            each its place. None (the default): no limit.
+        concurrency_id: Name the line, to share it with other chat functions or ``rc.queue(name)`` blocks
+            that use the same model.
+        cache_examples: Compute each example's answer once and replay it on a click without calling
+            ``fn`` (streamed as the original was). Kept in ``.reactchat/<script>.examples.json`` next to the
+            script; a change to the script or to ``fn`` starts afresh.
+        cache_mode: ``"eager"``: ``reactchat run`` computes the answers at start; ``"lazy"``: each on its
+            first click.
         chat_options: Any other ``rc.chat`` option (``feedback=True``, ``layout="panel"``, ...).
 
     Returns:
@@ -161,7 +180,9 @@ def chat_interface(
                     if widget
                     else ""
                 )
-    run.scope.registry.register(ChatFunction(fn, multimodal, tuple(values), tuple(names)))
+    waited = line_for(fn, concurrency_limit, concurrency_id)
+    run.scope.registry.register(ChatFunction(fn, multimodal, tuple(values), tuple(names), waited))
+    cache = _cache(fn, cache_examples, cache_mode, shown_examples, rows, values, multimodal)
     event = chat_event()
     if event is not None:
         # Which history entry the clicked message shows: by element, since thoughts are entries too.
@@ -174,9 +195,14 @@ def chat_interface(
                 widget = widgets[i]
                 if widget is not None:
                     show_value(run, widget, value)
+    held = contextlib.ExitStack()  # the line's place, kept until the whole answer is shown
+    answer = gate(fn, waited, held)
+    if cache is not None and event is not None and event.kind == "example":
+        answer = cache.wrap(answer)
     if transcript is not None:
-        kept = StoredChat(run, transcript, state)
-        return kept.turn(fn, event, values, multimodal, input_placeholder, file_types)
+        with held:
+            kept = StoredChat(run, transcript, state)
+            return kept.turn(answer, event, values, multimodal, input_placeholder, file_types)
 
     prompt: Any = _apply(event, history) if event is not None else None
     ids = [message(shown).node.id for shown in history]
@@ -184,9 +210,39 @@ def chat_interface(
     if submitted is not None:
         prompt = submitted
     if prompt is not None:
-        _turn(fn, prompt, history, values, multimodal, ids)
+        with held:
+            _turn(answer, prompt, history, values, multimodal, ids)
     state["ids"] = ids  # the element showing each history entry, for the next event
     return history
+
+
+def _cache(
+    fn: Callable[..., Any],
+    enabled: bool,
+    mode: str,
+    examples: list[dict[str, Any]],
+    rows: list[list[Any]],
+    values: list[Any],
+    multimodal: bool,
+) -> ExampleCache | None:
+    """The example cache of this version of the script (registered for ``reactchat run`` to fill), with
+    the message and input values of each example."""
+    if mode not in ("eager", "lazy"):
+        raise ValueError(f"cache_mode must be 'eager' or 'lazy'; got {mode!r}")
+    if not enabled:
+        return None
+    registry = context.current_run().scope.registry
+    cache = cache_for(fn, lambda: registry.get(ExampleCache))
+    cache.lazy = mode == "lazy"
+    calls = []
+    for item, row in zip(examples, rows, strict=True):
+        message: Any = item["text"]
+        if multimodal:
+            message = {"text": message, "files": [os.fspath(f) for f in item.get("files") or ()]}
+        calls.append((message, [*row, *values[len(row) :]]))
+    cache.examples = calls
+    registry.register(cache)
+    return cache
 
 
 def _apply(event: Any, history: list[dict[str, Any]]) -> Any:

@@ -10,6 +10,7 @@ import gc
 import os
 import signal
 import sys
+from typing import Any
 
 from reactchat import __version__
 
@@ -123,6 +124,7 @@ def run(
     if script.overlay is not None:
         print(f"reactchat: {script.overlay['message']} ({script.path}:{script.overlay['line']})", flush=True)
     loop = IOLoop.current()
+    loop.add_callback(_fill_example_cache, app)
 
     def shut_down() -> None:
         print("reactchat: shutting down", flush=True)
@@ -142,6 +144,33 @@ def run(
             watcher.stop()
         app.close(wait=config.stop_grace)  # stops runs and removes every session's uploaded files
     return 0
+
+
+async def _fill_example_cache(app: Any) -> None:
+    """Compute the answers of a ``cache_examples=True`` app's examples now (``cache_mode="eager"``), off the
+    loop, printing a line per example; tabs are served meanwhile (an example clicked first is computed and
+    kept then)."""
+    import asyncio
+
+    from reactchat.example_cache import ExampleCache
+    from reactchat.runner import ScriptFailed
+
+    try:
+        interface = await app.sessions.chat_function()
+    except ScriptFailed:
+        return  # the page shows the error; the cache fills when the fixed script runs
+    cache = app.script.registry.get(ExampleCache)
+    if interface is None or cache is None or cache.lazy:
+        return
+
+    def say(text: str) -> None:
+        print(f"reactchat: {text}", flush=True)
+
+    filled = await asyncio.get_running_loop().run_in_executor(
+        None, cache.fill, interface.call, say, interface.line
+    )
+    if filled:
+        say(f"{len(cache)} example answers cached in {cache.path or 'memory'}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,6 +17,7 @@ def chat_input(
     file_types: Iterable[str] | None = None,
     file_count: str = "multiple",
     max_file_size: int | None = None,
+    max_chars: int | None = None,
 ) -> Any:
     """Declare the chat input box.
 
@@ -30,6 +31,8 @@ def chat_input(
             ``".pdf"``, or MIME types like ``"text/csv"``. Refused in the browser and again on the server.
         file_count: ``"single"`` or ``"multiple"``.
         max_file_size: Bytes per file (at most the server's limit).
+        max_chars: The most characters a message may have: the input counts them and stops there, and
+            the server refuses a longer submit with a notice (the text goes back into the input).
 
     Returns:
         What the user submitted, on the run that submission (or an example's click) triggered; otherwise
@@ -39,6 +42,10 @@ def chat_input(
     if file_count not in ("single", "multiple"):
         raise ValueError(f"file_count must be 'single' or 'multiple'; got {file_count!r}")
     props: dict[str, Any] = {"placeholder": placeholder}
+    if max_chars is not None:
+        if not isinstance(max_chars, int) or isinstance(max_chars, bool) or max_chars < 1:
+            raise ValueError(f"max_chars must be a positive int; got {max_chars!r}")
+        props["max_chars"] = max_chars
     if multimodal:
         props.update(multimodal=True, file_count=file_count)
         types = list(file_types) if file_types is not None else None

@@ -49,6 +49,8 @@ class Config:
             ``Retry-After``.
         max_api_streams: Streamed HTTP API calls at once (each holds a thread while it streams); more get a
             503 with ``Retry-After``.
+        max_api_waiting: HTTP API calls that may wait in the line of a ``concurrency_limit`` at once (they
+            hold no thread while they wait); more get a 503 with ``Retry-After``.
     """
 
     host: str = "127.0.0.1"
@@ -75,6 +77,7 @@ class Config:
     max_api_body_bytes: int = 1 << 20
     max_api_calls: int = 8
     max_api_streams: int = 32
+    max_api_waiting: int = 16
 
     def replace(self, **changes: object) -> Config:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

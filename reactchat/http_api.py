@@ -38,6 +38,7 @@ from reactchat.api_request import (
 from reactchat.body import BodyHandler
 from reactchat.chatbot import ChatFunction
 from reactchat.config import Config
+from reactchat.queues import Line, LineFull, Ticket
 from reactchat.replies import deltas
 from reactchat.runner import ScriptFailed
 from reactchat.stream import Replace
@@ -58,6 +59,7 @@ class ApiHandler(BodyHandler):
         self.workers = workers
         self._chunks: list[bytes] = []
         self._gone = threading.Event()  # the client left: a generator is closed at its next yield
+        self._moved: asyncio.Event | None = None  # set on the loop when this call's place in line changes
 
     def check_xsrf_cookie(self) -> None:
         # No cookies or sessions are involved; requiring a JSON body keeps other sites' forms out.
@@ -80,6 +82,8 @@ class ApiHandler(BodyHandler):
     def on_connection_close(self) -> None:
         super().on_connection_close()
         self._gone.set()
+        if self._moved is not None:
+            self._moved.set()  # a call waiting in line leaves it
 
     def error_body(self, status_code: int, message: str) -> dict[str, Any]:
         return {"error": {"message": message, "status": status_code}}
@@ -108,20 +112,58 @@ class ApiHandler(BodyHandler):
             raise tornado.web.HTTPError(404, "this app has no rc.chat_interface(...), so it has no chat API")
         return interface
 
-    def _start(self, kind: Kind, work: Callable[[], Any]) -> asyncio.Future[Any]:
+    async def _start(self, kind: Kind, work: Callable[[], Any], line: Line | None) -> asyncio.Future[Any]:
+        """Start ``work`` on a thread of ``kind`` once it holds a place in ``line`` (waiting on the loop, not
+        on a thread); the place is given back when the thread ends.
+
+        Raises:
+            tornado.web.HTTPError: 503 when the line is full (``max_api_waiting`` callers wait) or the threads
+                are all taken, and when the client left while waiting (nobody reads that one).
+        """
+        ticket = await self._wait(line) if line is not None else None
+
+        def held() -> Any:
+            try:
+                return work()
+            finally:
+                if line is not None and ticket is not None:
+                    line.leave(ticket)
+
         try:
-            return self.workers.run(kind, work)
+            return self.workers.run(kind, held)
         except Busy as exc:
+            if line is not None and ticket is not None:
+                line.leave(ticket)
             raise tornado.web.HTTPError(503, "%s", str(exc)) from None
 
-    async def call(self, work: Callable[[], Any]) -> Any:
-        """``work()``'s result, computed on a thread for whole answers.
+    async def _wait(self, line: Line) -> Ticket:
+        loop = asyncio.get_running_loop()
+        moved = self._moved = asyncio.Event()
+
+        def notify() -> None:
+            with contextlib.suppress(RuntimeError):  # the loop is closed: the server is gone
+                loop.call_soon_threadsafe(moved.set)
+
+        try:
+            ticket = line.join(notify, self.config.max_api_waiting)
+        except LineFull as exc:
+            raise tornado.web.HTTPError(503, "%s", str(exc)) from None
+        while not ticket.granted and not self._gone.is_set():
+            moved.clear()
+            await moved.wait()
+        if self._gone.is_set():
+            line.leave(ticket)
+            raise tornado.web.HTTPError(503, "the client left while waiting in line")
+        return ticket
+
+    async def call(self, work: Callable[[], Any], line: Line | None = None) -> Any:
+        """``work()``'s result, computed on a thread for whole answers (once it holds a place in ``line``).
 
         Raises:
             tornado.web.HTTPError: 503 when those threads are all taken; 500, with an error id, when the
                 chat function raised.
         """
-        future = self._start("call", work)
+        future = await self._start("call", work, line)
         try:
             return await future
         except Exception as exc:
@@ -133,6 +175,7 @@ class ApiHandler(BodyHandler):
         event: Callable[[str, bool], str],
         done: Callable[[str], str],
         first: str = "",
+        line: Line | None = None,
     ) -> None:
         """Run ``start()`` (the chat function) on a stream thread and send each delta as a Server-Sent Event
         (``first`` before them), stopping the function's generator when the client leaves.
@@ -171,7 +214,7 @@ class ApiHandler(BodyHandler):
             except Exception as exc:
                 put("error", failure(exc))
 
-        self._start("stream", work)
+        await self._start("stream", work, line)
         self.set_header("Content-Type", "text/event-stream; charset=utf-8")
         if first:
             self.write(first)
@@ -205,7 +248,7 @@ class ChatHandler(ApiHandler):
         message, history, values = chat_request(interface, body)
         gone = self._gone
         messages = await self.call(
-            lambda: reply_messages(final(interface.call(message, history, values), gone))
+            lambda: reply_messages(final(interface.call(message, history, values), gone)), interface.line
         )
         if not gone.is_set():
             self.write({"reply": reply_text(messages), "messages": messages})
@@ -225,7 +268,7 @@ class ChatStreamHandler(ApiHandler):
         def done(text: str) -> str:
             return f"event: done\ndata: {json.dumps({'reply': text})}\n\n"
 
-        await self.stream(lambda: interface.call(message, history, values), event, done)
+        await self.stream(lambda: interface.call(message, history, values), event, done, line=interface.line)
 
 
 class CompletionsHandler(ApiHandler):
@@ -252,7 +295,8 @@ class CompletionsHandler(ApiHandler):
         if not streamed:
             gone = self._gone
             content = await self.call(
-                lambda: reply_text(reply_messages(final(interface.call(message, history, values), gone)))
+                lambda: reply_text(reply_messages(final(interface.call(message, history, values), gone))),
+                interface.line,
             )
             if gone.is_set():
                 return
@@ -277,6 +321,6 @@ class CompletionsHandler(ApiHandler):
         def done(_text: str) -> str:
             return chunk({}, "stop") + "data: [DONE]\n\n"
 
-        await self.stream(
-            lambda: interface.call(message, history, values), event, done, chunk({"role": "assistant"}, None)
-        )
+        first = chunk({"role": "assistant"}, None)
+        answer = lambda: interface.call(message, history, values)  # noqa: E731
+        await self.stream(answer, event, done, first, interface.line)

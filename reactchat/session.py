@@ -322,6 +322,8 @@ class Session:
                 accept_value(self.widgets, node, value)
         with self._turn(event):  # runs that answer in one stored conversation take turns (several tabs)
             trigger = RERUN if event is None else interpret(event, self.tree, self.interactions, self.uploads)
+            if trigger.notice is not None:
+                self.outbox.push_now([NOTE, trigger.notice])
             if self.transcript is not None and event is not None:
                 trigger = self._store(trigger, event, self.transcript)
             scope = Scope(self.state, self.widgets, self.media, self.uploads, self.script.registry,

@@ -67,6 +67,7 @@ class Trigger:
         prefill: Text to put back in the chat input (undo).
         callback: The app's ``on_<action>`` callback, called with ``chat`` before the script runs.
         mark: Props the target element shows at once, before the run (the feedback chosen).
+        notice: A notice the page shows before the run (a submit refused: too long for the input).
     """
 
     action: str
@@ -77,6 +78,7 @@ class Trigger:
     prefill: str | None = None
     callback: Callable[[ChatEvent], Any] | None = None
     mark: dict[str, Any] | None = None
+    notice: str | None = None
 
 
 RERUN = Trigger("rerun")

@@ -36,7 +36,7 @@ def test_defaults_and_every_option(write_app: Callable[[str], str]) -> None:
     defaults = chat_node(ChatTest.from_file(write_app("import reactchat as rc\nrc.chat()\n")))
     assert defaults == {"layout": "bubble", "resizable": False, "show_timestamps": False, "rtl": False,
                         "group_consecutive_messages": True, "autoscroll": True, "show_copy_code": True,
-                        "feedback_options": [], "feedback_on_user": False,
+                        "allow_file_downloads": True, "feedback_options": [], "feedback_on_user": False,
                         "actions": {"edit": None, "retry": False, "undo": False, "clear": False, "copy": True,
                                     "copy_all": True}}  # fmt: skip
 
@@ -47,6 +47,8 @@ def test_defaults_and_every_option(write_app: Callable[[str], str]) -> None:
         ("layout='grid'", "layout must be 'bubble' or 'panel'; got 'grid'"),
         ("height=[1]", "height must be a number of pixels or a CSS length"),
         ("rtl='yes'", "rtl must be True or False; got 'yes'"),
+        ("allow_file_downloads=None", "allow_file_downloads must be True or False; got None"),
+        ("submit_btn=''", "submit_btn must be a non-empty label; got ''"),
         ("allow_tags=['script']", "allow_tags cannot include 'script'"),
         ("reasoning_tags=[('<think>',)]", "reasoning_tags must be pairs"),
         ("latex_delimiters=[{'right': '$'}]", "each latex delimiter must be"),
@@ -59,6 +61,16 @@ def test_defaults_and_every_option(write_app: Callable[[str], str]) -> None:
 def test_bad_options_name_the_value(write_app: Callable[[str], str], call: str, message: str) -> None:
     t = ChatTest.from_file(write_app(f"import reactchat as rc\nrc.chat({call})\n"))
     assert message in t.errors[0]["message"]
+
+
+def test_downloads_off_and_button_labels_reach_the_page(write_app: Callable[[str], str]) -> None:
+    t = ChatTest.from_file(
+        write_app(
+            "import reactchat as rc\nrc.chat(allow_file_downloads=False, submit_btn='Ask', stop_btn='Halt')\n"
+        )
+    )
+    props = chat_node(t)
+    assert (props["allow_file_downloads"], props["submit_btn"], props["stop_btn"]) == (False, "Ask", "Halt")
 
 
 def html_of(t: ChatTest) -> list[str]:

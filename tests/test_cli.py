@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import pathlib
 import signal
@@ -179,3 +180,29 @@ def test_sigterm_shuts_down_cleanly_stopping_runs_and_removing_uploads(
     assert "reactchat: shutting down" in out and "Traceback" not in err
     assert list(temp.iterdir()) == []  # the uploaded file and its folder are gone
     assert marker.exists()  # the running answer was stopped: its generator's cleanup ran
+
+
+def test_run_fills_the_example_cache_at_start_and_prints_a_line_per_example(tmp_path: pathlib.Path) -> None:
+    script = tmp_path / "bot.py"
+    script.write_text(
+        "import reactchat as rc\n"
+        "rc.chat_interface(lambda m, h: m[::-1], examples=['abc', 'xyz'], cache_examples=True)\n"
+    )
+    port = free_port()
+    proc = subprocess.Popen(
+        [*CLI, "run", str(script), "--port", str(port), "--no-watch"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline().strip() for _ in range(4)]
+        assert lines[0].startswith("reactchat: serving")
+        assert lines[1:] == [
+            "reactchat: caching example 1/2: 'abc'",
+            "reactchat: caching example 2/2: 'xyz'",
+            f"reactchat: 2 example answers cached in {tmp_path / '.reactchat' / 'bot.examples.json'}",
+        ]
+        kept = json.loads((tmp_path / ".reactchat" / "bot.examples.json").read_text())
+        assert sorted(entry["value"] for entry in kept["entries"].values()) == ["cba", "zyx"]
+    finally:
+        proc.terminate()
+        proc.wait(10)

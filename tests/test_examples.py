@@ -10,7 +10,7 @@ EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples"
 
 def test_every_example_has_a_test() -> None:
     tested = {"echo.py", "stream.py", "thoughts.py", "media.py", "display.py", "feedback.py", "options.py",
-              "multimodal.py", "settings.py", "random_responder.py", "alternating_agree.py", "slow_echo.py", "yes_man.py", "image_counter.py", "system_prompt.py", "audio_and_files.py", "preset_options.py", "tool_thoughts.py", "voting.py", "blocks_streaming.py", "blocks_multimodal.py", "llm_client.py", "conversations.py"}  # fmt: skip
+              "multimodal.py", "settings.py", "random_responder.py", "alternating_agree.py", "slow_echo.py", "yes_man.py", "image_counter.py", "system_prompt.py", "audio_and_files.py", "preset_options.py", "tool_thoughts.py", "voting.py", "blocks_streaming.py", "blocks_multimodal.py", "llm_client.py", "conversations.py", "one_gpu.py"}  # fmt: skip
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
 
@@ -166,3 +166,26 @@ def test_the_readmes_first_app_runs_as_written(tmp_path: pathlib.Path) -> None:
     t.send("hi")
     assert t.messages == [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "You said: hi"}]
     assert t.reload().messages[-1]["content"] == "You said: hi"
+
+
+def test_one_gpu_queues_the_second_tab_and_replays_a_cached_example() -> None:
+    first = ChatTest.from_file(EXAMPLES / "one_gpu.py", config=Config(frame_interval=0.001))
+    second = ChatTest.from_file(EXAMPLES / "one_gpu.py", config=Config(frame_interval=0.001))
+    try:
+        first.session.state["delay"] = 0.01
+        second.session.state["delay"] = 0.001
+        first.send("a", wait=False).wait_for(lambda t: len(t.messages) == 2)  # answering, slowly
+        second.send("b", wait=False).wait_for(lambda t: [n[2] for n in t.nodes("queue")] == [{"ahead": 0}])
+        first.wait()
+        second.wait()
+        assert second.nodes("queue") == []
+        assert second.messages[-1]["content"] == "After some thought about 'b': one step at a time."
+        second.clear().click_example(0)
+        answer = second.messages[-1]["content"]
+        assert answer == "After some thought about 'What is a queue?': one step at a time."
+        second.session.state["delay"] = 10  # a replay does not call the model at all
+        second.clear().click_example(0)
+        assert second.messages[-1]["content"] == answer
+    finally:
+        first.close()
+        second.close()

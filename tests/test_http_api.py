@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from reactchat import Client
+from reactchat.chatbot import ChatFunction
 from reactchat.client import ClientError
 from reactchat.stream import Replace
 from tests.serving import RawRequest, Served, wait_for
@@ -356,3 +357,30 @@ def test_streams_are_bounded(gated: Callable[..., Served], tmp_path: pathlib.Pat
     assert "1 streamed answers are being computed" in json.loads(body)["error"]["message"]
     first.close()
     assert appears(tmp_path / "closed-a")
+
+
+def test_api_calls_wait_in_the_app_s_line_without_a_thread_and_a_full_line_gets_a_503(
+    serve: Callable[..., Served], write_app: Callable[[str], str], tmp_path: pathlib.Path
+) -> None:
+    app = GATED.format(folder=str(tmp_path)).replace(
+        "chat_interface(bot)", "chat_interface(bot, concurrency_limit=1)"
+    )
+    served = serve(write_app(app), max_api_waiting=1)
+    results: list[Any] = []
+    first = post_in_thread(served.url + "/api/chat", {"message": "a"}, results)
+    assert appears(tmp_path / "started-a")
+    interface = served.app.script.registry.get(ChatFunction)
+    assert interface is not None and interface.line is not None
+    completions = {"messages": [{"role": "user", "content": "b"}]}
+    second = post_in_thread(served.url + "/v1/chat/completions", completions, results)
+    wait_for(lambda: interface.line is not None and interface.line.waiting == 1)
+    assert served.app.workers.busy("call") == 1  # the waiting call holds no thread
+    assert not (tmp_path / "started-b").exists()
+    status, body = post(served.url + "/api/chat/stream", {"message": "c"})
+    assert status == 503 and "1 requests already wait for" in body["error"]["message"]
+    (tmp_path / "open").touch()
+    first.join(10)
+    second.join(10)
+    assert sorted(status for status, _ in results) == [200, 200]
+    assert results[1][1]["choices"][0]["message"]["content"] == "done b"
+    assert interface.line.holding == 0

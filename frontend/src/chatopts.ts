@@ -24,6 +24,11 @@ export interface ChatOpts {
   feedbackOnUser: boolean;
   examples: Example[];
   watermark: string;
+  /** A download button on media (`allow_file_downloads`). */
+  downloads: boolean;
+  /** The composer's button labels (empty: the defaults). */
+  submitLabel: string;
+  stopLabel: string;
 }
 
 const flag = (v: Value | undefined, dflt: boolean): boolean => (typeof v === "boolean" ? v : dflt);
@@ -49,6 +54,9 @@ export function chatOpts(p: Props = {}): ChatOpts {
     feedbackOnUser: flag(p["feedback_on_user"], false),
     examples: examplesOf(p["examples"]),
     watermark: text(p["watermark"]),
+    downloads: flag(p["allow_file_downloads"], true),
+    submitLabel: text(p["submit_btn"]),
+    stopLabel: text(p["stop_btn"]),
   };
 }
 

@@ -39,9 +39,16 @@ export class Composer {
   private readonly attach = h("button", "rc-attach", { type: "button", "aria-label": "Attach files", title: "Attach files" });
   private readonly files = h("input", "rc-file-input", { type: "file", "data-testid": "upload", tabindex: "-1" });
   private readonly chipsEl = h("div", "rc-chips");
+  /** Characters typed against `max_chars`, shown only when the input has a limit. */
+  private readonly count = h("span", "rc-count", { "data-testid": "char-count", "aria-live": "polite" });
+  private maxChars: number | null = null;
+  /** The send and stop buttons' labels (`rc.chat(submit_btn=..., stop_btn=...)`). */
+  private labels = { send: "Send", stop: "Stop" };
   private chips: Chip[] = [];
   private nodeId: number | null = null;
   private running = false;
+  /** The run waits in a line: typing and sending stay possible (the message queues behind it). */
+  private waiting = false;
   private multimodal = false;
   private types: string[] | null = null;
   private maxSize: number | null = null;
@@ -50,14 +57,15 @@ export class Composer {
   private readonly prompts = new PromptHistory({ get: () => load(KEYS.history), set: (v) => save(KEYS.history, v) });
 
   constructor(private readonly hooks: ComposerHooks) {
-    this.el.hidden = this.attach.hidden = this.chipsEl.hidden = true;
+    this.el.hidden = this.attach.hidden = this.chipsEl.hidden = this.count.hidden = true;
     this.attach.innerHTML = ICONS.clip; // a constant
-    this.form.append(this.chipsEl, this.attach, this.input, this.button);
+    this.form.append(this.chipsEl, this.attach, this.input, this.count, this.button);
     this.el.append(this.form);
     const input = this.input;
     input.addEventListener("input", () => {
       this.prompts.reset();
       this.autosize();
+      this.updateCount();
     });
     input.addEventListener("keydown", (e) => {
       // keyCode 229: some browsers report IME keystrokes without isComposing.
@@ -114,6 +122,11 @@ export class Composer {
     if (accept) this.files.accept = accept;
     else this.files.removeAttribute("accept");
     this.files.multiple = p["file_count"] === "multiple";
+    const chars = p["max_chars"];
+    this.maxChars = nodeId !== null && typeof chars === "number" && chars >= 1 ? Math.floor(chars) : null;
+    if (this.maxChars === null) this.input.removeAttribute("maxlength");
+    else this.input.maxLength = this.maxChars; // the browser stops typing and pasting there
+    this.updateCount();
     const seq = p["value_seq"];
     if (nodeId !== null && seq !== undefined && seq !== null && seq !== this.valueSeq) {
       this.valueSeq = seq;
@@ -134,12 +147,13 @@ export class Composer {
     this.updateSend();
   }
 
-  setRunning(running: boolean): void {
-    if (running === this.running && this.button.dataset["testid"]) return;
+  setRunning(running: boolean, waiting = false): void {
+    if (running === this.running && waiting === this.waiting && this.button.dataset["testid"]) return;
     const ended = this.running && !running;
     this.running = running;
-    this.input.disabled = running;
-    const label = running ? "Stop" : "Send";
+    this.waiting = running && waiting;
+    this.input.disabled = running && !waiting;
+    const label = running ? this.labels.stop : this.labels.send;
     this.button.dataset["testid"] = running ? "stop" : "send";
     this.button.className = running ? "rc-send rc-stop" : "rc-send";
     this.button.setAttribute("aria-label", label);
@@ -148,11 +162,22 @@ export class Composer {
     if (ended && !this.el.hidden) this.input.focus();
   }
 
+  /** The buttons' labels from the chat's options (empty: the defaults). */
+  setLabels(send: string, stop: string): void {
+    const labels = { send: send || "Send", stop: stop || "Stop" };
+    if (labels.send === this.labels.send && labels.stop === this.labels.stop) return;
+    this.labels = labels;
+    const label = this.running ? labels.stop : labels.send;
+    this.button.setAttribute("aria-label", label);
+    this.button.textContent = label;
+  }
+
   /** Put text back (e.g. events a new session never received) without losing what is typed. */
   restore(text: string): void {
     const cur = this.input.value;
     this.input.value = cur ? `${text}\n${cur}` : text;
     this.autosize();
+    this.updateCount();
   }
 
   /** Files dropped on the app count as attached (multimodal inputs only). */
@@ -286,7 +311,13 @@ export class Composer {
   private submit(): void {
     const text = this.input.value;
     const files = this.chips.map((c) => c.id);
-    if (this.running || this.nodeId === null || this.uploading || (!text.trim() && !files.length)) return;
+    if (this.running && !this.waiting) return;
+    if (this.nodeId === null || this.uploading || (!text.trim() && !files.length)) return;
+    if (this.maxChars !== null && text.length > this.maxChars) {
+      // Only text put back from elsewhere (undo, a refused submit) can be longer: say so, keep it.
+      this.hooks.notice(`The message has ${text.length} characters; at most ${this.maxChars} fit.`);
+      return;
+    }
     if (text.trim()) this.prompts.push(text);
     this.hooks.submit(this.nodeId, this.multimodal ? { text, files } : text);
     this.clearChips(false);
@@ -297,6 +328,16 @@ export class Composer {
     this.input.value = text;
     this.input.setSelectionRange(text.length, text.length);
     this.autosize();
+    this.updateCount();
+  }
+
+  private updateCount(): void {
+    const max = this.maxChars;
+    this.count.hidden = max === null;
+    if (max === null) return;
+    const n = this.input.value.length;
+    this.count.textContent = `${n} / ${max}`;
+    this.count.toggleAttribute("data-full", n >= max);
   }
 
   private autosize(): void {

@@ -41,6 +41,8 @@ class App {
   private chatId: number | null = null;
   private opts: ChatOpts = chatOpts();
   private run: RunState = "idle";
+  /** The run waits in a line: the input stays usable to queue more messages. */
+  private waiting = false;
   /** A run is going: buttons with class `rc-idle` are disabled until it ends. */
   private busy = false;
   private readonly toBottom = h("button", "rc-to-bottom", {
@@ -128,6 +130,7 @@ class App {
       this.address.follow(c.conversations.id, c.conversations.props);
     }
     if (c.run) this.run = c.run;
+    if (c.waiting !== undefined) this.waiting = c.waiting;
     this.updateChrome();
     this.updatePlaceholder();
     if (c.overlay !== undefined) this.renderOverlay(c.overlay);
@@ -148,6 +151,7 @@ class App {
     st.height = o.height;
     st.minHeight = o.minHeight;
     st.maxHeight = o.maxHeight;
+    this.composer.setLabels(o.submitLabel, o.stopLabel);
     setHtml(this.desc, o.description);
     setHtml(this.placeholder, o.placeholder);
     if (o.placeholder) this.empty.prepend(this.placeholder);
@@ -225,7 +229,7 @@ class App {
     const open = this.status === "open";
     const state = open ? this.run : "disconnected";
     if (this.el.dataset["runState"] !== state) this.el.dataset["runState"] = state;
-    this.composer.setRunning(this.run === "running");
+    this.composer.setRunning(this.run === "running", this.waiting);
     this.setBusy(this.run === "running");
     if (this.conn.dataset["state"] !== this.status) {
       this.conn.dataset["state"] = this.status;

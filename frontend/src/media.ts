@@ -3,19 +3,46 @@ import { h, str } from "./dom";
 import { fmtSize, safeUrl } from "./format";
 import { openLightbox, type Pic } from "./lightbox";
 import { isMap, type Value } from "./protocol";
-import type { View } from "./view";
+import type { View, ViewContext } from "./view";
+
+const DOWNLOAD_ICON =
+  '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" ' +
+  'stroke-linejoin="round" aria-hidden="true"><path d="M12 4v11M7 10l5 5 5-5M5 20h14"/></svg>';
+
+/** A download button for one media source; shown unless the chat turns downloads off. */
+class Download {
+  readonly el = h("a", "rc-download", { "data-testid": "download", "aria-label": "Download", title: "Download" });
+  private src = "";
+
+  constructor(private readonly ctx: ViewContext) {
+    this.el.innerHTML = DOWNLOAD_ICON; // a constant
+    this.el.hidden = true;
+  }
+
+  set(src: string, name: string): void {
+    this.src = src;
+    setAttr(this.el, "href", src);
+    this.el.setAttribute("download", name);
+    this.refresh();
+  }
+
+  refresh(): void {
+    this.el.hidden = !this.src || !this.ctx.opts.downloads;
+  }
+}
 
 const FILE_ICON =
   '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linejoin="round" ' +
   'aria-hidden="true"><path d="M14 3H6a1 1 0 0 0-1 1v16a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1V8z"/>' +
   '<path d="M14 3v5h5M8.5 13h7M8.5 17h5"/></svg>';
 
-export function imageView(): View {
+export function imageView(_id: number, ctx: ViewContext): View {
   const el = h("figure", "rc-figure");
   const img = h("img", undefined, { loading: "lazy", decoding: "async" });
   const btn = zoomButton(img);
   const cap = h("figcaption", "rc-cap");
-  el.append(btn, cap);
+  const down = new Download(ctx);
+  el.append(btn, down.el, cap);
   let pic: Pic = picOf({});
   btn.addEventListener("click", () => openLightbox([pic], 0));
   return {
@@ -33,12 +60,15 @@ export function imageView(): View {
       }
       cap.textContent = pic.caption;
       cap.hidden = !pic.caption;
+      down.set(pic.src, ""); // the server names the file (Content-Disposition)
     },
+    refresh: () => down.refresh(),
   };
 }
 
-export function galleryView(): View {
+export function galleryView(_id: number, ctx: ViewContext): View {
   const el = h("div", "rc-gallery");
+  let downs: Download[] = [];
   return {
     kind: "gallery",
     el,
@@ -49,22 +79,29 @@ export function galleryView(): View {
       const cols = p["columns"];
       el.style.gridTemplateColumns =
         typeof cols === "number" && cols >= 1 ? `repeat(${Math.min(Math.floor(cols), 12)},minmax(0,1fr))` : "";
+      downs = [];
       el.replaceChildren(
         ...pics.map((pic, i) => {
           const fig = h("figure", "rc-figure");
           const btn = zoomButton(h("img", undefined, { src: pic.src, alt: pic.alt, loading: "lazy" }));
           btn.setAttribute("aria-label", pic.alt || "Open image");
           btn.addEventListener("click", () => openLightbox(pics, i));
-          fig.append(btn);
+          const down = new Download(ctx);
+          down.set(pic.src, ""); // the server names the file (Content-Disposition)
+          downs.push(down);
+          fig.append(btn, down.el);
           if (pic.caption) fig.append(h("figcaption", "rc-cap", undefined, pic.caption));
           return fig;
         }),
       );
     },
+    refresh() {
+      for (const d of downs) d.refresh();
+    },
   };
 }
 
-export function fileView(): View {
+export function fileView(_id: number, ctx: ViewContext): View {
   const el = h("a", "rc-file", { target: "_blank", rel: "noopener" });
   el.innerHTML = FILE_ICON; // a constant
   const name = h("span", "rc-file-name");
@@ -72,6 +109,11 @@ export function fileView(): View {
   const text = h("span", "rc-file-text");
   text.append(name, size);
   el.append(text);
+  // The file element is itself the download link; without downloads it only opens the file.
+  const refresh = (): void => {
+    if (ctx.opts.downloads) el.download = name.textContent ?? "file";
+    else el.removeAttribute("download");
+  };
   return {
     kind: "file",
     el,
@@ -79,20 +121,24 @@ export function fileView(): View {
     update(p) {
       setAttr(el, "href", safeUrl(p["src"]));
       const n = str(p["name"], "file");
-      el.download = n;
       name.textContent = n;
       const s = p["size"];
       size.textContent = typeof s === "number" ? fmtSize(s) : "";
+      refresh();
     },
+    refresh,
   };
 }
 
-export function mediaView(kind: "audio" | "video"): View {
+export function mediaView(kind: "audio" | "video", ctx: ViewContext): View {
   const el = h("div", "rc-media");
   const name = h("div", "rc-cap");
   const m = h(kind, `rc-${kind}`, { controls: "", preload: "metadata" });
   if (kind === "video") m.setAttribute("playsinline", "");
-  el.append(name, m);
+  // The players' own menus may offer a download too; Chromium's is turned off with the others.
+  if (!ctx.opts.downloads) m.setAttribute("controlslist", "nodownload");
+  const down = new Download(ctx);
+  el.append(name, m, down.el);
   return {
     kind,
     el,
@@ -104,6 +150,11 @@ export function mediaView(kind: "audio" | "video"): View {
       name.textContent = n;
       name.hidden = !n;
       setAttr(m, "aria-label", n);
+      down.set(safeUrl(p["src"]), n);
+    },
+    refresh() {
+      down.refresh();
+      setAttr(m, "controlslist", ctx.opts.downloads ? "" : "nodownload");
     },
   };
 }

@@ -38,6 +38,8 @@ export interface Changes {
   conversations?: { id: number | null; panel: HTMLElement | null; props: Props | null };
   /** The run state, when a RUN op set it. */
   run?: RunState;
+  /** Whether the run waits in a line (a queue node is shown), when that changed. */
+  waiting?: boolean;
   /** The error overlay (null: cleared), when an ERR op set it. */
   overlay?: Overlay | null;
 }
@@ -48,6 +50,7 @@ const unchanged = () => ({
   sidebars: false,
   lists: false,
   messages: false,
+  waits: false,
   run: false,
   overlay: false,
 });
@@ -64,6 +67,8 @@ export class Renderer {
   /** Ids of rendered message and title nodes. */
   private readonly messages = new Set<number>();
   private readonly titles = new Set<number>();
+  /** Ids of rendered queue nodes (the run's place in a line). */
+  private readonly waits = new Set<number>();
   /** What changed since the last render() returned. */
   private changed = unchanged();
   /** The chat options and node last applied (empty: none yet, so the first render applies the defaults). */
@@ -98,6 +103,7 @@ export class Renderer {
     if (c.lists) out.conversations = this.conversations();
     if (c.messages) this.markLast();
     if (c.run) out.run = this.store.run;
+    if (c.waits) out.waiting = this.waits.size > 0;
     if (c.overlay) out.overlay = this.store.overlay;
     return out;
   }
@@ -127,8 +133,10 @@ export class Renderer {
     if (d.overlay) changed.overlay = true;
     if (d.reset) {
       this.views.clear();
-      for (const s of [this.inputs, this.chats, this.sidebars, this.lists, this.messages, this.titles]) s.clear();
-      changed.inputs = changed.chats = changed.sidebars = changed.lists = changed.messages = true;
+      for (const s of [this.inputs, this.chats, this.sidebars, this.lists, this.messages, this.titles, this.waits]) {
+        s.clear();
+      }
+      changed.inputs = changed.chats = changed.sidebars = changed.lists = changed.messages = changed.waits = true;
       const root = this.ensure(this.store.rootId);
       this.host.replaceChildren(...(root ? [root.el] : []));
     } else {
@@ -142,6 +150,7 @@ export class Renderer {
         if (this.sidebars.delete(id)) changed.sidebars = true;
         if (this.lists.delete(id)) changed.lists = true;
         if (this.messages.delete(id)) changed.messages = true;
+        if (this.waits.delete(id)) changed.waits = true;
         this.titles.delete(id);
       }
       // Props first: views created below by `ensure` read the current props anyway.
@@ -299,6 +308,9 @@ export class Renderer {
     } else if (v.kind === "message") {
       this.messages.add(id);
       this.changed.messages = true;
+    } else if (v.kind === "queue") {
+      this.waits.add(id);
+      this.changed.waits = true;
     } else if (v.kind === "title") this.titles.add(id);
     if (v.body) {
       for (const c of rec.children) {

@@ -64,13 +64,25 @@ const factories: Record<string, Factory> = {
 
   image: imageView,
 
-  audio: () => mediaView("audio"),
+  audio: (_id, ctx) => mediaView("audio", ctx),
 
-  video: () => mediaView("video"),
+  video: (_id, ctx) => mediaView("video", ctx),
 
   file: fileView,
 
   gallery: galleryView,
+
+  queue() {
+    const el = h("div", "rc-queue", { "data-testid": "queue-position", role: "status", "aria-live": "polite" });
+    return {
+      kind: "queue",
+      el,
+      body: null,
+      update(p) {
+        el.textContent = placeText(p["ahead"]);
+      },
+    };
+  },
 
   error() {
     const el = h("div", "rc-error", { "data-testid": "error", role: "alert" });
@@ -91,6 +103,12 @@ const factories: Record<string, Factory> = {
     };
   },
 };
+
+/** A run's place in a line: how many wait before it. */
+export function placeText(ahead: Value | undefined): string {
+  const n = typeof ahead === "number" && ahead > 0 ? Math.floor(ahead) : 0;
+  return n === 0 ? "Waiting for a free slot: you are next" : `Waiting in line: ${n} ahead of you`;
+}
 
 function frameEl(f: Value): HTMLElement {
   const m = isMap(f) ? f : {};

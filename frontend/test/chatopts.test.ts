@@ -15,6 +15,14 @@ describe("chat options", () => {
     assert.equal(o.rtl, false);
     assert.equal(o.height, "");
     assert.equal(o.placeholder, "");
+    assert.equal(o.downloads, true);
+    assert.deepEqual([o.submitLabel, o.stopLabel], ["", ""]);
+  });
+
+  test("downloads can be turned off; button labels are read as given", () => {
+    const o = chatOpts({ allow_file_downloads: false, submit_btn: "Ask", stop_btn: "Halt" });
+    assert.deepEqual([o.downloads, o.submitLabel, o.stopLabel], [false, "Ask", "Halt"]);
+    assert.equal(chatOpts({ allow_file_downloads: "no" }).downloads, true, "a wrong type keeps the default");
   });
 
   test("reads every prop; lengths as CSS", () => {

@@ -181,6 +181,37 @@ describe("the chat bar actions", () => {
 });
 
 describe("other kinds", () => {
+  test("media have a download button unless the chat turns downloads off", () => {
+    const src = "/_rc/media/k/1";
+    const media = (): WireNode[] => [
+      [3, "image", { src, alt: "cat" }, []],
+      [4, "audio", { src, name: "a.mp3" }, []],
+      [5, "video", { src, name: "v.mp4" }, []],
+      [6, "gallery", { items: [{ src }, { src: "/_rc/media/k/2" }] }, []],
+      [7, "file", { src, name: "report.pdf" }, []],
+    ];
+    const { $, $$, frame } = mount(root(chat({}), msg(2, "assistant", media())));
+    const shown = () => $$('[data-testid="download"]').filter((a) => !a.hidden);
+    assert.equal(shown().length, 5); // image, audio, video, two gallery items
+    assert.deepEqual(shown().map((a) => a.getAttribute("href")), [src, src, src, src, "/_rc/media/k/2"]);
+    assert.equal(shown()[0]?.getAttribute("download"), "", "the server names the file");
+    assert.equal($(".rc-file").getAttribute("download"), "report.pdf");
+    frame([3, 1, { allow_file_downloads: false }]);
+    assert.equal(shown().length, 0);
+    assert.equal($(".rc-file").hasAttribute("download"), false, "the file link only opens it");
+    assert.equal($("audio").getAttribute("controlslist"), "nodownload");
+  });
+
+  test("a place in line shows how many wait before it, and the page learns the run waits", () => {
+    const { $, frame, changes } = mount(root(msg(1, "user", [md(2, "<p>hi</p>")]), [3, "queue", { ahead: 2 }, []]));
+    assert.equal(changes.waiting, true);
+    assert.equal($('[data-testid="queue-position"]').textContent, "Waiting in line: 2 ahead of you");
+    assert.equal(frame([3, 3, { ahead: 0 }]).waiting, undefined, "a move in line is not a change of waiting");
+    assert.match($('[data-testid="queue-position"]').textContent ?? "", /you are next/);
+    assert.equal(frame([5, 3]).waiting, false);
+    assert.equal($('[data-testid="queue-position"]'), null);
+  });
+
   test("markdown keeps finished blocks while the tail streams", () => {
     const { $, $$, frame } = mount(root(msg(1, "assistant", [md(2, "<p>a</p>", [])])));
     assert.equal($(".rc-tail").innerHTML, "<p>a</p>");
