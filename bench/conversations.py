@@ -37,12 +37,13 @@ from bench import headless
 from bench.apps import Apps
 from bench.corpus import _WORDS, make_history, stream_tokens
 from bench.report import Section, kb, median, ms, p90
+from reactchat.listing import PAGE
 from reactchat.ops import NOTE, apply, empty_root
 from reactchat.store import Store, default_url, open_store
 from reactchat.store_base import auto_title, new_id, plain_text
 from reactchat.store_sql import SqlStore
 from reactchat.testing import ChatTest
-from reactchat.transcript import PAGE, Transcript
+from reactchat.transcript import Transcript
 
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"  # as tests/conftest.py
 

@@ -370,7 +370,9 @@ class Session:
             target = self.tree.nodes.get(trigger.target) if trigger.target is not None else None
             stored = target.props.get("id") if target is not None else None
             origin = f"{event.tab}:{event.ev_seq}" if event.tab else None
-            transcript.record(trigger, stored if isinstance(stored, str) else None, origin, self.uploads)
+            return transcript.record(
+                trigger, stored if isinstance(stored, str) else None, origin, self.uploads
+            )
         except Exception as exc:  # the worker must live on: a store down, a conversation deleted meanwhile
             log.error("session %s: storing an event failed: %s", self.token[:6], exc, exc_info=exc)
             self.outbox.push_now([NOTE, f"Could not save to the conversation store: {exc}"])

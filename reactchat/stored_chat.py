@@ -81,19 +81,13 @@ class StoredChat:
         """Carry out a chat event on the stored conversation; returns whether its last prompt is to be
         answered."""
         transcript = self.transcript
+        # A retry or an edit was carried out before the run (Transcript.record): its prompt is the trigger's.
         if event.kind == "clear":
             transcript.open(None)
-        elif event.kind in ("undo", "retry", "edit") and event.index is not None:
+        elif event.kind == "undo" and event.index is not None:
             start = last_user(stored, event.index)
-            if start is None:
-                return False
-            if event.kind == "retry":
-                transcript.set_leaf(stored[start]["id"])  # the old answer stays, as a branch
-                return True
-            transcript.set_leaf(stored[start - 1]["id"] if start else None)
-            if event.kind == "edit" and isinstance(event.text, str):
-                transcript.add("user", event.text)
-                return True
+            if start is not None:
+                transcript.set_leaf(stored[start - 1]["id"] if start else None)
         elif event.kind == "option" and isinstance(event.value, str):
             transcript.add("user", event.value)
             return True

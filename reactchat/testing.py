@@ -14,9 +14,7 @@ a browser would show.
 
 from __future__ import annotations
 
-import html
 import os
-import re
 import secrets
 import tempfile
 import threading
@@ -27,23 +25,18 @@ from typing import Any
 
 from reactchat.config import Config
 from reactchat.media import FILES_ROUTE, MEDIA_ROUTE
-from reactchat.ops import ERR, RUN, Op, WireNode, apply, empty_root
-from reactchat.protocol import Event, decode_frame
+from reactchat.protocol import Event
 from reactchat.runner import Script
+from reactchat.screen import Screen, html_text
 from reactchat.session import Session
 from reactchat.store import Store, open_store
 from reactchat.transcript import Transcript
 
-_TAG = re.compile(r"<[^>]+>")
+__all__ = ["ChatTest", "Screen", "html_text"]
 
 
-def html_text(fragment: str) -> str:
-    """The visible text of an HTML fragment (tags dropped, entities decoded, outer whitespace trimmed)."""
-    return html.unescape(_TAG.sub("", fragment)).strip()
-
-
-class ChatTest:
-    """A headless session of one app.
+class ChatTest(Screen):
+    """A headless session of one app; what its page shows is read as from a ``Screen``.
 
     Args:
         script_path: The app's script.
@@ -74,11 +67,7 @@ class ChatTest:
 
     def _open(self, conversation: str | None) -> None:
         """A fresh page: a new session with an empty client, showing ``conversation``."""
-        self.frames: list[bytes] = []
-        self.ops: list[Op] = []
-        self._client: WireNode = empty_root()
-        self._run_state = "idle"
-        self._overlay: dict[str, Any] | None = None
+        self.reset()
         app = os.path.splitext(os.path.basename(self.script.path))[0]
         transcript = Transcript(self.store, self.owner, app)
         transcript.open(conversation)
@@ -172,15 +161,7 @@ class ChatTest:
         new: list[bytes] = []
         while (frame := self.session.outbox.take_frame()) is not None:
             new.append(frame)
-            _, _, ops = decode_frame(frame)
-            self.ops.extend(ops)
-            for op in ops:
-                if op[0] == RUN:
-                    self._run_state = op[1]
-                elif op[0] == ERR:
-                    self._overlay = op[1]
-            self._client = apply(self._client, ops)
-        self.frames.extend(new)
+            self.receive(frame)
         return new
 
     def send(
@@ -238,12 +219,11 @@ class ChatTest:
     def undo(self, i: int = -1, *, wait: bool = True) -> ChatTest:
         return self._event(self._message(i).id, "undo", None, wait)
 
-    def edit(self, i: int, text: str, *, wait: bool = True) -> ChatTest:
-        return self._event(self._message(i).id, "edit", text, wait)
-
-    def branch(self, i: int, step: int, *, wait: bool = True) -> ChatTest:
-        """Show the previous (``step`` -1) or next (1) version of message ``i`` of a stored conversation."""
-        return self._event(self._message(i).id, "branch", step, wait)
+    def edit(self, i: int, text: str, *, answer: bool = True, wait: bool = True) -> ChatTest:
+        """Edit message ``i`` to ``text``: saved and answered, or (``answer=False``) only saved."""
+        return self._event(
+            self._message(i).id, "edit", text if answer else {"text": text, "answer": False}, wait
+        )
 
     def copy(self, i: int, *, wait: bool = True) -> ChatTest:
         return self._event(self._message(i).id, "copy", None, wait)
@@ -306,59 +286,7 @@ class ChatTest:
     def close(self) -> None:
         self.session.close()
 
-    # -- inspecting ----------------------------------------------------------------------------------------
-
-    @property
-    def tree(self) -> WireNode:
-        """The tree as the browser holds it, built only from the frames sent."""
-        return self._client
-
-    @property
-    def run_state(self) -> str:
-        """The last run state sent: ``running``, ``done``, ``stopped`` or ``error`` (``idle`` before any)."""
-        return self._run_state
-
-    @property
-    def overlay(self) -> dict[str, Any] | None:
-        """The compile-error overlay the browser shows, if any."""
-        return self._overlay
-
-    @property
-    def bytes_sent(self) -> int:
-        return sum(len(f) for f in self.frames)
-
-    def nodes(self, kind: str) -> list[WireNode]:
-        """All nodes of ``kind`` in document order."""
-        found: list[WireNode] = []
-
-        def walk(node: WireNode) -> None:
-            if node[1] == kind:
-                found.append(node)
-            for child in node[3]:
-                walk(child)
-
-        walk(self._client)
-        return found
-
-    @property
-    def messages(self) -> list[dict[str, str]]:
-        """The transcript as ``{"role", "content"}`` dicts, content being the visible text."""
-        return [{"role": m[2]["role"], "content": _text(m)} for m in self.nodes("message")]
-
-    @property
-    def thoughts(self) -> list[dict[str, Any]]:
-        """Every thought, in document order: its props plus ``content`` (visible text) and ``depth``."""
-        found: list[dict[str, Any]] = []
-
-        def walk(node: WireNode, depth: int) -> None:
-            if node[1] == "thought":
-                found.append({**node[2], "content": _text(node), "depth": depth})
-                depth += 1
-            for child in node[3]:
-                walk(child, depth)
-
-        walk(self._client, 0)
-        return found
+    # -- inspecting (the rest is Screen's) ----------------------------------------------------------------
 
     def media(self, url: str) -> bytes:
         """The bytes the browser would get for a media ``src``: the app's, or a file kept in the store.
@@ -377,24 +305,3 @@ class ChatTest:
             with open(str(entry.path), "rb") as f:
                 return f.read()
         return entry.data
-
-    @property
-    def errors(self) -> list[dict[str, Any]]:
-        """The props of every error element: ``type``, ``message`` and ``frames``."""
-        return [n[2] for n in self.nodes("error")]
-
-    @property
-    def title(self) -> str | None:
-        titles = self.nodes("title")
-        return titles[0][2]["text"] if titles else None
-
-
-def _text(node: WireNode) -> str:
-    """The visible text of a node's content, leaving out thoughts (``ChatTest.thoughts`` has those)."""
-    parts: list[str] = []
-    for child in node[3]:
-        if child[1] == "markdown":
-            parts.append(html_text(child[2].get("html", "")))
-        elif child[1] != "thought":
-            parts.append(_text(child))
-    return "\n\n".join(p for p in parts if p)

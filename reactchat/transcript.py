@@ -13,28 +13,19 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from reactchat.followers import followers_for
+from reactchat.listing import PAGE, Listing
 from reactchat.media import sniff_mime
+from reactchat.trigger import Prompt, Trigger
 
 if TYPE_CHECKING:
     from reactchat.store import Conversation, Message, Store
-    from reactchat.trigger import Trigger
     from reactchat.uploads import Uploads
 
-PAGE = 30  # conversations per page of the list
 FOLLOW_INTERVAL = 0.2  # seconds between two "it changed" to following tabs while a reply streams
 
 
 def _nothing() -> None:
     pass
-
-
-@dataclasses.dataclass(frozen=True)
-class Listing:
-    """What the conversation list shows: a page (or more) of the owner's conversations, or search results."""
-
-    items: tuple[Conversation, ...] = ()
-    more: bool = False
-    query: str | None = None
 
 
 class Transcript:
@@ -235,20 +226,31 @@ class Transcript:
         self.followers.list_changed(self.owner, self)
         return done
 
-    def record(self, trigger: Trigger, stored: str | None, origin: str | None, uploads: Uploads) -> None:
-        """What a client event changes in the store, before the run that shows it: the list's actions, the
-        prompt in an app that uses conversations (each attached file, kept in the store, then the text; not
-        again when the page resends it: ``origin`` names the event), feedback on the ``stored`` message the
-        event targets, a switch to another version of it."""
+    def record(self, trigger: Trigger, stored: str | None, origin: str | None, uploads: Uploads) -> Trigger:
+        """What a client event changes in the store, before the run that shows it, and what the run answers.
+
+        The list's actions; feedback on the ``stored`` message the event targets, a switch to another version
+        of it. In an app that uses conversations: the prompt (each attached file, kept in the store, then
+        the text; not again when the page resends it: ``origin`` names the event); a retry, which moves the
+        branch back to the prompt so that the run answers it again, beside the earlier answer; an edit, a
+        new version of the prompt beside the old one, answered unless the edit says ``"answer": False``.
+        """
         if self.apply(trigger.action, trigger.value):
-            return
+            return trigger
         if trigger.mark is not None and "feedback" in trigger.mark and stored is not None:
             self.set_feedback(stored, trigger.mark["feedback"])
         if trigger.action == "branch" and stored is not None and trigger.value in (-1, 1):
             self.page(stored, trigger.value)
+        if self.in_use and stored is not None and trigger.action in ("retry", "edit"):
+            trigger = self._again(trigger, stored)
         prompt = trigger.prompt
-        if prompt is None or not self.in_use or (origin and self.has(f"{origin}:0")):
-            return
+        if (
+            prompt is None
+            or not self.in_use
+            or (origin and self.has(f"{origin}:0"))
+            or trigger.action == "retry"
+        ):
+            return trigger
         parts: list[Any] = []
         for path in prompt.files:
             upload = uploads.at(path)
@@ -258,6 +260,29 @@ class Transcript:
             parts.append(prompt.text)
         for i, part in enumerate(parts):
             self.add("user", part, origin=f"{origin}:{i}" if origin else None)
+        return trigger
+
+    def _again(self, trigger: Trigger, stored: str) -> Trigger:
+        """A retry or an edit of the message ``stored`` on the path: the branch moves back, and the prompt to
+        answer (already stored for a retry, to store for an edit) is the trigger's."""
+        at = next((i for i, m in enumerate(self.path) if m.id == stored), None)
+        if at is None:
+            return trigger
+        if trigger.action == "retry":
+            prompt = next((m for m in reversed(self.path[: at + 1]) if m.role == "user"), None)
+            if prompt is None or not isinstance(prompt.content, str):
+                return trigger
+            self.set_leaf(prompt.id)  # the earlier answer stays, as another version
+            return dataclasses.replace(trigger, prompt=Prompt(prompt.content))
+        edit = trigger.value if isinstance(trigger.value, dict) else {"text": trigger.value}
+        text, edited = edit.get("text"), self.path[at]
+        if not isinstance(text, str) or edited.role != "user" or not isinstance(edited.content, str):
+            return trigger
+        self.set_leaf(edited.parent_id)  # the old prompt and what followed it stay, as another version
+        if edit.get("answer", True) is False:
+            self.add("user", text)
+            return dataclasses.replace(trigger, prompt=None)
+        return dataclasses.replace(trigger, prompt=Prompt(text))
 
     # -- the list -------------------------------------------------------------------------------------------
 
@@ -283,49 +308,22 @@ class Transcript:
         return True
 
     def list_props(self) -> dict[str, Any]:
-        """The ``conversations`` node's props: the list as shown, the active one, the undo offer, the URL."""
-        listing, deleted = self.listing, self.deleted
-        return {
-            # The list groups by day: to the hour is enough, and a turn does not resend the entry each time.
-            "items": [
-                {"id": c.id, "title": c.title, "updated_at": c.updated_at // 3600 * 3600}
-                for c in listing.items
-            ],
-            "active": self.id,
-            "more": listing.more,
-            "query": listing.query,
-            "deleted": {"id": deleted.id, "title": deleted.title} if deleted is not None else None,
-            "path": f"/c/{self.id}" if self.id else "/",
-        }
+        """The ``conversations`` node's props (see ``Listing.props``)."""
+        return self.listing.props(self.id, self.deleted)
 
     def refresh_listing(self) -> None:
-        """Reload the list as it is shown (the same search, or as many pages as were loaded)."""
-        query = self.listing.query
-        if query:
-            self.search(query)
-        else:
-            self.load(max(PAGE, len(self.listing.items)))
+        """Read the list again as it is shown (the same search, or as many pages as were loaded)."""
+        self.listing = self.listing.again(self.store, self.owner, self.app)
 
     def load(self, count: int = PAGE) -> None:
-        items = self.store.list(self.owner, self.app, limit=count + 1)
-        self.listing = Listing(tuple(items[:count]), len(items) > count)
+        self.listing = Listing.first(self.store, self.owner, self.app, count)
 
     def more(self) -> None:
         """The next page of the list."""
-        if self.listing.query or not self.listing.more or not self.listing.items:
-            return
-        last = self.listing.items[-1]
-        items = self.store.list(self.owner, self.app, limit=PAGE + 1, before=(last.updated_at, last.id))
-        self.listing = Listing(self.listing.items + tuple(items[:PAGE]), len(items) > PAGE)
+        self.listing = self.listing.next_page(self.store, self.owner, self.app)
 
     def search(self, query: str) -> None:
-        query = query.strip()
-        if not query:
-            self.load()
-            return
-        self.listing = Listing(
-            tuple(self.store.search(self.owner, self.app, query, limit=PAGE)), False, query
-        )
+        self.listing = Listing.found(self.store, self.owner, self.app, query)
 
     def _touched(self, at: float) -> None:
         """The shown conversation changed (at ``at``, the store's time): it moves to the top of the list, with
@@ -337,11 +335,7 @@ class Transcript:
         elif before is not None:  # nothing else a message changes: no need to read it back
             self.conversation = dataclasses.replace(before, updated_at=at)
         first = self.listing.items[0].id if self.listing.items else None
-        if not self.listing.query:
-            items = [c for c in self.listing.items if c.id != self.id]
-            if self.conversation is not None:
-                items.insert(0, self.conversation)
-            self.listing = Listing(tuple(items), self.listing.more)
+        self.listing = self.listing.on_top(self.conversation, self.id)
         if self.conversation is not None and (
             first != self.conversation.id or before is None or before.title != self.conversation.title
         ):

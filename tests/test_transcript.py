@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from reactchat.listing import PAGE
 from reactchat.store import Store, open_store
-from reactchat.transcript import PAGE, Transcript, as_dict
+from reactchat.transcript import Transcript, as_dict
 
 
 @pytest.fixture

@@ -1,0 +1,125 @@
+"""What a browser tab holds and shows: the frames it received, applied to its copy of the element tree, and
+the transcript, thoughts, errors and title read from that copy (``ChatTest`` is one)."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from reactchat.ops import ERR, RUN, Op, WireNode, apply, empty_root
+from reactchat.protocol import decode_frame
+
+__all__ = ["Screen", "html_text"]
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def html_text(fragment: str) -> str:
+    """The visible text of an HTML fragment (tags dropped, entities decoded, outer whitespace trimmed)."""
+    return html.unescape(_TAG.sub("", fragment)).strip()
+
+
+class Screen:
+    """A page's copy of the tree, built only from the frames it received.
+
+    Attributes:
+        frames: Every frame received, as sent.
+        ops: Every op of those frames, in order.
+    """
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """A fresh page: nothing received yet."""
+        self.frames: list[bytes] = []
+        self.ops: list[Op] = []
+        self._client: WireNode = empty_root()
+        self._run_state = "idle"
+        self._overlay: dict[str, Any] | None = None
+
+    def receive(self, frame: bytes) -> None:
+        """Apply one frame, as the browser does."""
+        self.frames.append(frame)
+        _, _, ops = decode_frame(frame)
+        self.ops.extend(ops)
+        for op in ops:
+            if op[0] == RUN:
+                self._run_state = op[1]
+            elif op[0] == ERR:
+                self._overlay = op[1]
+        self._client = apply(self._client, ops)
+
+    @property
+    def tree(self) -> WireNode:
+        """The tree as the browser holds it, built only from the frames sent."""
+        return self._client
+
+    @property
+    def run_state(self) -> str:
+        """The last run state sent: ``running``, ``done``, ``stopped`` or ``error`` (``idle`` before any)."""
+        return self._run_state
+
+    @property
+    def overlay(self) -> dict[str, Any] | None:
+        """The compile-error overlay the browser shows, if any."""
+        return self._overlay
+
+    @property
+    def bytes_sent(self) -> int:
+        return sum(len(f) for f in self.frames)
+
+    def nodes(self, kind: str) -> list[WireNode]:
+        """All nodes of ``kind`` in document order."""
+        found: list[WireNode] = []
+
+        def walk(node: WireNode) -> None:
+            if node[1] == kind:
+                found.append(node)
+            for child in node[3]:
+                walk(child)
+
+        walk(self._client)
+        return found
+
+    @property
+    def messages(self) -> list[dict[str, str]]:
+        """The transcript as ``{"role", "content"}`` dicts, content being the visible text."""
+        return [{"role": m[2]["role"], "content": _text(m)} for m in self.nodes("message")]
+
+    @property
+    def thoughts(self) -> list[dict[str, Any]]:
+        """Every thought, in document order: its props plus ``content`` (visible text) and ``depth``."""
+        found: list[dict[str, Any]] = []
+
+        def walk(node: WireNode, depth: int) -> None:
+            if node[1] == "thought":
+                found.append({**node[2], "content": _text(node), "depth": depth})
+                depth += 1
+            for child in node[3]:
+                walk(child, depth)
+
+        walk(self._client, 0)
+        return found
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        """The props of every error element: ``type``, ``message`` and ``frames``."""
+        return [n[2] for n in self.nodes("error")]
+
+    @property
+    def title(self) -> str | None:
+        titles = self.nodes("title")
+        return titles[0][2]["text"] if titles else None
+
+
+def _text(node: WireNode) -> str:
+    """The visible text of a node's content, leaving out thoughts (``ChatTest.thoughts`` has those)."""
+    parts: list[str] = []
+    for child in node[3]:
+        if child[1] == "markdown":
+            parts.append(html_text(child[2].get("html", "")))
+        elif child[1] != "thought":
+            parts.append(_text(child))
+    return "\n\n".join(p for p in parts if p)
