@@ -225,6 +225,10 @@ class ChatTest(Screen):
             self._message(i).id, "edit", text if answer else {"text": text, "answer": False}, wait
         )
 
+    def branch(self, i: int, step: int, *, wait: bool = True) -> ChatTest:
+        """Show the previous (``step`` -1) or next (1) version of message ``i`` of a stored conversation."""
+        return self._event(self._message(i).id, "branch", step, wait)
+
     def copy(self, i: int, *, wait: bool = True) -> ChatTest:
         return self._event(self._message(i).id, "copy", None, wait)
 

@@ -342,7 +342,10 @@ class Transcript:
             self.followers.list_changed(self.owner, self)  # it moved to the top, or got its title
 
     def _replace(self, message: Message) -> None:
-        self.path = [message if m.id == message.id else m for m in self.path]
+        """``message`` as it is stored now, on the path (where only ``path`` knows its siblings)."""
+        self.path = [
+            dataclasses.replace(message, siblings=m.siblings) if m.id == message.id else m for m in self.path
+        ]
 
 
 def _pair_of_str(value: Any) -> bool:

@@ -341,3 +341,34 @@ def test_keyed_widget_values_are_kept_with_each_conversation(
     after = ChatTest.from_file(app, store=store, owner="ann", conversation=second)
     widgets = {w[2]["label"]: w[2].get("value") for w in after.nodes("sidebar")[0][3]}
     assert widgets["Model"] == 0 and widgets["Temperature"] == 1.0  # what does not fit is fitted or ignored
+
+
+def test_retry_and_edit_in_a_script_make_new_versions_the_script_answers(
+    write_app: Callable[[str], str], store: Store
+) -> None:
+    app = write_app("""
+        import reactchat as rc
+        rc.chat(retry=True, editable="user")
+        conv = rc.conversation()
+        for m in conv.history:
+            rc.message(m)
+        if prompt := rc.chat_input():
+            n = rc.session_state["n"] = rc.session_state.get("n", 0) + 1
+            assert conv.history[-1] == {**conv.history[-1], "role": "user", "content": prompt}
+            with conv.reply():
+                rc.markdown(f"answer {n} to {prompt} after {len(conv.history)}")
+    """)
+    t = ChatTest.from_file(app, store=store)
+    t.send("hi").send("next")
+    t.retry(1)  # the first answer: the script answers "hi" again, with the history up to it
+    assert texts(t) == ["hi", "answer 3 to hi after 1"]
+    assert [n[2].get("branch") for n in t.nodes("message")] == [None, [2, 2]]
+    t.branch(1, -1)
+    assert texts(t) == ["hi", "answer 1 to hi after 1", "next", "answer 2 to next after 3"]
+    t.edit(2, "then")  # a new version of the second prompt, answered
+    assert texts(t) == ["hi", "answer 1 to hi after 1", "then", "answer 4 to then after 3"]
+    t.edit(2, "saved only", answer=False)
+    assert texts(t) == ["hi", "answer 1 to hi after 1", "saved only"]
+    assert [n[2].get("branch") for n in t.nodes("message")] == [None, [1, 2], [3, 3]]
+    t.branch(2, -1)
+    assert texts(t.restart()) == ["hi", "answer 1 to hi after 1", "then", "answer 4 to then after 3"]
