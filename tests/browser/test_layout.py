@@ -1,0 +1,252 @@
+"""Layout and looks in a real Chromium, at a desktop (1280x800) and a phone (390x844) size: what stays in view,
+what may not overlap, how far apart things sit, and which typeface the text gets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from tests.browser.ui import APP, ASSISTANT, CONTENT, EXAMPLES, USER, open_app, send
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(60)]
+
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+Box = dict[str, float]
+
+
+@pytest.fixture
+def sized(browser: Browser) -> Iterator[Callable[..., Page]]:
+    """Pages of a given viewport size and colour scheme, closed after the test."""
+    contexts: list[Any] = []
+
+    def open_page(viewport: dict[str, int], scheme: str = "light") -> Page:
+        context = browser.new_context(viewport=viewport, color_scheme=scheme)  # type: ignore[arg-type]
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def box(locator: Locator) -> Box:
+    b = locator.bounding_box()
+    assert b is not None, f"{locator} is not rendered"
+    return b
+
+
+def overlap(a: Box, b: Box) -> bool:
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
+
+
+def in_view(page: Page, locator: Locator) -> None:
+    """The element is wholly inside the window and nothing covers its middle."""
+    b = box(locator)
+    size = page.viewport_size
+    assert size is not None
+    assert b["y"] >= 0 and b["y"] + b["height"] <= size["height"], (b, size)
+    assert b["x"] >= 0 and b["x"] + b["width"] <= size["width"], (b, size)
+    hit = locator.evaluate(
+        "el => { const r = el.getBoundingClientRect();"
+        " const at = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);"
+        " return !!at && (el === at || el.contains(at)); }"
+    )
+    assert hit, f"{locator} is covered"
+
+
+@pytest.mark.parametrize(
+    "viewport", [DESKTOP, PHONE, {"width": 1280, "height": 420}], ids=["desktop", "phone", "short"]
+)
+def test_a_fixed_height_chat_never_hides_its_title_or_composer(
+    sized: Callable[..., Page], serve: Callable[..., Any], viewport: dict[str, int]
+) -> None:
+    # yes_man: height=300 with a description, a placeholder and three example cards.
+    served = serve(str(EXAMPLES / "yes_man.py"))
+    page = sized(viewport)
+    open_app(page, served.url)
+    title = page.locator("h1.rc-title")
+    expect(title).to_have_text("Yes Man")
+    in_view(page, title)
+    in_view(page, page.get_by_test_id("chat-input"))
+    for text in ("Am I cool?", "Is it raining?", "Why?", "Really?"):
+        send(page, text)
+        expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+    expect(page.locator(ASSISTANT)).to_have_count(4)
+    in_view(page, title)
+    in_view(page, page.get_by_test_id("chat-input"))
+
+
+def test_a_taller_box_than_the_window_shrinks_instead_of_pushing_the_composer_away(
+    sized: Callable[..., Page], serve: Callable[..., Any], write_app: Callable[..., str]
+) -> None:
+    path = write_app(
+        """
+        import reactchat as rc
+        rc.chat(title="Tall", height=900)
+        for i in range(20):
+            rc.message("assistant", f"Message {i}")
+        rc.chat_input("Say")
+        """
+    )
+    page = sized({"width": 1280, "height": 600})
+    open_app(page, serve(path).url)
+    in_view(page, page.locator("h1.rc-title"))
+    in_view(page, page.get_by_test_id("chat-input"))
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_chat_actions_sit_in_the_bar_over_no_message(
+    sized: Callable[..., Page], serve: Callable[..., Any], viewport: dict[str, int]
+) -> None:
+    served = serve(str(EXAMPLES / "feedback.py"))
+    page = sized(viewport)
+    open_app(page, served.url)
+    for text in ("A question long enough to reach across the whole width of a phone's screen, and on", "again",
+                 "and again", "once more"):  # fmt: skip
+        send(page, text)
+        expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+    buttons = [page.get_by_test_id("copy-all"), page.get_by_test_id("clear")]
+    contents = page.locator(CONTENT)
+    for i in range(contents.count()):
+        # Each message in turn at the top of the transcript, where a floating toolbar would cover it.
+        contents.nth(i).evaluate("el => el.scrollIntoView({block: 'start'})")
+        for button in buttons:
+            expect(button).to_be_visible()
+            in_view(page, button)
+            assert not overlap(box(button), box(contents.nth(i))), f"{button} covers message {i}"
+    # On a wide screen they stay by the column, not in the window's far corner.
+    column = box(page.get_by_test_id("transcript"))
+    right = max(box(b)["x"] + box(b)["width"] for b in buttons)
+    assert abs(right - (column["x"] + column["width"])) <= 48, (right, column)
+
+
+def test_a_question_sits_closer_to_its_answer_than_to_the_answer_before(
+    sized: Callable[..., Page], serve: Callable[..., Any]
+) -> None:
+    served = serve(str(EXAMPLES / "echo.py"))
+    page = sized(DESKTOP)
+    open_app(page, served.url)
+    for text in ("first", "second", "third"):
+        send(page, text)
+        expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+    expect(page.locator(ASSISTANT)).to_have_count(3)
+    q1, a1, q2 = (box(loc.locator(CONTENT)) for loc in (page.locator(USER).nth(0), page.locator(ASSISTANT).nth(0),
+                                                          page.locator(USER).nth(1)))  # fmt: skip
+    within = a1["y"] - (q1["y"] + q1["height"])
+    between = q2["y"] - (a1["y"] + a1["height"])
+    assert within < between - 8, (within, between)
+    # A question's actions show on hover beside it, over neither its text nor its answer.
+    question = page.locator(USER).nth(0)
+    question.locator(CONTENT).hover()
+    copy = question.get_by_test_id("copy")
+    expect(copy).to_have_css("opacity", "1")
+    assert not overlap(box(copy), q1) and not overlap(box(copy), a1)
+
+
+def test_a_message_without_actions_has_no_action_row(
+    sized: Callable[..., Page], serve: Callable[..., Any], write_app: Callable[..., str]
+) -> None:
+    path = write_app(
+        """
+        import reactchat as rc
+        rc.chat(copy=False)
+        rc.message("user", "Hi")
+        rc.message("assistant", "Hello")
+        rc.message("user", "Bye")
+        """
+    )
+    page = sized(DESKTOP)
+    open_app(page, serve(path).url)
+    expect(page.locator(".rc-actions")).to_have_count(0)
+    q1, a1 = box(page.locator(USER).first), box(page.locator(ASSISTANT).first)
+    assert a1["y"] - (q1["y"] + q1["height"]) <= 20
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_an_empty_chat_without_a_placeholder_shows_a_quiet_default(
+    sized: Callable[..., Page], serve: Callable[..., Any], scheme: str
+) -> None:
+    served = serve(str(EXAMPLES / "echo.py"))
+    page = sized(PHONE, scheme)
+    open_app(page, served.url)
+    placeholder = page.get_by_test_id("placeholder")
+    expect(placeholder).to_be_visible()
+    expect(placeholder).to_have_text("Send a message to start the conversation.")
+    send(page, "hi")
+    expect(placeholder).to_have_count(0)
+
+
+def test_example_cards_line_up_with_or_without_an_icon(
+    sized: Callable[..., Page], serve: Callable[..., Any]
+) -> None:
+    # options.py: one card with an icon, one with a display text and no icon.
+    served = serve(str(EXAMPLES / "options.py"))
+    page = sized(DESKTOP)
+    open_app(page, served.url)
+    cards = page.get_by_test_id("example")
+    expect(cards).to_have_count(2)
+    first, second = box(cards.nth(0)), box(cards.nth(1))
+    assert abs(first["y"] - second["y"]) <= 1 and abs(first["height"] - second["height"]) <= 1
+    texts = [box(cards.nth(i).locator(".rc-example-text")) for i in range(2)]
+    assert abs(texts[0]["y"] - texts[1]["y"]) <= 2, texts
+
+
+def test_the_gallery_keeps_each_image_whole_and_the_lightbox_enlarges(
+    sized: Callable[..., Page], serve: Callable[..., Any]
+) -> None:
+    served = serve(str(EXAMPLES / "media.py"))
+    page = sized(DESKTOP)
+    open_app(page, served.url)
+    send(page, "gallery")  # a 48x48 and a 96x48 image, in two columns far wider than either
+    images = page.locator(".rc-gallery img")
+    expect(images).to_have_count(2)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.rc-gallery img')].every(i => i.complete && i.naturalWidth)"
+    )
+    for i in range(2):
+        shown = images.nth(i).evaluate(
+            "i => ({w: i.clientWidth, h: i.clientHeight, nw: i.naturalWidth, nh: i.naturalHeight,"
+            " fit: getComputedStyle(i).objectFit})"
+        )
+        assert shown["w"] <= shown["nw"] and shown["h"] <= shown["nh"], shown  # never enlarged
+        assert abs(shown["w"] / shown["h"] - shown["nw"] / shown["nh"]) < 0.05, shown  # never cropped
+        assert shown["fit"] != "cover", shown
+    images.nth(1).click()
+    lightbox = page.get_by_test_id("lightbox")
+    expect(lightbox).to_be_visible()
+    picture = lightbox.locator("img").evaluate(
+        "i => { const s = Math.min(i.clientWidth / i.naturalWidth, i.clientHeight / i.naturalHeight);"
+        " return {w: i.naturalWidth * s, h: i.naturalHeight * s, nw: i.naturalWidth}; }"
+    )
+    assert picture["w"] >= 5 * picture["nw"], picture
+
+
+def test_text_is_set_in_the_shipped_typeface_where_the_system_has_no_ui_font(
+    sized: Callable[..., Page], serve: Callable[..., Any]
+) -> None:
+    # This machine has no UI font (Debian without a desktop): the stack used to end in DejaVu Sans here.
+    served = serve(str(EXAMPLES / "echo.py"))
+    page = sized(DESKTOP)
+    open_app(page, served.url)
+    send(page, "hello")
+    content = page.locator(ASSISTANT).locator(CONTENT)
+    expect(content).to_have_text("You said: hello")
+    page.wait_for_function("() => document.fonts.status === 'loaded'")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": f"{ASSISTANT} {CONTENT} p"})["nodeId"]
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    assert [f["familyName"] for f in fonts] == ["Inter"], fonts
