@@ -3,6 +3,7 @@ import { type Actions, actionsOf } from "./actions";
 import { type Example, examplesOf } from "./choices";
 import { cssLen, safeUrl, strs } from "./format";
 import { isMap, type Props, type Value } from "./protocol";
+import { type ThemeOpts, themeOf } from "./theme";
 
 /** The app's `chat` node props with their defaults (docs/protocol.md). */
 export interface ChatOpts {
@@ -24,6 +25,7 @@ export interface ChatOpts {
   feedbackOnUser: boolean;
   examples: Example[];
   watermark: string;
+  theme: ThemeOpts;
 }
 
 const flag = (v: Value | undefined, dflt: boolean): boolean => (typeof v === "boolean" ? v : dflt);
@@ -49,6 +51,7 @@ export function chatOpts(p: Props = {}): ChatOpts {
     feedbackOnUser: flag(p["feedback_on_user"], false),
     examples: examplesOf(p["examples"]),
     watermark: text(p["watermark"]),
+    theme: themeOf(p["theme"]),
   };
 }
 

@@ -11,6 +11,7 @@ import type { Emit, Overlay } from "./protocol";
 import { Renderer } from "./render";
 import { SidePanel } from "./sidepanel";
 import { type RunState, Store } from "./store";
+import { applyTheme } from "./theme";
 
 const NEAR_BOTTOM = 40;
 const DEFAULT_PLACEHOLDER = "Send a message to start the conversation.";
@@ -152,6 +153,7 @@ class App {
     this.opts = o;
     const el = this.el;
     el.dataset["layout"] = o.layout;
+    applyTheme(document, o.theme);
     if (o.rtl) el.dir = "rtl";
     else el.removeAttribute("dir");
     el.toggleAttribute("data-boxed", !!o.height || o.resizable);

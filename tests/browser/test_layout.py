@@ -250,3 +250,44 @@ def test_text_is_set_in_the_shipped_typeface_where_the_system_has_no_ui_font(
     node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": f"{ASSISTANT} {CONTENT} p"})["nodeId"]
     fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
     assert [f["familyName"] for f in fonts] == ["Inter"], fonts
+
+
+def css_of(page: Page, selector: str, prop: str) -> str:
+    return str(page.locator(selector).first.evaluate(f"el => getComputedStyle(el).{prop}"))
+
+
+def test_a_theme_from_rc_chat_sets_accent_radius_font_mode_and_css(
+    sized: Callable[..., Page], serve: Callable[..., Any], write_app: Callable[..., str]
+) -> None:
+    path = write_app(
+        """
+        import reactchat as rc
+        rc.chat(title="Themed", theme={"accent": "#e11d48", "radius": 2, "font": "Liberation Serif",
+                                        "mode": "dark", "css": ".rc-title { text-transform: uppercase }"})
+        rc.message("user", "Hi")
+        rc.chat_input("Say")
+        """
+    )
+    page = sized(DESKTOP, "light")  # the system says light; the theme says dark
+    open_app(page, serve(path).url)
+    expect(page.get_by_test_id("send")).to_have_css("background-color", "rgb(225, 29, 72)")
+    expect(page.locator("html")).to_have_attribute("data-mode", "dark")
+    assert css_of(page, "body", "backgroundColor") == "rgb(15, 17, 21)"
+    assert css_of(page, f"{USER} {CONTENT}", "borderTopLeftRadius") == "2px"
+    assert css_of(page, "body", "fontFamily").startswith('"Liberation Serif"')
+    assert css_of(page, "h1.rc-title", "textTransform") == "uppercase"
+
+
+def test_a_theme_from_reactchat_toml_applies_before_the_app_runs(
+    sized: Callable[..., Page], serve: Callable[..., Any], write_app: Callable[..., str], tmp_path: Any
+) -> None:
+    (tmp_path / "reactchat.toml").write_text('[theme]\naccent = "#16a34a"\nmode = "light"\n')
+    path = write_app("import time\nimport reactchat as rc\ntime.sleep(3)\nrc.chat_input()\n")
+    page = sized(DESKTOP, "dark")
+    page.goto(serve(path).url)
+    # The first run is still sleeping: no frame has come, and the page is themed already.
+    expect(page.locator(APP)).not_to_have_attribute("data-run-state", "idle")
+    assert css_of(page, "body", "backgroundColor") == "rgb(255, 255, 255)"
+    assert (
+        page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--accent')") == "#16a34a"
+    )
