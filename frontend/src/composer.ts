@@ -99,7 +99,10 @@ export class Composer {
     const wasHidden = this.el.hidden;
     this.nodeId = nodeId;
     this.el.hidden = nodeId === null;
-    this.input.placeholder = nodeId === null ? "" : str(p["placeholder"], "Message");
+    const placeholder = nodeId === null ? "" : str(p["placeholder"], "Message");
+    // An empty box is as tall as its placeholder, which may wrap on a phone: fit it again when that changes.
+    const refit = placeholder !== this.input.placeholder || (wasHidden && !this.el.hidden);
+    this.input.placeholder = placeholder;
     const mm = (this.multimodal = nodeId !== null && p["multimodal"] === true);
     this.attach.hidden = !mm;
     if (mm) this.form.append(this.files);
@@ -127,6 +130,7 @@ export class Composer {
       u.searchParams.delete("prompt");
       history.replaceState(history.state, "", u.href);
     }
+    if (refit && !this.el.hidden) this.autosize();
     if (wasHidden && !this.el.hidden) {
       this.hooks.resize();
       if (!this.running && document.activeElement === document.body) this.input.focus();

@@ -291,3 +291,18 @@ def test_a_theme_from_reactchat_toml_applies_before_the_app_runs(
     assert (
         page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--accent')") == "#16a34a"
     )
+
+
+def test_the_input_box_fits_a_placeholder_that_wraps_on_a_phone(
+    sized: Callable[..., Page], serve: Callable[..., Any]
+) -> None:
+    served = serve(
+        str(EXAMPLES / "feedback.py")
+    )  # "Say something, then rate the answer": two lines on a phone
+    page = sized(PHONE)
+    open_app(page, served.url)
+    box_ = page.get_by_test_id("chat-input")
+    expect(box_).to_have_attribute("placeholder", "Say something, then rate the answer")
+    fits = "el => el.scrollHeight <= el.clientHeight + 1"
+    assert box_.evaluate(fits), box_.evaluate("el => [el.scrollHeight, el.clientHeight]")
+    assert box_.evaluate("el => el.clientHeight") > 40  # two lines, not one cut short
