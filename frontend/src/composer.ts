@@ -59,6 +59,13 @@ export class Composer {
       this.prompts.reset();
       this.autosize();
     });
+    // The box's height follows how its text (or placeholder) wraps, which changes when a web font arrives
+    // (text shows in a fallback until then) and when the window is resized.
+    const refit = (): void => {
+      if (!this.el.hidden) this.autosize();
+    };
+    document.fonts?.addEventListener("loadingdone", refit);
+    addEventListener("resize", refit);
     input.addEventListener("keydown", (e) => {
       // keyCode 229: some browsers report IME keystrokes without isComposing.
       if (e.isComposing || e.keyCode === 229) return;

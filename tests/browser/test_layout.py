@@ -35,6 +35,12 @@ def sized(browser: Browser) -> Iterator[Callable[..., Page]]:
         context.close()
 
 
+def open_settled(page: Page, url: str) -> None:
+    """Open the app and wait for its fonts: text set in the fallback while Inter loads moves when it arrives."""
+    open_app(page, url)
+    page.wait_for_function("() => document.fonts.status === 'loaded'")
+
+
 def box(locator: Locator) -> Box:
     b = locator.bounding_box()
     assert b is not None, f"{locator} is not rendered"
@@ -74,15 +80,15 @@ def test_a_fixed_height_chat_never_hides_its_title_or_composer(
     # yes_man: height=300 with a description, a placeholder and three example cards.
     served = serve(str(EXAMPLES / "yes_man.py"))
     page = sized(viewport)
-    open_app(page, served.url)
+    open_settled(page, served.url)
     title = page.locator("h1.rc-title")
     expect(title).to_have_text("Yes Man")
     in_view(page, title)
     in_view(page, page.get_by_test_id("chat-input"))
-    for text in ("Am I cool?", "Is it raining?", "Why?", "Really?"):
+    for i, text in enumerate(("Am I cool?", "Is it raining?", "Why?", "Really?")):
         send(page, text)
+        expect(page.locator(ASSISTANT)).to_have_count(i + 1)
         expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
-    expect(page.locator(ASSISTANT)).to_have_count(4)
     in_view(page, title)
     in_view(page, page.get_by_test_id("chat-input"))
 
@@ -100,7 +106,7 @@ def test_a_taller_box_than_the_window_shrinks_instead_of_pushing_the_composer_aw
         """
     )
     page = sized({"width": 1280, "height": 600})
-    open_app(page, serve(path).url)
+    open_settled(page, serve(path).url)
     in_view(page, page.locator("h1.rc-title"))
     in_view(page, page.get_by_test_id("chat-input"))
 
@@ -111,10 +117,12 @@ def test_the_chat_actions_sit_in_the_bar_over_no_message(
 ) -> None:
     served = serve(str(EXAMPLES / "feedback.py"))
     page = sized(viewport)
-    open_app(page, served.url)
-    for text in ("A question long enough to reach across the whole width of a phone's screen, and on", "again",
-                 "and again", "once more"):  # fmt: skip
+    open_settled(page, served.url)
+    texts = ("A question long enough to reach across the whole width of a phone's screen, and on", "again",
+             "and again", "once more")  # fmt: skip
+    for i, text in enumerate(texts):
         send(page, text)
+        expect(page.locator(ASSISTANT)).to_have_count(i + 1)
         expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
     buttons = [page.get_by_test_id("copy-all"), page.get_by_test_id("clear")]
     contents = page.locator(CONTENT)
@@ -136,22 +144,29 @@ def test_a_question_sits_closer_to_its_answer_than_to_the_answer_before(
 ) -> None:
     served = serve(str(EXAMPLES / "echo.py"))
     page = sized(DESKTOP)
-    open_app(page, served.url)
-    for text in ("first", "second", "third"):
+    open_settled(page, served.url)
+    for i, text in enumerate(("first", "second", "third")):
         send(page, text)
+        expect(page.locator(ASSISTANT)).to_have_count(i + 1)
         expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
-    expect(page.locator(ASSISTANT)).to_have_count(3)
-    q1, a1, q2 = (box(loc.locator(CONTENT)) for loc in (page.locator(USER).nth(0), page.locator(ASSISTANT).nth(0),
-                                                          page.locator(USER).nth(1)))  # fmt: skip
-    within = a1["y"] - (q1["y"] + q1["height"])
-    between = q2["y"] - (a1["y"] + a1["height"])
+    # Every box in one evaluation, so that nothing moves between two measurements.
+    rects = """() => {
+        const r = (el) => { const b = el.getBoundingClientRect(); return {x: b.x, y: b.y, width: b.width, height: b.height}; };
+        const q = document.querySelectorAll('[data-role="user"] [data-testid="message-content"]');
+        const a = document.querySelectorAll('[data-role="assistant"] [data-testid="message-content"]');
+        const copy = document.querySelector('[data-role="user"] [data-testid="copy"]');
+        return {q1: r(q[0]), a1: r(a[0]), q2: r(q[1]), copy: r(copy)};
+    }"""
+    b = page.evaluate(rects)
+    within = b["a1"]["y"] - (b["q1"]["y"] + b["q1"]["height"])
+    between = b["q2"]["y"] - (b["a1"]["y"] + b["a1"]["height"])
     assert within < between - 8, (within, between)
     # A question's actions show on hover beside it, over neither its text nor its answer.
     question = page.locator(USER).nth(0)
     question.locator(CONTENT).hover()
-    copy = question.get_by_test_id("copy")
-    expect(copy).to_have_css("opacity", "1")
-    assert not overlap(box(copy), q1) and not overlap(box(copy), a1)
+    expect(question.get_by_test_id("copy")).to_have_css("opacity", "1")
+    b = page.evaluate(rects)
+    assert not overlap(b["copy"], b["q1"]) and not overlap(b["copy"], b["a1"]), b
 
 
 def test_a_message_without_actions_has_no_action_row(
@@ -167,7 +182,7 @@ def test_a_message_without_actions_has_no_action_row(
         """
     )
     page = sized(DESKTOP)
-    open_app(page, serve(path).url)
+    open_settled(page, serve(path).url)
     expect(page.locator(".rc-actions")).to_have_count(0)
     q1, a1 = box(page.locator(USER).first), box(page.locator(ASSISTANT).first)
     assert a1["y"] - (q1["y"] + q1["height"]) <= 20
@@ -179,7 +194,7 @@ def test_an_empty_chat_without_a_placeholder_shows_a_quiet_default(
 ) -> None:
     served = serve(str(EXAMPLES / "echo.py"))
     page = sized(PHONE, scheme)
-    open_app(page, served.url)
+    open_settled(page, served.url)
     placeholder = page.get_by_test_id("placeholder")
     expect(placeholder).to_be_visible()
     expect(placeholder).to_have_text("Send a message to start the conversation.")
@@ -193,7 +208,7 @@ def test_example_cards_line_up_with_or_without_an_icon(
     # options.py: one card with an icon, one with a display text and no icon.
     served = serve(str(EXAMPLES / "options.py"))
     page = sized(DESKTOP)
-    open_app(page, served.url)
+    open_settled(page, served.url)
     cards = page.get_by_test_id("example")
     expect(cards).to_have_count(2)
     first, second = box(cards.nth(0)), box(cards.nth(1))
@@ -207,7 +222,7 @@ def test_the_gallery_keeps_each_image_whole_and_the_lightbox_enlarges(
 ) -> None:
     served = serve(str(EXAMPLES / "media.py"))
     page = sized(DESKTOP)
-    open_app(page, served.url)
+    open_settled(page, served.url)
     send(page, "gallery")  # a 48x48 and a 96x48 image, in two columns far wider than either
     images = page.locator(".rc-gallery img")
     expect(images).to_have_count(2)
@@ -238,7 +253,7 @@ def test_text_is_set_in_the_shipped_typeface_where_the_system_has_no_ui_font(
     # This machine has no UI font (Debian without a desktop): the stack used to end in DejaVu Sans here.
     served = serve(str(EXAMPLES / "echo.py"))
     page = sized(DESKTOP)
-    open_app(page, served.url)
+    open_settled(page, served.url)
     send(page, "hello")
     content = page.locator(ASSISTANT).locator(CONTENT)
     expect(content).to_have_text("You said: hello")
@@ -269,7 +284,7 @@ def test_a_theme_from_rc_chat_sets_accent_radius_font_mode_and_css(
         """
     )
     page = sized(DESKTOP, "light")  # the system says light; the theme says dark
-    open_app(page, serve(path).url)
+    open_settled(page, serve(path).url)
     expect(page.get_by_test_id("send")).to_have_css("background-color", "rgb(225, 29, 72)")
     expect(page.locator("html")).to_have_attribute("data-mode", "dark")
     assert css_of(page, "body", "backgroundColor") == "rgb(15, 17, 21)"
@@ -300,7 +315,7 @@ def test_the_input_box_fits_a_placeholder_that_wraps_on_a_phone(
         str(EXAMPLES / "feedback.py")
     )  # "Say something, then rate the answer": two lines on a phone
     page = sized(PHONE)
-    open_app(page, served.url)
+    open_settled(page, served.url)
     box_ = page.get_by_test_id("chat-input")
     expect(box_).to_have_attribute("placeholder", "Say something, then rate the answer")
     fits = "el => el.scrollHeight <= el.clientHeight + 1"
