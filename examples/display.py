@@ -1,4 +1,4 @@
-"""Display options: layout, avatars, timestamps, math, placeholder, copy buttons on code.
+"""Display options: layout, avatars, timestamps, math, placeholder, copy buttons on code, and a theme.
 
 Run it with `reactchat run examples/display.py`.
 """
@@ -14,6 +14,7 @@ rc.chat(
     placeholder="Ask about **math**, e.g. *what is Euler's identity?*",
     height="70vh",
     resizable=True,
+    theme={"accent": "#0d9488", "radius": 10},  # or a [theme] table in a reactchat.toml beside the script
 )
 
 if "history" not in rc.session_state:

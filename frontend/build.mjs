@@ -66,11 +66,16 @@ async function build() {
     platform: "browser",
     define: { __KATEX_V__: JSON.stringify(katexVersion) },
   });
+  // The stylesheet's fonts (Inter) go to fonts/ under their own names, with their licence.
+  rmSync(join(outdir, "fonts"), { recursive: true, force: true });
   await esbuild.build({
     ...common,
     entryPoints: ["src/styles.css"],
     outfile: join(outdir, "app.css"),
+    loader: { ".woff2": "file" },
+    assetNames: "fonts/[name]",
   });
+  copyFileSync(join(here, "node_modules/@fontsource-variable/inter/LICENSE"), join(outdir, "fonts/LICENSE-Inter.txt"));
 }
 
 async function test() {

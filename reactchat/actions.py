@@ -218,6 +218,7 @@ def chat(
     copy: bool = True,
     copy_all: bool = True,
     watermark: str | None = None,
+    theme: Mapping[str, Any] | None = None,
     on_option: Callable[[ChatEvent], Any] | None = None,
     on_example: Callable[[ChatEvent], Any] | None = None,
     on_feedback: Callable[[ChatEvent], Any] | None = None,
@@ -267,6 +268,9 @@ def chat(
         editable: ``"user"`` or ``"all"``: which messages can be edited in place.
         copy, copy_all: A copy button per message, and one for the whole chat.
         watermark: Text appended to what copy-all copies.
+        theme: ``{"accent", "font", "mono_font", "radius", "mode", "css"}``: the accent colour, font names,
+            the corner radius (pixels or a CSS length), ``"light"``/``"dark"``/``"auto"``, and extra CSS. Over
+            the ``[theme]`` of a ``reactchat.toml`` beside the script, which applies from the first paint.
         on_option, on_example, on_feedback, on_retry, on_undo, on_edit, on_clear, on_copy, on_copy_all:
             Called with the
             ``ChatEvent`` before the script reruns for it.

@@ -11,6 +11,7 @@ from reactchat.elements import Rendering, resolve
 from reactchat.markdown import markdown_options, markdown_props
 from reactchat.markdown_rules import DEFAULT_LATEX, Delimiter
 from reactchat.media import is_url
+from reactchat.theme import Theme
 
 if TYPE_CHECKING:
     from reactchat.run import Run
@@ -114,4 +115,7 @@ def chat_props(run: Run, options: dict[str, Any]) -> tuple[dict[str, Any], Rende
             avatars = {"user": avatars[0], "assistant": avatars[1]}
         resolved = {role: avatar(run, role, value) for role, value in avatars.items()}
         props["avatars"] = {role: value for role, value in resolved.items() if value is not None}
+    theme = options.get("theme")
+    if theme is not None:
+        props["theme"] = Theme.parse(theme).props()
     return props, rendering

@@ -148,8 +148,6 @@ def chat_interface(
                                  f"{len(additional_inputs or ())} additional_inputs")  # fmt: skip
         rows.append(row)
         item = dict(example) if isinstance(example, dict) else {"text": str(example)}
-        if row and "display_text" not in item:
-            item["display_text"] = f"{item['text']}  ·  " + "  ·  ".join(map(str, row))
         if example_labels is not None and i < len(example_labels):
             item["display_text"] = example_labels[i]
         if example_icons is not None and i < len(example_icons):

@@ -76,9 +76,11 @@ def highlighter(work: RenderWork) -> Callable[[str, str, str], str]:
 
 
 def highlight_css() -> str:
-    """The stylesheet for highlighted code, light and dark."""
+    """The stylesheet for highlighted code, light and dark: dark where the system is, unless the app's theme
+    fixes the mode (``data-mode`` on the root element), and wherever the theme says dark."""
     from pygments.formatters import HtmlFormatter
 
     light = HtmlFormatter(style="default").get_style_defs(".highlight")
-    dark = HtmlFormatter(style="monokai").get_style_defs(".highlight")
-    return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
+    system = HtmlFormatter(style="monokai").get_style_defs(':root:not([data-mode="light"]) .highlight')
+    fixed = HtmlFormatter(style="monokai").get_style_defs(':root[data-mode="dark"] .highlight')
+    return f"{light}\n@media (prefers-color-scheme: dark) {{\n{system}\n}}\n{fixed}\n"

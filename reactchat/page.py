@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
+import logging
 import os
 from typing import TYPE_CHECKING
 
@@ -13,11 +14,14 @@ import tornado.web
 
 from reactchat.handler import Handler
 from reactchat.identity import ensure_user_cookie
+from reactchat.theme import FILE, PageTheme, page_theme
 
 if TYPE_CHECKING:
     from reactchat.config import Config
     from reactchat.runner import Script
     from reactchat.store import Store
+
+log = logging.getLogger("reactchat")
 
 STATIC_DIR = os.path.join(os.path.dirname(__file__), "static")
 
@@ -38,11 +42,11 @@ CSP = "; ".join(
 )
 
 PAGE = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="en"{mode}><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="/_rc/static/app.css?v={css}">
+<link rel="stylesheet" href="/_rc/static/app.css?v={css}">{theme}
 </head><body><div id="rc-root"></div>
 <script type="module" src="/_rc/static/app.js?v={js}"></script>
 </body></html>
@@ -80,9 +84,44 @@ class PageHandler(Handler):
         self.set_header("Cache-Control", "no-cache")
         self.xsrf_token  # noqa: B018 - sets the _xsrf cookie the upload requests echo back
         title = os.path.splitext(os.path.basename(self.script.path))[0]
+        theme = script_theme(self.script)
         self.write(
-            PAGE.format(title=html.escape(title), css=asset_version("app.css"), js=asset_version("app.js"))
+            PAGE.format(
+                title=html.escape(title),
+                css=asset_version("app.css"),
+                js=asset_version("app.js"),
+                # The theme of reactchat.toml: linked, never inlined, so its CSS is never read as HTML.
+                theme=f'\n<link rel="stylesheet" href="/_rc/theme.css?v={theme.version}">' if theme else "",
+                mode=f' data-mode="{theme.mode}"' if theme and theme.mode != "auto" else "",
+            )
         )
+
+
+def script_theme(script: Script) -> PageTheme | None:
+    """The theme of the ``reactchat.toml`` beside the script; one that cannot be read is logged (naming the
+    file and the bad value) and left out, so the app still serves."""
+    try:
+        return page_theme(script.path)
+    except (ValueError, TypeError) as error:
+        log.error("%s is not used: %s", FILE, error)
+        return None
+
+
+class ThemeCssHandler(Handler):
+    """``/_rc/theme.css``: the theme of ``reactchat.toml`` as a stylesheet (empty without one)."""
+
+    def initialize(self, config: Config, script: Script) -> None:
+        self.config = config
+        self.script = script
+
+    def get(self) -> None:
+        theme = script_theme(self.script)
+        self.set_header("Content-Type", "text/css; charset=utf-8")
+        if self.get_query_argument("v", None):
+            self.set_header("Cache-Control", "public, max-age=31536000, immutable")
+        else:
+            self.set_header("Cache-Control", "no-cache")
+        self.write(theme.css if theme else "")
 
 
 class HighlightCssHandler(Handler):

@@ -21,7 +21,7 @@ from reactchat.handler import Handler
 from reactchat.http_api import ChatHandler, ChatStreamHandler, CompletionsHandler
 from reactchat.media_route import MediaHandler, StoredFileHandler
 from reactchat.memory import Ceiling
-from reactchat.page import STATIC_DIR, HighlightCssHandler, PageHandler, StaticHandler
+from reactchat.page import STATIC_DIR, HighlightCssHandler, PageHandler, StaticHandler, ThemeCssHandler
 from reactchat.runner import Script
 from reactchat.sessions import Sessions
 from reactchat.store import Store
@@ -89,6 +89,7 @@ class App:
             (r"/c/([0-9A-Za-z]{1,64})", PageHandler, page),
             (r"/_rc/ws", ChatSocket, {"sessions": sessions}),
             (r"/_rc/highlight\.css", HighlightCssHandler, {"config": config}),
+            (r"/_rc/theme\.css", ThemeCssHandler, {"config": config, "script": self.script}),
             (r"/_rc/health", HealthHandler, {"sessions": sessions}),
             (r"/_rc/media/([A-Za-z0-9_-]{1,64})/([0-9a-f]{1,64})", MediaHandler, {"sessions": sessions}),
             (r"/_rc/files/([0-9A-Za-z]{1,64})", StoredFileHandler, {"sessions": sessions}),

@@ -79,6 +79,7 @@ def test_display() -> None:
     chat = t.nodes("chat")[0][2]
     assert chat["layout"] == "panel" and chat["avatars"]["assistant"] == {"emoji": "🤖"}
     assert chat["show_timestamps"] and t.title == "Display options"
+    assert "--accent:#0d9488" in chat["theme"]["css"] and "--radius:10px" in chat["theme"]["css"]
     t.send("what is Euler's identity?")
     html = t.nodes("markdown")[-1][2]["html"]
     assert '<span class="math-inline">e^{i\\pi} + 1 = 0</span>' in html

@@ -36,4 +36,7 @@ def test_highlighting_stops_when_its_time_is_used_up(monkeypatch: pytest.MonkeyP
 def test_highlight_css_has_a_light_and_a_dark_theme() -> None:
     css = highlight_css()
     light, dark = css.split("@media (prefers-color-scheme: dark)")
-    assert ".highlight .k" in light and ".highlight .k" in dark
+    assert ".highlight .k" in light and ':root:not([data-mode="light"]) .highlight .k' in dark
+    # A theme's fixed dark mode gets the dark colours whatever the system says.
+    outside = dark[dark.index("\n}\n") :]  # after the media block
+    assert ':root[data-mode="dark"] .highlight .k' in outside

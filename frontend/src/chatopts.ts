@@ -3,6 +3,7 @@ import { type Actions, actionsOf } from "./actions";
 import { type Example, examplesOf } from "./choices";
 import { cssLen, safeUrl, strs } from "./format";
 import { isMap, type Props, type Value } from "./protocol";
+import { type ThemeOpts, themeOf } from "./theme";
 
 /** The app's `chat` node props with their defaults (docs/protocol.md). */
 export interface ChatOpts {
@@ -29,6 +30,7 @@ export interface ChatOpts {
   /** The composer's button labels (empty: the defaults). */
   submitLabel: string;
   stopLabel: string;
+  theme: ThemeOpts;
 }
 
 const flag = (v: Value | undefined, dflt: boolean): boolean => (typeof v === "boolean" ? v : dflt);
@@ -57,6 +59,7 @@ export function chatOpts(p: Props = {}): ChatOpts {
     downloads: flag(p["allow_file_downloads"], true),
     submitLabel: text(p["submit_btn"]),
     stopLabel: text(p["stop_btn"]),
+    theme: themeOf(p["theme"]),
   };
 }
 

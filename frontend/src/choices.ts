@@ -1,5 +1,7 @@
 // What the user can pick instead of typing: the chat's examples and a message's preset options.
+import { h } from "./dom";
 import { safeUrl } from "./format";
+import { ICONS } from "./icons";
 import { isMap, type Value } from "./protocol";
 
 export interface Example {
@@ -37,4 +39,33 @@ export function optionsOf(v: Value | undefined): { value: Value; label: string }
     const l = m["label"];
     return { value, label: typeof l === "string" && l ? l : typeof value === "string" ? value : JSON.stringify(value) };
   });
+}
+
+/**
+ * An example's card: one layout for every card, with or without an icon (the icon leads, the text and any
+ * files follow it, centred on the card's height), so a row of cards lines up.
+ */
+export function exampleCard(ex: Example): HTMLButtonElement {
+  const b = h("button", "rc-example", { type: "button", "data-testid": "example" });
+  const ic = ex.icon;
+  if (ic) {
+    b.append(
+      "src" in ic
+        ? h("img", "rc-example-icon", { src: ic.src, alt: "" })
+        : h("span", "rc-example-icon", { "aria-hidden": "true" }, ic.emoji),
+    );
+  }
+  const body = h("span", "rc-example-body");
+  body.append(h("span", "rc-example-text", undefined, ex.label));
+  if (ex.files.length) {
+    const fl = h("span", "rc-example-files");
+    for (const f of ex.files) {
+      const s = h("span", "rc-example-file", undefined, f);
+      s.insertAdjacentHTML("afterbegin", ICONS.file); // a constant
+      fl.append(s);
+    }
+    body.append(fl);
+  }
+  b.append(body);
+  return b;
 }

@@ -67,6 +67,13 @@ export class Composer {
       this.autosize();
       this.updateCount();
     });
+    // The box's height follows how its text (or placeholder) wraps, which changes when a web font arrives
+    // (text shows in a fallback until then) and when the window is resized.
+    const refit = (): void => {
+      if (!this.el.hidden) this.autosize();
+    };
+    document.fonts?.addEventListener("loadingdone", refit);
+    addEventListener("resize", refit);
     input.addEventListener("keydown", (e) => {
       // keyCode 229: some browsers report IME keystrokes without isComposing.
       if (e.isComposing || e.keyCode === 229) return;
@@ -107,7 +114,10 @@ export class Composer {
     const wasHidden = this.el.hidden;
     this.nodeId = nodeId;
     this.el.hidden = nodeId === null;
-    this.input.placeholder = nodeId === null ? "" : str(p["placeholder"], "Message");
+    const placeholder = nodeId === null ? "" : str(p["placeholder"], "Message");
+    // An empty box is as tall as its placeholder, which may wrap on a phone: fit it again when that changes.
+    const refit = placeholder !== this.input.placeholder || (wasHidden && !this.el.hidden);
+    this.input.placeholder = placeholder;
     const mm = (this.multimodal = nodeId !== null && p["multimodal"] === true);
     this.attach.hidden = !mm;
     if (mm) this.form.append(this.files);
@@ -140,6 +150,7 @@ export class Composer {
       u.searchParams.delete("prompt");
       history.replaceState(history.state, "", u.href);
     }
+    if (refit && !this.el.hidden) this.autosize();
     if (wasHidden && !this.el.hidden) {
       this.hooks.resize();
       if (!this.running && document.activeElement === document.body) this.input.focus();

@@ -2,17 +2,19 @@
 import { drawActions, FOLLOWS } from "./actions";
 import { Address } from "./address";
 import { type ChatOpts, chatOpts } from "./chatopts";
+import { exampleCard } from "./choices";
 import { transcriptText, visibleText } from "./clipboard";
 import { Composer } from "./composer";
 import { Connection, type Status } from "./connection";
 import { h, setHtml } from "./dom";
-import { ICONS } from "./icons";
 import type { Emit, Overlay } from "./protocol";
 import { Renderer } from "./render";
 import { SidePanel } from "./sidepanel";
 import { type RunState, Store } from "./store";
+import { applyTheme } from "./theme";
 
 const NEAR_BOTTOM = 40;
+const DEFAULT_PLACEHOLDER = "Send a message to start the conversation.";
 const TOAST_MS = 4000;
 /** Events that add to the transcript, or show another conversation: the view follows the bottom again. */
 const FOLLOW = new Set(["submit", "option", "example", ...FOLLOWS, "conversation_open", "conversation_new"]);
@@ -27,13 +29,19 @@ class App {
   private readonly scroller = h("main", "rc-scroll");
   /** The transcript goes here; the renderer owns its children. */
   private readonly host = h("div", "rc-host");
-  /** The chat's description when there is no title to show it under. */
+  /**
+   * The bar above the transcript: the title, and the chat-level actions (clear, copy all) at the column's end.
+   * It is part of the layout, so it never covers a message, and a chat of a fixed height never scrolls it away.
+   */
+  private readonly bar = h("header", "rc-bar");
+  private readonly titleEl = h("h1", "rc-title");
+  /** The chat's description, at the top of the transcript. */
   private readonly desc = h("div", "rc-desc rc-desc-top rc-md");
   /** The empty chat: the placeholder and the examples. */
   private readonly empty = h("div", "rc-empty");
   private readonly placeholder = h("div", "rc-placeholder rc-md", { "data-testid": "placeholder" });
   private readonly examples = h("div", "rc-examples");
-  /** Chat-level actions (clear, copy all) at the top of the transcript. */
+  /** Chat-level actions (clear, copy all), in the bar. */
   private readonly chatBar = h("div", "rc-chatbar");
   /** The conversation list and the sidebar's widgets. */
   private readonly side = new SidePanel(this.el, this.stage);
@@ -77,8 +85,9 @@ class App {
       token: () => this.connection.sessionToken,
     });
     this.composer.dropTarget(this.el);
-    this.desc.hidden = this.toBottom.hidden = this.chatBar.hidden = true;
-    this.empty.append(this.examples);
+    this.desc.hidden = this.toBottom.hidden = this.chatBar.hidden = this.titleEl.hidden = this.bar.hidden = true;
+    this.bar.append(this.titleEl, this.chatBar);
+    this.empty.append(this.placeholder, this.examples);
     this.toBottom.innerHTML = ARROW; // a constant
     this.toBottom.addEventListener("click", () => {
       this.stick = true;
@@ -86,7 +95,7 @@ class App {
       this.updateToBottom();
     });
     this.scroller.append(this.desc, this.host);
-    this.stage.append(this.scroller, this.toBottom, this.chatBar);
+    this.stage.append(this.bar, this.scroller, this.toBottom);
     this.el.append(this.side.toggle, this.conn, this.stage, this.composer.el, this.toasts);
     root.replaceChildren(this.el);
     this.scroller.addEventListener("scroll", () => this.onScroll(), { passive: true });
@@ -125,6 +134,10 @@ class App {
     if (c.input) this.composer.bind(c.input.id, c.input.props);
     if (c.chat) this.applyOpts(c.chat.id, c.chat.opts);
     if (c.sidebar !== undefined) this.side.mount("widgets", c.sidebar);
+    if (c.title !== undefined) {
+      this.titleEl.textContent = c.title ?? "";
+      this.titleEl.hidden = !c.title;
+    }
     if (c.conversations) {
       this.side.mount("conversations", c.conversations.panel);
       this.address.follow(c.conversations.id, c.conversations.props);
@@ -143,6 +156,7 @@ class App {
     this.opts = o;
     const el = this.el;
     el.dataset["layout"] = o.layout;
+    applyTheme(document, o.theme);
     if (o.rtl) el.dir = "rtl";
     else el.removeAttribute("dir");
     el.toggleAttribute("data-boxed", !!o.height || o.resizable);
@@ -153,9 +167,10 @@ class App {
     st.maxHeight = o.maxHeight;
     this.composer.setLabels(o.submitLabel, o.stopLabel);
     setHtml(this.desc, o.description);
-    setHtml(this.placeholder, o.placeholder);
-    if (o.placeholder) this.empty.prepend(this.placeholder);
-    else this.placeholder.remove();
+    // Without a placeholder of the app's own, a quiet default, so the empty page is not blank.
+    if (o.placeholder) setHtml(this.placeholder, o.placeholder);
+    else this.placeholder.textContent = DEFAULT_PLACEHOLDER;
+    this.placeholder.toggleAttribute("data-default", !o.placeholder);
     this.renderExamples();
     this.renderChatBar();
   }
@@ -163,25 +178,7 @@ class App {
   private renderExamples(): void {
     this.examples.replaceChildren(
       ...this.opts.examples.map((ex, i) => {
-        const b = h("button", "rc-example", { type: "button", "data-testid": "example" });
-        const ic = ex.icon;
-        if (ic) {
-          b.append(
-            "src" in ic
-              ? h("img", "rc-example-icon", { src: ic.src, alt: "" })
-              : h("span", "rc-example-icon", { "aria-hidden": "true" }, ic.emoji),
-          );
-        }
-        b.append(h("span", "rc-example-text", undefined, ex.label));
-        if (ex.files.length) {
-          const fl = h("span", "rc-example-files");
-          for (const f of ex.files) {
-            const s = h("span", "rc-example-file", undefined, f);
-            s.insertAdjacentHTML("afterbegin", ICONS.file); // a constant
-            fl.append(s);
-          }
-          b.append(fl);
-        }
+        const b = exampleCard(ex);
         b.addEventListener("click", () => {
           if (this.chatId !== null) this.connection.event(this.chatId, "example", i);
           this.stick = true;
@@ -212,16 +209,21 @@ class App {
     });
   }
 
-  /** The placeholder and examples while the chat has no messages; the description here while there is no title. */
+  /**
+   * The placeholder and examples while the chat has no messages (the default placeholder only where the user
+   * can type), the description, and the bar while it has a title, an action or the side panel's toggle to hold.
+   */
   private updatePlaceholder(): void {
     const none = !this.renderer.hasMessages;
-    const show = none && (!!this.opts.placeholder || this.opts.examples.length > 0);
+    const o = this.opts;
+    const show = none && (!!o.placeholder || o.examples.length > 0 || !this.composer.el.hidden);
     if (show !== this.empty.isConnected) {
       if (show) this.scroller.append(this.empty);
       else this.empty.remove();
     }
     this.chatBar.hidden = none || !this.chatBar.firstChild;
-    this.desc.hidden = !this.opts.description || this.renderer.hasTitle;
+    this.desc.hidden = !o.description;
+    this.bar.hidden = this.titleEl.hidden && this.chatBar.hidden && this.side.toggle.hidden;
   }
 
   /** Run state, composer mode and connection badge; writes only what changed. */
@@ -277,7 +279,9 @@ class App {
   }
 
   private scrollIfStuck(): void {
-    if (this.stick && this.opts.autoscroll) this.scroller.scrollTop = this.scroller.scrollHeight;
+    // An empty chat reads from the top (description, placeholder, then examples) when it does not fit.
+    if (!this.renderer.hasMessages) this.scroller.scrollTop = 0;
+    else if (this.stick && this.opts.autoscroll) this.scroller.scrollTop = this.scroller.scrollHeight;
     this.updateToBottom();
   }
 

@@ -8,13 +8,14 @@ import type { View } from "./view";
 import { createView } from "./views";
 
 /** Kinds that render nothing in place: they neither join nor break a group of messages. */
-const INVISIBLE = new Set(["chat", "chat_input", "sidebar", "conversations"]);
+const INVISIBLE = new Set(["chat", "chat_input", "sidebar", "conversations", "title"]);
 /**
  * Kinds with no element in the transcript at all (they drive the composer and the options). Keeping them
  * out of the DOM matters: the chat input moves below the newest messages on every turn, and moving an
- * element among a long transcript's messages makes the browser re-style all of them.
+ * element among a long transcript's messages makes the browser re-style all of them. The title shows in the
+ * page's bar above the transcript, so that a chat of a fixed height never scrolls it away.
  */
-const PLACELESS = new Set(["chat", "chat_input", "conversations"]);
+const PLACELESS = new Set(["chat", "chat_input", "conversations", "title"]);
 
 /** What the renderer needs from the app; the views get it too, with the current chat options. */
 export interface RendererHooks {
@@ -34,6 +35,8 @@ export interface Changes {
   input?: { id: number | null; props: Props };
   /** The (last) sidebar's panel (null: none), when a sidebar appeared or vanished. */
   sidebar?: HTMLElement | null;
+  /** The (last) title's text (null: none), when a title appeared, vanished or changed. */
+  title?: string | null;
   /** The (last) conversations node (id null: none), its panel and props, when one appeared, vanished or changed. */
   conversations?: { id: number | null; panel: HTMLElement | null; props: Props | null };
   /** The run state, when a RUN op set it. */
@@ -46,6 +49,7 @@ export interface Changes {
 
 const unchanged = () => ({
   inputs: false,
+  titles: false,
   chats: false,
   sidebars: false,
   lists: false,
@@ -100,6 +104,7 @@ export class Renderer {
       if (chat) out.chat = chat;
     }
     if (c.sidebars) out.sidebar = this.sidebar();
+    if (c.titles) out.title = this.title();
     if (c.lists) out.conversations = this.conversations();
     if (c.messages) this.markLast();
     if (c.run) out.run = this.store.run;
@@ -108,13 +113,9 @@ export class Renderer {
     return out;
   }
 
-  /** Whether the transcript has messages, and a title. */
+  /** Whether the transcript has messages. */
   get hasMessages(): boolean {
     return this.messages.size > 0;
-  }
-
-  get hasTitle(): boolean {
-    return this.titles.size > 0;
   }
 
   /** The transcript's message elements in document order. */
@@ -136,7 +137,8 @@ export class Renderer {
       for (const s of [this.inputs, this.chats, this.sidebars, this.lists, this.messages, this.titles, this.waits]) {
         s.clear();
       }
-      changed.inputs = changed.chats = changed.sidebars = changed.lists = changed.messages = changed.waits = true;
+      changed.inputs = changed.chats = changed.sidebars = changed.lists = changed.messages = true;
+      changed.waits = changed.titles = true;
       const root = this.ensure(this.store.rootId);
       this.host.replaceChildren(...(root ? [root.el] : []));
     } else {
@@ -151,7 +153,7 @@ export class Renderer {
         if (this.lists.delete(id)) changed.lists = true;
         if (this.messages.delete(id)) changed.messages = true;
         if (this.waits.delete(id)) changed.waits = true;
-        this.titles.delete(id);
+        if (this.titles.delete(id)) changed.titles = true;
       }
       // Props first: views created below by `ensure` read the current props anyway.
       for (const id of d.props) {
@@ -162,6 +164,7 @@ export class Renderer {
         if (v.kind === "chat_input") changed.inputs = true;
         else if (v.kind === "chat") changed.chats = true;
         else if (v.kind === "conversations") changed.lists = true;
+        else if (v.kind === "title") changed.titles = true;
         else if (v.kind === "message" && rec.parent !== null) {
           this.regroup.add(rec.parent);
           changed.messages = true;
@@ -186,6 +189,16 @@ export class Renderer {
     let id: number | null = null;
     for (const i of this.inputs) if (this.store.get(i)) id = i;
     return { id, props: (id === null ? undefined : this.store.get(id)?.props) ?? {} };
+  }
+
+  /** The (last) title's text. */
+  private title(): string | null {
+    let text: string | null = null;
+    for (const id of this.titles) {
+      const t = this.store.get(id)?.props["text"];
+      if (t !== undefined) text = typeof t === "string" ? t : String(t);
+    }
+    return text;
   }
 
   /** The (last) sidebar node's panel. */
@@ -311,7 +324,10 @@ export class Renderer {
     } else if (v.kind === "queue") {
       this.waits.add(id);
       this.changed.waits = true;
-    } else if (v.kind === "title") this.titles.add(id);
+    } else if (v.kind === "title") {
+      this.titles.add(id);
+      this.changed.titles = true;
+    }
     if (v.body) {
       for (const c of rec.children) {
         const cv = this.ensure(c);

@@ -1,6 +1,6 @@
 // The view of each node kind (the registry createView reads), and the small kinds that need no module.
 import { conversationsView } from "./conversations";
-import { h, setHtml, str } from "./dom";
+import { h, str } from "./dom";
 import { htmlView, markdownView } from "./markdown";
 import { fileView, galleryView, imageView, mediaView } from "./media";
 import { messageView } from "./message";
@@ -22,26 +22,13 @@ const factories: Record<string, Factory> = {
     return { kind: "root", el, body: el, update() {} };
   },
 
-  title(_id, ctx) {
-    const el = h("header", "rc-header");
-    const t = h("h1", "rc-title");
-    const desc = h("div", "rc-desc rc-md");
-    el.append(t, desc);
-    const refresh = (): void => {
-      desc.hidden = !ctx.opts.description;
-      setHtml(desc, ctx.opts.description);
+  title() {
+    // The page's bar shows the title (main.ts); the node only names the browser tab.
+    const v = anchor("title");
+    v.update = (p) => {
+      document.title = str(p["text"]) || "reactchat";
     };
-    refresh();
-    return {
-      kind: "title",
-      el,
-      body: null,
-      update(p) {
-        t.textContent = str(p["text"]);
-        document.title = t.textContent || "reactchat";
-      },
-      refresh,
-    };
+    return v;
   },
 
   message: messageView,

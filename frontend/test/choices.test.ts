@@ -1,7 +1,8 @@
 // The chat's examples and a message's preset options.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { examplesOf, optionsOf } from "../src/choices";
+import { exampleCard, examplesOf, optionsOf } from "../src/choices";
+import { freshDom } from "./dom";
 
 describe("chat interaction props", () => {
   test("examples: display text, icons, file names", () => {
@@ -26,5 +27,23 @@ describe("chat interaction props", () => {
       { value: 3, label: "3" },
     ]);
     assert.deepEqual(optionsOf(undefined), []);
+  });
+});
+
+describe("example cards", () => {
+  test("one layout with or without an icon: the icon leads, the text and files follow in one body", () => {
+    freshDom();
+    const [plain, icon, files] = examplesOf([
+      { text: "Hi" },
+      { text: "long", display_text: "Short", icon: { emoji: "👋" } },
+      { text: "img", files: [{ name: "a.png" }] },
+    ]).map(exampleCard);
+    const shape = (b: HTMLElement | undefined) => [...(b?.children ?? [])].map((c) => c.className);
+    assert.deepEqual(shape(plain), ["rc-example-body"]);
+    assert.deepEqual(shape(icon), ["rc-example-icon", "rc-example-body"]);
+    assert.deepEqual(shape(files), ["rc-example-body"]);
+    assert.deepEqual(shape(files?.querySelector(".rc-example-body") as HTMLElement), ["rc-example-text", "rc-example-files"]);
+    assert.equal(icon?.querySelector(".rc-example-text")?.textContent, "Short");
+    assert.equal(plain?.dataset["testid"], "example");
   });
 });

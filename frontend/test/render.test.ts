@@ -197,3 +197,16 @@ describe("renderer: what render() reports", () => {
     assert.deepEqual(renderer.messageEls(), []);
   });
 });
+
+describe("the title", () => {
+  test("is reported to the page's bar and takes no place in the transcript", () => {
+    const { host, frame, renderer } = mount([0, "root", {}, [[1, "title", { text: "Hello" }, []]]]);
+    const first = renderer.render();
+    assert.equal(first.title, "Hello");
+    assert.equal(host.querySelector("h1, header"), null);
+    assert.equal(frame([3, 1, { text: "Bye" }]).title, "Bye");
+    assert.equal(frame([3, 1, { text: "Bye" }]).title, "Bye");
+    assert.equal(frame().title, undefined);
+    assert.equal(frame([5, 1]).title, null);
+  });
+});

@@ -390,7 +390,7 @@ def test_placeholder_description_avatars_timestamps_groups_and_copy_code(
     expect(placeholder).to_be_visible()
     expect(placeholder).to_have_text("Ask me anything")
     expect(placeholder.locator("strong")).to_have_text("Ask me")
-    expect(page.locator(".rc-header .rc-desc em")).to_have_text("test")
+    expect(page.locator(".rc-desc em")).to_have_text("test")
 
     send(page, "hello")
     expect(placeholder).to_have_count(0)

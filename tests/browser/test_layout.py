@@ -1,0 +1,323 @@
+"""Layout and looks in a real Chromium, at a desktop (1280x800) and a phone (390x844) size: what stays in view,
+what may not overlap, how far apart things sit, and which typeface the text gets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from tests.browser.ui import APP, ASSISTANT, CONTENT, EXAMPLES, USER, open_app, send
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(60)]
+
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+Box = dict[str, float]
+
+
+@pytest.fixture
+def sized(browser: Browser) -> Iterator[Callable[..., Page]]:
+    """Pages of a given viewport size and colour scheme, closed after the test."""
+    contexts: list[Any] = []
+
+    def open_page(viewport: dict[str, int], scheme: str = "light") -> Page:
+        context = browser.new_context(viewport=viewport, color_scheme=scheme)  # type: ignore[arg-type]
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def open_settled(page: Page, url: str) -> None:
+    """Open the app and wait for its fonts: text set in the fallback while Inter loads moves when it arrives."""
+    open_app(page, url)
+    page.wait_for_function("() => document.fonts.status === 'loaded'")
+
+
+def box(locator: Locator) -> Box:
+    b = locator.bounding_box()
+    assert b is not None, f"{locator} is not rendered"
+    return b
+
+
+def overlap(a: Box, b: Box) -> bool:
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
+
+
+def in_view(page: Page, locator: Locator) -> None:
+    """The element is wholly inside the window and nothing covers its middle."""
+    b = box(locator)
+    size = page.viewport_size
+    assert size is not None
+    assert b["y"] >= 0 and b["y"] + b["height"] <= size["height"], (b, size)
+    assert b["x"] >= 0 and b["x"] + b["width"] <= size["width"], (b, size)
+    hit = locator.evaluate(
+        "el => { const r = el.getBoundingClientRect();"
+        " const at = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);"
+        " return !!at && (el === at || el.contains(at)); }"
+    )
+    assert hit, f"{locator} is covered"
+
+
+@pytest.mark.parametrize(
+    "viewport", [DESKTOP, PHONE, {"width": 1280, "height": 420}], ids=["desktop", "phone", "short"]
+)
+def test_a_fixed_height_chat_never_hides_its_title_or_composer(
+    sized: Callable[..., Page], serve: Callable[..., Any], viewport: dict[str, int]
+) -> None:
+    # yes_man: height=300 with a description, a placeholder and three example cards.
+    served = serve(str(EXAMPLES / "yes_man.py"))
+    page = sized(viewport)
+    open_settled(page, served.url)
+    title = page.locator("h1.rc-title")
+    expect(title).to_have_text("Yes Man")
+    in_view(page, title)
+    in_view(page, page.get_by_test_id("chat-input"))
+    for i, text in enumerate(("Am I cool?", "Is it raining?", "Why?", "Really?")):
+        send(page, text)
+        expect(page.locator(ASSISTANT)).to_have_count(i + 1)
+        expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+    in_view(page, title)
+    in_view(page, page.get_by_test_id("chat-input"))
+
+
+def test_a_taller_box_than_the_window_shrinks_instead_of_pushing_the_composer_away(
+    sized: Callable[..., Page], serve: Callable[..., Any], write_app: Callable[..., str]
+) -> None:
+    path = write_app(
+        """
+        import reactchat as rc
+        rc.chat(title="Tall", height=900)
+        for i in range(20):
+            rc.message("assistant", f"Message {i}")
+        rc.chat_input("Say")
+        """
+    )
+    page = sized({"width": 1280, "height": 600})
+    open_settled(page, serve(path).url)
+    in_view(page, page.locator("h1.rc-title"))
+    in_view(page, page.get_by_test_id("chat-input"))
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_chat_actions_sit_in_the_bar_over_no_message(
+    sized: Callable[..., Page], serve: Callable[..., Any], viewport: dict[str, int]
+) -> None:
+    served = serve(str(EXAMPLES / "feedback.py"))
+    page = sized(viewport)
+    open_settled(page, served.url)
+    texts = ("A question long enough to reach across the whole width of a phone's screen, and on", "again",
+             "and again", "once more")  # fmt: skip
+    for i, text in enumerate(texts):
+        send(page, text)
+        expect(page.locator(ASSISTANT)).to_have_count(i + 1)
+        expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+    buttons = [page.get_by_test_id("copy-all"), page.get_by_test_id("clear")]
+    contents = page.locator(CONTENT)
+    for i in range(contents.count()):
+        # Each message in turn at the top of the transcript, where a floating toolbar would cover it.
+        contents.nth(i).evaluate("el => el.scrollIntoView({block: 'start'})")
+        for button in buttons:
+            expect(button).to_be_visible()
+            in_view(page, button)
+            assert not overlap(box(button), box(contents.nth(i))), f"{button} covers message {i}"
+    # On a wide screen they stay by the column, not in the window's far corner.
+    column = box(page.get_by_test_id("transcript"))
+    right = max(box(b)["x"] + box(b)["width"] for b in buttons)
+    assert abs(right - (column["x"] + column["width"])) <= 48, (right, column)
+
+
+def test_a_question_sits_closer_to_its_answer_than_to_the_answer_before(
+    sized: Callable[..., Page], serve: Callable[..., Any]
+) -> None:
+    served = serve(str(EXAMPLES / "echo.py"))
+    page = sized(DESKTOP)
+    open_settled(page, served.url)
+    for i, text in enumerate(("first", "second", "third")):
+        send(page, text)
+        expect(page.locator(ASSISTANT)).to_have_count(i + 1)
+        expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+    # Every box in one evaluation, so that nothing moves between two measurements.
+    rects = """() => {
+        const r = (el) => { const b = el.getBoundingClientRect(); return {x: b.x, y: b.y, width: b.width, height: b.height}; };
+        const q = document.querySelectorAll('[data-role="user"] [data-testid="message-content"]');
+        const a = document.querySelectorAll('[data-role="assistant"] [data-testid="message-content"]');
+        const copy = document.querySelector('[data-role="user"] [data-testid="copy"]');
+        return {q1: r(q[0]), a1: r(a[0]), q2: r(q[1]), copy: r(copy)};
+    }"""
+    b = page.evaluate(rects)
+    within = b["a1"]["y"] - (b["q1"]["y"] + b["q1"]["height"])
+    between = b["q2"]["y"] - (b["a1"]["y"] + b["a1"]["height"])
+    assert within < between - 8, (within, between)
+    # A question's actions show on hover beside it, over neither its text nor its answer.
+    question = page.locator(USER).nth(0)
+    question.locator(CONTENT).hover()
+    expect(question.get_by_test_id("copy")).to_have_css("opacity", "1")
+    b = page.evaluate(rects)
+    assert not overlap(b["copy"], b["q1"]) and not overlap(b["copy"], b["a1"]), b
+
+
+def test_a_message_without_actions_has_no_action_row(
+    sized: Callable[..., Page], serve: Callable[..., Any], write_app: Callable[..., str]
+) -> None:
+    path = write_app(
+        """
+        import reactchat as rc
+        rc.chat(copy=False)
+        rc.message("user", "Hi")
+        rc.message("assistant", "Hello")
+        rc.message("user", "Bye")
+        """
+    )
+    page = sized(DESKTOP)
+    open_settled(page, serve(path).url)
+    expect(page.locator(".rc-actions")).to_have_count(0)
+    q1, a1 = box(page.locator(USER).first), box(page.locator(ASSISTANT).first)
+    assert a1["y"] - (q1["y"] + q1["height"]) <= 20
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_an_empty_chat_without_a_placeholder_shows_a_quiet_default(
+    sized: Callable[..., Page], serve: Callable[..., Any], scheme: str
+) -> None:
+    served = serve(str(EXAMPLES / "echo.py"))
+    page = sized(PHONE, scheme)
+    open_settled(page, served.url)
+    placeholder = page.get_by_test_id("placeholder")
+    expect(placeholder).to_be_visible()
+    expect(placeholder).to_have_text("Send a message to start the conversation.")
+    send(page, "hi")
+    expect(placeholder).to_have_count(0)
+
+
+def test_example_cards_line_up_with_or_without_an_icon(
+    sized: Callable[..., Page], serve: Callable[..., Any]
+) -> None:
+    # options.py: one card with an icon, one with a display text and no icon.
+    served = serve(str(EXAMPLES / "options.py"))
+    page = sized(DESKTOP)
+    open_settled(page, served.url)
+    cards = page.get_by_test_id("example")
+    expect(cards).to_have_count(2)
+    first, second = box(cards.nth(0)), box(cards.nth(1))
+    assert abs(first["y"] - second["y"]) <= 1 and abs(first["height"] - second["height"]) <= 1
+    texts = [box(cards.nth(i).locator(".rc-example-text")) for i in range(2)]
+    assert abs(texts[0]["y"] - texts[1]["y"]) <= 2, texts
+
+
+def test_the_gallery_keeps_each_image_whole_and_the_lightbox_enlarges(
+    sized: Callable[..., Page], serve: Callable[..., Any]
+) -> None:
+    served = serve(str(EXAMPLES / "media.py"))
+    page = sized(DESKTOP)
+    open_settled(page, served.url)
+    send(page, "gallery")  # a 48x48 and a 96x48 image, in two columns far wider than either
+    images = page.locator(".rc-gallery img")
+    expect(images).to_have_count(2)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.rc-gallery img')].every(i => i.complete && i.naturalWidth)"
+    )
+    for i in range(2):
+        shown = images.nth(i).evaluate(
+            "i => ({w: i.clientWidth, h: i.clientHeight, nw: i.naturalWidth, nh: i.naturalHeight,"
+            " fit: getComputedStyle(i).objectFit})"
+        )
+        assert shown["w"] <= shown["nw"] and shown["h"] <= shown["nh"], shown  # never enlarged
+        assert abs(shown["w"] / shown["h"] - shown["nw"] / shown["nh"]) < 0.05, shown  # never cropped
+        assert shown["fit"] != "cover", shown
+    images.nth(1).click()
+    lightbox = page.get_by_test_id("lightbox")
+    expect(lightbox).to_be_visible()
+    picture = lightbox.locator("img").evaluate(
+        "i => { const s = Math.min(i.clientWidth / i.naturalWidth, i.clientHeight / i.naturalHeight);"
+        " return {w: i.naturalWidth * s, h: i.naturalHeight * s, nw: i.naturalWidth}; }"
+    )
+    assert picture["w"] >= 5 * picture["nw"], picture
+
+
+def test_text_is_set_in_the_shipped_typeface_where_the_system_has_no_ui_font(
+    sized: Callable[..., Page], serve: Callable[..., Any]
+) -> None:
+    # This machine has no UI font (Debian without a desktop): the stack used to end in DejaVu Sans here.
+    served = serve(str(EXAMPLES / "echo.py"))
+    page = sized(DESKTOP)
+    open_settled(page, served.url)
+    send(page, "hello")
+    content = page.locator(ASSISTANT).locator(CONTENT)
+    expect(content).to_have_text("You said: hello")
+    page.wait_for_function("() => document.fonts.status === 'loaded'")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": f"{ASSISTANT} {CONTENT} p"})["nodeId"]
+    fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+    assert [f["familyName"] for f in fonts] == ["Inter"], fonts
+
+
+def css_of(page: Page, selector: str, prop: str) -> str:
+    return str(page.locator(selector).first.evaluate(f"el => getComputedStyle(el).{prop}"))
+
+
+def test_a_theme_from_rc_chat_sets_accent_radius_font_mode_and_css(
+    sized: Callable[..., Page], serve: Callable[..., Any], write_app: Callable[..., str]
+) -> None:
+    path = write_app(
+        """
+        import reactchat as rc
+        rc.chat(title="Themed", theme={"accent": "#e11d48", "radius": 2, "font": "Liberation Serif",
+                                        "mode": "dark", "css": ".rc-title { text-transform: uppercase }"})
+        rc.message("user", "Hi")
+        rc.chat_input("Say")
+        """
+    )
+    page = sized(DESKTOP, "light")  # the system says light; the theme says dark
+    open_settled(page, serve(path).url)
+    expect(page.get_by_test_id("send")).to_have_css("background-color", "rgb(225, 29, 72)")
+    expect(page.locator("html")).to_have_attribute("data-mode", "dark")
+    assert css_of(page, "body", "backgroundColor") == "rgb(15, 17, 21)"
+    assert css_of(page, f"{USER} {CONTENT}", "borderTopLeftRadius") == "2px"
+    assert css_of(page, "body", "fontFamily").startswith('"Liberation Serif"')
+    assert css_of(page, "h1.rc-title", "textTransform") == "uppercase"
+
+
+def test_a_theme_from_reactchat_toml_applies_before_the_app_runs(
+    sized: Callable[..., Page], serve: Callable[..., Any], write_app: Callable[..., str], tmp_path: Any
+) -> None:
+    (tmp_path / "reactchat.toml").write_text('[theme]\naccent = "#16a34a"\nmode = "light"\n')
+    path = write_app("import time\nimport reactchat as rc\ntime.sleep(3)\nrc.chat_input()\n")
+    page = sized(DESKTOP, "dark")
+    page.goto(serve(path).url)
+    # The first run is still sleeping: no frame has come, and the page is themed already.
+    expect(page.locator(APP)).not_to_have_attribute("data-run-state", "idle")
+    assert css_of(page, "body", "backgroundColor") == "rgb(255, 255, 255)"
+    assert (
+        page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--accent')") == "#16a34a"
+    )
+
+
+def test_the_input_box_fits_a_placeholder_that_wraps_on_a_phone(
+    sized: Callable[..., Page], serve: Callable[..., Any]
+) -> None:
+    served = serve(
+        str(EXAMPLES / "feedback.py")
+    )  # "Say something, then rate the answer": two lines on a phone
+    page = sized(PHONE)
+    open_settled(page, served.url)
+    box_ = page.get_by_test_id("chat-input")
+    expect(box_).to_have_attribute("placeholder", "Say something, then rate the answer")
+    fits = "el => el.scrollHeight <= el.clientHeight + 1"
+    assert box_.evaluate(fits), box_.evaluate("el => [el.scrollHeight, el.clientHeight]")
+    assert box_.evaluate("el => el.clientHeight") > 40  # two lines, not one cut short
