@@ -18,8 +18,8 @@ from reactchat.actions import chat
 from reactchat.composer import chat_input
 from reactchat.control import chat_event
 from reactchat.conversation import conversation
-from reactchat.messages import message, write_stream
-from reactchat.replies import END, as_messages, chain, copy_message, deltas, last_user, structured
+from reactchat.messages import message, new_answer, write_stream
+from reactchat.replies import END, as_messages, chain, copy_message, deltas, last_user, nothing, structured
 from reactchat.stored_chat import StoredChat
 from reactchat.widgets import Declared, show_value, sidebar
 
@@ -230,12 +230,15 @@ def _turn(
         history.append(item)
         ids.append(message(item).node.id)
     argument: Any = {"text": text, "files": files} if multimodal else text
+    run = context.current_run()
+    new_answer(run)
     result = fn(argument, before, *values)
     if inspect.iscoroutine(result):
-        result = context.current_run().scope.event_loop().run_until_complete(result)
+        result = run.scope.event_loop().run_until_complete(result)
     if inspect.isgenerator(result):
         first = next(result, END)
         if first is END:
+            nothing(fn)
             return
         if not isinstance(first, str):
             structured(first, result, history, ids)
@@ -247,6 +250,9 @@ def _turn(
             reply = write_stream(deltas(result))
         history.append({"role": "assistant", "content": reply})
         return
-    for item in as_messages(result):
+    replies = as_messages(result)
+    if not replies:
+        nothing(fn)
+    for item in replies:
         history.append(item)
         ids.append(message(item).node.id)

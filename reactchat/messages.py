@@ -122,6 +122,10 @@ def message(
     rec = run.reconciler
     node = rec.emit("message", props, key, defaults=run.part(MessageDefaults))
     if body is not None:
+        if feedback is None and node.source is not None and "feedback" in node.props and node.source != body:
+            # Feedback belongs to the answer it was given to: a new answer in its place (a retry) has none.
+            rec.set(node, {"feedback": None})
+        node.source = body
         rec.enter(node)
         try:
             emit_content(run, body, reasoning=role == "assistant")
@@ -132,9 +136,26 @@ def message(
     return Container(run, node)
 
 
+CHAT_KINDS = frozenset({"message", "thought"})
+"""What a new answer replaces: messages and thoughts (widgets and the chat input below it stay)."""
+
+
+def new_answer(run: Run) -> None:
+    """An answer starts being produced here: last run's chat below this point is stale, so it goes now rather
+    than when the run ends (a retried answer never shows beside the one it replaces), and feedback kept on
+    the message it streams into belonged to the old answer."""
+    rec = run.reconciler
+    rec.drop_leftovers(CHAT_KINDS)
+    container = rec.container
+    if container.kind == "message" and "feedback" in container.props:
+        rec.set(container, {"feedback": None})
+
+
 def _thought_message(run: Run, msg: ChatMessage, key: str | None) -> Container:
     assert msg.metadata is not None
     rec = run.reconciler
+    if msg.metadata.get("status") == "pending":
+        new_answer(run)
     parent_id = msg.metadata.get("parent_id")
     parent = run.part(Thoughts).get(parent_id) if parent_id is not None else None
     if parent is not None:
@@ -191,6 +212,7 @@ def thought(title: str, log: str | None = None, *, key: str | None = None) -> Th
             t.update(log=f"{len(results)} results")
     """
     run = begin()
+    new_answer(run)
     props: dict[str, Any] = {"title": str(title), "status": "pending"}
     if log is not None:
         props["log"] = str(log)
@@ -229,6 +251,7 @@ def write_stream(stream: Iterable[Any] | AsyncIterable[Any], *, key: str | None 
     run = begin()
     if not isinstance(stream, (Iterable, AsyncIterable)) or isinstance(stream, (str, bytes)):
         raise TypeError(f"write_stream needs an iterable of text chunks; got {type(stream).__name__}")
+    new_answer(run)
     writer: Writer | ReasoningWriter
     rendering, interval = run.part(Rendering), run.scope.frame_interval
     sinks = run.find(StreamSinks)

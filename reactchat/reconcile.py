@@ -202,6 +202,27 @@ class Reconciler:
                     self._prune(_Cursor(node))
         self._unentered, self._cursors, self._deferred = {}, {self.tree.root.id: self._stack[0]}, {}
 
+    def drop_leftovers(self, kinds: frozenset[str]) -> None:
+        """Delete now what the open containers held last run after this run's cursor: everything in a
+        container of one of ``kinds``, only children of those kinds elsewhere. A new answer starts here, and
+        last run's answer below it is stale. A leftover declared again later in this run is inserted again,
+        so call this where nothing else is."""
+        for cursor in self._stack:
+            children = cursor.node.children
+            if len(children) <= cursor.n:
+                continue
+            whole = cursor.node.kind in kinds
+            stale = [c for c in children[cursor.n :] if whole or c.kind in kinds]
+            if not stale:
+                continue
+            with self._writing():
+                for node in stale:
+                    cursor.node.keyed.pop(node.key, None)
+                    self.tree.forget(node)
+                    self._sink([DEL, node.id])
+                gone = {node.id for node in stale}
+                children[cursor.n :] = [c for c in children[cursor.n :] if c.id not in gone]
+
     def retract(self, node: Node) -> None:
         """Take back ``node``, declared earlier in this run, as if it had not been declared."""
         parent = node.parent

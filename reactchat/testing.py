@@ -52,12 +52,14 @@ class ChatTest:
             several ChatTests to share it, as several tabs or a restarted server would.
         owner: The user identifier this tab belongs to (a new anonymous one by default).
         conversation: The stored conversation to open, as the page at ``/c/<id>`` does.
+        stored: False serves the app without a store, as ``server.start(store=None)`` does: nothing is
+            stored, and ``chat_interface`` keeps its history in session state.
     """
 
     def __init__(
         self, script_path: str, *, config: Config | None = None, timeout: float = 10.0,
         names: dict[str, Any] | None = None, store: Store | None = None, owner: str | None = None,
-        conversation: str | None = None,
+        conversation: str | None = None, stored: bool = True,
     ) -> None:  # fmt: skip
         self.script = Script(script_path)
         self.script.names = dict(names or {})
@@ -68,7 +70,7 @@ class ChatTest:
         self.owner = self.store.user(owner or f"anonymous:{secrets.token_hex(8)}")
         self._tab = secrets.token_hex(6)
         self._ev_seq = 0  # per tab, kept across reloads (the page keeps it in sessionStorage)
-        self._woken = threading.Event()
+        self._woken, self._stored = threading.Event(), stored
         self._open(conversation)
 
     def _open(self, conversation: str | None) -> None:
@@ -79,8 +81,9 @@ class ChatTest:
         self._run_state = "idle"
         self._overlay: dict[str, Any] | None = None
         app = os.path.splitext(os.path.basename(self.script.path))[0]
-        transcript = Transcript(self.store, self.owner, app)
-        transcript.open(conversation)
+        transcript = Transcript(self.store, self.owner, app) if self._stored else None
+        if transcript is not None:
+            transcript.open(conversation)
         self.session = Session(self.script, self.config, lambda _s, _urgent: self._woken.set(), transcript)
         self.session.start()
         self.wait()
@@ -125,13 +128,14 @@ class ChatTest:
 
     @classmethod
     def from_function(cls, fn: Callable[..., Any], *, timeout: float = 10.0, config: Config | None = None,
-                      store: Store | None = None, **interface: Any) -> ChatTest:  # fmt: skip
+                      store: Store | None = None, stored: bool = True,
+                      **interface: Any) -> ChatTest:  # fmt: skip
         """Run ``rc.chat_interface(fn, **interface)`` as an app (on ``store``, as ``ChatTest`` does)."""
         folder = tempfile.mkdtemp(prefix="reactchat-test-")
         path = os.path.join(folder, "app.py")
         with open(path, "w", encoding="utf-8") as f:
             f.write("import reactchat as rc\nrc.chat_interface(__fn__, **__interface__)\n")
-        return cls(path, timeout=timeout, config=config, store=store,
+        return cls(path, timeout=timeout, config=config, store=store, stored=stored,
                    names={"__fn__": fn, "__interface__": interface})  # fmt: skip
 
     @classmethod

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
+from reactchat.config import Config
 from reactchat.testing import ChatTest
 
 
@@ -38,3 +40,41 @@ def test_bad_role_is_an_error_element_naming_the_value(write_app: Callable[[str]
 def test_title_is_declared(write_app: Callable[[str], str]) -> None:
     t = ChatTest.from_file(write_app("import reactchat as rc\nrc.title('My bot')\n"))
     assert t.title == "My bot"
+
+
+def test_a_plain_script_streaming_a_retried_answer_replaces_the_old_one(
+    write_app: Callable[[str], str],
+) -> None:
+    gate = threading.Event()
+    app = write_app("""
+        import reactchat as rc
+
+        rc.chat(retry=True, feedback=True)
+        history = rc.session_state.setdefault("history", [])
+        prompt = rc.chat_input()
+        if (ev := rc.chat_event()) is not None and ev.kind == "retry":
+            prompt = history[ev.index - 1]["content"]
+            del history[ev.index - 1 :]
+        if prompt:
+            history.append({"role": "user", "content": prompt})
+        for m in history:
+            rc.message(m)
+        if prompt:
+            with rc.message("assistant"):
+                with rc.thought("Thinking"):
+                    if len(history) == 1 and rc.session_state.get("answered"):
+                        gate.wait(5)
+                answer = rc.write_stream(["**answer** ", "to ", prompt])
+            rc.session_state.answered = True
+            history.append({"role": "assistant", "content": answer})
+    """)
+    t = ChatTest.from_file(app, names={"gate": gate}, config=Config(frame_interval=0.001))
+    t.send("hi").feedback(1, "Like")
+    assert t.messages[1]["content"] == "answer to hi"
+    t.retry(wait=False)
+    t.wait_for(lambda t: [x["status"] for x in t.thoughts] == ["pending"])
+    assert t.messages == [{"role": "user", "content": "hi"}, {"role": "assistant", "content": ""}]
+    assert t.nodes("message")[1][2].get("feedback") is None  # the Like was for the old answer
+    gate.set()
+    t.wait()
+    assert t.messages[1]["content"] == "answer to hi" and len(t.nodes("message")) == 2
