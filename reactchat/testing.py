@@ -52,8 +52,7 @@ class ChatTest:
             several ChatTests to share it, as several tabs or a restarted server would.
         owner: The user identifier this tab belongs to (a new anonymous one by default).
         conversation: The stored conversation to open, as the page at ``/c/<id>`` does.
-        stored: False serves the app without a store, as ``server.start(store=None)`` does: nothing is
-            stored, and ``chat_interface`` keeps its history in session state.
+        stored: False serves the app with no store (``chat_interface`` keeps its history in session state).
     """
 
     def __init__(
