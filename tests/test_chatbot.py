@@ -260,3 +260,28 @@ def test_a_function_that_returns_nothing_shows_a_warning(caplog: pytest.LogCaptu
     assert [e["type"] for e in t.errors] == ["Warning"]
     assert "forgetful" in t.errors[0]["message"] and "return or yield" in t.errors[0]["message"]
     assert "forgetful" in caplog.text
+
+
+def test_additional_inputs_may_be_values_of_widgets_declared_before() -> None:
+    def bot(message: str, history: list[dict[str, Any]], system: str, temperature: float) -> str:
+        return f"[{system} @ {temperature}] {message}"
+
+    t = ChatTest.from_source(
+        "import reactchat as rc\n"
+        "with rc.sidebar:\n"
+        "    system = rc.text_area('System', 'Be brief.')\n"
+        "    temperature = rc.slider('Temperature', 0.0, 1.0, 0.5)\n"
+        "rc.chat_interface(bot, additional_inputs=[system, temperature], examples=[['hot', 'Be hot.', 0.9]])\n",
+        names={"bot": bot},
+    )
+    assert t.errors == []
+    t.click_example(0)  # the example row's values reach the function and show in the widgets
+    assert contents(t) == ["hot", "[Be hot. @ 0.9] hot"]
+    assert [w[2]["value"] for w in t.nodes("widget")] == ["Be hot.", 0.9]
+    t.set("Temperature", 0.2).send("again")
+    assert contents(t)[-1] == "[Be hot. @ 0.2] again"
+
+
+def test_feedback_options_is_feedback_under_gradio_s_name() -> None:
+    t = ChatTest.from_function(lambda message, history: "ok", feedback_options=["Good", "Bad", "Off topic"])
+    assert t.nodes("chat")[0][2]["feedback_options"] == ["Good", "Bad", "Off topic"]
