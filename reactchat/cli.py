@@ -1,5 +1,5 @@
 """``reactchat run SCRIPT [--host HOST] [--port PORT] [--no-watch] [--session-grace SECONDS]
-[--max-memory SIZE] [--allowed-host NAME ...]`` and ``reactchat version``."""
+[--max-memory SIZE] [--allowed-host NAME ...] [--store URL] [--log-level LEVEL]``, ``reactchat version``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import argparse
 import contextlib
 import errno
 import gc
+import logging
 import os
 import signal
 import sys
@@ -49,6 +50,13 @@ def _parser() -> argparse.ArgumentParser:
         help="where conversations are stored: memory, sqlite:///path.db or postgresql://... (default:"
         " $REACTCHAT_STORE, else .reactchat/<script>.db next to the script)",
     )
+    run.add_argument(
+        "--log-level",
+        default="info",
+        choices=("debug", "info", "warning", "error"),
+        help="what the server logs: errors (a script's or a chat function's, with their traceback) always;"
+        " info adds notices; debug adds every request (default: info)",
+    )
     commands.add_parser("version", help="print the version")
     return parser
 
@@ -56,6 +64,17 @@ def _parser() -> argparse.ArgumentParser:
 def _fail(message: str, code: int = 2) -> int:
     print(f"reactchat: error: {message}", file=sys.stderr)
     return code
+
+
+def log_to_terminal(level: str) -> None:
+    """Send the server's log to stderr at ``level``: each error once, with its traceback. Tornado's access
+    log (a line per request) shows at ``debug`` only."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    logging.getLogger("tornado.access").setLevel(logging.DEBUG if level == "debug" else logging.WARNING)
 
 
 def run(
@@ -149,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "version":
         print(f"reactchat {__version__}")
         return 0
+    log_to_terminal(args.log_level)
     return run(
         args.script, args.host, args.port, not args.no_watch, args.session_grace, args.max_memory,
         tuple(args.allowed_host), args.store,

@@ -179,3 +179,49 @@ def test_sigterm_shuts_down_cleanly_stopping_runs_and_removing_uploads(
     assert "reactchat: shutting down" in out and "Traceback" not in err
     assert list(temp.iterdir()) == []  # the uploaded file and its folder are gone
     assert marker.exists()  # the running answer was stopped: its generator's cleanup ran
+
+
+FAILING_APP = """\
+import reactchat as rc
+def bot(message, history):
+    raise RuntimeError("model down: " + message)
+rc.chat_interface(bot)
+"""
+
+
+def test_errors_are_logged_once_with_the_user_s_traceback(tmp_path: pathlib.Path) -> None:
+    app = tmp_path / "app.py"
+    app.write_text(FAILING_APP)
+    port = free_port()
+    proc = subprocess.Popen(
+        [*CLI, "run", str(app), "--port", str(port), "--no-watch", "--store", "memory", "--log-level", "info"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None and "serving" in proc.stdout.readline()
+        url = f"http://127.0.0.1:{port}"
+
+        async def in_the_browser() -> None:
+            c = await Client.connect(f"ws://127.0.0.1:{port}/_rc/ws")
+            await c.until(ready)
+            await c.submit(c.input_id(), "from the page")
+            await c.until(lambda c: c.run_state == "error")
+
+        run(in_the_browser())
+        request = urllib.request.Request(url + "/api/chat", data=b'{"message": "from the api"}', method="POST",
+                                         headers={"Content-Type": "application/json"})  # fmt: skip
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(request, timeout=5)
+        assert err.value.code == 500
+    finally:
+        proc.terminate()
+        _, stderr = proc.communicate(timeout=10)
+    for where in ("from the page", "from the api"):
+        assert stderr.count(f"RuntimeError: model down: {where}") == 1, stderr
+    assert stderr.count(f'File "{app}", line 3, in bot') == 2, stderr
+    assert "app.py raised:" in stderr and "reactchat/runner.py" not in stderr  # the page's error: user frames
+
+
+def test_log_level_is_checked() -> None:
+    result = run_cli("run", "examples/echo.py", "--log-level", "loud")
+    assert result.returncode == 2 and "--log-level: invalid choice: 'loud'" in result.stderr
