@@ -22,11 +22,11 @@ from reactchat.elements import (
     thought_props,
 )
 from reactchat.feed import consume_async, consume_sync
-from reactchat.interrupts import Interrupt
-from reactchat.stream import Durable, ReasoningWriter, Writer
+from reactchat.interrupts import Interrupt, StopRequested
+from reactchat.markdown import closing_marks
+from reactchat.stream import Durable, ReasoningWriter, Replace, Writer
 
 if TYPE_CHECKING:
-    from reactchat.interrupts import Cancel
     from reactchat.run import Run
     from reactchat.tree import Node
 
@@ -268,22 +268,33 @@ def write_stream(stream: Iterable[Any] | AsyncIterable[Any], *, key: str | None 
     except RuntimeError:
         pass
     else:
-        return _write_stream_awaitable(writer, stream, run.cancel)
+        return _write_stream_awaitable(run, writer, stream)
     try:
         if isinstance(stream, AsyncIterable):
             run.scope.event_loop().run_until_complete(consume_async(writer, stream, run.cancel))
         else:
             consume_sync(writer, stream, run.cancel)
+        _close_stopped(run, writer)
     finally:
         text = writer.finish()
     return text
 
 
-async def _write_stream_awaitable(
-    writer: Writer | ReasoningWriter, stream: Iterable[Any] | AsyncIterable[Any], cancel: Cancel
-) -> str:
+def _close_stopped(run: Run, writer: Writer | ReasoningWriter) -> None:
+    """A stopped answer's markdown ends where Stop cut it: close what it left open (a ``**``, a code
+    fence), so it renders as it would have; the closed text is what is returned and stored."""
+    stopped = run.cancel.kind is not None and issubclass(run.cancel.kind, StopRequested)
+    marks = closing_marks(writer.text) if stopped and isinstance(writer, Writer) else ""
+    if marks:
+        kept = writer.text.rstrip(" \t")  # "**bold " is not closed by a mark after the space
+        writer.feed(Replace(kept + marks) if kept != writer.text else marks)
+
+
+async def _write_stream_awaitable(run: Run, writer: Writer | ReasoningWriter,
+                                  stream: Iterable[Any] | AsyncIterable[Any]) -> str:  # fmt: skip
     try:
-        await consume_async(writer, stream, cancel)
+        await consume_async(writer, stream, run.cancel)
+        _close_stopped(run, writer)
     finally:
         text = writer.finish()
     return text

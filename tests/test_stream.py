@@ -276,3 +276,21 @@ def test_open_html_is_linear_in_runs_of_spaces() -> None:
         assert open_html(html[:-6] + " " * 40_000) == html[:-6] + " " * 40_000
     cpu = time.thread_time() - start
     assert cpu < 1.0, f"trimming 40,000 spaces 20 times took {cpu:.2f} s of CPU"
+
+
+def test_a_stopped_answer_renders_its_open_markdown_closed(write_app: Callable[[str], str]) -> None:
+    prelude = """
+    import threading
+    release = threading.Event()
+    def slow():
+        yield "Here is **the important "
+        release.wait(30)
+        yield "part**"
+    """
+    t = app(write_app, "slow()", prelude)
+    t.send("go", wait=False)
+    t.wait_for(lambda t: "important" in (t.messages[-1]["content"] if len(t.messages) == 2 else ""))
+    t.stop().wait()
+    assert t.session.state["reply"] == "Here is **the important**"  # returned (and so stored) closed
+    assert t.nodes("markdown")[-1][2] == markdown_props("Here is **the important**")
+    assert "<strong>the important</strong>" in t.nodes("markdown")[-1][2]["html"]
