@@ -72,9 +72,21 @@ class ChatFunction:
             values[i] = value
         return values
 
-    def call(self, message: Any, history: list[dict[str, Any]], values: list[Any]) -> Any:
-        """Call the function; a coroutine is run to completion here."""
-        result = self.fn(message, history, *values)
+    def call(self, message: Any, history: list[dict[str, Any]], values: list[Any],
+             options: dict[str, Any] | None = None) -> Any:  # fmt: skip
+        """Call the function; a coroutine is run to completion here. Of ``options`` (a request's sampling
+        parameters, such as ``temperature``), it is given those it takes as keyword-only arguments (all of
+        them with ``**kwargs``)."""
+        wanted: dict[str, Any] = {}
+        if options:
+            params = inspect.signature(self.fn).parameters.values()
+            if any(p.kind is p.VAR_KEYWORD for p in params):  # all but the names positional arguments took
+                taken = {p.name for p in params if p.kind is not p.KEYWORD_ONLY}
+                wanted = {k: v for k, v in options.items() if k not in taken}
+            else:
+                names = {p.name for p in params if p.kind is p.KEYWORD_ONLY}
+                wanted = {k: v for k, v in options.items() if k in names}
+        result = self.fn(message, history, *values, **wanted)
         if inspect.iscoroutine(result):
             result = asyncio.run(result)
         return result

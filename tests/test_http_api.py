@@ -208,32 +208,6 @@ def test_streaming_api_sends_deltas_then_done(served: Served) -> None:
     assert json.loads(events[-1][1].removeprefix("data: ")) == {"reply": "[sys] abcde"}
 
 
-def test_openai_compatible_completions(served: Served) -> None:
-    messages = [
-        {"role": "system", "content": "x"},
-        {"role": "user", "content": [{"type": "text", "text": "hi"}]},
-    ]
-    status, body = post(served.url + "/v1/chat/completions", {"model": "m", "messages": messages})
-    assert status == 200 and body["object"] == "chat.completion" and body["model"] == "m"
-    assert body["choices"][0]["message"] == {"role": "assistant", "content": "[sys @ 0.5] hi (history 1)"}
-    request = urllib.request.Request(served.url + "/v1/chat/completions",
-                                     data=json.dumps({"messages": [{"role": "user", "content": "stream"}], "stream": True}).encode(),
-                                     method="POST", headers={"Content-Type": "application/json"})  # fmt: skip
-    with urllib.request.urlopen(request) as response:
-        lines = [line for line in response.read().decode().split("\n") if line.startswith("data: ")]
-    assert lines[-1] == "data: [DONE]"
-    chunks = [json.loads(line[6:]) for line in lines[:-1]]
-    assert chunks[0]["choices"][0]["delta"] == {"role": "assistant"}
-    assert "".join(c["choices"][0]["delta"].get("content", "") for c in chunks) == "[sys] abcde"
-    assert chunks[-1]["choices"][0]["finish_reason"] == "stop"
-    status, body = post(
-        served.url + "/v1/chat/completions", {"messages": [{"role": "assistant", "content": "x"}]}
-    )
-    assert status == 400 and "role 'user'" in body["error"]["message"]
-    status, body = post(served.url + "/v1/chat/completions", {"messages": []})
-    assert status == 400 and "non-empty list" in body["error"]["message"]
-
-
 def test_the_python_client(served: Served) -> None:
     client = Client(served.url)
     assert client.chat("hi", Temperature=0.1) == "[sys @ 0.1] hi (history 0)"
