@@ -84,6 +84,11 @@ class PageHandler(Handler):
             PAGE.format(title=html.escape(title), css=asset_version("app.css"), js=asset_version("app.js"))
         )
 
+    def head(self, conversation_id: str | None = None) -> None:
+        # Health checks and link checkers ask with HEAD: the same answer as GET, without the body (Tornado
+        # leaves it out).
+        self.get(conversation_id)
+
 
 class HighlightCssHandler(Handler):
     """``/_rc/highlight.css``: the stylesheet for highlighted code, fetched only when a message has code."""

@@ -225,3 +225,37 @@ def test_errors_are_logged_once_with_the_user_s_traceback(tmp_path: pathlib.Path
 def test_log_level_is_checked() -> None:
     result = run_cli("run", "examples/echo.py", "--log-level", "loud")
     assert result.returncode == 2 and "--log-level: invalid choice: 'loud'" in result.stderr
+
+
+def test_version_flag() -> None:
+    result = run_cli("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"reactchat {__version__}"
+
+
+def test_hello_serves_the_tour_and_head_answers() -> None:
+    port = free_port()
+    proc = subprocess.Popen(
+        [*CLI, "hello", "--port", str(port), "--no-watch"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None and "tour/hello.py" in proc.stdout.readline()
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/", method="HEAD")
+        with urllib.request.urlopen(request, timeout=5) as response:
+            assert response.status == 200 and response.read() == b""
+            assert response.headers["Content-Type"].startswith("text/html")
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_the_tour_shows_each_feature_it_offers() -> None:
+    from reactchat.cli import TOUR
+    from reactchat.testing import ChatTest
+
+    t = ChatTest.from_file(TOUR)
+    t.set("Speed", 4.0)
+    examples = t.nodes("chat")[0][2]["examples"]
+    for i in range(len(examples)):
+        t.click_example(i)
+    assert t.errors == [] and len(t.messages) == 2 * len(examples)
+    assert [x["status"] for x in t.thoughts] == ["done"] and t.nodes("chat_input")
