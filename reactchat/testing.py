@@ -14,9 +14,7 @@ a browser would show.
 
 from __future__ import annotations
 
-import html
 import os
-import re
 import secrets
 import tempfile
 import threading
@@ -27,18 +25,14 @@ from typing import Any
 from reactchat.config import Config
 from reactchat.media import MEDIA_ROUTE
 from reactchat.ops import ERR, RUN, Op, WireNode, apply, empty_root
+from reactchat.page_text import html_text, markdown_source, node_text
 from reactchat.protocol import Event, decode_frame
 from reactchat.runner import Script
 from reactchat.session import Session
 from reactchat.store import Store, open_store
 from reactchat.transcript import Transcript
 
-_TAG = re.compile(r"<[^>]+>")
-
-
-def html_text(fragment: str) -> str:
-    """The visible text of an HTML fragment (tags dropped, entities decoded, outer whitespace trimmed)."""
-    return html.unescape(_TAG.sub("", fragment)).strip()
+__all__ = ["ChatTest", "html_text"]
 
 
 class ChatTest:
@@ -344,8 +338,16 @@ class ChatTest:
 
     @property
     def messages(self) -> list[dict[str, str]]:
-        """The transcript as ``{"role", "content"}`` dicts, content being the visible text."""
-        return [{"role": m[2]["role"], "content": _text(m)} for m in self.nodes("message")]
+        """The transcript as ``{"role", "content"}`` dicts, content being the markdown the script gave (a
+        message's parts joined by blank lines; a part still streaming, as shown so far)."""
+        nodes = self.session.tree.nodes
+        return [{"role": m[2]["role"], "content": node_text(m, lambda i: markdown_source(nodes.get(i)))}
+                for m in self.nodes("message")]  # fmt: skip
+
+    @property
+    def rendered(self) -> list[dict[str, str]]:
+        """The transcript as the browser shows it: content being the visible text (``**bold**`` as "bold")."""
+        return [{"role": m[2]["role"], "content": node_text(m)} for m in self.nodes("message")]
 
     @property
     def thoughts(self) -> list[dict[str, Any]]:
@@ -354,7 +356,7 @@ class ChatTest:
 
         def walk(node: WireNode, depth: int) -> None:
             if node[1] == "thought":
-                found.append({**node[2], "content": _text(node), "depth": depth})
+                found.append({**node[2], "content": node_text(node), "depth": depth})
                 depth += 1
             for child in node[3]:
                 walk(child, depth)
@@ -387,14 +389,3 @@ class ChatTest:
     def title(self) -> str | None:
         titles = self.nodes("title")
         return titles[0][2]["text"] if titles else None
-
-
-def _text(node: WireNode) -> str:
-    """The visible text of a node's content, leaving out thoughts (``ChatTest.thoughts`` has those)."""
-    parts: list[str] = []
-    for child in node[3]:
-        if child[1] == "markdown":
-            parts.append(html_text(child[2].get("html", "")))
-        elif child[1] != "thought":
-            parts.append(_text(child))
-    return "\n\n".join(p for p in parts if p)

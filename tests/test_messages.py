@@ -20,7 +20,7 @@ def test_message_accepts_role_and_content_or_a_dict(write_app: Callable[[str], s
     )
     assert t.messages == [
         {"role": "user", "content": "hi"},
-        {"role": "assistant", "content": "hello"},
+        {"role": "assistant", "content": "**hello**"},
         {"role": "system", "content": "part one\n\npart two"},
     ]
     assert "<strong>hello</strong>" in t.nodes("markdown")[1][2]["html"]
@@ -70,11 +70,11 @@ def test_a_plain_script_streaming_a_retried_answer_replaces_the_old_one(
     """)
     t = ChatTest.from_file(app, names={"gate": gate}, config=Config(frame_interval=0.001))
     t.send("hi").feedback(1, "Like")
-    assert t.messages[1]["content"] == "answer to hi"
+    assert t.rendered[1]["content"] == "answer to hi"
     t.retry(wait=False)
     t.wait_for(lambda t: [x["status"] for x in t.thoughts] == ["pending"])
     assert t.messages == [{"role": "user", "content": "hi"}, {"role": "assistant", "content": ""}]
     assert t.nodes("message")[1][2].get("feedback") is None  # the Like was for the old answer
     gate.set()
     t.wait()
-    assert t.messages[1]["content"] == "answer to hi" and len(t.nodes("message")) == 2
+    assert t.messages[1]["content"] == "**answer** to hi" and len(t.nodes("message")) == 2

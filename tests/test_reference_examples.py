@@ -26,7 +26,7 @@ FAST = Config(frame_interval=0.001)
 
 
 def contents(t: ChatTest) -> list[str]:
-    return [m["content"] for m in t.messages]
+    return [m["content"] for m in t.rendered]
 
 
 def history(t: ChatTest) -> list[dict[str, Any]]:
@@ -381,7 +381,7 @@ def test_llm_client_without_a_base_url_explains_what_to_set(monkeypatch: pytest.
         monkeypatch.delenv(name, raising=False)
     t = ChatTest.from_file(EXAMPLES / "llm_client.py")
     assert [m["role"] for m in t.messages] == ["assistant"] and t.errors == []
-    explanation = t.messages[0]["content"]
+    explanation = t.rendered[0]["content"]
     assert explanation.startswith("No model server is configured.")
     assert all(name in explanation for name in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL"))
     t.send("hello")
