@@ -166,6 +166,6 @@ def test_the_readmes_first_app_runs_as_written(tmp_path: pathlib.Path) -> None:
     t.send("hi")
     assert t.messages == [
         {"role": "user", "content": "hi"},
-        {"role": "assistant", "content": "You said: hi "},
+        {"role": "assistant", "content": "You said: hi"},
     ]
-    assert t.reload().messages[-1]["content"] == "You said: hi "
+    assert t.reload().messages[-1]["content"] == "You said: hi"
