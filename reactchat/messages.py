@@ -154,13 +154,13 @@ def new_answer(run: Run) -> None:
 def _thought_message(run: Run, msg: ChatMessage, key: str | None) -> Container:
     assert msg.metadata is not None
     rec = run.reconciler
-    if msg.metadata.get("status") == "pending":
-        new_answer(run)
     parent_id = msg.metadata.get("parent_id")
     parent = run.part(Thoughts).get(parent_id) if parent_id is not None else None
     if parent is not None:
         rec.enter(parent)
     node = rec.emit("thought", thought_props(msg.metadata), key)
+    if msg.metadata.get("status") == "pending" and rec.changed == node.id:
+        new_answer(run)  # a step starts (not a pending step of a history shown again unchanged)
     if msg.metadata.get("id") is not None:
         run.part(Thoughts)[msg.metadata["id"]] = node
     if msg.content not in (None, ""):

@@ -71,6 +71,7 @@ class Reconciler:
         self._cursors: dict[int, _Cursor] = {}  # a container entered again continues where it left off
         self._deferred: dict[int, _Cursor] = {}  # exited without pruning: pruned when the run finishes
         self.revoked = False
+        self.changed = 0  # the id of the node the latest insert, replace or set was about
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[None]:
@@ -247,6 +248,7 @@ class Reconciler:
                 else:
                     props[name] = value
             node.props = props
+            self.changed = node.id
             self._sink([SET, node.id, patch])
 
     def append(self, node: Node, prop: str, value: str | list[Any], keep: int | None = None) -> None:
@@ -289,6 +291,7 @@ class Reconciler:
             children.insert(i, node)
             node.parent = parent
             parent.keyed[node.key] = node
+            self.changed = node.id
             self._sink([INS, parent.id, after, node.to_wire()])
         return node
 
@@ -299,6 +302,7 @@ class Reconciler:
             new.parent = parent
             parent.keyed[new.key] = new
             self.tree.forget(old)
+            self.changed = new.id
             self._sink([REP, old.id, new.to_wire()])
         return new
 

@@ -4,6 +4,7 @@ import threading
 from collections.abc import Callable
 
 from reactchat.config import Config
+from reactchat.ops import RUN
 from reactchat.testing import ChatTest
 
 
@@ -78,3 +79,18 @@ def test_a_plain_script_streaming_a_retried_answer_replaces_the_old_one(
     gate.set()
     t.wait()
     assert t.messages[1]["content"] == "**answer** to hi" and len(t.nodes("message")) == 2
+
+
+def test_a_pending_thought_shown_again_unchanged_sends_nothing(write_app: Callable[[str], str]) -> None:
+    t = ChatTest.from_file(
+        write_app("""
+        import reactchat as rc
+        rc.message({"role": "assistant", "content": "working", "metadata": {"title": "Tool", "status": "pending"}})
+        rc.message("assistant", "an answer after it")
+    """)
+    )
+    before = len(t.ops)
+    t.session.request_rerun()
+    t.wait()
+    assert [op for op in t.ops[before:] if op[0] != RUN] == []
+    assert t.messages == [{"role": "assistant", "content": "an answer after it"}]
