@@ -6,13 +6,18 @@ APP ?= examples/stream.py
 
 .PHONY: run test lint typecheck pytest frontend frontend-test chromium postgres bench clean
 
-$(VENV)/.installed: pyproject.toml
+# Running needs reactchat and its dependencies only; the tests add their toolchain (.[test]) on top.
+$(VENV)/.runnable: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.runnable
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 
-run: $(VENV)/.installed
+run: $(VENV)/.runnable
 	$(VENV)/bin/reactchat run $(APP)
 
 # Debian's Chromium drives the browser tests; Playwright never downloads a browser of its own.

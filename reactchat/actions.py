@@ -210,6 +210,7 @@ def chat(
     description: str | None = None,
     examples: Iterable[Any] | None = None,
     feedback: bool | Iterable[str] = False,
+    feedback_options: Iterable[str] | None = None,
     feedback_on_user: bool = False,
     retry: bool = False,
     undo: bool = False,
@@ -262,6 +263,7 @@ def chat(
             ``{"text", "files"?, "icon"?, "display_text"?}``.
         feedback: True for Like / Dislike thumbs under assistant messages, or a list of feedback strings
             (the first two as thumbs, the rest in a menu). The choice is kept on the message.
+        feedback_options: The list of feedback strings under Gradio's name: the same as ``feedback=[...]``.
         feedback_on_user: Feedback on user messages too.
         retry, undo, clear: Show those actions (retry on the last answer, undo on the last message, clear
             for the whole chat); they reach the script as ``rc.chat_event()`` (and the callbacks below).
@@ -297,6 +299,11 @@ def _interaction_props(run: Run, options: dict[str, Any]) -> tuple[dict[str, Any
     """
     props: dict[str, Any] = {}
     feedback = options.get("feedback", False)
+    if options.get("feedback_options") is not None:
+        if feedback not in (False, None):
+            raise ValueError("give feedback=[...] or feedback_options=[...], not both")
+        feedback = options["feedback_options"]
+        feedback = feedback if isinstance(feedback, str) else list(feedback)
     if feedback is True:
         feedback_options: tuple[str, ...] = ("Like", "Dislike")
     elif feedback is False or feedback is None:

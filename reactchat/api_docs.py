@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+from typing import Any
 
 from reactchat.http_api import ApiHandler
 from reactchat.runner import ScriptFailed
@@ -24,7 +25,9 @@ Out: <code>{{reply, messages}}</code>.</p>
 <pre>{stream}</pre>
 <h2>POST /v1/chat/completions</h2>
 <p>OpenAI-compatible (<code>stream</code> true or false): the last user message is the message, the rest is
-the history. Any OpenAI client works with <code>base_url="{base}/v1"</code>.</p>
+the history. Any OpenAI client works with <code>base_url="{base}/v1"</code>; <code>GET /v1/models</code> lists
+this app. It takes <code>additional_inputs</code> too, as above; a system message goes to the input named like
+a system prompt, if there is one.</p>
 <pre>{openai}</pre>
 <h2>Python</h2>
 <pre>{client}</pre>
@@ -44,11 +47,13 @@ class DocsHandler(ApiHandler):
             interface, failure = None, str(exc)
         base = f"{self.request.protocol}://{self.request.host}"
         names = list(interface.names) if interface else []
-        extra = ", ".join(f'"{n}": ...' for n in names)
-        body = json.dumps({"message": "Hello", "history": []})[:-1] + (
-            f', "additional_inputs": {{{extra}}}}}' if names else "}"
-        )
-        openai = json.dumps({"model": "reactchat", "messages": [{"role": "user", "content": "Hello"}]})
+        # The inputs' current defaults, so the command runs as pasted; change them to call it differently.
+        given = {n: v for n, v in zip(names, interface.defaults if interface else (), strict=False) if n}
+        request: dict[str, Any] = {"message": "Hello", "history": []}
+        if given:
+            request["additional_inputs"] = given
+        body = json.dumps(request, default=str)
+        openai = json.dumps({"model": self.app, "messages": [{"role": "user", "content": "Hello"}]})
         examples = {
             "chat": f"curl -s {base}/api/chat {JSON_HEADER} \\\n  -d '{body}'",
             "stream": f'curl -sN {base}/api/chat/stream {JSON_HEADER} -d \'{{"message": "Hello"}}\'',

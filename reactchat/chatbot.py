@@ -21,13 +21,14 @@ from reactchat.composer import chat_input
 from reactchat.control import chat_event
 from reactchat.conversation import conversation
 from reactchat.example_cache import ExampleCache, cache_for
-from reactchat.messages import message, write_stream
+from reactchat.messages import message, new_answer, write_stream
 from reactchat.queues import Line, gate, line_for
-from reactchat.replies import END, as_messages, chain, copy_message, deltas, last_user, structured
+from reactchat.replies import END, as_messages, chain, copy_message, deltas, last_user, nothing, structured
 from reactchat.stored_chat import StoredChat
-from reactchat.widgets import Declared, show_value, sidebar
+from reactchat.widgets import Declared, show_value, shows, sidebar, value_error
 
 if TYPE_CHECKING:
+    from reactchat.run import Run
     from reactchat.tree import Node
 
 STATE_KEY = "__reactchat_chat_interface__"
@@ -42,6 +43,7 @@ class ChatFunction:
     multimodal: bool
     defaults: tuple[Any, ...]  # the additional inputs' default values, in order
     names: tuple[str, ...]  # their keys or labels, to pass them by name
+    widgets: tuple[dict[str, Any] | None, ...] = ()  # their widgets' props, to check values given
     line: Line | None = None  # where calls wait for a place (``concurrency_limit``); None: no limit
 
     def inputs(self, given: Any) -> list[Any]:
@@ -49,25 +51,47 @@ class ChatFunction:
         (by key or label).
 
         Raises:
-            ValueError: for too many values or an unknown name.
+            ValueError: for too many values, an unknown name, or a value its widget could not hold (naming
+                the input).
         """
         values = list(self.defaults)
         if isinstance(given, list):
             if len(given) > len(values):
                 raise ValueError(f"additional_inputs takes at most {len(values)} values; got {len(given)}")
-            values[: len(given)] = given
+            changed = dict(enumerate(given))
         elif isinstance(given, dict):
+            changed = {}
             for name, value in given.items():
                 if name not in self.names:
                     raise ValueError(f"unknown input {name!r}; this app's inputs are {list(self.names)}")
-                values[self.names.index(name)] = value
+                changed[self.names.index(name)] = value
         elif given is not None:
             raise ValueError("additional_inputs must be a list (in order) or an object (by name)")
+        else:
+            changed = {}
+        for i, value in changed.items():
+            widget = self.widgets[i] if i < len(self.widgets) else None
+            error = value_error(widget, value) if widget is not None else None
+            if error is not None:
+                raise ValueError(f"additional input {self.names[i] or i!r} {error}")
+            values[i] = value
         return values
 
-    def call(self, message: Any, history: list[dict[str, Any]], values: list[Any]) -> Any:
-        """Call the function; a coroutine is run to completion here."""
-        result = self.fn(message, history, *values)
+    def call(self, message: Any, history: list[dict[str, Any]], values: list[Any],
+             options: dict[str, Any] | None = None) -> Any:  # fmt: skip
+        """Call the function; a coroutine is run to completion here. Of ``options`` (a request's sampling
+        parameters, such as ``temperature``), it is given those it takes as keyword-only arguments (all of
+        them with ``**kwargs``)."""
+        wanted: dict[str, Any] = {}
+        if options:
+            params = inspect.signature(self.fn).parameters.values()
+            if any(p.kind is p.VAR_KEYWORD for p in params):  # all but the names positional arguments took
+                taken = {p.name for p in params if p.kind is not p.KEYWORD_ONLY}
+                wanted = {k: v for k, v in options.items() if k not in taken}
+            else:
+                names = {p.name for p in params if p.kind is p.KEYWORD_ONLY}
+                wanted = {k: v for k, v in options.items() if k in names}
+        result = self.fn(message, history, *values, **wanted)
         if inspect.iscoroutine(result):
             result = asyncio.run(result)
         return result
@@ -103,8 +127,9 @@ def chat_interface(
             messages. A generator streams: each yield is the whole reply so far (a str). Sync or async.
         multimodal: Accept files with the message.
         additional_inputs: Functions that declare a widget and return its value, e.g.
-            ``lambda: rc.slider("Temperature", 0.0, 1.0, 0.7)``; shown in the sidebar, their values are passed
-            to ``fn`` after ``history``, in order.
+            ``lambda: rc.slider("Temperature", 0.0, 1.0, 0.7)`` (shown in the sidebar), or the values of
+            widgets the script declared before (``temperature = rc.slider(...)`` in ``with rc.sidebar:``).
+            Their values are passed to ``fn`` after ``history``, in order.
         examples: Shown in the empty chat: strings, ``{"text", "files"?}`` when multimodal, or rows
             ``[message, value, ...]`` that also set the additional inputs.
         example_labels, example_icons: Text and icons shown for the examples instead of their text.
@@ -162,24 +187,13 @@ def chat_interface(
         editable="user" if editable else None,
         **options,
     )
-    values: list[Any] = []
-    names: list[str] = []
-    widgets: list[Node | None] = []
-    if additional_inputs:
-        declared = run.part(Declared)
-        with sidebar:
-            for declare in additional_inputs:
-                before = len(declared)
-                values.append(declare())
-                widget = declared[before] if len(declared) > before else None  # the widget it made
-                widgets.append(widget)
-                names.append(
-                    str(widget.key if isinstance(widget.key, str) else widget.props.get("label"))
-                    if widget
-                    else ""
-                )
+    values, widgets = _inputs(run, additional_inputs or ())
+    names = tuple(
+        "" if w is None else str(w.key if isinstance(w.key, str) else w.props.get("label")) for w in widgets
+    )
+    shapes = tuple(dict(w.props) if w is not None else None for w in widgets)
     waited = line_for(fn, concurrency_limit, concurrency_id)
-    run.scope.registry.register(ChatFunction(fn, multimodal, tuple(values), tuple(names), waited))
+    run.scope.registry.register(ChatFunction(fn, multimodal, tuple(values), names, shapes, waited))
     cache = _cache(fn, cache_examples, cache_mode, shown_examples, rows, values, multimodal)
     event = chat_event()
     if event is not None:
@@ -243,6 +257,28 @@ def _cache(
     return cache
 
 
+def _inputs(run: Run, given: Sequence[Any]) -> tuple[list[Any], list[Node | None]]:
+    """The additional inputs' values and the widgets showing them. Each is a function that declares its
+    widget (in the sidebar) and returns its value, or a value: a widget declared earlier in the script
+    returned it (the widget is found by the value it shows, for the HTTP API to check values against)."""
+    declared = run.part(Declared)
+    earlier = list(declared)
+    values: list[Any] = []
+    widgets: list[Node | None] = []
+    for item in given:
+        if callable(item):
+            with sidebar:
+                before = len(declared)
+                values.append(item())
+            widgets.append(declared[before] if len(declared) > before else None)  # the widget it made
+        else:
+            values.append(item)
+            found = next((i for i, w in enumerate(earlier) if shows(w.props, item)), None)
+            widgets.append(earlier[found] if found is not None else None)
+            earlier = earlier[found + 1 :] if found is not None else earlier
+    return values, widgets
+
+
 def _apply(event: Any, history: list[dict[str, Any]]) -> Any:
     """Change the history for a chat event; returns a prompt to answer, if the event asks for one."""
     index = event.index
@@ -284,12 +320,15 @@ def _turn(
         history.append(item)
         ids.append(message(item).node.id)
     argument: Any = {"text": text, "files": files} if multimodal else text
+    run = context.current_run()
+    new_answer(run)
     result = fn(argument, before, *values)
     if inspect.iscoroutine(result):
-        result = context.current_run().scope.event_loop().run_until_complete(result)
+        result = run.scope.event_loop().run_until_complete(result)
     if inspect.isgenerator(result):
         first = next(result, END)
         if first is END:
+            nothing(fn)
             return
         if not isinstance(first, str):
             structured(first, result, history, ids)
@@ -301,6 +340,9 @@ def _turn(
             reply = write_stream(deltas(result))
         history.append({"role": "assistant", "content": reply})
         return
-    for item in as_messages(result):
+    replies = as_messages(result)
+    if not replies:
+        nothing(fn)
+    for item in replies:
         history.append(item)
         ids.append(message(item).node.id)

@@ -1,5 +1,6 @@
 """``reactchat run SCRIPT [--host HOST] [--port PORT] [--no-watch] [--session-grace SECONDS]
-[--max-memory SIZE] [--allowed-host NAME ...]`` and ``reactchat version``."""
+[--max-memory SIZE] [--allowed-host NAME ...] [--store URL] [--log-level LEVEL]``, ``reactchat hello`` (a
+tour, with the same options), ``reactchat version`` and ``reactchat --version``."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import argparse
 import contextlib
 import errno
 import gc
+import logging
 import os
 import signal
 import sys
@@ -14,42 +16,55 @@ from typing import Any
 
 from reactchat import __version__
 
+TOUR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tour", "hello.py")
+"""The app ``reactchat hello`` serves, shipped in the package."""
+
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="reactchat", description="Serve a chat app written as a script.")
+    parser.add_argument("--version", action="version", version=f"reactchat {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser("run", help="serve a script")
     run.add_argument("script", help="path to the app's .py file")
-    run.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
-    run.add_argument("--port", type=int, default=8700, help="TCP port (default: 8700)")
-    run.add_argument("--no-watch", action="store_true", help="do not rerun when the script changes")
-    run.add_argument(
-        "--session-grace",
-        type=float,
-        default=120.0,
-        metavar="SECONDS",
-        help="how long a session outlives its closed tab before it is stopped and freed (default: 120)",
-    )
-    run.add_argument(
-        "--max-memory",
-        metavar="SIZE",
-        help="stop running answers when the server's memory passes SIZE (e.g. 2GB; default: no limit)",
-    )
-    run.add_argument(
-        "--allowed-host",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="also answer requests whose Host is NAME (repeatable; e.g. the name a proxy forwards). Loopback"
-        " names, this machine's names and the addresses it is reached at are always accepted",
-    )
-    run.add_argument(
-        "--store",
-        metavar="URL",
-        default=os.environ.get("REACTCHAT_STORE", ""),
-        help="where conversations are stored: memory, sqlite:///path.db or postgresql://... (default:"
-        " $REACTCHAT_STORE, else .reactchat/<script>.db next to the script)",
-    )
+    hello = commands.add_parser("hello", help="serve a tour of reactchat's main features")
+    for command in (run, hello):
+        command.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
+        command.add_argument("--port", type=int, default=8700, help="TCP port (default: 8700)")
+        command.add_argument("--no-watch", action="store_true", help="do not rerun when the script changes")
+        command.add_argument(
+            "--session-grace",
+            type=float,
+            default=120.0,
+            metavar="SECONDS",
+            help="how long a session outlives its closed tab before it is stopped and freed (default: 120)",
+        )
+        command.add_argument(
+            "--max-memory",
+            metavar="SIZE",
+            help="stop running answers when the server's memory passes SIZE (e.g. 2GB; default: no limit)",
+        )
+        command.add_argument(
+            "--allowed-host",
+            action="append",
+            default=[],
+            metavar="NAME",
+            help="also answer requests whose Host is NAME (repeatable; e.g. the name a proxy forwards)."
+            " Loopback names, this machine's names and the addresses it is reached at are always accepted",
+        )
+        command.add_argument(
+            "--store",
+            metavar="URL",
+            default=os.environ.get("REACTCHAT_STORE", ""),
+            help="where conversations are stored: memory, sqlite:///path.db or postgresql://... (default:"
+            " $REACTCHAT_STORE, else .reactchat/<script>.db next to the script)",
+        )
+        command.add_argument(
+            "--log-level",
+            default="info",
+            choices=("debug", "info", "warning", "error"),
+            help="what the server logs: errors (a script's or a chat function's, with their traceback)"
+            " always; info adds notices; debug adds every request (default: info)",
+        )
     commands.add_parser("version", help="print the version")
     return parser
 
@@ -57,6 +72,17 @@ def _parser() -> argparse.ArgumentParser:
 def _fail(message: str, code: int = 2) -> int:
     print(f"reactchat: error: {message}", file=sys.stderr)
     return code
+
+
+def log_to_terminal(level: str) -> None:
+    """Send the server's log to stderr at ``level``: each error once, with its traceback. Tornado's access
+    log (a line per request) shows at ``debug`` only."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    logging.getLogger("tornado.access").setLevel(logging.DEBUG if level == "debug" else logging.WARNING)
 
 
 def run(
@@ -178,8 +204,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "version":
         print(f"reactchat {__version__}")
         return 0
+    log_to_terminal(args.log_level)
+    script = args.script if args.command == "run" else TOUR
+    if args.command == "hello" and not args.store:
+        args.store = "memory"  # the tour's folder may be read-only (site-packages); its chats are not kept
     return run(
-        args.script, args.host, args.port, not args.no_watch, args.session_grace, args.max_memory,
+        script, args.host, args.port, not args.no_watch, args.session_grace, args.max_memory,
         tuple(args.allowed_host), args.store,
     )  # fmt: skip
 

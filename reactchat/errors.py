@@ -21,6 +21,15 @@ def error_props(exc: BaseException) -> dict[str, Any]:
     return {"type": type(exc).__name__, "message": str(exc), "frames": frames}
 
 
+def user_traceback(exc: BaseException) -> str:
+    """The exception as Python prints it, with the frames outside reactchat only (for the server's log)."""
+    shown = traceback.TracebackException.from_exception(exc)
+    shown.stack = traceback.StackSummary.from_list(
+        [f for f in shown.stack if not f.filename.startswith(_PACKAGE_DIR)]
+    )
+    return "".join(shown.format()).rstrip("\n")
+
+
 def overlay_props(exc: SyntaxError, path: str) -> dict[str, Any]:
     """Props of the compile-error overlay, pointing at the user's file and line."""
     return {

@@ -1,5 +1,5 @@
-"""The chat HTTP API of a ``chat_interface`` app: ``/api/chat`` (JSON, or SSE with ``/api/chat/stream``) and
-an OpenAI-compatible ``/v1/chat/completions``.
+"""The chat HTTP API of a ``chat_interface`` app: ``/api/chat`` (JSON, or SSE with ``/api/chat/stream``), and
+the handlers' base that the OpenAI-compatible ``/v1`` (completions.py) shares.
 
 Each call is independent of browser sessions: the app's chat function is called with the message, the
 history and the additional inputs the request gives (defaults otherwise), on a bounded worker thread, never
@@ -14,8 +14,6 @@ import contextlib
 import inspect
 import json
 import threading
-import time
-import uuid
 from collections.abc import Awaitable, Callable, Generator
 from typing import Any, TypeAlias, cast
 
@@ -23,17 +21,12 @@ import tornado.web
 from tornado.iostream import StreamClosedError
 
 from reactchat.api_request import (
-    ApiError,
     chat_request,
-    content_text,
     failure,
     final,
-    inputs,
     parse_body,
-    parse_history,
     reply_messages,
     reply_text,
-    stream_flag,
 )
 from reactchat.body import BodyHandler
 from reactchat.chatbot import ChatFunction
@@ -53,10 +46,13 @@ class ApiHandler(BodyHandler):
     instead), bodies capped at ``config.max_api_body_bytes``, and the chat function called off the loop on
     a bounded thread (503 with ``Retry-After`` when they are all taken)."""
 
-    def initialize(self, config: Config, interface: FindInterface, workers: Workers) -> None:
+    def initialize(
+        self, config: Config, interface: FindInterface, workers: Workers, app: str = "reactchat"
+    ) -> None:
         self.config = config
         self.find_interface = interface
         self.workers = workers
+        self.app = app  # the app's name: the one model /v1 lists
         self._chunks: list[bytes] = []
         self._gone = threading.Event()  # the client left: a generator is closed at its next yield
         self._moved: asyncio.Event | None = None  # set on the loop when this call's place in line changes
@@ -87,6 +83,13 @@ class ApiHandler(BodyHandler):
 
     def error_body(self, status_code: int, message: str) -> dict[str, Any]:
         return {"error": {"message": message, "status": status_code}}
+
+    def retry_later(self, status_code: int) -> None:
+        super().retry_later(status_code)
+        if status_code >= 500 and status_code != 503:
+            # The chat function or the script failed: the same request fails again, and OpenAI's clients
+            # would otherwise send it twice more (running the function three times).
+            self.set_header("x-should-retry", "false")
 
     def json_body(self) -> dict[str, Any]:
         """The request's JSON object.
@@ -269,58 +272,3 @@ class ChatStreamHandler(ApiHandler):
             return f"event: done\ndata: {json.dumps({'reply': text})}\n\n"
 
         await self.stream(lambda: interface.call(message, history, values), event, done, line=interface.line)
-
-
-class CompletionsHandler(ApiHandler):
-    """``POST /v1/chat/completions``: OpenAI's chat completions, streamed or not."""
-
-    async def post(self) -> None:
-        body = self.json_body()
-        interface = await self.interface()
-        streamed = stream_flag(body)
-        messages = body.get("messages")
-        if not isinstance(messages, list) or not messages or not all(isinstance(m, dict) for m in messages):
-            raise ApiError(400, "'messages' must be a non-empty list of message objects")
-        last = messages[-1]
-        if last.get("role") != "user":
-            raise ApiError(400, "the last message must have role 'user'")
-        text = content_text(last.get("content"))
-        history = parse_history(
-            [{"role": m.get("role"), "content": content_text(m.get("content"))} for m in messages[:-1]]
-        )
-        values = inputs(interface, body)
-        message: Any = {"text": text, "files": []} if interface.multimodal else text
-        model = str(body.get("model") or "reactchat")
-        ident, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
-        if not streamed:
-            gone = self._gone
-            content = await self.call(
-                lambda: reply_text(reply_messages(final(interface.call(message, history, values), gone))),
-                interface.line,
-            )
-            if gone.is_set():
-                return
-            choice = {
-                "index": 0,
-                "message": {"role": "assistant", "content": content},
-                "finish_reason": "stop",
-            }
-            usage = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
-            self.write({"id": ident, "object": "chat.completion", "created": created, "model": model,
-                        "choices": [choice], "usage": usage})  # fmt: skip
-            return
-
-        def chunk(delta: dict[str, Any], finish: str | None) -> str:
-            data = {"id": ident, "object": "chat.completion.chunk", "created": created, "model": model,
-                    "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}  # fmt: skip
-            return f"data: {json.dumps(data)}\n\n"
-
-        def event(delta: str, _replace: bool) -> str:
-            return chunk({"content": delta}, None)
-
-        def done(_text: str) -> str:
-            return chunk({}, "stop") + "data: [DONE]\n\n"
-
-        first = chunk({"role": "assistant"}, None)
-        answer = lambda: interface.call(message, history, values)  # noqa: E731
-        await self.stream(answer, event, done, first, interface.line)

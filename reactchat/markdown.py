@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import html
+import re
 from typing import TYPE_CHECKING, Any, cast
 
 from reactchat.highlight import highlight, highlighter
@@ -250,3 +251,41 @@ class MarkdownStream:
             self.blocks.append(tail)
         self._open = []
         return done
+
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
+
+
+def closing_marks(text: str) -> str:
+    """What to append to markdown cut short (a stopped answer) so it renders closed: an open code fence's
+    end, or the inline marks (``**``, ``*``, ``~~``, a backtick) its last paragraph left open, innermost
+    first. Text that closes everything needs nothing."""
+    fences = _FENCE.findall(text)
+    opened: str | None = None
+    for fence in fences:
+        if opened is None:
+            opened = fence
+        elif fence[0] == opened[0] and len(fence) >= len(opened):
+            opened = None
+    if opened is not None:
+        return ("" if text.endswith("\n") else "\n") + opened
+    paragraph = _CODE_SPAN.sub("", text.rsplit("\n\n", 1)[-1])
+    if paragraph.count("`") % 2:
+        return "`"
+    marks: list[tuple[int, str]] = []
+    rest = paragraph
+    for mark in ("**", "~~", "__"):
+        if rest.count(mark) % 2:
+            marks.append((rest.rfind(mark), mark))
+        rest = rest.replace(mark, "\0" * len(mark))
+    single = [m.start() for m in re.finditer(r"(?<![\s*])\*|\*(?=\S)", rest) if not _bullet(rest, m.start())]
+    if len(single) % 2:
+        marks.append((single[-1], "*"))
+    return "".join(mark for _, mark in sorted(marks, reverse=True))
+
+
+def _bullet(text: str, at: int) -> bool:
+    """Whether the ``*`` at ``at`` starts a list item (a line's first mark, followed by a space)."""
+    start = text.rfind("\n", 0, at) + 1
+    return text[start:at].strip() == "" and text[at + 1 : at + 2] == " "

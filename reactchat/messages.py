@@ -22,11 +22,11 @@ from reactchat.elements import (
     thought_props,
 )
 from reactchat.feed import consume_async, consume_sync
-from reactchat.interrupts import Interrupt
-from reactchat.stream import Durable, ReasoningWriter, Writer
+from reactchat.interrupts import Interrupt, StopRequested
+from reactchat.markdown import closing_marks
+from reactchat.stream import Durable, ReasoningWriter, Replace, Writer
 
 if TYPE_CHECKING:
-    from reactchat.interrupts import Cancel
     from reactchat.run import Run
     from reactchat.tree import Node
 
@@ -132,6 +132,10 @@ def message(
     rec = run.reconciler
     node = rec.emit("message", props, key, defaults=run.part(MessageDefaults))
     if body is not None:
+        if feedback is None and node.source is not None and "feedback" in node.props and node.source != body:
+            # Feedback belongs to the answer it was given to: a new answer in its place (a retry) has none.
+            rec.set(node, {"feedback": None})
+        node.source = body
         rec.enter(node)
         try:
             emit_content(run, body, reasoning=role == "assistant")
@@ -146,6 +150,21 @@ def message(
     return Container(run, node)
 
 
+CHAT_KINDS = frozenset({"message", "thought"})
+"""What a new answer replaces: messages and thoughts (widgets and the chat input below it stay)."""
+
+
+def new_answer(run: Run) -> None:
+    """An answer starts being produced here: last run's chat below this point is stale, so it goes now rather
+    than when the run ends (a retried answer never shows beside the one it replaces), and feedback kept on
+    the message it streams into belonged to the old answer."""
+    rec = run.reconciler
+    rec.drop_leftovers(CHAT_KINDS)
+    container = rec.container
+    if container.kind == "message" and "feedback" in container.props:
+        rec.set(container, {"feedback": None})
+
+
 def _thought_message(run: Run, msg: ChatMessage, key: str | None) -> Container:
     assert msg.metadata is not None
     rec = run.reconciler
@@ -154,6 +173,8 @@ def _thought_message(run: Run, msg: ChatMessage, key: str | None) -> Container:
     if parent is not None:
         rec.enter(parent)
     node = rec.emit("thought", thought_props(msg.metadata), key)
+    if msg.metadata.get("status") == "pending" and rec.changed == node.id:
+        new_answer(run)  # a step starts (not a pending step of a history shown again unchanged)
     if msg.metadata.get("id") is not None:
         run.part(Thoughts)[msg.metadata["id"]] = node
     if msg.content not in (None, ""):
@@ -205,6 +226,7 @@ def thought(title: str, log: str | None = None, *, key: str | None = None) -> Th
             t.update(log=f"{len(results)} results")
     """
     run = begin()
+    new_answer(run)
     props: dict[str, Any] = {"title": str(title), "status": "pending"}
     if log is not None:
         props["log"] = str(log)
@@ -243,6 +265,7 @@ def write_stream(stream: Iterable[Any] | AsyncIterable[Any], *, key: str | None 
     run = begin()
     if not isinstance(stream, (Iterable, AsyncIterable)) or isinstance(stream, (str, bytes)):
         raise TypeError(f"write_stream needs an iterable of text chunks; got {type(stream).__name__}")
+    new_answer(run)
     writer: Writer | ReasoningWriter
     rendering, interval = run.part(Rendering), run.scope.frame_interval
     sinks = run.find(StreamSinks)
@@ -259,22 +282,33 @@ def write_stream(stream: Iterable[Any] | AsyncIterable[Any], *, key: str | None 
     except RuntimeError:
         pass
     else:
-        return _write_stream_awaitable(writer, stream, run.cancel)
+        return _write_stream_awaitable(run, writer, stream)
     try:
         if isinstance(stream, AsyncIterable):
             run.scope.event_loop().run_until_complete(consume_async(writer, stream, run.cancel))
         else:
             consume_sync(writer, stream, run.cancel)
+        _close_stopped(run, writer)
     finally:
         text = writer.finish()
     return text
 
 
-async def _write_stream_awaitable(
-    writer: Writer | ReasoningWriter, stream: Iterable[Any] | AsyncIterable[Any], cancel: Cancel
-) -> str:
+def _close_stopped(run: Run, writer: Writer | ReasoningWriter) -> None:
+    """A stopped answer's markdown ends where Stop cut it: close what it left open (a ``**``, a code
+    fence), so it renders as it would have; the closed text is what is returned and stored."""
+    stopped = run.cancel.kind is not None and issubclass(run.cancel.kind, StopRequested)
+    marks = closing_marks(writer.text) if stopped and isinstance(writer, Writer) else ""
+    if marks:
+        kept = writer.text.rstrip(" \t")  # "**bold " is not closed by a mark after the space
+        writer.feed(Replace(kept + marks) if kept != writer.text else marks)
+
+
+async def _write_stream_awaitable(run: Run, writer: Writer | ReasoningWriter,
+                                  stream: Iterable[Any] | AsyncIterable[Any]) -> str:  # fmt: skip
     try:
-        await consume_async(writer, stream, cancel)
+        await consume_async(writer, stream, run.cancel)
+        _close_stopped(run, writer)
     finally:
         text = writer.finish()
     return text

@@ -96,6 +96,11 @@ class PageHandler(Handler):
             )
         )
 
+    def head(self, conversation_id: str | None = None) -> None:
+        # Health checks and link checkers ask with HEAD: the same answer as GET, without the body (Tornado
+        # leaves it out).
+        self.get(conversation_id)
+
 
 def script_theme(script: Script) -> PageTheme | None:
     """The theme of the ``reactchat.toml`` beside the script; one that cannot be read is logged (naming the

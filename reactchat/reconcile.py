@@ -71,6 +71,7 @@ class Reconciler:
         self._cursors: dict[int, _Cursor] = {}  # a container entered again continues where it left off
         self._deferred: dict[int, _Cursor] = {}  # exited without pruning: pruned when the run finishes
         self.revoked = False
+        self.changed = 0  # the id of the node the latest insert, replace or set was about
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[None]:
@@ -238,6 +239,27 @@ class Reconciler:
                     self._prune(_Cursor(node))
         self._unentered, self._cursors, self._deferred = {}, {self.tree.root.id: self._stack[0]}, {}
 
+    def drop_leftovers(self, kinds: frozenset[str]) -> None:
+        """Delete now what the open containers held last run after this run's cursor: everything in a
+        container of one of ``kinds``, only children of those kinds elsewhere. A new answer starts here, and
+        last run's answer below it is stale. A leftover declared again later in this run is inserted again,
+        so call this where nothing else is."""
+        for cursor in self._stack:
+            children = cursor.node.children
+            if len(children) <= cursor.n:
+                continue
+            whole = cursor.node.kind in kinds
+            stale = [c for c in children[cursor.n :] if whole or c.kind in kinds]
+            if not stale:
+                continue
+            with self._writing():
+                for node in stale:
+                    cursor.node.keyed.pop(node.key, None)
+                    self.tree.forget(node)
+                    self._sink([DEL, node.id])
+                gone = {node.id for node in stale}
+                children[cursor.n :] = [c for c in children[cursor.n :] if c.id not in gone]
+
     def retract(self, node: Node) -> None:
         """Take back ``node``, declared earlier in this run, as if it had not been declared."""
         parent = node.parent
@@ -262,6 +284,7 @@ class Reconciler:
                 else:
                     props[name] = value
             node.props = props
+            self.changed = node.id
             self._sink([SET, node.id, patch])
 
     def append(self, node: Node, prop: str, value: str | list[Any], keep: int | None = None) -> None:
@@ -304,6 +327,7 @@ class Reconciler:
             children.insert(i, node)
             node.parent = parent
             parent.keyed[node.key] = node
+            self.changed = node.id
             self._sink([INS, parent.id, after, node.to_wire()])
         return node
 
@@ -314,6 +338,7 @@ class Reconciler:
             new.parent = parent
             parent.keyed[new.key] = new
             self.tree.forget(old)
+            self.changed = new.id
             self._sink([REP, old.id, new.to_wire()])
         return new
 

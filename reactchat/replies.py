@@ -4,13 +4,16 @@ generators of the reply so far (turned into the deltas ``write_stream`` appends)
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator, Iterator
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 from reactchat import context
 from reactchat.elements import ChatMessage, Element
 from reactchat.messages import message
 from reactchat.stream import Replace
+
+log = logging.getLogger("reactchat")
 
 END = object()
 """What ``next(generator, END)`` returns for a generator that yields nothing."""
@@ -109,3 +112,14 @@ def structured(first: Any, rest: Iterator[Any], history: list[dict[str, Any]], i
         for m, node in zip(as_messages(latest), shown, strict=False):
             history.append(m)
             ids.append(node.id)
+
+
+def nothing(fn: Callable[..., Any]) -> None:
+    """Say, in the chat and in the server's log, that the chat function gave no reply (it returned None, an
+    empty list, or a generator that yielded nothing): usually a forgotten ``return``."""
+    code = getattr(fn, "__code__", None)
+    where = f" ({code.co_filename}:{code.co_firstlineno})" if code is not None else ""
+    name = getattr(fn, "__qualname__", repr(fn))
+    text = f"the chat function {name}{where} gave no reply: return or yield the reply (a str or messages)"
+    log.warning("%s", text)
+    context.current_run().reconciler.emit("error", {"type": "Warning", "message": text, "frames": []})

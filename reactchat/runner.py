@@ -8,17 +8,20 @@ import builtins
 import enum
 import hashlib
 import inspect
+import logging
 import os
 from typing import TYPE_CHECKING, Any
 
 from reactchat import context
 from reactchat.elements import flush_pending
-from reactchat.errors import error_props, overlay_props
+from reactchat.errors import error_props, overlay_props, user_traceback
 from reactchat.interrupts import Interrupt, RerunRequested, RunAbandoned, ScriptStopped, StopRequested
 from reactchat.registry import Registry
 
 if TYPE_CHECKING:
     from reactchat.run import Run
+
+log = logging.getLogger("reactchat")
 
 
 class Outcome(str, enum.Enum):
@@ -139,6 +142,8 @@ def execute(script: Script, run: Run) -> Outcome:
         rec.finish(prune)
         if failure is not None:
             rec.emit("error", error_props(failure))
+            # The page shows it; the terminal running the server gets it too, once.
+            log.error("%s raised:\n%s", os.path.basename(script.path), user_traceback(failure))
     except RunAbandoned:
         return Outcome.ABANDONED
     return outcome

@@ -3,21 +3,13 @@ the transcript, thoughts, errors and title read from that copy (``ChatTest`` is 
 
 from __future__ import annotations
 
-import html
-import re
 from typing import Any
 
 from reactchat.ops import ERR, RUN, Op, WireNode, apply, empty_root
+from reactchat.page_text import node_text
 from reactchat.protocol import decode_frame
 
-__all__ = ["Screen", "html_text"]
-
-_TAG = re.compile(r"<[^>]+>")
-
-
-def html_text(fragment: str) -> str:
-    """The visible text of an HTML fragment (tags dropped, entities decoded, outer whitespace trimmed)."""
-    return html.unescape(_TAG.sub("", fragment)).strip()
+__all__ = ["Screen"]
 
 
 class Screen:
@@ -84,9 +76,9 @@ class Screen:
         return found
 
     @property
-    def messages(self) -> list[dict[str, str]]:
-        """The transcript as ``{"role", "content"}`` dicts, content being the visible text."""
-        return [{"role": m[2]["role"], "content": _text(m)} for m in self.nodes("message")]
+    def rendered(self) -> list[dict[str, str]]:
+        """The transcript as the browser shows it: content being the visible text (``**bold**`` as "bold")."""
+        return [{"role": m[2]["role"], "content": node_text(m)} for m in self.nodes("message")]
 
     @property
     def thoughts(self) -> list[dict[str, Any]]:
@@ -95,7 +87,7 @@ class Screen:
 
         def walk(node: WireNode, depth: int) -> None:
             if node[1] == "thought":
-                found.append({**node[2], "content": _text(node), "depth": depth})
+                found.append({**node[2], "content": node_text(node), "depth": depth})
                 depth += 1
             for child in node[3]:
                 walk(child, depth)
@@ -112,14 +104,3 @@ class Screen:
     def title(self) -> str | None:
         titles = self.nodes("title")
         return titles[0][2]["text"] if titles else None
-
-
-def _text(node: WireNode) -> str:
-    """The visible text of a node's content, leaving out thoughts (``ChatTest.thoughts`` has those)."""
-    parts: list[str] = []
-    for child in node[3]:
-        if child[1] == "markdown":
-            parts.append(html_text(child[2].get("html", "")))
-        elif child[1] != "thought":
-            parts.append(_text(child))
-    return "\n\n".join(p for p in parts if p)

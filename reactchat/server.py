@@ -7,6 +7,7 @@ this module.
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -16,9 +17,10 @@ from tornado.ioloop import PeriodicCallback
 from tornado.netutil import bind_sockets
 
 from reactchat.api_docs import DocsHandler
+from reactchat.completions import CompletionsHandler, ModelsHandler
 from reactchat.config import Config
 from reactchat.handler import Handler
-from reactchat.http_api import ChatHandler, ChatStreamHandler, CompletionsHandler
+from reactchat.http_api import ChatHandler, ChatStreamHandler
 from reactchat.media_route import MediaHandler, StoredFileHandler
 from reactchat.memory import Ceiling
 from reactchat.page import STATIC_DIR, HighlightCssHandler, PageHandler, StaticHandler, ThemeCssHandler
@@ -82,7 +84,8 @@ class App:
     def routes(self) -> list[tuple[str, type[tornado.web.RequestHandler], dict[str, Any]]]:
         """Every route, each with the objects its handler is given (all handlers derive from ``Handler``)."""
         config, sessions = self.config, self.sessions
-        api = {"config": config, "interface": sessions.chat_function, "workers": self.workers}
+        app = os.path.splitext(os.path.basename(self.script.path))[0]
+        api = {"config": config, "interface": sessions.chat_function, "workers": self.workers, "app": app}
         page = {"config": config, "script": self.script, "store": self.store}
         return [
             (r"/", PageHandler, page),
@@ -98,6 +101,7 @@ class App:
             (r"/api/chat", ChatHandler, api),
             (r"/api/chat/stream", ChatStreamHandler, api),
             (r"/v1/chat/completions", CompletionsHandler, api),
+            (r"/v1/models", ModelsHandler, api),
             (r"/_rc/static/(.*)", StaticHandler, {"config": config, "path": STATIC_DIR}),
         ]
 

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from reactchat.composer import chat_input
 from reactchat.conversation import conversation, storable
-from reactchat.messages import message, write_stream
-from reactchat.replies import END, as_messages, chain, deltas, last_user, structured
+from reactchat.messages import message, new_answer, write_stream
+from reactchat.replies import END, as_messages, chain, deltas, last_user, nothing, structured
 
 if TYPE_CHECKING:
     from reactchat.run import Run
@@ -95,35 +95,47 @@ class StoredChat:
 
     def _answer(self, fn: Callable[..., Any], argument: Any, before: list[dict[str, Any]], values: list[Any],
                 ids: list[int]) -> None:  # fmt: skip
+        new_answer(self.run)
         result = fn(argument, before, *values)
         if inspect.iscoroutine(result):
             result = self.run.scope.event_loop().run_until_complete(result)
         if inspect.isgenerator(result):
             first = next(result, END)
             if first is END:
+                nothing(fn)
                 return
             if not isinstance(first, str):
                 final: list[dict[str, Any]] = []
-                structured(first, result, final, [])
+                shown: list[int] = []
+                structured(first, result, final, shown)
+                # Shown as they came; now stored, and shown again as the stored messages (by id), so that
+                # actions on them (retry, feedback) reach them.
+                for node_id in shown:
+                    node = self.run.reconciler.tree.nodes.get(node_id)
+                    if node is not None:
+                        self.run.reconciler.retract(node)
                 for item in final:
-                    content = storable(self.run, self.transcript, item.get("content"))
-                    if content is not None:
-                        role = str(item.get("role", "assistant"))
-                        self.transcript.add(role, content, metadata=item.get("metadata"))
+                    self._keep(item, ids)
                 return
             result = chain(first, result)
         if inspect.isgenerator(result) or inspect.isasyncgen(result):
-            with conversation().reply() as shown:
-                ids.append(shown.node.id)
+            with conversation().reply() as reply:
+                ids.append(reply.node.id)
                 write_stream(deltas(result))
             return
-        for item in as_messages(result):
-            content = storable(self.run, self.transcript, item.get("content"))
-            role = str(item.get("role", "assistant"))
-            if content is None:
-                content = []
-            kept = self.transcript.add(role, content, metadata=item.get("metadata"))
-            ids.append(message({**item, "content": content, **self.transcript.shown(kept.id)}).node.id)
+        replies = as_messages(result)
+        if not replies:
+            nothing(fn)
+        for item in replies:
+            self._keep(item, ids)
+
+    def _keep(self, item: dict[str, Any], ids: list[int]) -> None:
+        """Store a reply message (media made in code kept as files with it) and show it as stored."""
+        content = storable(self.run, self.transcript, item.get("content"))
+        if content is None:
+            content = []
+        kept = self.transcript.add(str(item.get("role", "assistant")), content, metadata=item.get("metadata"))
+        ids.append(message({**item, "content": content, **self.transcript.shown(kept.id)}).node.id)
 
 
 def plain(stored: dict[str, Any]) -> dict[str, Any]:

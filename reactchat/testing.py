@@ -25,9 +25,10 @@ from typing import Any
 
 from reactchat.config import Config
 from reactchat.media import FILES_ROUTE, MEDIA_ROUTE
+from reactchat.page_text import html_text, markdown_source, node_text
 from reactchat.protocol import Event
 from reactchat.runner import Script
-from reactchat.screen import Screen, html_text
+from reactchat.screen import Screen
 from reactchat.session import Session
 from reactchat.store import Store, open_store
 from reactchat.transcript import Transcript
@@ -46,12 +47,13 @@ class ChatTest(Screen):
             several ChatTests to share it, as several tabs or a restarted server would.
         owner: The user identifier this tab belongs to (a new anonymous one by default).
         conversation: The stored conversation to open, as the page at ``/c/<id>`` does.
+        stored: False serves the app with no store (``chat_interface`` keeps its history in session state).
     """
 
     def __init__(
         self, script_path: str, *, config: Config | None = None, timeout: float = 10.0,
         names: dict[str, Any] | None = None, store: Store | None = None, owner: str | None = None,
-        conversation: str | None = None,
+        conversation: str | None = None, stored: bool = True,
     ) -> None:  # fmt: skip
         self.script = Script(script_path)
         self.script.names = dict(names or {})
@@ -62,15 +64,16 @@ class ChatTest(Screen):
         self.owner = self.store.user(owner or f"anonymous:{secrets.token_hex(8)}")
         self._tab = secrets.token_hex(6)
         self._ev_seq = 0  # per tab, kept across reloads (the page keeps it in sessionStorage)
-        self._woken = threading.Event()
+        self._woken, self._stored = threading.Event(), stored
         self._open(conversation)
 
     def _open(self, conversation: str | None) -> None:
         """A fresh page: a new session with an empty client, showing ``conversation``."""
         self.reset()
         app = os.path.splitext(os.path.basename(self.script.path))[0]
-        transcript = Transcript(self.store, self.owner, app)
-        transcript.open(conversation)
+        transcript = Transcript(self.store, self.owner, app) if self._stored else None
+        if transcript is not None:
+            transcript.open(conversation)
         self.session = Session(self.script, self.config, lambda _s, _urgent: self._woken.set(), transcript)
         self.session.start()
         self.wait()
@@ -114,13 +117,14 @@ class ChatTest(Screen):
 
     @classmethod
     def from_function(cls, fn: Callable[..., Any], *, timeout: float = 10.0, config: Config | None = None,
-                      store: Store | None = None, **interface: Any) -> ChatTest:  # fmt: skip
+                      store: Store | None = None, stored: bool = True,
+                      **interface: Any) -> ChatTest:  # fmt: skip
         """Run ``rc.chat_interface(fn, **interface)`` as an app (on ``store``, as ``ChatTest`` does)."""
         folder = tempfile.mkdtemp(prefix="reactchat-test-")
         path = os.path.join(folder, "app.py")
         with open(path, "w", encoding="utf-8") as f:
             f.write("import reactchat as rc\nrc.chat_interface(__fn__, **__interface__)\n")
-        return cls(path, timeout=timeout, config=config, store=store,
+        return cls(path, timeout=timeout, config=config, store=store, stored=stored,
                    names={"__fn__": fn, "__interface__": interface})  # fmt: skip
 
     @classmethod
@@ -291,6 +295,14 @@ class ChatTest(Screen):
         self.session.close()
 
     # -- inspecting (the rest is Screen's) ----------------------------------------------------------------
+
+    @property
+    def messages(self) -> list[dict[str, str]]:
+        """The transcript as ``{"role", "content"}`` dicts, content being the markdown the script gave (a
+        message's parts joined by blank lines; a part still streaming, as shown so far)."""
+        nodes = self.session.tree.nodes
+        return [{"role": m[2]["role"], "content": node_text(m, lambda i: markdown_source(nodes.get(i)))}
+                for m in self.nodes("message")]  # fmt: skip
 
     def media(self, url: str) -> bytes:
         """The bytes the browser would get for a media ``src``: the app's, or a file kept in the store.

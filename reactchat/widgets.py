@@ -64,6 +64,37 @@ def accept_value(values: WidgetValues, node: Node, value: Any) -> None:
     values.put(node, value)
 
 
+def value_error(props: dict[str, Any], value: Any) -> str | None:
+    """Why ``value`` does not fit the widget with ``props`` (as a value its function would return), or None
+    when it fits: the HTTP API checks the additional inputs it is given with this."""
+    kind = props.get("type")
+    if kind in ("text_input", "text_area"):
+        limit = props.get("max_chars") or MAX_TEXT
+        if not isinstance(value, str):
+            return f"must be a string; got {value!r}"
+        return f"must be at most {limit} characters; got {len(value)}" if len(value) > limit else None
+    if kind in ("number_input", "slider"):
+        integer = props.get("integer")
+        if not _number(value) or (integer and not float(value).is_integer()):
+            return f"must be {'a whole number' if integer else 'a number'}; got {value!r}"
+        low, high = props.get("min"), props.get("max")
+        if (low is not None and value < low) or (high is not None and value > high):
+            return f"must be between {low} and {high}; got {value!r}"
+    elif kind in ("checkbox", "toggle") and not isinstance(value, bool):
+        return f"must be true or false; got {value!r}"
+    elif kind in ("selectbox", "radio") and str(value) not in props.get("options", ()):
+        return f"must be one of {props.get('options')}; got {value!r}"
+    return None
+
+
+def shows(props: dict[str, Any], value: Any) -> bool:
+    """Whether the widget with ``props`` shows ``value`` (as its function returned it)."""
+    shown, options = props.get("value"), props.get("options")
+    if options is not None:
+        return isinstance(shown, int) and 0 <= shown < len(options) and options[shown] == str(value)
+    return shown == value and isinstance(shown, bool) == isinstance(value, bool)
+
+
 def _widget(
     kind: str, label: str, default: Any, key: str | None, help: str | None, **extra: Any
 ) -> tuple[Run, Node, Any]:

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import threading
 import time
 from typing import Any
+
+import pytest
 
 import reactchat as rc
 from reactchat.config import Config
@@ -199,3 +203,85 @@ def test_generators_may_yield_messages_each_replacing_the_reply_so_far() -> None
     assert [m.get("metadata", {}).get("status") for m in history] == [None, "done", None]
     t.retry(1)  # positions still map to history entries across thoughts
     assert contents(t) == ["weather?", "It is 14 °C."] and len(t.thoughts) == 1
+
+
+@pytest.mark.parametrize("stored", [True, False])
+def test_retry_replaces_the_answer_from_the_first_moment(stored: bool) -> None:
+    gate, calls = threading.Event(), []
+
+    def agent(message: str, history: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
+        calls.append(message)
+        yield [rc.ChatMessage(content="looking", metadata={"title": "Search", "status": "pending"})]
+        if len(calls) > 1:
+            gate.wait(5)
+        done = rc.ChatMessage(content="found", metadata={"title": "Search", "status": "done"})
+        yield [done, rc.ChatMessage(content=f"answer {len(calls)}")]
+
+    t = ChatTest.from_function(agent, stored=stored, config=Config(frame_interval=0.001))
+    t.send("hi")
+    assert contents(t) == ["hi", "answer 1"]
+    t.retry(wait=False)
+    t.wait_for(lambda t: len(calls) == 2 and any(x["status"] == "pending" for x in t.thoughts))
+    # Neither the old answer's text nor its done thought shows beside the new pending one.
+    assert [x["status"] for x in t.thoughts] == ["pending"]
+    assert contents(t) == ["hi"]
+    gate.set()
+    t.wait()
+    assert contents(t) == ["hi", "answer 2"] and [x["status"] for x in t.thoughts] == ["done"]
+    t.retry()  # the stored answer is known by its messages: a second retry answers again
+    assert contents(t) == ["hi", "answer 3"]
+
+
+@pytest.mark.parametrize("stored", [True, False])
+@pytest.mark.parametrize("streamed", [True, False])
+def test_a_like_stays_with_its_answer_after_retry(stored: bool, streamed: bool) -> None:
+    calls = []
+
+    def bot(message: str, history: list[dict[str, Any]]) -> Any:
+        calls.append(message)
+        text = f"answer {len(calls)}"
+        return (part for part in (text[:3], text)) if streamed else text
+
+    t = ChatTest.from_function(bot, stored=stored, feedback=True)
+    t.send("hi").feedback(1, "Like")
+    assert t.nodes("message")[1][2].get("feedback") == "Like"
+    t.retry()
+    assert contents(t) == ["hi", "answer 2"]
+    assert t.nodes("message")[1][2].get("feedback") is None
+
+
+def test_a_function_that_returns_nothing_shows_a_warning(caplog: pytest.LogCaptureFixture) -> None:
+    def forgetful(message: str, history: list[dict[str, Any]]) -> None:
+        answer = f"You said: {message}"  # the forgotten return this test is about
+        del answer
+
+    with caplog.at_level(logging.WARNING, logger="reactchat"):
+        t = ChatTest.from_function(forgetful).send("hi")
+    assert [e["type"] for e in t.errors] == ["Warning"]
+    assert "forgetful" in t.errors[0]["message"] and "return or yield" in t.errors[0]["message"]
+    assert "forgetful" in caplog.text
+
+
+def test_additional_inputs_may_be_values_of_widgets_declared_before() -> None:
+    def bot(message: str, history: list[dict[str, Any]], system: str, temperature: float) -> str:
+        return f"[{system} @ {temperature}] {message}"
+
+    t = ChatTest.from_source(
+        "import reactchat as rc\n"
+        "with rc.sidebar:\n"
+        "    system = rc.text_area('System', 'Be brief.')\n"
+        "    temperature = rc.slider('Temperature', 0.0, 1.0, 0.5)\n"
+        "rc.chat_interface(bot, additional_inputs=[system, temperature], examples=[['hot', 'Be hot.', 0.9]])\n",
+        names={"bot": bot},
+    )
+    assert t.errors == []
+    t.click_example(0)  # the example row's values reach the function and show in the widgets
+    assert contents(t) == ["hot", "[Be hot. @ 0.9] hot"]
+    assert [w[2]["value"] for w in t.nodes("widget")] == ["Be hot.", 0.9]
+    t.set("Temperature", 0.2).send("again")
+    assert contents(t)[-1] == "[Be hot. @ 0.2] again"
+
+
+def test_feedback_options_is_feedback_under_gradio_s_name() -> None:
+    t = ChatTest.from_function(lambda message, history: "ok", feedback_options=["Good", "Bad", "Off topic"])
+    assert t.nodes("chat")[0][2]["feedback_options"] == ["Good", "Bad", "Off topic"]

@@ -206,3 +206,83 @@ def test_run_fills_the_example_cache_at_start_and_prints_a_line_per_example(tmp_
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+FAILING_APP = """\
+import reactchat as rc
+def bot(message, history):
+    raise RuntimeError("model down: " + message)
+rc.chat_interface(bot)
+"""
+
+
+def test_errors_are_logged_once_with_the_user_s_traceback(tmp_path: pathlib.Path) -> None:
+    app = tmp_path / "app.py"
+    app.write_text(FAILING_APP)
+    port = free_port()
+    proc = subprocess.Popen(
+        [*CLI, "run", str(app), "--port", str(port), "--no-watch", "--store", "memory", "--log-level", "info"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None and "serving" in proc.stdout.readline()
+        url = f"http://127.0.0.1:{port}"
+
+        async def in_the_browser() -> None:
+            c = await Client.connect(f"ws://127.0.0.1:{port}/_rc/ws")
+            await c.until(ready)
+            await c.submit(c.input_id(), "from the page")
+            await c.until(lambda c: c.run_state == "error")
+
+        run(in_the_browser())
+        request = urllib.request.Request(url + "/api/chat", data=b'{"message": "from the api"}', method="POST",
+                                         headers={"Content-Type": "application/json"})  # fmt: skip
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(request, timeout=5)
+        assert err.value.code == 500
+    finally:
+        proc.terminate()
+        _, stderr = proc.communicate(timeout=10)
+    for where in ("from the page", "from the api"):
+        assert stderr.count(f"RuntimeError: model down: {where}") == 1, stderr
+    assert stderr.count(f'File "{app}", line 3, in bot') == 2, stderr
+    assert "app.py raised:" in stderr and "reactchat/runner.py" not in stderr  # the page's error: user frames
+
+
+def test_log_level_is_checked() -> None:
+    result = run_cli("run", "examples/echo.py", "--log-level", "loud")
+    assert result.returncode == 2 and "--log-level: invalid choice: 'loud'" in result.stderr
+
+
+def test_version_flag() -> None:
+    result = run_cli("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"reactchat {__version__}"
+
+
+def test_hello_serves_the_tour_and_head_answers() -> None:
+    port = free_port()
+    proc = subprocess.Popen(
+        [*CLI, "hello", "--port", str(port), "--no-watch"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stdout is not None and "tour/hello.py" in proc.stdout.readline()
+        request = urllib.request.Request(f"http://127.0.0.1:{port}/", method="HEAD")
+        with urllib.request.urlopen(request, timeout=5) as response:
+            assert response.status == 200 and response.read() == b""
+            assert response.headers["Content-Type"].startswith("text/html")
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_the_tour_shows_each_feature_it_offers() -> None:
+    from reactchat.cli import TOUR
+    from reactchat.testing import ChatTest
+
+    t = ChatTest.from_file(TOUR)
+    t.set("Speed", 4.0)
+    examples = t.nodes("chat")[0][2]["examples"]
+    for i in range(len(examples)):
+        t.click_example(i)
+    assert t.errors == [] and len(t.messages) == 2 * len(examples)
+    assert [x["status"] for x in t.thoughts] == ["done"] and t.nodes("chat_input")

@@ -31,7 +31,7 @@ def test_stream_streams_character_by_character_and_stop_keeps_the_partial_answer
     t = ChatTest.from_file(EXAMPLES / "stream.py", config=Config(frame_interval=0.001))
     t.session.state["delay"] = 0.001
     t.send("hi")
-    assert t.messages[-1] == {"role": "assistant", "content": "You typed: hi"}
+    assert t.rendered[-1] == {"role": "assistant", "content": "You typed: hi"}
     t.session.state["delay"] = 0.05
     t.send("a long message", wait=False)
     t.wait_for(lambda t: len(t.messages) == 4 and len(t.messages[-1]["content"]) >= 3)
@@ -49,7 +49,7 @@ def test_thoughts() -> None:
         ("Thinking", "done"),
     ]
     assert t.thoughts[0]["log"] == "query: tides · 3 results" and "tides result 3" in t.thoughts[0]["content"]
-    assert t.messages[-1]["content"] == "Here is what I found about tides: three results."
+    assert t.rendered[-1]["content"] == "Here is what I found about tides: three results."
     t.send("again")  # the history re-shows the first turn's thoughts from stored messages
     assert [x["title"] for x in t.thoughts][:2] == ["Searching the web", "Thinking"]
     assert len(t.thoughts) == 4 and t.errors == []
@@ -141,10 +141,10 @@ def test_settings() -> None:
         "System prompt", "Temperature", "Max words", "Style", "Stream the answer", "Clear chat"]  # fmt: skip
     t.set("Style", "shouting").set("Max words", 4)
     t.send("hi")
-    assert t.messages[-1]["content"] == "[YOU ARE A HELPFUL"
+    assert t.rendered[-1]["content"] == "[YOU ARE A HELPFUL"
     t.set("Stream the answer", False).set("Style", "plain")
     t.send("bye")
-    assert t.messages[-1]["content"] == "[You are a helpful"
+    assert t.rendered[-1]["content"] == "[You are a helpful"
     t.click("Clear chat")
     assert t.messages == []
 
@@ -153,7 +153,7 @@ def test_conversations_are_kept_and_come_back_after_a_restart() -> None:
     t = ChatTest.from_file(EXAMPLES / "conversations.py")
     t.session.state["delay"] = 0
     t.send("remember the milk")
-    assert t.messages[-1]["content"].startswith("You wrote remember the milk (message 1")
+    assert t.messages[-1]["content"].startswith("You wrote **remember the milk** (message 1")
     assert t.restart().messages[0]["content"] == "remember the milk"
     t.send("and eggs")
     assert "message 3 of this conversation" in t.messages[-1]["content"]
@@ -165,7 +165,10 @@ def test_the_readmes_first_app_runs_as_written(tmp_path: pathlib.Path) -> None:
     (tmp_path / "bot.py").write_text(code)
     t = ChatTest.from_file(tmp_path / "bot.py")
     t.send("hi")
-    assert t.messages == [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "You said: hi"}]
+    assert t.messages == [
+        {"role": "user", "content": "hi"},
+        {"role": "assistant", "content": "You said: hi"},
+    ]
     assert t.reload().messages[-1]["content"] == "You said: hi"
 
 

@@ -80,6 +80,24 @@ def test_api_chat_works_without_any_browser_session(served: Served) -> None:
         ({"message": 5}, "application/json", 400, "'message' must be a string; got int"),
         ({"message": "x", "history": "nope"}, "application/json", 400, "history must be a list"),
         ({"message": "x", "additional_inputs": {"Nope": 1}}, "application/json", 400, "unknown input 'Nope'"),
+        (
+            {"message": "x", "additional_inputs": {"Temperature": 5}},
+            "application/json",
+            400,
+            "additional input 'Temperature' must be between 0.0 and 1.0; got 5",
+        ),
+        (
+            {"message": "x", "additional_inputs": [1, "hot"]},
+            "application/json",
+            400,
+            "additional input 'System' must be a string; got 1",
+        ),
+        (
+            {"message": "x", "additional_inputs": {"Temperature": "hot"}},
+            "application/json",
+            400,
+            "additional input 'Temperature' must be a number; got 'hot'",
+        ),
         ({"message": "x"}, "text/plain", 415, "Content-Type: application/json"),
         ([1, 2], "application/json", 400, "must be a JSON object"),
         (b"[" * 10_000 + b"]" * 10_000, "application/json", 400, "nested deeper than 64 levels"),
@@ -106,6 +124,32 @@ def test_bad_requests_get_a_clear_json_error(
     got_status, got = post(served.url + "/api/chat", body, content_type)
     assert got_status == status and message in got["error"]["message"]
     assert got["error"]["status"] == status
+
+
+def test_additional_inputs_given_as_values_streamlit_style(
+    serve: Callable[..., Served], write_app: Callable[[str], str]
+) -> None:
+    served = serve(
+        write_app("""
+        import reactchat as rc
+        with rc.sidebar:
+            system = rc.text_area("System prompt", "Be brief.")
+            turns = rc.slider("Turns", 1, 10, 3)
+            model = rc.selectbox("Model", ["small", "large"])
+        def bot(message, history, system, turns, model):
+            return f"[{system} / {turns} / {model}] {message}"
+        rc.chat_interface(bot, additional_inputs=[system, turns, model])
+    """)
+    )
+    status, body = post(served.url + "/api/chat", {"message": "hi"})
+    assert status == 200 and body["reply"] == "[Be brief. / 3 / small] hi"
+    status, body = post(served.url + "/api/chat", {"message": "hi", "additional_inputs": {"Model": "large"}})
+    assert body["reply"] == "[Be brief. / 3 / large] hi"
+    status, body = post(served.url + "/api/chat", {"message": "hi", "additional_inputs": {"Turns": 2.5}})
+    assert (
+        status == 400
+        and body["error"]["message"] == "additional input 'Turns' must be a whole number; got 2.5"
+    )
 
 
 def test_a_deep_body_is_refused_without_a_traceback(served: Served, caplog: pytest.LogCaptureFixture) -> None:
@@ -163,32 +207,6 @@ def test_streaming_api_sends_deltas_then_done(served: Served) -> None:
     deltas = [json.loads(e[1].removeprefix("data: "))["delta"] for e in events[:-1]]
     assert "".join(deltas) == "[sys] abcde" and deltas[1] == "b"
     assert json.loads(events[-1][1].removeprefix("data: ")) == {"reply": "[sys] abcde"}
-
-
-def test_openai_compatible_completions(served: Served) -> None:
-    messages = [
-        {"role": "system", "content": "x"},
-        {"role": "user", "content": [{"type": "text", "text": "hi"}]},
-    ]
-    status, body = post(served.url + "/v1/chat/completions", {"model": "m", "messages": messages})
-    assert status == 200 and body["object"] == "chat.completion" and body["model"] == "m"
-    assert body["choices"][0]["message"] == {"role": "assistant", "content": "[sys @ 0.5] hi (history 1)"}
-    request = urllib.request.Request(served.url + "/v1/chat/completions",
-                                     data=json.dumps({"messages": [{"role": "user", "content": "stream"}], "stream": True}).encode(),
-                                     method="POST", headers={"Content-Type": "application/json"})  # fmt: skip
-    with urllib.request.urlopen(request) as response:
-        lines = [line for line in response.read().decode().split("\n") if line.startswith("data: ")]
-    assert lines[-1] == "data: [DONE]"
-    chunks = [json.loads(line[6:]) for line in lines[:-1]]
-    assert chunks[0]["choices"][0]["delta"] == {"role": "assistant"}
-    assert "".join(c["choices"][0]["delta"].get("content", "") for c in chunks) == "[sys] abcde"
-    assert chunks[-1]["choices"][0]["finish_reason"] == "stop"
-    status, body = post(
-        served.url + "/v1/chat/completions", {"messages": [{"role": "assistant", "content": "x"}]}
-    )
-    assert status == 400 and "role 'user'" in body["error"]["message"]
-    status, body = post(served.url + "/v1/chat/completions", {"messages": []})
-    assert status == 400 and "non-empty list" in body["error"]["message"]
 
 
 def test_the_python_client(served: Served) -> None:

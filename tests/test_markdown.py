@@ -11,6 +11,7 @@ from reactchat import render_budget
 from reactchat.markdown import (
     MAX_SOURCE_CHARS,
     MarkdownStream,
+    closing_marks,
     markdown_props,
     render_blocks,
     render_work,
@@ -127,3 +128,23 @@ def test_render_bombs_cost_bounded_work(bomb: Bomb) -> None:
         assert work.math_scanned <= 2 * len(bomb.text), "math closers are searched for once per source"
     html_chars = sum(map(len, blocks))
     assert html_chars <= 10 * len(bomb.text) + 100_000, f"{bomb.name}: {html_chars:,} characters of HTML"
+
+
+@pytest.mark.parametrize(
+    ("text", "marks"),
+    [
+        ("Here is **important", "**"),
+        ("Here is **bold** done", ""),
+        ("a *b", "*"),
+        ("* item *emph", "*"),
+        ("```py\nx = 1", "\n```"),
+        ("```py\nx = 1\n```\nafter", ""),
+        ("use `code", "`"),
+        ("x ~~gone **bold", "**~~"),
+        ("2 * 3 = 6", ""),
+        ("**old\n\nnew paragraph", ""),
+        ("ok `a*b` fine", ""),
+    ],
+)
+def test_closing_marks_close_what_a_cut_left_open(text: str, marks: str) -> None:
+    assert closing_marks(text) == marks

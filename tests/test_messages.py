@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
+from reactchat.config import Config
+from reactchat.ops import RUN
 from reactchat.testing import ChatTest
 
 
@@ -18,7 +21,7 @@ def test_message_accepts_role_and_content_or_a_dict(write_app: Callable[[str], s
     )
     assert t.messages == [
         {"role": "user", "content": "hi"},
-        {"role": "assistant", "content": "hello"},
+        {"role": "assistant", "content": "**hello**"},
         {"role": "system", "content": "part one\n\npart two"},
     ]
     assert "<strong>hello</strong>" in t.nodes("markdown")[1][2]["html"]
@@ -60,7 +63,7 @@ def test_an_unchanged_history_costs_nothing_and_a_changed_one_shows(write_app: C
     before = len(t.frames)
     rerun()
     shown = [{"role": "user", "content": "a\nb"}, {"role": "assistant", "content": "part\n\ntwo"}]
-    assert t.errors == [] and t.messages == shown and len(t.frames) == before + 1  # the run's end only
+    assert t.errors == [] and t.rendered == shown and len(t.frames) == before + 1  # the run's end only
     assert "<br" not in t.nodes("markdown")[0][2]["html"]
     t.session.state["breaks"] = True  # other rendering options: the same dicts render again
     rerun()
@@ -69,4 +72,57 @@ def test_an_unchanged_history_costs_nothing_and_a_changed_one_shows(write_app: C
     history[0]["content"] = "edited in place"  # the same dict, changed
     history[1]["content"].append("three")  # the same list, changed
     rerun()
-    assert [m["content"] for m in t.messages] == ["edited in place", "part\n\ntwo\n\nthree"]
+    assert [m["content"] for m in t.rendered] == ["edited in place", "part\n\ntwo\n\nthree"]
+
+
+def test_a_plain_script_streaming_a_retried_answer_replaces_the_old_one(
+    write_app: Callable[[str], str],
+) -> None:
+    gate = threading.Event()
+    app = write_app("""
+        import reactchat as rc
+
+        rc.chat(retry=True, feedback=True)
+        history = rc.session_state.setdefault("history", [])
+        prompt = rc.chat_input()
+        if (ev := rc.chat_event()) is not None and ev.kind == "retry":
+            prompt = history[ev.index - 1]["content"]
+            del history[ev.index - 1 :]
+        if prompt:
+            history.append({"role": "user", "content": prompt})
+        for m in history:
+            rc.message(m)
+        if prompt:
+            with rc.message("assistant"):
+                with rc.thought("Thinking"):
+                    if len(history) == 1 and rc.session_state.get("answered"):
+                        gate.wait(5)
+                answer = rc.write_stream(["**answer** ", "to ", prompt])
+            rc.session_state.answered = True
+            history.append({"role": "assistant", "content": answer})
+    """)
+    t = ChatTest.from_file(app, names={"gate": gate}, config=Config(frame_interval=0.001))
+    t.send("hi").feedback(1, "Like")
+    assert t.rendered[1]["content"] == "answer to hi"
+    t.retry(wait=False)
+    t.wait_for(lambda t: [x["status"] for x in t.thoughts] == ["pending"])
+    assert t.messages == [{"role": "user", "content": "hi"}, {"role": "assistant", "content": ""}]
+    assert t.nodes("message")[1][2].get("feedback") is None  # the Like was for the old answer
+    gate.set()
+    t.wait()
+    assert t.messages[1]["content"] == "**answer** to hi" and len(t.nodes("message")) == 2
+
+
+def test_a_pending_thought_shown_again_unchanged_sends_nothing(write_app: Callable[[str], str]) -> None:
+    t = ChatTest.from_file(
+        write_app("""
+        import reactchat as rc
+        rc.message({"role": "assistant", "content": "working", "metadata": {"title": "Tool", "status": "pending"}})
+        rc.message("assistant", "an answer after it")
+    """)
+    )
+    before = len(t.ops)
+    t.session.request_rerun()
+    t.wait()
+    assert [op for op in t.ops[before:] if op[0] != RUN] == []
+    assert t.messages == [{"role": "assistant", "content": "an answer after it"}]

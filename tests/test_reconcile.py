@@ -218,3 +218,30 @@ def test_reuse_keeps_an_untouched_node_declared_from_an_equal_memo() -> None:
         rec.begin()
         assert rec.reuse("message", "other", "B") is not None
         rec.emit("message", {}, "other")
+
+
+def test_drop_leftovers_deletes_last_runs_chat_below_the_cursor_at_once() -> None:
+    tree = Tree()
+    msg: Decl = (
+        "message",
+        None,
+        {"v": 1},
+        [("markdown", None, {"v": 1}, []), ("markdown", None, {"v": 2}, [])],
+    )
+    run(tree, [("message", None, {"v": 0}, []), msg, ("thought", None, {}, []), ("chat_input", None, {}, [])])
+    ops: list[Op] = []
+    rec = Reconciler(tree, ops.append, threading.Lock())
+    rec.begin()
+    rec.emit("message", {"v": 0})
+    node = rec.emit("message", {"v": 1})
+    rec.enter(node)
+    rec.emit("markdown", {"v": 1})
+    rec.drop_leftovers(frozenset({"message", "thought"}))
+    # In the message everything after the cursor goes; at the top only chat: the chat input stays.
+    assert [c.kind for c in tree.root.children] == ["message", "message", "chat_input"]
+    assert [c.props for c in node.children] == [{"v": 1}]
+    assert [op[0] for op in ops] == [DEL, DEL]
+    rec.exit()
+    rec.emit("chat_input", {})
+    rec.finish(prune=True)
+    assert [c.kind for c in tree.root.children] == ["message", "message", "chat_input"]

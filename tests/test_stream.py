@@ -37,7 +37,8 @@ def test_streams_a_generator_and_returns_the_text(write_app: Callable[[str], str
     t = app(write_app, "(w + ' ' for w in ['a', '**b**', 'c'])")
     t.send("go")
     assert t.session.state["reply"] == "a **b** c "
-    assert t.messages[-1] == {"role": "assistant", "content": "a b c"}
+    assert t.messages[-1] == {"role": "assistant", "content": "a **b** c "}  # as streamed
+    assert t.rendered[-1] == {"role": "assistant", "content": "a b c"}  # as shown
 
 
 def test_streamed_node_equals_a_declared_one_so_the_next_turn_resends_nothing(
@@ -102,7 +103,7 @@ def test_a_chunk_of_the_wrong_type_is_an_error_keeping_the_partial_text(
     t = app(write_app, "iter(['fine ', 42])")
     t.send("go")
     assert t.errors[0]["type"] == "TypeError" and "int" in t.errors[0]["message"]
-    assert t.messages[-1] == {"role": "assistant", "content": "fine"}
+    assert t.messages[-1] == {"role": "assistant", "content": "fine "}
 
 
 def test_generator_errors_show_the_user_frames(write_app: Callable[[str], str]) -> None:
@@ -118,7 +119,7 @@ def test_generator_errors_show_the_user_frames(write_app: Callable[[str], str]) 
     assert error["message"] == "model went away"
     assert all("reactchat" not in f["file"].split("/")[-2] for f in error["frames"])
     assert any(f["file"] == path and f["name"] == "broken" for f in error["frames"])
-    assert t.messages[-1]["content"] == "partial"
+    assert t.messages[-1]["content"] == "partial "
 
 
 def test_stop_keeps_the_partial_answer_and_closes_the_generator(
@@ -144,7 +145,7 @@ def test_stop_keeps_the_partial_answer_and_closes_the_generator(
     t.wait()
     assert t.run_state == "stopped"
     assert t.session.state["reply"] == "first second "
-    assert t.messages[-1] == {"role": "assistant", "content": "first second"}
+    assert t.messages[-1] == {"role": "assistant", "content": "first second "}
     # The script went on after write_stream returned: the partial answer is in the history.
     assert t.session.state["history"][-1]["content"] == "first second "
 
@@ -276,3 +277,21 @@ def test_open_html_is_linear_in_runs_of_spaces() -> None:
         assert open_html(html[:-6] + " " * 40_000) == html[:-6] + " " * 40_000
     cpu = time.thread_time() - start
     assert cpu < 1.0, f"trimming 40,000 spaces 20 times took {cpu:.2f} s of CPU"
+
+
+def test_a_stopped_answer_renders_its_open_markdown_closed(write_app: Callable[[str], str]) -> None:
+    prelude = """
+    import threading
+    release = threading.Event()
+    def slow():
+        yield "Here is **the important "
+        release.wait(30)
+        yield "part**"
+    """
+    t = app(write_app, "slow()", prelude)
+    t.send("go", wait=False)
+    t.wait_for(lambda t: "important" in (t.messages[-1]["content"] if len(t.messages) == 2 else ""))
+    t.stop().wait()
+    assert t.session.state["reply"] == "Here is **the important**"  # returned (and so stored) closed
+    assert t.nodes("markdown")[-1][2] == markdown_props("Here is **the important**")
+    assert "<strong>the important</strong>" in t.nodes("markdown")[-1][2]["html"]

@@ -135,8 +135,30 @@ const ACTIONS = {
     follows: false,
     setting: flag(false),
     shows: (on: boolean, env: ActionEnv) => on && env.id !== null,
+    // A whole conversation goes at one click: the first arms the button (it says so), a second within a few
+    // seconds clears.
+    run(env: ActionEnv, b: HTMLButtonElement) {
+      if (b.dataset.confirm !== undefined) {
+        send(env, "clear");
+        return;
+      }
+      const label = b.lastChild;
+      b.dataset.confirm = "";
+      b.setAttribute("aria-label", "Click again to clear the conversation");
+      b.title = "Click again to clear the conversation";
+      b.append("Clear?");
+      setTimeout(() => {
+        delete b.dataset.confirm;
+        b.setAttribute("aria-label", "Clear conversation");
+        b.title = "Clear conversation";
+        while (b.lastChild && b.lastChild !== label) b.lastChild.remove();
+      }, CONFIRM_MS);
+    },
   }),
 };
+
+/** How long Clear stays armed after its first click. */
+export const CONFIRM_MS = 4000;
 
 type Table = typeof ACTIONS;
 

@@ -1,6 +1,6 @@
 // The footer composer that a chat_input node drives: textarea + send/stop button, prompt history, and for a
 // multimodal input the attach button, file chips and their uploads (drop and paste too).
-import { h, str } from "./dom";
+import { h, sendsText, str } from "./dom";
 import { fmtSize } from "./format";
 import { ICONS } from "./icons";
 import { acceptOf, cookieValue, fileTypesOf, refusal } from "./files";
@@ -75,14 +75,13 @@ export class Composer {
     document.fonts?.addEventListener("loadingdone", refit);
     addEventListener("resize", refit);
     input.addEventListener("keydown", (e) => {
-      // keyCode 229: some browsers report IME keystrokes without isComposing.
       if (e.isComposing || e.keyCode === 229) return;
-      if (e.key === "Enter") {
-        if (e.shiftKey) return;
+      if (sendsText(e)) {
         e.preventDefault();
         this.submit();
         return;
       }
+      if (e.key === "Enter") return;
       const up = e.key === "ArrowUp";
       const caret = input.selectionStart;
       if ((!up && e.key !== "ArrowDown") || e.shiftKey || e.altKey || e.ctrlKey || e.metaKey) return;

@@ -56,3 +56,12 @@ export function arrange(parent: HTMLElement, els: readonly HTMLElement[]): void 
     cursor = next;
   }
 }
+
+/**
+ * Whether a keydown in a text box sends it: Enter without Shift (Shift+Enter is a newline), and not while an
+ * input method is composing (keyCode 229: some browsers report IME keystrokes without isComposing). The
+ * composer and the inline message editor share this rule.
+ */
+export function sendsText(e: KeyboardEvent): boolean {
+  return e.key === "Enter" && !e.shiftKey && !e.isComposing && e.keyCode !== 229;
+}

@@ -3,7 +3,7 @@ import { drawActions } from "./actions";
 import { avatarOf } from "./chatopts";
 import { optionsOf } from "./choices";
 import { visibleText } from "./clipboard";
-import { h, str } from "./dom";
+import { h, sendsText, str } from "./dom";
 import { Feedback } from "./feedback";
 import type { Props } from "./protocol";
 import type { View, ViewContext } from "./view";
@@ -58,7 +58,7 @@ export function messageView(id: number, ctx: ViewContext): View {
     cancel.addEventListener("click", close);
     ta.addEventListener("keydown", (e) => {
       if (e.key === "Escape") close();
-      else if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) commit();
+      else if (sendsText(e)) commit();
       else return;
       e.preventDefault();
     });

@@ -164,11 +164,15 @@ def test_retry_edit_undo_and_clear(page: Page, serve: Callable[..., Any]) -> Non
     expect(editor).to_have_count(0)
     expect(question.locator(CONTENT)).to_have_text("second")
 
+    # As in the composer, Shift+Enter is a newline and Enter saves.
     action(question, "edit").click()
     editor = question.get_by_label("Edit message")
     expect(editor).to_have_value("second")
+    editor.fill("chan")
+    editor.press("Shift+Enter")
+    expect(editor).to_have_value("chan\n")
     editor.fill("changed")
-    question.get_by_role("button", name="Save").click()
+    editor.press("Enter")
     expect_transcript(
         page,
         ("user", "first"),
@@ -185,9 +189,13 @@ def test_retry_edit_undo_and_clear(page: Page, serve: Callable[..., Any]) -> Non
     expect(box).to_have_value("changed")
     expect(box).to_be_focused()
 
-    # Clear empties the chat.
+    # Clear asks first: one click arms it, the second empties the chat.
     clear = page.get_by_test_id("clear")
     expect(clear).to_be_visible()
+    clear.click()
+    expect(clear).to_have_attribute("aria-label", "Click again to clear the conversation")
+    expect(clear).to_contain_text("Clear?")
+    expect(page.locator(MESSAGE)).to_have_count(2)
     clear.click()
     expect(page.locator(MESSAGE)).to_have_count(0)
     expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
