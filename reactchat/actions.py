@@ -61,7 +61,8 @@ def _edit(
 ) -> tuple[ChatEvent, dict[str, Any]]:
     if target is None or target.kind != "message":
         return chat, {}
-    return dataclasses.replace(chat, text=chat.value if isinstance(chat.value, str) else None), {}
+    value = chat.value.get("text") if isinstance(chat.value, dict) else chat.value  # {"text", "answer"}
+    return dataclasses.replace(chat, text=value if isinstance(value, str) else None), {}
 
 
 def _undo(

@@ -33,7 +33,8 @@ def test_every_snippet_is_covered_here() -> None:
 
 
 @pytest.mark.parametrize(
-    "containing", ["# bot.py\nimport time", "rc.chat_interface(reply, title=", "additional_inputs=[", "rc.queue("]
+    "containing",
+    ["# bot.py\nimport time", "rc.chat_interface(reply, title=", "additional_inputs=[", "rc.queue("],
 )
 def test_the_apps_answer(containing: str) -> None:
     t = ChatTest.from_source(snippet(containing))

@@ -37,11 +37,19 @@ export function messageView(id: number, ctx: ViewContext): View {
     if (editor) return;
     const ta = h("textarea", "rc-edit-input", { "aria-label": "Edit message", rows: "3" });
     ta.value = visibleText(body);
-    const save = h("button", "rc-btn rc-primary rc-idle", { type: "button" }, "Save");
+    const save = h("button", "rc-btn rc-primary rc-idle", { type: "button", "data-testid": "save-edit-answer" }, "Save");
     const cancel = h("button", "rc-btn", { type: "button" }, "Cancel");
     save.disabled = ctx.isBusy();
     const row = h("div", "rc-edit-row");
-    row.append(cancel, save);
+    row.append(cancel);
+    // A stored question keeps its old version beside the new one, which may be kept without an answer.
+    if (typeof props["id"] === "string" && props["role"] === "user") {
+      const only = h("button", "rc-btn rc-idle", { type: "button", "data-testid": "save-edit" }, "Save only");
+      only.disabled = ctx.isBusy();
+      only.addEventListener("click", () => commit(false));
+      row.append(only);
+    }
+    row.append(save);
     const ed = (editor = h("div", "rc-editor"));
     ed.append(ta, row);
     const close = (): void => {
@@ -49,12 +57,12 @@ export function messageView(id: number, ctx: ViewContext): View {
       editor = null;
       body.hidden = false;
     };
-    const commit = (): void => {
+    const commit = (answer = true): void => {
       if (ctx.isBusy()) return;
-      emit(id, "edit", ta.value);
+      emit(id, "edit", answer ? ta.value : { text: ta.value, answer: false });
       close();
     };
-    save.addEventListener("click", commit);
+    save.addEventListener("click", () => commit());
     cancel.addEventListener("click", close);
     ta.addEventListener("keydown", (e) => {
       if (e.key === "Escape") close();

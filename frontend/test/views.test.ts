@@ -98,6 +98,28 @@ describe("message actions, from the one table", () => {
     assert.equal($(".rc-editor"), null);
   });
 
+  test("a stored question's editor also saves without an answer", () => {
+    const { $, sent } = mount(root(
+      chat({ actions: { edit: "user" } }),
+      msg(2, "user", [md(3, "<p>Hi</p>")], { id: "01STORED" }),
+    ));
+    $('[data-testid="edit"]').click();
+    $<HTMLTextAreaElement>(".rc-editor textarea").value = "Hi, kept";
+    $('[data-testid="save-edit"]').click();
+    assert.deepEqual(sent, [[2, "edit", { text: "Hi, kept", answer: false }]]);
+    $('[data-testid="edit"]').click();
+    $<HTMLTextAreaElement>(".rc-editor textarea").value = "Hi, answered";
+    $('[data-testid="save-edit-answer"]').click();
+    assert.deepEqual(sent[1], [2, "edit", "Hi, answered"]);
+  });
+
+  test("an editor of a message that is not stored has no save-only button", () => {
+    const { $ } = mount(turn);
+    $('[data-testid="edit"]').click();
+    assert.equal($('[data-testid="save-edit"]'), null);
+    assert.notEqual($('[data-testid="save-edit-answer"]'), null);
+  });
+
   test("retry and edit make the view follow the transcript again", () => {
     assert.deepEqual([...FOLLOWS].sort(), ["edit", "retry"]);
   });

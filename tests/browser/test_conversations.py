@@ -148,3 +148,36 @@ def test_retry_keeps_every_version_and_the_pager_choice_survives_a_reload(
     expect(answer.get_by_test_id("branch-position")).to_have_text("3/3")
     expect(page.locator(ASSISTANT)).to_have_count(2)  # the third version's own later turn is back
     assert contents(page.locator(USER)) == ["hi", "more"]
+
+
+def test_editing_an_early_question_keeps_the_later_turns_on_their_branch(
+    page: Page, serve: Callable[..., Any], write_app: Callable[[str], str], tmp_path: Any
+) -> None:
+    app = BRANCH_APP.replace("retry=True", "retry=True, editable=True")
+    served = serve(write_app(app), store=f"sqlite:///{tmp_path}/chats.db")
+    open_app(page, served.url)
+    for prompt in ("one", "two"):
+        send(page, prompt)
+        expect(page.locator(ASSISTANT)).to_have_count(["one", "two"].index(prompt) + 1)
+    expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+    first = page.locator(USER).first
+    first.hover()
+    first.get_by_test_id("edit").click()
+    first.get_by_label("Edit message").fill("uno")
+    first.get_by_test_id("save-edit-answer").click()
+    expect(page.locator(ASSISTANT)).to_have_count(1)
+    expect(page.locator(ASSISTANT).locator(CONTENT)).to_have_text("take 3 on uno")
+    expect(first.get_by_test_id("branch-position")).to_have_text("2/2")
+    first.hover()
+    first.get_by_test_id("branch-prev").click()  # the old question, with both of its later turns
+    expect(page.locator(ASSISTANT)).to_have_count(2)
+    assert contents(page.locator(USER)) == ["one", "two"]
+    second = page.locator(USER).nth(1)
+    second.hover()
+    second.get_by_test_id("edit").click()
+    second.get_by_label("Edit message").fill("dos, kept without an answer")
+    second.get_by_test_id("save-edit").click()
+    expect(page.locator(USER)).to_have_count(2)
+    expect(page.locator(USER).nth(1).locator(CONTENT)).to_have_text("dos, kept without an answer")
+    expect(page.locator(ASSISTANT)).to_have_count(1)  # no answer to it
+    expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
