@@ -8,7 +8,8 @@ of ``bench/bombs.py``: the CPU each costs and how long it stalls another session
 first page load, short turns at 0 and 1,000 prior messages, and a streamed reply (``bench/browser.py``); (6)
 stored conversations (``rc.conversation()``) on SQLite and PostgreSQL: a turn at 1,000 stored messages, a
 stream written through to the store, opening a stored conversation in a new tab, a store of 10,000
-conversations, and 100 sessions streaming at once (``bench/conversations.py``).
+conversations, and 100 sessions streaming at once (``bench/conversations.py``); (6b) versions: opening a
+conversation of 20 branches against its path alone, and the bytes of paging a version (``bench/branches.py``).
 
 Numbers are printed, never asserted: each row shows its value, its target and PASS/MISS; the last line is
 one JSON object with every number. ``--profile`` adds a cProfile of the 1,000-message turn.
@@ -27,7 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 import reactchat
-from bench import bombs, browser, conversations, headless, report, startup, wire
+from bench import bombs, branches, browser, conversations, headless, report, startup, wire
 from bench.apps import Apps
 from bench.corpus import stream_tokens
 from bench.report import Section, kb, median, ms, p90
@@ -469,6 +470,9 @@ class Bench:
     def stored_conversations(self, sec: Section, data: dict[str, Any]) -> None:
         conversations.run(self.apps, sec, data, self.results)
 
+    def versions(self, sec: Section, data: dict[str, Any]) -> None:
+        branches.run(self.apps, sec, data)
+
 
 def _clean(value: Any) -> Any:
     """JSON-safe: NaN becomes null."""
@@ -487,7 +491,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", action="append", metavar="SECTION",
         help="run only this section (repeatable): bytes_per_turn, cpu_per_turn, many_sessions, stream,"
-        " latency, bombs, browser, conversations",
+        " latency, bombs, browser, conversations, branches",
     )  # fmt: skip
     args = parser.parse_args(argv)
 
@@ -520,6 +524,7 @@ def main(argv: list[str] | None = None) -> int:
         bench.section("browser", "5. In the browser", bench.in_browser)  # Playwright: see bench/browser.py
         # Its Chromium part runs in a thread of its own too, as section 5's does.
         bench.section("conversations", "6. Stored conversations", bench.stored_conversations)
+        bench.section("branches", "6b. Versions of a stored conversation", bench.versions)
     finally:
         bench.close()
 

@@ -90,30 +90,28 @@ class SqlMessageStore(SqlStore):
     def _with_siblings(
         self, tx: Tx, conversation_id: str, path: builtins.list[Message]
     ) -> builtins.list[Message]:
-        """``path`` with the siblings of each message that has any: the conversation's forks are found from
-        its index alone, and only their children are read."""
+        """``path`` with the siblings of each message that has any, read by the index from the path's own
+        messages: what it costs grows with the path, not with the branches beside it."""
         if not path:
             return path
-        forks = {row[0] for row in tx.all(
-            "SELECT parent_id FROM messages WHERE conversation_id = ? GROUP BY parent_id HAVING count(*) > 1",
-            (conversation_id,),
-        )}  # fmt: skip
-        parents = {m.parent_id for m in path} & forks
-        if not parents:
-            return path
-        named = [p for p in parents if p is not None]
-        where = " OR ".join(
-            ([f"parent_id IN ({', '.join('?' * len(named))})"] if named else [])
-            + (["parent_id IS NULL"] if None in parents else [])
-        )
         children: dict[str | None, builtins.list[str]] = {}
-        for parent, child in tx.all(
-            f"SELECT parent_id, id FROM messages WHERE conversation_id = ? AND ({where}) ORDER BY id",
-            (conversation_id, *named),
-        ):
-            children.setdefault(parent, []).append(child)
+        parents = [m.id for m in path[:-1]]
+        for at in range(0, len(parents), 500):  # a bounded number of parameters per statement
+            chunk = parents[at : at + 500]
+            for parent, child in tx.all(
+                f"SELECT parent_id, id FROM messages WHERE conversation_id = ? AND parent_id IN "
+                f"({', '.join('?' * len(chunk))})",
+                (conversation_id, *chunk),
+            ):
+                children.setdefault(parent, []).append(child)
+        roots = [r[0] for r in tx.all(
+            "SELECT id FROM messages WHERE conversation_id = ? AND parent_id IS NULL", (conversation_id,)
+        )]  # fmt: skip
+        children[None] = roots
         return [
-            dataclasses.replace(m, siblings=tuple(children[m.parent_id])) if m.parent_id in children else m
+            dataclasses.replace(m, siblings=tuple(sorted(children[m.parent_id])))
+            if len(children.get(m.parent_id, ())) > 1
+            else m
             for m in path
         ]
 
