@@ -29,6 +29,7 @@ from reactchat.state import SessionState, WidgetValues
 from reactchat.transcript import Transcript
 from reactchat.tree import Tree
 from reactchat.trigger import RERUN, Trigger
+from reactchat.turns import record
 from reactchat.uploads import Uploads
 from reactchat.widgets import accept_value
 
@@ -370,8 +371,8 @@ class Session:
             target = self.tree.nodes.get(trigger.target) if trigger.target is not None else None
             stored = target.props.get("id") if target is not None else None
             origin = f"{event.tab}:{event.ev_seq}" if event.tab else None
-            return transcript.record(
-                trigger, stored if isinstance(stored, str) else None, origin, self.uploads
+            return record(
+                transcript, trigger, stored if isinstance(stored, str) else None, origin, self.uploads
             )
         except Exception as exc:  # the worker must live on: a store down, a conversation deleted meanwhile
             log.error("session %s: storing an event failed: %s", self.token[:6], exc, exc_info=exc)

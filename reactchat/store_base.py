@@ -290,6 +290,11 @@ class Store(abc.ABC):
         False when either is missing."""
 
     @abc.abstractmethod
+    def remove(self, owner: str, conversation_id: str, message_id: str) -> bool:
+        """Delete a message and every message under it (an undone turn); a branch that ended among them is
+        shown up to the message's parent. False when either is missing."""
+
+    @abc.abstractmethod
     def path(self, owner: str, conversation_id: str) -> builtins.list[Message]:
         """The messages from the root to the active leaf, in order; [] when missing. A streaming message's
         content includes every delta appended so far; a message with siblings lists them in ``siblings``."""

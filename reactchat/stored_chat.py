@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from reactchat.composer import chat_input
 from reactchat.conversation import conversation, storable
 from reactchat.messages import message, new_answer, write_stream
-from reactchat.replies import END, as_messages, chain, deltas, last_user, nothing, structured
+from reactchat.replies import END, as_messages, chain, deltas, nothing, structured
 
 if TYPE_CHECKING:
     from reactchat.run import Run
@@ -81,13 +81,10 @@ class StoredChat:
         """Carry out a chat event on the stored conversation; returns whether its last prompt is to be
         answered."""
         transcript = self.transcript
-        # A retry or an edit was carried out before the run (Transcript.record): its prompt is the trigger's.
+        # Retry, edit and undo were carried out before the run (Transcript.record); a retry's or an edit's
+        # prompt is the trigger's.
         if event.kind == "clear":
             transcript.open(None)
-        elif event.kind == "undo" and event.index is not None:
-            start = last_user(stored, event.index)
-            if start is not None:
-                transcript.set_leaf(stored[start - 1]["id"] if start else None)
         elif event.kind == "option" and isinstance(event.value, str):
             transcript.add("user", event.value)
             return True

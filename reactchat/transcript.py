@@ -15,11 +15,9 @@ from typing import TYPE_CHECKING, Any
 from reactchat.followers import followers_for
 from reactchat.listing import PAGE, Listing
 from reactchat.media import sniff_mime
-from reactchat.trigger import Prompt, Trigger
 
 if TYPE_CHECKING:
     from reactchat.store import Conversation, Message, Store
-    from reactchat.uploads import Uploads
 
 FOLLOW_INTERVAL = 0.2  # seconds between two "it changed" to following tabs while a reply streams
 
@@ -54,6 +52,7 @@ class Transcript:
         self._synced: dict[str, Any] = {}  # keyed widget values as last kept in, or read from, conv.state
         self._synced_for: str | None = None
         self._forks = False  # the path was moved back: the next message added may start a branch
+        self.removed: list[Message] | None = None  # the turn an undo removed, while it is offered back
 
     # -- which conversation ---------------------------------------------------------------------------------
 
@@ -226,64 +225,6 @@ class Transcript:
         self.followers.list_changed(self.owner, self)
         return done
 
-    def record(self, trigger: Trigger, stored: str | None, origin: str | None, uploads: Uploads) -> Trigger:
-        """What a client event changes in the store, before the run that shows it, and what the run answers.
-
-        The list's actions; feedback on the ``stored`` message the event targets, a switch to another version
-        of it. In an app that uses conversations: the prompt (each attached file, kept in the store, then
-        the text; not again when the page resends it: ``origin`` names the event); a retry, which moves the
-        branch back to the prompt so that the run answers it again, beside the earlier answer; an edit, a
-        new version of the prompt beside the old one, answered unless the edit says ``"answer": False``.
-        """
-        if self.apply(trigger.action, trigger.value):
-            return trigger
-        if trigger.mark is not None and "feedback" in trigger.mark and stored is not None:
-            self.set_feedback(stored, trigger.mark["feedback"])
-        if trigger.action == "branch" and stored is not None and trigger.value in (-1, 1):
-            self.page(stored, trigger.value)
-        if self.in_use and stored is not None and trigger.action in ("retry", "edit"):
-            trigger = self._again(trigger, stored)
-        prompt = trigger.prompt
-        if (
-            prompt is None
-            or not self.in_use
-            or (origin and self.has(f"{origin}:0"))
-            or trigger.action == "retry"
-        ):
-            return trigger
-        parts: list[Any] = []
-        for path in prompt.files:
-            upload = uploads.at(path)
-            name, mime = (upload.name, upload.mime) if upload is not None else (None, None)
-            parts.append(self.keep_file(path, name=name, mime=mime))
-        if prompt.text or not parts:
-            parts.append(prompt.text)
-        for i, part in enumerate(parts):
-            self.add("user", part, origin=f"{origin}:{i}" if origin else None)
-        return trigger
-
-    def _again(self, trigger: Trigger, stored: str) -> Trigger:
-        """A retry or an edit of the message ``stored`` on the path: the branch moves back, and the prompt to
-        answer (already stored for a retry, to store for an edit) is the trigger's."""
-        at = next((i for i, m in enumerate(self.path) if m.id == stored), None)
-        if at is None:
-            return trigger
-        if trigger.action == "retry":
-            prompt = next((m for m in reversed(self.path[: at + 1]) if m.role == "user"), None)
-            if prompt is None or not isinstance(prompt.content, str):
-                return trigger
-            self.set_leaf(prompt.id)  # the earlier answer stays, as another version
-            return dataclasses.replace(trigger, prompt=Prompt(prompt.content))
-        edit = trigger.value if isinstance(trigger.value, dict) else {"text": trigger.value}
-        text, edited = edit.get("text"), self.path[at]
-        if not isinstance(text, str) or edited.role != "user" or not isinstance(edited.content, str):
-            return trigger
-        self.set_leaf(edited.parent_id)  # the old prompt and what followed it stay, as another version
-        if edit.get("answer", True) is False:
-            self.add("user", text)
-            return dataclasses.replace(trigger, prompt=None)
-        return dataclasses.replace(trigger, prompt=Prompt(text))
-
     # -- the list -------------------------------------------------------------------------------------------
 
     def apply(self, action: str, value: Any) -> bool:
@@ -309,7 +250,7 @@ class Transcript:
 
     def list_props(self) -> dict[str, Any]:
         """The ``conversations`` node's props (see ``Listing.props``)."""
-        return self.listing.props(self.id, self.deleted)
+        return {**self.listing.props(self.id, self.deleted), "removed": len(self.removed or ()) or None}
 
     def refresh_listing(self) -> None:
         """Read the list again as it is shown (the same search, or as many pages as were loaded)."""

@@ -173,3 +173,20 @@ def test_the_path_lists_each_messages_siblings_and_switch_remembers_each_branch(
     assert store.switch(owner, c, q.id)  # the old prompt's branch as last seen: through A2
     assert [m.content for m in store.path(owner, c)] == ["Q", "A2"]
     assert not store.switch(store.user("v"), c, q.id) and not store.switch(owner, c, "missing")
+
+
+def test_remove_deletes_a_message_and_all_under_it(store: Store) -> None:
+    owner = store.user("u")
+    c = store.create(owner, APP).id
+    q = store.add(owner, c, role="user", content="Q")
+    a = store.add(owner, c, role="assistant", content="A")
+    q2 = store.add(owner, c, role="user", content="Q2")
+    store.add(owner, c, role="assistant", content="A2")
+    store.set_feedback(owner, a.id, "Like")
+    assert not store.remove(store.user("v"), c, q2.id) and not store.remove(owner, c, "missing")
+    assert store.remove(owner, c, q2.id)
+    assert [m.content for m in store.path(owner, c)] == ["Q", "A"]  # shown up to the removed one's parent
+    assert store.path(owner, c)[1].feedback == "Like"
+    store.add(owner, c, role="user", content="Q3")
+    assert store.path(owner, c)[2].siblings == ()  # nothing of the removed turn is left beside it
+    assert store.remove(owner, c, q.id) and store.path(owner, c) == []

@@ -7,7 +7,7 @@ import { transcriptText, visibleText } from "./clipboard";
 import { Composer } from "./composer";
 import { Connection, type Status } from "./connection";
 import { h, setHtml } from "./dom";
-import type { Emit, Overlay } from "./protocol";
+import type { Emit, Overlay, Props } from "./protocol";
 import { Renderer } from "./render";
 import { SidePanel } from "./sidepanel";
 import { type RunState, Store } from "./store";
@@ -16,6 +16,7 @@ import { applyTheme } from "./theme";
 const NEAR_BOTTOM = 40;
 const DEFAULT_PLACEHOLDER = "Send a message to start the conversation.";
 const TOAST_MS = 4000;
+const UNDO_MS = 8000; // how long an undone turn is offered back
 /** Events that add to the transcript, or show another conversation: the view follows the bottom again. */
 const FOLLOW = new Set(["submit", "option", "example", ...FOLLOWS, "conversation_open", "conversation_new"]);
 const ARROW =
@@ -60,6 +61,9 @@ class App {
   });
   private readonly conn = h("div", "rc-conn", { role: "status", "aria-live": "polite" });
   private readonly toasts = h("div", "rc-toasts", { role: "status", "aria-live": "polite" });
+  /** The undone turn's offer: its toast, and how many messages it puts back (null: none offered). */
+  private putBack: HTMLElement | null = null;
+  private removed: number | null = null;
   private overlayEl: HTMLElement | null = null;
   /** How views and the chat bar send events. */
   private readonly emit: Emit = (id, action, value) => {
@@ -141,6 +145,7 @@ class App {
     if (c.conversations) {
       this.side.mount("conversations", c.conversations.panel);
       this.address.follow(c.conversations.id, c.conversations.props);
+      this.offerPutBack(c.conversations.id, c.conversations.props);
     }
     if (c.run) this.run = c.run;
     if (c.waiting !== undefined) this.waiting = c.waiting;
@@ -258,6 +263,28 @@ class App {
     if (o.text) el.append(h("pre", "rc-overlay-text", undefined, o.text));
     this.el.insertBefore(el, this.stage);
     this.overlayEl = el;
+  }
+
+  /** The turn an undo removed, offered back for a few seconds (while the server still offers it). */
+  private offerPutBack(id: number | null, p: Props | null): void {
+    const n = p?.["removed"];
+    const count = typeof n === "number" && n > 0 && id !== null ? n : null;
+    if (count === this.removed) return;
+    this.removed = count;
+    this.putBack?.remove();
+    this.putBack = null;
+    if (count === null || id === null) return;
+    const what = count === 1 ? "a message" : `${count} messages`;
+    const t = h("div", "rc-toast rc-toast-action", { "data-testid": "removed" }, `Removed ${what}`);
+    const undo = h("button", "rc-btn", { type: "button", "data-testid": "undo-remove" }, "Undo");
+    undo.addEventListener("click", () => {
+      this.emit(id, "conversation_put_back", null);
+      t.remove();
+    });
+    t.append(undo);
+    this.toasts.append(t);
+    this.putBack = t;
+    setTimeout(() => t.remove(), UNDO_MS);
   }
 
   private toast(message: string): void {

@@ -181,3 +181,27 @@ def test_editing_an_early_question_keeps_the_later_turns_on_their_branch(
     expect(page.locator(USER).nth(1).locator(CONTENT)).to_have_text("dos, kept without an answer")
     expect(page.locator(ASSISTANT)).to_have_count(1)  # no answer to it
     expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+
+
+def test_undo_removes_the_last_turn_and_offers_it_back(
+    page: Page, serve: Callable[..., Any], write_app: Callable[[str], str], tmp_path: Any
+) -> None:
+    store = f"sqlite:///{tmp_path}/chats.db"
+    served = serve(write_app(BRANCH_APP), store=store)
+    open_app(page, served.url)
+    for n, prompt in enumerate(("one", "two"), 1):
+        send(page, prompt)
+        expect(page.locator(ASSISTANT)).to_have_count(n)
+    expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+    last = page.locator(ASSISTANT).last
+    last.hover()
+    last.get_by_test_id("undo").click()
+    expect(page.locator(ASSISTANT)).to_have_count(1)
+    expect(page.locator('textarea[data-testid="chat-input"]')).to_have_value("two")
+    expect(page.get_by_test_id("removed")).to_contain_text("Removed 2 messages")
+    page.get_by_test_id("undo-remove").click()
+    expect(page.locator(ASSISTANT)).to_have_count(2)
+    assert contents(page.locator(USER)) == ["one", "two"]
+    page.reload()  # put back in the store
+    expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+    assert contents(page.locator(USER)) == ["one", "two"]

@@ -1,0 +1,114 @@
+"""What a client event changes in a tab's stored conversation, before the run that shows it, and what that
+run answers: a prompt, a retry, an edit, an undone turn (and putting it back), feedback, another version.
+
+Only the session's worker thread calls these (``Session._store``), on its ``Transcript``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+from reactchat.trigger import Prompt, Trigger
+
+if TYPE_CHECKING:
+    from reactchat.transcript import Transcript
+    from reactchat.uploads import Uploads
+
+__all__ = ["put_back", "record", "undo"]
+
+FINAL = ("done", "stopped", "interrupted", "error")
+
+
+def record(
+    transcript: Transcript, trigger: Trigger, stored: str | None, origin: str | None, uploads: Uploads
+) -> Trigger:
+    """Store what ``trigger`` changes; returns the trigger the run sees.
+
+    The list's actions; feedback on the ``stored`` message the event targets, a switch to another version
+    of it. In an app that uses conversations: the prompt (each attached file, kept in the store, then the
+    text; not again when the page resends it: ``origin`` names the event); a retry, which moves the branch
+    back to the prompt so that the run answers it again, beside the earlier answer; an edit, a new version
+    of the prompt beside the old one, answered unless the edit says ``"answer": False``; an undo, which
+    removes the last turn (offered back until the user does something else).
+    """
+    t = transcript
+    if trigger.action == "conversation_put_back":
+        put_back(t)
+    else:
+        t.removed = None  # an undone turn is offered back until the next thing the user does
+    if t.apply(trigger.action, trigger.value):
+        return trigger
+    if trigger.mark is not None and "feedback" in trigger.mark and stored is not None:
+        t.set_feedback(stored, trigger.mark["feedback"])
+    if trigger.action == "branch" and stored is not None and trigger.value in (-1, 1):
+        t.page(stored, trigger.value)
+    if not t.in_use:
+        return trigger
+    if stored is not None and trigger.action == "undo":
+        undo(t, stored)
+    if stored is not None and trigger.action in ("retry", "edit"):
+        trigger = _again(t, trigger, stored)
+    prompt = trigger.prompt
+    if prompt is None or trigger.action == "retry" or (origin and t.has(f"{origin}:0")):
+        return trigger
+    parts: list[Any] = []
+    for path in prompt.files:
+        upload = uploads.at(path)
+        name, mime = (upload.name, upload.mime) if upload is not None else (None, None)
+        parts.append(t.keep_file(path, name=name, mime=mime))
+    if prompt.text or not parts:
+        parts.append(prompt.text)
+    for i, part in enumerate(parts):
+        t.add("user", part, origin=f"{origin}:{i}" if origin else None)
+    return trigger
+
+
+def undo(t: Transcript, message_id: str) -> bool:
+    """Remove the last turn of the branch shown, up to ``message_id`` (its last question and what followed
+    it), from the store too; ``put_back`` restores it while it is offered."""
+    at = next((i for i, m in enumerate(t.path) if m.id == message_id), None)
+    start = None if at is None else next((i for i in range(at, -1, -1) if t.path[i].role == "user"), None)
+    if start is None or t.conversation is None:
+        return False
+    removed = t.path[start:]
+    if not t.store.remove(t.owner, t.conversation.id, removed[0].id):
+        return False
+    t.removed = removed
+    t.path = t.store.path(t.owner, t.conversation.id)
+    t.followers.changed(t.id, t)
+    return True
+
+
+def put_back(t: Transcript) -> None:
+    """Store the turn ``undo`` removed again, as it was (with new ids), while it is offered."""
+    removed, t.removed = t.removed, None
+    for m in removed or ():
+        again = t.add(
+            m.role, m.content, metadata=m.metadata, status=m.status if m.status in FINAL else "done"
+        )
+        if m.feedback is not None:
+            t.set_feedback(again.id, m.feedback)
+
+
+def _again(t: Transcript, trigger: Trigger, stored: str) -> Trigger:
+    """A retry or an edit of the message ``stored`` on the path: the branch moves back, and the prompt to
+    answer (already stored for a retry, to store for an edit) is the trigger's."""
+    at = next((i for i, m in enumerate(t.path) if m.id == stored), None)
+    if at is None:
+        return trigger
+    if trigger.action == "retry":
+        prompt = next((m for m in reversed(t.path[: at + 1]) if m.role == "user"), None)
+        if prompt is None or not isinstance(prompt.content, str):
+            return trigger
+        t.set_leaf(prompt.id)  # the earlier answer stays, as another version
+        return dataclasses.replace(trigger, prompt=Prompt(prompt.content))
+    edit = trigger.value if isinstance(trigger.value, dict) else {"text": trigger.value}
+    text, edited = edit.get("text"), t.path[at]
+    if not isinstance(text, str) or edited.role != "user" or not isinstance(edited.content, str):
+        return trigger
+    t.set_leaf(edited.parent_id)  # the old prompt and what followed it stay, as another version
+    if edit.get("answer", True) is False:
+        t.add("user", text)
+        return dataclasses.replace(trigger, prompt=None)
+    return dataclasses.replace(trigger, prompt=Prompt(text))
