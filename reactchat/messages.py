@@ -21,9 +21,11 @@ from reactchat.elements import (
     option_props,
     thought_props,
 )
+from reactchat.dialects import ACCEPTED
 from reactchat.feed import consume_async, consume_sync
 from reactchat.interrupts import Interrupt
-from reactchat.stream import Durable, ReasoningWriter, Writer
+from reactchat.parts_writer import PartsWriter
+from reactchat.stream import Durable
 
 if TYPE_CHECKING:
     from reactchat.interrupts import Cancel
@@ -216,8 +218,12 @@ def title(text: str) -> None:
 def write_stream(stream: Iterable[Any] | AsyncIterable[Any], *, key: str | None = None) -> Any:
     """Stream text into the current container (usually an assistant message) as it arrives.
 
-    Accepts a sync or async iterable of strings, or of OpenAI-style chunks
-    (``chunk.choices[0].delta.content``). The text renders as markdown while it streams.
+    Accepts a sync or async iterable of strings, or what a model library streams, unchanged: OpenAI Chat
+    Completions chunks and Responses API events, Anthropic Messages stream events, LangChain message chunks,
+    LangGraph stream parts (``stream_mode="messages"`` or ``"updates"``). The text renders as markdown while
+    it streams; reasoning shows as a collapsible "Thinking" thought, each tool call as a thought titled with
+    the tool's name (its arguments, then its output, in the body); token usage goes into the message's
+    ``usage`` (shown with ``rc.chat(show_usage=True)``).
 
     If the user presses Stop, the iterable is closed (a generator's ``finally`` runs) and this returns the
     text so far, so the script can keep the partial answer; the run then ends at the next reactchat call.
@@ -228,18 +234,15 @@ def write_stream(stream: Iterable[Any] | AsyncIterable[Any], *, key: str | None 
     """
     run = begin()
     if not isinstance(stream, (Iterable, AsyncIterable)) or isinstance(stream, (str, bytes)):
-        raise TypeError(f"write_stream needs an iterable of text chunks; got {type(stream).__name__}")
-    writer: Writer | ReasoningWriter
-    rendering, interval = run.part(Rendering), run.scope.frame_interval
+        raise TypeError(
+            f"write_stream needs an iterable of text chunks; got {type(stream).__name__}. It accepts iterables"
+            f" of {ACCEPTED}"
+        )
+    rendering = run.part(Rendering)
     sinks = run.find(StreamSinks)
     durable = Durable(sinks[-1]) if sinks else None  # inside a stored reply: store before showing
-    if rendering.reasoning_tags:
-        tags = rendering.reasoning_tags
-        writer = ReasoningWriter(run.reconciler, rendering.markdown, tags, interval, durable)
-    else:
-        node = run.reconciler.emit("markdown", {"html": "", "cuts": []}, key)
-        node.source = None
-        writer = Writer(run.reconciler, node, rendering.markdown, interval, durable)
+    writer = PartsWriter(run.reconciler, rendering.markdown, rendering.reasoning_tags, run.scope.frame_interval,
+                         durable, key)  # fmt: skip
     try:
         asyncio.get_running_loop()
     except RuntimeError:
@@ -251,16 +254,22 @@ def write_stream(stream: Iterable[Any] | AsyncIterable[Any], *, key: str | None 
             run.scope.event_loop().run_until_complete(consume_async(writer, stream, run.cancel))
         else:
             consume_sync(writer, stream, run.cancel)
+    except Exception:
+        writer.failed = True  # the thoughts still open show as failed
+        raise
     finally:
         text = writer.finish()
     return text
 
 
 async def _write_stream_awaitable(
-    writer: Writer | ReasoningWriter, stream: Iterable[Any] | AsyncIterable[Any], cancel: Cancel
+    writer: PartsWriter, stream: Iterable[Any] | AsyncIterable[Any], cancel: Cancel
 ) -> str:
     try:
         await consume_async(writer, stream, cancel)
+    except Exception:
+        writer.failed = True
+        raise
     finally:
         text = writer.finish()
     return text
