@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from reactchat.actions import message_text
 from reactchat.elements import ChatMessage, begin
 from reactchat.interrupts import Interrupt, RerunRequested, RunAbandoned, ShuttingDown, StopRequested
-from reactchat.messages import Container, StreamSinks, message
+from reactchat.messages import Container, StreamRecords, StreamSinks, message
 
 if TYPE_CHECKING:
     from reactchat.run import Run
@@ -69,6 +69,8 @@ class Reply(Container):
     def __init__(self, run: Run, transcript: Transcript) -> None:
         self._transcript = transcript
         self._streamed = self._replaced = False
+        self._length = 0  # the text stored so far: where a stream's thoughts stand in the whole reply
+        self._metadata: dict[str, Any] = {}
         self._stored = transcript.add("assistant", "", status="streaming")
         shown = {
             "role": "assistant",
@@ -81,7 +83,20 @@ class Reply(Container):
     def __enter__(self) -> Reply:
         super().__enter__()
         self._run.part(StreamSinks).append(self._sink)
+        self._run.part(StreamRecords).append(self._record)
         return self
+
+    def _record(self, metadata: dict[str, Any], length: int) -> None:
+        """A stream ended: keep its thoughts (placed in the whole reply), tool calls and usage, stored with
+        the reply when it is finished."""
+        base = self._length - length
+        kept = self._metadata
+        kept.setdefault("thoughts", []).extend(
+            {**t, "at": t["at"] + base} for t in metadata.get("thoughts", ())
+        )
+        kept.setdefault("tool_calls", []).extend(metadata.get("tool_calls", ()))
+        if metadata.get("usage"):
+            kept["usage"] = metadata["usage"]
 
     def _sink(self, text: str | None) -> None:
         if text is None:
@@ -90,14 +105,17 @@ class Reply(Container):
             self._replaced = True
         else:
             self._streamed = True
+            self._length += len(text)
             self._transcript.append(self._stored.id, text)
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        sinks = self._run.part(StreamSinks)
+        sinks, records = self._run.part(StreamSinks), self._run.part(StreamRecords)
         if sinks and sinks[-1] == self._sink:
             sinks.pop()
+        if records and records[-1] == self._record:
+            records.pop()
         super().__exit__(exc_type, exc, tb)
         interrupted = exc_type is not None and issubclass(exc_type, Interrupt)
         kind = exc_type if interrupted else self._run.cancel.kind
@@ -112,7 +130,8 @@ class Reply(Container):
         # A streamed reply is folded from what was appended (reasoning tags included, so they show again as
         # thoughts); anything else is the markdown the reply declared.
         content = None if self._streamed and not self._replaced else message_text(self.node)
-        self._transcript.finish(self._stored.id, status, content)
+        metadata = {name: value for name, value in self._metadata.items() if value} or None
+        self._transcript.finish(self._stored.id, status, content, metadata)
         if status != "done":
             self._run.reconciler.set(self.node, {"status": status})
         _relist(self._run, self._transcript)

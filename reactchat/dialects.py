@@ -21,11 +21,14 @@ def recognise(chunk: Any) -> Dialect:
     Raises:
         TypeError: naming the chunk's type and what ``write_stream`` accepts.
     """
-    for module in (openai_stream, anthropic_stream, langchain_stream):
-        dialect = module.recognise(chunk)
-        if dialect is not None:
-            return dialect
+    dialect: Dialect | None = (
+        openai_stream.recognise(chunk)
+        or anthropic_stream.recognise(chunk)
+        or langchain_stream.recognise(chunk)
+    )
+    if dialect is not None:
+        return dialect
     raise TypeError(
-        f"write_stream got a chunk of type {type(chunk).__module__}.{type(chunk).__qualname__}: {chunk!r:.80};"
-        f" it accepts iterables of {ACCEPTED}"
+        f"write_stream got a chunk of type {type(chunk).__module__}.{type(chunk).__qualname__}:"
+        f" {chunk!r:.80}; it accepts iterables of {ACCEPTED}"
     )

@@ -76,9 +76,7 @@ def consume_sync(writer: PartsWriter, iterable: Iterable[Any], cancel: Cancel) -
             _close(iterable)
 
 
-def _drain(
-    writer: PartsWriter, inbox: queue.SimpleQueue[tuple[int, Any]], cancel: Cancel
-) -> None:
+def _drain(writer: PartsWriter, inbox: queue.SimpleQueue[tuple[int, Any]], cancel: Cancel) -> None:
     while not cancel.requested:
         try:
             kind, item = inbox.get(timeout=writer.due_in())

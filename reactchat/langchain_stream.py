@@ -7,7 +7,8 @@
   and each tool's ``ToolMessage``, which ends that call's thought with its output (an error when its status is
   ``"error"``).
 - ``stream_mode="updates"``: ``{node: {"messages": [...]}}``: whole messages, shown the same way.
-- several modes at once: ``(mode, part)`` pairs.
+- several modes at once: ``(mode, part)`` pairs; only the ``"messages"`` ones are shown (the others repeat
+  them, or are not messages).
 
 Recognised by shape (a message's ``type``), so ``langchain_core`` is never imported.
 """
@@ -25,7 +26,11 @@ MESSAGE_TYPES = frozenset(("ai", "AIMessageChunk", "tool", "ToolMessageChunk", "
 
 def is_message(obj: Any) -> bool:
     """A LangChain message (or chunk) by its shape."""
-    return not isinstance(obj, Mapping) and getattr(obj, "type", None) in MESSAGE_TYPES and hasattr(obj, "content")
+    return (
+        not isinstance(obj, Mapping)
+        and getattr(obj, "type", None) in MESSAGE_TYPES
+        and hasattr(obj, "content")
+    )
 
 
 class Messages:
@@ -34,7 +39,9 @@ class Messages:
     __slots__ = ("_ids", "_reasoning")
 
     def __init__(self) -> None:
-        self._ids: dict[Any, Any] = {}  # a streaming tool call's index -> its id (later chunks give only the index)
+        self._ids: dict[
+            Any, Any
+        ] = {}  # a streaming tool call's index -> its id (later chunks give only the index)
         self._reasoning = False
 
     def feed(self, chunk: Any) -> Iterable[Part]:
@@ -42,8 +49,8 @@ class Messages:
             return self._message(chunk)
         if isinstance(chunk, tuple) and len(chunk) == 2:
             first, second = chunk
-            if isinstance(first, str):  # several stream modes: (mode, part)
-                return self.feed(second) if first in ("messages", "updates") else ()
+            if isinstance(first, str):  # several stream modes: (mode, part); "updates" repeats "messages"
+                return self.feed(second) if first == "messages" else ()
             if is_message(first):  # stream_mode="messages": (message, metadata)
                 return self._message(first)
         if isinstance(chunk, Mapping):  # stream_mode="updates": {node: {"messages": [...]}}
@@ -89,11 +96,15 @@ class Messages:
                 if call_id is not None:
                     self._ids[index] = call_id
                 key = self._ids.get(index, call_id)
-                parts.append(ToolCall(key, name=call.get("name"), arguments=call.get("args") or "", id=call_id))
+                parts.append(
+                    ToolCall(key, name=call.get("name"), arguments=call.get("args") or "", id=call_id)
+                )
         else:
             for call in getattr(message, "tool_calls", None) or ():
                 arguments = json.dumps(call.get("args") or {}, ensure_ascii=False)
-                parts.append(ToolCall(call.get("id"), name=call.get("name"), arguments=arguments, id=call.get("id")))
+                parts.append(
+                    ToolCall(call.get("id"), name=call.get("name"), arguments=arguments, id=call.get("id"))
+                )
         usage = getattr(message, "usage_metadata", None)
         if usage:
             metadata = getattr(message, "response_metadata", None) or {}
@@ -116,8 +127,12 @@ def recognise(chunk: Any) -> Messages | None:
         first, second = chunk
         if is_message(first) or (first in ("messages", "updates") and recognise(second) is not None):
             return Messages()
-    if isinstance(chunk, Mapping) and chunk and all(
-        v is None or (isinstance(v, Mapping) and "choices" not in v) for v in chunk.values()
-    ) and "type" not in chunk and "choices" not in chunk:
+    if (
+        isinstance(chunk, Mapping)
+        and chunk
+        and all(v is None or (isinstance(v, Mapping) and "choices" not in v) for v in chunk.values())
+        and "type" not in chunk
+        and "choices" not in chunk
+    ):
         return Messages()
     return None

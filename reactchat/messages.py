@@ -9,6 +9,7 @@ from collections.abc import AsyncIterable, Callable, Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from reactchat.dialects import ACCEPTED
 from reactchat.elements import (
     ROLES,
     ChatMessage,
@@ -21,7 +22,6 @@ from reactchat.elements import (
     option_props,
     thought_props,
 )
-from reactchat.dialects import ACCEPTED
 from reactchat.feed import consume_async, consume_sync
 from reactchat.interrupts import Interrupt
 from reactchat.parts_writer import PartsWriter
@@ -39,6 +39,11 @@ class Thoughts(dict[Any, "Node"]):
 
 class StreamSinks(list[Callable[[str | None], None]]):
     """Where streamed text is stored as it is written (innermost last): a stored reply pushes its own."""
+
+
+class StreamRecords(list[Callable[[dict[str, Any], int], None]]):
+    """Where ``write_stream`` hands what it showed besides text (its thoughts, tool calls, usage) as message
+    metadata, with the length of its text, when it ends (innermost last): a stored reply pushes its own."""
 
 
 class MessageDefaults(dict[str, Any]):
@@ -121,17 +126,42 @@ def message(
         key = key if key is not None else f"m:{stored}"
     if status not in (None, "done"):
         props["status"] = status
+    thoughts = None
+    if metadata:
+        if metadata.get("usage"):
+            props["usage"] = metadata["usage"]
+        thoughts = metadata.get("thoughts") if isinstance(body, str) else None
     rec = run.reconciler
     node = rec.emit("message", props, key, defaults=run.part(MessageDefaults))
     if body is not None:
         rec.enter(node)
         try:
-            emit_content(run, body, reasoning=role == "assistant")
+            if thoughts:
+                _emit_streamed(run, body, thoughts, role == "assistant")
+            else:
+                emit_content(run, body, reasoning=role == "assistant")
         except BaseException:
             rec.exit(prune=False)
             raise
         rec.exit()
     return Container(run, node)
+
+
+def _emit_streamed(run: Run, text: str, thoughts: list[dict[str, Any]], reasoning: bool) -> None:
+    """A streamed reply's text with the thoughts it showed (``metadata["thoughts"]``) where they stood."""
+    rec = run.reconciler
+    pos = 0
+    for record in thoughts:
+        at = min(max(int(record.get("at") or 0), pos), len(text))
+        if at > pos:
+            emit_content(run, text[pos:at], reasoning=reasoning)
+        node = rec.emit("thought", thought_props(record))
+        rec.enter(node)
+        emit_content(run, str(record.get("content") or ""))
+        rec.exit()
+        pos = at
+    if pos < len(text):
+        emit_content(run, text[pos:], reasoning=reasoning)
 
 
 def _thought_message(run: Run, msg: ChatMessage, key: str | None) -> Container:
@@ -235,20 +265,21 @@ def write_stream(stream: Iterable[Any] | AsyncIterable[Any], *, key: str | None 
     run = begin()
     if not isinstance(stream, (Iterable, AsyncIterable)) or isinstance(stream, (str, bytes)):
         raise TypeError(
-            f"write_stream needs an iterable of text chunks; got {type(stream).__name__}. It accepts iterables"
-            f" of {ACCEPTED}"
+            f"write_stream needs an iterable of text chunks; got {type(stream).__name__}. It accepts"
+            f" iterables of {ACCEPTED}"
         )
     rendering = run.part(Rendering)
-    sinks = run.find(StreamSinks)
+    sinks, records = run.find(StreamSinks), run.find(StreamRecords)
     durable = Durable(sinks[-1]) if sinks else None  # inside a stored reply: store before showing
-    writer = PartsWriter(run.reconciler, rendering.markdown, rendering.reasoning_tags, run.scope.frame_interval,
-                         durable, key)  # fmt: skip
+    record = records[-1] if records else None
+    interval = run.scope.frame_interval
+    writer = PartsWriter(run.reconciler, rendering.markdown, rendering.reasoning_tags, interval, durable, key)
     try:
         asyncio.get_running_loop()
     except RuntimeError:
         pass
     else:
-        return _write_stream_awaitable(writer, stream, run.cancel)
+        return _write_stream_awaitable(writer, stream, run.cancel, record)
     try:
         if isinstance(stream, AsyncIterable):
             run.scope.event_loop().run_until_complete(consume_async(writer, stream, run.cancel))
@@ -258,12 +289,15 @@ def write_stream(stream: Iterable[Any] | AsyncIterable[Any], *, key: str | None 
         writer.failed = True  # the thoughts still open show as failed
         raise
     finally:
-        text = writer.finish()
+        text = _finish(writer, record)
     return text
 
 
 async def _write_stream_awaitable(
-    writer: PartsWriter, stream: Iterable[Any] | AsyncIterable[Any], cancel: Cancel
+    writer: PartsWriter,
+    stream: Iterable[Any] | AsyncIterable[Any],
+    cancel: Cancel,
+    record: Callable[[dict[str, Any], int], None] | None,
 ) -> str:
     try:
         await consume_async(writer, stream, cancel)
@@ -271,5 +305,14 @@ async def _write_stream_awaitable(
         writer.failed = True
         raise
     finally:
-        text = writer.finish()
+        text = _finish(writer, record)
+    return text
+
+
+def _finish(writer: PartsWriter, record: Callable[[dict[str, Any], int], None] | None) -> str:
+    text = writer.finish()
+    if record is not None:
+        metadata = writer.metadata()
+        if metadata:
+            record(metadata, len(text))
     return text

@@ -80,7 +80,9 @@ class ResponsesEvents:
         elif kind in ("response.completed", "response.incomplete"):
             response = field(event, "response")
             usage = field(response, "usage")
-            return (Usage(field(usage, "input_tokens"), field(usage, "output_tokens"), field(response, "model")),)
+            return (
+                Usage(field(usage, "input_tokens"), field(usage, "output_tokens"), field(response, "model")),
+            )
         elif kind in ("response.failed", "error"):
             error = field(field(event, "response"), "error") if kind == "response.failed" else event
             raise RuntimeError(f"the model failed: {field(error, 'message') or error!r}")

@@ -25,10 +25,11 @@ if TYPE_CHECKING:
 class _Open:
     """A thought that is streaming: its node, the writer of its body, when it started, what it holds."""
 
-    __slots__ = ("body", "call_id", "node", "record", "started")
+    __slots__ = ("body", "call", "node", "record", "started")
 
-    def __init__(self, node: Node, body: Writer, record: dict[str, Any], call_id: str | None = None) -> None:
-        self.node, self.body, self.record, self.call_id = node, body, record, call_id
+    def __init__(self, node: Node, body: Writer, record: dict[str, Any]) -> None:
+        self.node, self.body, self.record = node, body, record
+        self.call: dict[str, Any] = {}  # a tool call's OpenAI-style function: its name and arguments
         self.started = time.monotonic()
 
 
@@ -98,6 +99,12 @@ class PartsWriter:
             self._close_text()
         return "".join(self._texts)
 
+    def metadata(self) -> dict[str, Any]:
+        """What the stream showed besides text, as message metadata: ``thoughts``, ``tool_calls``, ``usage``
+        (those it had)."""
+        found = {"thoughts": self.thoughts, "tool_calls": self.tool_calls, "usage": self.usage}
+        return {name: value for name, value in found.items() if value}
+
     # -- parts ---------------------------------------------------------------------------------------------
 
     def _apply(self, part: Part) -> None:
@@ -128,19 +135,18 @@ class PartsWriter:
         opened = self._tools.get(part.key)
         if opened is None:
             self._close_reasoning()
-            opened = self._tools[part.key] = self._open(part.name or "Tool call", "```json\n", part.id)
-            self.tool_calls.append({"id": part.id, "type": "function",
-                                    "function": {"name": part.name or "", "arguments": ""}})  # fmt: skip
-            opened.record["tool_call"] = len(self.tool_calls) - 1
+            opened = self._tools[part.key] = self._open(part.name or "Tool call", "```json\n")
+            opened.call = {"name": part.name or "", "arguments": ""}
+            self.tool_calls.append({"id": part.id, "type": "function", "function": opened.call})
         elif part.name and opened.node.props.get("title") == "Tool call":
             self._rec.set(opened.node, {"title": part.name})
-            opened.record["title"] = part.name
+            opened.record["title"] = opened.call["name"] = part.name
         if part.arguments:
             opened.body.feed_text(part.arguments)
             opened.record["content"] += part.arguments
-            self.tool_calls[opened.record["tool_call"]]["function"]["arguments"] += part.arguments
+            opened.call["arguments"] += part.arguments
 
-    def _open(self, title: str, body: str, call_id: str | None = None) -> _Open:
+    def _open(self, title: str, body: str) -> _Open:
         self._close_text()
         rec = self._rec
         node = rec.emit("thought", {"title": title, "status": "pending"}, defaults={"duration": None})
@@ -152,7 +158,7 @@ class PartsWriter:
         writer.feed_text(body)
         record = {"title": title, "content": body, "at": len(self.text)}
         self.thoughts.append(record)
-        return _Open(node, writer, record, call_id)
+        return _Open(node, writer, record)
 
     def _finish_thought(self, opened: _Open, patch: dict[str, Any]) -> None:
         opened.body.finish()
@@ -183,7 +189,9 @@ class PartsWriter:
     def _writer(self) -> Writer | ReasoningWriter:
         if self._text is None:
             if self._tags:
-                self._text = ReasoningWriter(self._rec, self._options, self._tags, self._interval, self._durable)
+                self._text = ReasoningWriter(
+                    self._rec, self._options, self._tags, self._interval, self._durable
+                )
             else:
                 node = self._rec.emit("markdown", {"html": "", "cuts": []}, self._key)
                 node.source = None

@@ -42,7 +42,9 @@ class ReplayServer:
         """Set when a client closed a held response (pressing Stop closed the upstream request)."""
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, name="reactchat-replay", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="reactchat-replay", daemon=True
+        )
         self._thread.start()
 
     @property

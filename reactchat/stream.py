@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from reactchat.markdown import MarkdownOptions, MarkdownStream, markdown_props
 from reactchat.ops import utf16_len

@@ -21,13 +21,19 @@ def app(url: str, client: str, source: str) -> str:
     return APP.format(url=url).replace("CLIENT", client).replace("SOURCE", source)
 
 
-def chat_chunk(delta: dict[str, Any] | None = None, *, finish: str | None = None, usage: Any = None) -> dict[str, Any]:
-    choices = [] if delta is None else [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]
+def chat_chunk(
+    delta: dict[str, Any] | None = None, *, finish: str | None = None, usage: Any = None
+) -> dict[str, Any]:
+    choices = (
+        [] if delta is None else [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]
+    )
     return {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1764200000, "model": "gpt-test",
             "system_fingerprint": "fp_1", "choices": choices, "usage": usage}  # fmt: skip
 
 
-def tool_delta(index: int, *, id: str | None = None, name: str | None = None, arguments: str = "") -> dict[str, Any]:
+def tool_delta(
+    index: int, *, id: str | None = None, name: str | None = None, arguments: str = ""
+) -> dict[str, Any]:
     function: dict[str, Any] = {"arguments": arguments}
     if name is not None:
         function["name"] = name

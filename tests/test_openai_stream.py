@@ -71,7 +71,8 @@ def test_chat_completions_async_client_in_a_sync_script(
 ) -> None:
     server = replay(CHAT)
     source = app(server.url, ASYNC, "stream()").replace(
-        "if prompt", f"async def stream():\n    async for c in await {CREATE.replace('prompt', repr('hi'))}:\n        yield c\nif prompt"
+        "if prompt",
+        f"async def stream():\n    async for c in await {CREATE.replace('prompt', repr('hi'))}:\n        yield c\nif prompt",
     )
     t = run(write_app, source)
     assert t.errors == []
@@ -86,7 +87,9 @@ def test_stop_closes_the_upstream_response(
     create = CREATE if client == SYNC else "await " + CREATE
     source = app(server.url, client, create)
     if client == ASYNC:
-        source = "import asyncio\nawait asyncio.sleep(0)\n" + source.replace("rc.write_stream(", "await rc.write_stream(")
+        source = "import asyncio\nawait asyncio.sleep(0)\n" + source.replace(
+            "rc.write_stream(", "await rc.write_stream("
+        )
     t = ChatTest.from_file(write_app(source))
     t.send("go", wait=False)
     t.wait_for(lambda t: len(t.messages) == 2 and t.messages[-1]["content"] == "first second")
@@ -113,11 +116,26 @@ def test_bytes_on_the_wire_stay_proportional_to_the_text(
     write_app: Callable[[str], str], replay: Callable[..., ReplayServer]
 ) -> None:
     text = words(400)
-    events = [
-        chat_chunk({"reasoning": w}) for w in text
-    ] + [chat_chunk(tool_delta) for tool_delta in ({"tool_calls": [{"index": 0, "id": "c", "type": "function", "function": {"name": "f", "arguments": ""}}]},)] + [
-        chat_chunk({"tool_calls": [{"index": 0, "function": {"arguments": w}}]}) for w in text
-    ] + [chat_chunk({"content": w}) for w in text]
+    events = (
+        [chat_chunk({"reasoning": w}) for w in text]
+        + [
+            chat_chunk(tool_delta)
+            for tool_delta in (
+                {
+                    "tool_calls": [
+                        {
+                            "index": 0,
+                            "id": "c",
+                            "type": "function",
+                            "function": {"name": "f", "arguments": ""},
+                        }
+                    ]
+                },
+            )
+        ]
+        + [chat_chunk({"tool_calls": [{"index": 0, "function": {"arguments": w}}]}) for w in text]
+        + [chat_chunk({"content": w}) for w in text]
+    )
     server = replay(events)
     t = run(write_app, app(server.url, SYNC, CREATE), config=Config(frame_interval=0.0))
     assert t.errors == []
@@ -135,7 +153,9 @@ def test_responses_api_events(write_app: Callable[[str], str], replay: Callable[
     assert t.errors == []
     reasoning, tool = t.thoughts
     assert reasoning["title"].startswith("Thought for ") and reasoning["content"] == "Weather needs a lookup."
-    assert tool["title"] == "get_weather" and tool["content"] == '{"city": "Oslo"}' and tool["status"] == "done"
+    assert (
+        tool["title"] == "get_weather" and tool["content"] == '{"city": "Oslo"}' and tool["status"] == "done"
+    )
     assert t.session.state["reply"] == "Checking **Oslo**."
     assert t.nodes("message")[-1][2]["usage"] == {"input_tokens": 12, "output_tokens": 40, "model": "o-test"}
 
@@ -160,7 +180,9 @@ def test_chunks_as_plain_dicts_and_other_choices() -> None:
     assert recognise({"type": "message_start"}) is None and recognise("text") is None
 
 
-def test_an_unknown_chunk_names_its_type_and_what_write_stream_accepts(write_app: Callable[[str], str]) -> None:
+def test_an_unknown_chunk_names_its_type_and_what_write_stream_accepts(
+    write_app: Callable[[str], str],
+) -> None:
     source = """
     import reactchat as rc
     class Mystery: pass

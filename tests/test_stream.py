@@ -5,7 +5,6 @@ import re
 import time
 from collections.abc import Callable
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
