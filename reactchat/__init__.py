@@ -24,6 +24,7 @@ from reactchat.conversation import conversation, conversations
 from reactchat.elements import ChatMessage
 from reactchat.media_elements import audio, file, gallery, html, image, plot, video
 from reactchat.messages import markdown, message, thought, title, write_stream
+from reactchat.replay import ReplayServer
 from reactchat.trigger import ChatEvent
 from reactchat.widgets import (
     button,
@@ -44,6 +45,7 @@ __all__ = [
     "ChatEvent",
     "ChatMessage",
     "Client",
+    "ReplayServer",
     "__version__",
     "audio",
     "button",

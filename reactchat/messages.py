@@ -24,7 +24,7 @@ from reactchat.elements import (
 )
 from reactchat.feed import consume_async, consume_sync
 from reactchat.interrupts import Interrupt
-from reactchat.parts_writer import PartsWriter
+from reactchat.parts_writer import PartsWriter, StreamedText
 from reactchat.stream import Durable
 
 if TYPE_CHECKING:
@@ -259,8 +259,11 @@ def write_stream(stream: Iterable[Any] | AsyncIterable[Any], *, key: str | None 
     text so far, so the script can keep the partial answer; the run then ends at the next reactchat call.
 
     Returns:
-        The full text. In a script that uses top-level ``await``, this returns an awaitable of the text:
-        write ``text = await rc.write_stream(...)``.
+        The full text (a str), with ``.metadata``: the stream's ``thoughts``, ``tool_calls`` (OpenAI's shape,
+        what to run before asking the model again) and ``usage``; put both in your history,
+        ``{"role": "assistant", "content": text, "metadata": text.metadata}``, for ``rc.message`` to show it
+        again as it streamed. In a script that uses top-level ``await``, this returns an awaitable of the
+        text: write ``text = await rc.write_stream(...)``.
     """
     run = begin()
     if not isinstance(stream, (Iterable, AsyncIterable)) or isinstance(stream, (str, bytes)):
@@ -298,7 +301,7 @@ async def _write_stream_awaitable(
     stream: Iterable[Any] | AsyncIterable[Any],
     cancel: Cancel,
     record: Callable[[dict[str, Any], int], None] | None,
-) -> str:
+) -> StreamedText:
     try:
         await consume_async(writer, stream, cancel)
     except Exception:
@@ -309,10 +312,9 @@ async def _write_stream_awaitable(
     return text
 
 
-def _finish(writer: PartsWriter, record: Callable[[dict[str, Any], int], None] | None) -> str:
+def _finish(writer: PartsWriter, record: Callable[[dict[str, Any], int], None] | None) -> StreamedText:
     text = writer.finish()
-    if record is not None:
-        metadata = writer.metadata()
-        if metadata:
-            record(metadata, len(text))
-    return text
+    metadata = writer.metadata()
+    if record is not None and metadata:
+        record(metadata, len(text))
+    return StreamedText(text, metadata)

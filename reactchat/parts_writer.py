@@ -22,6 +22,20 @@ if TYPE_CHECKING:
     from reactchat.tree import Node
 
 
+class StreamedText(str):
+    """What ``write_stream`` returns: the text, with ``metadata``: what the stream showed besides text
+    (``thoughts``, ``tool_calls`` in OpenAI's shape, ``usage``, those it had). Keep both in a history entry,
+    ``{"role": "assistant", "content": text, "metadata": text.metadata}``, and ``rc.message`` shows it again
+    as it streamed."""
+
+    metadata: dict[str, Any]
+
+    def __new__(cls, text: str, metadata: dict[str, Any]) -> StreamedText:
+        self = super().__new__(cls, text)
+        self.metadata = metadata
+        return self
+
+
 class _Open:
     """A thought that is streaming: its node, the writer of its body, when it started, what it holds."""
 

@@ -21,6 +21,9 @@ from typing import Any
 
 Events = Sequence[Mapping[str, Any]]
 
+_SHARED: dict[str, ReplayServer] = {}
+_SHARING = threading.Lock()
+
 
 class ReplayServer:
     """Serves recorded streams on 127.0.0.1 until closed (see the module's docstring).
@@ -46,6 +49,19 @@ class ReplayServer:
             target=self._server.serve_forever, name="reactchat-replay", daemon=True
         )
         self._thread.start()
+
+    @classmethod
+    def shared(cls, events: Callable[[dict[str, Any]], Events], **options: Any) -> ReplayServer:
+        """The server this process started for the function of this name (started on the first call), now
+        answering with this version of it: a script runs again on every interaction, and its stand-in model
+        must not start a server each time."""
+        name = f"{events.__code__.co_filename}:{events.__qualname__}"
+        with _SHARING:
+            server = _SHARED.get(name)
+            if server is None:
+                server = _SHARED[name] = cls(events, **options)
+            server._events = events
+        return server
 
     @property
     def url(self) -> str:

@@ -10,7 +10,7 @@ EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples"
 
 def test_every_example_has_a_test() -> None:
     tested = {"echo.py", "stream.py", "thoughts.py", "media.py", "display.py", "feedback.py", "options.py",
-              "multimodal.py", "settings.py", "random_responder.py", "alternating_agree.py", "slow_echo.py", "yes_man.py", "image_counter.py", "system_prompt.py", "audio_and_files.py", "preset_options.py", "tool_thoughts.py", "voting.py", "blocks_streaming.py", "blocks_multimodal.py", "llm_client.py", "conversations.py"}  # fmt: skip
+              "multimodal.py", "settings.py", "random_responder.py", "alternating_agree.py", "slow_echo.py", "yes_man.py", "image_counter.py", "system_prompt.py", "audio_and_files.py", "preset_options.py", "tool_thoughts.py", "voting.py", "blocks_streaming.py", "blocks_multimodal.py", "llm_client.py", "conversations.py", "openai_tools.py", "anthropic_thinking.py", "langgraph_agent.py"}  # fmt: skip
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
 
@@ -166,3 +166,43 @@ def test_the_readmes_first_app_runs_as_written(tmp_path: pathlib.Path) -> None:
     t.send("hi")
     assert t.messages == [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "You said: hi"}]
     assert t.reload().messages[-1]["content"] == "You said: hi"
+
+
+def test_openai_tools_calls_the_tool_then_answers() -> None:
+    t = ChatTest.from_file(EXAMPLES / "openai_tools.py", config=Config(frame_interval=0.001))
+    t.send("weather in Tokyo?")
+    assert t.errors == []
+    assert [(x["title"][:12], x["status"]) for x in t.thoughts] == [
+        ("Thought for ", "done"),
+        ("get_weather", "done"),
+    ]
+    assert t.thoughts[1]["content"] == '{"city": "tokyo"}'
+    assert t.messages[-1]["content"] == "It is 24 °C and raining there right now."
+    assert t.nodes("message")[-1][2]["usage"] == {"input_tokens": 80, "output_tokens": 9, "model": "stand-in"}
+    t.send(
+        "and Paris?"
+    )  # the history shows the first turn's thoughts again, and the model saw the tool result
+    assert len(t.thoughts) == 4 and t.messages[-1]["content"] == "It is 14 °C and cloudy there right now."
+
+
+def test_anthropic_thinking() -> None:
+    t = ChatTest.from_file(EXAMPLES / "anthropic_thinking.py", config=Config(frame_interval=0.001))
+    t.send("why?")
+    assert t.errors == [] and t.thoughts[0]["content"] == "The user asks: 'why?'. I answer briefly."
+    assert t.messages[-1]["content"] == "You asked: why?. That is a good question."
+    assert t.nodes("message")[-1][2]["usage"] == {
+        "input_tokens": 12,
+        "output_tokens": 30,
+        "model": "stand-in",
+    }
+
+
+def test_langgraph_agent_shows_the_tool_and_its_failure() -> None:
+    t = ChatTest.from_file(EXAMPLES / "langgraph_agent.py", config=Config(frame_interval=0.001))
+    t.send("Rome")
+    (tool,) = t.thoughts
+    assert tool["title"] == "lookup" and tool["status"] == "done" and "Rome: an article" in tool["content"]
+    assert t.messages[-1]["content"] == "Here is what I found: Rome: an article of 1,200 words."
+    t.send("Atlantis")
+    assert t.thoughts[-1]["status"] == "error" and "no article about Atlantis" in t.thoughts[-1]["content"]
+    assert t.thoughts[0] == tool  # the first turn, shown again from the history
