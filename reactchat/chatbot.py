@@ -19,7 +19,17 @@ from reactchat.composer import chat_input
 from reactchat.control import chat_event
 from reactchat.conversation import conversation
 from reactchat.messages import message, write_stream
-from reactchat.replies import END, as_messages, chain, copy_message, deltas, last_user, structured
+from reactchat.replies import (
+    END,
+    as_messages,
+    chain,
+    copy_message,
+    deltas,
+    is_stream,
+    is_structured,
+    last_user,
+    structured,
+)
 from reactchat.stored_chat import StoredChat
 from reactchat.widgets import Declared, show_value, sidebar
 
@@ -237,15 +247,18 @@ def _turn(
         first = next(result, END)
         if first is END:
             return
-        if not isinstance(first, str):
+        if is_structured(first):
             structured(first, result, history, ids)
             return
         result = chain(first, result)
-    if inspect.isgenerator(result) or inspect.isasyncgen(result):
+    if is_stream(result):
         with message("assistant") as shown:
             ids.append(shown.node.id)
             reply = write_stream(deltas(result))
-        history.append({"role": "assistant", "content": reply})
+        entry = {"role": "assistant", "content": str(reply)}
+        if reply.metadata:  # thoughts, tool calls, usage: shown again from the history
+            entry["metadata"] = reply.metadata
+        history.append(entry)
         return
     for item in as_messages(result):
         history.append(item)

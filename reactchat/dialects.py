@@ -15,6 +15,15 @@ ACCEPTED = (
 )
 
 
+def is_model_stream(chunk: Any) -> bool:
+    """Whether ``chunk`` is a model library's chunk (not a str, nor a message dict)."""
+    return (
+        openai_stream.recognise(chunk)
+        or anthropic_stream.recognise(chunk)
+        or langchain_stream.recognise(chunk)
+    ) is not None
+
+
 def recognise(chunk: Any) -> Dialect:
     """The dialect that reads ``chunk`` and the chunks after it.
 

@@ -11,7 +11,7 @@ from reactchat.composer import chat_input
 from reactchat.conversation import conversation
 from reactchat.elements import Element
 from reactchat.messages import message, write_stream
-from reactchat.replies import END, as_messages, chain, deltas, last_user, structured
+from reactchat.replies import END, as_messages, chain, deltas, is_stream, is_structured, last_user, structured
 
 if TYPE_CHECKING:
     from reactchat.run import Run
@@ -88,7 +88,7 @@ class StoredChat:
             first = next(result, END)
             if first is END:
                 return
-            if not isinstance(first, str):
+            if is_structured(first):
                 final: list[dict[str, Any]] = []
                 structured(first, result, final, [])
                 for item in final:
@@ -98,7 +98,7 @@ class StoredChat:
                         self.transcript.add(role, content, metadata=item.get("metadata"))
                 return
             result = chain(first, result)
-        if inspect.isgenerator(result) or inspect.isasyncgen(result):
+        if is_stream(result):
             with conversation().reply() as shown:
                 ids.append(shown.node.id)
                 write_stream(deltas(result))
