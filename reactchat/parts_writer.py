@@ -81,7 +81,7 @@ class PartsWriter:
 
     def feed(self, chunk: Any) -> None:
         if isinstance(chunk, str):
-            self._writer().feed(chunk)
+            (self._text or self._writer()).feed(chunk)
             return
         if chunk is None:
             return
@@ -92,6 +92,8 @@ class PartsWriter:
             self._apply(part)
 
     def due_in(self) -> float | None:
+        if not self._tools and self._reasoning is None:  # the common case, called for every chunk
+            return self._text.due_in() if self._text is not None else None
         waits = [d for w in (self._text, *self._bodies()) if w is not None and (d := w.due_in()) is not None]
         return min(waits) if waits else None
 
