@@ -109,7 +109,7 @@ class Messages:
         if usage:
             metadata = getattr(message, "response_metadata", None) or {}
             model = metadata.get("model_name") or metadata.get("model")
-            parts.append(Usage(usage.get("input_tokens"), usage.get("output_tokens"), model))
+            parts.append(Usage(usage.get("input_tokens"), usage.get("output_tokens"), model, added=True))
         return parts
 
 

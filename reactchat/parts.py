@@ -47,11 +47,14 @@ class ToolResult:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Usage:
-    """Tokens used and the model; merged into the message's metadata ``usage``."""
+    """Tokens used and the model; merged into the message's metadata ``usage``: the counts replace those
+    before, or, when ``added``, add to them (LangChain's chunks each carry a part, and an agent's model calls
+    each their own)."""
 
     input_tokens: int | None = None
     output_tokens: int | None = None
     model: str | None = None
+    added: bool = False
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -141,9 +141,11 @@ class PartsWriter:
             if part.key in self._tools:
                 self._close_tool(part.key, part.output, part.failed)
         elif isinstance(part, Usage):
-            for name in ("input_tokens", "output_tokens", "model"):
+            for name in ("input_tokens", "output_tokens"):
                 if (value := getattr(part, name)) is not None:
-                    self.usage[name] = value
+                    self.usage[name] = value + (self.usage.get(name, 0) if part.added else 0)
+            if part.model is not None:
+                self.usage["model"] = part.model
         elif isinstance(part, Done):
             self._close_reasoning()
 

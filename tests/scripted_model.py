@@ -45,7 +45,8 @@ class ScriptedChatModel(BaseChatModel):
 
 def weather_turns() -> list[list[AIMessageChunk]]:
     """Reasoning and a get_weather call split across chunks; then, given its result, the answer and usage."""
-    usage = {"input_tokens": 20, "output_tokens": 9, "total_tokens": 29}
+    first = {"input_tokens": 12, "output_tokens": 4, "total_tokens": 16}
+    usage = {"input_tokens": 8, "output_tokens": 5, "total_tokens": 13}  # with the first: 20 in, 9 out
     return [
         [
             AIMessageChunk(content=[{"type": "reasoning", "reasoning": "Needs "}], id="run-1"),
@@ -53,7 +54,7 @@ def weather_turns() -> list[list[AIMessageChunk]]:
             AIMessageChunk(content="", id="run-1", tool_call_chunks=[
                 {"name": "get_weather", "args": '{"city": ', "id": "call_1", "index": 0}]),
             AIMessageChunk(content="", id="run-1", tool_call_chunks=[
-                {"name": None, "args": '"Lima"}', "id": None, "index": 0}]),
+                {"name": None, "args": '"Lima"}', "id": None, "index": 0}], usage_metadata=first),
         ],
         [
             AIMessageChunk(content="It is ", id="run-2"),

@@ -55,10 +55,16 @@ def test_the_stream_helper_in_an_async_script(write_app: Callable[[str], str], s
     assert_tokyo(t)
 
 
-def test_stop_closes_the_upstream_response(write_app: Callable[[str], str]) -> None:
+@pytest.mark.parametrize("client", [SYNC, ASYNC])
+def test_stop_closes_the_upstream_response(write_app: Callable[[str], str], client: str) -> None:
     events = [*ANTHROPIC[:1], ANTHROPIC[7], ANTHROPIC[8]]
     with ReplayServer(events, hold=True) as server:
-        t = ChatTest.from_file(write_app(app(server.url, SYNC, CREATE)))
+        source = app(server.url, client, CREATE if client == SYNC else "await " + CREATE)
+        if client == ASYNC:
+            source = "import asyncio\nawait asyncio.sleep(0)\n" + source.replace(
+                "rc.write_stream(", "await rc.write_stream("
+            )
+        t = ChatTest.from_file(write_app(source))
         t.send("go", wait=False)
         t.wait_for(lambda t: len(t.messages) == 2 and t.messages[-1]["content"] == "Looking")
         t.stop()

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import textwrap
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk, ToolMessage
@@ -124,7 +126,7 @@ def test_messages_become_parts() -> None:
     usage = AIMessageChunk(
         content="", usage_metadata={"input_tokens": 1, "output_tokens": 2, "total_tokens": 3}
     )
-    assert list(dialect.feed(usage)) == [Usage(1, 2, None)]
+    assert list(dialect.feed(usage)) == [Usage(1, 2, None, added=True)]
 
 
 def test_recognising_messages_and_graph_parts() -> None:
@@ -135,3 +137,55 @@ def test_recognising_messages_and_graph_parts() -> None:
     assert isinstance(recognise(("updates", {"tools": None})), Messages)
     assert recognise({"choices": []}) is None and recognise({"type": "message_start"}) is None
     assert recognise(("other", 1)) is None
+
+
+def test_stop_returns_at_once_and_the_run_goes_no_further(
+    write_app: Callable[[str], str], tmp_path: Path
+) -> None:
+    go, calls, closed = tmp_path / "go", tmp_path / "calls", tmp_path / "closed"
+    body = f"""
+import pathlib, time
+GO, CALLS, CLOSED = pathlib.Path({str(go)!r}), pathlib.Path({str(calls)!r}), pathlib.Path({str(closed)!r})
+def watched(stream):
+    try:
+        yield from stream
+    finally:
+        CLOSED.write_text("")
+@tool
+def slow_weather(city: str) -> str:
+    \"\"\"The weather, slowly.\"\"\"
+    while not GO.exists():
+        time.sleep(0.01)
+    return "Sunny"
+def counting_model(state):
+    with CALLS.open("a") as f:
+        f.write("call\\n")
+    return {{"messages": [model.invoke(state["messages"])]}}
+model.turns[0][2].tool_call_chunks[0]["name"] = "slow_weather"
+graph = StateGraph(MessagesState)
+graph.add_node("agent", counting_model)
+graph.add_node("tools", ToolNode([slow_weather]))
+graph.add_edge(START, "agent")
+graph.add_conditional_edges("agent", tools_condition)
+graph.add_edge("tools", "agent")
+rc.session_state.reply = rc.write_stream(watched(graph.compile().stream(inputs, stream_mode="messages")))
+"""
+    source = (
+        PRELUDE
+        + "if rc.chat_input():\n    with rc.message('assistant'):\n"
+        + textwrap.indent(body, "        ")
+    )
+    t = ChatTest.from_file(write_app(source))
+    t.send("weather?", wait=False)
+    t.wait_for(
+        lambda t: any(th["title"] == "slow_weather" and th["status"] == "pending" for th in t.thoughts)
+    )
+    t.stop()
+    t.wait()
+    assert t.run_state == "stopped" and t.session.state["reply"] == ""
+    go.write_text("")  # the tool returns; the stream yields its result, is closed, and asks the model no more
+    deadline = time.monotonic() + 10
+    while not closed.exists():
+        assert time.monotonic() < deadline, "the stream was never closed"
+        time.sleep(0.02)
+    assert calls.read_text() == "call\n"
