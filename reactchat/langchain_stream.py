@@ -9,6 +9,7 @@
 - ``stream_mode="updates"``: ``{node: {"messages": [...]}}``: whole messages, shown the same way.
 - several modes at once: ``(mode, part)`` pairs; only the ``"messages"`` ones are shown (the others repeat
   them, or are not messages).
+- ``subgraphs=True``: the same, led by the subgraph's namespace.
 
 Recognised by shape (a message's ``type``), so ``langchain_core`` is never imported.
 """
@@ -47,6 +48,8 @@ class Messages:
     def feed(self, chunk: Any) -> Iterable[Part]:
         if is_message(chunk):
             return self._message(chunk)
+        if isinstance(chunk, tuple) and len(chunk) in (2, 3) and isinstance(chunk[0], tuple):
+            return self.feed(chunk[1:] if len(chunk) == 3 else chunk[1])  # subgraphs=True: (namespace, ...)
         if isinstance(chunk, tuple) and len(chunk) == 2:
             first, second = chunk
             if isinstance(first, str):  # several stream modes: (mode, part); "updates" repeats "messages"
@@ -123,6 +126,8 @@ def recognise(chunk: Any) -> Messages | None:
     """The dialect of a LangChain message or LangGraph stream part, or None when it is not one."""
     if is_message(chunk):
         return Messages()
+    if isinstance(chunk, tuple) and len(chunk) in (2, 3) and isinstance(chunk[0], tuple):
+        return recognise(chunk[1:] if len(chunk) == 3 else chunk[1])  # subgraphs=True: (namespace, ...)
     if isinstance(chunk, tuple) and len(chunk) == 2:
         first, second = chunk
         if is_message(first) or (first in ("messages", "updates") and recognise(second) is not None):

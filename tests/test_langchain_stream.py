@@ -137,6 +137,10 @@ def test_recognising_messages_and_graph_parts() -> None:
     assert isinstance(recognise(("updates", {"tools": None})), Messages)
     assert recognise({"choices": []}) is None and recognise({"type": "message_start"}) is None
     assert recognise(("other", 1)) is None
+    chunk = AIMessageChunk(content="x")
+    for part in [((), (chunk, {})), (("agent:1",), "messages", (chunk, {}))]:  # subgraphs=True
+        dialect = recognise(part)
+        assert isinstance(dialect, Messages) and list(dialect.feed(part)) == [Text("x")]
 
 
 def test_stop_returns_at_once_and_the_run_goes_no_further(
