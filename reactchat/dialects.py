@@ -4,24 +4,30 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from reactchat import anthropic_stream, langchain_stream, openai_stream
+from reactchat import anthropic_stream, langchain_stream, openai_stream, pydantic_ai_stream
 
 if TYPE_CHECKING:
     from reactchat.parts import Dialect
 
 ACCEPTED = (
     "str; OpenAI Chat Completions chunks or Responses API events; Anthropic Messages stream events;"
-    " LangChain message chunks; LangGraph stream parts (stream_mode 'messages' or 'updates')"
+    " LangChain message chunks; LangGraph stream parts (stream_mode 'messages' or 'updates');"
+    " PydanticAI agent events"
 )
 
 
-def is_model_stream(chunk: Any) -> bool:
-    """Whether ``chunk`` is a model library's chunk (not a str, nor a message dict)."""
+def _find(chunk: Any) -> Dialect | None:
     return (
         openai_stream.recognise(chunk)
         or anthropic_stream.recognise(chunk)
         or langchain_stream.recognise(chunk)
-    ) is not None
+        or pydantic_ai_stream.recognise(chunk)
+    )
+
+
+def is_model_stream(chunk: Any) -> bool:
+    """Whether ``chunk`` is a model library's chunk (not a str, nor a message dict)."""
+    return _find(chunk) is not None
 
 
 def recognise(chunk: Any) -> Dialect:
@@ -30,11 +36,7 @@ def recognise(chunk: Any) -> Dialect:
     Raises:
         TypeError: naming the chunk's type and what ``write_stream`` accepts.
     """
-    dialect: Dialect | None = (
-        openai_stream.recognise(chunk)
-        or anthropic_stream.recognise(chunk)
-        or langchain_stream.recognise(chunk)
-    )
+    dialect = _find(chunk)
     if dialect is not None:
         return dialect
     raise TypeError(

@@ -10,7 +10,7 @@ EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples"
 
 def test_every_example_has_a_test() -> None:
     tested = {"echo.py", "stream.py", "thoughts.py", "media.py", "display.py", "feedback.py", "options.py",
-              "multimodal.py", "settings.py", "random_responder.py", "alternating_agree.py", "slow_echo.py", "yes_man.py", "image_counter.py", "system_prompt.py", "audio_and_files.py", "preset_options.py", "tool_thoughts.py", "voting.py", "blocks_streaming.py", "blocks_multimodal.py", "llm_client.py", "conversations.py", "openai_tools.py", "anthropic_thinking.py", "langgraph_agent.py"}  # fmt: skip
+              "multimodal.py", "settings.py", "random_responder.py", "alternating_agree.py", "slow_echo.py", "yes_man.py", "image_counter.py", "system_prompt.py", "audio_and_files.py", "preset_options.py", "tool_thoughts.py", "voting.py", "blocks_streaming.py", "blocks_multimodal.py", "llm_client.py", "conversations.py", "openai_tools.py", "anthropic_thinking.py", "langgraph_agent.py", "pydantic_ai_agent.py"}  # fmt: skip
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
 
@@ -206,3 +206,18 @@ def test_langgraph_agent_shows_the_tool_and_its_failure() -> None:
     t.send("Atlantis")
     assert t.thoughts[-1]["status"] == "error" and "no article about Atlantis" in t.thoughts[-1]["content"]
     assert t.thoughts[0] == tool  # the first turn, shown again from the history
+
+
+def test_pydantic_ai_agent() -> None:
+    t = ChatTest.from_file(EXAMPLES / "pydantic_ai_agent.py", config=Config(frame_interval=0.001))
+    t.send("roll a d20")
+    assert t.errors == []
+    reasoning, tool = t.thoughts
+    assert reasoning["content"] == "The user wants a roll; I will roll a d20."
+    assert tool["title"] == "roll" and [x for x in tool["content"].splitlines() if x] == [
+        '{"die": "d20"}',
+        "17",
+    ]
+    assert t.messages[-1]["content"] == "You rolled a 17."
+    t.send("now a d6")
+    assert len(t.thoughts) == 4 and t.messages[-1]["content"] == "You rolled a 4."
