@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from reactchat import anthropic_stream, langchain_stream, openai_stream, pydantic_ai_stream
+from reactchat import agents_stream, anthropic_stream, langchain_stream, openai_stream, pydantic_ai_stream
 
 if TYPE_CHECKING:
     from reactchat.parts import Dialect
@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 ACCEPTED = (
     "str; OpenAI Chat Completions chunks or Responses API events; Anthropic Messages stream events;"
     " LangChain message chunks; LangGraph stream parts (stream_mode 'messages' or 'updates');"
-    " PydanticAI agent events"
+    " PydanticAI agent events; OpenAI Agents SDK run events"
 )
 
 
@@ -22,6 +22,7 @@ def _find(chunk: Any) -> Dialect | None:
         or anthropic_stream.recognise(chunk)
         or langchain_stream.recognise(chunk)
         or pydantic_ai_stream.recognise(chunk)
+        or agents_stream.recognise(chunk)
     )
 
 

@@ -52,7 +52,8 @@ class ResponsesEvents:
     __slots__ = ("_calls",)
 
     def __init__(self) -> None:
-        self._calls: dict[str, str] = {}  # a function call's item id -> its call id
+        # A function call's item id -> its call id: calls are keyed by call id, which their output names.
+        self._calls: dict[str, str] = {}
 
     def feed(self, event: Any) -> Iterable[Part]:
         kind = field(event, "type")
@@ -65,14 +66,15 @@ class ResponsesEvents:
         if kind == "response.output_item.added":
             item = field(event, "item")
             if field(item, "type") == "function_call":
-                key = field(item, "id") or field(item, "call_id")
-                self._calls[key] = field(item, "call_id")
+                key = field(item, "call_id") or field(item, "id")
+                self._calls[field(item, "id") or key] = key
                 return (ToolCall(key, name=field(item, "name"), arguments=field(item, "arguments") or "",
                                  id=field(item, "call_id")),)  # fmt: skip
             if field(item, "type") == "reasoning":
                 return (Done(),)
         elif kind == "response.function_call_arguments.delta":
-            return (ToolCall(field(event, "item_id"), arguments=field(event, "delta") or ""),)
+            item_id = field(event, "item_id")
+            return (ToolCall(self._calls.get(item_id, item_id), arguments=field(event, "delta") or ""),)
         elif kind == "response.output_item.done":
             item = field(event, "item")
             if field(item, "type") == "function_call_output":
@@ -80,9 +82,8 @@ class ResponsesEvents:
         elif kind in ("response.completed", "response.incomplete"):
             response = field(event, "response")
             usage = field(response, "usage")
-            return (
-                Usage(field(usage, "input_tokens"), field(usage, "output_tokens"), field(response, "model")),
-            )
+            model = field(response, "model")  # an agent's model calls add up
+            return (Usage(field(usage, "input_tokens"), field(usage, "output_tokens"), model, added=True),)
         elif kind in ("response.failed", "error"):
             error = field(field(event, "response"), "error") if kind == "response.failed" else event
             raise RuntimeError(f"the model failed: {field(error, 'message') or error!r}")
