@@ -250,10 +250,11 @@ def write_stream(stream: Iterable[Any] | AsyncIterable[Any], *, key: str | None 
 
     Accepts a sync or async iterable of strings, or what a model library streams, unchanged: OpenAI Chat
     Completions chunks and Responses API events, Anthropic Messages stream events, LangChain message chunks,
-    LangGraph stream parts (``stream_mode="messages"`` or ``"updates"``), PydanticAI agent run events. The
-    text renders as markdown while it streams; reasoning shows as a collapsible thought ("Thought for 3.2 s"),
-    each tool call as a thought titled with the tool's name (its arguments, then its output, in the body);
-    token usage goes into the message's ``usage`` (shown with ``rc.chat(show_usage=True)``).
+    LangGraph stream parts (``stream_mode="messages"`` or ``"updates"``), PydanticAI agent run events, OpenAI
+    Agents SDK run events. The text renders as markdown while it streams; reasoning shows as a collapsible
+    thought ("Thought for 3.2 s"), each tool call as a thought titled with the tool's name (its arguments,
+    then its output, in the body); token usage goes into the message's ``usage`` (shown with
+    ``rc.chat(show_usage=True)``).
 
     If the user presses Stop, the iterable is closed (a generator's ``finally`` runs) and this returns the
     text so far, so the script can keep the partial answer; the run then ends at the next reactchat call.

@@ -10,7 +10,7 @@ EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples"
 
 def test_every_example_has_a_test() -> None:
     tested = {"echo.py", "stream.py", "thoughts.py", "media.py", "display.py", "feedback.py", "options.py",
-              "multimodal.py", "settings.py", "random_responder.py", "alternating_agree.py", "slow_echo.py", "yes_man.py", "image_counter.py", "system_prompt.py", "audio_and_files.py", "preset_options.py", "tool_thoughts.py", "voting.py", "blocks_streaming.py", "blocks_multimodal.py", "llm_client.py", "conversations.py", "openai_tools.py", "anthropic_thinking.py", "langgraph_agent.py", "pydantic_ai_agent.py"}  # fmt: skip
+              "multimodal.py", "settings.py", "random_responder.py", "alternating_agree.py", "slow_echo.py", "yes_man.py", "image_counter.py", "system_prompt.py", "audio_and_files.py", "preset_options.py", "tool_thoughts.py", "voting.py", "blocks_streaming.py", "blocks_multimodal.py", "llm_client.py", "conversations.py", "openai_tools.py", "anthropic_thinking.py", "langgraph_agent.py", "pydantic_ai_agent.py", "openai_agent.py"}  # fmt: skip
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
 
@@ -221,3 +221,20 @@ def test_pydantic_ai_agent() -> None:
     assert t.messages[-1]["content"] == "You rolled a 17."
     t.send("now a d6")
     assert len(t.thoughts) == 4 and t.messages[-1]["content"] == "You rolled a 4."
+
+
+def test_openai_agent() -> None:
+    t = ChatTest.from_file(EXAMPLES / "openai_agent.py", config=Config(frame_interval=0.001))
+    t.send("capital of Peru?")
+    assert t.errors == []
+    (tool,) = t.thoughts
+    assert tool["title"] == "capital" and [x for x in tool["content"].splitlines() if x] == [
+        '{"country": "peru"}',
+        "Lima",
+    ]
+    assert t.messages[-1]["content"] == "The capital is Lima."
+    assert t.nodes("message")[-1][2]["usage"] == {
+        "input_tokens": 80,
+        "output_tokens": 24,
+        "model": "stand-in",
+    }
