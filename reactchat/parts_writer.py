@@ -7,6 +7,7 @@ The chunks' library is recognised from the first chunk that is not a str (``dial
 
 from __future__ import annotations
 
+import re
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -39,12 +40,20 @@ class StreamedText(str):
 class _Open:
     """A thought that is streaming: its node, the writer of its body, when it started, what it holds."""
 
-    __slots__ = ("body", "call", "node", "record", "started")
+    __slots__ = ("arguments", "body", "call", "node", "pieces", "record", "started")
 
     def __init__(self, node: Node, body: Writer, record: dict[str, Any]) -> None:
         self.node, self.body, self.record = node, body, record
         self.call: dict[str, Any] = {}  # a tool call's OpenAI-style function: its name and arguments
+        # The body's text and a tool call's arguments, joined when the thought ends (adding to a str in a
+        # dict copies it: quadratic in a long reasoning).
+        self.pieces: list[str] = []
+        self.arguments: list[str] = []
         self.started = time.monotonic()
+
+    def add(self, text: str) -> None:
+        self.body.feed_text(text)
+        self.pieces.append(text)
 
 
 class PartsWriter:
@@ -133,8 +142,7 @@ class PartsWriter:
                 if not part.text.strip():
                     return
                 self._reasoning = self._open("Thinking", "")
-            self._reasoning.body.feed_text(part.text)
-            self._reasoning.record["content"] += part.text
+            self._reasoning.add(part.text)
         elif isinstance(part, ToolCall):
             self._tool(part)
         elif isinstance(part, ToolResult):
@@ -160,9 +168,8 @@ class PartsWriter:
             self._rec.set(opened.node, {"title": part.name})
             opened.record["title"] = opened.call["name"] = part.name
         if part.arguments:
-            opened.body.feed_text(part.arguments)
-            opened.record["content"] += part.arguments
-            opened.call["arguments"] += part.arguments
+            opened.add(part.arguments)
+            opened.arguments.append(part.arguments)
 
     def _open(self, title: str, body: str) -> _Open:
         self._close_text()
@@ -173,13 +180,15 @@ class PartsWriter:
         rec.exit(prune=False)
         inner.source = None
         writer = Writer(rec, inner, self._options, self._interval)
-        writer.feed_text(body)
-        record = {"title": title, "content": body, "at": len(self.text)}
+        record = {"title": title, "content": "", "at": len(self.text)}
         self.thoughts.append(record)
-        return _Open(node, writer, record)
+        opened = _Open(node, writer, record)
+        opened.add(body)
+        return opened
 
     def _finish_thought(self, opened: _Open, patch: dict[str, Any]) -> None:
         opened.body.finish()
+        opened.record["content"] = "".join(opened.pieces)
         self._rec.set(opened.node, patch)
         opened.record.update(patch)
 
@@ -191,14 +200,13 @@ class PartsWriter:
 
     def _close_tool(self, key: Any, output: str | None, failed: bool) -> None:
         opened = self._tools.pop(key)
-        if opened.record["content"].startswith("```json\n"):
-            opened.body.feed_text("\n```\n")
-            opened.record["content"] += "\n```\n"
+        opened.call["arguments"] = "".join(opened.arguments)
+        opened.add("\n```\n")  # the arguments' fence
         if output is not None:
-            fence = "````" if "```" in output else "```"
-            more = f"\n{fence}\n{output}\n{fence}\n"
-            opened.body.feed_text(more)
-            opened.record["content"] += more
+            fence = "`" * max(
+                3, max(map(len, re.findall("`+", output)), default=0) + 1
+            )  # longer than any inside
+            opened.add(f"\n{fence}\n{output}\n{fence}\n")
         duration = round(time.monotonic() - opened.started, 1)
         self._finish_thought(opened, {"status": "error" if failed else "done", "duration": duration})
 

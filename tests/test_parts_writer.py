@@ -124,3 +124,17 @@ def test_a_tool_output_with_a_fence_keeps_its_own_block(write_app: Callable[[str
     t = ChatTest.from_file(write_app(source))
     assert t.errors == []
     assert "```py" in t.thoughts[0]["content"]  # shown as text inside a longer fence, not as markup
+
+
+def test_a_stream_that_starts_with_a_thought_shows_it_first(write_app: Callable[[str], str]) -> None:
+    source = """
+    import reactchat as rc
+    def chunks():
+        yield {"choices": [{"delta": {"reasoning": "hmm"}}]}
+        yield {"choices": [{"delta": {"content": "answer"}}]}
+    with rc.message("assistant"):
+        rc.write_stream(chunks(), key="reply")
+    """
+    t = ChatTest.from_file(write_app(source))
+    assert [kind for kind, _ in shown(t)] == ["thought", "markdown"]
+    assert t.session.tree.find("markdown")[-1].key == "reply"  # the answer's block took the key
