@@ -152,6 +152,8 @@ def _emit_streamed(run: Run, text: str, thoughts: list[dict[str, Any]], reasonin
     rec = run.reconciler
     pos = 0
     for record in thoughts:
+        if not isinstance(record, Mapping) or record.get("title") is None:
+            continue  # not one write_stream kept: nothing to show it as
         at = min(max(int(record.get("at") or 0), pos), len(text))
         if at > pos:
             emit_content(run, text[pos:at], reasoning=reasoning)

@@ -138,3 +138,19 @@ def test_a_stream_that_starts_with_a_thought_shows_it_first(write_app: Callable[
     t = ChatTest.from_file(write_app(source))
     assert [kind for kind, _ in shown(t)] == ["thought", "markdown"]
     assert t.session.tree.find("markdown")[-1].key == "reply"  # the answer's block took the key
+
+
+def test_a_message_with_thoughts_in_its_metadata_shows_them_where_they_stood(
+    write_app: Callable[[str], str],
+) -> None:
+    source = """
+    import reactchat as rc
+    thoughts = [{"title": "first", "at": 0, "content": "a"}, {"content": "no title: skipped"},
+                {"title": "late", "at": 999, "status": "error", "content": "b"}]
+    rc.message({"role": "assistant", "content": "Hello.", "metadata": {"thoughts": thoughts, "usage": {"output_tokens": 3}}})
+    """
+    t = ChatTest.from_file(write_app(source))
+    assert t.errors == []
+    assert shown(t) == [("thought", "first"), ("markdown", ""), ("thought", "late")]
+    assert "status" not in t.thoughts[0] and t.thoughts[1]["status"] == "error"
+    assert t.nodes("message")[-1][2]["usage"] == {"output_tokens": 3}
