@@ -25,6 +25,7 @@ from reactchat.elements import ChatMessage
 from reactchat.media_elements import audio, file, gallery, html, image, plot, video
 from reactchat.messages import markdown, message, thought, title, write_stream
 from reactchat.queues import queue
+from reactchat.replay import ReplayServer
 from reactchat.trigger import ChatEvent
 from reactchat.widgets import (
     button,
@@ -45,6 +46,7 @@ __all__ = [
     "ChatEvent",
     "ChatMessage",
     "Client",
+    "ReplayServer",
     "__version__",
     "audio",
     "button",

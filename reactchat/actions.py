@@ -194,6 +194,7 @@ def chat(
     placeholder: str | None = None,
     avatar_images: Any = None,
     show_timestamps: bool = False,
+    show_usage: bool = False,
     render_markdown: bool = True,
     line_breaks: bool = False,
     sanitize_html: bool = True,
@@ -242,6 +243,8 @@ def chat(
         avatar_images: ``{"user": ..., "assistant": ...}`` or ``(user, assistant)``: an image path, URL or
             an emoji.
         show_timestamps: Show when each message was created.
+        show_usage: Show, small under each reply, the tokens it used and the model (from a model library's
+            stream, see ``write_stream``, or a message's ``metadata["usage"]``).
         render_markdown: False shows message text exactly as typed.
         line_breaks: Single newlines in markdown become line breaks.
         sanitize_html: False renders raw HTML in markdown (still through the sanitiser's allow-list).

@@ -87,7 +87,7 @@ def chat_props(run: Run, options: dict[str, Any]) -> tuple[dict[str, Any], Rende
         if size is not None:
             props[name] = size
     for name, default in (
-        ("resizable", False), ("show_timestamps", False), ("rtl", False),
+        ("resizable", False), ("show_timestamps", False), ("show_usage", False), ("rtl", False),
         ("group_consecutive_messages", True), ("autoscroll", True), ("show_copy_code", True),
         ("allow_file_downloads", True),
     ):  # fmt: skip

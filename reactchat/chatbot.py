@@ -23,7 +23,18 @@ from reactchat.conversation import conversation
 from reactchat.example_cache import ExampleCache, cache_for
 from reactchat.messages import message, new_answer, write_stream
 from reactchat.queues import Line, gate, line_for
-from reactchat.replies import END, as_messages, chain, copy_message, deltas, last_user, nothing, structured
+from reactchat.replies import (
+    END,
+    as_messages,
+    chain,
+    copy_message,
+    deltas,
+    is_stream,
+    is_structured,
+    last_user,
+    nothing,
+    structured,
+)
 from reactchat.stored_chat import StoredChat
 from reactchat.widgets import Declared, show_value, shows, sidebar, value_error
 
@@ -330,15 +341,18 @@ def _turn(
         if first is END:
             nothing(fn)
             return
-        if not isinstance(first, str):
+        if is_structured(first):
             structured(first, result, history, ids)
             return
         result = chain(first, result)
-    if inspect.isgenerator(result) or inspect.isasyncgen(result):
+    if is_stream(result):
         with message("assistant") as shown:
             ids.append(shown.node.id)
             reply = write_stream(deltas(result))
-        history.append({"role": "assistant", "content": reply})
+        entry = {"role": "assistant", "content": str(reply)}
+        if reply.metadata:  # thoughts, tool calls, usage: shown again from the history
+            entry["metadata"] = reply.metadata
+        history.append(entry)
         return
     replies = as_messages(result)
     if not replies:

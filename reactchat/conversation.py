@@ -13,7 +13,7 @@ from reactchat.actions import message_text
 from reactchat.elements import ChatMessage, Element, begin, claim
 from reactchat.interrupts import Interrupt, RerunRequested, RunAbandoned, ShuttingDown, StopRequested
 from reactchat.media import FILES_ROUTE, MediaEntry, is_url
-from reactchat.messages import Container, StreamSinks, message
+from reactchat.messages import Container, StreamRecords, StreamSinks, message
 
 if TYPE_CHECKING:
     from reactchat.run import Run
@@ -72,6 +72,8 @@ class Reply(Container):
         self._transcript = transcript
         self._streamed = self._replaced = False
         self._text: list[str] = []  # what was appended: the stored text, if media join it at the end
+        self._length = 0  # the text stored so far: where a stream's thoughts stand in the whole reply
+        self._metadata: dict[str, Any] = {}
         self._stored = transcript.add("assistant", "", status="streaming")
         shown = {"role": "assistant", "content": None, **transcript.shown(self._stored.id)}
         super().__init__(run, message(shown).node)  # as the history will re-declare it: no update next turn
@@ -79,7 +81,20 @@ class Reply(Container):
     def __enter__(self) -> Reply:
         super().__enter__()
         self._run.part(StreamSinks).append(self._sink)
+        self._run.part(StreamRecords).append(self._record)
         return self
+
+    def _record(self, metadata: dict[str, Any], length: int) -> None:
+        """A stream ended: keep its thoughts (placed in the whole reply), tool calls and usage, stored with
+        the reply when it is finished."""
+        base = self._length - length
+        kept = self._metadata
+        kept.setdefault("thoughts", []).extend(
+            {**t, "at": t["at"] + base} for t in metadata.get("thoughts", ())
+        )
+        kept.setdefault("tool_calls", []).extend(metadata.get("tool_calls", ()))
+        if metadata.get("usage"):
+            kept["usage"] = metadata["usage"]
 
     def _sink(self, text: str | None) -> None:
         if text is None:
@@ -89,14 +104,17 @@ class Reply(Container):
         else:
             self._streamed = True
             self._text.append(text)
+            self._length += len(text)
             self._transcript.append(self._stored.id, text)
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        sinks = self._run.part(StreamSinks)
+        sinks, records = self._run.part(StreamSinks), self._run.part(StreamRecords)
         if sinks and sinks[-1] == self._sink:
             sinks.pop()
+        if records and records[-1] == self._record:
+            records.pop()
         super().__exit__(exc_type, exc, tb)
         interrupted = exc_type is not None and issubclass(exc_type, Interrupt)
         kind = exc_type if interrupted else self._run.cancel.kind
@@ -115,7 +133,8 @@ class Reply(Container):
         if media:
             text = "".join(self._text) if content is None else content
             content = [text, *media] if text else media
-        self._transcript.finish(self._stored.id, status, content)
+        metadata = {name: value for name, value in self._metadata.items() if value} or None
+        self._transcript.finish(self._stored.id, status, content, metadata)
         if status != "done":
             self._run.reconciler.set(self.node, {"status": status})
         _relist(self._run, self._transcript)

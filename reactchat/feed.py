@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import inspect
 import queue
 import threading
 from collections.abc import AsyncIterable, AsyncIterator, Iterable
@@ -20,7 +21,7 @@ from reactchat import context
 
 if TYPE_CHECKING:
     from reactchat.interrupts import Cancel
-    from reactchat.stream import ReasoningWriter, Writer
+    from reactchat.parts_writer import PartsWriter
 
 _ITEM, _END, _ERROR, _WAKE = range(4)
 
@@ -59,7 +60,7 @@ def _pump(iterable: Iterable[Any], put: Any, stop: threading.Event) -> threading
     return thread
 
 
-def consume_sync(writer: Writer | ReasoningWriter, iterable: Iterable[Any], cancel: Cancel) -> None:
+def consume_sync(writer: PartsWriter, iterable: Iterable[Any], cancel: Cancel) -> None:
     """Drive a sync iterable from a sync script."""
     inbox: queue.SimpleQueue[tuple[int, Any]] = queue.SimpleQueue()
     stop = threading.Event()
@@ -69,11 +70,13 @@ def consume_sync(writer: Writer | ReasoningWriter, iterable: Iterable[Any], canc
             _drain(writer, inbox, cancel)
     finally:
         stop.set()
+        if cancel.requested and not inspect.isgenerator(iterable):
+            # A model SDK's stream may be waiting on the network and never yield again: closing it here
+            # closes its HTTP response, which ends that wait. (A generator can only be closed by its thread.)
+            _close(iterable)
 
 
-def _drain(
-    writer: Writer | ReasoningWriter, inbox: queue.SimpleQueue[tuple[int, Any]], cancel: Cancel
-) -> None:
+def _drain(writer: PartsWriter, inbox: queue.SimpleQueue[tuple[int, Any]], cancel: Cancel) -> None:
     while not cancel.requested:
         try:
             kind, item = inbox.get(timeout=writer.due_in())
@@ -112,7 +115,7 @@ async def _threaded(iterable: Iterable[Any]) -> AsyncIterator[Any]:
 
 
 async def consume_async(
-    writer: Writer | ReasoningWriter, iterable: Iterable[Any] | AsyncIterable[Any], cancel: Cancel
+    writer: PartsWriter, iterable: Iterable[Any] | AsyncIterable[Any], cancel: Cancel
 ) -> None:
     """Drive any iterable from inside an event loop; returns early, keeping the text, when interrupted."""
     loop = asyncio.get_running_loop()
@@ -129,14 +132,19 @@ async def consume_async(
             await _feed_until_done(writer, iterator, waker, cancel)
         finally:
             waker.cancel()
-            aclose = getattr(iterator, "aclose", None)
-            if aclose is not None:
-                with contextlib.suppress(Exception):
-                    await aclose()
+            # Close the source too: an SDK's stream (openai's, anthropic's AsyncStream) releases its HTTP
+            # response in its own aclose(), which closing the generator it iterates with does not reach.
+            for obj in (iterator,) if source is iterator else (iterator, source):
+                aclose = getattr(obj, "aclose", None) or getattr(obj, "close", None)
+                if aclose is not None:
+                    with contextlib.suppress(Exception):
+                        closing = aclose()
+                        if inspect.isawaitable(closing):
+                            await closing
 
 
 async def _feed_until_done(
-    writer: Writer | ReasoningWriter, iterator: AsyncIterator[Any], waker: asyncio.Future[Any], cancel: Cancel
+    writer: PartsWriter, iterator: AsyncIterator[Any], waker: asyncio.Future[Any], cancel: Cancel
 ) -> None:
     pending: asyncio.Future[Any] | None = None
     try:

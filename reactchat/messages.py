@@ -9,6 +9,7 @@ from collections.abc import AsyncIterable, Callable, Iterable, Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from reactchat.dialects import ACCEPTED
 from reactchat.elements import (
     ROLES,
     ChatMessage,
@@ -23,10 +24,11 @@ from reactchat.elements import (
 )
 from reactchat.feed import consume_async, consume_sync
 from reactchat.interrupts import Interrupt, StopRequested
-from reactchat.markdown import closing_marks
-from reactchat.stream import Durable, ReasoningWriter, Replace, Writer
+from reactchat.parts_writer import PartsWriter, StreamedText
+from reactchat.stream import Durable
 
 if TYPE_CHECKING:
+    from reactchat.interrupts import Cancel
     from reactchat.run import Run
     from reactchat.tree import Node
 
@@ -37,6 +39,11 @@ class Thoughts(dict[Any, "Node"]):
 
 class StreamSinks(list[Callable[[str | None], None]]):
     """Where streamed text is stored as it is written (innermost last): a stored reply pushes its own."""
+
+
+class StreamRecords(list[Callable[[dict[str, Any], int], None]]):
+    """Where ``write_stream`` hands what it showed besides text (its thoughts, tool calls, usage) as message
+    metadata, with the length of its text, when it ends (innermost last): a stored reply pushes its own."""
 
 
 class MessageDefaults(dict[str, Any]):
@@ -129,6 +136,11 @@ def message(
         props["status"] = status
     if isinstance(branch, list) and len(branch) == 2 and all(type(n) is int for n in branch):
         props["branch"] = branch  # [which, of how many] versions: the page draws a pager
+    thoughts = None
+    if metadata:
+        if metadata.get("usage"):
+            props["usage"] = metadata["usage"]
+        thoughts = metadata.get("thoughts") if isinstance(body, str) else None
     rec = run.reconciler
     node = rec.emit("message", props, key, defaults=run.part(MessageDefaults))
     if body is not None:
@@ -138,7 +150,10 @@ def message(
         node.source = body
         rec.enter(node)
         try:
-            emit_content(run, body, reasoning=role == "assistant")
+            if thoughts:
+                _emit_streamed(run, body, thoughts, role == "assistant")
+            else:
+                emit_content(run, body, reasoning=role == "assistant")
         except BaseException:
             rec.exit(prune=False)
             raise
@@ -163,6 +178,25 @@ def new_answer(run: Run) -> None:
     container = rec.container
     if container.kind == "message" and "feedback" in container.props:
         rec.set(container, {"feedback": None})
+
+
+def _emit_streamed(run: Run, text: str, thoughts: list[dict[str, Any]], reasoning: bool) -> None:
+    """A streamed reply's text with the thoughts it showed (``metadata["thoughts"]``) where they stood."""
+    rec = run.reconciler
+    pos = 0
+    for record in thoughts:
+        if not isinstance(record, Mapping) or record.get("title") is None:
+            continue  # not one write_stream kept: nothing to show it as
+        at = min(max(int(record.get("at") or 0), pos), len(text))
+        if at > pos:
+            emit_content(run, text[pos:at], reasoning=reasoning)
+        node = rec.emit("thought", thought_props(record))
+        rec.enter(node)
+        emit_content(run, str(record.get("content") or ""))
+        rec.exit()
+        pos = at
+    if pos < len(text):
+        emit_content(run, text[pos:], reasoning=reasoning)
 
 
 def _thought_message(run: Run, msg: ChatMessage, key: str | None) -> Container:
@@ -252,63 +286,84 @@ def title(text: str) -> None:
 def write_stream(stream: Iterable[Any] | AsyncIterable[Any], *, key: str | None = None) -> Any:
     """Stream text into the current container (usually an assistant message) as it arrives.
 
-    Accepts a sync or async iterable of strings, or of OpenAI-style chunks
-    (``chunk.choices[0].delta.content``). The text renders as markdown while it streams.
+    Accepts a sync or async iterable of strings, or what a model library streams, unchanged: OpenAI Chat
+    Completions chunks and Responses API events, Anthropic Messages stream events, LangChain message chunks,
+    LangGraph stream parts (``stream_mode="messages"`` or ``"updates"``), PydanticAI agent run events, OpenAI
+    Agents SDK run events. The text renders as markdown while it streams; reasoning shows as a collapsible
+    thought ("Thought for 3.2 s"), each tool call as a thought titled with the tool's name (its arguments,
+    then its output, in the body); token usage goes into the message's ``usage`` (shown with
+    ``rc.chat(show_usage=True)``).
 
     If the user presses Stop, the iterable is closed (a generator's ``finally`` runs) and this returns the
     text so far, so the script can keep the partial answer; the run then ends at the next reactchat call.
 
     Returns:
-        The full text. In a script that uses top-level ``await``, this returns an awaitable of the text:
-        write ``text = await rc.write_stream(...)``.
+        The full text (a str), with ``.metadata``: the stream's ``thoughts``, ``tool_calls`` (OpenAI's shape,
+        what to run before asking the model again) and ``usage``; put both in your history,
+        ``{"role": "assistant", "content": text, "metadata": text.metadata}``, for ``rc.message`` to show it
+        again as it streamed. In a script that uses top-level ``await``, this returns an awaitable of the
+        text: write ``text = await rc.write_stream(...)``.
     """
     run = begin()
     if not isinstance(stream, (Iterable, AsyncIterable)) or isinstance(stream, (str, bytes)):
-        raise TypeError(f"write_stream needs an iterable of text chunks; got {type(stream).__name__}")
+        raise TypeError(
+            f"write_stream needs an iterable of text chunks; got {type(stream).__name__}. It accepts"
+            f" iterables of {ACCEPTED}"
+        )
     new_answer(run)
-    writer: Writer | ReasoningWriter
-    rendering, interval = run.part(Rendering), run.scope.frame_interval
-    sinks = run.find(StreamSinks)
+    rendering = run.part(Rendering)
+    sinks, records = run.find(StreamSinks), run.find(StreamRecords)
     durable = Durable(sinks[-1]) if sinks else None  # inside a stored reply: store before showing
-    if rendering.reasoning_tags:
-        tags = rendering.reasoning_tags
-        writer = ReasoningWriter(run.reconciler, rendering.markdown, tags, interval, durable)
-    else:
-        node = run.reconciler.emit("markdown", {"html": "", "cuts": []}, key)
-        node.source = None
-        writer = Writer(run.reconciler, node, rendering.markdown, interval, durable)
+    record = records[-1] if records else None
+    interval = run.scope.frame_interval
+    writer = PartsWriter(run.reconciler, rendering.markdown, rendering.reasoning_tags, interval, durable, key)
     try:
         asyncio.get_running_loop()
     except RuntimeError:
         pass
     else:
-        return _write_stream_awaitable(run, writer, stream)
+        return _write_stream_awaitable(writer, stream, run.cancel, record)
     try:
         if isinstance(stream, AsyncIterable):
             run.scope.event_loop().run_until_complete(consume_async(writer, stream, run.cancel))
         else:
             consume_sync(writer, stream, run.cancel)
-        _close_stopped(run, writer)
+        _close_stopped(run.cancel, writer)
+    except Exception:
+        writer.failed = True  # the thoughts still open show as failed
+        raise
     finally:
-        text = writer.finish()
+        text = _finish(writer, record)
     return text
 
 
-def _close_stopped(run: Run, writer: Writer | ReasoningWriter) -> None:
+def _close_stopped(cancel: Cancel, writer: PartsWriter) -> None:
     """A stopped answer's markdown ends where Stop cut it: close what it left open (a ``**``, a code
     fence), so it renders as it would have; the closed text is what is returned and stored."""
-    stopped = run.cancel.kind is not None and issubclass(run.cancel.kind, StopRequested)
-    marks = closing_marks(writer.text) if stopped and isinstance(writer, Writer) else ""
-    if marks:
-        kept = writer.text.rstrip(" \t")  # "**bold " is not closed by a mark after the space
-        writer.feed(Replace(kept + marks) if kept != writer.text else marks)
+    if cancel.kind is not None and issubclass(cancel.kind, StopRequested):
+        writer.close_open_marks()
 
 
-async def _write_stream_awaitable(run: Run, writer: Writer | ReasoningWriter,
-                                  stream: Iterable[Any] | AsyncIterable[Any]) -> str:  # fmt: skip
+async def _write_stream_awaitable(
+    writer: PartsWriter,
+    stream: Iterable[Any] | AsyncIterable[Any],
+    cancel: Cancel,
+    record: Callable[[dict[str, Any], int], None] | None,
+) -> StreamedText:
     try:
-        await consume_async(writer, stream, run.cancel)
-        _close_stopped(run, writer)
+        await consume_async(writer, stream, cancel)
+        _close_stopped(cancel, writer)
+    except Exception:
+        writer.failed = True
+        raise
     finally:
-        text = writer.finish()
+        text = _finish(writer, record)
     return text
+
+
+def _finish(writer: PartsWriter, record: Callable[[dict[str, Any], int], None] | None) -> StreamedText:
+    text = writer.finish()
+    metadata = writer.metadata()
+    if record is not None and metadata:
+        record(metadata, len(text))
+    return StreamedText(text, metadata)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import inspect
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from reactchat import context
+from reactchat.dialects import is_model_stream
 from reactchat.elements import ChatMessage, Element
 from reactchat.messages import message
 from reactchat.stream import Replace
@@ -19,7 +20,7 @@ END = object()
 """What ``next(generator, END)`` returns for a generator that yields nothing."""
 
 
-def chain(first: str, rest: Iterator[Any]) -> Iterator[Any]:
+def chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
     """``first``, then the rest of ``rest`` (closed when this generator is)."""
     try:
         yield first
@@ -63,28 +64,55 @@ def as_messages(result: Any) -> list[dict[str, Any]]:
     )
 
 
-def deltas(source: Any) -> Iterator[str] | AsyncIterator[str]:
-    """Turn "the whole reply so far" yields (the reference's form) into the deltas write_stream appends."""
-    if inspect.isasyncgen(source):
+def is_stream(result: Any) -> bool:
+    """Whether a chat function's result is streamed: a generator, or a model library's stream object (openai's
+    ``Stream``, anthropic's, ...); not a list of messages."""
+    if inspect.isgenerator(result) or inspect.isasyncgen(result):
+        return True
+    return isinstance(result, (Iterable, AsyncIterable)) and not isinstance(
+        result, (str, bytes, Sequence, Mapping)
+    )
 
-        async def agen() -> AsyncIterator[str]:
-            seen = ""
+
+def is_structured(item: Any) -> bool:
+    """Whether a chat function's first yield is a message (a dict, ``ChatMessage``, ...), not text or a model
+    library's chunk."""
+    return not isinstance(item, str) and not is_model_stream(item)
+
+
+def deltas(source: Any) -> Iterator[Any] | AsyncIterator[Any]:
+    """Turn "the whole reply so far" yields (the reference's form) into the deltas write_stream appends; a
+    model library's chunks pass as they are."""
+    if isinstance(source, AsyncIterable):
+
+        async def agen() -> AsyncIterator[Any]:
+            seen, raw = "", False
             async for item in source:
+                if raw or (type(item) is not str and is_model_stream(item)):
+                    raw = True
+                    yield item
+                    continue
                 text = str(item)
                 yield text[len(seen) :] if text.startswith(seen) else Replace(text)
                 seen = text
 
         return agen()
 
-    def gen() -> Iterator[str]:
-        seen = ""
+    def gen() -> Iterator[Any]:
+        seen, raw = "", False
         try:
             for item in source:
+                if raw or (type(item) is not str and is_model_stream(item)):
+                    raw = True
+                    yield item
+                    continue
                 text = str(item)
                 yield text[len(seen) :] if text.startswith(seen) else Replace(text)
                 seen = text
         finally:
-            source.close()
+            close = getattr(source, "close", None)
+            if close is not None:
+                close()
 
     return gen()
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from reactchat.composer import chat_input
 from reactchat.conversation import conversation, storable
 from reactchat.messages import message, new_answer, write_stream
-from reactchat.replies import END, as_messages, chain, deltas, nothing, structured
+from reactchat.replies import END, as_messages, chain, deltas, is_stream, is_structured, nothing, structured
 
 if TYPE_CHECKING:
     from reactchat.run import Run
@@ -101,7 +101,7 @@ class StoredChat:
             if first is END:
                 nothing(fn)
                 return
-            if not isinstance(first, str):
+            if is_structured(first):
                 final: list[dict[str, Any]] = []
                 shown: list[int] = []
                 structured(first, result, final, shown)
@@ -115,7 +115,7 @@ class StoredChat:
                     self._keep(item, ids)
                 return
             result = chain(first, result)
-        if inspect.isgenerator(result) or inspect.isasyncgen(result):
+        if is_stream(result):
             with conversation().reply() as reply:
                 ids.append(reply.node.id)
                 write_stream(deltas(result))

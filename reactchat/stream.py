@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from reactchat.markdown import MarkdownOptions, MarkdownStream, markdown_props
 from reactchat.ops import utf16_len
@@ -17,26 +17,6 @@ if TYPE_CHECKING:
 
 class Replace(str):
     """A stream chunk that replaces the text so far instead of adding to it."""
-
-
-def chunk_text(chunk: Any) -> str:
-    """The text of one stream chunk: a str, or an OpenAI-style chunk's ``choices[0].delta.content``."""
-    if isinstance(chunk, str):
-        return chunk
-    if chunk is None:
-        return ""
-    choices = chunk.get("choices") if isinstance(chunk, dict) else getattr(chunk, "choices", None)
-    if choices is not None:
-        if not choices:
-            return ""
-        first = choices[0]
-        delta = first.get("delta") if isinstance(first, dict) else getattr(first, "delta", None)
-        content = delta.get("content") if isinstance(delta, dict) else getattr(delta, "content", None)
-        return content or ""
-    raise TypeError(
-        f"write_stream got a chunk of type {type(chunk).__name__}: {chunk!r:.80}; expected str or an"
-        " OpenAI-style chunk with choices[0].delta.content"
-    )
 
 
 _TAG_NAME = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
@@ -135,14 +115,13 @@ class Writer:
     def text(self) -> str:
         return self._md.text
 
-    def feed(self, chunk: Any) -> None:
-        if isinstance(chunk, Replace):
+    def feed(self, text: str) -> None:
+        if isinstance(text, Replace):
             self._md = MarkdownStream(self._options)
             self._done, self._done_units = "", 0
             if self._durable is not None:
                 self._durable.replace()
             self._rec.set(self.node, {"html": "", "cuts": []})
-        text = chunk_text(chunk)
         if self._durable is not None:
             self._durable.add(text)
         self.feed_text(text)
@@ -229,8 +208,7 @@ class ReasoningWriter:
     def text(self) -> str:
         return "".join(self._chunks)
 
-    def feed(self, chunk: Any) -> None:
-        text = chunk_text(chunk)
+    def feed(self, text: str) -> None:
         self._chunks.append(text)
         if self._durable is not None:
             self._durable.add(text)

@@ -107,8 +107,10 @@ class Transcript:
             self._told = now
             self.followers.changed(self.id, self)
 
-    def finish(self, message_id: str, status: str, content: Any = None) -> Message:
-        message = self.store.finish(self.owner, message_id, status=status, content=content)
+    def finish(
+        self, message_id: str, status: str, content: Any = None, metadata: dict[str, Any] | None = None
+    ) -> Message:
+        message = self.store.finish(self.owner, message_id, status=status, content=content, metadata=metadata)
         self._writing.discard(message_id)
         self._replace(message)
         self._touched(message.updated_at)

@@ -34,7 +34,8 @@ def test_defaults_and_every_option(write_app: Callable[[str], str]) -> None:
     assert t.media(props["avatars"]["assistant"]["src"]) == PNG.read_bytes()
     assert t.title == "My bot"
     defaults = chat_node(ChatTest.from_file(write_app("import reactchat as rc\nrc.chat()\n")))
-    assert defaults == {"layout": "bubble", "resizable": False, "show_timestamps": False, "rtl": False,
+    assert defaults == {"layout": "bubble", "resizable": False, "show_timestamps": False, "show_usage": False,
+                        "rtl": False,
                         "group_consecutive_messages": True, "autoscroll": True, "show_copy_code": True,
                         "allow_file_downloads": True, "feedback_options": [], "feedback_on_user": False,
                         "actions": {"edit": None, "retry": False, "undo": False, "clear": False, "copy": True,

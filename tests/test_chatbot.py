@@ -4,6 +4,7 @@ import asyncio
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -285,3 +286,30 @@ def test_additional_inputs_may_be_values_of_widgets_declared_before() -> None:
 def test_feedback_options_is_feedback_under_gradio_s_name() -> None:
     t = ChatTest.from_function(lambda message, history: "ok", feedback_options=["Good", "Bad", "Off topic"])
     assert t.nodes("chat")[0][2]["feedback_options"] == ["Good", "Bad", "Off topic"]
+
+
+def test_a_chat_function_can_return_or_yield_a_model_librarys_stream(write_app: Callable[[str], str]) -> None:
+    from reactchat.replay import ReplayServer
+    from tests.model_streams import CHAT
+
+    with ReplayServer(CHAT) as server:
+        source = f"""
+        import openai
+        import reactchat as rc
+        client = openai.OpenAI(base_url={server.url!r}, api_key="none", max_retries=0)
+        def create(message):
+            return client.chat.completions.create(model="m", messages=[{{"role": "user", "content": message}}], stream=True, stream_options={{"include_usage": True}})
+        def returned(message, history):
+            return create(message)
+        def yielded(message, history):
+            yield from create(message)
+        rc.chat_interface(returned if rc.session_state.setdefault("turn", 0) == 0 else yielded)
+        """
+        t = ChatTest.from_file(write_app(source))
+        t.send("weather?")
+        t.session.state["turn"] = 1
+        t.send("again")
+    assert t.errors == []
+    assert [m["content"] for m in t.messages] == ["weather?", "Let me check.", "again", "Let me check."]
+    assert [th["title"] for th in t.thoughts][1::2] == ["get_weather", "get_weather"]
+    assert t.nodes("message")[-1][2]["usage"]["output_tokens"] == 17

@@ -10,7 +10,7 @@ EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples"
 
 def test_every_example_has_a_test() -> None:
     tested = {"echo.py", "stream.py", "thoughts.py", "media.py", "display.py", "feedback.py", "options.py",
-              "multimodal.py", "settings.py", "random_responder.py", "alternating_agree.py", "slow_echo.py", "yes_man.py", "image_counter.py", "system_prompt.py", "audio_and_files.py", "preset_options.py", "tool_thoughts.py", "voting.py", "blocks_streaming.py", "blocks_multimodal.py", "llm_client.py", "conversations.py", "one_gpu.py"}  # fmt: skip
+              "multimodal.py", "settings.py", "random_responder.py", "alternating_agree.py", "slow_echo.py", "yes_man.py", "image_counter.py", "system_prompt.py", "audio_and_files.py", "preset_options.py", "tool_thoughts.py", "voting.py", "blocks_streaming.py", "blocks_multimodal.py", "llm_client.py", "conversations.py", "one_gpu.py", "openai_tools.py", "anthropic_thinking.py", "langgraph_agent.py", "pydantic_ai_agent.py", "openai_agent.py"}  # fmt: skip
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
 
@@ -193,3 +193,75 @@ def test_one_gpu_queues_the_second_tab_and_replays_a_cached_example() -> None:
     finally:
         first.close()
         second.close()
+
+
+def test_openai_tools_calls_the_tool_then_answers() -> None:
+    t = ChatTest.from_file(EXAMPLES / "openai_tools.py", config=Config(frame_interval=0.001))
+    t.send("weather in Tokyo?")
+    assert t.errors == []
+    assert [(x["title"][:12], x["status"]) for x in t.thoughts] == [
+        ("Thought for ", "done"),
+        ("get_weather", "done"),
+    ]
+    assert t.thoughts[1]["content"] == '{"city": "tokyo"}'
+    assert t.rendered[-1]["content"] == "It is 24 °C and raining there right now."
+    assert t.nodes("message")[-1][2]["usage"] == {"input_tokens": 80, "output_tokens": 9, "model": "stand-in"}
+    t.send(
+        "and Paris?"
+    )  # the history shows the first turn's thoughts again, and the model saw the tool result
+    assert len(t.thoughts) == 4 and t.rendered[-1]["content"] == "It is 14 °C and cloudy there right now."
+
+
+def test_anthropic_thinking() -> None:
+    t = ChatTest.from_file(EXAMPLES / "anthropic_thinking.py", config=Config(frame_interval=0.001))
+    t.send("why?")
+    assert t.errors == [] and t.thoughts[0]["content"] == "The user asks: 'why?'. I answer briefly."
+    assert t.rendered[-1]["content"] == "You asked: why?. That is a good question."
+    assert t.nodes("message")[-1][2]["usage"] == {
+        "input_tokens": 12,
+        "output_tokens": 30,
+        "model": "stand-in",
+    }
+
+
+def test_langgraph_agent_shows_the_tool_and_its_failure() -> None:
+    t = ChatTest.from_file(EXAMPLES / "langgraph_agent.py", config=Config(frame_interval=0.001))
+    t.send("Rome")
+    (tool,) = t.thoughts
+    assert tool["title"] == "lookup" and tool["status"] == "done" and "Rome: an article" in tool["content"]
+    assert t.rendered[-1]["content"] == "Here is what I found: Rome: an article of 1,200 words."
+    t.send("Atlantis")
+    assert t.thoughts[-1]["status"] == "error" and "no article about Atlantis" in t.thoughts[-1]["content"]
+    assert t.thoughts[0] == tool  # the first turn, shown again from the history
+
+
+def test_pydantic_ai_agent() -> None:
+    t = ChatTest.from_file(EXAMPLES / "pydantic_ai_agent.py", config=Config(frame_interval=0.001))
+    t.send("roll a d20")
+    assert t.errors == []
+    reasoning, tool = t.thoughts
+    assert reasoning["content"] == "The user wants a roll; I will roll a d20."
+    assert tool["title"] == "roll" and [x for x in tool["content"].splitlines() if x] == [
+        '{"die": "d20"}',
+        "17",
+    ]
+    assert t.rendered[-1]["content"] == "You rolled a 17."
+    t.send("now a d6")
+    assert len(t.thoughts) == 4 and t.rendered[-1]["content"] == "You rolled a 4."
+
+
+def test_openai_agent() -> None:
+    t = ChatTest.from_file(EXAMPLES / "openai_agent.py", config=Config(frame_interval=0.001))
+    t.send("capital of Peru?")
+    assert t.errors == []
+    (tool,) = t.thoughts
+    assert tool["title"] == "capital" and [x for x in tool["content"].splitlines() if x] == [
+        '{"country": "peru"}',
+        "Lima",
+    ]
+    assert t.rendered[-1]["content"] == "The capital is Lima."
+    assert t.nodes("message")[-1][2]["usage"] == {
+        "input_tokens": 80,
+        "output_tokens": 24,
+        "model": "stand-in",
+    }

@@ -3,6 +3,7 @@ against the first app, and the client talks to a served app."""
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import io
 import os
@@ -23,6 +24,17 @@ def snippet(containing: str) -> str:
     found = [s for s in SNIPPETS if containing in s]
     assert len(found) == 1, f"{len(found)} README snippets contain {containing!r}"
     return found[0]
+
+
+FRAGMENTS = re.findall(r"```python fragments\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL)
+
+
+def test_fragments_compile() -> None:
+    # Lines taken out of whole apps (the model library's, each one in examples/ and tested there): they
+    # must at least be Python, top-level await included.
+    assert FRAGMENTS
+    for fragment in FRAGMENTS:
+        compile(fragment, "README.md", "exec", flags=ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
 
 
 def test_every_snippet_is_covered_here() -> None:

@@ -97,7 +97,8 @@ def test_slow_echo_streams_the_whole_reply_so_far_as_diffs() -> None:
     assert "You typed: st" in seen and len(seen) >= 4  # it showed partial replies on the way
     assert all("You typed: stream".startswith(s) for s in seen)
     appended = [op[3] for op in t.ops[before:] if op[0] == APP and op[2] == "html"]
-    # Each yield's new characters, appended (the first ones may come with the message's insert).
+    # Each yield's new characters, appended (the block is declared with the first, which its insertion may
+    # carry when both go out in one frame).
     assert "<p>You typed: stream</p>\n".endswith("".join(appended))
     # After the first piece, each frame carries only new characters (the closing tags come last).
     assert len(appended) >= 4 and all(len(a) <= len("m</p>\n") for a in appended[1:])

@@ -5,13 +5,12 @@ import re
 import time
 from collections.abc import Callable
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reactchat.markdown import markdown_props
 from reactchat.ops import APP, MOV, RUN
-from reactchat.stream import chunk_text, open_html
+from reactchat.stream import open_html
 from reactchat.testing import ChatTest
 
 STREAM_APP = """
@@ -186,14 +185,6 @@ def test_events_during_a_stream_are_queued_in_order_and_none_is_lost(write_app: 
     assert [m["content"] for m in t.messages] == [
         "one", "reply to one", "two", "reply to two", "three", "reply to three",
     ]  # fmt: skip
-
-
-@pytest.mark.parametrize(
-    ("chunk", "text"),
-    [("a", "a"), (None, ""), ({"choices": [{"delta": {"content": None}}]}, ""), ({"choices": []}, "")],
-)
-def test_chunk_text(chunk: object, text: str) -> None:
-    assert chunk_text(chunk) == text
 
 
 def test_write_stream_rejects_a_plain_string(write_app: Callable[[str], str]) -> None:

@@ -17,6 +17,7 @@ export interface ChatOpts {
   description: string;
   avatars: { [role: string]: Value };
   timestamps: boolean;
+  usage: boolean;
   group: boolean;
   autoscroll: boolean;
   copyCode: boolean;
@@ -48,6 +49,7 @@ export function chatOpts(p: Props = {}): ChatOpts {
     description: text(p["description"]),
     avatars: isMap(p["avatars"]) ? p["avatars"] : {},
     timestamps: flag(p["show_timestamps"], false),
+    usage: flag(p["show_usage"], false),
     group: flag(p["group_consecutive_messages"], true),
     autoscroll: flag(p["autoscroll"], true),
     copyCode: flag(p["show_copy_code"], true),

@@ -1,5 +1,5 @@
 // Pure formatting and value rules (no DOM): CSS lengths, sizes, durations, safe URLs, thoughts, grouping.
-import type { Value } from "./protocol";
+import { isMap, type Value } from "./protocol";
 
 /** A CSS length: numbers are pixels; strings pass through (the CSSOM drops invalid ones). */
 export const cssLen = (v: Value | undefined): string =>
@@ -30,6 +30,18 @@ export function fmtDur(sec: number): string {
   if (sec < 60) return `${Math.round(sec)}s`;
   const s = Math.round(sec);
   return `${Math.floor(s / 60)}m ${s % 60}s`;
+}
+
+/** A message's token usage (`{input_tokens, output_tokens, model}`, any part) as "31 in · 17 out · gpt-4o";
+ * "" when it has none. */
+export function fmtUsage(v: Value | undefined): string {
+  if (!isMap(v)) return "";
+  const num = (x: Value | undefined): x is number => typeof x === "number" && isFinite(x);
+  const parts: string[] = [];
+  if (num(v["input_tokens"])) parts.push(`${v["input_tokens"]} in`);
+  if (num(v["output_tokens"])) parts.push(`${v["output_tokens"]} out`);
+  if (typeof v["model"] === "string" && v["model"]) parts.push(v["model"]);
+  return parts.join(" · ");
 }
 
 /** Only http(s), blob:, data: and same-origin paths; anything else (javascript:, ...) is dropped. */

@@ -5,6 +5,7 @@ import { optionsOf } from "./choices";
 import { visibleText } from "./clipboard";
 import { h, sendsText, str } from "./dom";
 import { Feedback } from "./feedback";
+import { fmtUsage } from "./format";
 import type { Props } from "./protocol";
 import type { View, ViewContext } from "./view";
 
@@ -135,6 +136,8 @@ export function messageView(id: number, ctx: ViewContext): View {
     }
     const t = props["created_at"];
     if (opts.timestamps && typeof t === "number" && isFinite(t)) add(timeEl(t));
+    const usage = opts.usage ? fmtUsage(props["usage"]) : "";
+    if (usage) add(h("div", "rc-usage", { "data-testid": "usage", title: "Tokens used" }, usage));
     add(actions(role));
   };
   return {

@@ -12,6 +12,7 @@ describe("chat options", () => {
     assert.equal(o.autoscroll, true);
     assert.equal(o.copyCode, true);
     assert.equal(o.timestamps, false);
+    assert.equal(o.usage, false);
     assert.equal(o.rtl, false);
     assert.equal(o.height, "");
     assert.equal(o.placeholder, "");

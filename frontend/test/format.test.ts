@@ -1,7 +1,7 @@
 // Pure formatting rules: sizes, durations, safe URLs, thought and grouping rules.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { fmtDur, fmtSize, groupFlags, safeUrl, thoughtOpen, thoughtStatus } from "../src/format";
+import { fmtDur, fmtSize, fmtUsage, groupFlags, safeUrl, thoughtOpen, thoughtStatus } from "../src/format";
 
 describe("formatting", () => {
   test("human file sizes", () => {
@@ -22,6 +22,14 @@ describe("formatting", () => {
     assert.equal(fmtDur(12.6), "13s");
     assert.equal(fmtDur(125), "2m 5s");
     assert.equal(fmtDur(-1), "");
+  });
+
+  test("usage", () => {
+    assert.equal(fmtUsage({ input_tokens: 31, output_tokens: 17, model: "gpt-test" }), "31 in · 17 out · gpt-test");
+    assert.equal(fmtUsage({ output_tokens: 5 }), "5 out");
+    assert.equal(fmtUsage({ input_tokens: "x", model: "" }), "");
+    assert.equal(fmtUsage(undefined), "");
+    assert.equal(fmtUsage([1, 2]), "");
   });
 });
 
