@@ -28,7 +28,7 @@ __all__ = ["SqlMessageStore"]
 
 
 class SqlMessageStore(SqlStore):
-    """The whole Store API in SQL: backends subclass this and connect."""
+    """Messages in SQL; store_tree.py adds whole conversations, and backends subclass that."""
 
     def _message(self, row: Any, deltas: str = "") -> Message:
         content = self.json_out(row[4])
