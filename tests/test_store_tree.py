@@ -50,7 +50,10 @@ def test_tree_shows_a_streaming_reply_as_far_as_it_was_written(store: Store) -> 
     store.add(owner, c.id, role="user", content="count")
     reply = store.add(owner, c.id, role="assistant", content="", status="streaming")
     store.append(owner, reply.id, "one, two")
-    assert (store.tree(owner, c.id)[-1].content, store.tree(owner, c.id)[-1].status) == ("one, two", "streaming")
+    assert (store.tree(owner, c.id)[-1].content, store.tree(owner, c.id)[-1].status) == (
+        "one, two",
+        "streaming",
+    )
 
 
 def test_files_users_and_conversations_list_what_an_export_reads(store: Store) -> None:
@@ -83,7 +86,9 @@ def test_load_keeps_ids_times_feedback_and_files_and_refuses_a_taken_id(store: S
     copies = [dataclasses.replace(t, id="X" + t.id[1:], conversation_id=copy.id,
                                   parent_id=t.parent_id and "X" + t.parent_id[1:]) for t in tree]  # fmt: skip
     copy = dataclasses.replace(copy, active_leaf_id="X" + (original.active_leaf_id or "")[1:])
-    store.load(owner, copy, list(reversed(copies)), [(dataclasses.replace(kept, id="F" + kept.id[1:]), b"bytes")])
+    store.load(
+        owner, copy, list(reversed(copies)), [(dataclasses.replace(kept, id="F" + kept.id[1:]), b"bytes")]
+    )
     assert store.tree(owner, copy.id) == copies  # parents were written first, whatever the order given
     got = store.get(owner, copy.id)
     assert got is not None and (got.title, got.created_at, got.updated_at, got.state) == (
@@ -91,7 +96,8 @@ def test_load_keeps_ids_times_feedback_and_files_and_refuses_a_taken_id(store: S
     )  # fmt: skip
     assert [x.content for x in store.path(owner, copy.id)] == ["q1b", "a2"]
     assert store.file(owner, "F" + kept.id[1:]) == (
-        StoredFile("F" + kept.id[1:], copy.id, "a.txt", "text/plain", 5, kept.created_at), b"bytes"
+        StoredFile("F" + kept.id[1:], copy.id, "a.txt", "text/plain", 5, kept.created_at),
+        b"bytes",
     )
     assert {c.id for c in store.search(owner, APP, "a1b")} == {cid, copy.id}  # loaded text is searchable
     assert store.switch(owner, copy.id, "X" + m["q1"].id[1:])  # the branches work as in the original
@@ -145,9 +151,8 @@ def test_random_branching_keeps_every_message_reachable_and_the_path_the_chain_t
     cid = store.create(owner, APP).id
     added: set[str] = set()
 
-    def add(role: str, parent: str | None | object = ...) -> None:
-        kwargs = {} if parent is ... else {"parent_id": parent}
-        added.add(store.add(owner, cid, role=role, content=f"{role} {len(added)}", **kwargs).id)  # type: ignore[arg-type]
+    def add(role: str) -> None:  # after the active leaf, as the session adds
+        added.add(store.add(owner, cid, role=role, content=f"{role} {len(added)}").id)
 
     for op, pick in ops:
         path = store.path(owner, cid)
