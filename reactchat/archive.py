@@ -14,7 +14,7 @@ import binascii
 import dataclasses
 import json
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
 from reactchat.records import Conversation, Message, StoredFile, User
@@ -25,6 +25,7 @@ __all__ = [
     "VERSION",
     "archive",
     "conversation_json",
+    "family",
     "fork",
     "import_archive",
     "markdown",
@@ -190,6 +191,19 @@ def _markdown_content(content: Any) -> str:
         else:
             shown.append(plain_text([part]))
     return "\n\n".join(s for s in shown if s)
+
+
+def family(messages: Sequence[Message]) -> tuple[list[Message], dict[str | None, list[str]]]:
+    """``messages`` (a tree) each with its ``siblings`` as ``path`` gives them (itself and the other versions,
+    when it has any), and the ids of each one's children, by parent id, in the order given."""
+    children: dict[str | None, list[str]] = {}
+    for m in messages:
+        children.setdefault(m.parent_id, []).append(m.id)
+    versioned = [
+        dataclasses.replace(m, siblings=tuple(children[m.parent_id])) if len(children[m.parent_id]) > 1 else m
+        for m in messages
+    ]
+    return versioned, children
 
 
 def fork(store: Store, owner: str, conversation_id: str, message_id: str) -> Conversation:

@@ -174,3 +174,63 @@ def test_a_fork_of_a_streaming_reply_holds_what_it_had_as_interrupted(store: Sto
         ("cut", "interrupted"),
     ]
     assert store.files(alice, made.id) == []  # only the files the copied messages show
+
+
+# -- in an app: "Branch off" on a message, and conv.tree() ----------------------------------------------------
+
+TREE_APP = """
+    import reactchat as rc
+    conv = rc.conversation()
+    for m in conv.history:
+        rc.message(m)
+    if prompt := rc.chat_input():
+        with conv.reply():
+            rc.markdown(f"answer {len(conv.tree())} to {prompt}")
+    rc.session_state["tree"] = [[m["content"], m["parent_id"], m["children"], m.get("branch")]
+                                for m in conv.tree()]
+"""
+
+
+def shown_tree(t: Any) -> list[Any]:
+    return t.session.state["tree"]  # type: ignore[no-any-return]
+
+
+def test_conv_tree_is_every_branch_with_parents_children_and_versions(write_app: Any) -> None:
+    from reactchat.testing import ChatTest
+
+    t = ChatTest.from_file(write_app(TREE_APP))
+    assert shown_tree(t) == []
+    t.send("hi")  # the reply being written is not in the tree it counts: only the prompt
+    store, owner, cid = t.store, t.owner, t.conversation or ""
+    first = store.tree(owner, cid)
+    other = store.add(owner, cid, role="assistant", content="another", parent_id=first[0].id)
+    edited = store.add(owner, cid, role="user", content="hello", parent_id=None)
+    t.reload()
+    assert [m["content"] for m in t.messages] == ["hello"]  # the script's history: the branch on screen only
+    assert shown_tree(t) == [
+        ["hi", None, [first[1].id, other.id], [1, 2]],
+        ["answer 1 to hi", first[0].id, [], [1, 2]],
+        ["another", first[0].id, [], [2, 2]],
+        ["hello", None, [], [2, 2]],
+    ]
+    assert edited.id == store.tree(owner, cid)[-1].id
+
+
+def test_branch_off_opens_a_new_conversation_holding_the_path_up_to_the_message(write_app: Any) -> None:
+    from reactchat.testing import ChatTest
+
+    t = ChatTest.from_file(write_app(TREE_APP))
+    t.send("one").send("two")
+    original = t.conversation or ""
+    before = t.store.tree(t.owner, original)
+    t._event(t._message(1).id, "fork", None, True)
+    assert t.conversation not in (None, original)
+    assert [m["content"] for m in t.messages] == ["one", "answer 1 to one"]
+    assert t.nodes("conversations")[0][2]["path"] == f"/c/{t.conversation}"  # the address follows
+    assert [c["id"] for c in t.nodes("conversations")[0][2]["items"]][:2] == [t.conversation, original]
+    assert t.store.tree(t.owner, original) == before
+    t.send("three")  # the copy goes on by itself
+    assert [m["content"] for m in t.messages][-1] == "answer 3 to three"
+    assert len(t.store.tree(t.owner, original)) == 4
+    t._event(t._message(0).id, "fork", 7, True)  # a value is ignored; a fork of a fork
+    assert [m["content"] for m in t.messages] == ["one"]
