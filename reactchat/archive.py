@@ -148,6 +148,10 @@ def _import_one(store: Store, item: Any, identifier: str | None) -> None:
                            claims=who.get("claims"))  # fmt: skip
     else:
         raise ValueError("it has no owner: name the user to import it for (reactchat import --owner ...)")
+    for key in ("id", "app"):
+        _text(item[key], key)
+    if not isinstance(item.get("state") or {}, dict):
+        raise TypeError(f"its state is a {type(item['state']).__name__}, not an object")
     messages = [_message(item["id"], m) for m in item.get("messages") or ()]
     files = []
     for f in item.get("files") or ():
@@ -168,10 +172,17 @@ def _import_one(store: Store, item: Any, identifier: str | None) -> None:
 
 def _message(conversation_id: str, m: Mapping[str, Any]) -> Message:
     # A reply that was streaming when exported will never be finished: it was cut short.
+    for key in ("id", "role", "status"):
+        _text(m[key], f"a message's {key}")
     status = "interrupted" if m["status"] == "streaming" else m["status"]
     return Message(m["id"], conversation_id, m.get("parent_id"), m["role"], m["content"], m.get("metadata"),
                    status, m.get("feedback"), m.get("origin"), float(m["created_at"]),
                    float(m["updated_at"]))  # fmt: skip
+
+
+def _text(value: Any, what: str) -> None:
+    if not isinstance(value, str) or not value:
+        raise TypeError(f"{what} is {value!r}, not a non-empty string")
 
 
 def markdown(conversation: Conversation, path: Iterable[Message]) -> str:

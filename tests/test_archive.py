@@ -122,9 +122,11 @@ def test_a_broken_archive_is_refused_or_its_broken_conversation_left_out() -> No
     broken = {**good, "id": "C1", "messages": [{"id": "M1", "content": "no role"}]}
     bad_file = {**good, "id": "C3", "messages": [], "files": [{"id": "F", "data": "%%%", "name": "n", "mime": "m",
                                                               "created_at": 1}]}  # fmt: skip
-    result = import_archive(store, archive([broken, good, "text", bad_file]), report=said.append)
-    assert result == (1, 3)
-    assert said[0].startswith("conversation 'C1' left out") and "has no 'status'" in said[0]
+    wrong_type = {**good, "id": 7}
+    result = import_archive(store, archive([broken, good, "text", bad_file, wrong_type]), report=said.append)
+    assert result == (1, 4)
+    assert said[3] == "conversation 7 left out: id is 7, not a non-empty string"
+    assert said[0].startswith("conversation 'C1' left out") and "has no 'role'" in said[0]
     assert said[1].startswith("conversations[2] left out") and said[2].startswith("conversation 'C3'")
     assert "base64" in said[2]
     owner = store.user("u")
