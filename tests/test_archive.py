@@ -236,3 +236,22 @@ def test_branch_off_opens_a_new_conversation_holding_the_path_up_to_the_message(
     assert len(t.store.tree(t.owner, original)) == 4
     t._event(t._message(0).id, "fork", 7, True)  # a value is ignored; a fork of a fork
     assert [m["content"] for m in t.messages] == ["one"]
+
+
+def test_branch_off_in_a_chat_interface_app_needs_no_code() -> None:
+    from reactchat.testing import ChatTest
+
+    seen: list[list[str]] = []
+
+    def bot(message: str, history: list[dict[str, Any]]) -> str:
+        seen.append([m["content"] for m in history])
+        return f"answer to {message}"
+
+    t = ChatTest.from_function(bot)
+    t.send("one").send("two")
+    original = t.conversation
+    t._event(t._message(1).id, "fork", None, True)
+    assert t.conversation != original
+    assert [m["content"] for m in t.messages] == ["one", "answer to one"]
+    t.send("three")
+    assert seen[-1] == ["one", "answer to one"]  # fn sees the copy's branch only
