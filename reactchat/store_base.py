@@ -365,6 +365,18 @@ class Store(abc.ABC):
         """
 
     @abc.abstractmethod
+    def remove(self, owner: str, message_id: str) -> builtins.list[str]:
+        """Delete a message and every message under it (its feedback too); when the branch on screen ran
+        through it, it ends at the message's parent instead.
+
+        Returns:
+            The ids deleted, the message's first.
+
+        Raises:
+            NotFound: the message is missing.
+        """
+
+    @abc.abstractmethod
     def recover(self) -> int:
         """After a crash: fold every message still ``"streaming"`` and mark it ``"interrupted"``.
 

@@ -1,6 +1,7 @@
 """Whole conversations in SQL, once for every dialect: the tree of every branch, the files kept with it, the
-store's users and an owner's conversations (an export reads these), and ``load`` (an import, or a fork's copy)
-writing a conversation with its messages, feedback and files in one transaction."""
+store's users and an owner's conversations (an export reads these), ``load`` (an import, or a fork's copy)
+writing a conversation with its messages, feedback and files in one transaction, and ``remove`` deleting a
+message with everything under it."""
 
 from __future__ import annotations
 
@@ -80,6 +81,31 @@ class SqlTreeStore(SqlMessageStore):
                 (owner,),
             )
         return [self._conversation(row) for row in rows]
+
+    def remove(self, owner: str, message_id: str) -> builtins.list[str]:
+        with self._tx("removing messages", write=True) as tx:
+            row = tx.one(
+                "SELECT m.conversation_id, m.parent_id, c.active_leaf_id FROM messages m "
+                "JOIN conversations c ON c.id = m.conversation_id "
+                f"WHERE m.id = ? AND c.owner_id = ? AND c.deleted_at IS NULL{self.lock_row('c')}",
+                (message_id, owner),
+            )
+            if row is None:
+                raise NotFound(f"no message {message_id!r}")
+            conversation_id, parent, leaf = row
+            ids = [r[0] for r in tx.all(
+                "WITH RECURSIVE d (id, depth) AS (SELECT CAST(? AS TEXT), 0 UNION ALL "
+                "SELECT m.id, d.depth + 1 FROM messages m JOIN d ON m.parent_id = d.id) "
+                "SELECT id FROM d ORDER BY depth, id",
+                (message_id,),
+            )]  # fmt: skip
+            if leaf in ids:
+                tx.run("UPDATE conversations SET active_leaf_id = ? WHERE id = ?", (parent, conversation_id))
+            # Children before parents: the parent pointers' cascade then finds nothing left to do.
+            for start in range(len(ids) - 1, -1, -500):
+                batch = ids[max(0, start - 499) : start + 1]
+                tx.run(f"DELETE FROM messages WHERE id IN ({', '.join('?' * len(batch))})", batch)
+        return ids
 
     def load(
         self,

@@ -124,6 +124,42 @@ def test_load_refuses_what_is_not_a_tree_and_writes_nothing(store: Store) -> Non
     assert store.get(owner, "CONV") is None
 
 
+def test_remove_deletes_a_subtree_and_moves_the_branch_on_screen_up_when_it_ran_through_it(
+    store: Store,
+) -> None:
+    owner = store.user("u")
+    cid, m = branched(store, owner)  # q1 → (a1 | a1b), q1b → a2; the screen shows q1b → a2
+    store.set_feedback(owner, m["a1"].id, "Like")
+    store.set_leaf(owner, cid, m["a1"].id)
+    assert store.remove(owner, m["a1b"].id) == [m["a1b"].id]  # a branch off screen: the screen stays
+    assert [x.content for x in store.path(owner, cid)] == ["q1", "a1"] and store.path(owner, cid)[
+        1
+    ].siblings == ()
+    assert store.remove(owner, m["q1"].id) == [m["q1"].id, m["a1"].id]  # the branch on screen: up to the root
+    assert store.path(owner, cid) == [] and store.get(owner, cid).active_leaf_id is None  # type: ignore[union-attr]
+    assert [x.content for x in store.tree(owner, cid)] == ["q1b", "a2"]
+    assert store.search(owner, APP, "a1") == []  # gone from search too
+    with pytest.raises(NotFound):
+        store.remove(owner, m["q1"].id)
+    with pytest.raises(NotFound):
+        store.remove(store.user("other"), m["a2"].id)
+    assert store.switch(owner, cid, m["q1b"].id)
+    assert [x.content for x in store.path(owner, cid)] == ["q1b", "a2"]
+    assert store.remove(owner, m["a2"].id) == [m["a2"].id]
+    assert [x.content for x in store.path(owner, cid)] == ["q1b"]
+
+
+def test_remove_takes_a_deep_branch_in_one_go(store: Store) -> None:
+    owner = store.user("u")
+    c = store.create(owner, APP)
+    first = store.add(owner, c.id, role="user", content="0")
+    for i in range(1, 1200):  # more than one batch of deletes
+        store.add(owner, c.id, role="user" if i % 2 == 0 else "assistant", content=str(i))
+    removed = store.remove(owner, first.id)
+    assert len(removed) == 1200 and removed[0] == first.id
+    assert store.tree(owner, c.id) == [] and store.path(owner, c.id) == []
+
+
 def test_parents_first_orders_depth_first_keeping_sibling_order() -> None:
     def msg(mid: str, parent: str | None) -> Message:
         return Message(mid, "c", parent, "user", "", None, "done", None, None, 0.0, 0.0)
@@ -136,7 +172,9 @@ def test_parents_first_orders_depth_first_keeping_sibling_order() -> None:
 # -- the property: whatever the user does, nothing is lost and the path is the chain of parents ------------
 
 OPS = st.lists(
-    st.tuples(st.sampled_from(["send", "retry", "edit", "undo", "switch", "page"]), st.integers(0, 1000)),
+    st.tuples(
+        st.sampled_from(["send", "retry", "edit", "undo", "switch", "page", "remove"]), st.integers(0, 1000)
+    ),
     min_size=1,
     max_size=14,
 )
@@ -173,6 +211,11 @@ def test_random_branching_keeps_every_message_reachable_and_the_path_the_chain_t
             target = sorted(added)[pick % len(added)]
             assert store.switch(owner, cid, target)
             assert target in [m.id for m in store.path(owner, cid)]
+        elif op == "remove":  # a message and everything under it go; nothing else does
+            target = sorted(added)[pick % len(added)]
+            removed = store.remove(owner, target)
+            assert removed[0] == target and set(removed) <= added
+            added -= set(removed)
         else:  # page: the next version of a message with siblings, wrapping around
             forks = [m for m in path if m.siblings] or path
             m = forks[pick % len(forks)]
