@@ -98,6 +98,7 @@ class Action:
 ACTIONS: dict[str, Action] = {
     "option": Action(),
     "branch": Action(),  # shown on a stored message with other versions; the session switches to one
+    "fork": Action(),  # "Branch off", shown on a stored message: a new conversation with the path up to it
     "example": Action(meaning=_example),
     "feedback": Action(meaning=_feedback),
     "retry": Action(switch=False),

@@ -1,6 +1,7 @@
 """``reactchat run SCRIPT [--host HOST] [--port PORT] [--no-watch] [--session-grace SECONDS]
 [--max-memory SIZE] [--allowed-host NAME ...] [--store URL] [--log-level LEVEL]``, ``reactchat hello`` (a
-tour, with the same options), ``reactchat version`` and ``reactchat --version``."""
+tour, with the same options), ``reactchat export --store URL [--conversation ID]``, ``reactchat import --store
+URL [--owner IDENTIFIER] FILE``, ``reactchat version`` and ``reactchat --version``."""
 
 from __future__ import annotations
 
@@ -64,6 +65,22 @@ def _parser() -> argparse.ArgumentParser:
             choices=("debug", "info", "warning", "error"),
             help="what the server logs: errors (a script's or a chat function's, with their traceback)"
             " always; info adds notices; debug adds every request (default: info)",
+        )
+    export = commands.add_parser("export", help="write a store's conversations (or one) as JSON to stdout")
+    export.add_argument("--conversation", metavar="ID", help="only this conversation")
+    load = commands.add_parser("import", help="load conversations from a JSON export into a store")
+    load.add_argument("file", help="the export (- for stdin)")
+    load.add_argument(
+        "--owner",
+        metavar="IDENTIFIER",
+        help="give every conversation to this user (needed for a page's download, which names no owner)",
+    )
+    for command in (export, load):
+        command.add_argument(
+            "--store",
+            metavar="URL",
+            default=os.environ.get("REACTCHAT_STORE", ""),
+            help="the store: sqlite:///path.db or postgresql://... (default: $REACTCHAT_STORE)",
         )
     commands.add_parser("version", help="print the version")
     return parser
@@ -172,6 +189,53 @@ def run(
     return 0
 
 
+def export(store_url: str, conversation_id: str | None) -> int:
+    """Write an archive of the store (or one conversation) to stdout; progress and errors go to stderr."""
+    from reactchat.archive import write_store
+    from reactchat.store import StoreError, open_store
+
+    if not store_url:
+        return _fail("export needs --store URL (or $REACTCHAT_STORE)")
+    try:
+        with open_store(store_url) as store:
+            count = write_store(store, sys.stdout, conversation_id=conversation_id)
+    except (StoreError, LookupError) as exc:
+        return _fail(str(exc).strip("'\""), 1)
+    print(f"reactchat: exported {count} conversations", file=sys.stderr)
+    return 0
+
+
+def import_(store_url: str, path: str, owner: str | None) -> int:
+    """Load an archive into the store; each conversation left out is named on stderr (exit status 1)."""
+    import json
+
+    from reactchat.archive import import_archive
+    from reactchat.store import StoreError, open_store
+
+    if not store_url:
+        return _fail("import needs --store URL (or $REACTCHAT_STORE)")
+    try:
+        if path == "-":
+            data = json.load(sys.stdin)
+        else:
+            with open(path, encoding="utf-8") as f:
+                data = json.load(f)
+    except OSError as exc:
+        return _fail(f"cannot read {path}: {exc.strerror}")
+    except ValueError as exc:
+        return _fail(f"{path} is not JSON: {exc}")
+    try:
+        with open_store(store_url) as store:
+            loaded, skipped = import_archive(
+                store, data, owner=owner, report=lambda line: print(f"reactchat: {line}", file=sys.stderr)
+            )
+    except (StoreError, ValueError) as exc:
+        return _fail(str(exc), 1)
+    print(f"reactchat: imported {loaded} conversations" + (f", left out {skipped}" if skipped else ""),
+          file=sys.stderr)  # fmt: skip
+    return 1 if skipped else 0
+
+
 async def _fill_example_cache(app: Any) -> None:
     """Compute the answers of a ``cache_examples=True`` app's examples now (``cache_mode="eager"``), off the
     loop, printing a line per example; tabs are served meanwhile (an example clicked first is computed and
@@ -204,6 +268,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "version":
         print(f"reactchat {__version__}")
         return 0
+    if args.command == "export":
+        return export(args.store, args.conversation)
+    if args.command == "import":
+        return import_(args.store, args.file, args.owner)
     log_to_terminal(args.log_level)
     script = args.script if args.command == "run" else TOUR
     if args.command == "hello" and not args.store:

@@ -173,6 +173,11 @@ class Conversation:
         written."""
         return self._transcript.history()
 
+    def tree(self) -> list[dict[str, Any]]:
+        """Every stored message, every branch (retried answers, edited prompts), oldest first: dicts as in
+        ``history`` with ``parent_id`` and ``children`` (ids), for apps that show or compare versions."""
+        return self._transcript.tree()
+
     def read_file(self, part: Mapping[str, Any]) -> bytes:
         """The bytes of a file kept with the conversation: a part of a message's content in ``history``
         (``{"file_id", "name", "mime_type", "size"}``), e.g. to send an attached image to the model.

@@ -19,6 +19,7 @@ from tornado.netutil import bind_sockets
 from reactchat.api_docs import DocsHandler
 from reactchat.completions import CompletionsHandler, ModelsHandler
 from reactchat.config import Config
+from reactchat.export_route import ExportHandler
 from reactchat.handler import Handler
 from reactchat.http_api import ChatHandler, ChatStreamHandler
 from reactchat.media_route import MediaHandler, StoredFileHandler
@@ -96,6 +97,7 @@ class App:
             (r"/_rc/health", HealthHandler, {"sessions": sessions}),
             (r"/_rc/media/([A-Za-z0-9_-]{1,64})/([0-9a-f]{1,64})", MediaHandler, {"sessions": sessions}),
             (r"/_rc/files/([0-9A-Za-z]{1,64})", StoredFileHandler, {"sessions": sessions}),
+            (r"/_rc/export/([0-9A-Za-z]{1,64})\.(json|md)", ExportHandler, {"sessions": sessions}),
             (r"/_rc/upload/([0-9]{1,12})", UploadHandler, {"sessions": sessions}),
             (r"/api", DocsHandler, api),
             (r"/api/chat", ChatHandler, api),

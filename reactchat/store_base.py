@@ -1,4 +1,5 @@
-"""The conversation store's contract: its records, its errors, the abstract Store every backend implements.
+"""The conversation store's contract: its records (from records.py), its errors, the abstract Store every
+backend implements.
 
 Also the small pure rules every backend shares: time-ordered ids, the automatic title, what counts as a
 JSON value, and how a store's URL is shown without its password.
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 import abc
 import builtins
-import dataclasses
 import math
 import re
 import secrets
@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from types import EllipsisType, TracebackType
 from typing import Any
 
+from reactchat.records import Conversation, Message, StoredFile, User
+
 __all__ = [
     "FINAL_STATUSES",
     "STATUSES",
@@ -28,6 +30,7 @@ __all__ = [
     "Store",
     "StoreError",
     "StoredFile",
+    "User",
     "auto_title",
     "check_json",
     "check_status",
@@ -40,57 +43,6 @@ STATUSES = ("done", "streaming", "stopped", "interrupted", "error")
 FINAL_STATUSES = ("done", "stopped", "interrupted", "error")
 TITLE_LENGTH = 60
 MAX_FILE_BYTES = 256 << 20  # a file kept in the store: larger than any upload the server accepts
-
-
-@dataclasses.dataclass(frozen=True)
-class Conversation:
-    """A conversation as stored. ``updated_at`` moves with message activity (add, finish), not renames."""
-
-    id: str
-    owner_id: str
-    app: str
-    title: str | None
-    title_source: str | None  # "auto" | "user"
-    active_leaf_id: str | None
-    state: dict[str, Any]
-    created_at: float
-    updated_at: float
-    deleted_at: float | None
-
-
-@dataclasses.dataclass(frozen=True)
-class Message:
-    """A message as stored; ``feedback`` is the reading owner's own."""
-
-    id: str
-    conversation_id: str
-    parent_id: str | None
-    role: str
-    content: Any  # a JSON value: a str, or a list of parts
-    metadata: dict[str, Any] | None
-    status: str  # one of STATUSES
-    feedback: str | None
-    origin: str | None
-    created_at: float
-    updated_at: float
-    # From ``path``: the ids of the message and its siblings (same parent), oldest first, when it has any.
-    siblings: tuple[str, ...] = ()
-
-
-@dataclasses.dataclass(frozen=True)
-class StoredFile:
-    """A file kept with a conversation: one a user attached, or media a message showed."""
-
-    id: str
-    conversation_id: str
-    name: str
-    mime: str
-    size: int
-    created_at: float
-
-    def part(self) -> dict[str, Any]:
-        """How a message's content refers to it: ``{"file_id", "name", "mime_type", "size"}``."""
-        return {"file_id": self.id, "name": self.name, "mime_type": self.mime, "size": self.size}
 
 
 class StoreError(Exception):
@@ -290,11 +242,6 @@ class Store(abc.ABC):
         False when either is missing."""
 
     @abc.abstractmethod
-    def remove(self, owner: str, conversation_id: str, message_id: str) -> bool:
-        """Delete a message and every message under it (an undone turn); a branch that ended among them is
-        shown up to the message's parent. False when either is missing."""
-
-    @abc.abstractmethod
     def path(self, owner: str, conversation_id: str) -> builtins.list[Message]:
         """The messages from the root to the active leaf, in order; [] when missing. A streaming message's
         content includes every delta appended so far; a message with siblings lists them in ``siblings``."""
@@ -382,6 +329,52 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def file(self, owner: str, file_id: str) -> tuple[StoredFile, bytes] | None:
         """A kept file and its bytes; None when missing, another owner's, or its conversation deleted."""
+
+    @abc.abstractmethod
+    def tree(self, owner: str, conversation_id: str) -> builtins.list[Message]:
+        """Every message of the conversation, every branch, by id (creation order); [] when missing. Each
+        message's ``parent_id`` is the tree; ``siblings`` stays empty."""
+
+    @abc.abstractmethod
+    def files(self, owner: str, conversation_id: str) -> builtins.list[StoredFile]:
+        """The files kept with the conversation, oldest first (``file`` reads one); [] when missing."""
+
+    @abc.abstractmethod
+    def users(self) -> builtins.list[User]:
+        """Every user of the store, oldest first (an export of the whole store)."""
+
+    @abc.abstractmethod
+    def conversations(self, owner: str) -> builtins.list[Conversation]:
+        """The owner's conversations in every app, oldest first, deleted ones left out."""
+
+    @abc.abstractmethod
+    def load(
+        self,
+        owner: str,
+        conversation: Conversation,
+        messages: Sequence[Message],
+        files: Sequence[tuple[StoredFile, bytes]] = (),
+    ) -> None:
+        """Store a whole conversation of ``owner`` as given (ids, times, statuses, the owner's ``feedback``),
+        in one transaction: an import, or a copy with new ids. ``conversation.owner_id`` is ignored.
+
+        Raises:
+            NotFound: ``owner`` is not a user of this store.
+            ValueError: the conversation's id is taken, or a message's parent is not among ``messages``.
+            TypeError: content, metadata or state is not JSON.
+        """
+
+    @abc.abstractmethod
+    def remove(self, owner: str, message_id: str) -> builtins.list[str]:
+        """Delete a message and every message under it (its feedback too); when the branch on screen ran
+        through it, it ends at the message's parent instead.
+
+        Returns:
+            The ids deleted, the message's first.
+
+        Raises:
+            NotFound: the message is missing.
+        """
 
     @abc.abstractmethod
     def recover(self) -> int:

@@ -28,7 +28,7 @@ __all__ = ["SqlMessageStore"]
 
 
 class SqlMessageStore(SqlStore):
-    """The whole Store API in SQL: backends subclass this and connect."""
+    """Messages in SQL; store_tree.py adds whole conversations, and backends subclass that."""
 
     def _message(self, row: Any, deltas: str = "") -> Message:
         content = self.json_out(row[4])
@@ -131,27 +131,6 @@ class SqlMessageStore(SqlStore):
                 (message_id, conversation_id, owner),
             )
             return row is not None and self._show(tx, owner, conversation_id, row[0])
-
-    def remove(self, owner: str, conversation_id: str, message_id: str) -> bool:
-        with self._tx("removing messages", write=True) as tx:
-            found = tx.one(
-                "SELECT m.parent_id, c.active_leaf_id FROM messages m JOIN conversations c "
-                "ON c.id = m.conversation_id WHERE m.id = ? AND c.id = ? AND c.owner_id = ? "
-                f"AND c.deleted_at IS NULL{self.lock_row('c')}",
-                (message_id, conversation_id, owner),
-            )
-            if found is None:
-                return False
-            parent, leaf = found
-            gone = {row[0] for row in tx.all(
-                "WITH RECURSIVE d (id) AS (SELECT ? UNION ALL "
-                "SELECT m.id FROM messages m JOIN d ON m.parent_id = d.id) SELECT id FROM d",
-                (message_id,),
-            )}  # fmt: skip
-            if leaf in gone:
-                tx.run("UPDATE conversations SET active_leaf_id = ? WHERE id = ?", (parent, conversation_id))
-            tx.run("DELETE FROM messages WHERE id = ?", (message_id,))  # those under it go with it
-            return True
 
     def _show(self, tx: Tx, owner: str, conversation_id: str, leaf: str | None) -> bool:
         """Make ``leaf`` the end of the branch on screen, noting when (each branch's memory)."""

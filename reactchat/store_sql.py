@@ -19,11 +19,20 @@ from typing import Any, Protocol
 from reactchat import migrations
 from reactchat.store_base import Conversation, NotFound, Store, StoreError, check_json, new_id
 
-__all__ = ["MESSAGE_COLUMNS", "MESSAGE_FROM", "Cursor", "SqlStore", "Tx", "one_line", "search_words"]
+__all__ = [
+    "CONVERSATION_COLUMNS",
+    "MESSAGE_COLUMNS",
+    "MESSAGE_FROM",
+    "Cursor",
+    "SqlStore",
+    "Tx",
+    "one_line",
+    "search_words",
+]
 
 MAX_LIMIT = 1000
 MAX_SEARCH_WORDS = 16
-_C = (
+CONVERSATION_COLUMNS = (
     "c.id, c.owner_id, c.app, c.title, c.title_source, c.active_leaf_id, c.state, c.created_at, "
     "c.updated_at, c.deleted_at"
 )
@@ -204,7 +213,7 @@ class SqlStore(Store):
     def get(self, owner: str, conversation_id: str) -> Conversation | None:
         with self._tx("reading a conversation") as tx:
             row = tx.one(
-                f"SELECT {_C} FROM conversations c "
+                f"SELECT {CONVERSATION_COLUMNS} FROM conversations c "
                 "WHERE c.id = ? AND c.owner_id = ? AND c.deleted_at IS NULL",
                 (conversation_id, owner),
             )
@@ -217,7 +226,7 @@ class SqlStore(Store):
             raise ValueError(f"limit must be at least 1, not {limit}")
         with self._tx(what) as tx:
             rows = tx.all(
-                f"SELECT {_C} FROM conversations c "
+                f"SELECT {CONVERSATION_COLUMNS} FROM conversations c "
                 f"WHERE c.owner_id = ? AND c.app = ? AND c.deleted_at IS NULL{condition} "
                 "ORDER BY c.updated_at DESC, c.id DESC LIMIT ?",
                 [owner, app, *params, min(limit, MAX_LIMIT)],

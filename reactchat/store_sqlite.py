@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from reactchat.store_base import StoreError, display_url
-from reactchat.store_messages import SqlMessageStore
 from reactchat.store_sql import Tx, one_line
+from reactchat.store_tree import SqlTreeStore
 
 __all__ = ["SqliteStore", "sqlite_path"]
 
@@ -35,7 +35,7 @@ def sqlite_path(url: str) -> str:
     return url[len("sqlite:///") :]
 
 
-class SqliteStore(SqlMessageStore):
+class SqliteStore(SqlTreeStore):
     """Conversations in a SQLite file; ``memory`` keeps them in a private in-memory database instead."""
 
     dialect = "sqlite"

@@ -233,6 +233,10 @@ class ChatTest(Screen):
         """Show the previous (``step`` -1) or next (1) version of message ``i`` of a stored conversation."""
         return self._event(self._message(i).id, "branch", step, wait)
 
+    def fork(self, i: int, *, wait: bool = True) -> ChatTest:
+        """Branch off at message ``i``: a new stored conversation holding the path up to it, shown."""
+        return self._event(self._message(i).id, "fork", None, wait)
+
     def copy(self, i: int, *, wait: bool = True) -> ChatTest:
         return self._event(self._message(i).id, "copy", None, wait)
 

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from reactchat.archive import family, fork
 from reactchat.followers import followers_for
 from reactchat.listing import PAGE, Listing
 from reactchat.media import sniff_mime
@@ -163,6 +164,22 @@ class Transcript:
         self.path = self.store.path(self.owner, self.conversation.id)
         self.followers.changed(self.id, self)
         return True
+
+    def fork(self, message_id: str) -> None:
+        """Branch off: show a new conversation holding a copy of the path up to ``message_id``."""
+        if self.conversation is not None:
+            self.open(fork(self.store, self.owner, self.conversation.id, message_id).id)
+            self.refresh_listing()
+            self.followers.list_changed(self.owner, self)
+
+    def tree(self) -> list[dict[str, Any]]:
+        """Every message of the conversation shown, every branch, oldest first, as in ``history`` (without a
+        reply this tab is still writing), each with its ``parent_id`` and ``children`` ids."""
+        stored = self.store.tree(self.owner, self.conversation.id) if self.conversation is not None else []
+        messages, children = family([m for m in stored if m.id not in self._writing])
+        return [
+            {**as_dict(m), "parent_id": m.parent_id, "children": children.get(m.id, [])} for m in messages
+        ]
 
     def set_feedback(self, message_id: str, value: str | None) -> None:
         self.store.set_feedback(self.owner, message_id, value)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
+from reactchat.store_base import NotFound
 from reactchat.trigger import Prompt, Trigger
 
 if TYPE_CHECKING:
@@ -43,6 +44,8 @@ def record(
         t.set_feedback(stored, trigger.mark["feedback"])
     if trigger.action == "branch" and stored is not None and trigger.value in (-1, 1):
         t.page(stored, trigger.value)
+    if trigger.action == "fork" and stored is not None:
+        t.fork(stored)
     if not t.in_use:
         return trigger
     if stored is not None and trigger.action == "undo":
@@ -72,7 +75,9 @@ def undo(t: Transcript, message_id: str) -> bool:
     if start is None or t.conversation is None:
         return False
     removed = t.path[start:]
-    if not t.store.remove(t.owner, t.conversation.id, removed[0].id):
+    try:
+        t.store.remove(t.owner, removed[0].id)
+    except NotFound:  # removed meanwhile (another tab)
         return False
     t.removed = removed
     t.path = t.store.path(t.owner, t.conversation.id)

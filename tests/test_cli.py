@@ -286,3 +286,73 @@ def test_the_tour_shows_each_feature_it_offers() -> None:
         t.click_example(i)
     assert t.errors == [] and len(t.messages) == 2 * len(examples)
     assert [x["status"] for x in t.thoughts] == ["done"] and t.nodes("chat_input")
+
+
+def test_export_then_import_moves_a_store_from_sqlite_to_postgresql(
+    tmp_path: pathlib.Path, postgres_url: str
+) -> None:
+    from reactchat.store import open_store
+    from tests.test_archive import filled, same
+
+    source_url = f"sqlite:///{tmp_path / 'a.db'}"
+    with open_store(source_url) as source:
+        alice, cid = filled(source)
+    dump = tmp_path / "dump.json"
+    result = run_cli("export", "--store", source_url)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == "reactchat: exported 2 conversations"
+    dump.write_text(result.stdout, encoding="utf-8")
+    result = run_cli("import", "--store", postgres_url, str(dump))
+    assert result.returncode == 0 and result.stderr.strip() == "reactchat: imported 2 conversations"
+    with open_store(source_url) as source, open_store(postgres_url) as target:
+        same(source, alice, target, target.user("alice"), cid)
+    again = run_cli("import", "--store", postgres_url, str(dump))  # ids taken: each one named, status 1
+    assert again.returncode == 1 and again.stderr.count("left out: the store holds a conversation") == 2
+    assert again.stderr.strip().endswith("imported 0 conversations, left out 2")
+
+
+def test_one_conversation_exports_and_a_download_imports_from_stdin_for_an_owner(
+    tmp_path: pathlib.Path,
+) -> None:
+    from reactchat.store import open_store
+    from tests.test_archive import filled
+
+    source_url, target_url = f"sqlite:///{tmp_path / 'a.db'}", f"sqlite:///{tmp_path / 'b.db'}"
+    with open_store(source_url) as source:
+        _, cid = filled(source)
+    result = run_cli("export", "--store", source_url, "--conversation", cid)
+    data = json.loads(result.stdout)
+    assert result.returncode == 0 and [c["id"] for c in data["conversations"]] == [cid]
+    del data["conversations"][0]["owner"]  # as the page downloads it
+    loaded = subprocess.run([*CLI, "import", "--store", target_url, "--owner", "carol", "-"], input=json.dumps(data),
+                            capture_output=True, text=True, timeout=30)  # fmt: skip
+    assert loaded.returncode == 0, loaded.stderr
+    with open_store(target_url) as target:
+        assert [c.id for c in target.conversations(target.user("carol"))] == [cid]
+
+
+def test_export_and_import_errors_are_one_line(tmp_path: pathlib.Path) -> None:
+    env_free = {k: v for k, v in os.environ.items() if k != "REACTCHAT_STORE"}
+    result = subprocess.run([*CLI, "export"], capture_output=True, text=True, timeout=30, env=env_free)
+    assert (
+        result.returncode == 2
+        and result.stderr.strip() == "reactchat: error: export needs --store URL (or $REACTCHAT_STORE)"
+    )
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    result = run_cli("export", "--store", url, "--conversation", "NOPE")
+    assert (
+        result.returncode == 1
+        and result.stderr.strip() == f"reactchat: error: no conversation 'NOPE' in {url}"
+    )
+    result = run_cli("import", "--store", url, str(tmp_path / "missing.json"))
+    assert result.returncode == 2 and "cannot read" in result.stderr and "missing.json" in result.stderr
+    (tmp_path / "bad.json").write_text("{not json")
+    result = run_cli("import", "--store", url, str(tmp_path / "bad.json"))
+    assert result.returncode == 2 and "bad.json is not JSON" in result.stderr
+    (tmp_path / "other.json").write_text('{"some": "thing"}')
+    result = run_cli("import", "--store", url, str(tmp_path / "other.json"))
+    assert (
+        result.returncode == 1 and 'not a reactchat archive: it needs "format": "reactchat"' in result.stderr
+    )
+    result = run_cli("import", "--store", "mysql://x", str(tmp_path / "other.json"))
+    assert result.returncode == 1 and "unknown store 'mysql'" in result.stderr

@@ -183,10 +183,11 @@ def test_remove_deletes_a_message_and_all_under_it(store: Store) -> None:
     q2 = store.add(owner, c, role="user", content="Q2")
     store.add(owner, c, role="assistant", content="A2")
     store.set_feedback(owner, a.id, "Like")
-    assert not store.remove(store.user("v"), c, q2.id) and not store.remove(owner, c, "missing")
-    assert store.remove(owner, c, q2.id)
+    with pytest.raises(NotFound):
+        store.remove(store.user("v"), q2.id)
+    assert len(store.remove(owner, q2.id)) == 2
     assert [m.content for m in store.path(owner, c)] == ["Q", "A"]  # shown up to the removed one's parent
     assert store.path(owner, c)[1].feedback == "Like"
     store.add(owner, c, role="user", content="Q3")
     assert store.path(owner, c)[2].siblings == ()  # nothing of the removed turn is left beside it
-    assert store.remove(owner, c, q.id) and store.path(owner, c) == []
+    assert store.remove(owner, q.id) and store.path(owner, c) == []

@@ -31,6 +31,8 @@ export interface ActionEnv {
   readonly feedback?: { options: readonly string[]; onUser: boolean; state: Feedback };
   /** Which of its versions the message is, and how many there are (a stored conversation's branches). */
   readonly branch?: readonly [number, number] | null;
+  /** The message is a stored one (it has an id in the store). */
+  readonly stored?: boolean;
 }
 
 interface Action<S> {
@@ -107,6 +109,12 @@ const ACTIONS = {
     scope: "message", event: "undo", testid: "undo", label: "Undo", icon: ICONS.undo, idle: true, follows: false,
     setting: flag(false),
     shows: (on: boolean, env: ActionEnv) => on && env.last,
+  }),
+  fork: action<undefined>({
+    // "Branch off": a new conversation holding the path up to this stored message.
+    scope: "message", event: "fork", testid: "branch-off", label: "Branch off", icon: ICONS.fork, idle: true,
+    follows: false,
+    shows: (_: undefined, env: ActionEnv) => !!env.stored,
   }),
   feedback: action<undefined>({
     // Turned on by `feedback_options`, not `chat.actions`; feedback.ts draws the thumbs and the menu.

@@ -1,7 +1,8 @@
-// The conversation list (kind "conversations"): new chat, search, the items with rename and delete, paging, undo.
+// The conversation list (kind "conversations"): new chat, search, the items with rename, export and delete, paging,
+// undo.
 import { arrange, h } from "./dom";
 import { ICONS } from "./icons";
-import { ageGroup, type Item, type Listing, listing, pathOf, titleOf } from "./listing";
+import { ageGroup, exportPath, type Item, type Listing, listing, pathOf, titleOf } from "./listing";
 import type { Props } from "./protocol";
 import type { View, ViewContext } from "./view";
 
@@ -18,6 +19,8 @@ interface Row {
   link: HTMLAnchorElement;
   label: HTMLElement;
   acts: HTMLElement;
+  /** The export menu: the whole conversation as JSON, the branch on screen as Markdown. */
+  menu: HTMLElement;
 }
 
 /** The node is a hidden anchor in the tree; `panel` is what the app mounts in the side panel. */
@@ -137,14 +140,25 @@ class ConversationList implements View {
       const acts = h("span", "rc-conv-acts");
       for (const [testid, name, icon] of [
         ["conversation-rename", "Rename", ICONS.edit],
+        ["export", "Export", ICONS.download],
         ["conversation-delete", "Delete", ICONS.trash],
       ] as const) {
         const b = h("button", "rc-act", { type: "button", "data-testid": testid, "aria-label": name, title: name });
         b.innerHTML = icon; // a constant
         acts.append(b);
       }
+      // Plain links: the browser downloads them with the user's cookie, the server checks the owner.
+      const menu = h("span", "rc-menu rc-conv-export", { role: "group", "aria-label": "Export" });
+      for (const [testid, kind, text] of [
+        ["export-json", "json", "JSON (every version)"],
+        ["export-markdown", "md", "Markdown (as shown)"],
+      ] as const) {
+        menu.append(h("a", "rc-act", { "data-testid": testid, href: exportPath(it.id, kind), download: "" }, text));
+      }
+      menu.hidden = true;
+      acts.append(menu);
       li.append(link, acts);
-      r = { li, link, label, acts };
+      r = { li, link, label, acts, menu };
       this.rows.set(it.id, r);
     }
     const title = titleOf(it.title);
@@ -161,13 +175,27 @@ class ConversationList implements View {
     const li = t.closest<HTMLElement>(".rc-conv");
     const id = li?.dataset["id"];
     if (!li || !id || t.closest(".rc-conv-rename")) return;
+    if (t.closest(".rc-conv-export")) {
+      setTimeout(() => this.openMenu(null)); // after the link's own click, which downloads
+      return;
+    }
     const testid = t.closest<HTMLElement>("button")?.dataset["testid"];
+    // One export menu open at most: export opens its own (or closes it), any other click closes it.
+    this.openMenu(testid === "export" && this.rows.get(id)?.menu.hidden ? id : null);
+    if (testid === "export") return;
     if (testid === "conversation-rename") this.rename(id);
     else if (testid === "conversation-delete") this.ctx.emit(this.id, "conversation_delete", id);
     else if (!(e.ctrlKey || e.metaKey || e.shiftKey || e.altKey || e.button > 0)) {
       // A plain click opens it here; a modified one opens the link in a new tab or window.
       e.preventDefault();
       if (id !== this.shown.active) this.ctx.emit(this.id, "conversation_open", id);
+    }
+  }
+
+  private openMenu(id: string | null): void {
+    for (const [other, r] of this.rows) {
+      r.menu.hidden = other !== id;
+      r.acts.querySelector('[data-testid="export"]')?.setAttribute("aria-expanded", String(other === id));
     }
   }
 

@@ -20,4 +20,6 @@ export const ICONS = {
   plus: svg("M12 5v14M5 12h14"),
   prev: svg("M15 5l-7 7 7 7"),
   next: svg("M9 5l7 7-7 7"),
+  fork: svg("M6 3v12M18 9a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM6 21a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM18 9a9 9 0 0 1-9 9"),
+  download: svg("M12 4v11M7 10l5 5 5-5M5 20h14"),
 };

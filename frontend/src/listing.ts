@@ -29,6 +29,9 @@ export const isConversationId = (v: unknown): v is string => typeof v === "strin
 /** The URL path of a conversation (null: a new chat). */
 export const pathOf = (id: string | null): string => (id === null ? "/" : `/c/${id}`);
 
+/** Where a conversation downloads: "json" the whole of it (every version), "md" the branch on screen. */
+export const exportPath = (id: string, kind: "json" | "md"): string => `/_rc/export/${id}.${kind}`;
+
 /** The conversation a URL path names, or null. */
 export function conversationIn(pathname: string): string | null {
   const m = /^\/c\/([^/]*)$/.exec(pathname);

@@ -92,6 +92,7 @@ export function messageView(id: number, ctx: ViewContext): View {
       edit: openEditor,
       feedback: { options: o.feedback, onUser: o.feedbackOnUser, state: feedback },
       branch: branchOf(props["branch"]),
+      stored: typeof props["id"] === "string" && props["id"] !== "",
     });
     return row.childElementCount ? row : null;
   };

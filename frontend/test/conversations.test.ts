@@ -164,6 +164,42 @@ describe("clicks on the list", () => {
   });
 });
 
+describe("export", () => {
+  test("opens a menu of downloads for its item only; a link downloads and closes it; any other click closes it", () => {
+    mock.timers.enable({ apis: ["setTimeout"] });
+    try {
+      const { item, sent } = mount(root(convs(two)));
+      const menu = (id: string) => item(id).querySelector<HTMLElement>(".rc-conv-export") as HTMLElement;
+      const button = (id: string) => item(id).querySelector<HTMLElement>('[data-testid="export"]') as HTMLElement;
+      assert.equal(menu("a1").hidden, true);
+      button("b2").click();
+      assert.equal(menu("b2").hidden, false);
+      assert.equal(button("b2").getAttribute("aria-expanded"), "true");
+      const links = [...menu("b2").querySelectorAll<HTMLAnchorElement>("a")];
+      assert.deepEqual(
+        links.map((a) => [a.dataset["testid"], a.getAttribute("href"), a.hasAttribute("download")]),
+        [["export-json", "/_rc/export/b2.json", true], ["export-markdown", "/_rc/export/b2.md", true]],
+      );
+      button("a1").click();
+      assert.deepEqual([menu("a1").hidden, menu("b2").hidden], [false, true], "one menu at a time");
+      button("a1").click();
+      assert.equal(menu("a1").hidden, true, "export again closes it");
+      button("b2").click();
+      const e = new window.Event("click", { bubbles: true, cancelable: true });
+      links[0]?.dispatchEvent(e);
+      assert.equal(e.defaultPrevented, false, "the link downloads; the item does not open");
+      mock.timers.tick(0);
+      assert.equal(menu("b2").hidden, true);
+      button("b2").click();
+      item("b2").querySelector<HTMLElement>('[data-testid="conversation-delete"]')?.click();
+      assert.equal(menu("b2").hidden, true);
+      assert.deepEqual(sent, [[1, "conversation_delete", "b2"]], "export sends nothing: the links are plain downloads");
+    } finally {
+      mock.timers.reset();
+    }
+  });
+});
+
 describe("undo of a delete", () => {
   test("shows while `deleted` is set, sends conversation_restore, goes when the prop clears", () => {
     const { $, frame, sent } = mount(root(convs(two)));

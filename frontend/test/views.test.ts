@@ -148,6 +148,20 @@ describe("the branch pager", () => {
   });
 });
 
+describe("branch off", () => {
+  test("shows on stored messages only; a click sends fork on the message", () => {
+    const { $$, sent } = mount(root(
+      msg(2, "user", [md(3, "<p>Hi</p>")], { id: "01A" }),
+      msg(4, "assistant", [md(5, "<p>Hello</p>")]),
+    ));
+    const [u, a] = $$('[data-testid="message"]') as [HTMLElement, HTMLElement];
+    assert.deepEqual(actionsOf(u), ["copy", "branch-off"]);
+    assert.deepEqual(actionsOf(a), ["copy"]);
+    u.querySelector<HTMLElement>('[data-testid="branch-off"]')?.click();
+    assert.deepEqual(sent, [[2, "fork", null]]);
+  });
+});
+
 describe("feedback", () => {
   const withFeedback = root(
     chat({ feedback_options: ["Like", "Dislike", "Spam"] }),

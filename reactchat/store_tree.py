@@ -1,0 +1,165 @@
+"""Whole conversations in SQL, once for every dialect: the tree of every branch, the files kept with it, the
+store's users and an owner's conversations (an export reads these), ``load`` (an import, or a fork's copy)
+writing a conversation with its messages, feedback and files in one transaction, and ``remove`` deleting a
+message with everything under it."""
+
+from __future__ import annotations
+
+import builtins
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from reactchat.records import Conversation, Message, StoredFile, User
+from reactchat.store_base import MAX_FILE_BYTES, NotFound, check_json, check_status, plain_text
+from reactchat.store_messages import SqlMessageStore
+from reactchat.store_sql import CONVERSATION_COLUMNS, MESSAGE_COLUMNS, MESSAGE_FROM
+
+__all__ = ["SqlTreeStore", "parents_first"]
+
+
+def parents_first(messages: Sequence[Message]) -> list[Message]:
+    """``messages`` ordered so each parent comes before its children (siblings keep their order).
+
+    Raises:
+        ValueError: a message's parent is not among them, naming both.
+    """
+    known = {m.id for m in messages}
+    children: dict[str | None, list[Message]] = {}
+    for m in messages:
+        if m.parent_id is not None and m.parent_id not in known:
+            raise ValueError(
+                f"message {m.id!r} has the parent {m.parent_id!r}, which is not among the messages"
+            )
+        children.setdefault(m.parent_id, []).append(m)
+    ordered: list[Message] = []
+    stack = list(reversed(children.get(None, [])))
+    while stack:  # depth first, without recursion: a conversation can be thousands of turns deep
+        m = stack.pop()
+        ordered.append(m)
+        stack.extend(reversed(children.get(m.id, [])))
+    if len(ordered) != len(messages):  # only a cycle is left unreached (ids are unique in a store)
+        raise ValueError("the messages' parents form a cycle: no message of it has a root above it")
+    return ordered
+
+
+class SqlTreeStore(SqlMessageStore):
+    """The whole Store API in SQL: backends subclass this and connect."""
+
+    def tree(self, owner: str, conversation_id: str) -> builtins.list[Message]:
+        with self._tx("reading a conversation's tree", snapshot=True) as tx:
+            rows = tx.all(
+                f"SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} "
+                "WHERE m.conversation_id = ? AND c.owner_id = ? AND c.deleted_at IS NULL ORDER BY m.id",
+                (conversation_id, owner),
+            )
+            return self._messages(tx, rows)
+
+    def files(self, owner: str, conversation_id: str) -> builtins.list[StoredFile]:
+        with self._tx("listing a conversation's files") as tx:
+            rows = tx.all(
+                "SELECT f.id, f.conversation_id, f.name, f.mime, f.size, f.created_at FROM files f "
+                "JOIN conversations c ON c.id = f.conversation_id "
+                "WHERE f.conversation_id = ? AND c.owner_id = ? AND c.deleted_at IS NULL "
+                "ORDER BY f.created_at, f.id",
+                (conversation_id, owner),
+            )
+        return [StoredFile(*row) for row in rows]
+
+    def users(self) -> builtins.list[User]:
+        with self._tx("listing users") as tx:
+            rows = tx.all(
+                "SELECT id, identifier, provider, name, email, claims FROM users ORDER BY created_at, id"
+            )
+        return [User(row[0], row[1], row[2], row[3], row[4], self.json_out(row[5])) for row in rows]
+
+    def conversations(self, owner: str) -> builtins.list[Conversation]:
+        with self._tx("listing a user's conversations") as tx:
+            rows = tx.all(
+                f"SELECT {CONVERSATION_COLUMNS} FROM conversations c "
+                "WHERE c.owner_id = ? AND c.deleted_at IS NULL ORDER BY c.created_at, c.id",
+                (owner,),
+            )
+        return [self._conversation(row) for row in rows]
+
+    def remove(self, owner: str, message_id: str) -> builtins.list[str]:
+        with self._tx("removing messages", write=True) as tx:
+            row = tx.one(
+                "SELECT m.conversation_id, m.parent_id, c.active_leaf_id FROM messages m "
+                "JOIN conversations c ON c.id = m.conversation_id "
+                f"WHERE m.id = ? AND c.owner_id = ? AND c.deleted_at IS NULL{self.lock_row('c')}",
+                (message_id, owner),
+            )
+            if row is None:
+                raise NotFound(f"no message {message_id!r}")
+            conversation_id, parent, leaf = row
+            ids = [r[0] for r in tx.all(
+                "WITH RECURSIVE d (id, depth) AS (SELECT CAST(? AS TEXT), 0 UNION ALL "
+                "SELECT m.id, d.depth + 1 FROM messages m JOIN d ON m.parent_id = d.id) "
+                "SELECT id FROM d ORDER BY depth, id",
+                (message_id,),
+            )]  # fmt: skip
+            if leaf in ids:
+                tx.run("UPDATE conversations SET active_leaf_id = ? WHERE id = ?", (parent, conversation_id))
+            # Children before parents: the parent pointers' cascade then finds nothing left to do.
+            for start in range(len(ids) - 1, -1, -500):
+                batch = ids[max(0, start - 499) : start + 1]
+                tx.run(f"DELETE FROM messages WHERE id IN ({', '.join('?' * len(batch))})", batch)
+        return ids
+
+    def load(
+        self,
+        owner: str,
+        conversation: Conversation,
+        messages: Sequence[Message],
+        files: Sequence[tuple[StoredFile, bytes]] = (),
+    ) -> None:
+        c = conversation
+        check_json(c.state, "state")
+        for m in messages:
+            check_json(m.content, f"the content of message {m.id!r}")
+            check_json(m.metadata, f"the metadata of message {m.id!r}")
+            check_status(m.status)
+        ordered = parents_first(messages)
+        for kept, data in files:
+            if len(data) > MAX_FILE_BYTES:
+                raise ValueError(f"the file {kept.id!r} of {len(data)} bytes is larger than the store keeps")
+        if c.active_leaf_id is not None and all(m.id != c.active_leaf_id for m in messages):
+            raise ValueError(f"the active leaf {c.active_leaf_id!r} is not among the messages")
+        now = time.time()
+        with self._tx("loading a conversation", write=True) as tx:
+            if tx.one("SELECT 1 FROM users WHERE id = ?", (owner,)) is None:
+                raise NotFound(f"no user {owner!r}")
+            if tx.one("SELECT 1 FROM conversations WHERE id = ?", (c.id,)) is not None:
+                raise ValueError(f"the store holds a conversation {c.id!r} already")
+            tx.run(
+                "INSERT INTO conversations (id, owner_id, app, title, title_source, active_leaf_id, state, "
+                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (c.id, owner, c.app, c.title, c.title_source, c.active_leaf_id, self.json_in(c.state),
+                 c.created_at, c.updated_at),
+            )  # fmt: skip
+            for m in ordered:
+                tx.run(
+                    "INSERT INTO messages (id, conversation_id, parent_id, role, content, text, metadata, "
+                    "status, author_id, origin, created_at, updated_at, viewed_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (m.id, c.id, m.parent_id, m.role, self.json_in(m.content), _text(m),
+                     self.json_in(m.metadata), m.status, owner if m.role == "user" else None, m.origin,
+                     m.created_at, m.updated_at, now if m.id == c.active_leaf_id else None),
+                )  # fmt: skip
+                if m.feedback is not None:
+                    tx.run(
+                        "INSERT INTO feedback (message_id, user_id, value, updated_at) VALUES (?, ?, ?, ?)",
+                        (m.id, owner, m.feedback, m.updated_at),
+                    )
+            for kept, data in files:
+                tx.run(
+                    "INSERT INTO files (id, conversation_id, name, mime, size, data, created_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (kept.id, c.id, kept.name, kept.mime, len(data), bytes(data), kept.created_at),
+                )
+
+
+def _text(message: Message) -> Any:
+    """What search indexes of a message: none while it streams (``finish`` indexes it), as ``add`` does."""
+    return None if message.status == "streaming" else plain_text(message.content)
