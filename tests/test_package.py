@@ -120,3 +120,28 @@ def test_every_module_has_its_test_file() -> None:
         if p.stem != "__init__" and not (tests / f"test_{p.stem}.py").exists()
     ]
     assert missing == []
+
+
+def test_the_wheel_builds_without_packaging_warnings_and_holds_what_running_needs(
+    tmp_path: pathlib.Path,
+) -> None:
+    import subprocess
+    import sys
+    import zipfile
+
+    root = pathlib.Path(__file__).resolve().parents[1]
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(root), "--no-deps", "-w", str(tmp_path), "-v"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr[-2000:]
+    said = built.stdout + built.stderr
+    for warning in ("SetuptoolsDeprecationWarning", "is absent from the `packages`", "Package would be ignored",
+                    "License classifiers are deprecated", "`project.license` as a TOML table is deprecated"):  # fmt: skip
+        assert warning not in said, warning
+    (wheel,) = tmp_path.glob("reactchat-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for needed in ("reactchat/__main__.py", "reactchat/tour/hello.py", "reactchat/static/app.js",
+                   "reactchat/static/app.css", "reactchat/static/katex.js", "reactchat/py.typed"):  # fmt: skip
+        assert needed in names, needed
+    assert any(n.startswith("reactchat/static/fonts/") for n in names)
