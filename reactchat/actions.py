@@ -98,7 +98,7 @@ class Action:
 ACTIONS: dict[str, Action] = {
     "option": Action(),
     "branch": Action(),  # shown on a stored message with other versions; the session switches to one
-    "fork": Action(),  # "Branch off", shown on a stored message: a new conversation with the path up to it
+    "fork": Action(switch=True),  # "Branch off" on a stored message: a new conversation with the path to it
     "example": Action(meaning=_example),
     "feedback": Action(meaning=_feedback),
     "retry": Action(switch=False),
@@ -221,6 +221,7 @@ def chat(
     clear: bool = False,
     copy: bool = True,
     copy_all: bool = True,
+    fork: bool = True,
     watermark: str | None = None,
     theme: Mapping[str, Any] | None = None,
     on_option: Callable[[ChatEvent], Any] | None = None,
@@ -274,6 +275,7 @@ def chat(
             for the whole chat); they reach the script as ``rc.chat_event()`` (and the callbacks below).
         editable: ``"user"`` or ``"all"``: which messages can be edited in place.
         copy, copy_all: A copy button per message, and one for the whole chat.
+        fork: "Branch off" on each stored message (a new conversation with the path up to it).
         watermark: Text appended to what copy-all copies.
         theme: ``{"accent", "font", "mono_font", "radius", "mode", "css"}``: the accent colour, font names,
             the corner radius (pixels or a CSS length), ``"light"``/``"dark"``/``"auto"``, and extra CSS. Over

@@ -122,6 +122,7 @@ def test_actions_watermark_and_feedback_options_are_declared(write_app: Callable
         "clear": True,
         "copy": True,
         "copy_all": True,
+        "fork": True,
     }
     assert chat["feedback_options"] == ["Like", "Dislike"] and chat["watermark"] == "via reactchat"
 

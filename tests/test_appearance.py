@@ -39,7 +39,7 @@ def test_defaults_and_every_option(write_app: Callable[[str], str]) -> None:
                         "group_consecutive_messages": True, "autoscroll": True, "show_copy_code": True,
                         "allow_file_downloads": True, "feedback_options": [], "feedback_on_user": False,
                         "actions": {"edit": None, "retry": False, "undo": False, "clear": False, "copy": True,
-                                    "copy_all": True}}  # fmt: skip
+                                    "copy_all": True, "fork": True}}  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -110,11 +110,12 @@ const ACTIONS = {
     setting: flag(false),
     shows: (on: boolean, env: ActionEnv) => on && env.last,
   }),
-  fork: action<undefined>({
+  fork: action({
     // "Branch off": a new conversation holding the path up to this stored message.
     scope: "message", event: "fork", testid: "branch-off", label: "Branch off", icon: ICONS.fork, idle: true,
     follows: false,
-    shows: (_: undefined, env: ActionEnv) => !!env.stored,
+    setting: flag(true),
+    shows: (on: boolean, env: ActionEnv) => on && !!env.stored,
   }),
   feedback: action<undefined>({
     // Turned on by `feedback_options`, not `chat.actions`; feedback.ts draws the thumbs and the menu.

@@ -160,6 +160,11 @@ describe("branch off", () => {
     u.querySelector<HTMLElement>('[data-testid="branch-off"]')?.click();
     assert.deepEqual(sent, [[2, "fork", null]]);
   });
+
+  test("rc.chat(fork=False) turns it off", () => {
+    const { $$ } = mount(root(chat({ actions: { fork: false } }), msg(2, "user", [md(3, "<p>Hi</p>")], { id: "01A" })));
+    assert.deepEqual(actionsOf($$('[data-testid="message"]')[0] as HTMLElement), ["copy"]);
+  });
 });
 
 describe("feedback", () => {
