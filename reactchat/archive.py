@@ -185,6 +185,19 @@ def _text(value: Any, what: str) -> None:
         raise TypeError(f"{what} is {value!r}, not a non-empty string")
 
 
+def store_markdown(store: Store, conversation_id: str) -> str:
+    """The branch on screen of ``conversation_id``, whoever owns it, as Markdown (``reactchat export``).
+
+    Raises:
+        LookupError: the conversation is not in the store.
+    """
+    for user in store.users():
+        for conversation in store.conversations(user.id):
+            if conversation.id == conversation_id:
+                return markdown(conversation, store.path(user.id, conversation_id))
+    raise LookupError(f"no conversation {conversation_id!r} in {store.name}")
+
+
 def markdown(conversation: Conversation, path: Iterable[Message]) -> str:
     """The branch on screen as Markdown: the title, then each message under its role; files by name."""
     lines = [f"# {conversation.title or 'New chat'}", ""]

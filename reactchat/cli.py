@@ -1,7 +1,8 @@
 """``reactchat run SCRIPT [--host HOST] [--port PORT] [--no-watch] [--session-grace SECONDS]
 [--max-memory SIZE] [--allowed-host NAME ...] [--store URL] [--log-level LEVEL]``, ``reactchat hello`` (a
-tour, with the same options), ``reactchat export --store URL [--conversation ID]``, ``reactchat import --store
-URL [--owner IDENTIFIER] FILE``, ``reactchat version`` and ``reactchat --version``."""
+tour, with the same options), ``reactchat export --store URL [--conversation ID [--markdown]]``,
+``reactchat import --store URL [--owner IDENTIFIER] FILE``, ``reactchat version`` and
+``reactchat --version``."""
 
 from __future__ import annotations
 
@@ -68,6 +69,9 @@ def _parser() -> argparse.ArgumentParser:
         )
     export = commands.add_parser("export", help="write a store's conversations (or one) as JSON to stdout")
     export.add_argument("--conversation", metavar="ID", help="only this conversation")
+    export.add_argument(
+        "--markdown", action="store_true", help="the conversation's branch on screen as Markdown, not JSON"
+    )
     load = commands.add_parser("import", help="load conversations from a JSON export into a store")
     load.add_argument("file", help="the export (- for stdin)")
     load.add_argument(
@@ -189,15 +193,21 @@ def run(
     return 0
 
 
-def export(store_url: str, conversation_id: str | None) -> int:
-    """Write an archive of the store (or one conversation) to stdout; progress and errors go to stderr."""
-    from reactchat.archive import write_store
+def export(store_url: str, conversation_id: str | None, as_markdown: bool = False) -> int:
+    """Write an archive of the store (or one conversation) to stdout, or one conversation's branch on screen
+    as Markdown; progress and errors go to stderr."""
+    from reactchat.archive import store_markdown, write_store
     from reactchat.store import StoreError, open_store
 
     if not store_url:
         return _fail("export needs --store URL (or $REACTCHAT_STORE)")
+    if as_markdown and conversation_id is None:
+        return _fail("--markdown writes one conversation: give --conversation ID")
     try:
         with open_store(store_url) as store:
+            if as_markdown and conversation_id is not None:
+                sys.stdout.write(store_markdown(store, conversation_id))
+                return 0
             count = write_store(store, sys.stdout, conversation_id=conversation_id)
     except (StoreError, LookupError) as exc:
         return _fail(str(exc).strip("'\""), 1)
@@ -269,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"reactchat {__version__}")
         return 0
     if args.command == "export":
-        return export(args.store, args.conversation)
+        return export(args.store, args.conversation, args.markdown)
     if args.command == "import":
         return import_(args.store, args.file, args.owner)
     log_to_terminal(args.log_level)

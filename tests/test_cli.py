@@ -324,6 +324,9 @@ def test_one_conversation_exports_and_a_download_imports_from_stdin_for_an_owner
     data = json.loads(result.stdout)
     assert result.returncode == 0 and [c["id"] for c in data["conversations"]] == [cid]
     del data["conversations"][0]["owner"]  # as the page downloads it
+    markdown = run_cli("export", "--store", source_url, "--conversation", cid, "--markdown")
+    assert markdown.returncode == 0 and markdown.stdout.startswith("# ") and "## " in markdown.stdout
+    assert run_cli("export", "--store", source_url, "--markdown").returncode == 2  # one conversation only
     loaded = subprocess.run([*CLI, "import", "--store", target_url, "--owner", "carol", "-"], input=json.dumps(data),
                             capture_output=True, text=True, timeout=30)  # fmt: skip
     assert loaded.returncode == 0, loaded.stderr
