@@ -38,3 +38,32 @@ def test_undo_removes_the_last_turn_from_the_store_and_puts_it_back_on_request(
     assert [m["content"] for m in t.messages] == ["one", "re: one", "three", "re: three"]
     assert t.nodes("conversations")[0][2].get("removed") is None
     assert [n[2].get("branch") for n in t.nodes("message")] == [None, None, None, None]
+
+
+def test_an_error_during_a_retry_leaves_the_new_version_as_it_is_and_the_old_one_whole(
+    write_app: Callable[[str], str],
+) -> None:
+    store = open_store("memory")
+    app = write_app("""
+        import reactchat as rc
+        rc.chat(retry=True)
+        conv = rc.conversation()
+        for m in conv.history:
+            rc.message(m)
+        if prompt := rc.chat_input():
+            n = rc.session_state["n"] = rc.session_state.get("n", 0) + 1
+            with conv.reply():
+                rc.markdown(f"answer {n}")
+                if n == 2:
+                    raise RuntimeError("the model fell over")
+    """)
+    t = ChatTest.from_file(app, store=store)
+    t.send("q")
+    t.retry()
+    assert t.errors and "the model fell over" in t.errors[0]["message"]
+    stored = store.path(t.owner, t.conversation or "")
+    assert [(m.content, m.status) for m in stored] == [("q", "done"), ("answer 2", "error")]
+    t.branch(1, -1)
+    stored = store.path(t.owner, t.conversation or "")
+    assert [(m.content, m.status) for m in stored] == [("q", "done"), ("answer 1", "done")]
+    assert len(stored[1].siblings) == 2
