@@ -122,6 +122,7 @@ def chat_interface(
     input_placeholder: str | None = None,
     editable: bool = False,
     file_types: Sequence[str] | None = None,
+    max_chars: int | None = None,
     concurrency_limit: int | None = None,
     concurrency_id: str | None = None,
     cache_examples: bool = False,
@@ -149,6 +150,7 @@ def chat_interface(
         input_placeholder: Shown in the empty input box.
         editable: Let the user edit their messages (the reply is regenerated).
         file_types: What files ``multimodal`` accepts.
+        max_chars: The longest message the input takes (it counts, and stops there).
         concurrency_limit: At most this many calls of ``fn`` at once in this process, across every
             session and the HTTP API; the others wait in line, first come, first served, and the page shows
             each its place. None (the default): no limit.
@@ -225,11 +227,13 @@ def chat_interface(
     if transcript is not None:
         with held:
             kept = StoredChat(run, transcript, state)
-            return kept.turn(answer, event, values, multimodal, input_placeholder, file_types)
+            return kept.turn(answer, event, values, multimodal, input_placeholder, file_types, max_chars)
 
     prompt: Any = _apply(event, history) if event is not None else None
     ids = [message(shown).node.id for shown in history]
-    submitted = chat_input(input_placeholder, multimodal=multimodal, file_types=file_types)
+    submitted = chat_input(
+        input_placeholder, multimodal=multimodal, file_types=file_types, max_chars=max_chars
+    )
     if submitted is not None:
         prompt = submitted
     if prompt is not None:

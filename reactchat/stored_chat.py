@@ -35,6 +35,7 @@ class StoredChat:
         multimodal: bool,
         placeholder: str | None,
         file_types: Sequence[str] | None,
+        max_chars: int | None = None,
     ) -> list[dict[str, Any]]:
         """One run of the app: ``event`` (its ``index`` already the history entry clicked) carried out on the
         stored conversation, the conversation shown, and its last prompt answered if it asks for one."""
@@ -44,7 +45,7 @@ class StoredChat:
             answer = self._apply(event, transcript.history()) or answer
         stored = transcript.history()
         ids = [message(m).node.id for m in stored]
-        submitted = chat_input(placeholder, multimodal=multimodal, file_types=file_types)
+        submitted = chat_input(placeholder, multimodal=multimodal, file_types=file_types, max_chars=max_chars)
         if answer and stored and stored[-1]["role"] == "user":
             argument = submitted if submitted is not None else _argument(stored[-1]["content"], multimodal)
             asked = 1  # the prompt's messages: its files, then its text

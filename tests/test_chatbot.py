@@ -313,3 +313,13 @@ def test_a_chat_function_can_return_or_yield_a_model_librarys_stream(write_app: 
     assert [m["content"] for m in t.messages] == ["weather?", "Let me check.", "again", "Let me check."]
     assert [th["title"] for th in t.thoughts][1::2] == ["get_weather", "get_weather"]
     assert t.nodes("message")[-1][2]["usage"]["output_tokens"] == 17
+
+
+@pytest.mark.parametrize("stored", [True, False])
+def test_max_chars_reaches_the_chat_interface_s_input(stored: bool) -> None:
+    t = ChatTest.from_function(lambda m, h: m, max_chars=8, stored=stored)
+    assert t.nodes("chat_input")[0][2]["max_chars"] == 8
+    t.send("far too long a message")
+    assert t.messages == []  # refused, with a notice: the words go back into the input
+    t.send("short")
+    assert [m["content"] for m in t.messages] == ["short", "short"]
