@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from reactchat.appearance import avatar, chat_props
 from reactchat.elements import begin
+from reactchat.example_cache import ExampleCache, cache_for, replay_or_record
+from reactchat.messages import StreamSources
 from reactchat.trigger import ChatEvent, Prompt, Trigger
 from reactchat.uploads import accepts
 
@@ -222,6 +224,7 @@ def chat(
     copy: bool = True,
     copy_all: bool = True,
     fork: bool = True,
+    cache_examples: bool = False,
     watermark: str | None = None,
     theme: Mapping[str, Any] | None = None,
     on_option: Callable[[ChatEvent], Any] | None = None,
@@ -276,6 +279,8 @@ def chat(
         editable: ``"user"`` or ``"all"``: which messages can be edited in place.
         copy, copy_all: A copy button per message, and one for the whole chat.
         fork: "Branch off" on each stored message (a new conversation with the path up to it).
+        cache_examples: Record what the first ``write_stream`` of an example's run streams, on its first
+            click, and replay it on later clicks (until the script changes) instead of streaming anew.
         watermark: Text appended to what copy-all copies.
         theme: ``{"accent", "font", "mono_font", "radius", "mode", "css"}``: the accent colour, font names,
             the corner radius (pixels or a CSS length), ``"light"``/``"dark"``/``"auto"``, and extra CSS. Over
@@ -293,6 +298,12 @@ def chat(
     more, interactions = _interaction_props(run, options)
     run.put(rendering)
     run.put(interactions)
+    prompt = run.trigger.prompt
+    if cache_examples and run.trigger.action == "example" and prompt is not None:
+        cache = cache_for(None, lambda: run.scope.registry.get(ExampleCache))
+        run.scope.registry.register(cache)
+        message = {"text": prompt.text, "files": list(prompt.files)} if prompt.files else prompt.text
+        run.part(StreamSources).append(replay_or_record(cache, message))
     run.reconciler.emit("chat", {**props, **more})
     if title is not None:
         run.reconciler.emit("title", {"text": str(title)})

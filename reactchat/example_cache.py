@@ -1,5 +1,7 @@
 """``chat_interface(cache_examples=True)``: each example's answer computed once per version of the code,
-kept in a file next to the script, and replayed on a click without calling the chat function.
+kept in a file next to the script, and replayed on a click without calling the chat function; and
+``rc.chat(cache_examples=True)`` in a plain script: what the first ``write_stream`` of an example's run
+streams, recorded on its first click and replayed on the next ones.
 
 An answer is recorded as the function gave it (each yield of a stream, or the value returned), so a replay
 streams through the same path as the original and shows the same thing. A change to the script or to the
@@ -120,7 +122,7 @@ class ExampleCache:
                 self.path = None
 
 
-def cache_for(fn: Callable[..., Any], registry_get: Callable[[], ExampleCache | None]) -> ExampleCache:
+def cache_for(fn: Callable[..., Any] | None, registry_get: Callable[[], ExampleCache | None]) -> ExampleCache:
     """The cache of the running script's version: the registered one, or a new one for ``fn`` and the
     script calling ``chat_interface`` (read once per version of the code: the registry is cleared on a
     change)."""
@@ -140,6 +142,25 @@ def cache_for(fn: Callable[..., Any], registry_get: Callable[[], ExampleCache | 
         folder = os.path.join(os.path.dirname(script), ".reactchat")
         path = os.path.join(folder, os.path.splitext(os.path.basename(script))[0] + ".examples.json")
     return ExampleCache(path, digest.hexdigest())
+
+
+def replay_or_record(cache: ExampleCache, message: Any) -> Callable[[Any], Any]:
+    """For a plain script's run an example started: ``write_stream``'s stream, replaced by the recording of
+    this example's answer when there is one (the given stream is closed unread: a generator's model call
+    never starts), else recorded as it streams (kept only if it finishes and holds plain data)."""
+    key = _key(message, [])
+
+    def source(stream: Any) -> Any:
+        entry = cache._entries.get(key) if key is not None else None
+        if entry is not None and "stream" in entry:
+            if inspect.isgenerator(stream):
+                stream.close()
+            return iter_items(entry["stream"])
+        if key is None:
+            return stream
+        return _record(stream, functools.partial(cache._put, key))
+
+    return source
 
 
 def _caller_file() -> str | None:

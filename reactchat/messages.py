@@ -41,6 +41,11 @@ class StreamSinks(list[Callable[[str | None], None]]):
     """Where streamed text is stored as it is written (innermost last): a stored reply pushes its own."""
 
 
+class StreamSources(list[Callable[[Any], Any]]):
+    """What the run's next ``write_stream`` streams instead of what it is given: a function of the given
+    stream (a cached example's answer replays a recording; each is used once, first in first)."""
+
+
 class StreamRecords(list[Callable[[dict[str, Any], int], None]]):
     """Where ``write_stream`` hands what it showed besides text (its thoughts, tool calls, usage) as message
     metadata, with the length of its text, when it ends (innermost last): a stored reply pushes its own."""
@@ -311,6 +316,9 @@ def write_stream(stream: Iterable[Any] | AsyncIterable[Any], *, key: str | None 
             f" iterables of {ACCEPTED}"
         )
     new_answer(run)
+    sources = run.find(StreamSources)
+    if sources:
+        stream = sources.pop(0)(stream)
     rendering = run.part(Rendering)
     sinks, records = run.find(StreamSinks), run.find(StreamRecords)
     durable = Durable(sinks[-1]) if sinks else None  # inside a stored reply: store before showing

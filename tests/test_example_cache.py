@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from typing import Any
 
 from reactchat.chatbot import ChatFunction
@@ -73,3 +74,32 @@ def test_reactchat_run_fills_the_cache_eagerly_and_says_so() -> None:
     t.click_example(1)
     assert contents(t) == ["b", "b (loud)"] and calls == ["a", "b"]
     assert cache.fill(lambda m, h, v: interface.call(m, h, v), said.append) == 0  # once only
+
+
+def test_a_plain_script_s_example_is_streamed_once_then_replayed(write_app: Callable[[str], str]) -> None:
+    app = write_app("""
+        import reactchat as rc
+        calls = rc.session_state.setdefault("calls", [])
+        rc.chat(examples=["Tell me a story"], cache_examples=True)
+
+        def model(prompt):
+            calls.append(prompt)
+            for word in f"Once upon a time, {prompt}.".split(" "):
+                yield word + " "
+
+        if prompt := rc.chat_input():
+            rc.message("user", prompt)
+            with rc.message("assistant"):
+                rc.write_stream(model(prompt))
+    """)
+    first = ChatTest.from_file(app, stored=False)
+    first.click_example(0)
+    assert first.session.state["calls"] == ["Tell me a story"]
+    again = ChatTest.from_file(app, stored=False)  # another tab: the recording answers
+    again.click_example(0)
+    assert again.session.state.get("calls") == []
+    assert (
+        again.rendered[-1]["content"] == first.rendered[-1]["content"] == "Once upon a time, Tell me a story."
+    )
+    again.send("Tell me a story")  # typed, not an example's click: the model answers
+    assert again.session.state["calls"] == ["Tell me a story"]
