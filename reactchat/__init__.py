@@ -22,6 +22,7 @@ from reactchat.composer import chat_input
 from reactchat.control import chat_event, rerun, session_state, stop
 from reactchat.conversation import conversation, conversations
 from reactchat.elements import ChatMessage
+from reactchat.mcp_tools import McpTools, mcp_tools
 from reactchat.media_elements import audio, file, gallery, html, image, plot, video
 from reactchat.messages import markdown, message, thought, title, write_stream
 from reactchat.queues import queue
@@ -46,6 +47,7 @@ __all__ = [
     "ChatEvent",
     "ChatMessage",
     "Client",
+    "McpTools",
     "ReplayServer",
     "__version__",
     "audio",
@@ -62,6 +64,7 @@ __all__ = [
     "html",
     "image",
     "markdown",
+    "mcp_tools",
     "message",
     "number_input",
     "plot",

@@ -10,7 +10,7 @@ EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples"
 
 def test_every_example_has_a_test() -> None:
     tested = {"echo.py", "stream.py", "thoughts.py", "media.py", "display.py", "feedback.py", "options.py",
-              "multimodal.py", "settings.py", "random_responder.py", "alternating_agree.py", "slow_echo.py", "yes_man.py", "image_counter.py", "system_prompt.py", "audio_and_files.py", "preset_options.py", "tool_thoughts.py", "voting.py", "blocks_streaming.py", "blocks_multimodal.py", "llm_client.py", "conversations.py", "one_gpu.py", "openai_tools.py", "anthropic_thinking.py", "langgraph_agent.py", "pydantic_ai_agent.py", "openai_agent.py"}  # fmt: skip
+              "multimodal.py", "settings.py", "random_responder.py", "alternating_agree.py", "slow_echo.py", "yes_man.py", "image_counter.py", "system_prompt.py", "audio_and_files.py", "preset_options.py", "tool_thoughts.py", "voting.py", "blocks_streaming.py", "blocks_multimodal.py", "llm_client.py", "conversations.py", "one_gpu.py", "openai_tools.py", "anthropic_thinking.py", "langgraph_agent.py", "pydantic_ai_agent.py", "openai_agent.py", "mcp_tools.py", "mcp_server.py"}  # fmt: skip
     assert {p.name for p in EXAMPLES.glob("*.py")} == tested
 
 
