@@ -9,7 +9,8 @@
 - ``stream_mode="updates"``: ``{node: {"messages": [...]}}``: whole messages, shown the same way.
 - several modes at once: ``(mode, part)`` pairs; only the ``"messages"`` ones are shown (the others repeat
   them, or are not messages).
-- ``subgraphs=True``: the same, led by the subgraph's namespace.
+- ``subgraphs=True``: the same, led by the subgraph's namespace: what a subgraph's nodes stream (its model's
+  text, its tools) shows nested in a thought for each step of the namespace.
 
 Recognised by shape (a message's ``type``), so ``langchain_core`` is never imported.
 """
@@ -20,7 +21,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from reactchat.parts import Done, Part, Reasoning, Text, ToolCall, ToolResult, Usage, field
+from reactchat.parts import Done, Part, Reasoning, Step, Text, ToolCall, ToolResult, Usage, field
 
 MESSAGE_TYPES = frozenset(("ai", "AIMessageChunk", "tool", "ToolMessageChunk", "human", "system"))
 
@@ -37,19 +38,26 @@ def is_message(obj: Any) -> bool:
 class Messages:
     """LangChain messages and LangGraph's stream parts made of them."""
 
-    __slots__ = ("_ids", "_reasoning")
+    __slots__ = ("_ids", "_path", "_reasoning")
 
     def __init__(self) -> None:
         self._ids: dict[
             Any, Any
         ] = {}  # a streaming tool call's index -> its id (later chunks give only the index)
         self._reasoning = False
+        self._path: tuple[str, ...] = ()  # the subgraph steps the last parts came from
 
     def feed(self, chunk: Any) -> Iterable[Part]:
         if is_message(chunk):
             return self._message(chunk)
         if isinstance(chunk, tuple) and len(chunk) in (2, 3) and isinstance(chunk[0], tuple):
-            return self.feed(chunk[1:] if len(chunk) == 3 else chunk[1])  # subgraphs=True: (namespace, ...)
+            # subgraphs=True: (namespace, ...), the namespace naming each step as "node:task id"
+            path = tuple(str(name).split(":", 1)[0] for name in chunk[0])
+            inner = list(self.feed(chunk[1:] if len(chunk) == 3 else chunk[1]))
+            if inner and path != self._path:
+                self._path = path
+                inner.insert(0, Step(path))
+            return inner
         if isinstance(chunk, tuple) and len(chunk) == 2:
             first, second = chunk
             if isinstance(first, str):  # several stream modes: (mode, part); "updates" repeats "messages"

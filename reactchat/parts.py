@@ -62,7 +62,15 @@ class Done:
     """The part that was streaming (reasoning, the tool calls whose arguments streamed) is complete."""
 
 
-Part = Text | Reasoning | ToolCall | ToolResult | Usage | Done
+@dataclasses.dataclass(frozen=True, slots=True)
+class Step:
+    """What follows comes from inside these steps of a graph (a LangGraph subgraph's nodes, outermost first;
+    empty: the top level): it shows nested in a thought for each."""
+
+    path: tuple[str, ...]
+
+
+Part = Text | Reasoning | ToolCall | ToolResult | Usage | Done | Step
 
 
 class Dialect(Protocol):

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from reactchat.dialects import recognise
 from reactchat.markdown import closing_marks
-from reactchat.parts import Done, Reasoning, Text, ToolCall, ToolResult, Usage
+from reactchat.parts import Done, Reasoning, Step, Text, ToolCall, ToolResult, Usage
 from reactchat.stream import ReasoningWriter, Replace, Writer
 
 if TYPE_CHECKING:
@@ -77,6 +77,9 @@ class PartsWriter:
         self._dialect: Dialect | None = None
         self._reasoning: _Open | None = None
         self._tools: dict[Any, _Open] = {}
+        # The graph steps the stream is inside, outermost first: (title, its thought once one was needed, when
+        # it started). The thoughts of a step (its tools, its reasoning) show nested in it; text does not.
+        self._steps: list[tuple[str, Node | None, float]] = []
         self.failed = False
         self.thoughts: list[dict[str, Any]] = []
         """Each thought as message metadata ({"title", "status", "duration", "content", "at"}), ``at``
@@ -114,6 +117,7 @@ class PartsWriter:
 
     def finish(self) -> str:
         """Close the open thoughts (failed ones as errors) and the text; returns all the text."""
+        self._step_to(())
         self._close_reasoning()
         for key in list(self._tools):
             self._close_tool(key, None, self.failed)
@@ -168,6 +172,32 @@ class PartsWriter:
                 self.usage["model"] = part.model
         elif isinstance(part, Done):
             self._close_reasoning()
+        elif isinstance(part, Step):
+            self._step_to(part.path)
+
+    def _step_to(self, path: tuple[str, ...]) -> None:
+        """What follows comes from inside the steps of ``path``: the steps left end (their thoughts done),
+        the new ones begin (their thoughts made when a thought shows inside them)."""
+        shared = 0
+        while shared < min(len(path), len(self._steps)) and self._steps[shared][0] == path[shared]:
+            shared += 1
+        while len(self._steps) > shared:
+            _, node, started = self._steps.pop()
+            if node is not None:
+                duration = round(time.monotonic() - started, 1)
+                self._rec.set(node, {"status": "error" if self.failed else "done", "duration": duration})
+        self._steps += [(title, None, time.monotonic()) for title in path[shared:]]
+
+    def _enter_steps(self) -> int:
+        """Enter the open steps' thoughts (made now where new), for a thought to show inside the innermost;
+        returns how many to exit after it."""
+        rec = self._rec
+        for i, (title, node, started) in enumerate(self._steps):
+            if node is None:
+                node = rec.emit("thought", {"title": title, "status": "pending"}, defaults={"duration": None})
+                self._steps[i] = (title, node, started)
+            rec.enter(node)
+        return len(self._steps)
 
     def _tool(self, part: ToolCall) -> None:
         opened = self._tools.get(part.key)
@@ -186,10 +216,12 @@ class PartsWriter:
     def _open(self, title: str, body: str) -> _Open:
         self._close_text()
         rec = self._rec
+        depth = self._enter_steps()
         node = rec.emit("thought", {"title": title, "status": "pending"}, defaults={"duration": None})
         rec.enter(node)
         inner = rec.emit("markdown", {"html": "", "cuts": []})
-        rec.exit(prune=False)
+        for _ in range(depth + 1):  # out of the thought, and of the steps it shows in
+            rec.exit(prune=False)
         inner.source = None
         writer = Writer(rec, inner, self._options, self._interval)
         record = {"title": title, "content": "", "at": len(self.text)}
@@ -226,15 +258,17 @@ class PartsWriter:
 
     def _writer(self) -> Writer | ReasoningWriter:
         if self._text is None:
+            durable = None if self._steps else self._durable  # a step's text is not stored as the answer
             if self._tags:
-                self._text = ReasoningWriter(
-                    self._rec, self._options, self._tags, self._interval, self._durable
-                )
+                self._text = ReasoningWriter(self._rec, self._options, self._tags, self._interval, durable)
             else:
-                node = self._rec.emit("markdown", {"html": "", "cuts": []}, self._key)
+                node = self._rec.emit(
+                    "markdown", {"html": "", "cuts": []}, None if self._steps else self._key
+                )
                 node.source = None
-                self._text = Writer(self._rec, node, self._options, self._interval, self._durable)
-            self._key = None
+                self._text = Writer(self._rec, node, self._options, self._interval, durable)
+            if not self._steps:
+                self._key = None
         return self._text
 
     def _close_text(self) -> None:

@@ -9,7 +9,7 @@ import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk, ToolMessage
 
 from reactchat.langchain_stream import Messages, is_message, recognise
-from reactchat.parts import Done, Reasoning, Text, ToolCall, ToolResult, Usage
+from reactchat.parts import Done, Reasoning, Step, Text, ToolCall, ToolResult, Usage
 from reactchat.testing import ChatTest
 
 PRELUDE = """
@@ -140,7 +140,23 @@ def test_recognising_messages_and_graph_parts() -> None:
     chunk = AIMessageChunk(content="x")
     for part in [((), (chunk, {})), (("agent:1",), "messages", (chunk, {}))]:  # subgraphs=True
         dialect = recognise(part)
-        assert isinstance(dialect, Messages) and list(dialect.feed(part)) == [Text("x")]
+        expected = [Text("x")] if part[0] == () else [Step(("agent",)), Text("x")]  # a subgraph's step
+        assert isinstance(dialect, Messages) and list(dialect.feed(part)) == expected
+
+
+def test_a_subgraph_s_tools_and_reasoning_show_nested_in_its_step(write_app: Callable[[str], str]) -> None:
+    body = (
+        "parent = StateGraph(MessagesState)\n"
+        "parent.add_node('researcher', agent)\n"
+        "parent.add_edge(START, 'researcher')\n"
+        "rc.write_stream(parent.compile().stream(inputs, stream_mode='messages', subgraphs=True))\n"
+    )
+    t = run(write_app, body)
+    step, reasoning, tool = t.thoughts
+    assert step["title"] == "researcher" and step["status"] == "done" and step["depth"] == 0
+    assert reasoning["depth"] == tool["depth"] == 1  # inside the step that called them
+    assert tool["title"] == "get_weather" and lines(tool["content"]) == ['{"city": "Lima"}', "Sunny in Lima"]
+    assert t.messages[-1]["content"] == "It is sunny."  # the answer stays the message's own text
 
 
 def test_stop_returns_at_once_and_the_run_goes_no_further(
