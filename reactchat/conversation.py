@@ -84,17 +84,21 @@ class Reply(Container):
         self._run.part(StreamRecords).append(self._record)
         return self
 
-    def _record(self, metadata: dict[str, Any], length: int) -> None:
-        """A stream ended: keep its thoughts (placed in the whole reply), tool calls and usage, stored with
-        the reply when it is finished."""
+    def _record(self, metadata: dict[str, Any], length: int, final: bool = True) -> None:
+        """A stream showed ``metadata`` besides its ``length`` of text: its thoughts (placed in the whole
+        reply), tool calls and usage. When it ended (``final``), kept to be stored with the finished reply;
+        while it runs (a thought began or ended), stored at once, so a crash keeps the thoughts shown."""
         base = self._length - length
-        kept = self._metadata
-        kept.setdefault("thoughts", []).extend(
-            {**t, "at": t["at"] + base} for t in metadata.get("thoughts", ())
-        )
-        kept.setdefault("tool_calls", []).extend(metadata.get("tool_calls", ()))
-        if metadata.get("usage"):
-            kept["usage"] = metadata["usage"]
+        kept = {
+            "thoughts": [*self._metadata.get("thoughts", ()),
+                         *({**t, "at": t["at"] + base} for t in metadata.get("thoughts", ()))],
+            "tool_calls": [*self._metadata.get("tool_calls", ()), *metadata.get("tool_calls", ())],
+            "usage": metadata.get("usage") or self._metadata.get("usage"),
+        }  # fmt: skip
+        if final:
+            self._metadata = kept
+        else:
+            self._transcript.note(self._stored.id, {k: v for k, v in kept.items() if v} or None)
 
     def _sink(self, text: str | None) -> None:
         if text is None:

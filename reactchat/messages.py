@@ -46,9 +46,10 @@ class StreamSources(list[Callable[[Any], Any]]):
     stream (a cached example's answer replays a recording; each is used once, first in first)."""
 
 
-class StreamRecords(list[Callable[[dict[str, Any], int], None]]):
+class StreamRecords(list[Callable[[dict[str, Any], int, bool], None]]):
     """Where ``write_stream`` hands what it showed besides text (its thoughts, tool calls, usage) as message
-    metadata, with the length of its text, when it ends (innermost last): a stored reply pushes its own."""
+    metadata, with the length of its text: as a thought begins or ends (``False``), and when it ends
+    (``True``); innermost last: a stored reply pushes its own."""
 
 
 class MessageDefaults(dict[str, Any]):
@@ -324,7 +325,9 @@ def write_stream(stream: Iterable[Any] | AsyncIterable[Any], *, key: str | None 
     durable = Durable(sinks[-1]) if sinks else None  # inside a stored reply: store before showing
     record = records[-1] if records else None
     interval = run.scope.frame_interval
-    writer = PartsWriter(run.reconciler, rendering.markdown, rendering.reasoning_tags, interval, durable, key)
+    writer = PartsWriter(
+        run.reconciler, rendering.markdown, rendering.reasoning_tags, interval, durable, key, record
+    )
     try:
         asyncio.get_running_loop()
     except RuntimeError:
@@ -356,7 +359,7 @@ async def _write_stream_awaitable(
     writer: PartsWriter,
     stream: Iterable[Any] | AsyncIterable[Any],
     cancel: Cancel,
-    record: Callable[[dict[str, Any], int], None] | None,
+    record: Callable[[dict[str, Any], int, bool], None] | None,
 ) -> StreamedText:
     try:
         await consume_async(writer, stream, cancel)
@@ -369,9 +372,9 @@ async def _write_stream_awaitable(
     return text
 
 
-def _finish(writer: PartsWriter, record: Callable[[dict[str, Any], int], None] | None) -> StreamedText:
+def _finish(writer: PartsWriter, record: Callable[[dict[str, Any], int, bool], None] | None) -> StreamedText:
     text = writer.finish()
     metadata = writer.metadata()
     if record is not None and metadata:
-        record(metadata, len(text))
+        record(metadata, len(text), True)
     return StreamedText(text, metadata)

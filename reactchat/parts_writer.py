@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from reactchat.dialects import recognise
@@ -68,8 +69,10 @@ class PartsWriter:
         interval: float,
         durable: Durable | None = None,
         key: str | None = None,
+        record: Callable[[dict[str, Any], int, bool], None] | None = None,
     ) -> None:
         self._rec, self._options, self._tags = rec, options, tags
+        self._record = record  # a stored reply's: told when a thought begins or ends, to store it at once
         self._interval, self._durable, self._key = interval, durable, key
         self._owner = rec.container  # the message the stream is written into: usage goes in its metadata
         self._text: Writer | ReasoningWriter | None = None
@@ -215,6 +218,9 @@ class PartsWriter:
 
     def _open(self, title: str, body: str) -> _Open:
         self._close_text()
+        record = {"title": title, "content": "", "at": len(self.text)}
+        self.thoughts.append(record)
+        self._progress()  # stored before it shows
         rec = self._rec
         depth = self._enter_steps()
         node = rec.emit("thought", {"title": title, "status": "pending"}, defaults={"duration": None})
@@ -224,17 +230,21 @@ class PartsWriter:
             rec.exit(prune=False)
         inner.source = None
         writer = Writer(rec, inner, self._options, self._interval)
-        record = {"title": title, "content": "", "at": len(self.text)}
-        self.thoughts.append(record)
         opened = _Open(node, writer, record)
         opened.add(body)
         return opened
 
+    def _progress(self) -> None:
+        """A thought began or ended: a stored reply stores what the stream has shown so far besides text."""
+        if self._record is not None:
+            self._record(self.metadata(), len(self.text), False)
+
     def _finish_thought(self, opened: _Open, patch: dict[str, Any]) -> None:
         opened.body.finish()
         opened.record["content"] = "".join(opened.pieces)
-        self._rec.set(opened.node, patch)
         opened.record.update(patch)
+        self._progress()  # stored before it shows
+        self._rec.set(opened.node, patch)
 
     def _close_reasoning(self) -> None:
         opened, self._reasoning = self._reasoning, None

@@ -310,6 +310,11 @@ class Store(abc.ABC):
         """
 
     @abc.abstractmethod
+    def set_metadata(self, owner: str, message_id: str, metadata: dict[str, Any] | None) -> None:
+        """Replace a streaming message's metadata (what it showed besides text, should the process die
+        before ``finish``). Raises NotFound for a missing message, TypeError for metadata that is not JSON."""
+
+    @abc.abstractmethod
     def set_feedback(self, owner: str, message_id: str, value: str | None) -> None:
         """Set the owner's feedback on a message (None clears it).
 

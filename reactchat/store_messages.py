@@ -245,6 +245,12 @@ class SqlMessageStore(SqlStore):
                 tx.one(f"SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.id = ?", (message_id,))
             )
 
+    def set_metadata(self, owner: str, message_id: str, metadata: dict[str, Any] | None) -> None:
+        check_json(metadata, "metadata")
+        with self._tx("saving a message's metadata", write=True) as tx:
+            self._owned_message(tx, owner, message_id, "m.id")
+            tx.run("UPDATE messages SET metadata = ? WHERE id = ?", (self.json_in(metadata), message_id))
+
     def set_feedback(self, owner: str, message_id: str, value: str | None) -> None:
         if value is not None and not (isinstance(value, str) and value):
             raise ValueError(f"feedback is a non-empty str or None, not {value!r}")

@@ -181,6 +181,10 @@ class Transcript:
             {**as_dict(m), "parent_id": m.parent_id, "children": children.get(m.id, [])} for m in messages
         ]
 
+    def note(self, message_id: str, metadata: dict[str, Any] | None) -> None:
+        """Store what a reply being written has shown besides text so far (its thoughts)."""
+        self.store.set_metadata(self.owner, message_id, metadata)
+
     def set_feedback(self, message_id: str, value: str | None) -> None:
         self.store.set_feedback(self.owner, message_id, value)
         self.followers.changed(self.id, self)

@@ -372,3 +372,41 @@ def test_retry_and_edit_in_a_script_make_new_versions_the_script_answers(
     assert [n[2].get("branch") for n in t.nodes("message")] == [None, [1, 2], [3, 3]]
     t.branch(2, -1)
     assert texts(t.restart()) == ["hi", "answer 1 to hi after 1", "then", "answer 4 to then after 3"]
+
+
+def test_a_reply_s_thoughts_are_stored_as_they_show_not_only_at_its_end(
+    write_app: Callable[[str], str], store: Store
+) -> None:
+    release = threading.Event()
+    app = write_app("""
+        import reactchat as rc
+        from langchain_core.messages import AIMessageChunk
+
+        conv = rc.conversation()
+        for m in conv.history:
+            rc.message(m)
+
+        def model():
+            call = {"name": "get_weather", "args": '{"city": "Lima"}', "id": "c1", "index": 0}
+            yield AIMessageChunk(content="", tool_call_chunks=[call])
+            yield AIMessageChunk(content="Looking it up.")
+            release.wait(10)
+            yield AIMessageChunk(content=" Sunny.")
+
+        if rc.chat_input():
+            with conv.reply():
+                rc.write_stream(model())
+    """)
+    t = ChatTest(app, store=store, names={"release": release})
+    t.send("weather?", wait=False)
+    t.wait_for(lambda t: len(t.thoughts) == 1)
+    streaming = store.path(t.owner, t.conversation or "")[-1]
+    assert streaming.status == "streaming"  # a crash now would keep the thought it showed
+    assert [x["title"] for x in (streaming.metadata or {}).get("thoughts", [])] == ["get_weather"]
+    release.set()
+    t.wait()
+    done = store.path(t.owner, t.conversation or "")[-1]
+    assert done.status == "done" and [x["title"] for x in (done.metadata or {})["thoughts"]] == [
+        "get_weather"
+    ]
+    assert len(t.restart().thoughts) == 1
