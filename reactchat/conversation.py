@@ -71,8 +71,7 @@ class Reply(Container):
     def __init__(self, run: Run, transcript: Transcript) -> None:
         self._transcript = transcript
         self._streamed = self._replaced = False
-        self._text: list[str] = []  # what was appended: the stored text, if media join it at the end
-        self._length = 0  # the text stored so far: where a stream's thoughts stand in the whole reply
+        self._text: list[str] = []  # what was appended: the stored text (media join it at the end)
         self._metadata: dict[str, Any] = {}
         self._stored = transcript.add("assistant", "", status="streaming")
         shown = {"role": "assistant", "content": None, **transcript.shown(self._stored.id)}
@@ -88,7 +87,7 @@ class Reply(Container):
         """A stream showed ``metadata`` besides its ``length`` of text: its thoughts (placed in the whole
         reply), tool calls and usage. When it ended (``final``), kept to be stored with the finished reply;
         while it runs (a thought began or ended), stored at once, so a crash keeps the thoughts shown."""
-        base = self._length - length
+        base = sum(map(len, self._text)) - length  # where this stream's text starts in the whole reply
         kept = {
             "thoughts": [*self._metadata.get("thoughts", ()),
                          *({**t, "at": t["at"] + base} for t in metadata.get("thoughts", ()))],
@@ -108,7 +107,6 @@ class Reply(Container):
         else:
             self._streamed = True
             self._text.append(text)
-            self._length += len(text)
             self._transcript.append(self._stored.id, text)
 
     def __exit__(

@@ -257,6 +257,13 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})", re.MULTILINE)
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
 
 
+def fenced(text: str, lang: str = "") -> str:
+    """``text`` as a fenced code block whose fence is longer than any run of backticks inside it, so nothing
+    in the text can close it."""
+    fence = "`" * max(3, max(map(len, re.findall("`+", text)), default=0) + 1)
+    return f"{fence}{lang}\n{text}\n{fence}"
+
+
 def closing_marks(text: str) -> str:
     """What to append to markdown cut short (a stopped answer) so it renders closed: an open code fence's
     end, or the inline marks (``**``, ``*``, ``~~``, a backtick) its last paragraph left open, innermost

@@ -19,6 +19,7 @@ from typing import Any
 
 from reactchat import context
 from reactchat.elements import begin
+from reactchat.markdown import fenced
 from reactchat.messages import markdown, thought
 
 __all__ = ["McpTools", "mcp_tools"]
@@ -169,8 +170,7 @@ class McpTools:
             markdown(f"```json\n{json.dumps(args, indent=2, ensure_ascii=False)}\n```")
             result = _wait(future, CALL_SECONDS)
             text = _text(result)
-            fence = "`" * max(3, _longest_backticks(text) + 1)
-            markdown(f"{fence}\n{text}\n{fence}")
+            markdown(fenced(text))
         if result.is_error:  # the tool said it failed: the model reads why, the thought shows it failed
             shown.update(status="error")
         return text
@@ -193,14 +193,6 @@ class McpTools:
                 asyncio.run_coroutine_threadsafe(connection.close(), _background()).result(CONNECT_SECONDS)
         for key in [k for k, v in _known.items() if v is self]:
             del _known[key]
-
-
-def _longest_backticks(text: str) -> int:
-    longest = run = 0
-    for char in text:
-        run = run + 1 if char == "`" else 0
-        longest = max(longest, run)
-    return longest
 
 
 def _text(result: Any) -> str:

@@ -7,13 +7,12 @@ The chunks' library is recognised from the first chunk that is not a str (``dial
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from reactchat.dialects import recognise
-from reactchat.markdown import closing_marks
+from reactchat.markdown import closing_marks, fenced
 from reactchat.parts import Done, Reasoning, Step, Text, ToolCall, ToolResult, Usage
 from reactchat.stream import ReasoningWriter, Replace, Writer
 
@@ -257,10 +256,7 @@ class PartsWriter:
         opened.call["arguments"] = "".join(opened.arguments)
         opened.add("\n```\n")  # the arguments' fence
         if output is not None:
-            fence = "`" * max(
-                3, max(map(len, re.findall("`+", output)), default=0) + 1
-            )  # longer than any inside
-            opened.add(f"\n{fence}\n{output}\n{fence}\n")
+            opened.add(f"\n{fenced(output)}\n")
         duration = round(time.monotonic() - opened.started, 1)
         self._finish_thought(opened, {"status": "error" if failed else "done", "duration": duration})
 
@@ -268,17 +264,15 @@ class PartsWriter:
 
     def _writer(self) -> Writer | ReasoningWriter:
         if self._text is None:
-            durable = None if self._steps else self._durable  # a step's text is not stored as the answer
             if self._tags:
-                self._text = ReasoningWriter(self._rec, self._options, self._tags, self._interval, durable)
-            else:
-                node = self._rec.emit(
-                    "markdown", {"html": "", "cuts": []}, None if self._steps else self._key
+                self._text = ReasoningWriter(
+                    self._rec, self._options, self._tags, self._interval, self._durable
                 )
+            else:
+                node = self._rec.emit("markdown", {"html": "", "cuts": []}, self._key)
                 node.source = None
-                self._text = Writer(self._rec, node, self._options, self._interval, durable)
-            if not self._steps:
-                self._key = None
+                self._text = Writer(self._rec, node, self._options, self._interval, self._durable)
+            self._key = None
         return self._text
 
     def _close_text(self) -> None:

@@ -148,3 +148,13 @@ def test_render_bombs_cost_bounded_work(bomb: Bomb) -> None:
 )
 def test_closing_marks_close_what_a_cut_left_open(text: str, marks: str) -> None:
     assert closing_marks(text) == marks
+
+
+def test_fenced_code_is_not_closed_by_backticks_inside_it() -> None:
+    from reactchat.markdown import fenced
+
+    assert fenced("x = 1", "python") == "```python\nx = 1\n```"
+    inner = "a ```` run"
+    block = fenced(inner)
+    assert block.startswith("`````\n") and block.endswith("\n`````")
+    assert render_blocks(block)[0].count("<pre") == 1 and "```` run" in render_blocks(block)[0]
