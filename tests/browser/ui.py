@@ -48,6 +48,11 @@ def send(page: Page, text: str) -> None:
     expect(box).to_be_enabled()
     box.fill(text)
     box.press("Enter")
+    try:  # sent: the box empties at once
+        expect(box).not_to_have_value(text, timeout=2000)
+    except AssertionError:  # a run (e.g. a widget's change) began between the fill and the key: send again
+        expect(box).to_be_enabled()
+        box.press("Enter")
 
 
 def contents(locator: Locator) -> list[str]:
