@@ -17,6 +17,7 @@ from typing import Any
 from reactchat import context
 from reactchat.actions import Interactions, interpret
 from reactchat.config import Config
+from reactchat.identity import Identity
 from reactchat.interrupts import Cancel, RerunRequested, ShuttingDown, StopRequested
 from reactchat.media import MediaStore
 from reactchat.ops import ERR, NOTE, RUN, SNAP
@@ -53,8 +54,10 @@ class Session:
         config: Config,
         wake: Callable[[Session, bool], None],
         transcript: Transcript | None = None,
+        user: Identity | None = None,
     ) -> None:
         self.token = secrets.token_urlsafe(24)
+        self.user = user  # who the tab is (an anonymous browser, a signed-in user; None without a store)
         self.script = script
         self.config = config
         self.lock = threading.Lock()
@@ -327,8 +330,10 @@ class Session:
                 self.outbox.push_now([NOTE, trigger.notice])
             if self.transcript is not None and event is not None:
                 trigger = self._store(trigger, event, self.transcript)
+            signed_in = self.user if self.user is not None and not self.user.anonymous else None
             scope = Scope(self.state, self.widgets, self.media, self.uploads, self.script.registry,
-                          self.config.frame_interval, loop_source, self.transcript)  # fmt: skip
+                          self.config.frame_interval, loop_source, self.transcript, signed_in,
+                          sign_in_url(self.config.auth.mode))  # fmt: skip
             rec = Reconciler(self.tree, self.outbox.push, self.lock)
             run = Run(next(self._run_ids), trigger, rec, Cancel(), scope)
             with self._cond:
@@ -387,3 +392,8 @@ def _refuse_abandoned_writes() -> None:
     run = context.active_run()
     if run is not None:
         run.cancel.check_writable()
+
+
+def sign_in_url(mode: str) -> str | None:
+    """Where a visitor signs in, in an app whose ``--auth`` is ``mode`` (None: not in this app)."""
+    return "/_rc/sign-in" if mode in ("password", "oidc") else None

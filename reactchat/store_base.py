@@ -11,19 +11,17 @@ import abc
 import builtins
 import math
 import re
-import secrets
-import threading
-import time
 import urllib.parse
 from collections.abc import Sequence
 from types import EllipsisType, TracebackType
 from typing import Any
 
-from reactchat.records import Conversation, Message, StoredFile, User
+from reactchat.records import Account, Conversation, Message, StoredFile, User, new_id
 
 __all__ = [
     "FINAL_STATUSES",
     "STATUSES",
+    "Account",
     "Conversation",
     "Message",
     "NotFound",
@@ -51,27 +49,6 @@ class StoreError(Exception):
 
 class NotFound(LookupError):
     """No such conversation or message for this owner (another owner's ids are missing ones too)."""
-
-
-# --- Time-ordered ids: 48-bit milliseconds + 80 random bits, Crockford base32 (26 characters, like ULID).
-_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_id_lock = threading.Lock()
-_last = [0, 0]  # the last id's milliseconds and random part: ids made in one process strictly increase
-
-
-def new_id() -> str:
-    """A unique id that sorts in creation order (strictly within a process, by millisecond across them)."""
-    ms = time.time_ns() // 1_000_000
-    with _id_lock:
-        if ms <= _last[0]:  # same millisecond (or a clock step back): step the random part up, unguessably
-            ms, rand = _last[0], _last[1] + 1 + secrets.randbits(32)
-            if rand >= 1 << 80:
-                ms, rand = ms + 1, secrets.randbits(79)
-        else:
-            rand = secrets.randbits(80)
-        _last[:] = [ms, rand]
-    value = (ms << 80) | rand
-    return "".join(_ALPHABET[(value >> shift) & 31] for shift in range(125, -1, -5))
 
 
 def plain_text(content: Any) -> str:
@@ -380,6 +357,24 @@ class Store(abc.ABC):
         Raises:
             NotFound: the message is missing.
         """
+
+    @abc.abstractmethod
+    def account(self, identifier: str) -> Account | None:
+        """The user with this identifier, with their password hash and sign-in epoch; None if unknown."""
+
+    @abc.abstractmethod
+    def set_password(self, identifier: str, password_hash: str | None, *, name: str | None = None) -> int:
+        """Set (None: remove) a ``password`` user's password hash, creating them when new, and raise their
+        sign-in epoch, so sign-ins made before no longer count; returns the new epoch."""
+
+    @abc.abstractmethod
+    def raise_epoch(self, identifier: str) -> int:
+        """Sign the user out everywhere: their epoch goes up by one (returned; -1 for an unknown user)."""
+
+    @abc.abstractmethod
+    def claim(self, from_owner: str, to_owner: str) -> int:
+        """Give every conversation of ``from_owner`` (an anonymous browser that just signed in), with its
+        feedback, to ``to_owner``; returns how many conversations moved."""
 
     @abc.abstractmethod
     def recover(self) -> int:
