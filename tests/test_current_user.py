@@ -81,6 +81,17 @@ def test_an_anonymous_visitor_is_asked_to_sign_in_and_keeps_their_chat_when_they
         assert [c.title for c in store.list(alice, "app")] == ["hello there"]
 
 
+def test_chat_test_runs_a_script_as_a_signed_in_user(write_app: Callable[[str], str]) -> None:
+    from reactchat.testing import ChatTest
+
+    alice = rc.Identity("password:alice", "password", name="alice")
+    t = ChatTest(write_app(APP), user=alice)
+    assert "the secret is for alice" in t.text
+    t.send("hi")
+    assert t.store.list(t.store.user("password:alice"), "app")[0].title == "hi"
+    assert "Sign in to use this." in ChatTest(write_app(APP)).text
+
+
 def test_without_sign_in_rc_user_is_none(serve: Callable[..., Any], write_app: Callable[[str], str]) -> None:
     served = serve(write_app(APP))
     visitor = Visitor(served.url)

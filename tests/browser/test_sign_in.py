@@ -1,0 +1,97 @@
+"""Sign-in in Chromium: the password page, the app as the signed-in user, sign-out; an anonymous visitor
+who signs in from the sidebar keeps what they wrote; and two users who never see each other's chats."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from reactchat.config import Auth
+from tests.browser.ui import APP, ASSISTANT, EXAMPLES, USER, contents, open_app, send
+from tests.signing import PASSWORD, add_user
+
+FORM = '[data-testid="sign-in-form"]'
+ITEM = '[data-testid="conversation"]'
+
+
+def sign_in(page: Page, name: str, password: str = PASSWORD) -> None:
+    page.locator('[data-testid="sign-in-username"]').fill(name)
+    page.locator('[data-testid="sign-in-password"]').fill(password)
+    page.locator('[data-testid="sign-in-submit"]').click()
+
+
+def test_password_sign_in_and_out(page: Page, serve: Callable[..., Any], tmp_path: Any) -> None:
+    store = f"sqlite:///{tmp_path}/chats.db"
+    add_user(store, "alice")
+    served = serve(str(EXAMPLES / "conversations.py"), store=store, auth=Auth(mode="password"))
+    page.goto(served.url)
+    expect(page.locator(FORM)).to_be_visible()
+    sign_in(page, "alice", "wrong")
+    expect(page.locator('[data-testid="sign-in-error"]')).to_contain_text("Wrong user name or password")
+    expect(page.locator('[data-testid="sign-in-username"]')).to_have_value("alice")
+    sign_in(page, "alice")
+    expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+    expect(page.locator('[data-testid="user"]')).to_contain_text("alice")
+    send(page, "only for alice")
+    expect(page.locator(ASSISTANT)).to_contain_text("only for alice")
+    expect(page).to_have_url(re.compile(r"/c/[0-9A-Za-z]+$"))
+    address = page.url
+    page.locator('[data-testid="sign-out"]').click()
+    expect(page.locator(FORM)).to_be_visible()
+    page.goto(address)  # the conversation's address, signed out: the sign-in page, then back to it
+    expect(page.locator(FORM)).to_be_visible()
+    sign_in(page, "alice")
+    expect(page).to_have_url(address)
+    expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+    assert contents(page.locator(USER)) == ["only for alice"]
+
+
+def test_two_users_never_see_each_others_chats(
+    page: Page, browser: Any, serve: Callable[..., Any], tmp_path: Any
+) -> None:
+    store = f"sqlite:///{tmp_path}/chats.db"
+    add_user(store, "alice")
+    add_user(store, "bob")
+    served = serve(str(EXAMPLES / "conversations.py"), store=store, auth=Auth(mode="password"))
+    page.goto(served.url)
+    sign_in(page, "alice")
+    open_app(page, page.url)
+    send(page, "alice's secret")
+    expect(page).to_have_url(re.compile(r"/c/[0-9A-Za-z]+$"))
+    address = page.url
+    other = browser.new_context()
+    try:
+        bob = other.new_page()
+        bob.goto(served.url)
+        sign_in(bob, "bob")
+        expect(bob.locator('[data-testid="user"]')).to_contain_text("bob")
+        expect(bob.locator(ITEM)).to_have_count(0)
+        response = bob.goto(address)
+        assert response is not None and response.status == 404
+    finally:
+        other.close()
+
+
+def test_an_anonymous_visitor_signs_in_from_the_sidebar_and_keeps_their_chat(
+    page: Page, serve: Callable[..., Any], tmp_path: Any
+) -> None:
+    store = f"sqlite:///{tmp_path}/chats.db"
+    add_user(store, "carol")
+    served = serve(
+        str(EXAMPLES / "conversations.py"), store=store, auth=Auth(mode="password", allow_anonymous=True)
+    )
+    open_app(page, served.url)
+    send(page, "tried it first")
+    expect(page.locator(ASSISTANT)).to_contain_text("tried it first")
+    expect(page).to_have_url(re.compile(r"/c/[0-9A-Za-z]+$"))
+    address = page.url
+    page.locator('[data-testid="sign-in"]').click()
+    sign_in(page, "carol")
+    expect(page).to_have_url(address)
+    expect(page.locator('[data-testid="user"]')).to_contain_text("carol")
+    expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+    assert contents(page.locator(USER)) == ["tried it first"]
+    expect(page.locator(ITEM)).to_have_count(1)
