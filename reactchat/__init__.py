@@ -21,6 +21,8 @@ from reactchat.client import Client
 from reactchat.composer import chat_input
 from reactchat.control import chat_event, rerun, session_state, stop
 from reactchat.conversation import conversation, conversations
+from reactchat.current_user import current_user as _current_user
+from reactchat.current_user import require_user
 from reactchat.elements import ChatMessage
 from reactchat.identity import Identity
 from reactchat.mcp_tools import McpTools, mcp_tools
@@ -29,8 +31,6 @@ from reactchat.messages import markdown, message, thought, title, write_stream
 from reactchat.queues import queue
 from reactchat.replay import ReplayServer
 from reactchat.trigger import ChatEvent
-from reactchat.current_user import current_user as _current_user
-from reactchat.current_user import require_user
 from reactchat.widgets import (
     button,
     checkbox,

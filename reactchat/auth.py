@@ -254,11 +254,12 @@ class Gate:
             dict(claims or {}),
         )
 
-    def sign_out(self, handler: RequestHandler, *, everywhere: bool = False) -> None:
+    def sign_out(self, handler: RequestHandler, *, everywhere: bool = False) -> Identity | None:
         """Clear the session cookie; ``everywhere``: also end the user's other sign-ins (every browser,
-        every process) by raising their epoch."""
+        every process) by raising their epoch. Returns who was signed in (None: nobody)."""
         signed = self.signed_in(handler)
         handler.clear_cookie(SESSION_COOKIE)
         if everywhere and signed is not None and self.store is not None:
             self.store.raise_epoch(signed.id)
             self.forget(signed.id)
+        return signed

@@ -98,7 +98,7 @@ class App:
             (r"/c/([0-9A-Za-z]{1,64})", PageHandler, page),
             (r"/_rc/ws", ChatSocket, {"sessions": sessions}),
             (r"/_rc/sign-in", SignInHandler, {"config": config, "script": self.script}),
-            (r"/_rc/sign-out", SignOutHandler, {"config": config}),
+            (r"/_rc/sign-out", SignOutHandler, {"sessions": sessions}),
             (r"/_rc/highlight\.css", HighlightCssHandler, {"config": config}),
             (r"/_rc/theme\.css", ThemeCssHandler, {"config": config, "script": self.script}),
             (r"/_rc/health", HealthHandler, {"sessions": sessions}),

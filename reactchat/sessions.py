@@ -21,7 +21,7 @@ from reactchat.identity import Identity, anonymous
 from reactchat.media import MediaEntry
 from reactchat.protocol import Event
 from reactchat.runner import Script, ScriptFailed
-from reactchat.sender import CLOSE_EVICTED, CLOSE_REPLACED, Sender, Socket
+from reactchat.sender import CLOSE_EVICTED, CLOSE_REPLACED, CLOSE_SIGN_IN, Sender, Socket
 from reactchat.session import Session
 from reactchat.store import Store
 from reactchat.transcript import Transcript
@@ -181,6 +181,18 @@ class Sessions(Mapping[str, Session]):
         if sender is not None and sender.socket is socket:
             sender.socket = None
             session.detached_since = time.monotonic()
+
+    def sign_out(self, user_id: str) -> int:
+        """``user_id`` signed out: close their sessions (their tabs get CLOSE_SIGN_IN and reload to the
+        sign-in page); how many were closed."""
+        ended = [s for s in self._sessions.values() if s.user is not None and s.user.id == user_id]
+        for session in ended:
+            socket = self.senders[session].socket
+            if socket is not None:
+                socket.session = None
+                socket.close(CLOSE_SIGN_IN, "signed out")
+            self._remove(session)
+        return len(ended)
 
     def owner(self, user: Identity) -> str:
         """The store's user id for ``user`` (made on first sight, with their name and email). Remembered for

@@ -24,6 +24,7 @@ from reactchat.sign_in_page import sign_in_html
 if TYPE_CHECKING:
     from reactchat.config import Config
     from reactchat.runner import Script
+    from reactchat.sessions import Sessions
 
 __all__ = ["SIGN_IN_CSP", "SignInHandler", "SignOutHandler"]
 
@@ -119,11 +120,16 @@ class SignOutHandler(Handler):
 
     open_to_all = True
 
-    def initialize(self, config: Config) -> None:
-        self.config = config
+    def initialize(self, sessions: Sessions) -> None:
+        self.sessions = sessions
+        self.config = sessions.config
 
     def post(self) -> None:
         everywhere = self.get_body_argument("everywhere", "") in ("1", "true")
-        self.gate.sign_out(self, everywhere=everywhere)
+        signed = self.gate.sign_out(self, everywhere=everywhere)
+        if signed is not None:
+            # Their open tabs in this process (this browser's others share the cleared cookie; with
+            # "everywhere", every browser's) go to the sign-in page now, not at their next reconnect.
+            self.sessions.sign_out(signed.id)
         self.set_header("Cache-Control", "no-store")
         self.set_status(204)

@@ -24,10 +24,10 @@ from collections.abc import Callable
 from typing import Any
 
 from reactchat.config import Config
+from reactchat.identity import Identity
 from reactchat.media import FILES_ROUTE, MEDIA_ROUTE
 from reactchat.page_text import html_text, markdown_source, node_text
 from reactchat.protocol import Event
-from reactchat.identity import Identity
 from reactchat.runner import Script
 from reactchat.screen import Screen
 from reactchat.session import Session

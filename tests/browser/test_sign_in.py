@@ -95,3 +95,20 @@ def test_an_anonymous_visitor_signs_in_from_the_sidebar_and_keeps_their_chat(
     expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
     assert contents(page.locator(USER)) == ["tried it first"]
     expect(page.locator(ITEM)).to_have_count(1)
+
+
+def test_signing_out_sends_the_browsers_other_tabs_to_the_sign_in_page(
+    page: Page, serve: Callable[..., Any], tmp_path: Any
+) -> None:
+    store = f"sqlite:///{tmp_path}/chats.db"
+    add_user(store, "dora")
+    served = serve(str(EXAMPLES / "conversations.py"), store=store, auth=Auth(mode="password"))
+    page.goto(served.url)
+    sign_in(page, "dora")
+    expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+    other = page.context.new_page()
+    open_app(other, served.url)
+    expect(other.locator('[data-testid="user"]')).to_contain_text("dora")
+    page.locator('[data-testid="sign-out"]').click()
+    expect(page.locator(FORM)).to_be_visible()
+    expect(other.locator(FORM)).to_be_visible()  # its socket closed with 4401: it reloaded to sign in
