@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APP ?= examples/stream.py
 
-.PHONY: run test lint typecheck pytest frontend frontend-test chromium postgres bench clean
+.PHONY: run test lint typecheck pytest frontend frontend-test chromium nginx postgres bench clean
 
 # Running needs reactchat and its dependencies only; the tests add their toolchain (.[test]) on top.
 $(VENV)/.runnable: pyproject.toml
@@ -23,6 +23,10 @@ run: $(VENV)/.runnable
 # Debian's Chromium drives the browser tests; Playwright never downloads a browser of its own.
 chromium:
 	@test -x /usr/bin/chromium || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+# Debian's nginx: the tests of many workers run it (as this user, on a loopback port) in front of them.
+nginx:
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; }
 
 # The conversation store's tests run on PostgreSQL too: start the local cluster when it is installed and
 # down (tests skip it when unreachable, and fail under CI). REACTCHAT_TEST_POSTGRES points them elsewhere.
@@ -52,7 +56,7 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy
 
-pytest: $(VENV)/.installed chromium postgres
+pytest: $(VENV)/.installed chromium nginx postgres
 	$(PY) -m pytest -q
 
 test: lint typecheck frontend-test pytest

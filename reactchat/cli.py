@@ -2,7 +2,8 @@
 [--max-memory SIZE] [--allowed-host NAME ...] [--store URL] [--log-level LEVEL] [--auth MODE ...]`` (the
 sign-in flags: ``auth_settings``), ``reactchat hello`` (a tour, with the same options), ``reactchat export
 --store URL [--conversation ID [--markdown]]``, ``reactchat import --store URL [--owner IDENTIFIER] FILE``,
-``reactchat users add|passwd|remove|signout|list`` (``users_command``), ``reactchat version`` and
+``reactchat users add|passwd|remove|signout|list`` (``users_command``), ``reactchat run --workers N``
+(``supervisor``), ``reactchat nginx-config`` (``nginx_config``), ``reactchat version`` and
 ``reactchat --version``."""
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ from reactchat import __version__
 from reactchat.auth_settings import add_arguments as add_auth_arguments
 from reactchat.auth_settings import auth_settings
 from reactchat.config import Auth
+from reactchat.nginx_config import add_parser as add_nginx_parser
+from reactchat.nginx_config import nginx_command
+from reactchat.supervisor import add_arguments as add_worker_arguments
+from reactchat.supervisor import supervise
 from reactchat.users_command import add_parser as add_users_parser
 from reactchat.users_command import users
 
@@ -34,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     run = commands.add_parser("run", help="serve a script")
     run.add_argument("script", help="path to the app's .py file")
+    add_worker_arguments(run)
     hello = commands.add_parser("hello", help="serve a tour of reactchat's main features")
     for command in (run, hello):
         command.add_argument("--host", default="127.0.0.1", help="interface to bind (default: 127.0.0.1)")
@@ -94,6 +100,7 @@ def _parser() -> argparse.ArgumentParser:
             help="the store: sqlite:///path.db or postgresql://... (default: $REACTCHAT_STORE)",
         )
     add_users_parser(commands)
+    add_nginx_parser(commands)
     commands.add_parser("version", help="print the version")
     return parser
 
@@ -124,6 +131,7 @@ def run(
     allowed_hosts: tuple[str, ...] = (),
     store_url: str = "",
     auth: Auth | None = None,
+    recover: bool = True,
 ) -> int:
     from tornado.ioloop import IOLoop
 
@@ -159,7 +167,9 @@ def run(
         store = open_store(store_url or default_url(script.path))
     except StoreError as exc:
         return _fail(f"cannot open the conversation store: {exc}", 1)
-    recovered = store.recover()  # answers a crash cut short: kept as far as they were shown, "interrupted"
+    # Answers a crash cut short: kept as far as they were shown, "interrupted". A supervisor's worker leaves
+    # that to the supervisor, which does it before any worker streams.
+    recovered = store.recover() if recover else 0
     if recovered:
         print(f"reactchat: {recovered} answers cut short by the last stop are marked interrupted", flush=True)
     try:
@@ -283,6 +293,7 @@ async def _fill_example_cache(app: Any) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     args = _parser().parse_args(argv)
     if args.command == "version":
         print(f"reactchat {__version__}")
@@ -293,6 +304,8 @@ def main(argv: list[str] | None = None) -> int:
         return import_(args.store, args.file, args.owner)
     if args.command == "users":
         return users(args)
+    if args.command == "nginx-config":
+        return nginx_command(args)
     log_to_terminal(args.log_level)
     script = args.script if args.command == "run" else TOUR
     try:
@@ -304,9 +317,11 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)  # fmt: skip
     if args.command == "hello" and not args.store:
         args.store = "memory"  # the tour's folder may be read-only (site-packages); its chats are not kept
+    if args.command == "run" and args.workers != 1:
+        return supervise(args, argv)
     return run(
         script, args.host, args.port, not args.no_watch, args.session_grace, args.max_memory,
-        tuple(args.allowed_host), args.store, auth,
+        tuple(args.allowed_host), args.store, auth, recover=args.command != "run" or not args.supervised,
     )  # fmt: skip
 
 
