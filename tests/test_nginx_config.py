@@ -1,0 +1,194 @@
+"""``reactchat nginx-config``: what it prints, that nginx takes it, and that it works: workers of a stored
+conversation app on PostgreSQL behind a real nginx, one of them killed."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import pathlib
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from tornado.httpclient import HTTPRequest
+from tornado.websocket import websocket_connect
+
+from reactchat.config import Config
+from reactchat.nginx_config import nginx_config
+from tests.nginx import Nginx, Worker, free_ports
+from tests.serving import Client, ready, run
+
+CLI = [sys.executable, "-m", "reactchat"]
+
+
+def test_the_upstream_holds_a_worker_per_port_on_loopback() -> None:
+    text = nginx_config(3, 8701)
+    servers = [line.strip() for line in text.splitlines() if line.strip().startswith("server 127.")]
+    assert servers == [f"server 127.0.0.1:{p} max_fails=1 fail_timeout=5s;" for p in (8701, 8702, 8703)]
+    assert "upstream reactchat_8701 {" in text and "proxy_pass http://reactchat_8701;" in text
+
+
+def test_a_browser_is_kept_on_a_worker_by_its_cookie_and_a_first_visit_goes_anywhere() -> None:
+    text = nginx_config(2, 9000)
+    assert "hash $reactchat_9000_affinity consistent;" in text
+    assert 'map "$cookie_rc_session$cookie_rc_user" $reactchat_9000_affinity {' in text
+    assert '""      $request_id;' in text and 'default "$cookie_rc_session$cookie_rc_user";' in text
+
+
+def test_round_robin_keeps_no_affinity() -> None:
+    text = nginx_config(2, 9000, round_robin=True)
+    assert "hash" not in text and "affinity" not in text and "$request_id" not in text
+
+
+def test_websockets_streams_and_uploads_pass_through() -> None:
+    text = nginx_config(2, 9000, listen="127.0.0.1:8080", server_name="chat.example.com")
+    for line in (
+        "listen 127.0.0.1:8080;",
+        "server_name chat.example.com;",
+        "proxy_http_version 1.1;",
+        "proxy_set_header Upgrade $http_upgrade;",
+        "proxy_set_header Connection $reactchat_9000_connection;",
+        "proxy_set_header Host $http_host;",
+        "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+        "proxy_set_header X-Forwarded-Proto $scheme;",
+        "proxy_set_header X-Forwarded-Host $http_host;",
+        "proxy_buffering off;",
+        "proxy_read_timeout 1h;",
+        "proxy_next_upstream error timeout http_502 http_503;",
+        "client_max_body_size 100m;",
+    ):
+        assert line in text, line
+    assert "--allowed-host chat.example.com" in text  # the comment says how to start the workers
+
+
+def test_the_body_cap_follows_the_upload_cap() -> None:
+    assert "client_max_body_size 2g;" in nginx_config(1, 9000, config=Config(max_upload_bytes=2 << 30))
+    small = Config(max_upload_bytes=5000, max_message_bytes=100, max_api_body_bytes=100)
+    assert "client_max_body_size 5000;" in nginx_config(1, 9000, config=small)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"workers": 0, "port": 9000}, "--workers must be at least 1, got 0"),
+        ({"workers": 3, "port": 65534}, "--port 65534 with --workers 3 needs ports 65534 to 65536"),
+        ({"workers": 1, "port": 9000, "listen": "80; evil"}, "--listen takes PORT or HOST:PORT"),
+        ({"workers": 1, "port": 9000, "listen": "127.0.0.1:99999"}, "'127.0.0.1:99999'"),
+        ({"workers": 1, "port": 9000, "server_name": "a.com; include /etc"}, "--server-name takes one host"),
+    ],
+)
+def test_bad_values_are_named(args: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message.replace("(", r"\(")):
+        nginx_config(**args)
+
+
+def test_the_command_prints_it_and_names_a_bad_value() -> None:
+    done = subprocess.run([*CLI, "nginx-config", "--workers", "2", "--port", "8701", "--round-robin"],
+                          capture_output=True, text=True, timeout=30)  # fmt: skip
+    assert done.returncode == 0 and done.stdout == nginx_config(2, 8701, round_robin=True)
+    done = subprocess.run([*CLI, "nginx-config", "--workers", "2", "--port", "8701", "--listen", "x:y"],
+                          capture_output=True, text=True, timeout=30)  # fmt: skip
+    assert done.returncode == 2
+    assert (
+        done.stderr
+        == "reactchat: error: --listen takes PORT or HOST:PORT (e.g. 80 or 127.0.0.1:8080), got 'x:y'\n"
+    )
+
+
+@pytest.mark.parametrize("round_robin", [False, True])
+def test_nginx_accepts_the_configuration(tmp_path: pathlib.Path, round_robin: bool) -> None:
+    config = nginx_config(
+        3, 8701, listen="127.0.0.1:8080", server_name="chat.example.com", round_robin=round_robin
+    )
+    checked = Nginx(config, 8080, tmp_path).check()
+    assert checked.returncode == 0, checked.stderr
+    assert "test is successful" in checked.stderr
+
+
+# -- through a real nginx ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def workers(tmp_path: pathlib.Path, postgres_url: str) -> Iterator[list[Worker]]:
+    """Three workers of examples/conversations.py on one PostgreSQL store, on consecutive ports."""
+    first = free_ports(3)
+    started = [
+        Worker("examples/conversations.py", p, postgres_url, tmp_path) for p in range(first, first + 3)
+    ]
+    try:
+        yield [worker.wait() for worker in started]
+    finally:
+        for worker in started:
+            worker.stop()
+
+
+class Visitor:
+    """A browser's cookies, as a page through nginx sets them."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def get(self, path: str) -> int:
+        try:
+            with self.opener.open(self.url + path, timeout=10) as answer:
+                return int(answer.status)
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    async def tab(self, conversation: str | None = None) -> Client:
+        cookies = "; ".join(f"{c.name}={c.value}" for c in self.jar)
+        ws = self.url.replace("http://", "ws://") + "/_rc/ws"
+        conn = await websocket_connect(HTTPRequest(ws, headers={"Origin": self.url, "Cookie": cookies}))
+        client = Client(conn)
+        await client.send(["hello", 1, None, -1, "", conversation])
+        return await client.until(ready)
+
+
+def messages(c: Client) -> list[tuple[str, str]]:
+    return [(role, " ".join(text.split())) for role, text in c.texts()]
+
+
+@pytest.mark.parametrize("round_robin", [False, True], ids=["cookie-hash", "round-robin"])
+def test_a_conversation_outlives_the_worker_that_served_it(
+    tmp_path: pathlib.Path, workers: list[Worker], round_robin: bool
+) -> None:
+    listen = free_ports(1)
+    config = nginx_config(3, workers[0].port, listen=f"127.0.0.1:{listen}", round_robin=round_robin)
+    nginx = Nginx(config, listen, tmp_path).start()
+    try:
+        visitor = Visitor(nginx.url)
+        assert visitor.get("/") == 200
+        assert {c.name for c in visitor.jar} >= {"rc_user", "_xsrf"}
+        said = [
+            ("user", "hello nginx"),
+            ("assistant", "You wrote hello nginx (message 1 of this conversation)."),
+        ]
+
+        async def first() -> str:
+            c = await visitor.tab()
+            await c.submit(c.input_id(), "hello nginx")
+            await c.until(lambda c: messages(c) == said and c.run_state == "done")
+            conversation = str(c.nodes("conversations")[0][2]["active"])
+            c.close()
+            return conversation
+
+        conversation = run(first())
+        [served] = [w for w in workers if w.sessions() == 1]  # the tab's session lives in one worker
+        served.kill()
+        assert visitor.get(f"/c/{conversation}") == 200  # the page, from another worker
+
+        async def again() -> None:
+            c = await visitor.tab(conversation)
+            await c.until(lambda c: messages(c) == said)
+            c.close()
+
+        run(again())
+        alive = [w for w in workers if w is not served]
+        assert sum(w.sessions() for w in alive) == 1  # the new tab's session, on a worker still alive
+    finally:
+        nginx.stop()
