@@ -1,0 +1,137 @@
+"""``reactchat run --workers N``: real worker processes on PostgreSQL, one killed and started again, all
+stopped by SIGTERM; the flags it refuses; a worker that cannot start."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import re
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from tests.nginx import ROOT, free_ports, health, log_text, wait_log, wait_serving
+from tests.serving import wait_for
+
+CLI = [sys.executable, "-m", "reactchat"]
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=30, cwd=ROOT)
+
+
+@pytest.mark.parametrize(
+    ("store", "shown"),
+    [("memory", "memory"), ("sqlite:///x.db", "sqlite:///x.db"), ("", "the default SQLite file")],
+)
+def test_many_workers_need_a_postgresql_store(store: str, shown: str) -> None:
+    done = subprocess.run([*CLI, "run", "examples/echo.py", "--workers", "2", "--store", store],
+                          capture_output=True, text=True, timeout=30, cwd=ROOT,
+                          env={**os.environ, "REACTCHAT_STORE": ""})  # fmt: skip
+    assert done.returncode == 2
+    assert done.stderr == (
+        "reactchat: error: --workers 2 needs a PostgreSQL store that every worker shares"
+        f" (--store postgresql://...), got {shown}\n"
+    )
+
+
+def test_bad_worker_counts_and_ports_are_named() -> None:
+    done = run_cli("run", "examples/echo.py", "--workers", "0")
+    assert done.returncode == 2 and done.stderr == "reactchat: error: --workers must be at least 1, got 0\n"
+    done = run_cli(
+        "run", "examples/echo.py", "--workers", "3", "--port", "65534", "--store", "postgresql://x"
+    )
+    assert done.returncode == 2
+    assert done.stderr == "reactchat: error: --port 65534 with --workers 3 needs ports 65534 to 65536\n"
+    done = run_cli("run", "nope.py", "--workers", "2", "--store", "postgresql://x")
+    assert done.returncode == 2 and done.stderr == "reactchat: error: script not found: nope.py\n"
+
+
+class Supervised:
+    """``reactchat run SCRIPT --workers N`` as a process, its output in ``tmp/supervisor.log``."""
+
+    def __init__(self, tmp: pathlib.Path, count: int, port: int, store: str) -> None:
+        self.log = tmp / "supervisor.log"
+        command = [*CLI, "run", "examples/echo.py", "--workers", str(count), "--port", str(port),
+                   "--store", store, "--no-watch"]  # fmt: skip
+        with self.log.open("wb") as out:
+            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+
+    def pids(self, port: int) -> list[int]:
+        """The pids the worker on ``port`` was started with, in order."""
+        found = re.findall(rf"worker on port {port} started \(pid (\d+)\)", log_text(self.log))
+        return [int(pid) for pid in found]
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def supervised(tmp_path: pathlib.Path) -> Iterator[list[Supervised]]:
+    made: list[Supervised] = []
+    yield made
+    for one in made:
+        one.stop()
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_a_killed_worker_is_started_again_and_sigterm_stops_them_all(
+    tmp_path: pathlib.Path, postgres_url: str, supervised: list[Supervised]
+) -> None:
+    port = free_ports(2)
+    sup = Supervised(tmp_path, 2, port, postgres_url)
+    supervised.append(sup)
+    for p in (port, port + 1):
+        wait_serving(p, sup.process)
+    [victim] = sup.pids(port + 1)
+    [other] = sup.pids(port)
+    os.kill(victim, signal.SIGKILL)
+    wait_log(sup.log, lambda text: len(re.findall(rf"worker on port {port + 1} started", text)) == 2)
+    assert f"worker on port {port + 1} (pid {victim}) exited with status -9: starting it again in 0.5 s" in (
+        log_text(sup.log)
+    )
+    [_, again] = sup.pids(port + 1)
+    assert again != victim
+    wait_serving(port + 1, sup.process)
+    assert health(port) is not None and sup.pids(port) == [other]  # the other worker was left alone
+
+    sup.process.send_signal(signal.SIGTERM)
+    assert sup.process.wait(30) == 0
+    text = log_text(sup.log)
+    assert "stopping 2 workers" in text and text.count("reactchat: shutting down") == 2, text
+    assert not alive(other) and not alive(again)
+    assert health(port) is None and health(port + 1) is None
+
+
+def test_a_worker_that_cannot_start_stops_them_all(
+    tmp_path: pathlib.Path, postgres_url: str, supervised: list[Supervised]
+) -> None:
+    port = free_ports(2)
+    with socket.socket() as taken:  # the second worker's port is taken: it exits at each start
+        taken.bind(("127.0.0.1", port + 1))
+        taken.listen()
+        sup = Supervised(tmp_path, 2, port, postgres_url)
+        supervised.append(sup)
+        assert sup.process.wait(60) == 1
+    text = log_text(sup.log)
+    assert (
+        f"reactchat: error: the worker on port {port + 1} exited with status 1 before serving, 3 times in a"
+        " row (its error is above): stopping every worker"
+    ) in text
+    assert f"port {port + 1} on 127.0.0.1 is already in use" in text
+    [first] = sup.pids(port)
+    wait_for(lambda: not alive(first))
+    assert health(port) is None
