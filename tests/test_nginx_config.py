@@ -140,12 +140,19 @@ class Visitor:
         except urllib.error.HTTPError as error:
             return error.code
 
-    async def tab(self, conversation: str | None = None) -> Client:
+    def read(self, path: str) -> str:
+        with self.opener.open(self.url + path, timeout=10) as answer:
+            return str(answer.read().decode())
+
+    async def tab(
+        self, conversation: str | None = None, token: str | None = None, last_seq: int = -1
+    ) -> Client:
+        """A tab's WebSocket: a new one, or (``token``) one reconnecting as the page does."""
         cookies = "; ".join(f"{c.name}={c.value}" for c in self.jar)
         ws = self.url.replace("http://", "ws://") + "/_rc/ws"
         conn = await websocket_connect(HTTPRequest(ws, headers={"Origin": self.url, "Cookie": cookies}))
         client = Client(conn)
-        await client.send(["hello", 1, None, -1, "", conversation])
+        await client.send(["hello", 1, token, last_seq, "", conversation])
         return await client.until(ready)
 
 
@@ -169,26 +176,32 @@ def test_a_conversation_outlives_the_worker_that_served_it(
             ("assistant", "You wrote hello nginx (message 1 of this conversation)."),
         ]
 
-        async def first() -> str:
+        async def first() -> tuple[str, str, int]:
             c = await visitor.tab()
             await c.submit(c.input_id(), "hello nginx")
             await c.until(lambda c: messages(c) == said and c.run_state == "done")
             conversation = str(c.nodes("conversations")[0][2]["active"])
             c.close()
-            return conversation
+            assert c.token is not None
+            return conversation, c.token, c.last_seq
 
-        conversation = run(first())
+        conversation, token, last_seq = run(first())
         [served] = [w for w in workers if w.sessions() == 1]  # the tab's session lives in one worker
         served.kill()
         assert visitor.get(f"/c/{conversation}") == 200  # the page, from another worker
+        assert "hello nginx" in visitor.read(f"/_rc/export/{conversation}.md")
 
         async def again() -> None:
-            c = await visitor.tab(conversation)
+            # The tab reconnects as the page does, with its session's token, which no living worker knows.
+            c = await visitor.tab(conversation, token, last_seq)
             await c.until(lambda c: messages(c) == said)
             c.close()
+            fresh = await visitor.tab(conversation)  # and a new tab on the conversation's address
+            await fresh.until(lambda c: messages(c) == said)
+            fresh.close()
 
         run(again())
         alive = [w for w in workers if w is not served]
-        assert sum(w.sessions() for w in alive) == 1  # the new tab's session, on a worker still alive
+        assert sum(w.sessions() for w in alive) == 2  # the two tabs' sessions, on workers still alive
     finally:
         nginx.stop()
