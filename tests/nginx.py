@@ -3,6 +3,7 @@ processes (``Worker``), free consecutive ports, and waits on a process's health 
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
 import pathlib
 import shutil
@@ -15,8 +16,10 @@ import urllib.request
 from collections.abc import Callable
 
 import pytest
+from tornado.httpclient import HTTPRequest
+from tornado.websocket import websocket_connect
 
-from tests.serving import wait_for
+from tests.serving import Client, ready, wait_for
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -201,3 +204,38 @@ class Nginx:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+class Visitor:
+    """A browser's cookies, as a page through nginx sets them."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def get(self, path: str) -> int:
+        try:
+            with self.opener.open(self.url + path, timeout=10) as answer:
+                return int(answer.status)
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    def read(self, path: str) -> str:
+        with self.opener.open(self.url + path, timeout=10) as answer:
+            return str(answer.read().decode())
+
+    async def tab(
+        self, conversation: str | None = None, token: str | None = None, last_seq: int = -1
+    ) -> Client:
+        """A tab's WebSocket: a new one, or (``token``) one reconnecting as the page does."""
+        cookies = "; ".join(f"{c.name}={c.value}" for c in self.jar)
+        ws = self.url.replace("http://", "ws://") + "/_rc/ws"
+        conn = await websocket_connect(HTTPRequest(ws, headers={"Origin": self.url, "Cookie": cookies}))
+        client = Client(conn)
+        await client.send(["hello", 1, token, last_seq, "", conversation])
+        return await client.until(ready)
+
+
+def messages(c: Client) -> list[tuple[str, str]]:
+    return [(role, " ".join(text.split())) for role, text in c.texts()]

@@ -3,23 +3,18 @@ conversation app on PostgreSQL behind a real nginx, one of them killed."""
 
 from __future__ import annotations
 
-import http.cookiejar
 import pathlib
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from tornado.httpclient import HTTPRequest
-from tornado.websocket import websocket_connect
 
 from reactchat.config import Config
 from reactchat.nginx_config import nginx_config
-from tests.nginx import Nginx, Worker, free_ports
-from tests.serving import Client, ready, run
+from tests.nginx import Nginx, Visitor, Worker, free_ports, messages
+from tests.serving import run
 
 CLI = [sys.executable, "-m", "reactchat"]
 
@@ -123,41 +118,6 @@ def workers(tmp_path: pathlib.Path, postgres_url: str) -> Iterator[list[Worker]]
     finally:
         for worker in started:
             worker.stop()
-
-
-class Visitor:
-    """A browser's cookies, as a page through nginx sets them."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
-
-    def get(self, path: str) -> int:
-        try:
-            with self.opener.open(self.url + path, timeout=10) as answer:
-                return int(answer.status)
-        except urllib.error.HTTPError as error:
-            return error.code
-
-    def read(self, path: str) -> str:
-        with self.opener.open(self.url + path, timeout=10) as answer:
-            return str(answer.read().decode())
-
-    async def tab(
-        self, conversation: str | None = None, token: str | None = None, last_seq: int = -1
-    ) -> Client:
-        """A tab's WebSocket: a new one, or (``token``) one reconnecting as the page does."""
-        cookies = "; ".join(f"{c.name}={c.value}" for c in self.jar)
-        ws = self.url.replace("http://", "ws://") + "/_rc/ws"
-        conn = await websocket_connect(HTTPRequest(ws, headers={"Origin": self.url, "Cookie": cookies}))
-        client = Client(conn)
-        await client.send(["hello", 1, token, last_seq, "", conversation])
-        return await client.until(ready)
-
-
-def messages(c: Client) -> list[tuple[str, str]]:
-    return [(role, " ".join(text.split())) for role, text in c.texts()]
 
 
 @pytest.mark.parametrize("round_robin", [False, True], ids=["cookie-hash", "round-robin"])

@@ -14,8 +14,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.nginx import ROOT, free_ports, health, log_text, wait_log, wait_serving
-from tests.serving import wait_for
+from reactchat.nginx_config import nginx_config
+from tests.nginx import ROOT, Nginx, Visitor, free_ports, health, log_text, messages, wait_log, wait_serving
+from tests.serving import run, wait_for
 
 CLI = [sys.executable, "-m", "reactchat"]
 
@@ -54,9 +55,11 @@ def test_bad_worker_counts_and_ports_are_named() -> None:
 class Supervised:
     """``reactchat run SCRIPT --workers N`` as a process, its output in ``tmp/supervisor.log``."""
 
-    def __init__(self, tmp: pathlib.Path, count: int, port: int, store: str) -> None:
+    def __init__(
+        self, tmp: pathlib.Path, count: int, port: int, store: str, script: str = "examples/echo.py"
+    ) -> None:
         self.log = tmp / "supervisor.log"
-        command = [*CLI, "run", "examples/echo.py", "--workers", str(count), "--port", str(port),
+        command = [*CLI, "run", script, "--workers", str(count), "--port", str(port),
                    "--store", store, "--no-watch"]  # fmt: skip
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
@@ -135,3 +138,53 @@ def test_a_worker_that_cannot_start_stops_them_all(
     [first] = sup.pids(port)
     wait_for(lambda: not alive(first))
     assert health(port) is None
+
+
+def test_behind_nginx_a_killed_workers_tab_goes_on_at_the_other_and_the_worker_comes_back(
+    tmp_path: pathlib.Path, postgres_url: str, supervised: list[Supervised]
+) -> None:
+    port = free_ports(2)
+    sup = Supervised(tmp_path, 2, port, postgres_url, "examples/conversations.py")
+    supervised.append(sup)
+    for p in (port, port + 1):
+        wait_serving(p, sup.process)
+    listen = free_ports(1)
+    nginx = Nginx(nginx_config(2, port, listen=f"127.0.0.1:{listen}"), listen, tmp_path).start()
+    try:
+        visitor = Visitor(nginx.url)
+        assert visitor.get("/") == 200
+        said = [("user", "one"), ("assistant", "You wrote one (message 1 of this conversation).")]
+
+        async def first() -> tuple[str, str, int]:
+            c = await visitor.tab()
+            await c.submit(c.input_id(), "one")
+            await c.until(lambda c: messages(c) == said and c.run_state == "done")
+            c.close()
+            assert c.token is not None
+            return str(c.nodes("conversations")[0][2]["active"]), c.token, c.last_seq
+
+        conversation, token, last_seq = run(first())
+        [served] = [p for p in (port, port + 1) if (health(p) or {}).get("sessions") == 1]
+        [pid] = sup.pids(served)
+        os.kill(pid, signal.SIGKILL)
+
+        async def again() -> (
+            None
+        ):  # at once, while the worker is down or starting: nginx finds one that serves
+            c = await visitor.tab(conversation, token, last_seq)
+            await c.until(lambda c: messages(c) == said)
+            await c.submit(c.input_id(), "two")
+            await c.until(lambda c: len(messages(c)) == 4 and c.run_state == "done")
+            assert messages(c)[2:] == [
+                ("user", "two"),
+                ("assistant", "You wrote two (message 3 of this conversation)."),
+            ]
+            c.close()
+
+        run(again())
+        wait_log(sup.log, lambda text: len(re.findall(rf"worker on port {served} started", text)) == 2)
+        wait_serving(served, sup.process)
+    finally:
+        nginx.stop()
+    sup.process.send_signal(signal.SIGTERM)
+    assert sup.process.wait(30) == 0
