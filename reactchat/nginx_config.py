@@ -87,9 +87,9 @@ def nginx_config(
     name = f"reactchat_{port}"
     last = port + workers - 1
     allowed = f" --allowed-host {server_name}" if server_name != "_" else ""
+    plural = "s" if workers > 1 else ""
     lines = [
-        f"# reactchat behind nginx: {workers} worker{'s' if workers > 1 else ''} on 127.0.0.1, ports {port} to"
-        f" {last}, started with",
+        f"# reactchat behind nginx: {workers} worker{plural} on 127.0.0.1 ports {port}-{last}, started with",
         f"#   reactchat run bot.py --workers {workers} --port {port} --store postgresql://...{allowed}",
         "# This goes inside nginx's http block: on Debian, save it as /etc/nginx/conf.d/reactchat.conf,",
         "# then run `nginx -t` and reload nginx.",
