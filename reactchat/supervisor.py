@@ -133,6 +133,8 @@ class Supervisor:
         start."""
         now = time.monotonic()
         for worker in self.workers:
+            if self.stopping.is_set():
+                return None  # Ctrl-C reaches the workers too: the ones it ended are not to be started again
             process = worker.process
             if worker.restart_at is not None:
                 if now >= worker.restart_at:

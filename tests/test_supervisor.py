@@ -3,6 +3,7 @@ stopped by SIGTERM; the flags it refuses; a worker that cannot start."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pathlib
 import re
@@ -62,7 +63,10 @@ class Supervised:
         command = [*CLI, "run", script, "--workers", str(count), "--port", str(port),
                    "--store", store, "--no-watch"]  # fmt: skip
         with self.log.open("wb") as out:
-            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+            # A process group of its own, as a terminal's: Ctrl-C there reaches the workers too.
+            self.process = subprocess.Popen(
+                command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True
+            )
 
     def pids(self, port: int) -> list[int]:
         """The pids the worker on ``port`` was started with, in order."""
@@ -70,9 +74,10 @@ class Supervised:
         return [int(pid) for pid in found]
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
+        """Kill the supervisor and every worker it left (a failed test's), the whole process group."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
 
 
 @pytest.fixture
@@ -117,6 +122,21 @@ def test_a_killed_worker_is_started_again_and_sigterm_stops_them_all(
     assert "stopping 2 workers" in text and text.count("reactchat: shutting down") == 2, text
     assert not alive(other) and not alive(again)
     assert health(port) is None and health(port + 1) is None
+
+
+def test_ctrl_c_stops_every_worker_once(
+    tmp_path: pathlib.Path, postgres_url: str, supervised: list[Supervised]
+) -> None:
+    port = free_ports(2)
+    sup = Supervised(tmp_path, 2, port, postgres_url)
+    supervised.append(sup)
+    for p in (port, port + 1):
+        wait_serving(p, sup.process)
+    os.killpg(sup.process.pid, signal.SIGINT)  # what Ctrl-C in the terminal does: every process gets it
+    assert sup.process.wait(30) == 0
+    text = log_text(sup.log)
+    assert "starting it again" not in text and text.count("started (pid") == 2, text
+    assert not any(alive(pid) for p in (port, port + 1) for pid in sup.pids(p))
 
 
 def test_a_worker_that_cannot_start_stops_them_all(
