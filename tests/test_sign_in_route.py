@@ -121,3 +121,19 @@ def test_the_sign_in_page_is_not_there_without_password_or_oidc(
 ) -> None:
     served = serve(write_app(APP))
     assert Visitor(served.url).get("/_rc/sign-in")[0] == 404
+
+
+def test_behind_a_trusted_https_proxy_the_cookie_is_secure(
+    serve: Callable[..., Any], write_app: Callable[[str], str], tmp_path: pathlib.Path
+) -> None:
+    store = f"sqlite:///{tmp_path}/chats.db"
+    add_user(store, "alice")
+    served = serve(write_app(APP), auth=Auth(mode="password", trusted_proxies=("127.0.0.1",)), store=store)
+    visitor = Visitor(served.url)
+    status, headers, _ = visitor.post(
+        "/_rc/sign-in", {"username": "alice", "password": PASSWORD}, headers={"X-Forwarded-Proto": "https"}
+    )
+    assert status == 302
+    assert "secure" in headers["Set-Cookie"].lower() and "rc_session=" in headers["Set-Cookie"]
+    plain = Visitor(served.url).post("/_rc/sign-in", {"username": "alice", "password": PASSWORD})
+    assert "secure" not in plain[1]["Set-Cookie"].lower()
