@@ -112,3 +112,27 @@ def test_signing_out_sends_the_browsers_other_tabs_to_the_sign_in_page(
     page.locator('[data-testid="sign-out"]').click()
     expect(page.locator(FORM)).to_be_visible()
     expect(other.locator(FORM)).to_be_visible()  # its socket closed with 4401: it reloaded to sign in
+
+
+def test_signing_out_everywhere_ends_the_users_other_browsers(
+    page: Page, browser: Any, serve: Callable[..., Any], tmp_path: Any
+) -> None:
+    store = f"sqlite:///{tmp_path}/chats.db"
+    add_user(store, "erin")
+    served = serve(str(EXAMPLES / "conversations.py"), store=store, auth=Auth(mode="password"))
+    page.goto(served.url)
+    sign_in(page, "erin")
+    expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+    laptop = browser.new_context()
+    try:
+        other = laptop.new_page()
+        other.goto(served.url)
+        sign_in(other, "erin")
+        expect(other.locator('[data-testid="user"]')).to_contain_text("erin")
+        page.locator('[data-testid="sign-out-everywhere"]').click()
+        expect(page.locator(FORM)).to_be_visible()
+        expect(other.locator(FORM)).to_be_visible()  # its tab was closed with 4401 and its cookie is stale
+        other.reload()
+        expect(other.locator(FORM)).to_be_visible()
+    finally:
+        laptop.close()
