@@ -35,6 +35,7 @@ from reactchat.uploads import Uploads
 from reactchat.widgets import accept_value
 
 _CLOSED = object()
+_IDLE = object()  # nothing to do: the worker thread ends (an idle session holds no thread)
 MAX_EVENT_GAP = 1000  # a tab keeps at most 100 unconfirmed events; numbers far beyond are refused
 MAX_TABS = 64  # tabs whose event numbers a session remembers
 FORCE_AFTER = 0.5  # seconds an interrupt waits for a checkpoint before it is raised inside the script
@@ -83,6 +84,7 @@ class Session:
         self._worker: threading.Thread | None = None
         self._abandoned: list[threading.Thread] = []  # workers of abandoned runs, until their thread ends
         self._blocked = False  # too many abandoned runs: no worker until one of them ends
+        self._event_loop: asyncio.AbstractEventLoop | None = None  # for async scripts (_loop)
         self._show: str | None = None  # a stored conversation to show from the next run (a tab's URL)
         self._reload = False  # another tab changed the conversation shown: read it again before the next run
         if transcript is not None:
@@ -91,7 +93,14 @@ class Session:
     # -- called from any thread --------------------------------------------------------------------------
 
     def start(self) -> None:
-        self._spawn_worker()
+        with self._cond:
+            self._wake()  # the first run renders the page
+
+    def _wake(self) -> None:
+        # Called with _cond held, after queueing work: a session holds a thread only while it has work, so
+        # start one unless one is running (it takes the work) or abandoned runs block new ones.
+        if self._worker is None and not self._closed and not self._blocked:
+            self._spawn_worker()
 
     def submit(self, event: Event, tab: str = "") -> bool:
         """Queue a user event from ``tab``; returns False for a duplicate (``ev_seq`` already received from
@@ -123,6 +132,7 @@ class Session:
                 self._events.append(event)
             self._busy = True
             self._cond.notify()
+            self._wake()
         if self._blocked:
             self._spawn_worker_if_allowed()  # kept in the queue until an abandoned run's thread ends
         return True
@@ -139,6 +149,7 @@ class Session:
             self._rerun = True
             self._busy = True
             self._cond.notify()
+            self._wake()
 
     def follow(self) -> None:
         """Another tab changed the stored conversation this one shows: show it again (after the run going,
@@ -146,6 +157,7 @@ class Session:
         with self._cond:
             self._reload = self._rerun = self._busy = True
             self._cond.notify()
+            self._wake()
 
     def request_rerun(self) -> None:
         """Run again with the current code: interrupts a running run (keeping its output)."""
@@ -154,6 +166,7 @@ class Session:
             self._busy = True
             run = self.run
             self._cond.notify()
+            self._wake()
         if run is not None:
             run.cancel.request(RerunRequested)
             self._watch_interrupt(run)
@@ -176,6 +189,10 @@ class Session:
             self._closed = True
             self._events.clear()
             self._cond.notify()
+            idle = self._worker is None and self.run is None  # else the worker closes the loop as it ends
+            loop, self._event_loop = (self._event_loop, None) if idle else (None, self._event_loop)
+        if loop is not None:
+            loop.close()
         self.stop(kind=ShuttingDown)
         if self.transcript is not None:
             self.transcript.followers.forget(self.transcript)
@@ -228,6 +245,7 @@ class Session:
                     return
                 self.run = None
                 worker, self._worker = self._worker, None
+                self._event_loop = None  # the abandoned run may still be running it: later runs get another
                 if worker is not None:
                     self._abandoned.append(worker)
             with self.lock:
@@ -270,36 +288,49 @@ class Session:
 
     def _next_job(self) -> Event | object | None:
         with self._cond:
-            while not self._closed and not self._events and not self._rerun:
+            if self._closed or (not self._events and not self._rerun):
+                if self._worker is threading.current_thread():
+                    self._worker = None  # the next piece of work starts a thread again (_wake)
                 self._busy = False
                 self._cond.notify_all()
-                self._cond.wait()
-            if self._closed:
-                self._busy = False
-                self._cond.notify_all()
-                return _CLOSED
+                return _CLOSED if self._closed else _IDLE
             self._busy = True
             self._rerun = False
             return self._events.popleft() if self._events else None
 
+    def _loop(self) -> asyncio.AbstractEventLoop:
+        """The session's asyncio loop for async scripts, made on first use (most scripts never need one).
+        One loop serves every run of the session, whichever thread runs it: runs never overlap."""
+        with self._cond:
+            if self._event_loop is None:
+                self._event_loop = asyncio.new_event_loop()
+            return self._event_loop
+
     def _work(self) -> None:
         me = threading.current_thread()
-        loops: list[asyncio.AbstractEventLoop] = []  # most scripts never need one: made on first use
+        used: list[asyncio.AbstractEventLoop] = []
 
         def loop_source() -> asyncio.AbstractEventLoop:
-            if not loops:
-                loops.append(asyncio.new_event_loop())
-            return loops[0]
+            loop = self._loop()
+            if loop not in used:
+                used.append(loop)
+            return loop
 
         try:
             while self._worker is me:
                 job = self._next_job()
-                if job is _CLOSED or self._worker is not me:
+                if job is _CLOSED or job is _IDLE or self._worker is not me:
                     return
                 assert job is None or isinstance(job, Event)
                 self._execute(job, loop_source)
         finally:
-            for loop in loops:
+            with self._cond:
+                if self._closed and self.run is None:
+                    self._event_loop = None
+                # A loop this thread used that the session no longer holds (the session closed, or this
+                # run was abandoned and the next runs got a new loop) is this thread's to close.
+                ended = [loop for loop in used if loop is not self._event_loop]
+            for loop in ended:
                 loop.close()
             if self._blocked:  # an abandoned run's thread ends: there may be room for a worker again
                 self._spawn_worker_if_allowed()
