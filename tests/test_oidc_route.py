@@ -35,7 +35,9 @@ class Landing(tornado.web.RequestHandler):
 class Site:
     """The two routes on a Tornado server in a thread; ``signed_in`` records each call of ``complete``."""
 
-    def __init__(self, provider: OidcProvider, client_id: str, secret: str, public: str | None = None) -> None:
+    def __init__(
+        self, provider: OidcProvider, client_id: str, secret: str, public: str | None = None
+    ) -> None:
         self.signed_in: list[tuple[str, dict[str, Any], str]] = []
         self.public = public
         self.rp = Provider(OidcSettings(provider.issuer, client_id, secret))
