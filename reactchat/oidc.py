@@ -327,11 +327,12 @@ class Provider:
             )
             claims.validate(now=int(self.clock()), leeway=LEEWAY)
         except ExpiredTokenError:
-            raise OidcError("the OpenID provider's ID token has expired (is the clock right?)") from None
-        except ClaimError as error:
             raise OidcError(
-                f"the OpenID provider's ID token has a wrong or missing {error.claim!r}"
+                "the OpenID provider's ID token has expired (is this server's clock right?)"
             ) from None
+        except ClaimError as error:
+            wrong = f"a wrong or missing {error.claim!r} claim"
+            raise OidcError(f"the OpenID provider's ID token has {wrong}") from None
         except BadSignatureError:
             raise OidcError("the OpenID provider's ID token has a bad signature") from None
         except (JoseError, ValueError) as error:
