@@ -123,7 +123,7 @@ def flow(cookie: bytes | None) -> tuple[str, str]:
     """The ``next`` path and ``begin``'s string from the flow cookie's verified value."""
     try:
         next_path, blob = json.loads(cookie or b"")
-    except ValueError:
+    except (ValueError, TypeError):  # not JSON, or not a pair
         next_path = blob = None
     if not isinstance(next_path, str) or not isinstance(blob, str):
         raise OidcError(

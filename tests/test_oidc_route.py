@@ -181,8 +181,15 @@ def test_a_forged_or_missing_cookie_is_refused(provider: OidcProvider, sites: li
     callback = provider.authorize(to_provider, "ann")
     signed = browser.cookie(COOKIE)
     assert signed is not None
-    for value in ['["/", "e30"]', signed.value[:-1] + ("0" if signed.value[-1] != "0" else "1"), ""]:
-        signed.value = value  # an unsigned value, a changed signature, nothing
+    raw = signed.value.strip('"')  # Tornado quotes it (it holds "=")
+    payload = tornado.web.decode_signed_value(SECRET, COOKIE, raw)
+    assert payload is not None
+    other_cookie = tornado.web.create_signed_value(SECRET, "rc_user", payload).decode()  # other name
+    malformed = tornado.web.create_signed_value(SECRET, COOKIE, "3").decode()
+    changed = raw[:-1] + ("0" if raw[-1] != "0" else "1")
+    # An unsigned value, a changed signature, another cookie's signed value, a signed value not ours, nothing.
+    for value in ['["/", "e30"]', changed, other_cookie, malformed, ""]:
+        signed.value = value
         browser.jar.set_cookie(signed)
         status, page = browser.get(callback)
         assert status == 400 and "no sign-in in progress" in page, page
