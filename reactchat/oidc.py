@@ -92,9 +92,12 @@ def identifier(claims: dict[str, Any], issuer: str) -> str:
 
 
 def profile(claims: dict[str, Any]) -> tuple[str, str | None]:
-    """A user's display name and email (None when the provider gave none) from their claims: the name is the
-    first of ``name``, ``preferred_username``, given and family name, ``email`` and ``sub`` that is set."""
-    email = claims.get("email") if isinstance(claims.get("email"), str) else None
+    """A user's display name and email from their claims: the name is the first of ``name``,
+    ``preferred_username``, given and family name, ``email`` and ``sub`` that is set; the email is None when
+    the provider gave none or says it is not verified (``email_verified`` false: anyone may have typed it, so
+    an app deciding by it, e.g. "anyone at example.com", must not see it)."""
+    verified = claims.get("email_verified", True) not in (False, "false")  # some providers send a string
+    email = claims.get("email") if isinstance(claims.get("email"), str) and verified else None
     joined = " ".join(str(claims[k]) for k in ("given_name", "family_name") if isinstance(claims.get(k), str))
     for value in (claims.get("name"), claims.get("preferred_username"), joined, email, claims.get("sub")):
         if isinstance(value, str) and value.strip():

@@ -236,6 +236,9 @@ def test_the_user_s_name_and_email() -> None:
     assert profile({"sub": "x", "given_name": "Ann", "family_name": "Lee"}) == ("Ann Lee", None)
     assert profile({"sub": "x", "email": "a@x", "name": "  "}) == ("a@x", "a@x")
     assert profile({"sub": "x", "email": 3}) == ("x", None)
+    assert profile({"sub": "x", "email": "a@x", "email_verified": True}) == ("a@x", "a@x")
+    for unverified in (False, "false"):
+        assert profile({"sub": "x", "email": "a@x", "email_verified": unverified}) == ("x", None)
     with pytest.raises(OidcError, match="no subject"):
         identifier({"sub": ""}, "https://id.example")
     assert repr(OidcSettings("https://id.example", "app", "s3cret")).count("s3cret") == 0
