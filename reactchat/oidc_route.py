@@ -65,6 +65,8 @@ def cookie_path(public_url: str) -> str:
 class OidcLoginHandler(Handler):
     """``GET /_rc/oidc/login?next=/path``: start a login and send the browser to the provider."""
 
+    open_to_all = True  # (reactchat.handler's gate) the way in for visitors not yet signed in
+
     def initialize(self, config: Config, provider: Provider, public_url: PublicUrl) -> None:
         self.config = config
         self.provider = provider
@@ -90,6 +92,8 @@ class OidcLoginHandler(Handler):
 class OidcCallbackHandler(Handler):
     """``GET /_rc/oidc/callback``: where the provider sends the browser back; finishes the login begun in this
     browser (by its cookie, used once) and calls ``complete``, or answers 400 saying what went wrong."""
+
+    open_to_all = True
 
     def initialize(
         self, config: Config, provider: Provider, public_url: PublicUrl, complete: Complete
