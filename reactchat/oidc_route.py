@@ -17,6 +17,7 @@ from typing import Any
 
 from tornado.log import app_log
 
+from reactchat.auth import local_path
 from reactchat.config import Config
 from reactchat.handler import Handler
 from reactchat.oidc import MAX_AGE, OidcError, Provider, identifier
@@ -27,34 +28,17 @@ __all__ = [
     "LOGIN_PATH",
     "OidcCallbackHandler",
     "OidcLoginHandler",
-    "local_path",
 ]
 
 COOKIE = "rc_oidc"
 LOGIN_PATH = "/_rc/oidc/login"
 CALLBACK_PATH = "/_rc/oidc/callback"
-MAX_NEXT = 2000  # characters of a ``next`` path kept
 
 PublicUrl = Callable[[Handler], str]
 """The app's address as the browser sees it (scheme, host and any path prefix), for a request."""
 Complete = Callable[[Handler, str, dict[str, Any], str], Awaitable[None] | None]
 """Called with the handler, the user identifier, their claims and the local path to go on to: signs the user
 in (sets the session cookie) and answers (e.g. redirects to the path)."""
-
-
-def local_path(value: str | None) -> str:
-    """``value`` when it is a path on this site, else "/": it must start with one "/" (``//host`` and
-    ``/\\host`` are other sites to a browser) and hold no backslash or control character."""
-    if (
-        not value
-        or len(value) > MAX_NEXT
-        or not value.startswith("/")
-        or value.startswith("//")
-        or "\\" in value
-        or any(ord(c) < 32 or ord(c) == 127 for c in value)
-    ):
-        return "/"
-    return value
 
 
 def cookie_path(public_url: str) -> str:

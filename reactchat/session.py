@@ -29,8 +29,8 @@ from reactchat.runner import Outcome, Script, execute
 from reactchat.state import SessionState, WidgetValues
 from reactchat.transcript import Transcript
 from reactchat.tree import Tree
-from reactchat.trigger import RERUN, Trigger
-from reactchat.turns import record
+from reactchat.trigger import RERUN
+from reactchat.turns import record_event
 from reactchat.uploads import Uploads
 from reactchat.widgets import accept_value
 
@@ -99,6 +99,7 @@ class Session:
     def _wake(self) -> None:
         # Called with _cond held, after queueing work: a session holds a thread only while it has work, so
         # start one unless one is running (it takes the work) or abandoned runs block new ones.
+        self._busy = True
         if self._worker is None and not self._closed and not self._blocked:
             self._spawn_worker()
 
@@ -130,8 +131,6 @@ class Session:
                 self._rerun = True
             else:
                 self._events.append(event)
-            self._busy = True
-            self._cond.notify()
             self._wake()
         if self._blocked:
             self._spawn_worker_if_allowed()  # kept in the queue until an abandoned run's thread ends
@@ -147,25 +146,20 @@ class Session:
         with self._cond:
             self._show = conversation_id
             self._rerun = True
-            self._busy = True
-            self._cond.notify()
             self._wake()
 
     def follow(self) -> None:
         """Another tab changed the stored conversation this one shows: show it again (after the run going,
         if any; a run is never interrupted for it)."""
         with self._cond:
-            self._reload = self._rerun = self._busy = True
-            self._cond.notify()
+            self._reload = self._rerun = True
             self._wake()
 
     def request_rerun(self) -> None:
         """Run again with the current code: interrupts a running run (keeping its output)."""
         with self._cond:
             self._rerun = True
-            self._busy = True
             run = self.run
-            self._cond.notify()
             self._wake()
         if run is not None:
             run.cancel.request(RerunRequested)
@@ -343,28 +337,32 @@ class Session:
             show, self._show = self._show, None
             reload, self._reload = self._reload, False
         transcript = self.transcript
-        if transcript is not None and (reload or show is not None):
-            try:
-                if show is not None and show != transcript.id:
-                    transcript.open(show)
-                elif reload:
-                    transcript.reload()  # another tab changed it
-            except Exception as exc:  # the store is down: the tab keeps what it shows
-                self.outbox.push_now([NOTE, f"Could not open the conversation: {exc}"])
+        try:
+            if transcript is not None and show is not None and show != transcript.id:
+                transcript.open(show)
+            elif transcript is not None and reload:
+                transcript.reload()  # another tab changed it
+        except Exception as exc:  # the store is down: the tab keeps what it shows
+            self.outbox.push_now([NOTE, f"Could not open the conversation: {exc}"])
         for node_id, value in updates.items():  # widget changes since the last run: latest wins
             node = self.tree.nodes.get(node_id)
             if node is not None and node.kind == "widget":
                 accept_value(self.widgets, node, value)
-        with self._turn(event):  # runs that answer in one stored conversation take turns (several tabs)
+        with transcript.turn() if transcript is not None and event is not None else contextlib.nullcontext():
             trigger = RERUN if event is None else interpret(event, self.tree, self.interactions, self.uploads)
             if trigger.notice is not None:
                 self.outbox.push_now([NOTE, trigger.notice])
-            if self.transcript is not None and event is not None:
-                trigger = self._store(trigger, event, self.transcript)
+            if transcript is not None and event is not None:
+                target = self.tree.nodes.get(trigger.target) if trigger.target is not None else None
+                origin = f"{event.tab}:{event.ev_seq}" if event.tab else None
+                stored = target.props.get("id") if target is not None else None
+                trigger, note = record_event(transcript, trigger, stored, origin, self.uploads)
+                if note is not None:
+                    self.outbox.push_now([NOTE, note])
             signed_in = self.user if self.user is not None and not self.user.anonymous else None
             scope = Scope(self.state, self.widgets, self.media, self.uploads, self.script.registry,
-                          self.config.frame_interval, loop_source, self.transcript, signed_in,
-                          sign_in_url(self.config.auth.mode))  # fmt: skip
+                          self.config.frame_interval, loop_source, transcript, signed_in,
+                          self.config.auth.sign_in_url)  # fmt: skip
             rec = Reconciler(self.tree, self.outbox.push, self.lock)
             run = Run(next(self._run_ids), trigger, rec, Cancel(), scope)
             with self._cond:
@@ -392,39 +390,9 @@ class Session:
             self.status = outcome.value
             self.outbox.push_now([RUN, outcome.value])
 
-    def _turn(self, event: Event | None) -> contextlib.AbstractContextManager[Any]:
-        transcript = self.transcript
-        if event is None or transcript is None or not transcript.in_use or transcript.id is None:
-            return contextlib.nullcontext()
-        turn: contextlib.AbstractContextManager[Any] = transcript.followers.turn(transcript.id)
-        return turn
-
-    def _store(self, trigger: Trigger, event: Event, transcript: Transcript) -> Trigger:
-        """What the event changes in the store, committed before the run shows anything of it: the list's
-        actions, the prompt (in an app that uses conversations), feedback on a stored message. If the store
-        fails, the page says so and the prompt goes back into the input: the user's words are not lost."""
-        try:
-            target = self.tree.nodes.get(trigger.target) if trigger.target is not None else None
-            stored = target.props.get("id") if target is not None else None
-            origin = f"{event.tab}:{event.ev_seq}" if event.tab else None
-            return record(
-                transcript, trigger, stored if isinstance(stored, str) else None, origin, self.uploads
-            )
-        except Exception as exc:  # the worker must live on: a store down, a conversation deleted meanwhile
-            log.error("session %s: storing an event failed: %s", self.token[:6], exc, exc_info=exc)
-            self.outbox.push_now([NOTE, f"Could not save to the conversation store: {exc}"])
-            if trigger.prompt is not None:
-                return dataclasses.replace(trigger, prompt=None, prefill=trigger.prompt.text)
-        return trigger
-
 
 def _refuse_abandoned_writes() -> None:
     """Session state's write guard: a run that was abandoned (it ignored Stop) must not write."""
     run = context.active_run()
     if run is not None:
         run.cancel.check_writable()
-
-
-def sign_in_url(mode: str) -> str | None:
-    """Where a visitor signs in, in an app whose ``--auth`` is ``mode`` (None: not in this app)."""
-    return "/_rc/sign-in" if mode in ("password", "oidc") else None
