@@ -18,8 +18,6 @@ import tornado.web
 from reactchat.auth import Gate, local_path
 from reactchat.config import Config
 from reactchat.handler import Handler
-from reactchat.oidc import OidcSettings, Provider, profile
-from reactchat.oidc_route import CALLBACK_PATH, LOGIN_PATH, OidcCallbackHandler, OidcLoginHandler
 from reactchat.page import theme_parts
 from reactchat.passwords import check
 from reactchat.sign_in_page import sign_in_html
@@ -139,7 +137,10 @@ class SignOutHandler(Handler):
 
 def oidc_routes(config: Config, gate: Gate) -> list[tuple[str, type[Handler], dict[str, Any]]]:
     """The OpenID Connect login and callback routes, with one ``Provider`` for the process (its discovery
-    document and keys are fetched once and kept)."""
+    document and keys are fetched once and kept). Imported only in ``oidc`` mode: authlib is an extra."""
+    from reactchat.oidc import OidcSettings, Provider, profile
+    from reactchat.oidc_route import CALLBACK_PATH, LOGIN_PATH, OidcCallbackHandler, OidcLoginHandler
+
     auth = config.auth
     provider = Provider(OidcSettings(auth.oidc_issuer, auth.oidc_client_id, auth.oidc_client_secret,
                                      auth.oidc_scopes))  # fmt: skip

@@ -136,3 +136,26 @@ def test_signing_out_everywhere_ends_the_users_other_browsers(
         expect(other.locator(FORM)).to_be_visible()
     finally:
         laptop.close()
+
+
+def test_openid_connect_sign_in_against_a_real_provider(
+    page: Page, serve: Callable[..., Any], tmp_path: Any
+) -> None:
+    from tests.oidc_provider import OidcProvider
+
+    with OidcProvider(registration=False) as provider:
+        provider.set_user(
+            "ann-42", {"email": "ann@example.com", "email_verified": True, "name": "Ann Example"}
+        )
+        auth = Auth(mode="oidc", oidc_issuer=provider.issuer, oidc_client_id="reactchat",
+                    oidc_client_secret="s3cret")  # fmt: skip
+        served = serve(str(EXAMPLES / "conversations.py"), store=f"sqlite:///{tmp_path}/chats.db", auth=auth)
+        page.goto(served.url)
+        page.locator('[data-testid="sign-in-oidc"]').click()
+        page.locator('input[name="sub"]').fill("ann-42")  # the provider's own page: who signs in
+        page.get_by_role("button", name="Authorize").click()
+        expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+        expect(page.locator('[data-testid="user"]')).to_contain_text("Ann Example")
+        send(page, "hello from ann")
+        expect(page.locator(ASSISTANT)).to_contain_text("hello from ann")
+        assert "/oauth2/token" in provider.paths  # the code was exchanged by the server, not the browser
