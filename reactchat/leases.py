@@ -67,9 +67,10 @@ class LeaseStore(abc.ABC):
         """Give the lease up at once (another process may take it without waiting for it to run out)."""
 
     @abc.abstractmethod
-    def recover_conversation(self, conversation_id: str) -> int:
+    def recover_conversation(self, conversation_id: str, holder: str | None = None) -> int:
         """Mark the conversation's messages still ``"streaming"`` as ``"interrupted"`` (kept as far as they
-        were written) unless a holder's lease lasts: their writer is gone. How many were marked."""
+        were written) unless the lease of a holder (other than ``holder``) lasts: their writer is gone. How
+        many were marked."""
 
     def notify(self, kind: str, ident: str) -> None:  # noqa: B027 - a store one process uses has nobody to tell
         """Tell the other processes on this store that ``kind`` happened to ``ident`` (ids only). A store

@@ -84,11 +84,12 @@ class Session:
         self._worker: threading.Thread | None = None
         self._abandoned: list[threading.Thread] = []  # workers of abandoned runs, until their thread ends
         self._blocked = False  # too many abandoned runs: no worker until one of them ends
-        self._event_loop: asyncio.AbstractEventLoop | None = None  # for async scripts (_loop)
+        self._event_loop: asyncio.AbstractEventLoop | None = None  # for async scripts (_work)
         self._show: str | None = None  # a stored conversation to show from the next run (a tab's URL)
         self._reload = False  # another tab changed the conversation shown: read it again before the next run
         if transcript is not None:
             transcript.on_change = self.follow
+            transcript.on_stop = self._stop_run
 
     # -- called from any thread --------------------------------------------------------------------------
 
@@ -166,8 +167,14 @@ class Session:
             self._watch_interrupt(run)
 
     def stop(self, note: str | None = None, kind: type[StopRequested] = StopRequested) -> bool:
-        """End the running run, keeping its partial output (the user pressed Stop, or the server must);
-        ``note`` tells the page why. Returns whether a run was running."""
+        """End the running run, keeping its partial output (Stop, or the server must; ``note`` says why);
+        whether one ran. A tab following an answer another tab runs (here or elsewhere) stops that one."""
+        stopped, transcript = self._stop_run(note, kind), self.transcript
+        if not stopped and transcript is not None and transcript.id is not None and kind is StopRequested:
+            transcript.followers.stop(transcript.id)
+        return stopped
+
+    def _stop_run(self, note: str | None = None, kind: type[StopRequested] = StopRequested) -> bool:
         run = self.run
         if run is None:
             return False
@@ -292,20 +299,15 @@ class Session:
             self._rerun = False
             return self._events.popleft() if self._events else None
 
-    def _loop(self) -> asyncio.AbstractEventLoop:
-        """The session's asyncio loop for async scripts, made on first use (most scripts never need one).
-        One loop serves every run of the session, whichever thread runs it: runs never overlap."""
-        with self._cond:
-            if self._event_loop is None:
-                self._event_loop = asyncio.new_event_loop()
-            return self._event_loop
-
     def _work(self) -> None:
         me = threading.current_thread()
         used: list[asyncio.AbstractEventLoop] = []
 
         def loop_source() -> asyncio.AbstractEventLoop:
-            loop = self._loop()
+            # For async scripts, made on first use: one loop serves every run of the session, whichever
+            # thread runs it (runs never overlap).
+            with self._cond:
+                loop = self._event_loop = self._event_loop or asyncio.new_event_loop()
             if loop not in used:
                 used.append(loop)
             return loop

@@ -54,14 +54,15 @@ class SqlLeaseStore(SqlAccountStore):
                 (conversation_id, holder),
             )
 
-    def recover_conversation(self, conversation_id: str) -> int:
+    def recover_conversation(self, conversation_id: str, holder: str | None = None) -> int:
         now = time.time()
         with self._tx("recovering a conversation's answers", write=True) as tx:
             rows = tx.all(
                 "SELECT m.id FROM messages m WHERE m.conversation_id = ? AND m.status = 'streaming' "
                 "AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.id = m.conversation_id "
-                f"AND c.lease_owner IS NOT NULL AND c.lease_until > ?){self.lock_row('m')}",
-                (conversation_id, now),
+                f"AND c.lease_owner IS NOT NULL AND c.lease_owner != ? AND c.lease_until > ?)"
+                f"{self.lock_row('m')}",
+                (conversation_id, holder or "", now),
             )
             for (message_id,) in rows:
                 self._fold(tx, message_id, None, "interrupted", None, now)

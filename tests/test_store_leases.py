@@ -79,3 +79,17 @@ def test_recover_a_conversation_only_when_nobody_writes_it(
     (message,) = store.path(owner, cid)
     assert (message.status, message.content) == ("interrupted", "half an answ")
     assert store.recover_conversation(cid) == 0
+
+
+def test_the_new_holder_recovers_what_the_old_one_left_streaming(
+    store: Store, conversation: tuple[str, str]
+) -> None:
+    owner, cid = conversation
+    store.take_lease(cid, "dead", 30)
+    reply = store.add(owner, cid, role="assistant", content="", status="streaming")
+    assert store.recover_conversation(cid, "alive") == 0  # the dead one's lease still lasts
+    store.release_lease(cid, "dead")
+    store.take_lease(cid, "alive", 30)
+    assert store.recover_conversation(cid) == 0  # "alive" holds it: to anyone else, it is being written
+    assert store.recover_conversation(cid, "alive") == 1  # its holder knows better: it writes nothing there
+    assert store.path(owner, cid)[-1].id == reply.id and store.path(owner, cid)[-1].status == "interrupted"
