@@ -34,6 +34,7 @@ log = logging.getLogger("reactchat")
 SESSION_COOKIE = "rc_session"
 ACCOUNT_TTL = 2.0  # seconds an account's epoch is trusted from memory: "sign out everywhere" takes this long
 ACCOUNTS_KEPT = 10_000
+MAX_NEXT = 2000  # characters of a sign-in's ``next`` path kept
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -56,11 +57,16 @@ def parse_proxies(values: tuple[str, ...] | list[str]) -> tuple[Network, ...]:
 
 
 def local_path(value: str | None) -> str:
-    """``value`` if it is a path on this site (``/c/abc``), else ``/``: a sign-in's ``next`` never leads
-    elsewhere (``//evil.example``, ``https://...``, ``/\\evil``)."""
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
-        return "/"
-    if any(ord(c) < 32 for c in value):
+    """``value`` when it is a path on this site, else "/": it must start with one "/" (``//host`` and
+    ``/\\host`` are other sites to a browser) and hold no backslash or control character."""
+    if (
+        not value
+        or len(value) > MAX_NEXT
+        or not value.startswith("/")
+        or value.startswith("//")
+        or "\\" in value
+        or any(ord(c) < 32 or ord(c) == 127 for c in value)
+    ):
         return "/"
     return value
 

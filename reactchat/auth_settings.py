@@ -32,7 +32,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
-__all__ = ["add_arguments", "auth_settings"]
+__all__ = ["add_arguments", "auth_settings", "check_installed"]
 
 FILE = "reactchat.toml"
 OIDC_KEYS = ("issuer", "client_id", "client_secret", "scopes")
@@ -68,6 +68,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--oidc-client-id", metavar="ID", help="this app's client id at the provider")
     parser.add_argument("--oidc-client-secret", metavar="SECRET", help="this app's client secret")
     parser.add_argument("--oidc-scopes", metavar="SCOPES", help='default: "openid email profile"')
+
+
+def check_installed(auth: Auth) -> None:
+    """Raise RuntimeError, saying what to install, when ``auth``'s mode needs a library that is missing."""
+    needs = {"password": ("argon2", "argon2-cffi"), "oidc": ("authlib", "authlib")}.get(auth.mode)
+    if needs is None:
+        return
+    try:
+        __import__(needs[0])
+    except ImportError:
+        raise RuntimeError(f"--auth {auth.mode} needs {needs[1]}: pip install 'reactchat[auth]'") from None
 
 
 def _file_table(script_path: str) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from typing import Any
 
 from reactchat import __version__
 from reactchat.auth_settings import add_arguments as add_auth_arguments
-from reactchat.auth_settings import auth_settings
+from reactchat.auth_settings import auth_settings, check_installed
 from reactchat.config import Auth
 from reactchat.nginx_config import add_parser as add_nginx_parser
 from reactchat.nginx_config import nginx_command
@@ -310,7 +310,8 @@ def main(argv: list[str] | None = None) -> int:
     script = args.script if args.command == "run" else TOUR
     try:
         auth = auth_settings(args, script)
-    except ValueError as exc:
+        check_installed(auth)
+    except (ValueError, RuntimeError) as exc:
         return _fail(str(exc))
     if auth.mode != "none" and args.store == "memory":
         print("reactchat: the users and their sign-ins are kept in memory: they go with this process",

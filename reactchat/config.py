@@ -41,6 +41,11 @@ class Auth:
     session_days: float = 30.0
 
     @property
+    def sign_in_url(self) -> str | None:
+        """Where a visitor signs in (None: this app has no sign-in page)."""
+        return "/_rc/sign-in" if self.mode in ("password", "oidc") else None
+
+    @property
     def required(self) -> bool:
         """Whether a visitor must sign in before using the app at all."""
         return self.mode != "none" and not self.allow_anonymous

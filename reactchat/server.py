@@ -28,7 +28,7 @@ from reactchat.memory import Ceiling
 from reactchat.page import STATIC_DIR, HighlightCssHandler, PageHandler, StaticHandler, ThemeCssHandler
 from reactchat.runner import Script
 from reactchat.sessions import Sessions
-from reactchat.sign_in_route import SignInHandler, SignOutHandler
+from reactchat.sign_in_route import SignInHandler, SignOutHandler, oidc_routes
 from reactchat.store import Store
 from reactchat.upload_route import UploadHandler
 from reactchat.websocket import ChatSocket
@@ -112,6 +112,7 @@ class App:
             (r"/v1/chat/completions", CompletionsHandler, api),
             (r"/v1/models", ModelsHandler, api),
             (r"/_rc/static/(.*)", StaticHandler, {"config": config, "path": STATIC_DIR}),
+            *(oidc_routes(config, self.gate) if config.auth.mode == "oidc" else []),
         ]
 
     def application(self) -> tornado.web.Application:

@@ -10,23 +10,23 @@ import logging
 import math
 import os
 import urllib.parse
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import tornado.ioloop
 import tornado.web
 
-from reactchat.auth import local_path
+from reactchat.auth import Gate, local_path
+from reactchat.config import Config
 from reactchat.handler import Handler
 from reactchat.page import theme_parts
 from reactchat.passwords import check
 from reactchat.sign_in_page import sign_in_html
 
 if TYPE_CHECKING:
-    from reactchat.config import Config
     from reactchat.runner import Script
     from reactchat.sessions import Sessions
 
-__all__ = ["SIGN_IN_CSP", "SignInHandler", "SignOutHandler"]
+__all__ = ["SIGN_IN_CSP", "SignInHandler", "SignOutHandler", "oidc_routes"]
 
 log = logging.getLogger("reactchat")
 
@@ -133,3 +133,28 @@ class SignOutHandler(Handler):
             self.sessions.sign_out(signed.id)
         self.set_header("Cache-Control", "no-store")
         self.set_status(204)
+
+
+def oidc_routes(config: Config, gate: Gate) -> list[tuple[str, type[Handler], dict[str, Any]]]:
+    """The OpenID Connect login and callback routes, with one ``Provider`` for the process (its discovery
+    document and keys are fetched once and kept). Imported only in ``oidc`` mode: authlib is an extra."""
+    from reactchat.oidc import OidcSettings, Provider, profile
+    from reactchat.oidc_route import CALLBACK_PATH, LOGIN_PATH, OidcCallbackHandler, OidcLoginHandler
+
+    auth = config.auth
+    provider = Provider(OidcSettings(auth.oidc_issuer, auth.oidc_client_id, auth.oidc_client_secret,
+                                     auth.oidc_scopes))  # fmt: skip
+
+    def public_url(handler: Handler) -> str:
+        return gate.public_url(handler.request)
+
+    def complete(handler: Handler, identifier: str, claims: dict[str, Any], next_path: str) -> None:
+        name, email = profile(claims)
+        gate.sign_in(handler, identifier, "oidc", name=name, email=email, claims=claims)
+        handler.redirect(next_path)
+
+    given = {"config": config, "provider": provider, "public_url": public_url}
+    return [
+        (LOGIN_PATH, OidcLoginHandler, given),
+        (CALLBACK_PATH, OidcCallbackHandler, {**given, "complete": complete}),
+    ]

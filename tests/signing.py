@@ -45,7 +45,13 @@ class Visitor:
         return self._open(urllib.request.Request(self.url + path, headers=headers or {}), follow)
 
     def post(
-        self, path: str, fields: dict[str, str], *, follow: bool = False, xsrf: bool = True
+        self,
+        path: str,
+        fields: dict[str, str],
+        *,
+        follow: bool = False,
+        xsrf: bool = True,
+        headers: dict[str, str] | None = None,
     ) -> tuple[int, dict[str, str], str]:
         """A form POST, with the XSRF token from the cookie (fetching the sign-in page first for one)."""
         if xsrf and self.cookie("_xsrf") is None:
@@ -54,7 +60,8 @@ class Visitor:
         if xsrf:
             body["_xsrf"] = self.cookie("_xsrf") or ""
         data = urllib.parse.urlencode(body).encode()
-        return self._open(urllib.request.Request(self.url + path, data=data, method="POST"), follow)
+        request = urllib.request.Request(self.url + path, data=data, method="POST", headers=headers or {})
+        return self._open(request, follow)
 
     def sign_in(
         self, name: str, password: str = PASSWORD, next_path: str = "/"

@@ -159,3 +159,11 @@ def test_a_signed_in_tab_is_its_user_and_a_signed_out_one_is_refused(
         assert again.close_code == 4401
 
     run(go())
+
+
+def test_next_is_a_local_path_or_home() -> None:
+    for kept in ["/", "/c/42", "/c/42?q=1#end", "/a//b"]:
+        assert local_path(kept) == kept
+    for refused in [None, "", "c/42", "//evil.example", "/\\evil.example", "/a\\b", "https://evil.example",
+                    "javascript:alert(1)", "/\r\nSet-Cookie: x=1", "/\x7f", "/" + "a" * 3000]:  # fmt: skip
+        assert local_path(refused) == "/", refused

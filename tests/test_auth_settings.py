@@ -84,3 +84,21 @@ def test_bad_file_keys_are_named(script: str) -> None:
     toml.write_text('[auth]\nmode = "kerberos"\n')
     with pytest.raises(ValueError, match="got 'kerberos'"):
         auth_settings(parse(), script, {})
+
+
+def test_a_missing_library_is_named_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from reactchat.auth_settings import check_installed
+    from reactchat.config import Auth
+
+    check_installed(Auth(mode="password"))  # installed here: nothing to say
+    monkeypatch.setitem(sys.modules, "argon2", None)  # as if it were not installed
+    monkeypatch.setitem(sys.modules, "authlib", None)
+    with pytest.raises(
+        RuntimeError, match=r"--auth password needs argon2-cffi: pip install 'reactchat\[auth\]'"
+    ):
+        check_installed(Auth(mode="password"))
+    with pytest.raises(RuntimeError, match="--auth oidc needs authlib"):
+        check_installed(Auth(mode="oidc"))
+    check_installed(Auth(mode="header"))

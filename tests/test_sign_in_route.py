@@ -121,3 +121,51 @@ def test_the_sign_in_page_is_not_there_without_password_or_oidc(
 ) -> None:
     served = serve(write_app(APP))
     assert Visitor(served.url).get("/_rc/sign-in")[0] == 404
+
+
+def test_behind_a_trusted_https_proxy_the_cookie_is_secure(
+    serve: Callable[..., Any], write_app: Callable[[str], str], tmp_path: pathlib.Path
+) -> None:
+    store = f"sqlite:///{tmp_path}/chats.db"
+    add_user(store, "alice")
+    served = serve(write_app(APP), auth=Auth(mode="password", trusted_proxies=("127.0.0.1",)), store=store)
+    visitor = Visitor(served.url)
+    status, headers, _ = visitor.post(
+        "/_rc/sign-in", {"username": "alice", "password": PASSWORD}, headers={"X-Forwarded-Proto": "https"}
+    )
+    assert status == 302
+    assert "secure" in headers["Set-Cookie"].lower() and "rc_session=" in headers["Set-Cookie"]
+    plain = Visitor(served.url).post("/_rc/sign-in", {"username": "alice", "password": PASSWORD})
+    assert "secure" not in plain[1]["Set-Cookie"].lower()
+
+
+def test_openid_connect_through_the_served_app(
+    serve: Callable[..., Any], write_app: Callable[[str], str], tmp_path: pathlib.Path
+) -> None:
+    from tests.oidc_provider import OidcProvider
+
+    with OidcProvider(registration=False) as provider:
+        provider.set_user(
+            "bo", {"email": "bo@example.com", "email_verified": True, "name": "Bo", "team": "red"}
+        )
+        auth = Auth(mode="oidc", oidc_issuer=provider.issuer, oidc_client_id="app", oidc_client_secret="x")
+        served = serve(write_app(APP), auth=auth, store=f"sqlite:///{tmp_path}/chats.db")
+        visitor = Visitor(served.url)
+        status, _, page = visitor.get("/_rc/sign-in?next=%2Fc%2Fabc")
+        assert status == 200 and 'data-testid="sign-in-oidc"' in page and "sign-in-password" not in page
+        assert "/_rc/oidc/login?next=%2Fc%2Fabc" in page
+        assert (
+            visitor.post("/_rc/sign-in", {"username": "bo", "password": "x"})[0] == 405
+        )  # no passwords here
+        status, headers, _ = visitor.get("/_rc/oidc/login?next=%2F", follow=False)
+        assert status == 302 and headers["Location"].startswith(provider.issuer)
+        callback = provider.authorize(headers["Location"], "bo")
+        assert callback.startswith(served.url + "/_rc/oidc/callback?")
+        status, headers, _ = visitor.get(callback[len(served.url) :], follow=False)
+        assert (status, headers["Location"]) == (302, "/")
+        status, _, page = visitor.get("/", follow=False)
+        assert status == 200 and "&quot;name&quot;: &quot;Bo&quot;" in page
+        with open_store(f"sqlite:///{tmp_path}/chats.db") as store:
+            account = store.account(f"oidc:{provider.issuer}|bo")
+            assert account is not None and account.user.email == "bo@example.com"
+            assert (account.user.claims or {}).get("team") == "red"

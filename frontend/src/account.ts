@@ -92,27 +92,40 @@ export function accountBlock(account: Account | null, env: AccountEnv = BROWSER)
   if (signOut !== null) {
     const error = h("p", "rc-account-error", { role: "alert" });
     error.hidden = true;
-    const button = h("button", "rc-btn rc-account-out", { type: "button", "data-testid": "sign-out" }, "Sign out");
-    button.addEventListener("click", () => {
-      button.disabled = true;
-      error.hidden = true;
-      env
-        .post(signOut, {
+    const out = (label: string, testid: string, everywhere: boolean): HTMLButtonElement => {
+      const button = h("button", "rc-btn rc-account-out", { type: "button", "data-testid": testid }, label);
+      button.addEventListener("click", () => {
+        buttons.forEach((b) => (b.disabled = true));
+        error.hidden = true;
+        const init: RequestInit = {
           method: "POST",
           credentials: "same-origin",
           headers: { "X-Xsrftoken": cookieValue(env.cookie(), "_xsrf") },
-        })
-        .then((r) => {
-          if (!r.ok) throw new Error(`the server answered ${r.status}`);
-          env.assign("/");
-        })
-        .catch((err: unknown) => {
-          error.textContent = `Could not sign out: ${err instanceof Error ? err.message : String(err)}`;
-          error.hidden = false;
-          button.disabled = false;
-        });
-    });
-    el.append(button, error);
+        };
+        if (everywhere) {
+          init.headers = { ...init.headers, "Content-Type": "application/x-www-form-urlencoded" };
+          init.body = "everywhere=1";
+        }
+        env
+          .post(signOut, init)
+          .then((r) => {
+            if (!r.ok) throw new Error(`the server answered ${r.status}`);
+            env.assign("/");
+          })
+          .catch((err: unknown) => {
+            error.textContent = `Could not sign out: ${err instanceof Error ? err.message : String(err)}`;
+            error.hidden = false;
+            buttons.forEach((b) => (b.disabled = false));
+          });
+      });
+      return button;
+    };
+    // "Everywhere" ends the user's sign-ins on every browser (a lost laptop, a shared computer).
+    const buttons = [
+      out("Sign out", "sign-out", false),
+      out("Sign out everywhere", "sign-out-everywhere", true),
+    ];
+    el.append(...buttons, error);
   }
   return el;
 }

@@ -99,6 +99,21 @@ describe("the account block", () => {
     assert.deepEqual(b.went, ["/"]);
   });
 
+  test("signing out everywhere says so in the body, with the same XSRF header", async () => {
+    freshDom();
+    const b = browser(204);
+    const el = accountBlock(signedIn, b.env) as HTMLElement;
+    const everywhere = el.querySelector<HTMLButtonElement>('[data-testid="sign-out-everywhere"]') as HTMLButtonElement;
+    everywhere.click();
+    assert.equal((el.querySelector('[data-testid="sign-out"]') as HTMLButtonElement).disabled, true);
+    await settle();
+    const { url, init } = b.posts[0] as Post;
+    assert.equal(url, "/_rc/sign-out");
+    assert.equal(init.body, "everywhere=1");
+    assert.deepEqual(init.headers, { "X-Xsrftoken": "2|aa|bb|17", "Content-Type": "application/x-www-form-urlencoded" });
+    assert.deepEqual(b.went, ["/"]);
+  });
+
   test("a refused or failed sign-out says so and can be tried again", async () => {
     freshDom();
     const b = browser(403);

@@ -112,3 +112,50 @@ def test_signing_out_sends_the_browsers_other_tabs_to_the_sign_in_page(
     page.locator('[data-testid="sign-out"]').click()
     expect(page.locator(FORM)).to_be_visible()
     expect(other.locator(FORM)).to_be_visible()  # its socket closed with 4401: it reloaded to sign in
+
+
+def test_signing_out_everywhere_ends_the_users_other_browsers(
+    page: Page, browser: Any, serve: Callable[..., Any], tmp_path: Any
+) -> None:
+    store = f"sqlite:///{tmp_path}/chats.db"
+    add_user(store, "erin")
+    served = serve(str(EXAMPLES / "conversations.py"), store=store, auth=Auth(mode="password"))
+    page.goto(served.url)
+    sign_in(page, "erin")
+    expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+    laptop = browser.new_context()
+    try:
+        other = laptop.new_page()
+        other.goto(served.url)
+        sign_in(other, "erin")
+        expect(other.locator('[data-testid="user"]')).to_contain_text("erin")
+        page.locator('[data-testid="sign-out-everywhere"]').click()
+        expect(page.locator(FORM)).to_be_visible()
+        expect(other.locator(FORM)).to_be_visible()  # its tab was closed with 4401 and its cookie is stale
+        other.reload()
+        expect(other.locator(FORM)).to_be_visible()
+    finally:
+        laptop.close()
+
+
+def test_openid_connect_sign_in_against_a_real_provider(
+    page: Page, serve: Callable[..., Any], tmp_path: Any
+) -> None:
+    from tests.oidc_provider import OidcProvider
+
+    with OidcProvider(registration=False) as provider:
+        provider.set_user(
+            "ann-42", {"email": "ann@example.com", "email_verified": True, "name": "Ann Example"}
+        )
+        auth = Auth(mode="oidc", oidc_issuer=provider.issuer, oidc_client_id="reactchat",
+                    oidc_client_secret="s3cret")  # fmt: skip
+        served = serve(str(EXAMPLES / "conversations.py"), store=f"sqlite:///{tmp_path}/chats.db", auth=auth)
+        page.goto(served.url)
+        page.locator('[data-testid="sign-in-oidc"]').click()
+        page.locator('input[name="sub"]').fill("ann-42")  # the provider's own page: who signs in
+        page.get_by_role("button", name="Authorize").click()
+        expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+        expect(page.locator('[data-testid="user"]')).to_contain_text("Ann Example")
+        send(page, "hello from ann")
+        expect(page.locator(ASSISTANT)).to_contain_text("hello from ann")
+        assert "/oauth2/token" in provider.paths  # the code was exchanged by the server, not the browser
