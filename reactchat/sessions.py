@@ -19,6 +19,7 @@ from reactchat.chatbot import ChatFunction
 from reactchat.config import Config
 from reactchat.identity import Identity, anonymous
 from reactchat.media import MediaEntry
+from reactchat.ops import ERR
 from reactchat.protocol import Event
 from reactchat.runner import Script, ScriptFailed
 from reactchat.sender import CLOSE_EVICTED, CLOSE_REPLACED, CLOSE_SIGN_IN, Sender, Socket
@@ -246,7 +247,7 @@ class Sessions(Mapping[str, Session]):
         if not changed:
             return
         for session in self._sessions.values():
-            session.show_overlay()
+            session.outbox.push_now([ERR, session.script.overlay])
             if self.script.overlay is None:
                 session.request_rerun()
 
