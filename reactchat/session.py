@@ -20,7 +20,7 @@ from reactchat.config import Config
 from reactchat.identity import Identity
 from reactchat.interrupts import Cancel, RerunRequested, ShuttingDown, StopRequested
 from reactchat.media import MediaStore
-from reactchat.ops import ERR, NOTE, RUN, SNAP
+from reactchat.ops import ERR, EVACK, NOTE, RUN, SNAP
 from reactchat.outbox import Outbox
 from reactchat.protocol import Event
 from reactchat.reconcile import Reconciler
@@ -213,9 +213,6 @@ class Session:
                     return not self._busy
         return True
 
-    def show_overlay(self) -> None:
-        self.outbox.push_now([ERR, self.script.overlay])
-
     def snapshot(self) -> None:
         """Queue the whole tree (plus run state and overlay) for a client that has nothing."""
         with self.lock:
@@ -226,14 +223,14 @@ class Session:
     # -- the worker ---------------------------------------------------------------------------------------
 
     def _spawn_worker(self) -> None:
-        worker = threading.Thread(target=self._work, name=f"reactchat-session-{self.token[:6]}", daemon=True)
-        self._worker = worker
-        worker.start()
+        self._worker = threading.Thread(
+            target=self._work, name=f"reactchat-session-{self.token[:6]}", daemon=True
+        )
+        self._worker.start()
 
     def _watch_interrupt(self, run: Run) -> None:
-        """Make an interrupt reach ``run``: raise it inside the script's thread if no checkpoint took it
-        soon (a pure-Python loop), and abandon the run if it is still going after the grace period (it is
-        blocked in C code, or catches the interrupt)."""
+        """Make an interrupt reach ``run``: raised in the script's thread if no checkpoint took it soon (a
+        pure-Python loop); the run abandoned if still going after the grace (blocked in C, or catching it)."""
         grace = self.config.stop_grace
 
         def force() -> None:
@@ -361,6 +358,8 @@ class Session:
                 trigger, note = record_event(transcript, trigger, stored, origin, self.uploads)
                 if note is not None:
                     self.outbox.push_now([NOTE, note])
+            if event is not None:  # applied (stored): the tab need not send it again to another session
+                self.outbox.push_now([EVACK, event.tab, event.ev_seq])
             signed_in = self.user if self.user is not None and not self.user.anonymous else None
             scope = Scope(self.state, self.widgets, self.media, self.uploads, self.script.registry,
                           self.config.frame_interval, loop_source, transcript, signed_in,
