@@ -4,8 +4,10 @@ script with the same flags on port P+i, kept running by this one.
 A worker that dies is started again, after a pause that doubles while it keeps dying (0.5 s up to 30 s,
 back to 0.5 s once it has served a minute). A worker that exits before it ever answers ``/_rc/health``
 three times in a row is a script or a setting that cannot work: every worker is stopped and the exit
-status is 1. SIGTERM and SIGINT go to every worker, which finish as ``reactchat run`` does; the supervisor
-waits for them.
+status is 1. SIGTERM, SIGINT and SIGHUP go to every worker (SIGHUP as SIGTERM), which finish as
+``reactchat run`` does, letting running answers end; a second one stops them at once. The workers have a
+session of their own, so a terminal's Ctrl-C reaches them once, through the supervisor, which waits for
+them.
 
 The workers share one PostgreSQL store: SQLite (a file, or memory) is refused, since its answers would be
 split among processes that cannot see each other's (a file) or would vanish with each (memory).
@@ -35,8 +37,9 @@ SETTLED = 60.0
 """Seconds a worker must serve before its deaths stop counting towards a longer pause."""
 START_ATTEMPTS = 3
 """Exits before serving, in a row, after which the supervisor gives up."""
-STOP_WAIT = 30.0
-"""Seconds the workers get to finish after SIGTERM before they are killed."""
+STOP_WAIT = 60.0
+"""Seconds the workers get to finish after SIGTERM before they are killed: longer than their own wait for
+running answers (``Config.drain_grace``) and for a run that ignores being stopped (``Config.stop_grace``)."""
 
 
 def add_arguments(run: argparse.ArgumentParser) -> None:
@@ -77,7 +80,9 @@ class Worker:
     restart_at: float | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(self.command)
+        # A session of its own: the terminal's Ctrl-C goes to the supervisor alone, which passes it on once (a
+        # worker told twice stops its running answers rather than let them finish).
+        self.process = subprocess.Popen(self.command, start_new_session=True)
         self.started = time.monotonic()
         self.serving = False
         self.restart_at = None
@@ -96,10 +101,13 @@ class Supervisor:
         self.workers = list(workers)
         self.health_host = health_host
         self.stopping = threading.Event()
+        self.again = threading.Event()
         self.signal = signal.SIGTERM
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
-        self.signal = signal.Signals(signum)
+        self.signal = signal.SIGTERM if signum == signal.SIGHUP else signal.Signals(signum)
+        if self.stopping.is_set():
+            self.again.set()
         self.stopping.set()
 
     def _healthy(self, worker: Worker) -> bool:
@@ -113,7 +121,7 @@ class Supervisor:
     def run(self) -> int:
         """Supervise until a signal (exit status 0 when every worker then exits cleanly) or until a worker
         cannot start (1)."""
-        for signum in (signal.SIGTERM, signal.SIGINT):
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             signal.signal(signum, self._on_signal)
         for worker in self.workers:
             worker.start()
@@ -134,7 +142,7 @@ class Supervisor:
         now = time.monotonic()
         for worker in self.workers:
             if self.stopping.is_set():
-                return None  # Ctrl-C reaches the workers too: the ones it ended are not to be started again
+                return None  # a stop came: no worker is started again (it would miss the signal)
             process = worker.process
             if worker.restart_at is not None:
                 if now >= worker.restart_at:
@@ -167,21 +175,24 @@ class Supervisor:
         return None
 
     def _stop_all(self, signum: signal.Signals) -> int:
-        """Send ``signum`` to every running worker and wait for them (killing the ones that outstay
-        ``STOP_WAIT``); 0 when every one exited cleanly."""
+        """Send ``signum`` to every running worker, and each later signal too, and wait for them (killing
+        the ones that outstay ``STOP_WAIT``); 0 when every one exited cleanly."""
         running = [w.process for w in self.workers if w.process is not None and w.process.poll() is None]
         for process in running:
             process.send_signal(signum)
         deadline = time.monotonic() + STOP_WAIT
+        while any(p.poll() is None for p in running) and time.monotonic() < deadline:
+            if self.again.wait(0.1):
+                self.again.clear()
+                for process in running:
+                    if process.poll() is None:
+                        process.send_signal(self.signal)
         clean = True
         for process in running:
-            try:
-                status = process.wait(max(0.0, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
+            if process.poll() is None:
                 _say(f"worker pid {process.pid} did not stop within {STOP_WAIT:g} s: killing it")
                 process.kill()
-                status = process.wait()
-            clean = clean and status == 0
+            clean = process.wait() == 0 and clean
         return 0 if clean else 1
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from reactchat.nginx_config import nginx_config
 from tests.nginx import ROOT, Nginx, Visitor, free_ports, health, log_text, messages, wait_log, wait_serving
-from tests.serving import run, wait_for
+from tests.serving import Client, ready, run, wait_for
 
 CLI = [sys.executable, "-m", "reactchat"]
 
@@ -63,7 +63,7 @@ class Supervised:
         command = [*CLI, "run", script, "--workers", str(count), "--port", str(port),
                    "--store", store, "--no-watch"]  # fmt: skip
         with self.log.open("wb") as out:
-            # A process group of its own, as a terminal's: Ctrl-C there reaches the workers too.
+            # A process group of its own, as in a terminal, where Ctrl-C goes to the whole group.
             self.process = subprocess.Popen(
                 command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True
             )
@@ -74,10 +74,14 @@ class Supervised:
         return [int(pid) for pid in found]
 
     def stop(self) -> None:
-        """Kill the supervisor and every worker it left (a failed test's), the whole process group."""
+        """Kill the supervisor and every worker it started (what a failed test leaves)."""
+        ports = re.findall(r"worker on port (\d+) started", log_text(self.log))
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
+        for pid in {pid for port in ports for pid in self.pids(int(port))}:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 @pytest.fixture
@@ -132,11 +136,64 @@ def test_ctrl_c_stops_every_worker_once(
     supervised.append(sup)
     for p in (port, port + 1):
         wait_serving(p, sup.process)
-    os.killpg(sup.process.pid, signal.SIGINT)  # what Ctrl-C in the terminal does: every process gets it
+    os.killpg(sup.process.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
     assert sup.process.wait(30) == 0
     text = log_text(sup.log)
     assert "starting it again" not in text and text.count("started (pid") == 2, text
     assert not any(alive(pid) for p in (port, port + 1) for pid in sup.pids(p))
+
+
+SLOW = """
+import time
+import reactchat as rc
+conv = rc.conversation()
+for m in conv.history:
+    rc.message(m)
+def words():
+    for i in range(40):
+        time.sleep(0.05)
+        yield f"w{i} "
+if prompt := rc.chat_input():
+    with conv.reply():
+        rc.write_stream(words())
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_a_stop_lets_running_answers_finish_and_a_second_stops_them(
+    tmp_path: pathlib.Path, postgres_url: str, supervised: list[Supervised], signum: int
+) -> None:
+    script = tmp_path / "slow.py"
+    script.write_text(SLOW, encoding="utf-8")
+    port = free_ports(2)
+    sup = Supervised(tmp_path, 2, port, postgres_url, str(script))
+    supervised.append(sup)
+    for p in (port, port + 1):
+        wait_serving(p, sup.process)
+
+    async def answer(stop_again: bool) -> str:
+        c = await Client.connect(f"ws://127.0.0.1:{port}/_rc/ws")
+        await c.until(ready)
+        await c.submit(c.input_id(), "go")
+        await c.until(lambda c: len(c.texts()) == 2 and "w3 " in c.texts()[1][1])
+        os.killpg(sup.process.pid, signum)  # the terminal's whole group, or just the supervisor
+        if stop_again:
+            wait_log(sup.log, lambda text: "letting 1 running answers finish" in text)
+            os.killpg(sup.process.pid, signum)
+        with contextlib.suppress(ConnectionError):  # the worker closes the tab once its answer is over
+            await c.until(lambda c: c.run_state != "running", timeout=20)
+        return c.texts()[1][1]
+
+    assert run(answer(stop_again=False)).endswith("w39")  # the worker was told once: it let it finish
+    assert sup.process.wait(30) == 0
+    assert log_text(sup.log).count("letting 1 running answers finish") == 1
+
+    sup = Supervised(tmp_path, 2, port, postgres_url, str(script))
+    supervised.append(sup)
+    for p in (port, port + 1):
+        wait_serving(p, sup.process)
+    assert not run(answer(stop_again=True)).endswith("w39")  # told twice: it stopped the answer
+    sup.process.wait(30)
 
 
 def test_a_worker_that_cannot_start_stops_them_all(
