@@ -131,7 +131,6 @@ def run(
     allowed_hosts: tuple[str, ...] = (),
     store_url: str = "",
     auth: Auth | None = None,
-    recover: bool = True,
 ) -> int:
     from tornado.ioloop import IOLoop
 
@@ -169,7 +168,9 @@ def run(
         return _fail(f"cannot open the conversation store: {exc}", 1)
     # Answers a crash cut short: kept as far as they were shown, "interrupted". A supervisor's worker leaves
     # that to the supervisor, which does it before any worker streams.
-    recovered = store.recover() if recover else 0
+    # Answers a crash cut short, kept as far as they were shown, become "interrupted"; not those of a
+    # conversation whose lease lasts: another worker on the store is writing them.
+    recovered = store.recover()
     if recovered:
         print(f"reactchat: {recovered} answers cut short by the last stop are marked interrupted", flush=True)
     try:
@@ -333,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
         return supervise(args, argv)
     return run(
         script, args.host, args.port, not args.no_watch, args.session_grace, args.max_memory,
-        tuple(args.allowed_host), args.store, auth, recover=args.command != "run" or not args.supervised,
+        tuple(args.allowed_host), args.store, auth,
     )  # fmt: skip
 
 

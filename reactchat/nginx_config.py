@@ -137,7 +137,7 @@ def nginx_config(
         f"        proxy_set_header Connection ${name}_connection;",
         "        # The Host with its port, which the workers check (and compare with a WebSocket's Origin).",
         "        proxy_set_header Host $http_host;",
-        "        # Believed from 127.0.0.1, reactchat's default --trusted-proxy.",
+        "        # Believed only from a --trusted-proxy: give the workers --trusted-proxy 127.0.0.1.",
         "        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
         "        proxy_set_header X-Forwarded-Proto $scheme;",
         "        proxy_set_header X-Forwarded-Host $http_host;",

@@ -52,9 +52,6 @@ def add_arguments(run: argparse.ArgumentParser) -> None:
         help="serve with N processes on ports PORT to PORT+N-1, restarted when they die; needs a"
         " PostgreSQL --store (see `reactchat nginx-config` for the proxy in front; default: 1)",
     )
-    # A worker of a supervisor: its store's unfinished answers are not its own to mark interrupted (the
-    # supervisor did it once before starting them all).
-    run.add_argument("--supervised", action="store_true", help=argparse.SUPPRESS)
 
 
 def _fail(message: str, code: int) -> int:
@@ -218,15 +215,12 @@ def supervise(args: argparse.Namespace, argv: Sequence[str]) -> int:
             2,
         )
     try:
-        with open_store(store_url) as store:
-            recovered = store.recover()  # before any worker streams: a stop's cut-short answers
+        open_store(store_url).close()  # say so now, once, rather than in each worker's restarts
     except StoreError as error:
         return _fail(f"cannot open the conversation store: {error}", 1)
-    if recovered:
-        _say(f"{recovered} answers cut short by the last stop are marked interrupted")
     base = [sys.executable, "-m", "reactchat", *argv]
     # argparse keeps a flag's last value: these override the command line's.
     ports = range(port, port + count)
-    workers = [Worker(p, [*base, "--workers", "1", "--supervised", "--port", str(p)]) for p in ports]
+    workers = [Worker(p, [*base, "--workers", "1", "--port", str(p)]) for p in ports]
     host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(args.host, args.host)
     return Supervisor(workers, host).run()
