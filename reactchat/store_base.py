@@ -15,7 +15,7 @@ import secrets
 import threading
 import time
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import EllipsisType, TracebackType
 from typing import Any
 
@@ -43,6 +43,7 @@ STATUSES = ("done", "streaming", "stopped", "interrupted", "error")
 FINAL_STATUSES = ("done", "stopped", "interrupted", "error")
 TITLE_LENGTH = 60
 MAX_FILE_BYTES = 256 << 20  # a file kept in the store: larger than any upload the server accepts
+RENDERS_UNUSED = 30 * 86400.0  # seconds a kept render stays unused before any keep_renders drops it
 
 
 class StoreError(Exception):
@@ -343,6 +344,21 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def files(self, owner: str, conversation_id: str) -> builtins.list[StoredFile]:
         """The files kept with the conversation, oldest first (``file`` reads one); [] when missing."""
+
+    @abc.abstractmethod
+    def renders(self, owner: str, conversation_id: str) -> dict[str, str]:
+        """Everything ``keep_renders`` kept with the conversation, by key, in one read; {} when it is
+        missing, deleted or another owner's."""
+
+    @abc.abstractmethod
+    def keep_renders(
+        self, owner: str, conversation_id: str, renders: Mapping[str, str], used: Sequence[str] = ()
+    ) -> None:
+        """In one transaction: keep ``renders`` (a key, such as a hash of what was rendered, to its output)
+        with the conversation, replacing those of the same key; note the kept ``used`` keys as used now;
+        and drop every conversation's renders unused for ``RENDERS_UNUSED`` seconds. A cache: nothing is
+        kept when the conversation is missing, deleted or another owner's, and it goes with the conversation.
+        """
 
     @abc.abstractmethod
     def users(self) -> builtins.list[User]:
