@@ -1,11 +1,15 @@
-"""The conversation store's records: a conversation, a message, a kept file, a user, as a store gives them."""
+"""The conversation store's records: a conversation, a message, a kept file, a user, as a store gives them;
+and the time-ordered ids they have."""
 
 from __future__ import annotations
 
 import dataclasses
+import secrets
+import threading
+import time
 from typing import Any
 
-__all__ = ["Conversation", "Message", "StoredFile", "User"]
+__all__ = ["Conversation", "Message", "StoredFile", "User", "new_id"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,3 +74,24 @@ class User:
     name: str | None
     email: str | None
     claims: dict[str, Any] | None
+
+
+# --- Time-ordered ids: 48-bit milliseconds + 80 random bits, Crockford base32 (26 characters, like ULID).
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_id_lock = threading.Lock()
+_last = [0, 0]  # the last id's milliseconds and random part: ids made in one process strictly increase
+
+
+def new_id() -> str:
+    """A unique id that sorts in creation order (strictly within a process, by millisecond across them)."""
+    ms = time.time_ns() // 1_000_000
+    with _id_lock:
+        if ms <= _last[0]:  # same millisecond (or a clock step back): step the random part up, unguessably
+            ms, rand = _last[0], _last[1] + 1 + secrets.randbits(32)
+            if rand >= 1 << 80:
+                ms, rand = ms + 1, secrets.randbits(79)
+        else:
+            rand = secrets.randbits(80)
+        _last[:] = [ms, rand]
+    value = (ms << 80) | rand
+    return "".join(_ALPHABET[(value >> shift) & 31] for shift in range(125, -1, -5))

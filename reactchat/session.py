@@ -342,6 +342,8 @@ class Session:
             if target is not None and trigger.mark is not None:
                 rec.set(target, trigger.mark)  # shown at once (a like), kept across reruns
             outcome = execute(self.script, run)
+            if self.transcript is not None and self.transcript.renders is not None:
+                self.transcript.renders.flush()  # what the run rendered anew, written in the background
             declared = run.find(Interactions)
             if declared is not None:
                 self.interactions = declared

@@ -1,8 +1,8 @@
 """The conversation store's contract: its records (from records.py), its errors, the abstract Store every
 backend implements.
 
-Also the small pure rules every backend shares: time-ordered ids, the automatic title, what counts as a
-JSON value, and how a store's URL is shown without its password.
+Also the small pure rules every backend shares: the automatic title, what counts as a JSON value, and how
+a store's URL is shown without its password (time-ordered ids are records.py's).
 """
 
 from __future__ import annotations
@@ -11,15 +11,12 @@ import abc
 import builtins
 import math
 import re
-import secrets
-import threading
-import time
 import urllib.parse
 from collections.abc import Mapping, Sequence
 from types import EllipsisType, TracebackType
 from typing import Any
 
-from reactchat.records import Conversation, Message, StoredFile, User
+from reactchat.records import Conversation, Message, StoredFile, User, new_id
 
 __all__ = [
     "FINAL_STATUSES",
@@ -52,27 +49,6 @@ class StoreError(Exception):
 
 class NotFound(LookupError):
     """No such conversation or message for this owner (another owner's ids are missing ones too)."""
-
-
-# --- Time-ordered ids: 48-bit milliseconds + 80 random bits, Crockford base32 (26 characters, like ULID).
-_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_id_lock = threading.Lock()
-_last = [0, 0]  # the last id's milliseconds and random part: ids made in one process strictly increase
-
-
-def new_id() -> str:
-    """A unique id that sorts in creation order (strictly within a process, by millisecond across them)."""
-    ms = time.time_ns() // 1_000_000
-    with _id_lock:
-        if ms <= _last[0]:  # same millisecond (or a clock step back): step the random part up, unguessably
-            ms, rand = _last[0], _last[1] + 1 + secrets.randbits(32)
-            if rand >= 1 << 80:
-                ms, rand = ms + 1, secrets.randbits(79)
-        else:
-            rand = secrets.randbits(80)
-        _last[:] = [ms, rand]
-    value = (ms << 80) | rand
-    return "".join(_ALPHABET[(value >> shift) & 31] for shift in range(125, -1, -5))
 
 
 def plain_text(content: Any) -> str:
@@ -355,10 +331,10 @@ class Store(abc.ABC):
         self, owner: str, conversation_id: str, renders: Mapping[str, str], used: Sequence[str] = ()
     ) -> None:
         """In one transaction: keep ``renders`` (a key, such as a hash of what was rendered, to its output)
-        with the conversation, replacing those of the same key; note the kept ``used`` keys as used now;
-        and drop every conversation's renders unused for ``RENDERS_UNUSED`` seconds. A cache: nothing is
-        kept when the conversation is missing, deleted or another owner's, and it goes with the conversation.
-        """
+        with the conversation, replacing those of the same key; note the kept ``used`` keys as used now
+        (if a day or more passed since they last were); and drop every conversation's renders unused for
+        ``RENDERS_UNUSED`` seconds. A cache: nothing is kept when the conversation is missing, deleted or
+        another owner's, and its renders go with it."""
 
     @abc.abstractmethod
     def users(self) -> builtins.list[User]:

@@ -97,12 +97,13 @@ class SqlTreeStore(SqlMessageStore):
                 return
             tx.many(
                 "INSERT INTO renders (conversation_id, key, props, used_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (conversation_id, key) DO UPDATE SET props = excluded.props, used_at = excluded.used_at",
+                "ON CONFLICT (conversation_id, key) "
+                "DO UPDATE SET props = excluded.props, used_at = excluded.used_at",
                 [(conversation_id, key, props, now) for key, props in renders.items()],
             )
             tx.many(
-                "UPDATE renders SET used_at = ? WHERE conversation_id = ? AND key = ?",
-                [(now, conversation_id, key) for key in used if key not in renders],
+                "UPDATE renders SET used_at = ? WHERE conversation_id = ? AND key = ? AND used_at < ?",
+                [(now, conversation_id, key, now - 86400) for key in used if key not in renders],
             )
             tx.run("DELETE FROM renders WHERE used_at < ?", (now - RENDERS_UNUSED,))
 

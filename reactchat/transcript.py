@@ -16,6 +16,7 @@ from reactchat.archive import family, fork
 from reactchat.followers import followers_for
 from reactchat.listing import PAGE, Listing
 from reactchat.media import sniff_mime
+from reactchat.renders import Renders
 
 if TYPE_CHECKING:
     from reactchat.store import Conversation, Message, Store
@@ -48,6 +49,7 @@ class Transcript:
         self.in_use = False
         self.conversation: Conversation | None = None
         self.path: list[Message] = []
+        self.renders: Renders | None = None  # the conversation shown's kept renders
         self.listing = Listing()
         self.deleted: Conversation | None = None  # the last one deleted, while its undo is offered
         self._synced: dict[str, Any] = {}  # keyed widget values as last kept in, or read from, conv.state
@@ -63,6 +65,10 @@ class Transcript:
         found = self.store.get(self.owner, conversation_id) if conversation_id else None
         self.conversation = found
         self.path = self.store.path(self.owner, found.id) if found is not None else []
+        if found is None:
+            self.renders = None
+        elif self.renders is None or self.renders.conversation_id != found.id:
+            self.renders = Renders(self.store, self.owner, found.id)
         self.followers.watch(self.id, self, lambda: self.on_change())
         return found is not None or conversation_id is None
 
@@ -70,6 +76,7 @@ class Transcript:
         """The conversation shown, created now if the chat is new."""
         if self.conversation is None:
             self.conversation = self.store.create(self.owner, self.app)
+            self.renders = Renders(self.store, self.owner, self.conversation.id, new=True)
             self.followers.watch(self.conversation.id, self, lambda: self.on_change())
             self.refresh_listing()
             self.followers.list_changed(self.owner, self)

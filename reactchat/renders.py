@@ -1,0 +1,141 @@
+"""Rendered markdown kept in the store with its conversation, so that a process opening a stored
+conversation reads its messages' HTML in one query instead of rendering every text again (a cold render of
+1,000 messages costs ~300 ms of CPU; reading them back, a few milliseconds).
+
+A render is kept under a hash of its text, its options and the renderer (``RENDERER`` and the versions of
+the libraries that shape the HTML): a change to any of them makes new keys, and renders nobody uses any more
+age out of the store (``Store.keep_renders``). A conversation's renders are read at its first render this
+process cannot serve from memory, and what was rendered anew is written after each run, in one batch on a
+background thread, off the path that shows the page.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import functools
+import hashlib
+import importlib.metadata
+import json
+import logging
+import threading
+from typing import TYPE_CHECKING, Any, cast
+
+from reactchat.markdown import MarkdownOptions, cached_props, markdown_props, remember
+
+if TYPE_CHECKING:
+    from reactchat.store_base import Store
+
+__all__ = ["MAX_KEPT_BYTES", "RENDERER", "Renders", "render_key", "written"]
+
+RENDERER = 1
+"""Bumped whenever markdown.py, highlight.py or sanitizer.py change the HTML they make for the same text."""
+
+MAX_KEPT_BYTES = 256 << 10
+"""A render larger than this is not kept (rendering such a text again is bounded anyway, and rare)."""
+
+log = logging.getLogger("reactchat")
+_writer: concurrent.futures.ThreadPoolExecutor | None = None
+_writer_lock = threading.Lock()
+
+
+@functools.lru_cache(maxsize=64)
+def _salt(options: MarkdownOptions) -> bytes:
+    """What besides the text decides a render's HTML, as bytes to hash before it."""
+    versions = [importlib.metadata.version(name) for name in ("markdown-it-py", "pygments", "nh3")]
+    shape = [options.render_markdown, options.line_breaks, options.raw_html, sorted(options.allow_tags),
+             [list(d) for d in options.latex]]  # fmt: skip
+    return json.dumps([RENDERER, versions, shape]).encode() + b"\0"
+
+
+def render_key(text: str, options: MarkdownOptions) -> str:
+    """The key a render of ``text`` with ``options`` is kept under: 32 hex digits."""
+    data = _salt(options) + text.encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _write(store: Store, owner: str, conversation_id: str, fresh: dict[str, Any], used: list[str]) -> None:
+    kept = {}
+    for key, props in fresh.items():
+        text = json.dumps(props, separators=(",", ":"))
+        if len(text) <= MAX_KEPT_BYTES:
+            kept[key] = text
+    try:
+        store.keep_renders(owner, conversation_id, kept, used)
+    except Exception as exc:  # a cache: a store that cannot take it costs a render later, nothing more
+        log.debug("keeping %d renders of %s failed: %s", len(kept), conversation_id, exc)
+
+
+def _submit(*args: Any) -> concurrent.futures.Future[None]:
+    global _writer
+    with _writer_lock:
+        if _writer is None:  # one thread for the process, made on first use
+            _writer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="reactchat-renders")
+        return _writer.submit(*args)
+
+
+def written(timeout: float | None = None) -> None:
+    """Wait until every batch handed to the background writer so far is in the store (for tests and the
+    bench; batches are written in order)."""
+    with _writer_lock:
+        writer = _writer
+    if writer is not None:
+        writer.submit(lambda: None).result(timeout)
+
+
+class Renders:
+    """The renders of one stored conversation, as one session sees them.
+
+    ``props`` serves a markdown node's props: from memory when this process has them, else from the store's
+    renders of the conversation (all read with the first such miss), else rendered now and written back by
+    the next ``flush``. A store that fails is only logged: the text is rendered instead.
+    """
+
+    def __init__(self, store: Store, owner: str, conversation_id: str, *, new: bool = False) -> None:
+        self.store = store
+        self.owner = owner
+        self.conversation_id = conversation_id
+        self._loaded = new  # a new conversation has nothing kept yet: no need to ask
+        self._stored: dict[str, str] = {}  # key -> JSON props, read from the store, until the next flush
+        self._kept: set[str] = set()  # keys the store holds, as far as this session knows
+        self._fresh: dict[str, dict[str, Any]] = {}  # rendered here, not yet handed to the writer
+        self._used: list[str] = []  # kept keys read back since the last flush
+
+    def props(self, source: tuple[str, MarkdownOptions]) -> dict[str, Any]:
+        """The props of a ``markdown`` node showing ``source`` (text and options), as ``markdown_props``."""
+        text, options = source
+        found = cached_props(text, options)
+        if found is not None:
+            return found
+        key = render_key(text, options)
+        if not self._loaded:
+            self._load()
+        kept = self._stored.get(key)
+        if kept is not None:
+            found = cast(dict[str, Any], json.loads(kept))
+            remember(text, options, found)  # another tab on it is served from memory
+            self._used.append(key)
+            return found
+        found = markdown_props(text, options)
+        if key not in self._kept:
+            self._fresh[key] = found
+            self._kept.add(key)
+        return found
+
+    def flush(self) -> concurrent.futures.Future[None] | None:
+        """Hand what was rendered anew, and which kept renders were used, to the background writer (a run
+        ended); None when there is nothing to write. What was read from the store is dropped from memory:
+        the nodes now hold it."""
+        fresh, used = self._fresh, self._used
+        self._fresh, self._used, self._stored = {}, [], {}
+        if not fresh and not used:
+            return None
+        return _submit(_write, self.store, self.owner, self.conversation_id, fresh, used)
+
+    def _load(self) -> None:
+        self._loaded = True
+        try:
+            self._stored = self.store.renders(self.owner, self.conversation_id)
+        except Exception as exc:  # rendering works without it
+            log.debug("reading the renders of %s failed: %s", self.conversation_id, exc)
+            return
+        self._kept.update(self._stored)
