@@ -96,7 +96,6 @@ class Renders:
         self.conversation_id = conversation_id
         self._loaded = new  # a new conversation has nothing kept yet: no need to ask
         self._stored: dict[str, str] = {}  # key -> JSON props, read from the store, until the next flush
-        self._kept: set[str] = set()  # keys the store holds, as far as this session knows
         self._fresh: dict[str, dict[str, Any]] = {}  # rendered here, not yet handed to the writer
         self._used: list[str] = []  # kept keys read back since the last flush
 
@@ -116,9 +115,7 @@ class Renders:
             self._used.append(key)
             return found
         found = markdown_props(text, options)
-        if key not in self._kept:
-            self._fresh[key] = found
-            self._kept.add(key)
+        self._fresh[key] = found  # rarely one the store holds already (read and dropped): written again
         return found
 
     def flush(self) -> concurrent.futures.Future[None] | None:
@@ -137,5 +134,3 @@ class Renders:
             self._stored = self.store.renders(self.owner, self.conversation_id)
         except Exception as exc:  # rendering works without it
             log.debug("reading the renders of %s failed: %s", self.conversation_id, exc)
-            return
-        self._kept.update(self._stored)
