@@ -49,7 +49,7 @@ def test_kept_renders_are_read_in_one_read_and_served_instead_of_rendering(
     assert first.flush() is None  # nothing new since
     kept = store.renders(owner, c.id)
     assert {k: json.loads(v) for k, v in kept.items()} == {
-        render_key(t, DEFAULT): p for t, p in zip(texts, rendered)
+        render_key(t, DEFAULT): p for t, p in zip(texts, rendered, strict=True)
     }
 
     forget()  # a new process: nothing in memory
