@@ -21,7 +21,10 @@ from reactchat.client import Client
 from reactchat.composer import chat_input
 from reactchat.control import chat_event, rerun, session_state, stop
 from reactchat.conversation import conversation, conversations
+from reactchat.current_user import current_user as _current_user
+from reactchat.current_user import require_user
 from reactchat.elements import ChatMessage
+from reactchat.identity import Identity
 from reactchat.mcp_tools import McpTools, mcp_tools
 from reactchat.media_elements import audio, file, gallery, html, image, plot, video
 from reactchat.messages import markdown, message, thought, title, write_stream
@@ -43,10 +46,19 @@ from reactchat.widgets import (
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str) -> object:
+    # ``rc.user`` is read at each use: it is the user of the run that reads it.
+    if name == "user":
+        return _current_user()
+    raise AttributeError(f"module 'reactchat' has no attribute {name!r}")
+
+
 __all__ = [
     "ChatEvent",
     "ChatMessage",
     "Client",
+    "Identity",
     "McpTools",
     "ReplayServer",
     "__version__",
@@ -70,6 +82,7 @@ __all__ = [
     "plot",
     "queue",
     "radio",
+    "require_user",
     "rerun",
     "selectbox",
     "session_state",

@@ -1,7 +1,8 @@
 """``reactchat run SCRIPT [--host HOST] [--port PORT] [--no-watch] [--session-grace SECONDS]
-[--max-memory SIZE] [--allowed-host NAME ...] [--store URL] [--log-level LEVEL]``, ``reactchat hello`` (a
-tour, with the same options), ``reactchat export --store URL [--conversation ID [--markdown]]``,
-``reactchat import --store URL [--owner IDENTIFIER] FILE``, ``reactchat version`` and
+[--max-memory SIZE] [--allowed-host NAME ...] [--store URL] [--log-level LEVEL] [--auth MODE ...]`` (the
+sign-in flags: ``auth_settings``), ``reactchat hello`` (a tour, with the same options), ``reactchat export
+--store URL [--conversation ID [--markdown]]``, ``reactchat import --store URL [--owner IDENTIFIER] FILE``,
+``reactchat users add|passwd|remove|signout|list`` (``users_command``), ``reactchat version`` and
 ``reactchat --version``."""
 
 from __future__ import annotations
@@ -17,6 +18,11 @@ import sys
 from typing import Any
 
 from reactchat import __version__
+from reactchat.auth_settings import add_arguments as add_auth_arguments
+from reactchat.auth_settings import auth_settings, check_installed
+from reactchat.config import Auth
+from reactchat.users_command import add_parser as add_users_parser
+from reactchat.users_command import users
 
 TOUR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tour", "hello.py")
 """The app ``reactchat hello`` serves, shipped in the package."""
@@ -67,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
             help="what the server logs: errors (a script's or a chat function's, with their traceback)"
             " always; info adds notices; debug adds every request (default: info)",
         )
+        add_auth_arguments(command)
     export = commands.add_parser("export", help="write a store's conversations (or one) as JSON to stdout")
     export.add_argument("--conversation", metavar="ID", help="only this conversation")
     export.add_argument(
@@ -86,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
             default=os.environ.get("REACTCHAT_STORE", ""),
             help="the store: sqlite:///path.db or postgresql://... (default: $REACTCHAT_STORE)",
         )
+    add_users_parser(commands)
     commands.add_parser("version", help="print the version")
     return parser
 
@@ -115,6 +123,7 @@ def run(
     max_memory: str | None = None,
     allowed_hosts: tuple[str, ...] = (),
     store_url: str = "",
+    auth: Auth | None = None,
 ) -> int:
     from tornado.ioloop import IOLoop
 
@@ -145,7 +154,7 @@ def run(
         return _fail(f"cannot read {script_path}: {exc.strerror}")
     sys.path.insert(0, os.path.dirname(script.path))
     config = Config(host=host, port=port, watch=watch, session_grace=session_grace, max_memory_bytes=memory,
-                    allowed_hosts=allowed_hosts, store=store_url)  # fmt: skip
+                    allowed_hosts=allowed_hosts, store=store_url, auth=auth or Auth())  # fmt: skip
     try:
         store = open_store(store_url or default_url(script.path))
     except StoreError as exc:
@@ -282,13 +291,23 @@ def main(argv: list[str] | None = None) -> int:
         return export(args.store, args.conversation, args.markdown)
     if args.command == "import":
         return import_(args.store, args.file, args.owner)
+    if args.command == "users":
+        return users(args)
     log_to_terminal(args.log_level)
     script = args.script if args.command == "run" else TOUR
+    try:
+        auth = auth_settings(args, script)
+        check_installed(auth)
+    except (ValueError, RuntimeError) as exc:
+        return _fail(str(exc))
+    if auth.mode != "none" and args.store == "memory":
+        print("reactchat: the users and their sign-ins are kept in memory: they go with this process",
+              file=sys.stderr)  # fmt: skip
     if args.command == "hello" and not args.store:
         args.store = "memory"  # the tour's folder may be read-only (site-packages); its chats are not kept
     return run(
         script, args.host, args.port, not args.no_watch, args.session_grace, args.max_memory,
-        tuple(args.allowed_host), args.store,
+        tuple(args.allowed_host), args.store, auth,
     )  # fmt: skip
 
 

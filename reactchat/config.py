@@ -1,8 +1,54 @@
-"""One frozen ``Config``: every limit and interval the runtime enforces."""
+"""One frozen ``Config``: every limit and interval the runtime enforces, and the ``Auth`` it signs users in
+with."""
 
 from __future__ import annotations
 
 import dataclasses
+from typing import Literal
+
+AuthMode = Literal["none", "password", "header", "oidc"]
+AUTH_MODES: tuple[AuthMode, ...] = ("none", "password", "header", "oidc")
+
+
+@dataclasses.dataclass(frozen=True)
+class Auth:
+    """How users sign in (``--auth`` and its flags, or ``[auth]`` in ``reactchat.toml``).
+
+    Attributes:
+        mode: ``none`` (anonymous browsers, each with its own conversations), ``password`` (users kept in the
+            store, added with ``reactchat users add``), ``header`` (a trusted proxy names the user) or
+            ``oidc`` (an OpenID Connect provider).
+        allow_anonymous: With a sign-in mode, visitors who have not signed in may still use the app (each as
+            an anonymous browser) and sign in from the sidebar; ``rc.require_user()`` gates parts.
+        header: The header an authenticating proxy puts the user's name or email in (``header`` mode).
+        trusted_proxies: Addresses or networks (``10.0.0.0/8``) of the proxies whose ``header`` and
+            ``X-Forwarded-Proto``/``-Host``/``-For`` are believed; from anywhere else they are ignored.
+        public_url: The address users reach the app at (``https://chat.example.com``), for the OpenID
+            redirect; empty: taken from the request (and a trusted proxy's forwarded headers).
+        oidc_issuer, oidc_client_id, oidc_client_secret, oidc_scopes: The OpenID Connect provider.
+        session_days: How long a sign-in lasts without signing in again.
+    """
+
+    mode: AuthMode = "none"
+    allow_anonymous: bool = False
+    header: str = "X-Forwarded-Email"
+    trusted_proxies: tuple[str, ...] = ()
+    public_url: str = ""
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_scopes: str = "openid email profile"
+    session_days: float = 30.0
+
+    @property
+    def sign_in_url(self) -> str | None:
+        """Where a visitor signs in (None: this app has no sign-in page)."""
+        return "/_rc/sign-in" if self.mode in ("password", "oidc") else None
+
+    @property
+    def required(self) -> bool:
+        """Whether a visitor must sign in before using the app at all."""
+        return self.mode != "none" and not self.allow_anonymous
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,6 +97,7 @@ class Config:
             503 with ``Retry-After``.
         max_api_waiting: HTTP API calls that may wait in the line of a ``concurrency_limit`` at once (they
             hold no thread while they wait); more get a 503 with ``Retry-After``.
+        auth: How users sign in (by default they do not: each browser is an anonymous user).
     """
 
     host: str = "127.0.0.1"
@@ -78,6 +125,7 @@ class Config:
     max_api_calls: int = 8
     max_api_streams: int = 32
     max_api_waiting: int = 16
+    auth: Auth = Auth()
 
     def replace(self, **changes: object) -> Config:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

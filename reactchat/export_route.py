@@ -13,7 +13,6 @@ import tornado.web
 
 from reactchat.archive import archive, conversation_json, markdown
 from reactchat.handler import Handler
-from reactchat.identity import user_cookie
 
 if TYPE_CHECKING:
     from reactchat.sessions import Sessions
@@ -51,13 +50,13 @@ class ExportHandler(Handler):
         self.config = sessions.config
 
     async def get(self, conversation_id: str, kind: str) -> None:
-        identifier = user_cookie(self)
+        who = self.identity
         store = self.sessions.store
-        if not identifier or store is None or kind not in TYPES:
+        if who is None or store is None or kind not in TYPES:
             raise tornado.web.HTTPError(404)
         # Read off the loop thread: a conversation's files may be large, and the database slow.
         found = await tornado.ioloop.IOLoop.current().run_in_executor(
-            None, lambda: export(store, self.sessions.owner(identifier), conversation_id, kind)
+            None, lambda: export(store, self.sessions.owner(who), conversation_id, kind)
         )
         if found is None:
             raise tornado.web.HTTPError(404)

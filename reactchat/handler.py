@@ -15,7 +15,9 @@ import tornado.httputil
 import tornado.web
 from tornado.log import gen_log
 
-from reactchat.config import Config
+from reactchat.auth import Gate
+from reactchat.config import Auth, Config
+from reactchat.identity import Identity
 
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 WILDCARD_BINDS = frozenset({"", "0.0.0.0", "::"})
@@ -99,16 +101,38 @@ def check_host(request: tornado.httputil.HTTPServerRequest, config: Config) -> N
 
 
 class Handler(tornado.web.RequestHandler):
-    """Checks the Host header before anything else and sends ``nosniff``, a same-origin referrer policy and
-    ``X-Frame-Options: DENY`` (for browsers older than CSP's ``frame-ancestors``).
+    """Checks the Host header before anything else, then who is asking (``identity``), and sends
+    ``nosniff``, a same-origin referrer policy and ``X-Frame-Options: DENY`` (for browsers older than CSP's
+    ``frame-ancestors``).
 
-    Subclasses set ``config`` in their ``initialize``, from the objects their route passes them.
+    Subclasses set ``config`` in their ``initialize``, from the objects their route passes them. A route
+    open to everyone (static files, the sign-in page, the health check) sets ``open_to_all``; any other
+    refuses a visitor the app does not let in (``refuse``), so a new route cannot forget to.
     """
 
     config: Config
+    open_to_all = False
+    identity: Identity | None = None  # who is asking (after prepare); None: nobody the app knows
+
+    @property
+    def gate(self) -> Gate:
+        """The app's ``Gate`` (an app served without one lets everyone in anonymously)."""
+        gate = self.application.settings.get("gate")
+        if gate is None:
+            gate = self.application.settings["gate"] = Gate(Auth(), None)
+        return gate
 
     def prepare(self) -> None:
         check_host(self.request, self.config)
+        if self.open_to_all:
+            return
+        self.identity = self.gate.who(self)
+        if self.identity is None and self.gate.auth.required:
+            self.refuse()
+
+    def refuse(self) -> None:
+        """A visitor the app does not let in asked: a 401 (the page redirects to the sign-in page instead)."""
+        raise tornado.web.HTTPError(401, "sign in first")
 
     def set_default_headers(self) -> None:
         self.set_header("X-Content-Type-Options", "nosniff")

@@ -10,7 +10,6 @@ import tornado.ioloop
 import tornado.web
 
 from reactchat.handler import Handler
-from reactchat.identity import user_cookie
 from reactchat.media import MediaEntry
 
 if TYPE_CHECKING:
@@ -125,13 +124,13 @@ class StoredFileHandler(MediaHandler):
 
     async def find(self, *route: str) -> MediaEntry:
         (file_id,) = route
-        identifier = user_cookie(self)
+        who = self.identity
         store = self.sessions.store
-        if not identifier or store is None:
+        if who is None or store is None:
             raise tornado.web.HTTPError(404)
         # The store is read off the loop thread: a file may be large, and the database slow.
         found = await tornado.ioloop.IOLoop.current().run_in_executor(
-            None, lambda: store.file(self.sessions.owner(identifier), file_id)
+            None, lambda: store.file(self.sessions.owner(who), file_id)
         )
         if found is None:
             raise tornado.web.HTTPError(404)

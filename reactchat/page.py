@@ -6,14 +6,17 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
+import json
 import logging
 import os
+import urllib.parse
 from typing import TYPE_CHECKING
 
 import tornado.web
 
 from reactchat.handler import Handler
-from reactchat.identity import ensure_user_cookie
+from reactchat.identity import Identity
+from reactchat.sign_in_page import refused_html
 from reactchat.theme import FILE, PageTheme, page_theme
 
 if TYPE_CHECKING:
@@ -47,7 +50,7 @@ PAGE = """<!doctype html>
 <title>{title}</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/_rc/static/app.css?v={css}">{theme}
-</head><body><div id="rc-root"></div>
+</head><body><div id="rc-root"{account}></div>
 <script type="module" src="/_rc/static/app.js?v={js}"></script>
 </body></html>
 """
@@ -73,10 +76,22 @@ class PageHandler(Handler):
         self.script = script
         self.store = store
 
+    def refuse(self) -> None:
+        # Not signed in: the sign-in page (password, OpenID), or a 401 page when only a proxy can sign in.
+        if self.gate.auth.mode == "header":
+            self.set_status(401)
+            self.set_header("Cache-Control", "no-store")
+            self.finish(refused_page(self.script, "Sign in first", REFUSED_HEADER))
+            raise tornado.web.Finish()
+        self.redirect("/_rc/sign-in?" + urllib.parse.urlencode({"next": self.request.uri or "/"}))
+        raise tornado.web.Finish()
+
     def get(self, conversation_id: str | None = None) -> None:
-        user = ensure_user_cookie(self)
+        who = self.identity or self.gate.who(self, set_cookie=True)
         if conversation_id is not None and (
-            self.store is None or not user or self.store.get(self.store.user(user), conversation_id) is None
+            self.store is None
+            or who is None
+            or self.store.get(self.store.user(who.id, provider=who.provider), conversation_id) is None
         ):
             raise tornado.web.HTTPError(404)
         self.set_header("Content-Security-Policy", CSP)
@@ -93,6 +108,7 @@ class PageHandler(Handler):
                 # The theme of reactchat.toml: linked, never inlined, so its CSS is never read as HTML.
                 theme=f'\n<link rel="stylesheet" href="/_rc/theme.css?v={theme.version}">' if theme else "",
                 mode=f' data-mode="{theme.mode}"' if theme and theme.mode != "auto" else "",
+                account=account_attribute(self.gate.auth.mode, who),
             )
         )
 
@@ -100,6 +116,45 @@ class PageHandler(Handler):
         # Health checks and link checkers ask with HEAD: the same answer as GET, without the body (Tornado
         # leaves it out).
         self.get(conversation_id)
+
+
+REFUSED_HEADER = (
+    "This app signs you in through your organisation's sign-in proxy, and this request did not come"
+    " through it. Open the app at its usual address."
+)
+
+
+def theme_parts(script: Script) -> dict[str, str | None]:
+    """The stylesheet links and mode of a page in the app's look (the sign-in page, a refusal)."""
+    theme = script_theme(script)
+    return {
+        "css_href": f"/_rc/static/app.css?v={asset_version('app.css')}",
+        "theme_href": f"/_rc/theme.css?v={theme.version}" if theme else None,
+        "mode_attr": f' data-mode="{theme.mode}"' if theme and theme.mode != "auto" else "",
+    }
+
+
+def refused_page(script: Script, heading: str, message: str) -> str:
+    """A page in the app's look saying why the visitor cannot come in."""
+    return refused_html(
+        title=os.path.splitext(os.path.basename(script.path))[0], heading=heading, message=message,
+        **theme_parts(script),  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def account_attribute(mode: str, who: Identity | None) -> str:
+    """The root's ``data-account`` (who is signed in, where to sign in or out) for the sidebar's account
+    block; "" when the app has no sign-in."""
+    if mode == "none":
+        return ""
+    signed_in = who is not None and not who.anonymous
+    account = {
+        "user": {"name": who.name or who.email or who.id, "email": who.email} if signed_in and who else None,
+        # A proxy's users sign in and out at the proxy.
+        "signIn": "/_rc/sign-in" if not signed_in and mode != "header" else None,
+        "signOut": "/_rc/sign-out" if signed_in and mode != "header" else None,
+    }
+    return f' data-account="{html.escape(json.dumps(account), quote=True)}"'
 
 
 def script_theme(script: Script) -> PageTheme | None:
@@ -114,6 +169,8 @@ def script_theme(script: Script) -> PageTheme | None:
 
 class ThemeCssHandler(Handler):
     """``/_rc/theme.css``: the theme of ``reactchat.toml`` as a stylesheet (empty without one)."""
+
+    open_to_all = True  # the sign-in page wears the theme too
 
     def initialize(self, config: Config, script: Script) -> None:
         self.config = config
@@ -132,6 +189,8 @@ class ThemeCssHandler(Handler):
 class HighlightCssHandler(Handler):
     """``/_rc/highlight.css``: the stylesheet for highlighted code, fetched only when a message has code."""
 
+    open_to_all = True
+
     def initialize(self, config: Config) -> None:
         self.config = config
 
@@ -146,6 +205,8 @@ class HighlightCssHandler(Handler):
 class StaticHandler(Handler, tornado.web.StaticFileHandler):
     """``/_rc/static/...``: the prebuilt frontend: only files inside reactchat/static, never a client-chosen
     path elsewhere. A versioned URL (``?v=``) is cached for good."""
+
+    open_to_all = True  # the app's own files: the sign-in page uses its stylesheet
 
     def initialize(self, config: Config, path: str, default_filename: str | None = None) -> None:  # type: ignore[override]
         super().initialize(path, default_filename)

@@ -1,5 +1,5 @@
-"""The conversation store's records: a conversation, a message, a kept file, a user, as a store gives them;
-and the time-ordered ids they have."""
+"""The conversation store's records: a conversation, a message, a kept file, a user and their account, as a
+store gives them, and the ids they are made with."""
 
 from __future__ import annotations
 
@@ -9,7 +9,27 @@ import threading
 import time
 from typing import Any
 
-__all__ = ["Conversation", "Message", "StoredFile", "User", "new_id"]
+__all__ = ["Account", "Conversation", "Message", "StoredFile", "User", "new_id"]
+
+# --- Time-ordered ids: 48-bit milliseconds + 80 random bits, Crockford base32 (26 characters, like ULID).
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_id_lock = threading.Lock()
+_last = [0, 0]  # the last id's milliseconds and random part: ids made in one process strictly increase
+
+
+def new_id() -> str:
+    """A unique id that sorts in creation order (strictly within a process, by millisecond across them)."""
+    ms = time.time_ns() // 1_000_000
+    with _id_lock:
+        if ms <= _last[0]:  # same millisecond (or a clock step back): step the random part up, unguessably
+            ms, rand = _last[0], _last[1] + 1 + secrets.randbits(32)
+            if rand >= 1 << 80:
+                ms, rand = ms + 1, secrets.randbits(79)
+        else:
+            rand = secrets.randbits(80)
+        _last[:] = [ms, rand]
+    value = (ms << 80) | rand
+    return "".join(_ALPHABET[(value >> shift) & 31] for shift in range(125, -1, -5))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,22 +96,11 @@ class User:
     claims: dict[str, Any] | None
 
 
-# --- Time-ordered ids: 48-bit milliseconds + 80 random bits, Crockford base32 (26 characters, like ULID).
-_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_id_lock = threading.Lock()
-_last = [0, 0]  # the last id's milliseconds and random part: ids made in one process strictly increase
+@dataclasses.dataclass(frozen=True)
+class Account:
+    """What signs a user in: their store record, the hash of their password (``password`` sign-in; None for
+    other providers, or once removed) and their sign-in epoch (raised to sign them out everywhere)."""
 
-
-def new_id() -> str:
-    """A unique id that sorts in creation order (strictly within a process, by millisecond across them)."""
-    ms = time.time_ns() // 1_000_000
-    with _id_lock:
-        if ms <= _last[0]:  # same millisecond (or a clock step back): step the random part up, unguessably
-            ms, rand = _last[0], _last[1] + 1 + secrets.randbits(32)
-            if rand >= 1 << 80:
-                ms, rand = ms + 1, secrets.randbits(79)
-        else:
-            rand = secrets.randbits(80)
-        _last[:] = [ms, rand]
-    value = (ms << 80) | rand
-    return "".join(_ALPHABET[(value >> shift) & 31] for shift in range(125, -1, -5))
+    user: User
+    password_hash: str | None
+    epoch: int

@@ -6,11 +6,12 @@ A render is kept under a hash of its text, its options and the renderer (``RENDE
 the libraries that shape the HTML): a change to any of them makes new keys, and renders nobody uses any more
 age out of the store (``Store.keep_renders``). A conversation's renders are read at its first render this
 process cannot serve from memory, and what was rendered anew is written after each run, in one batch on a
-background thread, off the path that shows the page.
+background thread (made when there is one, gone when it is written), off the path that shows the page.
 """
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
 import functools
 import hashlib
@@ -18,6 +19,7 @@ import importlib.metadata
 import json
 import logging
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from reactchat.markdown import MarkdownOptions, cached_props, markdown_props, remember
@@ -34,8 +36,9 @@ MAX_KEPT_BYTES = 256 << 10
 """A render larger than this is not kept (rendering such a text again is bounded anyway, and rare)."""
 
 log = logging.getLogger("reactchat")
-_writer: concurrent.futures.ThreadPoolExecutor | None = None
+_writer: threading.Thread | None = None  # the writer thread, while it has work
 _writer_lock = threading.Lock()
+_jobs: collections.deque[tuple[Callable[[], None], concurrent.futures.Future[None]]] = collections.deque()
 
 
 @functools.lru_cache(maxsize=64)
@@ -65,21 +68,39 @@ def _write(store: Store, owner: str, conversation_id: str, fresh: dict[str, Any]
         log.debug("keeping %d renders of %s failed: %s", len(kept), conversation_id, exc)
 
 
-def _submit(*args: Any) -> concurrent.futures.Future[None]:
+def _submit(job: Callable[[], None]) -> concurrent.futures.Future[None]:
+    """Run ``job`` on the writer thread, after the jobs before it. The thread is made when a job arrives and
+    ends when none is left: an idle process holds no thread for it."""
     global _writer
+    future: concurrent.futures.Future[None] = concurrent.futures.Future()
     with _writer_lock:
-        if _writer is None:  # one thread for the process, made on first use
-            _writer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="reactchat-renders")
-        return _writer.submit(*args)
+        _jobs.append((job, future))
+        if _writer is None:
+            _writer = threading.Thread(target=_drain, name="reactchat-renders", daemon=True)
+            _writer.start()
+    return future
+
+
+def _drain() -> None:
+    global _writer
+    while True:
+        with _writer_lock:
+            if not _jobs:
+                _writer = None
+                return
+            job, future = _jobs.popleft()
+        try:
+            job()
+        except BaseException as exc:  # _write logs its own failures; anything else goes to the waiter
+            future.set_exception(exc)
+        else:
+            future.set_result(None)
 
 
 def written(timeout: float | None = None) -> None:
     """Wait until every batch handed to the background writer so far is in the store (for tests and the
     bench; batches are written in order)."""
-    with _writer_lock:
-        writer = _writer
-    if writer is not None:
-        writer.submit(lambda: None).result(timeout)
+    _submit(lambda: None).result(timeout)
 
 
 class Renders:
@@ -126,7 +147,7 @@ class Renders:
         self._fresh, self._used, self._stored = {}, [], {}
         if not fresh and not used:
             return None
-        return _submit(_write, self.store, self.owner, self.conversation_id, fresh, used)
+        return _submit(functools.partial(_write, self.store, self.owner, self.conversation_id, fresh, used))
 
     def _load(self) -> None:
         self._loaded = True

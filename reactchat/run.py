@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     import asyncio
 
+    from reactchat.identity import Identity
     from reactchat.interrupts import Cancel
     from reactchat.media import MediaStore
     from reactchat.reconcile import Reconciler
@@ -34,6 +35,8 @@ class Scope:
     frame_interval: float
     event_loop: Callable[[], asyncio.AbstractEventLoop]  # the worker thread's loop, made on first use
     transcript: Transcript | None = None  # the stored conversation, when the app is served with a store
+    user: Identity | None = None  # the signed-in user (None: an anonymous browser)
+    sign_in_url: str | None = None  # where an anonymous visitor can sign in (None: the app has no sign-in)
 
 
 class Run:

@@ -101,6 +101,11 @@ class Screen:
         return [n[2] for n in self.nodes("error")]
 
     @property
+    def text(self) -> str:
+        """The visible text of every markdown block on the page, top to bottom (in messages or not)."""
+        return node_text([0, "page", {}, self.nodes("markdown")])
+
+    @property
     def title(self) -> str | None:
         titles = self.nodes("title")
         return titles[0][2]["text"] if titles else None

@@ -17,6 +17,7 @@ from tornado.ioloop import PeriodicCallback
 from tornado.netutil import bind_sockets
 
 from reactchat.api_docs import DocsHandler
+from reactchat.auth import Gate
 from reactchat.completions import CompletionsHandler, ModelsHandler
 from reactchat.config import Config
 from reactchat.export_route import ExportHandler
@@ -27,6 +28,7 @@ from reactchat.memory import Ceiling
 from reactchat.page import STATIC_DIR, HighlightCssHandler, PageHandler, StaticHandler, ThemeCssHandler
 from reactchat.runner import Script
 from reactchat.sessions import Sessions
+from reactchat.sign_in_route import SignInHandler, SignOutHandler, oidc_routes
 from reactchat.store import Store
 from reactchat.upload_route import UploadHandler
 from reactchat.websocket import ChatSocket
@@ -52,6 +54,9 @@ class App:
         self.sessions = Sessions(script, config, store)
         self.loop = self.sessions.loop
         self.workers = Workers(config.max_api_calls, config.max_api_streams)  # the HTTP API's threads
+        if config.auth.mode != "none" and store is None:
+            raise ValueError(f"--auth {config.auth.mode} needs a store: it keeps the users and their sign-in")
+        self.gate = Gate(config.auth, store)
         self._memory: PeriodicCallback | None = None
         if config.max_memory_bytes is not None:
             self._ceiling = Ceiling(config.max_memory_bytes, self.sessions.values)
@@ -92,6 +97,8 @@ class App:
             (r"/", PageHandler, page),
             (r"/c/([0-9A-Za-z]{1,64})", PageHandler, page),
             (r"/_rc/ws", ChatSocket, {"sessions": sessions}),
+            (r"/_rc/sign-in", SignInHandler, {"config": config, "script": self.script}),
+            (r"/_rc/sign-out", SignOutHandler, {"sessions": sessions}),
             (r"/_rc/highlight\.css", HighlightCssHandler, {"config": config}),
             (r"/_rc/theme\.css", ThemeCssHandler, {"config": config, "script": self.script}),
             (r"/_rc/health", HealthHandler, {"sessions": sessions}),
@@ -105,6 +112,7 @@ class App:
             (r"/v1/chat/completions", CompletionsHandler, api),
             (r"/v1/models", ModelsHandler, api),
             (r"/_rc/static/(.*)", StaticHandler, {"config": config, "path": STATIC_DIR}),
+            *(oidc_routes(config, self.gate) if config.auth.mode == "oidc" else []),
         ]
 
     def application(self) -> tornado.web.Application:
@@ -115,17 +123,20 @@ class App:
         return tornado.web.Application(
             self.routes(),
             compress_response=True,
-            xsrf_cookies=True,  # uploads (the only POST) need the _xsrf cookie echoed in X-Xsrftoken
+            xsrf_cookies=True,  # every POST (uploads, sign-in, sign-out) must echo the _xsrf cookie
             # Up to 4x the cap is read and answered with a NOTE; beyond that Tornado closes the socket.
             websocket_max_message_size=4 * self.config.max_message_bytes,
             websocket_ping_interval=20,
             # Signs the browser's user cookie; kept in the store, so it survives restarts and is shared.
             cookie_secret=self.store.secret().hex() if self.store is not None else None,
+            gate=self.gate,  # who is asking, for every handler (Handler.prepare)
         )
 
 
 class HealthHandler(Handler):
     """``/_rc/health``: the server is up, and how many sessions it holds."""
+
+    open_to_all = True  # load balancers ask without signing in
 
     def initialize(self, sessions: Sessions) -> None:
         self.sessions = sessions

@@ -17,6 +17,7 @@ from typing import Any
 from reactchat import context
 from reactchat.actions import Interactions, interpret
 from reactchat.config import Config
+from reactchat.identity import Identity
 from reactchat.interrupts import Cancel, RerunRequested, ShuttingDown, StopRequested
 from reactchat.media import MediaStore
 from reactchat.ops import ERR, NOTE, RUN, SNAP
@@ -28,12 +29,13 @@ from reactchat.runner import Outcome, Script, execute
 from reactchat.state import SessionState, WidgetValues
 from reactchat.transcript import Transcript
 from reactchat.tree import Tree
-from reactchat.trigger import RERUN, Trigger
-from reactchat.turns import record
+from reactchat.trigger import RERUN
+from reactchat.turns import record_event
 from reactchat.uploads import Uploads
 from reactchat.widgets import accept_value
 
 _CLOSED = object()
+_IDLE = object()  # nothing to do: the worker thread ends (an idle session holds no thread)
 MAX_EVENT_GAP = 1000  # a tab keeps at most 100 unconfirmed events; numbers far beyond are refused
 MAX_TABS = 64  # tabs whose event numbers a session remembers
 FORCE_AFTER = 0.5  # seconds an interrupt waits for a checkpoint before it is raised inside the script
@@ -53,8 +55,10 @@ class Session:
         config: Config,
         wake: Callable[[Session, bool], None],
         transcript: Transcript | None = None,
+        user: Identity | None = None,
     ) -> None:
         self.token = secrets.token_urlsafe(24)
+        self.user = user  # who the tab is (an anonymous browser, a signed-in user; None without a store)
         self.script = script
         self.config = config
         self.lock = threading.Lock()
@@ -80,6 +84,7 @@ class Session:
         self._worker: threading.Thread | None = None
         self._abandoned: list[threading.Thread] = []  # workers of abandoned runs, until their thread ends
         self._blocked = False  # too many abandoned runs: no worker until one of them ends
+        self._event_loop: asyncio.AbstractEventLoop | None = None  # for async scripts (_loop)
         self._show: str | None = None  # a stored conversation to show from the next run (a tab's URL)
         self._reload = False  # another tab changed the conversation shown: read it again before the next run
         if transcript is not None:
@@ -88,7 +93,15 @@ class Session:
     # -- called from any thread --------------------------------------------------------------------------
 
     def start(self) -> None:
-        self._spawn_worker()
+        with self._cond:
+            self._wake()  # the first run renders the page
+
+    def _wake(self) -> None:
+        # Called with _cond held, after queueing work: a session holds a thread only while it has work, so
+        # start one unless one is running (it takes the work) or abandoned runs block new ones.
+        self._busy = True
+        if self._worker is None and not self._closed and not self._blocked:
+            self._spawn_worker()
 
     def submit(self, event: Event, tab: str = "") -> bool:
         """Queue a user event from ``tab``; returns False for a duplicate (``ev_seq`` already received from
@@ -118,8 +131,7 @@ class Session:
                 self._rerun = True
             else:
                 self._events.append(event)
-            self._busy = True
-            self._cond.notify()
+            self._wake()
         if self._blocked:
             self._spawn_worker_if_allowed()  # kept in the queue until an abandoned run's thread ends
         return True
@@ -134,23 +146,21 @@ class Session:
         with self._cond:
             self._show = conversation_id
             self._rerun = True
-            self._busy = True
-            self._cond.notify()
+            self._wake()
 
     def follow(self) -> None:
         """Another tab changed the stored conversation this one shows: show it again (after the run going,
         if any; a run is never interrupted for it)."""
         with self._cond:
-            self._reload = self._rerun = self._busy = True
-            self._cond.notify()
+            self._reload = self._rerun = True
+            self._wake()
 
     def request_rerun(self) -> None:
         """Run again with the current code: interrupts a running run (keeping its output)."""
         with self._cond:
             self._rerun = True
-            self._busy = True
             run = self.run
-            self._cond.notify()
+            self._wake()
         if run is not None:
             run.cancel.request(RerunRequested)
             self._watch_interrupt(run)
@@ -173,6 +183,10 @@ class Session:
             self._closed = True
             self._events.clear()
             self._cond.notify()
+            idle = self._worker is None and self.run is None  # else the worker closes the loop as it ends
+            loop, self._event_loop = (self._event_loop, None) if idle else (None, self._event_loop)
+        if loop is not None:
+            loop.close()
         self.stop(kind=ShuttingDown)
         if self.transcript is not None:
             self.transcript.followers.forget(self.transcript)
@@ -225,6 +239,7 @@ class Session:
                     return
                 self.run = None
                 worker, self._worker = self._worker, None
+                self._event_loop = None  # the abandoned run may still be running it: later runs get another
                 if worker is not None:
                     self._abandoned.append(worker)
             with self.lock:
@@ -267,36 +282,49 @@ class Session:
 
     def _next_job(self) -> Event | object | None:
         with self._cond:
-            while not self._closed and not self._events and not self._rerun:
+            if self._closed or (not self._events and not self._rerun):
+                if self._worker is threading.current_thread():
+                    self._worker = None  # the next piece of work starts a thread again (_wake)
                 self._busy = False
                 self._cond.notify_all()
-                self._cond.wait()
-            if self._closed:
-                self._busy = False
-                self._cond.notify_all()
-                return _CLOSED
+                return _CLOSED if self._closed else _IDLE
             self._busy = True
             self._rerun = False
             return self._events.popleft() if self._events else None
 
+    def _loop(self) -> asyncio.AbstractEventLoop:
+        """The session's asyncio loop for async scripts, made on first use (most scripts never need one).
+        One loop serves every run of the session, whichever thread runs it: runs never overlap."""
+        with self._cond:
+            if self._event_loop is None:
+                self._event_loop = asyncio.new_event_loop()
+            return self._event_loop
+
     def _work(self) -> None:
         me = threading.current_thread()
-        loops: list[asyncio.AbstractEventLoop] = []  # most scripts never need one: made on first use
+        used: list[asyncio.AbstractEventLoop] = []
 
         def loop_source() -> asyncio.AbstractEventLoop:
-            if not loops:
-                loops.append(asyncio.new_event_loop())
-            return loops[0]
+            loop = self._loop()
+            if loop not in used:
+                used.append(loop)
+            return loop
 
         try:
             while self._worker is me:
                 job = self._next_job()
-                if job is _CLOSED or self._worker is not me:
+                if job is _CLOSED or job is _IDLE or self._worker is not me:
                     return
                 assert job is None or isinstance(job, Event)
                 self._execute(job, loop_source)
         finally:
-            for loop in loops:
+            with self._cond:
+                if self._closed and self.run is None:
+                    self._event_loop = None
+                # A loop this thread used that the session no longer holds (the session closed, or this
+                # run was abandoned and the next runs got a new loop) is this thread's to close.
+                ended = [loop for loop in used if loop is not self._event_loop]
+            for loop in ended:
                 loop.close()
             if self._blocked:  # an abandoned run's thread ends: there may be room for a worker again
                 self._spawn_worker_if_allowed()
@@ -309,26 +337,32 @@ class Session:
             show, self._show = self._show, None
             reload, self._reload = self._reload, False
         transcript = self.transcript
-        if transcript is not None and (reload or show is not None):
-            try:
-                if show is not None and show != transcript.id:
-                    transcript.open(show)
-                elif reload:
-                    transcript.reload()  # another tab changed it
-            except Exception as exc:  # the store is down: the tab keeps what it shows
-                self.outbox.push_now([NOTE, f"Could not open the conversation: {exc}"])
+        try:
+            if transcript is not None and show is not None and show != transcript.id:
+                transcript.open(show)
+            elif transcript is not None and reload:
+                transcript.reload()  # another tab changed it
+        except Exception as exc:  # the store is down: the tab keeps what it shows
+            self.outbox.push_now([NOTE, f"Could not open the conversation: {exc}"])
         for node_id, value in updates.items():  # widget changes since the last run: latest wins
             node = self.tree.nodes.get(node_id)
             if node is not None and node.kind == "widget":
                 accept_value(self.widgets, node, value)
-        with self._turn(event):  # runs that answer in one stored conversation take turns (several tabs)
+        with transcript.turn() if transcript is not None and event is not None else contextlib.nullcontext():
             trigger = RERUN if event is None else interpret(event, self.tree, self.interactions, self.uploads)
             if trigger.notice is not None:
                 self.outbox.push_now([NOTE, trigger.notice])
-            if self.transcript is not None and event is not None:
-                trigger = self._store(trigger, event, self.transcript)
+            if transcript is not None and event is not None:
+                target = self.tree.nodes.get(trigger.target) if trigger.target is not None else None
+                origin = f"{event.tab}:{event.ev_seq}" if event.tab else None
+                stored = target.props.get("id") if target is not None else None
+                trigger, note = record_event(transcript, trigger, stored, origin, self.uploads)
+                if note is not None:
+                    self.outbox.push_now([NOTE, note])
+            signed_in = self.user if self.user is not None and not self.user.anonymous else None
             scope = Scope(self.state, self.widgets, self.media, self.uploads, self.script.registry,
-                          self.config.frame_interval, loop_source, self.transcript)  # fmt: skip
+                          self.config.frame_interval, loop_source, transcript, signed_in,
+                          self.config.auth.sign_in_url)  # fmt: skip
             rec = Reconciler(self.tree, self.outbox.push, self.lock)
             run = Run(next(self._run_ids), trigger, rec, Cancel(), scope)
             with self._cond:
@@ -357,31 +391,6 @@ class Session:
                     return
             self.status = outcome.value
             self.outbox.push_now([RUN, outcome.value])
-
-    def _turn(self, event: Event | None) -> contextlib.AbstractContextManager[Any]:
-        transcript = self.transcript
-        if event is None or transcript is None or not transcript.in_use or transcript.id is None:
-            return contextlib.nullcontext()
-        turn: contextlib.AbstractContextManager[Any] = transcript.followers.turn(transcript.id)
-        return turn
-
-    def _store(self, trigger: Trigger, event: Event, transcript: Transcript) -> Trigger:
-        """What the event changes in the store, committed before the run shows anything of it: the list's
-        actions, the prompt (in an app that uses conversations), feedback on a stored message. If the store
-        fails, the page says so and the prompt goes back into the input: the user's words are not lost."""
-        try:
-            target = self.tree.nodes.get(trigger.target) if trigger.target is not None else None
-            stored = target.props.get("id") if target is not None else None
-            origin = f"{event.tab}:{event.ev_seq}" if event.tab else None
-            return record(
-                transcript, trigger, stored if isinstance(stored, str) else None, origin, self.uploads
-            )
-        except Exception as exc:  # the worker must live on: a store down, a conversation deleted meanwhile
-            log.error("session %s: storing an event failed: %s", self.token[:6], exc, exc_info=exc)
-            self.outbox.push_now([NOTE, f"Could not save to the conversation store: {exc}"])
-            if trigger.prompt is not None:
-                return dataclasses.replace(trigger, prompt=None, prefill=trigger.prompt.text)
-        return trigger
 
 
 def _refuse_abandoned_writes() -> None:

@@ -17,10 +17,11 @@ from tornado.ioloop import IOLoop, PeriodicCallback
 
 from reactchat.chatbot import ChatFunction
 from reactchat.config import Config
+from reactchat.identity import Identity, anonymous
 from reactchat.media import MediaEntry
 from reactchat.protocol import Event
 from reactchat.runner import Script, ScriptFailed
-from reactchat.sender import CLOSE_EVICTED, CLOSE_REPLACED, Sender, Socket
+from reactchat.sender import CLOSE_EVICTED, CLOSE_REPLACED, CLOSE_SIGN_IN, Sender, Socket
 from reactchat.session import Session
 from reactchat.store import Store
 from reactchat.transcript import Transcript
@@ -69,16 +70,23 @@ class Sessions(Mapping[str, Session]):
         self._reaper.start()
 
     def resume(
-        self, token: str | None, client: str = "", user: str = "", conversation: str | None = None
+        self,
+        token: str | None,
+        client: str = "",
+        user: Identity | None = None,
+        conversation: str | None = None,
     ) -> Session | None:
-        """The session for ``token``, or a new one for a tab at address ``client`` (None when there is no
-        room, even after evicting sessions that never had an event). With a store, the session belongs to
-        ``user`` (an identifier; a random one when empty) and shows ``conversation`` if it is theirs.
+        """The session for ``token`` if it is ``user``'s, or a new one for a tab at address ``client`` (None
+        when there is no room, even after evicting sessions that never had an event). With a store, the
+        session belongs to ``user`` (a random anonymous one when None) and shows ``conversation`` if it is
+        theirs.
 
         Raises:
             StoreError: the store cannot be reached.
         """
         session = self._sessions.get(token) if token else None
+        if session is not None and _id(session.user) != _id(user):
+            session = None  # signed out, or in as someone else, since: their session is not for this tab
         if session is not None and not session.closed:
             if conversation and session.transcript is not None and session.transcript.id != conversation:
                 session.show(conversation)
@@ -87,9 +95,9 @@ class Sessions(Mapping[str, Session]):
             return None
         transcript = None
         if self.store is not None:
-            owner = self.owner(user or f"anonymous:{secrets.token_hex(12)}")
+            owner = self.owner(user or anonymous(f"anonymous:{secrets.token_hex(12)}"))
             transcript = Transcript(self.store, owner, self.app_name)
-        session = Session(self.script, self.config, self._wake, transcript)
+        session = Session(self.script, self.config, self._wake, transcript, user)
         if conversation and transcript is not None:
             session.show(conversation)  # read on the session's worker, before its first run, not on the loop
         self._sessions[session.token] = session
@@ -174,19 +182,39 @@ class Sessions(Mapping[str, Session]):
             sender.socket = None
             session.detached_since = time.monotonic()
 
-    def owner(self, identifier: str) -> str:
-        """The store's user id for a user ``identifier`` (made on first sight). Remembered for the most recent
-        users, as it never changes: a page's images do not each write "seen now" to the store.
+    def sign_out(self, user_id: str) -> int:
+        """``user_id`` signed out: close their sessions (their tabs get CLOSE_SIGN_IN and reload to the
+        sign-in page); how many were closed."""
+        ended = [s for s in self._sessions.values() if s.user is not None and s.user.id == user_id]
+        for session in ended:
+            socket = self.senders[session].socket
+            if socket is not None:
+                socket.session = None
+                socket.close(CLOSE_SIGN_IN, "signed out")
+            self._remove(session)
+        return len(ended)
+
+    def owner(self, user: Identity) -> str:
+        """The store's user id for ``user`` (made on first sight, with their name and email). Remembered for
+        the most recent users, as it never changes: a page's images do not each write "seen now" to the
+        store.
 
         Raises:
             StoreError: the store cannot be reached. RuntimeError: there is no store.
         """
         if self.store is None:
             raise RuntimeError("sessions without a store have no owners")
+        identifier = user.id
         with self._owners_lock:
             owner = self._owners.pop(identifier, None)
         if owner is None:
-            owner = self.store.user(identifier)
+            owner = self.store.user(
+                identifier,
+                provider=user.provider,
+                name=user.name,
+                email=user.email,
+                claims=dict(user.claims) if user.claims else None,
+            )
         with self._owners_lock:
             self._owners[identifier] = owner  # the most recent last
             while len(self._owners) > OWNERS_KEPT:
@@ -268,3 +296,7 @@ class Sessions(Mapping[str, Session]):
         self._reaper.stop()
         for session in list(self._sessions.values()):
             self._remove(session)
+
+
+def _id(user: Identity | None) -> str | None:
+    return user.id if user is not None else None

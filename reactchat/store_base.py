@@ -16,25 +16,11 @@ from collections.abc import Mapping, Sequence
 from types import EllipsisType, TracebackType
 from typing import Any
 
-from reactchat.records import Conversation, Message, StoredFile, User, new_id
+from reactchat.records import Account, Conversation, Message, StoredFile, User, new_id
 
-__all__ = [
-    "FINAL_STATUSES",
-    "STATUSES",
-    "Conversation",
-    "Message",
-    "NotFound",
-    "Store",
-    "StoreError",
-    "StoredFile",
-    "User",
-    "auto_title",
-    "check_json",
-    "check_status",
-    "display_url",
-    "new_id",
-    "plain_text",
-]
+__all__ = ["FINAL_STATUSES", "STATUSES", "Account", "Conversation", "Message", "NotFound", "Store",
+           "StoreError", "StoredFile", "User", "auto_title", "check_json", "check_status", "display_url",
+           "new_id", "plain_text"]  # fmt: skip
 
 STATUSES = ("done", "streaming", "stopped", "interrupted", "error")
 FINAL_STATUSES = ("done", "stopped", "interrupted", "error")
@@ -372,6 +358,24 @@ class Store(abc.ABC):
         Raises:
             NotFound: the message is missing.
         """
+
+    @abc.abstractmethod
+    def account(self, identifier: str) -> Account | None:
+        """The user with this identifier, with their password hash and sign-in epoch; None if unknown."""
+
+    @abc.abstractmethod
+    def set_password(self, identifier: str, password_hash: str | None, *, name: str | None = None) -> int:
+        """Set (None: remove) a ``password`` user's password hash, creating them when new, and raise their
+        sign-in epoch, so sign-ins made before no longer count; returns the new epoch."""
+
+    @abc.abstractmethod
+    def raise_epoch(self, identifier: str) -> int:
+        """Sign the user out everywhere: their epoch goes up by one (returned; -1 for an unknown user)."""
+
+    @abc.abstractmethod
+    def claim(self, from_owner: str, to_owner: str) -> int:
+        """Give every conversation of ``from_owner`` (an anonymous browser that just signed in), with its
+        feedback, to ``to_owner``; returns how many conversations moved."""
 
     @abc.abstractmethod
     def recover(self) -> int:

@@ -16,9 +16,9 @@ import psycopg_pool
 from psycopg.types.json import Jsonb
 
 from reactchat.migrations import FOLD_FROM, FOLD_TO
+from reactchat.store_accounts import SqlAccountStore
 from reactchat.store_base import StoreError, display_url
 from reactchat.store_sql import Tx, one_line
-from reactchat.store_tree import SqlTreeStore
 
 __all__ = ["PostgresStore"]
 
@@ -26,7 +26,7 @@ CONNECT_TIMEOUT = 5  # seconds to reach the server
 POOL_TIMEOUT = 30.0  # seconds a call waits for a free connection
 
 
-class PostgresStore(SqlTreeStore):
+class PostgresStore(SqlAccountStore):
     """Conversations in a PostgreSQL database (the schema is the URL's search_path, ``public`` by default).
 
     Args:

@@ -15,9 +15,9 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
+from reactchat.store_accounts import SqlAccountStore
 from reactchat.store_base import StoreError, display_url
 from reactchat.store_sql import Tx, one_line
-from reactchat.store_tree import SqlTreeStore
 
 __all__ = ["SqliteStore", "sqlite_path"]
 
@@ -35,7 +35,7 @@ def sqlite_path(url: str) -> str:
     return url[len("sqlite:///") :]
 
 
-class SqliteStore(SqlTreeStore):
+class SqliteStore(SqlAccountStore):
     """Conversations in a SQLite file; ``memory`` keeps them in a private in-memory database instead."""
 
     dialect = "sqlite"

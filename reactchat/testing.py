@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from reactchat.config import Config
+from reactchat.identity import Identity
 from reactchat.media import FILES_ROUTE, MEDIA_ROUTE
 from reactchat.page_text import html_text, markdown_source, node_text
 from reactchat.protocol import Event
@@ -46,6 +47,8 @@ class ChatTest(Screen):
         store: Where conversations are stored (a private in-memory store by default); pass one store to
             several ChatTests to share it, as several tabs or a restarted server would.
         owner: The user identifier this tab belongs to (a new anonymous one by default).
+        user: The signed-in user the tab is (``rc.user``), e.g. ``rc.Identity("password:alice", "password",
+            name="alice")``; their conversations are theirs in the store. None: an anonymous browser.
         conversation: The stored conversation to open, as the page at ``/c/<id>`` does.
         stored: False serves the app with no store (``chat_interface`` keeps its history in session state).
     """
@@ -53,7 +56,7 @@ class ChatTest(Screen):
     def __init__(
         self, script_path: str, *, config: Config | None = None, timeout: float = 10.0,
         names: dict[str, Any] | None = None, store: Store | None = None, owner: str | None = None,
-        conversation: str | None = None, stored: bool = True,
+        conversation: str | None = None, stored: bool = True, user: Identity | None = None,
     ) -> None:  # fmt: skip
         self.script = Script(script_path)
         self.script.names = dict(names or {})
@@ -61,7 +64,11 @@ class ChatTest(Screen):
         self.timeout = timeout
         self.config = config or Config()
         self.store = store if store is not None else open_store("memory")
-        self.owner = self.store.user(owner or f"anonymous:{secrets.token_hex(8)}")
+        self.user = user
+        if user is not None:
+            self.owner = self.store.user(user.id, provider=user.provider, name=user.name, email=user.email)
+        else:
+            self.owner = self.store.user(owner or f"anonymous:{secrets.token_hex(8)}")
         self._tab = secrets.token_hex(6)
         self._ev_seq = 0  # per tab, kept across reloads (the page keeps it in sessionStorage)
         self._woken, self._stored = threading.Event(), stored
@@ -74,7 +81,9 @@ class ChatTest(Screen):
         transcript = Transcript(self.store, self.owner, app) if self._stored else None
         if transcript is not None:
             transcript.open(conversation)
-        self.session = Session(self.script, self.config, lambda _s, _urgent: self._woken.set(), transcript)
+        self.session = Session(
+            self.script, self.config, lambda _s, _urgent: self._woken.set(), transcript, self.user
+        )
         self.session.start()
         self.wait()
 

@@ -6,6 +6,7 @@ Only the session's worker thread uses a Transcript (runs, and the events that sw
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import time
@@ -209,6 +210,14 @@ class Transcript:
         """The path as OpenAI-style message dicts, without a reply this tab is still writing (one another
         tab is writing shows, as far as it has been stored)."""
         return [as_dict(m) for m in self.path if m.id not in self._writing]
+
+    def turn(self) -> contextlib.AbstractContextManager[Any]:
+        """Held while a run answers an event here: runs answering in one stored conversation take turns,
+        across the process's tabs showing it (nothing to hold before the app uses it or stores anything)."""
+        if not self.in_use or self.id is None:
+            return contextlib.nullcontext()
+        held: contextlib.AbstractContextManager[Any] = self.followers.turn(self.id)
+        return held
 
     def reload(self) -> None:
         """Read the conversation shown, and the list, again (another tab changed them)."""

@@ -1,12 +1,13 @@
 """What a client event changes in a tab's stored conversation, before the run that shows it, and what that
 run answers: a prompt, a retry, an edit, an undone turn (and putting it back), feedback, another version.
 
-Only the session's worker thread calls these (``Session._store``), on its ``Transcript``.
+Only the session's worker thread calls these (``Session._execute``), on its ``Transcript``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 from typing import TYPE_CHECKING, Any
 
 from reactchat.store_base import NotFound
@@ -16,9 +17,26 @@ if TYPE_CHECKING:
     from reactchat.transcript import Transcript
     from reactchat.uploads import Uploads
 
-__all__ = ["put_back", "record", "undo"]
+__all__ = ["put_back", "record", "record_event", "undo"]
+
+log = logging.getLogger("reactchat")
 
 FINAL = ("done", "stopped", "interrupted", "error")
+
+
+def record_event(
+    transcript: Transcript, trigger: Trigger, stored: Any, origin: str | None, uploads: Uploads
+) -> tuple[Trigger, str | None]:
+    """``record``, committed before the run shows anything of it, never raising: if the store fails, the
+    trigger the run sees instead (the prompt goes back into the input: the user's words are not lost) and the
+    note the page shows. ``stored``: the target node's ``id`` prop (a stored message's id when a str)."""
+    try:
+        return record(transcript, trigger, stored if isinstance(stored, str) else None, origin, uploads), None
+    except Exception as exc:  # the worker must live on: a store down, a conversation deleted meanwhile
+        log.error("storing an event failed: %s", exc, exc_info=exc)
+        if trigger.prompt is not None:
+            trigger = dataclasses.replace(trigger, prompt=None, prefill=trigger.prompt.text)
+        return trigger, f"Could not save to the conversation store: {exc}"
 
 
 def record(

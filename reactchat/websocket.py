@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
 from reactchat.handler import Handler
-from reactchat.identity import user_cookie
 from reactchat.ops import HELLO, NOTE
 from reactchat.protocol import Ack, Event, Hello, ProtocolError, Stop, decode_client, encode_frame
+from reactchat.sender import CLOSE_SIGN_IN
 from reactchat.store import StoreError
 
 if TYPE_CHECKING:
@@ -27,6 +27,11 @@ class ChatSocket(Handler, WebSocketHandler):
         self.config = sessions.config
         self.session: Session | None = None
         self.tab = ""  # the tab id from hello: event numbers are per tab
+
+    def refuse(self) -> None:
+        # Accepted, then closed at hello with CLOSE_SIGN_IN: a refused upgrade would only tell the page
+        # "connection failed", and it would retry forever.
+        return None
 
     def check_origin(self, origin: str) -> bool:
         if origin in self.config.allowed_origins:
@@ -68,9 +73,14 @@ class ChatSocket(Handler, WebSocketHandler):
         if self.session is not None:
             self._note("malformed message: hello was already received")
             return
+        if self.identity is None and self.gate.auth.required:
+            # The page reloads on this code, and the server sends it to the sign-in page.
+            self._note("sign in to continue")
+            self.close(CLOSE_SIGN_IN, "sign in required")
+            return
         try:
             session = self.sessions.resume(
-                hello.token, self.request.remote_ip or "", user_cookie(self), hello.conversation
+                hello.token, self.gate.client_address(self.request), self.identity, hello.conversation
             )
         except StoreError as exc:
             self._note(f"the conversation store cannot be reached: {exc}")

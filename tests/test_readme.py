@@ -40,7 +40,7 @@ def test_fragments_compile() -> None:
 def test_every_snippet_is_covered_here() -> None:
     covered = ["# bot.py\nimport time", "rc.chat_interface(reply, title=", "additional_inputs=[", "Client(",
                "rc.thought(", "rc.chat_event()", "with rc.sidebar:", "from reactchat.testing import ChatTest",
-               "rc.queue(", "rc.chat(theme="]  # fmt: skip
+               "rc.queue(", "rc.chat(theme=", "rc.require_user()"]  # fmt: skip
     assert sorted(SNIPPETS.index(snippet(c)) for c in covered) == list(range(len(SNIPPETS)))
 
 
@@ -53,6 +53,18 @@ def test_the_apps_answer(containing: str) -> None:
     t.send("hi")
     assert t.errors == [] and [m["role"] for m in t.messages] == ["user", "assistant"]
     assert "hi" in t.messages[1]["content"]
+
+
+def test_the_sign_in_snippet_greets_a_signed_in_user_and_stops_an_anonymous_one() -> None:
+    import textwrap
+
+    import reactchat as rc
+
+    source = textwrap.dedent(snippet("rc.require_user()")) + "rc.markdown('past the gate')\n"
+    anonymous = ChatTest.from_source(source)
+    assert "Sign in to use this." in anonymous.text and "past the gate" not in anonymous.text
+    alice = ChatTest.from_source(source, user=rc.Identity("password:alice", "password", name="alice"))
+    assert alice.title == "Hello, alice" and "past the gate" in alice.text
 
 
 def test_the_thoughts_snippet_shows_its_thoughts() -> None:

@@ -4,6 +4,8 @@ writing what was rendered anew after a run, and a store that fails costing only 
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Callable
 
 from reactchat.markdown import DEFAULT, forget, markdown_options, markdown_props
@@ -76,6 +78,14 @@ def test_a_new_conversation_reads_nothing_and_a_failing_store_costs_only_a_rende
     future = broken.flush()
     assert future is not None
     future.result(10)  # the failed write is only logged
+
+
+def test_the_writer_thread_ends_when_everything_is_written() -> None:
+    written(10)
+    deadline = time.monotonic() + 10
+    while any(t.name == "reactchat-renders" for t in threading.enumerate()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not any(t.name == "reactchat-renders" for t in threading.enumerate())
 
 
 def test_a_tab_opening_a_stored_conversation_shows_its_kept_renders(

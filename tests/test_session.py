@@ -192,7 +192,8 @@ def test_stop_ends_a_pure_python_loop_that_reaches_no_checkpoint(write_app: Call
     t.stop()
     t.wait_for(lambda t: t.run_state == "stopped")
     assert _notes(t) == []  # ended, not abandoned
-    assert len(_session_threads(t)) == 1  # the spinning thread is the session's worker, and it goes on
+    # The spinning loop really ended: the worker thread finished its run and, the session being idle, ended.
+    t.wait_for(lambda t: len(_session_threads(t)) == 0)
     t.send("ping")
     assert t.messages[-1]["content"] == "alive"
 
@@ -262,3 +263,21 @@ def test_events_are_numbered_per_tab_and_a_number_far_ahead_is_refused() -> None
     t.wait()
     assert [m["content"] for m in t.messages if m["role"] == "user"] == ["from a", "from b", "still fine"]
     assert (t.session.last_ev_seq("a"), t.session.last_ev_seq("b"), t.session.last_ev_seq("c")) == (6, 5, 0)
+
+
+def test_an_idle_session_holds_no_thread(write_app: Callable[[str], str]) -> None:
+    t = ChatTest.from_file(
+        write_app("""
+            import asyncio
+            import reactchat as rc
+            await asyncio.sleep(0)
+            if text := rc.chat_input():
+                rc.message("assistant", f"got {text}")
+        """)
+    )
+    t.wait_for(lambda t: _session_threads(t) == [])
+    for word in ("one", "two"):  # each burst of work takes a thread, and the async script its session's loop
+        t.send(word)
+        assert t.messages[-1]["content"] == f"got {word}"
+        t.wait_for(lambda t: _session_threads(t) == [])
+    assert t.errors == []

@@ -5,8 +5,11 @@ import { type ClientMessage, HELLO, isFrame, isMap, NOTE, PROTOCOL_VERSION, SNAP
 import type { Store } from "./store";
 import { KEYS, load, save, sessionToken, setSessionToken, tabId, watchTabId } from "./tab";
 
-/** "open" means synced: HELLO received and, when we had no tree, the SNAP applied. */
-export type Status = "connecting" | "open" | "closed";
+/**
+ * "open" means synced: HELLO received and, when we had no tree, the SNAP applied. "signed-out": the server
+ * refused the socket for want of a signed-in user (close code 4401), and no retry will change that.
+ */
+export type Status = "connecting" | "open" | "closed" | "signed-out";
 
 type EvMessage = ["ev", number, number, string, Value];
 
@@ -16,6 +19,8 @@ const BACKOFF_MAX = 5000;
 const MAX_PENDING = 100;
 /** The server's close code when another connection resumed this session (reactchat/websocket.py). */
 const CLOSE_REPLACED = 4001;
+/** The server's close code when sign-in is required or the user's session ended (reactchat/websocket.py). */
+export const CLOSE_SIGNED_OUT = 4401;
 
 export interface ConnectionHooks {
   /** Ops were applied to the store (schedule a render). */
@@ -113,6 +118,10 @@ export class Connection {
       if (this.ws !== ws) return;
       this.ws = null;
       this.ready = false;
+      if (e.code === CLOSE_SIGNED_OUT) {
+        this.signedOut();
+        return;
+      }
       this.hooks.status("closed");
       if (e.code === CLOSE_REPLACED) {
         // Another tab (a duplicate, sharing our sessionStorage) resumed this session. Retrying on a timer
@@ -180,8 +189,22 @@ export class Connection {
     this.hooks.applied();
   }
 
+  /**
+   * Sign-in is required, or the session ended: a retry would be refused again, a reload takes the visitor to the
+   * sign-in page (or, where anonymous visitors are allowed, gives them a page of their own). Reload once only:
+   * a page whose socket is refused again before any HELLO stays put, saying so, rather than reload in a loop
+   * (and so does one whose storage cannot keep the mark that says it reloaded).
+   */
+  private signedOut(): void {
+    this.hooks.status("signed-out");
+    if (load(KEYS.signInReload) !== null) return;
+    save(KEYS.signInReload, "1");
+    if (load(KEYS.signInReload) !== null) location.reload();
+  }
+
   private onHello(token: string, lastEvSeq: number): void {
     const newSession = this.sentToken !== null && token !== this.sentToken;
+    save(KEYS.signInReload, null);
     setSessionToken(token);
     this.attempt = 0;
     if (newSession) {

@@ -1,4 +1,5 @@
 // Entry point: builds the page chrome and wires store, renderer, composer and connection.
+import { accountBlock, parseAccount } from "./account";
 import { drawActions, FOLLOWS } from "./actions";
 import { Address } from "./address";
 import { type ChatOpts, chatOpts } from "./chatopts";
@@ -16,6 +17,12 @@ import { applyTheme } from "./theme";
 const NEAR_BOTTOM = 40;
 const DEFAULT_PLACEHOLDER = "Send a message to start the conversation.";
 const TOAST_MS = 4000;
+const CONN_TEXT: Record<Status, string> = {
+  connecting: "Connecting…",
+  open: "",
+  closed: "Disconnected — retrying…",
+  "signed-out": "Signed out — reload the page to sign in.",
+};
 const UNDO_MS = 8000; // how long an undone turn is offered back
 /** Events that add to the transcript, or show another conversation: the view follows the bottom again. */
 const FOLLOW = new Set(["submit", "option", "example", ...FOLLOWS, "conversation_open", "conversation_new"]);
@@ -102,6 +109,7 @@ class App {
     this.stage.append(this.bar, this.scroller, this.toBottom);
     this.el.append(this.side.toggle, this.conn, this.stage, this.composer.el, this.toasts);
     root.replaceChildren(this.el);
+    this.side.mount("account", accountBlock(parseAccount(root.dataset["account"])));
     this.scroller.addEventListener("scroll", () => this.onScroll(), { passive: true });
     // Content also grows without a frame (images, typeset math, a thought opened): keep following it.
     const ro = new ResizeObserver(() => this.scrollIfStuck());
@@ -240,7 +248,7 @@ class App {
     this.setBusy(this.run === "running");
     if (this.conn.dataset["state"] !== this.status) {
       this.conn.dataset["state"] = this.status;
-      this.conn.textContent = open ? "" : this.status === "connecting" ? "Connecting…" : "Disconnected — retrying…";
+      this.conn.textContent = CONN_TEXT[this.status];
     }
   }
 

@@ -1,11 +1,12 @@
-// The side panel: the conversation list above the sidebar's widgets, and its toggle (beside the chat on wide
-// screens, open at first; over it on narrow ones, closed at first and closed again by choosing a conversation).
+// The side panel: the conversation list above the sidebar's widgets, the account at its foot, and its toggle
+// (beside the chat on wide screens, open at first; over it on narrow ones, closed at first and closed again by
+// choosing a conversation).
 import { arrange, h } from "./dom";
 import { ICONS } from "./icons";
 
 const NARROW = "(max-width: 800px)";
 
-export type Slot = "conversations" | "widgets";
+export type Slot = "conversations" | "widgets" | "account";
 
 const narrow = (): boolean => matchMedia(NARROW).matches;
 
@@ -17,7 +18,7 @@ export class SidePanel {
     "aria-label": "Toggle sidebar",
     "aria-controls": "rc-side",
   });
-  private readonly slots: Record<Slot, HTMLElement | null> = { conversations: null, widgets: null };
+  private readonly slots: Record<Slot, HTMLElement | null> = { conversations: null, widgets: null, account: null };
 
   /** `app` carries `data-sidebar="open|closed"` (absent: no panel); a click on `stage` closes the overlay. */
   constructor(
@@ -41,11 +42,12 @@ export class SidePanel {
   mount(slot: Slot, el: HTMLElement | null): void {
     if (this.slots[slot] === el) return;
     this.slots[slot] = el;
-    const { conversations, widgets } = this.slots;
+    const { conversations, widgets, account } = this.slots;
+    const filled = [conversations, widgets, account].filter((x): x is HTMLElement => x !== null);
     // Moving as little as possible: a widget being typed into keeps its focus when the list appears.
-    arrange(this.el, [conversations, widgets].filter((x): x is HTMLElement => x !== null));
+    arrange(this.el, filled);
     this.el.toggleAttribute("data-conversations", conversations !== null);
-    const any = conversations !== null || widgets !== null;
+    const any = filled.length > 0;
     this.toggle.hidden = !any;
     if (!any) {
       this.el.remove();

@@ -12,6 +12,8 @@ export const KEYS = {
   history: "reactchat:history",
   /** The thoughts the user opened or closed, by node id, with the token they belong to. */
   open: "reactchat:open",
+  /** Set when the socket's refusal (sign-in required) reloaded the page, until a HELLO: reload only once. */
+  signInReload: "reactchat:sign_in_reload",
 } as const;
 
 export function load(key: string): string | null {

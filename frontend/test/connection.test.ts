@@ -1,7 +1,13 @@
-// The connection's own ops: HELLO (resume token, last event seq) and NOTE, which the store skips.
+// The connection's own ops: HELLO (resume token, last event seq) and NOTE, which the store skips; and what a
+// closed socket leads to: a retry, or (sign-in required) one reload of the page and no more.
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
-import { controlOps, hello } from "../src/connection";
+import { describe, mock, test } from "node:test";
+import { CLOSE_SIGNED_OUT, Connection, controlOps, hello, type Status } from "../src/connection";
+import { encode } from "../src/msgpack";
+import { HELLO, PROTOCOL_VERSION } from "../src/protocol";
+import { Store } from "../src/store";
+import { KEYS } from "../src/tab";
+import { freshDom } from "./dom";
 
 describe("control ops", () => {
   test("HELLO and NOTE are recorded", () => {
@@ -22,5 +28,137 @@ describe("hello", () => {
   test("names the conversation of the page's URL, and leaves it out when there is none", () => {
     assert.deepEqual(hello("tok", 3, "tab1", "a1"), ["hello", 1, "tok", 3, "tab1", "a1"]);
     assert.deepEqual(hello(null, -1, "tab1", null), ["hello", 1, null, -1, "tab1"]);
+  });
+});
+
+/** The sockets a page opened: the browser's WebSocket, as far as the connection uses it. */
+class FakeSocket {
+  static readonly OPEN = 1;
+  static made: FakeSocket[] = [];
+  readyState = 0;
+  binaryType = "blob";
+  sent: unknown[] = [];
+  onopen: (() => void) | null = null;
+  onmessage: ((e: { data: unknown }) => void) | null = null;
+  onclose: ((e: { code: number }) => void) | null = null;
+  constructor(readonly url: string) {
+    FakeSocket.made.push(this);
+  }
+  send(data: unknown): void {
+    this.sent.push(data);
+  }
+  close(): void {
+    this.closeWith(1005);
+  }
+  open(): void {
+    this.readyState = 1;
+    this.onopen?.();
+  }
+  /** The server's HELLO frame: the session's token and the last event seq it received. */
+  hello(token: string): void {
+    this.onmessage?.({ data: encode([PROTOCOL_VERSION, 1, [[HELLO, token, 0]]]).slice().buffer });
+  }
+  closeWith(code: number): void {
+    this.readyState = 3;
+    this.onclose?.({ code });
+  }
+}
+
+/**
+ * A browser tab for the connection: sessionStorage (kept across the "reloads", as a tab keeps it, or failing
+ * like a private window's), location, window events, WebSocket. Each `page()` is a fresh load in that tab.
+ */
+function tab(storage: "works" | "fails" = "works") {
+  freshDom();
+  const g = globalThis as unknown as Record<string, unknown>;
+  const kept = new Map<string, string>();
+  const fail = () => {
+    throw new Error("SecurityError");
+  };
+  g["sessionStorage"] = {
+    getItem: (k: string) => (storage === "fails" ? fail() : (kept.get(k) ?? null)),
+    setItem: (k: string, v: string) => (storage === "fails" ? fail() : void kept.set(k, v)),
+    removeItem: (k: string) => void kept.delete(k),
+  };
+  const reloads = { count: 0 };
+  g["location"] = { pathname: "/", protocol: "http:", host: "x", reload: () => void reloads.count++ };
+  const windowListeners: Record<string, (() => void)[]> = {};
+  g["addEventListener"] = (type: string, fn: () => void) => void (windowListeners[type] ??= []).push(fn);
+  g["BroadcastChannel"] = undefined;
+  g["WebSocket"] = FakeSocket;
+  FakeSocket.made = [];
+  const page = () => {
+    const statuses: Status[] = [];
+    const conn = new Connection("ws://x/_rc/ws", new Store(), {
+      applied: () => {},
+      status: (s) => void statuses.push(s),
+      lost: () => {},
+      note: () => {},
+    });
+    conn.connect();
+    const socket = FakeSocket.made[FakeSocket.made.length - 1] as FakeSocket;
+    socket.open();
+    return { statuses, socket };
+  };
+  const online = () => (windowListeners["online"] ?? []).forEach((fn) => fn());
+  return { page, reloads, kept, online };
+}
+
+describe("a closed socket", () => {
+  test("an ordinary close is retried on a timer", () => {
+    mock.timers.enable({ apis: ["setTimeout"] });
+    try {
+      const { page } = tab();
+      const { statuses, socket } = page();
+      socket.closeWith(1006);
+      assert.equal(statuses.at(-1), "closed");
+      mock.timers.tick(5000);
+      assert.equal(FakeSocket.made.length, 2);
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
+  test("sign-in required (4401): the page reloads once, never retries, and a second refusal stays put", () => {
+    mock.timers.enable({ apis: ["setTimeout"] });
+    try {
+      const { page, reloads, online } = tab();
+      const first = page();
+      first.socket.closeWith(CLOSE_SIGNED_OUT);
+      assert.equal(first.statuses.at(-1), "signed-out");
+      assert.equal(reloads.count, 1);
+      mock.timers.tick(60_000);
+      online();
+      assert.equal(FakeSocket.made.length, 1, "no reconnect: it would be refused again");
+      // The reloaded page is refused too (the server served the app, not the sign-in page): no loop.
+      const second = page();
+      second.socket.closeWith(CLOSE_SIGNED_OUT);
+      assert.equal(second.statuses.at(-1), "signed-out");
+      assert.equal(reloads.count, 1);
+      mock.timers.tick(60_000);
+      online();
+      assert.equal(FakeSocket.made.length, 2);
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
+  test("after a HELLO (signed in again), a later 4401 reloads again", () => {
+    const { page, reloads, kept } = tab();
+    page().socket.closeWith(CLOSE_SIGNED_OUT);
+    assert.equal(reloads.count, 1);
+    const signedIn = page();
+    signedIn.socket.hello("tok");
+    assert.equal(kept.get(KEYS.signInReload), undefined, "the mark goes once a session is open");
+    signedIn.socket.closeWith(CLOSE_SIGNED_OUT);
+    assert.equal(reloads.count, 2);
+  });
+
+  test("without storage to remember the reload, a 4401 does not reload (it could not stop)", () => {
+    const { page, reloads } = tab("fails");
+    const { statuses, socket } = page();
+    socket.closeWith(CLOSE_SIGNED_OUT);
+    assert.equal(statuses.at(-1), "signed-out");
+    assert.equal(reloads.count, 0);
   });
 });
