@@ -599,12 +599,12 @@ def long_transcript(apps: Apps, store: SqlStore, sec: Section, data: dict[str, A
     }
     sec.info(at(f"new tab on {LONG:,} stored messages -> idle, never rendered before"), ms(never))
     sec.check(
-        at("  the same after a restart: renders kept in the store, none in memory"),
+        at(f"new tab on {LONG:,} stored messages -> idle, after a restart (renders kept in the store)"),
         ms(restart),
         f"<= {LONG_OPEN_TARGET * 1e3:.0f} ms",
         restart <= LONG_OPEN_TARGET,
     )
-    sec.info(at("  bytes of the new tab's first frames"), kb(first_bytes))
+    sec.info(at(f"  bytes of the first frames of the new tab on {LONG:,}"), kb(first_bytes))
     sec.check(
         at(f"bytes per turn at {LONG:,} stored messages, median of {LONG_TURNS}"),
         f"{size:.0f} B",
