@@ -188,7 +188,7 @@ export class Renderer {
         const v = this.views.get(id);
         const rec = this.store.get(id);
         if (v?.body && rec) {
-          this.deferOlder(id, rec.children);
+          this.deferOlder(id, rec.children, v.body);
           this.reconcile(v.body, rec.children);
           this.regroup.add(id);
           changed.messages = true;
@@ -305,8 +305,9 @@ export class Renderer {
    * Of `ids`, the children of `parent` about to be built, leave all but the last LAZY_KEEP messages to later
    * slices when there are more than LAZY_MIN new ones: the transcript of a long conversation just opened.
    */
-  private deferOlder(parent: number, ids: readonly number[]): void {
-    if (parent !== this.store.rootId) return;
+  private deferOlder(parent: number, ids: readonly number[], body: HTMLElement): void {
+    // A turn adds a few: what is not in the body yet bounds the new ones, without a look at each id.
+    if (parent !== this.store.rootId || ids.length - body.childElementCount <= LAZY_MIN) return;
     const fresh = ids.filter((id) => !this.views.has(id) && !this.later.has(id) && this.store.get(id)?.kind === "message");
     if (fresh.length <= LAZY_MIN) return;
     for (const id of fresh.slice(0, -LAZY_KEEP)) this.later.add(id);
@@ -395,7 +396,7 @@ export class Renderer {
       this.changed.titles = true;
     }
     if (v.body) {
-      this.deferOlder(id, rec.children);
+      this.deferOlder(id, rec.children, v.body);
       for (const c of rec.children) {
         if (this.later.has(c)) continue;
         const cv = this.ensure(c);
