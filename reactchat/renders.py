@@ -27,10 +27,14 @@ from reactchat.markdown import MarkdownOptions, cached_props, markdown_props, re
 if TYPE_CHECKING:
     from reactchat.store_base import Store
 
-__all__ = ["MAX_KEPT_BYTES", "RENDERER", "Renders", "render_key", "written"]
+__all__ = ["BATCH", "MAX_KEPT_BYTES", "RENDERER", "Renders", "render_key", "written"]
 
 RENDERER = 1
 """Bumped whenever markdown.py, highlight.py or sanitizer.py change the HTML they make for the same text."""
+
+BATCH = 20
+"""New renders a session gathers before writing them. Those of a session that ends before are not kept: a
+later open renders them (a few short texts) and keeps them then."""
 
 MAX_KEPT_BYTES = 256 << 10
 """A render larger than this is not kept (rendering such a text again is bounded anyway, and rare)."""
@@ -139,14 +143,16 @@ class Renders:
         self._fresh[key] = found  # rarely one the store holds already (read and dropped): written again
         return found
 
-    def flush(self) -> concurrent.futures.Future[None] | None:
-        """Hand what was rendered anew, and which kept renders were used, to the background writer (a run
-        ended); None when there is nothing to write. What was read from the store is dropped from memory:
-        the nodes now hold it."""
-        fresh, used = self._fresh, self._used
-        self._fresh, self._used, self._stored = {}, [], {}
-        if not fresh and not used:
+    def flush(self, *, everything: bool = False) -> concurrent.futures.Future[None] | None:
+        """A run ended: hand what was rendered anew, and which kept renders were used, to the background
+        writer, once ``BATCH`` new ones have gathered (a turn renders two or so: fewer, larger writes) or
+        with ``everything`` (the session leaves the conversation); None when nothing was handed over. What
+        was read from the store is dropped from memory: the nodes now hold it."""
+        self._stored = {}
+        if not self._used and (not self._fresh or (len(self._fresh) < BATCH and not everything)):
             return None
+        fresh, used = self._fresh, self._used
+        self._fresh, self._used = {}, []
         return _submit(functools.partial(_write, self.store, self.owner, self.conversation_id, fresh, used))
 
     def _load(self) -> None:

@@ -66,9 +66,10 @@ class Transcript:
         found = self.store.get(self.owner, conversation_id) if conversation_id else None
         self.conversation = found
         self.path = self.store.path(self.owner, found.id) if found is not None else []
-        if found is None:
+        if self.renders is not None and (found is None or self.renders.conversation_id != found.id):
+            self.renders.flush(everything=True)  # what this tab rendered of the one it leaves
             self.renders = None
-        elif self.renders is None or self.renders.conversation_id != found.id:
+        if found is not None and self.renders is None:
             self.renders = Renders(self.store, self.owner, found.id)
         self.followers.watch(self.id, self, lambda: self.on_change())
         return found is not None or conversation_id is None

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 
 from reactchat.markdown import DEFAULT, forget, markdown_options, markdown_props
-from reactchat.renders import Renders, render_key, written
+from reactchat.renders import BATCH, Renders, render_key, written
 from reactchat.store import Store
 from reactchat.testing import ChatTest
 from tests.test_store import APP, raw_execute
@@ -45,10 +45,11 @@ def test_kept_renders_are_read_in_one_read_and_served_instead_of_rendering(
     first = Renders(store, owner, c.id)
     rendered = [first.props((t, DEFAULT)) for t in texts]
     assert rendered == [markdown_props(t) for t in texts]
-    future = first.flush()
+    assert first.flush() is None  # fewer than BATCH: they wait for more
+    future = first.flush(everything=True)
     assert future is not None
     future.result(10)
-    assert first.flush() is None  # nothing new since
+    assert first.flush(everything=True) is None  # nothing new since
     kept = store.renders(owner, c.id)
     assert {k: json.loads(v) for k, v in kept.items()} == {
         render_key(t, DEFAULT): p for t, p in zip(texts, rendered, strict=True)
@@ -75,9 +76,24 @@ def test_a_new_conversation_reads_nothing_and_a_failing_store_costs_only_a_rende
     store.close()
     broken = Renders(store, owner, c.id)
     assert broken.props(("b *c*", DEFAULT)) == markdown_props("b *c*")
-    future = broken.flush()
+    future = broken.flush(everything=True)
     assert future is not None
     future.result(10)  # the failed write is only logged
+
+
+def test_a_session_writes_its_new_renders_a_batch_at_a_time(store: Store) -> None:
+    owner = store.user("u")
+    c = store.create(owner, APP)
+    forget()
+    renders = Renders(store, owner, c.id, new=True)
+    for i in range(BATCH - 1):
+        renders.props((f"text {i}", DEFAULT))
+    assert renders.flush() is None
+    renders.props(("one more", DEFAULT))
+    future = renders.flush()
+    assert future is not None
+    future.result(10)
+    assert len(store.renders(owner, c.id)) == BATCH
 
 
 def test_the_writer_thread_ends_when_everything_is_written() -> None:
@@ -95,9 +111,12 @@ def test_a_tab_opening_a_stored_conversation_shows_its_kept_renders(
     forget()
     t = ChatTest.from_file(app, store=store, owner="ann")
     t.send("first").send("second")
-    written(10)
     conversation, owner = t.conversation, t.owner
     assert conversation is not None
+    written(10)
+    assert store.renders(owner, conversation) == {}  # four renders: they wait for more
+    t.conversations_do("new")  # leaving the conversation writes them
+    written(10)
     t.close()
     kept = store.renders(owner, conversation)
     assert render_key("You **said**: first", DEFAULT) in kept  # a streamed reply is kept as it finished
