@@ -183,8 +183,19 @@ def run(
     loop.add_callback(_fill_example_cache, app)
 
     def shut_down() -> None:
+        if app.sessions.draining:  # asked again: stop the answers still running now
+            loop.stop()
+            return
         print("reactchat: shutting down", flush=True)
         server.stop()  # no new connections from here on
+        running = app.sessions.running()
+        if running:
+            print(f"reactchat: letting {running} running answers finish (up to {config.drain_grace:g} s; "
+                  "Ctrl-C again stops them)", flush=True)  # fmt: skip
+        loop.add_callback(drain)
+
+    async def drain() -> None:
+        await app.sessions.drain(config.drain_grace)
         loop.stop()
 
     # SIGTERM is how systemd, Docker and Kubernetes stop a server: a clean shutdown, as Ctrl-C is.

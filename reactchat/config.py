@@ -97,6 +97,8 @@ class Config:
             503 with ``Retry-After``.
         max_api_waiting: HTTP API calls that may wait in the line of a ``concurrency_limit`` at once (they
             hold no thread while they wait); more get a 503 with ``Retry-After``.
+        drain_grace: Seconds a stopping server (SIGTERM, Ctrl-C) lets running answers finish while it takes
+            no new runs; its idle tabs reconnect elsewhere at once (a rolling restart loses nothing).
         auth: How users sign in (by default they do not: each browser is an anonymous user).
     """
 
@@ -125,6 +127,7 @@ class Config:
     max_api_calls: int = 8
     max_api_streams: int = 32
     max_api_waiting: int = 16
+    drain_grace: float = 30.0
     auth: Auth = Auth()
 
     def replace(self, **changes: object) -> Config:

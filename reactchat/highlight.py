@@ -46,10 +46,13 @@ def highlight(code: str, lang: str, _attrs: str, work: RenderWork | None = None)
         from pygments.lexers import get_lexer_by_name
         from pygments.util import ClassNotFound
 
+        loading = time.thread_time()
         try:
             lexer = get_lexer_by_name(lang)
         except ClassNotFound:
             lexer = None
+        if work is not None:  # importing a lexer's module (once per process) is not the code's cost
+            work.deadline += time.thread_time() - loading
         if lexer is not None:
             tokens = lexer.get_tokens(code)  # what pygments.highlight does, with a deadline in between
             try:

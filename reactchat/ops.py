@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-SNAP, RUN, INS, SET, APP, DEL, MOV, REP, ERR, HELLO, NOTE = range(11)
+SNAP, RUN, INS, SET, APP, DEL, MOV, REP, ERR, HELLO, NOTE, EVACK = range(12)
 
 Op = list[Any]
 WireNode = list[Any]
@@ -151,7 +151,7 @@ class _Tree:
             siblings[siblings.index(old)] = new
             self._forget(old)
             self._index(new, parent)
-        # RUN, ERR, HELLO and NOTE do not touch the tree.
+        # RUN, ERR, HELLO, NOTE and EVACK do not touch the tree.
 
 
 def apply(root: WireNode | None, ops: list[Op]) -> WireNode:
@@ -243,7 +243,7 @@ class Batch:
             self._push_rep(op)
         elif code == MOV:
             self._push_mov(op)
-        else:  # HELLO, NOTE: kept as they are
+        else:  # HELLO, NOTE, EVACK: kept as they are
             self._append(op)
 
     def _push_ins(self, op: Op) -> None:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 CLOSE_REPLACED = 4001  # another connection resumed this session (e.g. the tab was reloaded)
 CLOSE_SLOW = 4002  # the client stopped reading; it may reconnect and resume
 CLOSE_EVICTED = 4003  # the server needed room and this session had never had an event; it starts anew
+CLOSE_RESTART = 1012  # the server is restarting (draining): reconnect, to another server behind the balancer
 CLOSE_SIGN_IN = 4401  # the app needs a sign-in (none, or it ended): the page reloads to the sign-in page
 
 

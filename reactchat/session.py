@@ -20,7 +20,7 @@ from reactchat.config import Config
 from reactchat.identity import Identity
 from reactchat.interrupts import Cancel, RerunRequested, ShuttingDown, StopRequested
 from reactchat.media import MediaStore
-from reactchat.ops import ERR, NOTE, RUN, SNAP
+from reactchat.ops import ERR, EVACK, NOTE, RUN, SNAP
 from reactchat.outbox import Outbox
 from reactchat.protocol import Event
 from reactchat.reconcile import Reconciler
@@ -84,11 +84,12 @@ class Session:
         self._worker: threading.Thread | None = None
         self._abandoned: list[threading.Thread] = []  # workers of abandoned runs, until their thread ends
         self._blocked = False  # too many abandoned runs: no worker until one of them ends
-        self._event_loop: asyncio.AbstractEventLoop | None = None  # for async scripts (_loop)
+        self._event_loop: asyncio.AbstractEventLoop | None = None  # for async scripts (_work)
         self._show: str | None = None  # a stored conversation to show from the next run (a tab's URL)
         self._reload = False  # another tab changed the conversation shown: read it again before the next run
         if transcript is not None:
             transcript.on_change = self.follow
+            transcript.on_stop = self._stop_run
 
     # -- called from any thread --------------------------------------------------------------------------
 
@@ -166,8 +167,14 @@ class Session:
             self._watch_interrupt(run)
 
     def stop(self, note: str | None = None, kind: type[StopRequested] = StopRequested) -> bool:
-        """End the running run, keeping its partial output (the user pressed Stop, or the server must);
-        ``note`` tells the page why. Returns whether a run was running."""
+        """End the running run, keeping its partial output (Stop, or the server must; ``note`` says why);
+        whether one ran. A tab following an answer another tab runs (here or elsewhere) stops that one."""
+        stopped, transcript = self._stop_run(note, kind), self.transcript
+        if not stopped and transcript is not None and transcript.id is not None and kind is StopRequested:
+            transcript.followers.stop(transcript.id)
+        return stopped
+
+    def _stop_run(self, note: str | None = None, kind: type[StopRequested] = StopRequested) -> bool:
         run = self.run
         if run is None:
             return False
@@ -206,9 +213,6 @@ class Session:
                     return not self._busy
         return True
 
-    def show_overlay(self) -> None:
-        self.outbox.push_now([ERR, self.script.overlay])
-
     def snapshot(self) -> None:
         """Queue the whole tree (plus run state and overlay) for a client that has nothing."""
         with self.lock:
@@ -219,14 +223,14 @@ class Session:
     # -- the worker ---------------------------------------------------------------------------------------
 
     def _spawn_worker(self) -> None:
-        worker = threading.Thread(target=self._work, name=f"reactchat-session-{self.token[:6]}", daemon=True)
-        self._worker = worker
-        worker.start()
+        self._worker = threading.Thread(
+            target=self._work, name=f"reactchat-session-{self.token[:6]}", daemon=True
+        )
+        self._worker.start()
 
     def _watch_interrupt(self, run: Run) -> None:
-        """Make an interrupt reach ``run``: raise it inside the script's thread if no checkpoint took it
-        soon (a pure-Python loop), and abandon the run if it is still going after the grace period (it is
-        blocked in C code, or catches the interrupt)."""
+        """Make an interrupt reach ``run``: raised in the script's thread if no checkpoint took it soon (a
+        pure-Python loop); the run abandoned if still going after the grace (blocked in C, or catching it)."""
         grace = self.config.stop_grace
 
         def force() -> None:
@@ -292,20 +296,15 @@ class Session:
             self._rerun = False
             return self._events.popleft() if self._events else None
 
-    def _loop(self) -> asyncio.AbstractEventLoop:
-        """The session's asyncio loop for async scripts, made on first use (most scripts never need one).
-        One loop serves every run of the session, whichever thread runs it: runs never overlap."""
-        with self._cond:
-            if self._event_loop is None:
-                self._event_loop = asyncio.new_event_loop()
-            return self._event_loop
-
     def _work(self) -> None:
         me = threading.current_thread()
         used: list[asyncio.AbstractEventLoop] = []
 
         def loop_source() -> asyncio.AbstractEventLoop:
-            loop = self._loop()
+            # For async scripts, made on first use: one loop serves every run of the session, whichever
+            # thread runs it (runs never overlap).
+            with self._cond:
+                loop = self._event_loop = self._event_loop or asyncio.new_event_loop()
             if loop not in used:
                 used.append(loop)
             return loop
@@ -359,6 +358,8 @@ class Session:
                 trigger, note = record_event(transcript, trigger, stored, origin, self.uploads)
                 if note is not None:
                     self.outbox.push_now([NOTE, note])
+            if event is not None:  # applied (stored): the tab need not send it again to another session
+                self.outbox.push_now([EVACK, event.tab, event.ev_seq])
             signed_in = self.user if self.user is not None and not self.user.anonymous else None
             scope = Scope(self.state, self.widgets, self.media, self.uploads, self.script.registry,
                           self.config.frame_interval, loop_source, transcript, signed_in,
@@ -376,8 +377,6 @@ class Session:
             if target is not None and trigger.mark is not None:
                 rec.set(target, trigger.mark)  # shown at once (a like), kept across reruns
             outcome = execute(self.script, run)
-            if self.transcript is not None and self.transcript.renders is not None:
-                self.transcript.renders.flush()  # what the run rendered anew, written in the background
             declared = run.find(Interactions)
             if declared is not None:
                 self.interactions = declared

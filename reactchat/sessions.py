@@ -19,14 +19,16 @@ from reactchat.chatbot import ChatFunction
 from reactchat.config import Config
 from reactchat.identity import Identity, anonymous
 from reactchat.media import MediaEntry
+from reactchat.ops import ERR
 from reactchat.protocol import Event
 from reactchat.runner import Script, ScriptFailed
-from reactchat.sender import CLOSE_EVICTED, CLOSE_REPLACED, CLOSE_SIGN_IN, Sender, Socket
+from reactchat.sender import CLOSE_EVICTED, CLOSE_REPLACED, CLOSE_RESTART, CLOSE_SIGN_IN, Sender, Socket
 from reactchat.session import Session
 from reactchat.store import Store
 from reactchat.transcript import Transcript
 
 OWNERS_KEPT = 10_000  # user identifiers whose owner id is remembered
+DRAIN_POLL = 0.1  # seconds between two looks at the running answers while the server drains
 
 
 class Sessions(Mapping[str, Session]):
@@ -54,6 +56,7 @@ class Sessions(Mapping[str, Session]):
         self._clients: dict[Session, str] = {}  # the address each session was started from
         self._untouched: dict[Session, None] = {}  # sessions no event has reached yet, oldest first
         self._discovering = asyncio.Lock()
+        self.draining = False  # stopping: no new runs (drain)
         self._reaper = PeriodicCallback(self.reap, max(250.0, min(config.session_grace * 250, 5000.0)))
 
     def __getitem__(self, token: str) -> Session:
@@ -109,11 +112,14 @@ class Sessions(Mapping[str, Session]):
         return session
 
     def submit(self, session: Session, event: Event, tab: str) -> bool:
-        """``Session.submit``, noting that the session has been used (it is no longer evicted first).
+        """``Session.submit``, noting that the session has been used (it is no longer evicted first). While
+        the server drains, nothing is taken: the tab sends it again to the server it reconnects to.
 
         Raises:
             ValueError: as ``Session.submit``.
         """
+        if self.draining:
+            return False
         accepted = session.submit(event, tab)
         self._untouched.pop(session, None)
         return accepted
@@ -182,6 +188,29 @@ class Sessions(Mapping[str, Session]):
             sender.socket = None
             session.detached_since = time.monotonic()
 
+    def running(self) -> int:
+        """How many sessions have a run going or events waiting."""
+        return sum(not s.wait_idle(0) for s in self._sessions.values())
+
+    async def drain(self, grace: float) -> None:
+        """Stop taking new runs and let the running ones finish, up to ``grace`` seconds: each session's tab
+        is closed (CLOSE_RESTART: it reconnects, through the balancer, to another server) once its session
+        is idle, at once for the idle ones. Nothing is stopped here: ``close`` does that after."""
+        self.draining = True
+        deadline = time.monotonic() + grace
+        while True:
+            busy = 0
+            for session, sender in list(self.senders.items()):
+                if not session.wait_idle(0):
+                    busy += 1
+                elif sender.socket is not None:
+                    socket, sender.socket = sender.socket, None
+                    socket.session = None
+                    socket.close(CLOSE_RESTART, "server restarting")
+            if not busy or time.monotonic() >= deadline:
+                return
+            await asyncio.sleep(DRAIN_POLL)
+
     def sign_out(self, user_id: str) -> int:
         """``user_id`` signed out: close their sessions (their tabs get CLOSE_SIGN_IN and reload to the
         sign-in page); how many were closed."""
@@ -246,7 +275,7 @@ class Sessions(Mapping[str, Session]):
         if not changed:
             return
         for session in self._sessions.values():
-            session.show_overlay()
+            session.outbox.push_now([ERR, session.script.overlay])
             if self.script.overlay is None:
                 session.request_rerun()
 

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from types import EllipsisType, TracebackType
 from typing import Any
 
+from reactchat.leases import LeaseStore
 from reactchat.records import Account, Conversation, Message, StoredFile, User, new_id
 
 __all__ = ["FINAL_STATUSES", "STATUSES", "Account", "Conversation", "Message", "NotFound", "Store",
@@ -90,7 +91,7 @@ def display_url(url: str) -> str:
     return urllib.parse.urlunsplit(parts._replace(netloc=f"{user}:***@{host}"))
 
 
-class Store(abc.ABC):
+class Store(LeaseStore):
     """Conversations, their message trees and their owners, kept durably.
 
     Every method is synchronous and thread-safe. Every method that reads or changes a conversation takes

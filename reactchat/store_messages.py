@@ -296,7 +296,13 @@ class SqlMessageStore(SqlStore):
     def recover(self) -> int:
         now = time.time()
         with self._tx("recovering streaming messages", write=True) as tx:
-            rows = tx.all(f"SELECT id FROM messages WHERE status = 'streaming'{self.lock_row('messages')}")
+            # Not the answers of a conversation whose lease lasts: another process is writing them.
+            rows = tx.all(
+                "SELECT m.id FROM messages m WHERE m.status = 'streaming' AND NOT EXISTS (SELECT 1 FROM "
+                "conversations c WHERE c.id = m.conversation_id AND c.lease_owner IS NOT NULL AND "
+                f"c.lease_until > ?){self.lock_row('m')}",
+                (now,),
+            )
             for (message_id,) in rows:
                 self._fold(tx, message_id, None, "interrupted", None, now)
         return len(rows)

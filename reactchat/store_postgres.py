@@ -8,7 +8,11 @@ message a delta grows) are locked with ``FOR NO KEY UPDATE`` until it commits. S
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import hashlib
+import logging
+import secrets
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import psycopg
@@ -16,17 +20,20 @@ import psycopg_pool
 from psycopg.types.json import Jsonb
 
 from reactchat.migrations import FOLD_FROM, FOLD_TO
-from reactchat.store_accounts import SqlAccountStore
 from reactchat.store_base import StoreError, display_url
+from reactchat.store_leases import SqlLeaseStore
 from reactchat.store_sql import Tx, one_line
 
 __all__ = ["PostgresStore"]
 
+log = logging.getLogger("reactchat")
+
 CONNECT_TIMEOUT = 5  # seconds to reach the server
+LISTEN_POLL = 0.5  # seconds between two checks, while listening, that the listener is still wanted
 POOL_TIMEOUT = 30.0  # seconds a call waits for a free connection
 
 
-class PostgresStore(SqlAccountStore):
+class PostgresStore(SqlLeaseStore):
     """Conversations in a PostgreSQL database (the schema is the URL's search_path, ``public`` by default).
 
     Args:
@@ -40,6 +47,9 @@ class PostgresStore(SqlAccountStore):
 
     def __init__(self, url: str, *, min_size: int = 1, max_size: int = 4) -> None:
         super().__init__(display_url(url))
+        self._url = url  # with its password: for the listener's own connection
+        self.sender = secrets.token_hex(6)  # this store object's name in its NOTIFY payloads
+        self._listeners: list[Callable[[], None]] = []
         try:  # fail fast, with the server's reason, when it cannot be reached
             psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT).close()
         except psycopg.Error as error:
@@ -57,6 +67,11 @@ class PostgresStore(SqlAccountStore):
         try:
             self.pool.open(wait=True, timeout=CONNECT_TIMEOUT * 2)
             self.migrate()
+            with self.pool.connection() as connection:
+                schema = connection.execute("SELECT current_schema()").fetchone()
+            # What processes on this store tell each other (NOTIFY payloads: ids only), on a channel of its
+            # own: NOTIFY is database-wide, and two apps may keep their stores in one database's schemas.
+            self.channel = "reactchat_" + hashlib.sha256(str(schema and schema[0]).encode()).hexdigest()[:16]
         except psycopg.Error as error:
             self.pool.close()
             raise StoreError(f"{self.name}: cannot open: {one_line(error)}") from None
@@ -77,6 +92,9 @@ class PostgresStore(SqlAccountStore):
         # finished while the next message names it as parent would deadlock).
         return f" FOR NO KEY UPDATE OF {alias}"
 
+    def share_row(self) -> str:
+        return " FOR SHARE"
+
     def json_in(self, value: Any) -> Any:
         return None if value is None else Jsonb(value)
 
@@ -92,7 +110,64 @@ class PostgresStore(SqlAccountStore):
         condition = f"c.tsv @@ {tsquery} OR c.id IN ({in_messages})"
         return condition, [query, query]
 
+    def notify(self, kind: str, ident: str) -> None:
+        # Delivered when the pool's block commits. A failure is logged, not raised: the writes themselves
+        # are committed, and another process sees them at its next read.
+        try:
+            with self.pool.connection() as connection:
+                connection.execute(
+                    "SELECT pg_notify(%s, %s)", (self.channel, f"{self.sender} {kind} {ident}")
+                )
+        except psycopg.Error as error:
+            log.warning(
+                "%s: telling other processes of %s %s failed: %s", self.name, kind, ident, one_line(error)
+            )
+
+    def listen(self, receive: Callable[[str, str], None]) -> Callable[[], None]:
+        stopped = threading.Event()
+
+        def deliver(payload: str) -> None:
+            sender, _, rest = payload.partition(" ")
+            kind, _, ident = rest.partition(" ")
+            if sender != self.sender and kind:
+                try:
+                    receive(kind, ident)
+                except Exception:  # the listener lives on
+                    log.exception("%s: handling %s %s failed", self.name, kind, ident)
+
+        def listen_loop() -> None:
+            backoff, missed = 0.5, False
+            while not stopped.is_set():
+                try:
+                    with psycopg.connect(self._url, autocommit=True, connect_timeout=CONNECT_TIMEOUT) as conn:
+                        conn.execute(f"LISTEN {self.channel}")
+                        backoff = 0.5
+                        if missed:  # what was told while this listener was away is unknown: all of it
+                            deliver("? * *")
+                        while not stopped.is_set():
+                            for note in conn.notifies(timeout=LISTEN_POLL):
+                                deliver(note.payload)
+                except psycopg.Error as error:
+                    log.warning("%s: listening to other processes failed (retrying in %.1f s): %s",
+                                self.name, backoff, one_line(error))  # fmt: skip
+                    missed = True
+                    stopped.wait(backoff)
+                    backoff = min(backoff * 2, 10.0)
+
+        thread = threading.Thread(target=listen_loop, name="reactchat-listen", daemon=True)
+        thread.start()
+
+        def stop() -> None:
+            stopped.set()
+            if thread is not threading.current_thread():
+                thread.join(LISTEN_POLL * 4)
+
+        self._listeners.append(stop)
+        return stop
+
     def close(self) -> None:
         if not self.closed:
             self.closed = True
+            for stop in self._listeners:
+                stop()
             self.pool.close()

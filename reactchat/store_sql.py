@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
 from reactchat import migrations
+from reactchat.leases import Fence, LeaseLost, current_fence
 from reactchat.store_base import Conversation, NotFound, Store, StoreError, check_json, new_id
 
 __all__ = [
@@ -144,9 +145,29 @@ class SqlStore(Store):
             raise StoreError(f"{self.name}: {what} failed: the store is closed")
         try:
             with self.transaction(write=write, snapshot=snapshot) as tx:
+                fence = current_fence() if write else None
+                if fence is not None:
+                    self._check_fence(tx, fence, what)
                 yield tx
         except self.errors as error:
             raise StoreError(f"{self.name}: {what} failed: {one_line(error)}") from error
+
+    def _check_fence(self, tx: Tx, fence: Fence, what: str) -> None:
+        # In the write's own transaction, the row held against a takeover until it commits: a writer whose
+        # lease was taken (it froze, and another process took over) writes nothing.
+        row = tx.one(
+            f"SELECT lease_owner, fence FROM conversations WHERE id = ?{self.share_row()}",
+            (fence.conversation_id,),
+        )
+        if row is None or row[0] != fence.holder or row[1] != fence.number:
+            raise LeaseLost(
+                f"{self.name}: {what} refused: the lease of conversation {fence.conversation_id!r} was taken "
+                f"by another process (fence {row[1] if row else '?'}, this writer's {fence.number})"
+            )
+
+    def share_row(self) -> str:
+        """A suffix holding the selected row against updates until commit (where writers are not serial)."""
+        return ""
 
     def migrate(self) -> None:
         """Bring the schema up to date and make the secret, once, under the dialect's lock."""

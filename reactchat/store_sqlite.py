@@ -15,8 +15,8 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from reactchat.store_accounts import SqlAccountStore
 from reactchat.store_base import StoreError, display_url
+from reactchat.store_leases import SqlLeaseStore
 from reactchat.store_sql import Tx, one_line
 
 __all__ = ["SqliteStore", "sqlite_path"]
@@ -35,7 +35,7 @@ def sqlite_path(url: str) -> str:
     return url[len("sqlite:///") :]
 
 
-class SqliteStore(SqlAccountStore):
+class SqliteStore(SqlLeaseStore):
     """Conversations in a SQLite file; ``memory`` keeps them in a private in-memory database instead."""
 
     dialect = "sqlite"

@@ -26,6 +26,7 @@ from typing import Any
 from reactchat.config import Config
 from reactchat.identity import Identity
 from reactchat.media import FILES_ROUTE, MEDIA_ROUTE
+from reactchat.ops import ERR
 from reactchat.page_text import html_text, markdown_source, node_text
 from reactchat.protocol import Event
 from reactchat.runner import Script
@@ -299,7 +300,7 @@ class ChatTest(Screen):
         with open(self.script.path, "w", encoding="utf-8") as f:
             f.write(source)
         if self.script.load():
-            self.session.show_overlay()
+            self.session.outbox.push_now([ERR, self.script.overlay])
             if self.script.overlay is None:
                 self.session.request_rerun()
         return self.wait()

@@ -9,12 +9,13 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from reactchat.archive import family, fork
-from reactchat.followers import followers_for
+from reactchat.followers import LEASE_TTL, followers_for
 from reactchat.listing import PAGE, Listing
 from reactchat.media import sniff_mime
 from reactchat.renders import Renders
@@ -44,7 +45,10 @@ class Transcript:
         self.app = app
         self.followers = followers_for(store)
         self.on_change: Callable[[], None] = _nothing  # another tab changed the conversation shown
+        self.on_stop: Callable[[], object] = _nothing  # a tab following this one's answer pressed Stop
         self.followers.watch_list(owner, self, lambda: self.on_change())
+        self._looking: threading.Timer | None = None  # a look at answers whose writer may be gone (open)
+        self._turns: contextlib.ExitStack | None = None  # the turn of the run answering now (turn)
         self._writing: set[str] = set()  # ids of the replies this tab is writing (not in its history yet)
         self._told = 0.0  # when the followers were last told of streamed text
         self.in_use = False
@@ -71,14 +75,31 @@ class Transcript:
             self.renders = None
         if found is not None and self.renders is None:
             self.renders = Renders(self.store, self.owner, found.id)
+        orphans = [m for m in self.path if m.status == "streaming" and m.id not in self._writing]
+        if found is not None and orphans and self.store.recover_conversation(found.id):
+            # Answers whose writer is gone (its process died; no lease lasts): shown as interrupted.
+            self.path = self.store.path(self.owner, found.id)
+        elif found is not None and orphans and not self._looking:
+            # A writer's lease lasts: if it died, its lease runs out soon; look again then.
+            self._looking = threading.Timer(LEASE_TTL, self._look_again)
+            self._looking.daemon = True
+            self._looking.start()
         self.followers.watch(self.id, self, lambda: self.on_change())
         return found is not None or conversation_id is None
+
+    def _look_again(self) -> None:
+        self._looking = None
+        self.on_change()
 
     def ensure(self) -> Conversation:
         """The conversation shown, created now if the chat is new."""
         if self.conversation is None:
             self.conversation = self.store.create(self.owner, self.app)
             self.renders = Renders(self.store, self.owner, self.conversation.id, new=True)
+            if (
+                self._turns is not None
+            ):  # a run answering in a new chat: its turn starts with the conversation
+                self._turns.enter_context(self.followers.turn(self.conversation.id, lambda: self.on_stop()))
             self.followers.watch(self.conversation.id, self, lambda: self.on_change())
             self.refresh_listing()
             self.followers.list_changed(self.owner, self)
@@ -212,13 +233,19 @@ class Transcript:
         tab is writing shows, as far as it has been stored)."""
         return [as_dict(m) for m in self.path if m.id not in self._writing]
 
-    def turn(self) -> contextlib.AbstractContextManager[Any]:
-        """Held while a run answers an event here: runs answering in one stored conversation take turns,
-        across the process's tabs showing it (nothing to hold before the app uses it or stores anything)."""
-        if not self.in_use or self.id is None:
-            return contextlib.nullcontext()
-        held: contextlib.AbstractContextManager[Any] = self.followers.turn(self.id)
-        return held
+    @contextlib.contextmanager
+    def turn(self) -> Iterator[None]:
+        """Held while a run answers an event here: runs answering in one stored conversation take turns, in
+        this process and across processes (``Followers.turn``: its lease, under whose fence the run writes).
+        In a new chat the turn starts when the conversation is made (``ensure``)."""
+        with contextlib.ExitStack() as turns:
+            if self.in_use and self.id is not None:
+                turns.enter_context(self.followers.turn(self.id, lambda: self.on_stop()))
+            self._turns = turns if self.in_use else None
+            try:
+                yield
+            finally:
+                self._turns = None
 
     def reload(self) -> None:
         """Read the conversation shown, and the list, again (another tab changed them)."""

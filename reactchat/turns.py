@@ -71,8 +71,10 @@ def record(
     if stored is not None and trigger.action in ("retry", "edit"):
         trigger = _again(t, trigger, stored)
     prompt = trigger.prompt
-    if prompt is None or trigger.action == "retry" or (origin and t.has(f"{origin}:0")):
+    if prompt is None or trigger.action == "retry":
         return trigger
+    if origin and t.has(f"{origin}:0"):  # sent again (to another worker, after a crash): stored once
+        return trigger if not _answered(t, origin) else dataclasses.replace(trigger, prompt=None)
     parts: list[Any] = []
     for path in prompt.files:
         upload = uploads.at(path)
@@ -83,6 +85,12 @@ def record(
     for i, part in enumerate(parts):
         t.add("user", part, origin=f"{origin}:{i}" if origin else None)
     return trigger
+
+
+def _answered(t: Transcript, origin: str) -> bool:
+    """Whether an answer (of any status) follows the prompt the client event ``origin`` stored."""
+    parts = [i for i, m in enumerate(t.path) if (m.origin or "").startswith(f"{origin}:")]
+    return bool(parts) and parts[-1] < len(t.path) - 1
 
 
 def undo(t: Transcript, message_id: str) -> bool:

@@ -171,15 +171,55 @@ def test_sigterm_shuts_down_cleanly_stopping_runs_and_removing_uploads(
             proc.send_signal(signum)
 
         run(tab())
-        out, err = proc.communicate(timeout=15)
+        assert proc.stdout.readline().startswith("reactchat: shutting down")
+        assert "letting 1 running answers finish" in proc.stdout.readline()  # this one never would
+        proc.send_signal(signum)  # asked again: stop it
+        _, err = proc.communicate(timeout=15)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
     assert proc.returncode == 0, err  # once, SIGTERM killed it at once (-15)
-    assert "reactchat: shutting down" in out and "Traceback" not in err
+    assert "Traceback" not in err
     assert list(temp.iterdir()) == []  # the uploaded file and its folder are gone
     assert marker.exists()  # the running answer was stopped: its generator's cleanup ran
+
+
+def test_sigterm_lets_a_running_answer_finish_before_the_server_stops(tmp_path: pathlib.Path) -> None:
+    app = tmp_path / "app.py"
+    app.write_text(
+        "import time\nimport reactchat as rc\n"
+        "def tokens():\n    for i in range(30):\n        time.sleep(0.02)\n        yield f'{i} '\n"
+        "if rc.chat_input():\n    with rc.message('assistant'):\n        rc.write_stream(tokens())\n"
+    )
+    port = free_port()
+    proc = subprocess.Popen([*CLI, "run", str(app), "--port", str(port), "--no-watch"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert proc.stdout is not None and "serving" in proc.stdout.readline()
+
+        async def tab() -> None:
+            c = await Client.connect(f"ws://127.0.0.1:{port}/_rc/ws")
+            await c.until(ready)
+            await c.submit(c.input_id(), "go")
+            await c.until(
+                lambda c: c.run_state == "running" and len(c.texts()) == 1 and c.texts()[0][1] != ""
+            )
+            proc.send_signal(signal.SIGTERM)  # a rolling restart reaches this worker mid-answer
+            await c.until(lambda c: c.run_state == "done", timeout=15)
+            assert c.texts()[0][1] == " ".join(str(i) for i in range(30))  # whole, not cut short
+            while await c.recv() is not None:  # then the tab is sent on (to another worker)
+                pass
+            assert c.conn.close_code == 1012
+
+        run(tab())
+        out, err = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert "letting 1 running answers finish" in out and "Traceback" not in err
 
 
 def test_run_fills_the_example_cache_at_start_and_prints_a_line_per_example(tmp_path: pathlib.Path) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from reactchat.ops import NOTE
+from reactchat.ops import EVACK, NOTE
 from reactchat.protocol import Event
 from reactchat.store import Store, open_store
 from reactchat.store_sql import SqlStore
@@ -98,8 +98,11 @@ def test_a_crash_mid_answer_keeps_what_was_shown_marked_interrupted(
     t.send("tell me", wait=False)
     t.wait_for(lambda t: len(t.messages) == 2 and t.messages[1]["content"] == "The answer begins here")
     seen = t.messages[1]["content"]
-    # Another process takes over the store (the first one is gone, as after kill -9).
-    store.recover()
+    # The process is gone, as after kill -9: its lease ran out, and another process took the conversation
+    # over (which raised the fence: whatever the old run still tries to write is refused).
+    assert isinstance(store, SqlStore)
+    with store.transaction(write=True) as tx:
+        tx.run("UPDATE conversations SET lease_owner = 'gone', lease_until = 0, fence = fence + 1")
     after = ChatTest.from_file(app, store=store, names={"release": release}, owner="alice",
                                conversation=t.conversation)  # fmt: skip
     after_messages = after.nodes("message")
@@ -117,6 +120,30 @@ def test_a_resent_prompt_is_stored_once(app: str, store: Store) -> None:
     assert again.session.submit(Event(1, node_id, "submit", "once"), t._tab)
     again.wait()
     assert [m.content for m in store.path(t.owner, t.conversation) if m.role == "user"] == ["once"]
+    assert [m.role for m in store.path(t.owner, t.conversation)] == [
+        "user",
+        "assistant",
+    ]  # not answered twice
+
+
+def test_a_resent_prompt_whose_worker_died_before_answering_is_answered(app: str, store: Store) -> None:
+    t = ChatTest.from_file(app, store=store, owner="alice")
+    t.send("first")
+    conversation = t.conversation or ""
+    # The worker stored the prompt (tab "a", event 7), then died before it answered or confirmed it.
+    store.add(t.owner, conversation, role="user", content="stored, unanswered", origin="a:7:0")
+    again = ChatTest.from_file(app, store=store, owner="alice", conversation=conversation)
+    node_id = again.session.tree.find("chat_input")[0].id
+    assert again.session.submit(Event(7, node_id, "submit", "stored, unanswered"), "a")
+    again.wait()
+    stored = store.path(t.owner, conversation)
+    assert [m.content for m in stored if m.role == "user"] == ["first", "stored, unanswered"]
+    assert stored[-1].content == "You said: stored, unanswered (3 stored)"
+    assert [op for op in again.ops if op[0] == EVACK][-1] == [
+        EVACK,
+        "a",
+        7,
+    ]  # the page need not send it again
 
 
 def test_feedback_on_a_stored_message_is_stored_and_comes_back(app: str, store: Store) -> None:

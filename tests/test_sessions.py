@@ -13,7 +13,7 @@ from reactchat.chatbot import ChatFunction
 from reactchat.config import Config
 from reactchat.protocol import Event
 from reactchat.runner import Script
-from reactchat.sender import CLOSE_EVICTED, CLOSE_REPLACED
+from reactchat.sender import CLOSE_EVICTED, CLOSE_REPLACED, CLOSE_RESTART
 from reactchat.session import Session
 from reactchat.sessions import Sessions
 from tests.serving import SLOW, Client, FakeSocket, Served, mid_stream, ready, run
@@ -269,3 +269,27 @@ def test_the_chat_interface_is_found_in_a_hidden_session(write_app: Callable[[st
         assert await registry(write_app).chat_function() is None
 
     run(body())
+
+
+def test_a_draining_server_lets_answers_finish_and_sends_idle_tabs_elsewhere(
+    serve: Callable[..., Served], write_app: Callable[[str], str]
+) -> None:
+    served = serve(write_app(SLOW))
+
+    async def go() -> None:
+        busy = await mid_stream(served)
+        idle = await Client.connect(served.ws_url)
+        await idle.until(ready)
+        drained = asyncio.run_coroutine_threadsafe(served.app.sessions.drain(30), served.loop.asyncio_loop)
+        while await idle.recv() is not None:  # closed at once: it reconnects, elsewhere
+            pass
+        assert idle.conn.close_code == CLOSE_RESTART
+        await busy.submit(busy.input_id(), "not here")  # not taken: the tab sends it to its next server
+        await busy.until(lambda c: c.run_state == "done" and c.texts()[1][1] == "x" * 60)  # it finished
+        while await busy.recv() is not None:
+            pass
+        assert busy.conn.close_code == CLOSE_RESTART
+        await asyncio.wrap_future(drained)
+        assert [role for role, _ in busy.texts()] == ["user", "assistant"]
+
+    run(go())

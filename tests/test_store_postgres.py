@@ -4,6 +4,7 @@ down, and passwords kept out of messages."""
 from __future__ import annotations
 
 import threading
+import time
 
 import psycopg
 import pytest
@@ -71,3 +72,25 @@ def test_a_connection_the_server_dropped_is_replaced_unseen(postgres_url: str) -
         ) as admin:  # the server drops the pool's connection
             admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
         assert store.create(owner, APP).owner_id == owner  # the pool checked it and connected again
+
+
+def test_processes_on_one_store_wake_each_other_with_ids_only(postgres_url: str) -> None:
+    from reactchat.store_postgres import PostgresStore
+
+    heard: list[tuple[str, str]] = []
+    got = threading.Event()
+
+    def receive(kind: str, ident: str) -> None:
+        heard.append((kind, ident))
+        got.set()
+
+    with PostgresStore(postgres_url) as listener, PostgresStore(postgres_url) as teller:
+        stop = listener.listen(receive)
+        listener.notify("c", "mine")  # its own: not delivered back to it
+        deadline = time.monotonic() + 10
+        while not got.is_set():  # LISTEN takes effect once the listener's connection is up: tell until heard
+            assert time.monotonic() < deadline, heard
+            teller.notify("c", "01HXCONVERSATION")
+            got.wait(0.2)
+        assert set(heard) == {("c", "01HXCONVERSATION")}
+        stop()

@@ -1,7 +1,7 @@
 // The WebSocket: hello/resume (HELLO), notices (NOTE), frame intake, acks, unconfirmed-event resend, reconnect.
 import { conversationIn } from "./listing";
 import { decode, encode } from "./msgpack";
-import { type ClientMessage, HELLO, isFrame, isMap, NOTE, PROTOCOL_VERSION, SNAP, type Value } from "./protocol";
+import { type ClientMessage, EVACK, HELLO, isFrame, isMap, NOTE, PROTOCOL_VERSION, SNAP, type Value } from "./protocol";
 import type { Store } from "./store";
 import { KEYS, load, save, sessionToken, setSessionToken, tabId, watchTabId } from "./tab";
 
@@ -26,7 +26,7 @@ export interface ConnectionHooks {
   /** Ops were applied to the store (schedule a render). */
   applied(): void;
   status(s: Status): void;
-  /** A new session replaced ours: these submitted texts never reached it. */
+  /** A new session replaced ours and has no chat input to send them to: these submitted texts never reached it. */
   lost(texts: string[]): void;
   /** The server's NOTE: a non-fatal notice to show briefly. */
   note(text: string): void;
@@ -38,9 +38,16 @@ export interface Hello {
   lastEvSeq: number;
 }
 
-/** The connection's own ops in a frame (the store skips them): the last HELLO, and the NOTE texts in order. */
-export function controlOps(ops: readonly unknown[]): { hello: Hello | null; notes: string[] } {
+/**
+ * The connection's own ops in a frame (the store skips them): the last HELLO, the NOTE texts in order, and the
+ * highest event of tab `tab` the server says it applied (EVACK; null: none).
+ */
+export function controlOps(
+  ops: readonly unknown[],
+  tab = "",
+): { hello: Hello | null; notes: string[]; applied: number | null } {
   let hello: Hello | null = null;
+  let applied: number | null = null;
   const notes: string[] = [];
   for (const op of ops) {
     if (!Array.isArray(op)) continue;
@@ -48,8 +55,9 @@ export function controlOps(ops: readonly unknown[]): { hello: Hello | null; note
     if (a[0] === HELLO && typeof a[1] === "string" && Number.isInteger(a[2])) {
       hello = { token: a[1], lastEvSeq: a[2] as number };
     } else if (a[0] === NOTE && typeof a[1] === "string") notes.push(a[1]);
+    else if (a[0] === EVACK && a[1] === tab && Number.isInteger(a[2])) applied = Math.max(applied ?? 0, a[2] as number);
   }
-  return { hello, notes };
+  return { hello, notes, applied };
 }
 
 /** The hello message; the conversation is left out when the URL names none (see ClientMessage). */
@@ -82,6 +90,8 @@ export class Connection {
   private sentToken: string | null = null;
   private evSeq = Number(load(KEYS.evSeq)) || 0;
   private pending: EvMessage[] = loadPending();
+  /** Submits a replaced session never applied, for the new one's chat input once its tree is here. */
+  private resubmit: EvMessage[] = [];
 
   constructor(
     private readonly url: string,
@@ -175,11 +185,17 @@ export class Connection {
     // A replayed frame we already applied (a SNAP always applies).
     if (seq !== null && seq <= this.lastSeq && !ops.some((op) => op[0] === SNAP)) return;
     this.store.applyAll(ops);
-    const { hello, notes } = controlOps(ops);
+    const { hello, notes, applied } = controlOps(ops, tabId());
     if (hello) this.onHello(hello.token, hello.lastEvSeq);
+    if (applied !== null) {
+      // Applied (a prompt stored): no other session need ever see it, whatever happens to this one.
+      this.pending = this.pending.filter((m) => m[1] > applied);
+      this.savePending();
+    }
     if (this.ready && (!this.needSnap || ops.some((op) => op[0] === SNAP))) {
       if (this.needSnap || hello) this.hooks.status("open");
       this.needSnap = false;
+      if (this.resubmit.length) this.sendAgain();
     }
     if (seq !== null) {
       this.lastSeq = seq;
@@ -215,20 +231,42 @@ export class Connection {
     save(KEYS.evSeq, String(this.evSeq));
     const unconfirmed = this.pending.filter((m) => m[1] > lastEvSeq);
     if (newSession) {
-      // Those events name nodes of a tree that no longer exists: hand the words back to the user.
+      // Another worker (or a restarted server) took over: those events name nodes of a tree it never had.
+      // What the user submitted goes to its chat input once its tree is here (sendAgain); the rest is dropped.
       this.pending = [];
-      const texts = unconfirmed.flatMap((m) => {
-        const v = m[4];
-        const t = isMap(v) ? v["text"] : v;
-        return m[3] === "submit" && typeof t === "string" && t ? [t] : [];
-      });
-      if (texts.length) this.hooks.lost(texts);
+      this.resubmit = unconfirmed.filter((m) => m[3] === "submit");
     } else {
       this.pending = unconfirmed;
       for (const m of unconfirmed) this.raw(m);
     }
     this.savePending();
     this.ready = true;
+  }
+
+  /**
+   * Send the submits a replaced session never applied to the new session's chat input, with their own event
+   * numbers: a prompt the old one stored before it went is recognised by them and stored (and answered) once.
+   */
+  private sendAgain(): void {
+    const again = this.resubmit;
+    this.resubmit = [];
+    let input: number | null = null;
+    for (const [id, rec] of this.store.nodes) if (rec.kind === "chat_input" && input === null) input = id;
+    if (input === null) {
+      const texts = again.flatMap((m) => {
+        const v = m[4];
+        const t = isMap(v) ? v["text"] : v;
+        return typeof t === "string" && t ? [t] : [];
+      });
+      if (texts.length) this.hooks.lost(texts);
+      return;
+    }
+    for (const m of again) {
+      const msg: EvMessage = ["ev", m[1], input, "submit", m[4]];
+      this.pending.push(msg);
+      this.raw(msg);
+    }
+    this.savePending();
   }
 
   private scheduleAck(): void {

@@ -26,6 +26,7 @@ export const REP = 7;
 export const ERR = 8;
 export const HELLO = 9;
 export const NOTE = 10;
+export const EVACK = 11;
 
 export type RunWire = "running" | "done" | "stopped" | "error";
 
@@ -47,7 +48,8 @@ export type WireOp =
   | [typeof REP, number, WireNode]
   | [typeof ERR, Overlay | null]
   | [typeof HELLO, string, number]
-  | [typeof NOTE, string];
+  | [typeof NOTE, string]
+  | [typeof EVACK, string, number];
 
 /** A server frame: `[version, seq, ops]`. */
 export type Frame = [number, number | null, WireOp[]];

@@ -3,10 +3,10 @@
 import assert from "node:assert/strict";
 import { describe, mock, test } from "node:test";
 import { CLOSE_SIGNED_OUT, Connection, controlOps, hello, type Status } from "../src/connection";
-import { encode } from "../src/msgpack";
-import { HELLO, PROTOCOL_VERSION } from "../src/protocol";
+import { decode, encode } from "../src/msgpack";
+import { EVACK, HELLO, PROTOCOL_VERSION, SNAP } from "../src/protocol";
 import { Store } from "../src/store";
-import { KEYS } from "../src/tab";
+import { KEYS, tabId } from "../src/tab";
 import { freshDom } from "./dom";
 
 describe("control ops", () => {
@@ -20,7 +20,13 @@ describe("control ops", () => {
     const c = controlOps([[9, "a", 1], [10, "one"], null, [9, 5, 5], [9, "b", 1.5], [10, 3], [9, "c", 7], [10, "two"]]);
     assert.deepEqual(c.hello, { token: "c", lastEvSeq: 7 });
     assert.deepEqual(c.notes, ["one", "two"]);
-    assert.deepEqual(controlOps([[1, "running"], [3, 1, {}]]), { hello: null, notes: [] });
+    assert.deepEqual(controlOps([[1, "running"], [3, 1, {}]]), { hello: null, notes: [], applied: null });
+  });
+
+  test("EVACK: the highest event of this tab the server applied; other tabs' and malformed ones are skipped", () => {
+    const ops = [[11, "t1", 4], [11, "t2", 9], [11, "t1", 6], [11, "t1", "7"], [11, "t1", 5]];
+    assert.equal(controlOps(ops, "t1").applied, 6);
+    assert.equal(controlOps(ops, "t3").applied, null);
   });
 });
 
@@ -56,7 +62,15 @@ class FakeSocket {
   }
   /** The server's HELLO frame: the session's token and the last event seq it received. */
   hello(token: string): void {
-    this.onmessage?.({ data: encode([PROTOCOL_VERSION, 1, [[HELLO, token, 0]]]).slice().buffer });
+    this.frame([[HELLO, token, 0]]);
+  }
+  /** A frame of `ops` from the server. */
+  frame(ops: unknown[], seq = 1): void {
+    this.onmessage?.({ data: encode([PROTOCOL_VERSION, seq, ops] as never).slice().buffer });
+  }
+  /** The client messages sent, decoded. */
+  messages(): unknown[] {
+    return this.sent.map((d) => decode(d as Uint8Array));
   }
   closeWith(code: number): void {
     this.readyState = 3;
@@ -89,16 +103,17 @@ function tab(storage: "works" | "fails" = "works") {
   FakeSocket.made = [];
   const page = () => {
     const statuses: Status[] = [];
+    const lost: string[][] = [];
     const conn = new Connection("ws://x/_rc/ws", new Store(), {
       applied: () => {},
       status: (s) => void statuses.push(s),
-      lost: () => {},
+      lost: (texts) => void lost.push(texts),
       note: () => {},
     });
     conn.connect();
     const socket = FakeSocket.made[FakeSocket.made.length - 1] as FakeSocket;
     socket.open();
-    return { statuses, socket };
+    return { statuses, socket, conn, lost };
   };
   const online = () => (windowListeners["online"] ?? []).forEach((fn) => fn());
   return { page, reloads, kept, online };
@@ -160,5 +175,50 @@ describe("a closed socket", () => {
     socket.closeWith(CLOSE_SIGNED_OUT);
     assert.equal(statuses.at(-1), "signed-out");
     assert.equal(reloads.count, 0);
+  });
+});
+
+/** A root holding a chat input with id `input` (none when null). */
+const root = (input: number | null) => [0, "root", {}, input === null ? [] : [[input, "chat_input", {}, []]]];
+
+describe("events another session must not lose", () => {
+  test("a prompt the replaced session never applied goes to the new session's chat input, once", () => {
+    mock.timers.enable({ apis: ["setTimeout"] });
+    try {
+      const { page } = tab();
+      const { socket, conn } = page();
+      socket.frame([[HELLO, "first", 0], [SNAP, root(5)]]);
+      conn.event(5, "submit", "kept"); // ev 1: applied, the server says
+      conn.event(5, "submit", "sent as the worker died"); // ev 2: never applied
+      socket.frame([[EVACK, tabId(), 1]], 2);
+      socket.closeWith(1006);
+      mock.timers.tick(5000);
+      const next = FakeSocket.made.at(-1) as FakeSocket;
+      next.open();
+      next.frame([[HELLO, "second", 0], [SNAP, root(9)]]); // another worker: a new session, a new tree
+      const evs = next.messages().filter((m) => Array.isArray(m) && m[0] === "ev");
+      assert.deepEqual(evs, [["ev", 2, 9, "submit", "sent as the worker died"]]);
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
+  test("with no chat input in the new session's tree, the words go back to the user", () => {
+    mock.timers.enable({ apis: ["setTimeout"] });
+    try {
+      const { page } = tab();
+      const { socket, conn, lost } = page();
+      socket.frame([[HELLO, "first", 0], [SNAP, root(5)]]);
+      conn.event(5, "submit", { text: "my words", files: [] });
+      socket.closeWith(1006);
+      mock.timers.tick(5000);
+      const next = FakeSocket.made.at(-1) as FakeSocket;
+      next.open();
+      next.frame([[HELLO, "second", 0], [SNAP, root(null)]]);
+      assert.deepEqual(lost, [["my words"]]);
+      assert.deepEqual(next.messages().filter((m) => Array.isArray(m) && m[0] === "ev"), []);
+    } finally {
+      mock.timers.reset();
+    }
   });
 });

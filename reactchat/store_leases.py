@@ -1,0 +1,69 @@
+"""Leases in SQL, once for every dialect (see ``leases``): taking, renewing and releasing a conversation's
+lease with its fence number, and marking the answers of a conversation whose writer is gone as interrupted."""
+
+from __future__ import annotations
+
+import builtins
+import time
+from collections.abc import Sequence
+
+from reactchat.store_accounts import SqlAccountStore
+
+__all__ = ["SqlLeaseStore"]
+
+
+class SqlLeaseStore(SqlAccountStore):
+    """The lease half of the Store API (see ``leases.LeaseStore``), on SQL."""
+
+    def take_lease(self, conversation_id: str, holder: str, ttl: float) -> int | None:
+        now = time.time()
+        with self._tx("taking a lease", write=True) as tx:
+            taken = tx.run(
+                "UPDATE conversations SET fence = CASE WHEN lease_owner = ? THEN fence ELSE fence + 1 END, "
+                "lease_owner = ?, lease_until = ? "
+                "WHERE id = ? AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)",
+                (holder, holder, now + ttl, conversation_id, holder, now),
+            )
+            if not taken:
+                return None
+            return int(tx.one("SELECT fence FROM conversations WHERE id = ?", (conversation_id,))[0])
+
+    def renew_leases(self, holder: str, conversation_ids: Sequence[str], ttl: float) -> builtins.list[str]:
+        if not conversation_ids:
+            return []
+        marks = ", ".join("?" for _ in conversation_ids)
+        with self._tx("renewing leases", write=True) as tx:
+            tx.run(
+                f"UPDATE conversations SET lease_until = ? WHERE lease_owner = ? AND id IN ({marks})",
+                (time.time() + ttl, holder, *conversation_ids),
+            )
+            held = {
+                row[0]
+                for row in tx.all(
+                    f"SELECT id FROM conversations WHERE lease_owner = ? AND id IN ({marks})",
+                    (holder, *conversation_ids),
+                )
+            }
+        return [c for c in conversation_ids if c not in held]
+
+    def release_lease(self, conversation_id: str, holder: str) -> None:
+        with self._tx("releasing a lease", write=True) as tx:
+            tx.run(
+                "UPDATE conversations SET lease_owner = NULL, lease_until = NULL "
+                "WHERE id = ? AND lease_owner = ?",
+                (conversation_id, holder),
+            )
+
+    def recover_conversation(self, conversation_id: str, holder: str | None = None) -> int:
+        now = time.time()
+        with self._tx("recovering a conversation's answers", write=True) as tx:
+            rows = tx.all(
+                "SELECT m.id FROM messages m WHERE m.conversation_id = ? AND m.status = 'streaming' "
+                "AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.id = m.conversation_id "
+                f"AND c.lease_owner IS NOT NULL AND c.lease_owner != ? AND c.lease_until > ?)"
+                f"{self.lock_row('m')}",
+                (conversation_id, holder or "", now),
+            )
+            for (message_id,) in rows:
+                self._fold(tx, message_id, None, "interrupted", None, now)
+        return len(rows)
