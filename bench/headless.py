@@ -28,11 +28,27 @@ def open_app(path: str) -> ChatTest:
     return ChatTest.from_file(path, timeout=TIMEOUT)
 
 
-def _worker_clock(t: ChatTest) -> int | None:
-    worker = t.session._worker
-    if worker is None or worker.ident is None or not hasattr(time, "pthread_getcpuclockid"):
-        return None
-    return time.pthread_getcpuclockid(worker.ident)
+def _worker_cpu(t: ChatTest) -> list[float]:
+    """The CPU time of each worker thread ``t``'s session has ended, in order. A session's thread lives only
+    while it has work, so its clock cannot be read from outside once a turn is over: the thread's own clock
+    is read as it ends (``Session._work`` wrapped on this instance, once)."""
+    session = t.session
+    spent: list[float] | None = getattr(session, "_bench_worker_cpu", None)
+    if spent is None:
+        done: list[float] = []
+        work = session._work
+
+        def timed() -> None:
+            start = time.thread_time()
+            try:
+                work()
+            finally:
+                done.append(time.thread_time() - start)
+
+        session._work = timed  # type: ignore[method-assign]
+        session._bench_worker_cpu = done  # type: ignore[attr-defined]
+        spent = done
+    return spent
 
 
 def _encode_cpu(frames: list[bytes]) -> float:
@@ -45,15 +61,18 @@ def _encode_cpu(frames: list[bytes]) -> float:
 
 def turn(t: ChatTest, prompt: str) -> Turn:
     """One short turn: submit ``prompt``, wait until the session is idle, then take its frames."""
-    clock = _worker_clock(t)
+    spent = _worker_cpu(t)
+    ended = len(spent)
     n_frames, n_bytes = len(t.frames), t.bytes_sent
-    cpu0 = time.clock_gettime(clock) if clock is not None else 0.0
     wall0 = time.perf_counter()
     t.send(prompt, wait=False)
     if not t.session.wait_idle(t.timeout):
         raise TimeoutError(f"the turn {prompt!r} did not finish in {t.timeout} s")
     wall = time.perf_counter() - wall0
-    cpu = time.clock_gettime(clock) - cpu0 if clock is not None else float("nan")
+    deadline = time.monotonic() + t.timeout
+    while len(spent) == ended and time.monotonic() < deadline:  # the idle worker's thread is ending
+        time.sleep(0.0005)
+    cpu = sum(spent[ended:]) if len(spent) > ended else float("nan")
     t.flush()
     frames = t.frames[n_frames:]
     return Turn(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import mimetypes
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -258,7 +258,7 @@ def emit_content(run: Run, content: Any, *, reasoning: bool = False) -> None:
     rendering = run.part(Rendering)
     if type(content) is str and not (reasoning and rendering.reasoning_tags):  # the common case, inline
         run.reconciler.emit(
-            "markdown", None, None, source=(content, rendering.markdown), render=markdown_source_props
+            "markdown", None, None, source=(content, rendering.markdown), render=markdown_render(run)
         )
     else:
         _emit(run, content, rendering, reasoning)
@@ -298,7 +298,15 @@ def emit_markdown(
     """Declare a markdown node, rendered (once per distinct source) with ``options`` or the run's."""
     if options is None:
         options = run.part(Rendering).markdown
-    return run.reconciler.emit("markdown", None, key, source=(text, options), render=markdown_source_props)
+    return run.reconciler.emit("markdown", None, key, source=(text, options), render=markdown_render(run))
+
+
+def markdown_render(run: Run | None) -> Callable[[tuple[str, MarkdownOptions]], dict[str, Any]]:
+    """How ``run`` renders a markdown node's source: through the renders kept with the stored conversation
+    it shows (``reactchat.renders``), if any, else ``markdown_props``."""
+    transcript = run.scope.transcript if run is not None else None
+    renders = transcript.renders if transcript is not None else None
+    return renders.props if renders is not None else markdown_source_props
 
 
 def emit_reasoning(run: Run, text: str, options: MarkdownOptions) -> None:

@@ -13,10 +13,12 @@ highlighting stops when its CPU time is used up.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import functools
 import html
 import re
+import threading
 from typing import TYPE_CHECKING, Any, cast
 
 from reactchat.highlight import highlight, highlighter
@@ -180,12 +182,46 @@ def block_props(blocks: list[str]) -> dict[str, Any]:
     return {"html": "".join(blocks), "cuts": cuts}
 
 
-@functools.lru_cache(maxsize=1024)
+CACHE_SIZE = 1024
+"""Renders ``markdown_props`` keeps in memory, the most recently used."""
+
+_cache: collections.OrderedDict[tuple[str, MarkdownOptions], dict[str, Any]] = collections.OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def cached_props(text: str, options: MarkdownOptions = DEFAULT) -> dict[str, Any] | None:
+    """``markdown_props(text, options)`` if it is in memory, else None (nothing is rendered)."""
+    with _cache_lock:
+        found = _cache.get((text, options))
+        if found is not None:
+            _cache.move_to_end((text, options))
+        return found
+
+
+def remember(text: str, options: MarkdownOptions, props: dict[str, Any]) -> None:
+    """Keep ``props`` in memory as ``markdown_props(text, options)`` (read back from a store of renders)."""
+    with _cache_lock:
+        _cache[(text, options)] = props
+        _cache.move_to_end((text, options))
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+
+
+def forget() -> None:
+    """Empty the in-memory cache, as a new process has it (for tests and the bench)."""
+    with _cache_lock:
+        _cache.clear()
+
+
 def markdown_props(text: str, options: MarkdownOptions = DEFAULT) -> dict[str, Any]:
     """The props of a ``markdown`` node showing ``text`` (cached: the same texts recur across sessions and
     reruns; never mutate the result). Nodes also remember their source, so a long history does not depend
     on this cache staying warm."""
-    return block_props(render_blocks(text, options))
+    found = cached_props(text, options)
+    if found is None:
+        found = block_props(render_blocks(text, options))
+        remember(text, options, found)
+    return found
 
 
 def markdown_source_props(source: tuple[str, MarkdownOptions]) -> dict[str, Any]:

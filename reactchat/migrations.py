@@ -99,6 +99,12 @@ SQLITE: list[list[str]] = [
     [  # 3: when a message was last the end of the branch on screen (each branch's memory)
         "ALTER TABLE messages ADD COLUMN viewed_at REAL",
     ],
+    [  # 4: rendered message text kept with its conversation, so a new process opens it without rendering
+        """CREATE TABLE renders (
+            conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE, key TEXT NOT NULL,
+            props TEXT NOT NULL, used_at REAL NOT NULL, PRIMARY KEY (conversation_id, key)) WITHOUT ROWID""",
+        "CREATE INDEX renders_used ON renders (used_at)",
+    ],
 ]
 
 
@@ -151,6 +157,12 @@ POSTGRESQL: list[list[str]] = [
     ],
     [  # 3: when a message was last the end of the branch on screen (each branch's memory)
         "ALTER TABLE messages ADD COLUMN viewed_at DOUBLE PRECISION",
+    ],
+    [  # 4: rendered message text kept with its conversation (TEXT, not JSONB: it is only ever read whole)
+        """CREATE TABLE renders (
+            conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE, key TEXT NOT NULL,
+            props TEXT NOT NULL, used_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (conversation_id, key))""",
+        "CREATE INDEX renders_used ON renders (used_at)",
     ],
 ]
 

@@ -6,7 +6,6 @@ Everything here is pure: no I/O, no threads. The wire form of a node is ``[id, k
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator
 from typing import Any
 
@@ -60,6 +59,19 @@ def walk(root: WireNode) -> Iterator[WireNode]:
 # -- reference apply ---------------------------------------------------------------------------------------
 
 
+def _copied(value: Any) -> Any:
+    """A deep copy of a wire value (lists, dicts, tuples and scalars): ``copy.deepcopy`` without its memo,
+    several times faster on a tree of thousands of nodes."""
+    kind = type(value)
+    if kind is list:
+        return [_copied(v) for v in value]
+    if kind is dict:
+        return {k: _copied(v) for k, v in value.items()}
+    if kind is tuple:
+        return tuple(_copied(v) for v in value)
+    return value
+
+
 class _Tree:
     """A mutable index over a wire tree, used only by the reference ``apply``."""
 
@@ -84,8 +96,10 @@ class _Tree:
     def _place(self, parent: WireNode, after: int | None, node: WireNode) -> None:
         siblings = parent[3]
         at = 0
-        if after is not None:
-            at = next((i + 1 for i, c in enumerate(siblings) if c[0] == after), len(siblings))
+        if after is not None:  # looked for from the end: most inserts append, and ids are unique
+            at = next(
+                (i + 1 for i in range(len(siblings) - 1, -1, -1) if siblings[i][0] == after), len(siblings)
+            )
         siblings.insert(at, node)
 
     def _detach(self, node: WireNode) -> None:
@@ -96,12 +110,12 @@ class _Tree:
     def apply(self, op: Op) -> None:
         code = op[0]
         if code == SNAP:
-            self.__init__(copy.deepcopy(op[1]))  # type: ignore[misc]
+            self.__init__(_copied(op[1]))  # type: ignore[misc]
         elif code == INS:
             parent = self.nodes.get(op[1])
             if parent is None:
                 return
-            node = copy.deepcopy(op[3])
+            node = _copied(op[3])
             self._place(parent, op[2], node)
             self._index(node, parent)
         elif code == SET:
@@ -128,7 +142,7 @@ class _Tree:
             old = self.nodes.get(op[1])
             if old is None:
                 return
-            new = copy.deepcopy(op[2])
+            new = _copied(op[2])
             parent = self.parent.get(old[0])
             if parent is None:
                 self.__init__(new)  # type: ignore[misc]
@@ -146,7 +160,7 @@ def apply(root: WireNode | None, ops: list[Op]) -> WireNode:
     This is the reference semantics of the protocol; the TypeScript store must agree with it on the shared
     fixtures in ``tests/fixtures/ops``.
     """
-    tree = _Tree(copy.deepcopy(root) if root is not None else empty_root())
+    tree = _Tree(_copied(root) if root is not None else empty_root())
     for op in ops:
         tree.apply(op)
     return tree.root

@@ -146,4 +146,7 @@ def execute(script: Script, run: Run) -> Outcome:
             log.error("%s raised:\n%s", os.path.basename(script.path), user_traceback(failure))
     except RunAbandoned:
         return Outcome.ABANDONED
+    transcript = run.scope.transcript
+    if transcript is not None and transcript.renders is not None:
+        transcript.renders.flush()  # what the run rendered anew, written in the background
     return outcome

@@ -1,8 +1,8 @@
 """The conversation store's contract: its records (from records.py), its errors, the abstract Store every
 backend implements.
 
-Also the small pure rules every backend shares: time-ordered ids, the automatic title, what counts as a
-JSON value, and how a store's URL is shown without its password.
+Also the small pure rules every backend shares: the automatic title, what counts as a JSON value, and how
+a store's URL is shown without its password (time-ordered ids are records.py's).
 """
 
 from __future__ import annotations
@@ -12,36 +12,22 @@ import builtins
 import math
 import re
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import EllipsisType, TracebackType
 from typing import Any
 
 from reactchat.leases import LeaseStore
 from reactchat.records import Account, Conversation, Message, StoredFile, User, new_id
 
-__all__ = [
-    "FINAL_STATUSES",
-    "STATUSES",
-    "Account",
-    "Conversation",
-    "Message",
-    "NotFound",
-    "Store",
-    "StoreError",
-    "StoredFile",
-    "User",
-    "auto_title",
-    "check_json",
-    "check_status",
-    "display_url",
-    "new_id",
-    "plain_text",
-]
+__all__ = ["FINAL_STATUSES", "STATUSES", "Account", "Conversation", "Message", "NotFound", "Store",
+           "StoreError", "StoredFile", "User", "auto_title", "check_json", "check_status", "display_url",
+           "new_id", "plain_text"]  # fmt: skip
 
 STATUSES = ("done", "streaming", "stopped", "interrupted", "error")
 FINAL_STATUSES = ("done", "stopped", "interrupted", "error")
 TITLE_LENGTH = 60
 MAX_FILE_BYTES = 256 << 20  # a file kept in the store: larger than any upload the server accepts
+RENDERS_UNUSED = 30 * 86400.0  # seconds a kept render stays unused before any keep_renders drops it
 
 
 class StoreError(Exception):
@@ -321,6 +307,21 @@ class Store(LeaseStore):
     @abc.abstractmethod
     def files(self, owner: str, conversation_id: str) -> builtins.list[StoredFile]:
         """The files kept with the conversation, oldest first (``file`` reads one); [] when missing."""
+
+    @abc.abstractmethod
+    def renders(self, owner: str, conversation_id: str) -> dict[str, str]:
+        """Everything ``keep_renders`` kept with the conversation, by key, in one read; {} when it is
+        missing, deleted or another owner's."""
+
+    @abc.abstractmethod
+    def keep_renders(
+        self, owner: str, conversation_id: str, renders: Mapping[str, str], used: Sequence[str] = ()
+    ) -> None:
+        """In one transaction: keep ``renders`` (a key, such as a hash of what was rendered, to its output)
+        with the conversation, replacing those of the same key; note the kept ``used`` keys as used now
+        (if a day or more passed since they last were); and drop every conversation's renders unused for
+        ``RENDERS_UNUSED`` seconds. A cache: nothing is kept when the conversation is missing, deleted or
+        another owner's, and its renders go with it."""
 
     @abc.abstractmethod
     def users(self) -> builtins.list[User]:

@@ -13,7 +13,7 @@ import contextlib
 import re
 import secrets
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Protocol
 
 from reactchat import migrations
@@ -56,6 +56,8 @@ class Cursor(Protocol):
 
     def execute(self, sql: str, params: Sequence[Any], /) -> object: ...
 
+    def executemany(self, sql: str, params: Iterable[Sequence[Any]], /) -> object: ...
+
     def fetchone(self) -> Any: ...
 
     def fetchall(self) -> list[Any]: ...
@@ -72,6 +74,10 @@ class Tx:
         """Execute a statement; how many rows it changed."""
         self.cursor.execute(sql.replace("?", "%s") if self.format_style else sql, params)
         return self.cursor.rowcount
+
+    def many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Execute a statement once per row of parameters (one round trip where the driver can)."""
+        self.cursor.executemany(sql.replace("?", "%s") if self.format_style else sql, rows)
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """The first row of a query, or None."""

@@ -7,11 +7,18 @@ from __future__ import annotations
 
 import builtins
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from reactchat.records import Conversation, Message, StoredFile, User
-from reactchat.store_base import MAX_FILE_BYTES, NotFound, check_json, check_status, plain_text
+from reactchat.store_base import (
+    MAX_FILE_BYTES,
+    RENDERS_UNUSED,
+    NotFound,
+    check_json,
+    check_status,
+    plain_text,
+)
 from reactchat.store_messages import SqlMessageStore
 from reactchat.store_sql import CONVERSATION_COLUMNS, MESSAGE_COLUMNS, MESSAGE_FROM
 
@@ -65,6 +72,40 @@ class SqlTreeStore(SqlMessageStore):
                 (conversation_id, owner),
             )
         return [StoredFile(*row) for row in rows]
+
+    def renders(self, owner: str, conversation_id: str) -> dict[str, str]:
+        with self._tx("reading a conversation's renders") as tx:
+            rows = tx.all(
+                "SELECT r.key, r.props FROM renders r JOIN conversations c ON c.id = r.conversation_id "
+                "WHERE r.conversation_id = ? AND c.owner_id = ? AND c.deleted_at IS NULL",
+                (conversation_id, owner),
+            )
+        return dict(rows)
+
+    def keep_renders(
+        self, owner: str, conversation_id: str, renders: Mapping[str, str], used: Sequence[str] = ()
+    ) -> None:
+        now = time.time()
+        with self._tx("keeping a conversation's renders", write=True) as tx:
+            if (
+                tx.one(
+                    "SELECT 1 FROM conversations WHERE id = ? AND owner_id = ? AND deleted_at IS NULL",
+                    (conversation_id, owner),
+                )
+                is None
+            ):
+                return
+            tx.many(
+                "INSERT INTO renders (conversation_id, key, props, used_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (conversation_id, key) "
+                "DO UPDATE SET props = excluded.props, used_at = excluded.used_at",
+                [(conversation_id, key, props, now) for key, props in renders.items()],
+            )
+            tx.many(
+                "UPDATE renders SET used_at = ? WHERE conversation_id = ? AND key = ? AND used_at < ?",
+                [(now, conversation_id, key, now - 86400) for key in used if key not in renders],
+            )
+            tx.run("DELETE FROM renders WHERE used_at < ?", (now - RENDERS_UNUSED,))
 
     def users(self) -> builtins.list[User]:
         with self._tx("listing users") as tx:

@@ -7,7 +7,9 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from reactchat.markdown import MarkdownOptions, MarkdownStream, markdown_props
+from reactchat.context import active_run
+from reactchat.elements import markdown_render
+from reactchat.markdown import MarkdownOptions, MarkdownStream
 from reactchat.ops import utf16_len
 
 if TYPE_CHECKING:
@@ -168,7 +170,7 @@ class Writer:
             self._durable.commit()
         self._show(self._md.finish(), "")
         text = self._md.text
-        canonical = markdown_props(text, self._options)
+        canonical = markdown_render(active_run())((text, self._options))  # kept with a stored conversation
         props = self.node.props
         if canonical != props:
             # One block goes without cuts; and only reference-style links defined after their use can make

@@ -18,6 +18,7 @@ from reactchat.archive import family, fork
 from reactchat.followers import LEASE_TTL, followers_for
 from reactchat.listing import PAGE, Listing
 from reactchat.media import sniff_mime
+from reactchat.renders import Renders
 
 if TYPE_CHECKING:
     from reactchat.store import Conversation, Message, Store
@@ -53,6 +54,7 @@ class Transcript:
         self.in_use = False
         self.conversation: Conversation | None = None
         self.path: list[Message] = []
+        self.renders: Renders | None = None  # the conversation shown's kept renders
         self.listing = Listing()
         self.deleted: Conversation | None = None  # the last one deleted, while its undo is offered
         self._synced: dict[str, Any] = {}  # keyed widget values as last kept in, or read from, conv.state
@@ -68,6 +70,11 @@ class Transcript:
         found = self.store.get(self.owner, conversation_id) if conversation_id else None
         self.conversation = found
         self.path = self.store.path(self.owner, found.id) if found is not None else []
+        if self.renders is not None and (found is None or self.renders.conversation_id != found.id):
+            self.renders.flush(everything=True)  # what this tab rendered of the one it leaves
+            self.renders = None
+        if found is not None and self.renders is None:
+            self.renders = Renders(self.store, self.owner, found.id)
         orphans = [m for m in self.path if m.status == "streaming" and m.id not in self._writing]
         if found is not None and orphans and self.store.recover_conversation(found.id):
             # Answers whose writer is gone (its process died; no lease lasts): shown as interrupted.
@@ -88,6 +95,7 @@ class Transcript:
         """The conversation shown, created now if the chat is new."""
         if self.conversation is None:
             self.conversation = self.store.create(self.owner, self.app)
+            self.renders = Renders(self.store, self.owner, self.conversation.id, new=True)
             if (
                 self._turns is not None
             ):  # a run answering in a new chat: its turn starts with the conversation

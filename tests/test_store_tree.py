@@ -6,6 +6,7 @@ of parents from the active leaf."""
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -237,3 +238,36 @@ def test_random_branching_keeps_every_message_reachable_and_the_path_the_chain_t
         for m in path:  # the pager's versions are the children of the same parent, oldest first
             siblings = tuple(t.id for t in tree if t.parent_id == m.parent_id)
             assert m.siblings == (siblings if len(siblings) > 1 else ())
+
+
+def test_renders_are_kept_with_their_conversation_for_its_owner_only(store: Store, store_url: str) -> None:
+    owner, other = store.user("u"), store.user("other")
+    c = store.create(owner, APP)
+    assert store.renders(owner, c.id) == {}
+    store.keep_renders(owner, c.id, {"a": "<p>a</p>", "b": "<p>b</p>"})
+    store.keep_renders(owner, c.id, {"b": "<p>B</p>"})  # the same key again replaces it
+    assert store.renders(owner, c.id) == {"a": "<p>a</p>", "b": "<p>B</p>"}
+    assert store.renders(other, c.id) == {} and store.renders(owner, "missing") == {}
+    store.keep_renders(other, c.id, {"x": "<p>theirs</p>"})  # another owner's: nothing is kept
+    store.keep_renders(owner, "missing", {"x": "<p>x</p>"})
+    assert store.renders(owner, c.id) == {"a": "<p>a</p>", "b": "<p>B</p>"}
+    store.delete(owner, c.id)
+    assert store.renders(owner, c.id) == {}
+    store.keep_renders(owner, c.id, {"x": "<p>x</p>"})  # deleted: nothing more is kept
+    store.restore(owner, c.id)
+    assert store.renders(owner, c.id) == {"a": "<p>a</p>", "b": "<p>B</p>"}
+
+
+def test_renders_unused_for_long_are_dropped_from_every_conversation(store: Store, store_url: str) -> None:
+    from reactchat.store_base import RENDERS_UNUSED
+    from tests.test_store import raw_execute
+
+    owner = store.user("u")
+    c, d = store.create(owner, APP), store.create(owner, APP)
+    store.keep_renders(owner, c.id, {"old": "1", "used": "2", "new": "3"})
+    store.keep_renders(owner, d.id, {"old": "4"})
+    long_ago = time.time() - RENDERS_UNUSED - 60
+    raw_execute(store_url, "UPDATE renders SET used_at = ? WHERE key <> 'new'", (long_ago,))
+    store.keep_renders(owner, c.id, {}, used=["used", "missing"])  # "used" is noted as used just now
+    assert store.renders(owner, c.id) == {"used": "2", "new": "3"}
+    assert store.renders(owner, d.id) == {}

@@ -16,6 +16,14 @@ const INVISIBLE = new Set(["chat", "chat_input", "sidebar", "conversations", "ti
  * page's bar above the transcript, so that a chat of a fixed height never scrolls it away.
  */
 const PLACELESS = new Set(["chat", "chat_input", "conversations", "title"]);
+/**
+ * A transcript that arrives with more new messages than LAZY_MIN at once (a long conversation opening) builds
+ * only its last LAZY_KEEP at once, so the newest are on screen after one short frame; the older ones are built
+ * newest first in slices of about SLICE_MS while the page is otherwise idle (`settle` builds the rest at once).
+ */
+const LAZY_MIN = 200;
+const LAZY_KEEP = 60;
+const SLICE_MS = 8;
 
 /** What the renderer needs from the app; the views get it too, with the current chat options. */
 export interface RendererHooks {
@@ -81,6 +89,9 @@ export class Renderer {
   private marked: [number | null, number | null] = [null, null];
   /** Containers whose message grouping must be recomputed at the end of this flush. */
   private regroup = new Set<number>();
+  /** Older messages of a long transcript not built yet (see LAZY_MIN), and whether a slice is scheduled. */
+  private readonly later = new Set<number>();
+  private sliced = false;
 
   /** Builds the store's current tree into `host` at once; the first render() reports all of it. */
   constructor(
@@ -118,8 +129,9 @@ export class Renderer {
     return this.messages.size > 0;
   }
 
-  /** The transcript's message elements in document order. */
+  /** The transcript's message elements in document order (every one: any still waiting is built now). */
   messageEls(): HTMLElement[] {
+    this.settle();
     const mine = new Set<Element>();
     for (const id of this.messages) {
       const el = this.views.get(id)?.el;
@@ -134,6 +146,7 @@ export class Renderer {
     if (d.overlay) changed.overlay = true;
     if (d.reset) {
       this.views.clear();
+      this.later.clear();
       for (const s of [this.inputs, this.chats, this.sidebars, this.lists, this.messages, this.titles, this.waits]) {
         s.clear();
       }
@@ -143,6 +156,7 @@ export class Renderer {
       this.host.replaceChildren(...(root ? [root.el] : []));
     } else {
       for (const id of d.removed) {
+        this.later.delete(id);
         const v = this.views.get(id);
         if (!v) continue;
         v.el.remove();
@@ -174,6 +188,7 @@ export class Renderer {
         const v = this.views.get(id);
         const rec = this.store.get(id);
         if (v?.body && rec) {
+          this.deferOlder(id, rec.children, v.body);
           this.reconcile(v.body, rec.children);
           this.regroup.add(id);
           changed.messages = true;
@@ -281,10 +296,62 @@ export class Renderer {
     });
   }
 
-  /** Make `body`'s element children exactly the views of `ids`, in order, moving as little as possible. */
+  /** Build every message still waiting (see LAZY_MIN) now. */
+  settle(): void {
+    this.buildLater(Infinity);
+  }
+
+  /**
+   * Of `ids`, the children of `parent` about to be built, leave all but the last LAZY_KEEP messages to later
+   * slices when there are more than LAZY_MIN new ones: the transcript of a long conversation just opened.
+   */
+  private deferOlder(parent: number, ids: readonly number[], body: HTMLElement): void {
+    // A turn adds a few: what is not in the body yet bounds the new ones, without a look at each id.
+    if (parent !== this.store.rootId || ids.length - body.childElementCount <= LAZY_MIN) return;
+    const fresh = ids.filter((id) => !this.views.has(id) && !this.later.has(id) && this.store.get(id)?.kind === "message");
+    if (fresh.length <= LAZY_MIN) return;
+    for (const id of fresh.slice(0, -LAZY_KEEP)) this.later.add(id);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.sliced || !this.later.size) return;
+    this.sliced = true;
+    const next = () => {
+      this.sliced = false;
+      this.buildLater(performance.now() + SLICE_MS);
+      this.schedule();
+    };
+    if (typeof requestIdleCallback === "function") requestIdleCallback(next, { timeout: 50 });
+    else setTimeout(next, 0);
+  }
+
+  /** Build waiting messages, the newest first, until `deadline` (performance.now()); place them in order. */
+  private buildLater(deadline: number): void {
+    const rootId = this.store.rootId;
+    const root = this.store.get(rootId);
+    const body = this.views.get(rootId)?.body;
+    if (!this.later.size || !root || !body) {
+      this.later.clear();
+      return;
+    }
+    const kids = root.children;
+    for (let i = kids.length - 1; i >= 0 && this.later.size; i--) {
+      const id = kids[i] as number;
+      if (!this.later.delete(id)) continue;
+      this.ensure(id);
+      if (performance.now() >= deadline) break;
+    }
+    if (!kids.some((id) => this.later.has(id))) this.later.clear(); // what is left is no longer in the transcript
+    this.reconcile(body, kids);
+    this.group(rootId);
+  }
+
+  /** Make `body`'s element children exactly the views of `ids` (but those waiting), moving as little as possible. */
   private reconcile(body: HTMLElement, ids: readonly number[]): void {
     let cursor = body.firstChild;
     for (const id of ids) {
+      if (this.later.has(id)) continue;
       const v = this.ensure(id);
       if (!v || PLACELESS.has(v.kind)) continue;
       if (v.el === cursor) cursor = cursor.nextSibling;
@@ -329,7 +396,9 @@ export class Renderer {
       this.changed.titles = true;
     }
     if (v.body) {
+      this.deferOlder(id, rec.children, v.body);
       for (const c of rec.children) {
+        if (this.later.has(c)) continue;
         const cv = this.ensure(c);
         if (cv && !PLACELESS.has(cv.kind)) v.body.append(cv.el);
       }

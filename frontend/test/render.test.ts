@@ -210,3 +210,46 @@ describe("the title", () => {
     assert.equal(frame([5, 1]).title, null);
   });
 });
+
+describe("a long transcript opening", () => {
+  const long = (n: number, from = 1): WireNode[] =>
+    Array.from({ length: n }, (_, i) => msg(from + i, i % 2 ? "assistant" : "user", [md(10_000 + from + i, `<p>m${from + i}</p>`)]));
+  const texts = (host: Element) => [...host.querySelectorAll('[data-testid="message"]')].map((m) => m.textContent?.trim());
+
+  test("builds its newest messages at once and the older ones later, in order", () => {
+    const { host, renderer, frame } = mount();
+    renderer.render();
+    frame([0, root(...long(300))]); // a SNAP: the conversation opened
+    const first = texts(host);
+    assert.ok(first.length < 300 && first.length >= 50, `${first.length} messages built at once`);
+    assert.deepEqual(first, Array.from({ length: first.length }, (_, i) => `m${301 - first.length + i}`), "the newest");
+    frame([5, 3], [3, 290, { role: "user" }]); // a message still waiting goes; one built changes
+    assert.equal(renderer.messageEls().length, 299, "asking for every message builds the rest");
+    const all = texts(host);
+    assert.deepEqual(all, Array.from({ length: 300 }, (_, i) => `m${i + 1}`).filter((t) => t !== "m3"));
+    const final = long(300).filter((n) => n[0] !== 3);
+    final[288] = msg(290, "user", [md(10_290, "<p>m290</p>")]);
+    const fresh = mount(root(...final));
+    fresh.renderer.render();
+    fresh.renderer.settle();
+    assert.equal(markup(host), markup(fresh.host), "the same DOM as a fresh render of the final tree");
+  });
+
+  test("a short one, or a few new messages, are built at once", () => {
+    const { host, renderer, frame } = mount(root(...long(150)));
+    renderer.render();
+    assert.equal(texts(host).length, 150);
+    frame(...long(100, 151).map((n, i) => [2, 0, 150 + i, n]));
+    assert.equal(texts(host).length, 250);
+  });
+
+  test("the rest is built when the page is idle", async () => {
+    const { host, renderer, frame } = mount();
+    renderer.render();
+    frame([0, root(...long(400))]);
+    assert.ok(texts(host).length < 400);
+    const deadline = Date.now() + 5000;
+    while (texts(host).length < 400 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(texts(host), Array.from({ length: 400 }, (_, i) => `m${i + 1}`));
+  });
+});

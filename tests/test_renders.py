@@ -1,0 +1,131 @@
+"""Renders kept with a stored conversation: their keys, reading them back in one read instead of rendering,
+writing what was rendered anew after a run, and a store that fails costing only a render."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+
+from reactchat.markdown import DEFAULT, forget, markdown_options, markdown_props
+from reactchat.renders import BATCH, Renders, render_key, written
+from reactchat.store import Store
+from reactchat.testing import ChatTest
+from tests.test_store import APP, raw_execute
+
+SCRIPT = """
+    import reactchat as rc
+    conv = rc.conversation()
+    for m in conv.history:
+        rc.message(m)
+    if prompt := rc.chat_input():
+        with conv.reply():
+            rc.write_stream(iter(["You **said**: ", prompt]))
+"""
+
+
+def test_a_render_is_keyed_by_its_text_options_and_renderer() -> None:
+    key = render_key("**hi**", DEFAULT)
+    assert len(key) == 32 and int(key, 16) >= 0
+    assert render_key("**hi**", markdown_options()) == key  # equal options, the same key
+    assert render_key("**hi** ", DEFAULT) != key
+    assert render_key("**hi**", markdown_options(line_breaks=True)) != key
+    assert render_key("**hi**", markdown_options(allow_tags=frozenset({"kbd"}))) != key
+    assert render_key("\ud800", DEFAULT) != render_key("\ud801", DEFAULT)  # lone surrogates hash too
+
+
+def test_kept_renders_are_read_in_one_read_and_served_instead_of_rendering(
+    store: Store, store_url: str
+) -> None:
+    owner = store.user("u")
+    c = store.create(owner, APP)
+    texts = ["one *x*", "two *x*", "three *x*"]
+    forget()  # what this process rendered before is served from memory and not kept again
+    first = Renders(store, owner, c.id)
+    rendered = [first.props((t, DEFAULT)) for t in texts]
+    assert rendered == [markdown_props(t) for t in texts]
+    assert first.flush() is None  # fewer than BATCH: they wait for more
+    future = first.flush(everything=True)
+    assert future is not None
+    future.result(10)
+    assert first.flush(everything=True) is None  # nothing new since
+    kept = store.renders(owner, c.id)
+    assert {k: json.loads(v) for k, v in kept.items()} == {
+        render_key(t, DEFAULT): p for t, p in zip(texts, rendered, strict=True)
+    }
+
+    forget()  # a new process: nothing in memory
+    fake = {"html": "<p>from the store</p>"}
+    store.keep_renders(owner, c.id, {render_key(t, DEFAULT): json.dumps(fake) for t in texts})
+    again = Renders(store, owner, c.id)
+    assert again.props((texts[0], DEFAULT)) == fake  # read back, not rendered
+    raw_execute(store_url, "DELETE FROM renders")  # the first miss read them all: the rest needs no read
+    assert [again.props((t, DEFAULT)) for t in texts[1:]] == [fake, fake]
+    assert again.props(("four", DEFAULT)) == markdown_props("four")  # not kept: rendered
+
+
+def test_a_new_conversation_reads_nothing_and_a_failing_store_costs_only_a_render(store: Store) -> None:
+    owner = store.user("u")
+    c = store.create(owner, APP)
+    forget()
+    new = Renders(store, owner, c.id, new=True)
+    store.keep_renders(owner, c.id, {render_key("a", DEFAULT): json.dumps({"html": "stale"})})
+    assert new.props(("a", DEFAULT)) == markdown_props("a")  # a new conversation has nothing to read
+    forget()
+    store.close()
+    broken = Renders(store, owner, c.id)
+    assert broken.props(("b *c*", DEFAULT)) == markdown_props("b *c*")
+    future = broken.flush(everything=True)
+    assert future is not None
+    future.result(10)  # the failed write is only logged
+
+
+def test_a_session_writes_its_new_renders_a_batch_at_a_time(store: Store) -> None:
+    owner = store.user("u")
+    c = store.create(owner, APP)
+    forget()
+    renders = Renders(store, owner, c.id, new=True)
+    for i in range(BATCH - 1):
+        renders.props((f"text {i}", DEFAULT))
+    assert renders.flush() is None
+    renders.props(("one more", DEFAULT))
+    future = renders.flush()
+    assert future is not None
+    future.result(10)
+    assert len(store.renders(owner, c.id)) == BATCH
+
+
+def test_the_writer_thread_ends_when_everything_is_written() -> None:
+    written(10)
+    deadline = time.monotonic() + 10
+    while any(t.name == "reactchat-renders" for t in threading.enumerate()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not any(t.name == "reactchat-renders" for t in threading.enumerate())
+
+
+def test_a_tab_opening_a_stored_conversation_shows_its_kept_renders(
+    store: Store, write_app: Callable[[str], str]
+) -> None:
+    app = write_app(SCRIPT)
+    forget()
+    t = ChatTest.from_file(app, store=store, owner="ann")
+    t.send("first").send("second")
+    conversation, owner = t.conversation, t.owner
+    assert conversation is not None
+    written(10)
+    assert store.renders(owner, conversation) == {}  # four renders: they wait for more
+    t.conversations_do("new")  # leaving the conversation writes them
+    written(10)
+    t.close()
+    kept = store.renders(owner, conversation)
+    assert render_key("You **said**: first", DEFAULT) in kept  # a streamed reply is kept as it finished
+    assert render_key("second", DEFAULT) in kept
+
+    forget()  # a restart: a new tab reads the renders instead of rendering
+    fake = json.dumps({"html": "<p>kept</p>"})
+    store.keep_renders(owner, conversation, {render_key("first", DEFAULT): fake})
+    again = ChatTest.from_file(app, store=store, owner="ann", conversation=conversation)
+    htmls = [n[2]["html"] for n in again.nodes("markdown")]
+    assert htmls[0] == "<p>kept</p>" and htmls[1] == markdown_props("You **said**: first")["html"]
+    again.close()
