@@ -3,6 +3,8 @@ the other runs, live, from the store; its Stop stops it there; a prompt from it 
 
 from __future__ import annotations
 
+import pathlib
+import textwrap
 import time
 from collections.abc import Callable
 from typing import Any
@@ -119,3 +121,56 @@ def reply_of(c: Client) -> tuple[str, str | None]:
     """The first answer's text and its ``status`` prop."""
     message = c.nodes("message")[1]
     return c.texts()[1][1], message[2].get("status")
+
+
+def test_a_frozen_worker_writes_nothing_after_its_lease_moved(
+    tmp_path: pathlib.Path, postgres_url: str
+) -> None:
+    import signal
+
+    from reactchat.store import open_store
+    from tests.nginx import Visitor as NginxVisitor
+    from tests.nginx import Worker, free_ports, wait_log
+
+    script = tmp_path / "app.py"
+    script.write_text(textwrap.dedent(APP))
+    first = free_ports(2)
+    frozen, other = (Worker(str(script), p, postgres_url, tmp_path).wait() for p in (first, first + 1))
+    try:
+        on_frozen, on_other = (
+            NginxVisitor(f"http://127.0.0.1:{first}"),
+            NginxVisitor(f"http://127.0.0.1:{first + 1}"),
+        )
+        assert on_frozen.get("/") == 200
+        on_other.jar = on_frozen.jar  # the same browser, on the other worker
+        with open_store(postgres_url) as store:
+
+            async def go() -> str:
+                writer = await on_frozen.tab()
+                await writer.submit(writer.input_id(), "long")
+                await writer.until(lambda c: len(reply(c)) > 20)
+                frozen.process.send_signal(signal.SIGSTOP)  # mid-answer, it stops: no renewal, no writes
+                owner = store.user(visitor_id("; ".join(f"{c.name}={c.value}" for c in on_frozen.jar)))
+                conversation = store.list(owner, "app")[0].id
+                follower = await on_other.tab(conversation)
+                await follower.submit(
+                    follower.input_id(), "next"
+                )  # waits for the frozen one's lease to run out
+                await follower.until(
+                    lambda c: [t for _, t in c.texts()][-1:] == ["Answer to next"], timeout=20
+                )
+                return conversation
+
+            conversation = run(go())
+            owner = store.user(visitor_id("; ".join(f"{c.name}={c.value}" for c in on_frozen.jar)))
+            before = [(m.id, m.status, m.content) for m in store.tree(owner, conversation)]
+            assert before[1][1] == "interrupted"  # the frozen worker's answer, taken over
+            frozen.process.send_signal(signal.SIGCONT)
+            wait_log(frozen.log, lambda text: "was taken by another process" in text)  # it noticed, and stops
+            wait_log(frozen.log, lambda text: "refused: the lease of conversation" in text)  # its next write
+            assert [(m.id, m.status, m.content) for m in store.tree(owner, conversation)] == before
+    finally:
+        for worker in (frozen, other):
+            if worker.process.poll() is None:
+                worker.process.send_signal(signal.SIGCONT)
+            worker.stop()

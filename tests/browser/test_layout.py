@@ -227,7 +227,9 @@ def test_the_gallery_keeps_each_image_whole_and_the_lightbox_enlarges(
     images = page.locator(".rc-gallery img")
     expect(images).to_have_count(2)
     page.wait_for_function(
-        "() => [...document.querySelectorAll('.rc-gallery img')].every(i => i.complete && i.naturalWidth)"
+        # Laid out too (a loaded image is shown by its load handler, which may run a moment later).
+        "() => [...document.querySelectorAll('.rc-gallery img')]"
+        ".every(i => i.complete && i.naturalWidth && i.clientHeight)"
     )
     for i in range(2):
         shown = images.nth(i).evaluate(
