@@ -12,7 +12,8 @@ from typing import Any
 from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
 
-from tests.serving import Client, ready, run
+from reactchat.store_sql import SqlStore
+from tests.serving import Client, ready, run, wait_for
 from tests.signing import Visitor
 
 APP = """
@@ -174,3 +175,104 @@ def test_a_frozen_worker_writes_nothing_after_its_lease_moved(
             if worker.process.poll() is None:
                 worker.process.send_signal(signal.SIGCONT)
             worker.stop()
+
+
+def test_a_rolling_restart_of_every_worker_loses_nothing(tmp_path: pathlib.Path, postgres_url: str) -> None:
+    """30 tabs each ask 3 questions in a row (each answer streams 2 s) while the 3 workers are restarted one
+    after the other: every answer completes or is marked interrupted, each question is stored and answered
+    once, and no tab is shown an error."""
+    import asyncio
+
+    from reactchat.nginx_config import nginx_config
+    from reactchat.ops import ERR
+    from reactchat.store import open_store
+    from tests.nginx import Nginx, Worker, free_ports
+    from tests.nginx import Visitor as NginxVisitor
+
+    script = tmp_path / "app.py"
+    source = textwrap.dedent(APP).replace("range(200)", "range(40)").replace("0.02", "0.05")
+    script.write_text(source.replace('prompt == "long"', 'prompt.startswith("long")'))
+    first, listen = free_ports(3), free_ports(1)
+    workers = [Worker(str(script), p, postgres_url, tmp_path).wait() for p in range(first, first + 3)]
+    nginx = Nginx(nginx_config(3, first, listen=f"127.0.0.1:{listen}"), listen, tmp_path).start()
+    visitors = [NginxVisitor(nginx.url) for _ in range(30)]
+    shown_errors: list[str] = []
+    try:
+        for visitor in visitors:
+            assert visitor.get("/") == 200
+        with open_store(postgres_url) as store:
+
+            def conversation_of(visitor: NginxVisitor) -> str | None:
+                owner = store.user(visitor_id("; ".join(f"{c.name}={c.value}" for c in visitor.jar)))
+                found = store.list(owner, "app")
+                return found[0].id if found else None
+
+            async def ask(visitor: NginxVisitor, i: int) -> None:
+                tab = await visitor.tab()
+                for round_ in range(3):
+                    question = f"long {i}-{round_}"
+                    while True:
+                        try:
+                            if question not in [t for _, t in tab.texts()]:
+                                await tab.submit(tab.input_id(), question)
+                            await tab.until(lambda c, q=question: answered(c, q), timeout=60)
+                            break
+                        except ConnectionError:  # its worker drained: the page reconnects, elsewhere
+                            shown_errors.extend(n for n in tab.notes if "could not" in n.lower())
+                            shown_errors.extend(str(op[1]) for _, ops in tab.frames for op in ops
+                                                if op[0] == ERR and op[1] is not None)  # fmt: skip
+                            tab = await visitor.tab(conversation_of(visitor))
+                tab.close()
+
+            async def restart_all() -> None:
+                await asyncio.to_thread(wait_streaming, postgres_url, 20)
+                for at, worker in enumerate(workers):
+                    await asyncio.to_thread(
+                        worker.stop
+                    )  # SIGTERM: answers finish, tabs are sent on, it exits
+                    workers[at] = await asyncio.to_thread(
+                        lambda w=worker: Worker(str(script), w.port, postgres_url, tmp_path).wait()
+                    )
+
+            async def go() -> None:
+                await asyncio.gather(restart_all(), *(ask(v, i) for i, v in enumerate(visitors)))
+
+            asyncio.run(asyncio.wait_for(go(), 240))
+            assert shown_errors == []
+            kept = [
+                store.path(c.owner_id, c.id) for user in store.users() for c in store.conversations(user.id)
+            ]
+        assert len(kept) == 30
+        for path in kept:
+            assert [m.role for m in path] == ["user", "assistant"] * 3, [(m.role, m.content) for m in path]
+            i = path[0].content.split()[1].split("-")[0]
+            assert [m.content for m in path[::2]] == [f"long {i}-{r}" for r in range(3)]  # each question once
+            for answer in path[1::2]:
+                assert answer.status in ("done", "interrupted"), answer
+                assert answer.status == "interrupted" or answer.content.split() == [
+                    f"w{n}" for n in range(40)
+                ]
+    finally:
+        nginx.stop()
+        for worker in workers:
+            worker.stop()
+
+
+def answered(c: Client, question: str) -> bool:
+    """The tab shows ``question`` with an answer after it, and no run going."""
+    texts = c.texts()
+    return question in [t for _, t in texts] and texts[-1][0] == "assistant" and c.run_state != "running"
+
+
+def wait_streaming(store_url: str, count: int) -> None:
+    """Wait until ``count`` answers are streaming in the store."""
+    from reactchat.store import open_store
+
+    with open_store(store_url) as store:
+        assert isinstance(store, SqlStore)
+
+        def streaming() -> bool:
+            with store.transaction(write=False) as tx:
+                return int(tx.one("SELECT count(*) FROM messages WHERE status = 'streaming'")[0]) >= count
+
+        wait_for(streaming, 30)
