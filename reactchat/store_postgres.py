@@ -29,6 +29,8 @@ __all__ = ["PostgresStore"]
 log = logging.getLogger("reactchat")
 
 CONNECT_TIMEOUT = 5  # seconds to reach the server
+POOL_SIZE = 4  # connections a process's pool holds at most
+PROCESS_CONNECTIONS = POOL_SIZE + 1  # with the listener's own: what one worker may hold of the server's
 LISTEN_POLL = 0.5  # seconds between two checks, while listening, that the listener is still wanted
 POOL_TIMEOUT = 30.0  # seconds a call waits for a free connection
 
@@ -45,7 +47,7 @@ class PostgresStore(SqlLeaseStore):
     dialect = "postgresql"
     errors = (psycopg.Error,)
 
-    def __init__(self, url: str, *, min_size: int = 1, max_size: int = 4) -> None:
+    def __init__(self, url: str, *, min_size: int = 1, max_size: int = POOL_SIZE) -> None:
         super().__init__(display_url(url))
         self._url = url  # with its password: for the listener's own connection
         self.sender = secrets.token_hex(6)  # this store object's name in its NOTIFY payloads
@@ -91,6 +93,17 @@ class PostgresStore(SqlLeaseStore):
         # Not FOR UPDATE: that would also block the key-share locks of foreign key checks (a reply being
         # finished while the next message names it as parent would deadlock).
         return f" FOR NO KEY UPDATE OF {alias}"
+
+    def connections_left(self) -> int:
+        """Connections the server can still give ordinary users: ``max_connections``, less those reserved
+        for superusers and those in use (this store's own count as free: it is about to close)."""
+        with self.pool.connection() as connection:
+            row = connection.execute(
+                "SELECT current_setting('max_connections')::int"
+                " - current_setting('superuser_reserved_connections')::int"
+                " - (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')"
+            ).fetchone()
+        return int(row[0]) + self.pool.get_stats().get("pool_size", 0) if row else 0
 
     def share_row(self) -> str:
         return " FOR SHARE"

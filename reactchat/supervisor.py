@@ -194,11 +194,12 @@ class Supervisor:
 
 
 def supervise(args: argparse.Namespace, argv: Sequence[str]) -> int:
-    """``reactchat run SCRIPT --workers N ...``: check the flags, mark the store's unfinished answers
-    interrupted once, then run N workers (``argv``: the command line's arguments, given to each worker with
-    its own port)."""
+    """``reactchat run SCRIPT --workers N ...``: check the flags and that the database takes N workers'
+    connections, then run N workers (``argv``: the command line's arguments, given to each worker with its
+    own port)."""
     from reactchat.store import StoreError, open_store
     from reactchat.store_base import display_url
+    from reactchat.store_postgres import PROCESS_CONNECTIONS, PostgresStore
 
     count, port, store_url = args.workers, args.port, args.store
     if not os.path.isfile(args.script):
@@ -214,10 +215,18 @@ def supervise(args: argparse.Namespace, argv: Sequence[str]) -> int:
             f" got {shown}",
             2,
         )
-    try:
-        open_store(store_url).close()  # say so now, once, rather than in each worker's restarts
+    try:  # say so now, once, rather than in each worker's restarts
+        with open_store(store_url) as store:
+            room = store.connections_left() if isinstance(store, PostgresStore) else None
     except StoreError as error:
         return _fail(f"cannot open the conversation store: {error}", 1)
+    if room is not None and count * PROCESS_CONNECTIONS > room:
+        return _fail(
+            f"--workers {count} needs {count * PROCESS_CONNECTIONS} database connections"
+            f" ({PROCESS_CONNECTIONS} a worker), but the server has {room} free for them:"
+            " raise max_connections, or run fewer workers",
+            1,
+        )
     base = [sys.executable, "-m", "reactchat", *argv]
     # argparse keeps a flag's last value: these override the command line's.
     ports = range(port, port + count)

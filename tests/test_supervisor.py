@@ -41,6 +41,20 @@ def test_many_workers_need_a_postgresql_store(store: str, shown: str) -> None:
     )
 
 
+def test_more_workers_than_the_database_has_connections_for_are_refused(postgres_url: str) -> None:
+    from reactchat.store_postgres import PROCESS_CONNECTIONS, PostgresStore
+
+    with PostgresStore(postgres_url) as store:
+        room = store.connections_left()
+    count = room // PROCESS_CONNECTIONS + 1
+    done = run_cli(
+        "run", "examples/echo.py", "--workers", str(count), "--port", "20000", "--store", postgres_url
+    )
+    assert done.returncode == 1
+    assert f"--workers {count} needs {count * PROCESS_CONNECTIONS} database connections" in done.stderr
+    assert "raise max_connections, or run fewer workers" in done.stderr
+
+
 def test_bad_worker_counts_and_ports_are_named() -> None:
     done = run_cli("run", "examples/echo.py", "--workers", "0")
     assert done.returncode == 2 and done.stderr == "reactchat: error: --workers must be at least 1, got 0\n"
