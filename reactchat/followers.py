@@ -127,10 +127,6 @@ class Followers:
                 break
             with self._released:
                 self._released.wait(WAIT_POLL)
-        try:  # answers left streaming here are orphans: this process holds the turn and the lease
-            store.recover_conversation(conversation_id, self.holder)
-        except Exception as error:
-            log.warning("recovering the answers of %s failed: %s", conversation_id, error)
         with self._lock:
             self._held[conversation_id] = number
             if self._renewing is None:

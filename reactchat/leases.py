@@ -56,7 +56,9 @@ class LeaseStore(abc.ABC):
     @abc.abstractmethod
     def take_lease(self, conversation_id: str, holder: str, ttl: float) -> int | None:
         """Take the conversation's lease for ``ttl`` seconds, or renew it for its holder; its fence number,
-        or None while another holder's lease lasts. Taking it from another holder raises the number."""
+        or None while another holder's lease lasts. Taking it from another holder raises the number. The
+        holder is to write nothing there until it holds the lease, so what is still streaming there when
+        it takes it has no writer: it is marked interrupted, as far as it was written."""
 
     @abc.abstractmethod
     def renew_leases(self, holder: str, conversation_ids: Sequence[str], ttl: float) -> list[str]:
@@ -67,10 +69,9 @@ class LeaseStore(abc.ABC):
         """Give the lease up at once (another process may take it without waiting for it to run out)."""
 
     @abc.abstractmethod
-    def recover_conversation(self, conversation_id: str, holder: str | None = None) -> int:
+    def recover_conversation(self, conversation_id: str) -> int:
         """Mark the conversation's messages still ``"streaming"`` as ``"interrupted"`` (kept as far as they
-        were written) unless the lease of a holder (other than ``holder``) lasts: their writer is gone. How
-        many were marked."""
+        were written) unless a holder's lease lasts: their writer is gone. How many were marked."""
 
     def notify(self, kind: str, ident: str) -> None:  # noqa: B027 - a store one process uses has nobody to tell
         """Tell the other processes on this store that ``kind`` happened to ``ident`` (ids only). A store

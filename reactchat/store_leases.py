@@ -26,6 +26,13 @@ class SqlLeaseStore(SqlAccountStore):
             )
             if not taken:
                 return None
+            # What is still streaming has no writer: its holder is this one now, which writes nothing yet.
+            for (message_id,) in tx.all(
+                f"SELECT m.id FROM messages m WHERE m.conversation_id = ? AND m.status = 'streaming'"
+                f"{self.lock_row('m')}",
+                (conversation_id,),
+            ):
+                self._fold(tx, message_id, None, "interrupted", None, now)
             return int(tx.one("SELECT fence FROM conversations WHERE id = ?", (conversation_id,))[0])
 
     def renew_leases(self, holder: str, conversation_ids: Sequence[str], ttl: float) -> builtins.list[str]:
@@ -54,15 +61,14 @@ class SqlLeaseStore(SqlAccountStore):
                 (conversation_id, holder),
             )
 
-    def recover_conversation(self, conversation_id: str, holder: str | None = None) -> int:
+    def recover_conversation(self, conversation_id: str) -> int:
         now = time.time()
         with self._tx("recovering a conversation's answers", write=True) as tx:
             rows = tx.all(
                 "SELECT m.id FROM messages m WHERE m.conversation_id = ? AND m.status = 'streaming' "
                 "AND NOT EXISTS (SELECT 1 FROM conversations c WHERE c.id = m.conversation_id "
-                f"AND c.lease_owner IS NOT NULL AND c.lease_owner != ? AND c.lease_until > ?)"
-                f"{self.lock_row('m')}",
-                (conversation_id, holder or "", now),
+                f"AND c.lease_owner IS NOT NULL AND c.lease_until > ?){self.lock_row('m')}",
+                (conversation_id, now),
             )
             for (message_id,) in rows:
                 self._fold(tx, message_id, None, "interrupted", None, now)

@@ -59,10 +59,11 @@ def test_a_fenced_out_writer_writes_nothing(store: Store, conversation: tuple[st
         store.append(owner, reply.id, "a woke up")
     with fenced(Fence(cid, "a", old)), pytest.raises(LeaseLost):
         store.add(owner, cid, role="user", content="nor this")
+    (message,) = store.path(owner, cid)  # taking it over, b marked what a left streaming
+    assert (message.status, message.content) == ("interrupted", "written while a held it. ")
     with fenced(Fence(cid, "b", new)):
-        store.append(owner, reply.id, "b goes on.")
-    path = store.path(owner, cid)
-    assert [m.content for m in path] == ["written while a held it. b goes on."]
+        store.add(owner, cid, role="user", content="b writes")
+    assert [m.content for m in store.path(owner, cid)] == ["written while a held it. ", "b writes"]
 
 
 def test_recover_a_conversation_only_when_nobody_writes_it(
@@ -81,15 +82,16 @@ def test_recover_a_conversation_only_when_nobody_writes_it(
     assert store.recover_conversation(cid) == 0
 
 
-def test_the_new_holder_recovers_what_the_old_one_left_streaming(
+def test_taking_a_lease_marks_what_its_last_holder_left_streaming(
     store: Store, conversation: tuple[str, str]
 ) -> None:
     owner, cid = conversation
     store.take_lease(cid, "dead", 30)
     reply = store.add(owner, cid, role="assistant", content="", status="streaming")
-    assert store.recover_conversation(cid, "alive") == 0  # the dead one's lease still lasts
-    store.release_lease(cid, "dead")
-    store.take_lease(cid, "alive", 30)
-    assert store.recover_conversation(cid) == 0  # "alive" holds it: to anyone else, it is being written
-    assert store.recover_conversation(cid, "alive") == 1  # its holder knows better: it writes nothing there
-    assert store.path(owner, cid)[-1].id == reply.id and store.path(owner, cid)[-1].status == "interrupted"
+    store.append(owner, reply.id, "as far as it got")
+    assert store.take_lease(cid, "alive", 30) is None  # the dead one's lease still lasts: untouched
+    assert store.path(owner, cid)[-1].status == "streaming"
+    store.release_lease(cid, "dead")  # (or it runs out)
+    assert store.take_lease(cid, "alive", 30) is not None
+    (message,) = store.path(owner, cid)
+    assert (message.id, message.status, message.content) == (reply.id, "interrupted", "as far as it got")
