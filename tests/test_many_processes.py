@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tornado.httpclient import HTTPRequest
-from tornado.websocket import websocket_connect
+from tornado.websocket import WebSocketClosedError, websocket_connect
 
 from reactchat.store_sql import SqlStore
 from tests.serving import Client, ready, run, wait_for
@@ -217,7 +217,10 @@ def test_a_rolling_restart_of_every_worker_loses_nothing(tmp_path: pathlib.Path,
                                 await tab.submit(tab.input_id(), question)
                             await tab.until(lambda c, q=question: answered(c, q), timeout=60)
                             break
-                        except ConnectionError:  # its worker drained: the page reconnects, elsewhere
+                        except (
+                            ConnectionError,
+                            WebSocketClosedError,
+                        ):  # its worker drained: reconnect elsewhere
                             shown_errors.extend(n for n in tab.notes if "could not" in n.lower())
                             shown_errors.extend(str(op[1]) for _, ops in tab.frames for op in ops
                                                 if op[0] == ERR and op[1] is not None)  # fmt: skip
