@@ -34,6 +34,7 @@ log = logging.getLogger("reactchat")
 SESSION_COOKIE = "rc_session"
 ACCOUNT_TTL = 2.0  # seconds an account's epoch is trusted from memory: "sign out everywhere" takes this long
 ACCOUNTS_KEPT = 10_000
+MAX_HEADER_VALUE = 320  # characters of a proxy's identity header (an email address is at most 254)
 MAX_NEXT = 2000  # characters of a sign-in's ``next`` path kept
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -147,6 +148,9 @@ class Gate:
         mode = self.auth.mode
         if mode == "header":
             value = request.headers.get(self.auth.header, "").strip()
+            if len(value) > MAX_HEADER_VALUE:
+                log.warning("%s of %d characters is refused", self.auth.header, len(value))
+                value = ""
             if value and self.trusted(request):
                 email = value if "@" in value else None
                 return Identity(f"header:{value}", "header", name=value, email=email)

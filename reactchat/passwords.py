@@ -8,7 +8,7 @@ import time
 from collections import OrderedDict
 from typing import Any
 
-__all__ = ["MAX_FAILURES", "WINDOW", "Attempts", "check", "hash_password", "valid_name"]
+__all__ = ["MAX_FAILURES", "MAX_NAME", "WINDOW", "Attempts", "check", "hash_password", "valid_name"]
 
 MAX_FAILURES = 5  # failed attempts allowed per user, and per address, in a WINDOW
 WINDOW = 300.0  # seconds

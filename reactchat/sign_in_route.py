@@ -19,7 +19,7 @@ from reactchat.auth import Gate, local_path
 from reactchat.config import Config
 from reactchat.handler import Handler
 from reactchat.page import theme_parts
-from reactchat.passwords import check
+from reactchat.passwords import MAX_NAME, check, valid_name
 from reactchat.sign_in_page import sign_in_html
 
 if TYPE_CHECKING:
@@ -62,7 +62,8 @@ class SignInHandler(Handler):
     async def post(self) -> None:
         if self.gate.auth.mode != "password":
             raise tornado.web.HTTPError(405)
-        name = self.get_body_argument("username", "").strip()
+        # No user has a longer name: the limiter's keys stay small whatever a client sends.
+        name = self.get_body_argument("username", "").strip()[: MAX_NAME + 1]
         password = self.get_body_argument("password", "")
         next_path = local_path(self.get_body_argument("next", "/"))
         gate = self.gate
@@ -74,7 +75,7 @@ class SignInHandler(Handler):
             self.page(next_path, name, f"Too many failed attempts: try again in {math.ceil(wait)} seconds.")
             return
         identifier = f"password:{name}"
-        account = gate.account(identifier) if name else None
+        account = gate.account(identifier) if valid_name(name) is None else None
         password_hash = account.password_hash if account is not None else None
         # argon2 takes tens of milliseconds of CPU on purpose: not on the loop's thread.
         ok = await tornado.ioloop.IOLoop.current().run_in_executor(None, check, password, password_hash)

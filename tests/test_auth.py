@@ -99,6 +99,7 @@ def test_header_mode_believes_a_trusted_proxy(
     assert status == 200 and "ann@example.com" in body  # data-account names her
     status, _, body = visitor.get("/")
     assert status == 401 and "sign-in proxy" in body
+    assert visitor.get("/", headers={"X-User": "a" * 321 + "@example.com"})[0] == 401  # no such identity
 
     async def go() -> None:
         c = await connect(served.ws_url, **{"X-User": "ann@example.com"})

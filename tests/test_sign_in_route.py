@@ -169,3 +169,9 @@ def test_openid_connect_through_the_served_app(
             account = store.account(f"oidc:{provider.issuer}|bo")
             assert account is not None and account.user.email == "bo@example.com"
             assert (account.user.claims or {}).get("team") == "red"
+
+
+def test_an_overlong_user_name_is_a_wrong_one(app: tuple[str, str]) -> None:
+    url, _ = app
+    status, _, body = Visitor(url).sign_in("a" * 100_000)
+    assert status == 401 and WRONG in body and "a" * 66 not in body  # kept short, even in the refilled field
