@@ -358,8 +358,6 @@ class Session:
                 trigger, note = record_event(transcript, trigger, stored, origin, self.uploads)
                 if note is not None:
                     self.outbox.push_now([NOTE, note])
-            if event is not None:  # applied (stored): the tab need not send it again to another session
-                self.outbox.push_now([EVACK, event.tab, event.ev_seq])
             signed_in = self.user if self.user is not None and not self.user.anonymous else None
             scope = Scope(self.state, self.widgets, self.media, self.uploads, self.script.registry,
                           self.config.frame_interval, loop_source, transcript, signed_in,
@@ -377,6 +375,8 @@ class Session:
             if target is not None and trigger.mark is not None:
                 rec.set(target, trigger.mark)  # shown at once (a like), kept across reruns
             outcome = execute(self.script, run)
+            if event is not None:  # applied and answered: the tab need not send it to another session
+                self.outbox.push_now([EVACK, event.tab, event.ev_seq])
             declared = run.find(Interactions)
             if declared is not None:
                 self.interactions = declared
