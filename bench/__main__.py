@@ -28,7 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 import reactchat
-from bench import bombs, branches, browser, conversations, headless, report, startup, wire
+from bench import bombs, branches, browser, conversations, headless, report, startup, tabs, wire, workers
 from bench.apps import Apps
 from bench.corpus import stream_tokens
 from bench.report import Section, kb, median, ms, p90
@@ -491,7 +491,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", action="append", metavar="SECTION",
         help="run only this section (repeatable): bytes_per_turn, cpu_per_turn, many_sessions, stream,"
-        " latency, bombs, browser, conversations, branches",
+        " latency, bombs, browser, conversations, branches, workers, tabs",
     )  # fmt: skip
     args = parser.parse_args(argv)
 
@@ -525,6 +525,8 @@ def main(argv: list[str] | None = None) -> int:
         # Its Chromium part runs in a thread of its own too, as section 5's does.
         bench.section("conversations", "6. Stored conversations", bench.stored_conversations)
         bench.section("branches", "6b. Versions of a stored conversation", bench.versions)
+        bench.section("workers", "7. Many workers behind nginx on PostgreSQL", workers.run)  # bench/workers.py
+        bench.section("tabs", "8. Idle and streaming tabs in one process", tabs.run)  # bench/tabs.py
     finally:
         bench.close()
 
