@@ -153,7 +153,8 @@ class Cluster:
         listen = free_ports(1)
         self.log = open(os.path.join(folder, f"workers-{self.port}.log"), "wb")  # noqa: SIM115
         command = [sys.executable, "-m", "reactchat", "run", script, "--workers", str(workers),
-                   "--port", str(self.port), "--store", store, "--no-watch"]  # fmt: skip
+                   "--port", str(self.port), "--store", store, "--no-watch",
+                   "--trusted-proxy", "127.0.0.1"]  # fmt: skip
         self.supervisor = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, cwd=REPO)
         self.nginx: Nginx | None = None
         try:
@@ -280,7 +281,10 @@ class Browser:
         conn = await websocket_connect(HTTPRequest(ws, headers=headers, connect_timeout=30, request_timeout=30))
         tab = Tab(conn)
         await tab.send(["hello", 1, None, -1, "", conversation])
-        await tab.until(until, timeout=60)
+        try:
+            await tab.until(until, timeout=60)
+        except ConnectionError:
+            raise ConnectionError(f"closed ({conn.close_code} {conn.close_reason}) before the tab was ready") from None
         return tab
 
 
