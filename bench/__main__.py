@@ -9,7 +9,10 @@ first page load, short turns at 0 and 1,000 prior messages, and a streamed reply
 stored conversations (``rc.conversation()``) on SQLite and PostgreSQL: a turn at 1,000 stored messages, a
 stream written through to the store, opening a stored conversation in a new tab, a store of 10,000
 conversations, and 100 sessions streaming at once (``bench/conversations.py``); (6b) versions: opening a
-conversation of 20 branches against its path alone, and the bytes of paging a version (``bench/branches.py``).
+conversation of 20 branches against its path alone, and the bytes of paging a version (``bench/branches.py``);
+(7) 1 vs 3 workers behind nginx on PostgreSQL streaming to 50-500 sessions, and chaos, a worker killed
+every 20 s (``bench/workers.py``); (8) 1,000 idle tabs on one process (memory, threads) and 100 of them
+streaming at once (``bench/tabs.py``).
 
 Numbers are printed, never asserted: each row shows its value, its target and PASS/MISS; the last line is
 one JSON object with every number. ``--profile`` adds a cProfile of the 1,000-message turn.
@@ -525,8 +528,8 @@ def main(argv: list[str] | None = None) -> int:
         # Its Chromium part runs in a thread of its own too, as section 5's does.
         bench.section("conversations", "6. Stored conversations", bench.stored_conversations)
         bench.section("branches", "6b. Versions of a stored conversation", bench.versions)
-        bench.section("workers", "7. Many workers behind nginx on PostgreSQL", workers.run)  # bench/workers.py
-        bench.section("tabs", "8. Idle and streaming tabs in one process", tabs.run)  # bench/tabs.py
+        bench.section("workers", "7. Many workers behind nginx on PostgreSQL", workers.run)
+        bench.section("tabs", "8. Idle and streaming tabs in one process", tabs.run)
     finally:
         bench.close()
 

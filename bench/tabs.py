@@ -65,7 +65,10 @@ if prompt := rc.chat_input():
     rc.message("user", prompt)
     with rc.message("assistant"):
         reply = rc.write_stream(tokens())
-    rc.session_state.history += [{{"role": "user", "content": prompt}}, {{"role": "assistant", "content": reply}}]
+    rc.session_state.history += [
+        {{"role": "user", "content": prompt}},
+        {{"role": "assistant", "content": reply}},
+    ]
 """
 
 
@@ -163,9 +166,19 @@ def run(sec: Section, data: dict[str, Any]) -> None:
         with open(script, "w", encoding="utf-8") as f:
             f.write(textwrap.dedent(APP))
         port = free_ports(1)
-        log = open(os.path.join(folder, "server.log"), "wb")  # noqa: SIM115
-        command = [sys.executable, "-m", "reactchat", "run", script, "--port", str(port), "--no-watch",
-                   "--trusted-proxy", "127.0.0.1"]  # as behind a proxy: each browser's own X-Forwarded-For
+        log = open(os.path.join(folder, "server.log"), "wb")
+        command = [
+            sys.executable,
+            "-m",
+            "reactchat",
+            "run",
+            script,
+            "--port",
+            str(port),
+            "--no-watch",
+            "--trusted-proxy",
+            "127.0.0.1",
+        ]  # as behind a proxy: each browser's own X-Forwarded-For
         server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
         try:
             from tests.nginx import wait_serving

@@ -46,7 +46,7 @@ from bench.apps import REPO
 from bench.conversations import postgres_base, postgres_unavailable
 from bench.report import Section, median
 from reactchat.nginx_config import nginx_config
-from reactchat.ops import ERR, HELLO, NOTE, RUN, Op, apply, empty_root, walk
+from reactchat.ops import ERR, HELLO, NOTE, RUN, Op, apply, walk
 from reactchat.store import open_store
 from tests.serving import Client, ready
 
@@ -151,7 +151,7 @@ class Cluster:
             f.write(textwrap.dedent(APP))
         self.port = free_ports(workers)
         listen = free_ports(1)
-        self.log = open(os.path.join(folder, f"workers-{self.port}.log"), "wb")  # noqa: SIM115
+        self.log = open(os.path.join(folder, f"workers-{self.port}.log"), "wb")
         command = [sys.executable, "-m", "reactchat", "run", script, "--workers", str(workers),
                    "--port", str(self.port), "--store", store, "--no-watch",
                    "--trusted-proxy", "127.0.0.1"]  # fmt: skip
@@ -161,7 +161,9 @@ class Cluster:
             self.wait_workers(60)
             nginx = Nginx(nginx_config(workers, self.port, listen=f"127.0.0.1:{listen}"), listen, self._tmp())
             # Room for every tab twice over (a client and an upstream connection each).
-            nginx.main.write_text(nginx.main.read_text().replace("worker_connections 256", "worker_connections 8192"))
+            nginx.main.write_text(
+                nginx.main.read_text().replace("worker_connections 256", "worker_connections 8192")
+            )
             self.nginx = nginx.start()
         except BaseException:
             self.stop()
@@ -193,7 +195,9 @@ class Cluster:
         deadline = time.monotonic() + timeout
         while self.serving() < self.count:
             if self.supervisor.poll() is not None:
-                raise RuntimeError(f"reactchat run --workers {self.count} exited with {self.supervisor.returncode}")
+                raise RuntimeError(
+                    f"reactchat run --workers {self.count} exited with {self.supervisor.returncode}"
+                )
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{self.count} workers did not all serve within {timeout:g} s")
             time.sleep(0.1)
@@ -278,13 +282,17 @@ class Browser:
     async def tab(self, conversation: str | None = None, until: Callable[[Client], bool] = ready) -> Tab:
         ws = self.url.replace("http://", "ws://") + "/_rc/ws"
         headers = {"Origin": self.url, "Cookie": self.cookies, "X-Forwarded-For": self.address}
-        conn = await websocket_connect(HTTPRequest(ws, headers=headers, connect_timeout=30, request_timeout=30))
+        conn = await websocket_connect(
+            HTTPRequest(ws, headers=headers, connect_timeout=30, request_timeout=30)
+        )
         tab = Tab(conn)
         await tab.send(["hello", 1, None, -1, "", conversation])
         try:
             await tab.until(until, timeout=60)
         except ConnectionError:
-            raise ConnectionError(f"closed ({conn.close_code} {conn.close_reason}) before the tab was ready") from None
+            raise ConnectionError(
+                f"closed ({conn.close_code} {conn.close_reason}) before the tab was ready"
+            ) from None
         return tab
 
 
@@ -326,7 +334,8 @@ async def open_tabs(browsers: list[Browser]) -> list[Tab]:
 def expected_words(text: str) -> bool:
     words = text.split()
     return len(words) == TOKENS and all(
-        w == f"w{i}" if i % STAMP_EVERY else _STAMP.fullmatch(w.encode()) is not None for i, w in enumerate(words)
+        w == f"w{i}" if i % STAMP_EVERY else _STAMP.fullmatch(w.encode()) is not None
+        for i, w in enumerate(words)
     )
 
 
@@ -347,7 +356,9 @@ async def streaming_run(url: str, count: int) -> dict[str, Any]:
             await tab.until(lambda c: answered(c, question), timeout=ANSWER_TIMEOUT)
             reply = shown(tab)[-1]
             if not expected_words(reply):
-                errors.append(f"tab {i}: the answer shown is not the whole answer ({len(reply.split())} words)")
+                errors.append(
+                    f"tab {i}: the answer shown is not the whole answer ({len(reply.split())} words)"
+                )
         except (ConnectionError, TimeoutError) as error:
             errors.append(f"tab {i}: {type(error).__name__}: {str(error)[:120]}")
         errors.extend(f"tab {i}: shown {e}" for e in tab.errors)
@@ -396,17 +407,27 @@ def scaling(sec: Section, data: dict[str, Any], folder: str) -> None:
             label = f"{workers} worker{'s' if workers > 1 else ''}, {count} sessions"
             sec.info(f"{label}: all answers complete", f"{row['seconds']:.1f} s")
             sec.info("  token lag p50 / p99", f"{row['lag_p50_ms']:.0f} / {row['lag_p99_ms']:.0f} ms")
-            sec.check("  errors; answers stored whole", f"{row['errors']}; {whole}/{count}", f"0; {count}/{count}",
-                      row["errors"] == 0 and whole == count)  # fmt: skip
+            sec.check(
+                "  errors; answers stored whole",
+                f"{row['errors']}; {whole}/{count}",
+                f"0; {count}/{count}",
+                row["errors"] == 0 and whole == count,
+            )
             sec.info("  opening the tabs (GET / + socket + first run)", f"{row['open_seconds']:.1f} s")
-            sec.info("  the client process's CPU share while streaming", f"{row['client_cpu_share'] * 100:.0f} %")
+            sec.info(
+                "  the client process's CPU share while streaming", f"{row['client_cpu_share'] * 100:.0f} %"
+            )
             for sample in row["error_samples"]:
                 sec.note(f"{label}: {sample}")
             if row["open_seconds"] + row["seconds"] > RUN_LIMIT:
-                skip_rest = f"{count} sessions took {row['open_seconds'] + row['seconds']:.0f} s (> {RUN_LIMIT:g} s)"
+                skip_rest = (
+                    f"{count} sessions took {row['open_seconds'] + row['seconds']:.0f} s (> {RUN_LIMIT:g} s)"
+                )
         ran = [c for c in COUNTS if "skipped" not in data[f"{workers}w_{c}"]]
         if skip_rest:
-            sec.note(f"{workers} worker(s): ran {', '.join(map(str, ran))} sessions; larger skipped: {skip_rest}")
+            sec.note(
+                f"{workers} worker(s): ran {', '.join(map(str, ran))} sessions; larger skipped: {skip_rest}"
+            )
 
 
 # -- chaos --------------------------------------------------------------------------------------------------
@@ -486,9 +507,12 @@ async def chaos_run(cluster: Cluster, count: int) -> dict[str, Any]:
             except TimeoutError:
                 pass
 
-    await asyncio.gather(killer(), *(session(i, b, t) for i, (b, t) in enumerate(zip(browsers, tabs, strict=True))))
+    await asyncio.gather(
+        killer(), *(session(i, b, t) for i, (b, t) in enumerate(zip(browsers, tabs, strict=True)))
+    )
+    seconds = time.perf_counter() - start
     return {"sent": sent, "errors": errors, "recovered": recovered, "kills": kills,
-            "reconnect_attempts_failed": reconnects_failed, "seconds": time.perf_counter() - start}  # fmt: skip
+            "reconnect_attempts_failed": reconnects_failed, "seconds": seconds}  # fmt: skip
 
 
 def settle(store_url: str, timeout: float) -> int:
@@ -519,16 +543,20 @@ def chaos(sec: Section, data: dict[str, Any], folder: str) -> None:
     sent = len(result["sent"])
     recovered = result["recovered"]
     data["chaos"] = {
-        "sessions": CHAOS_SESSIONS, "rounds": CHAOS_ROUNDS, "kills_at_s": [round(k, 1) for k in result["kills"]],
+        "sessions": CHAOS_SESSIONS, "rounds": CHAOS_ROUNDS,
+        "kills_at_s": [round(k, 1) for k in result["kills"]],
         "prompts_sent": sent, "lost": len(lost), "stored_twice": len(twice), "answers": dict(statuses),
         "answers_whole": whole, "left_streaming": left_streaming, "errors": len(result["errors"]),
         "error_samples": result["errors"][:5], "reconnects": len(recovered),
         "served_again_p50_ms": round(median(recovered) * 1e3, 1) if recovered else None,
         "served_again_p99_ms": round(percentile(recovered, 0.99) * 1e3, 1) if recovered else None,
-        "reconnect_attempts_failed": result["reconnect_attempts_failed"], "seconds": round(result["seconds"], 1),
+        "reconnect_attempts_failed": result["reconnect_attempts_failed"],
+        "seconds": round(result["seconds"], 1),
     }  # fmt: skip
     kills = ", ".join(f"{k:.0f}" for k in result["kills"])
-    sec.info(f"chaos: 3 workers, {CHAOS_SESSIONS} sessions x {CHAOS_ROUNDS} prompts", f"{result['seconds']:.0f} s")
+    sec.info(
+        f"chaos: 3 workers, {CHAOS_SESSIONS} sessions x {CHAOS_ROUNDS} prompts", f"{result['seconds']:.0f} s"
+    )
     sec.info("  workers killed -9 (at seconds)", f"{len(result['kills'])} ({kills})")
     sec.info("  answers completed whole / marked interrupted",
              f"{whole} / {statuses.get('interrupted', 0)} of {sum(statuses.values())}")  # fmt: skip
@@ -540,7 +568,9 @@ def chaos(sec: Section, data: dict[str, Any], folder: str) -> None:
     sec.check("  errors (shown, or a tab never served again)", str(len(result["errors"])), "0",
               not result["errors"])  # fmt: skip
     sec.info(f"  served again after its worker died, p50 / p99 (n={len(recovered)})", lag_text(recovered))
-    sec.info("  reconnect attempts that failed (retried after 0.25 s)", str(result["reconnect_attempts_failed"]))
+    sec.info(
+        "  reconnect attempts that failed (retried after 0.25 s)", str(result["reconnect_attempts_failed"])
+    )
     for sample in result["errors"][:5]:
         sec.note(f"chaos: {sample}")
 
@@ -558,13 +588,14 @@ def run(sec: Section, data: dict[str, Any]) -> None:
         chaos(sec, data, folder)
     sec.note(
         f"each session: GET / (own cookies, own X-Forwarded-For), a WebSocket through nginx (hash of the"
-        f" cookie), one prompt whose answer streams {TOKENS} tokens {DELAY * 1e3:.0f} ms apart (~{TOKENS * DELAY:.0f}"
-        " s alone); all prompts sent at once; time = first submit to the last answer shown complete"
+        f" cookie), one prompt whose answer streams {TOKENS} tokens {DELAY * 1e3:.0f} ms apart"
+        f" (~{TOKENS * DELAY:.0f} s alone); all prompts sent at once; time = first submit to the last"
+        " answer shown complete"
     )
     sec.note(
         f"token lag: every {STAMP_EVERY}th token carries the server's time.time() when yielded; lag = arrival"
         " of the first frame carrying it at the client (same clock) minus that; includes frame coalescing,"
-        " the store, nginx and the client's own queueing (its CPU share is printed: near 100 % = client-bound)"
+        " the store, nginx and the client's own queueing (its CPU share is printed: ~100 % = client-bound)"
     )
     sec.note(
         "chaos: served again = socket closed -> first frame of the reconnected tab (a new WebSocket through"
