@@ -55,7 +55,7 @@ DELAY = 0.020  # seconds per token: an answer streams for about 6 s
 STAMP_EVERY = 10
 COUNTS = (50, 200, 500)
 WORKER_COUNTS = (1, 3)
-RUN_LIMIT = 90.0  # seconds a run may take (opening and streaming) before larger counts are skipped
+RUN_LIMIT = 120.0  # seconds the next count's run may be expected to take (linearly); past it, skipped
 CHAOS_SESSIONS = 300
 CHAOS_ROUNDS = 2
 KILL_EVERY = 20.0
@@ -421,9 +421,12 @@ def scaling(sec: Section, data: dict[str, Any], folder: str) -> None:
             )
             for sample in row["error_samples"]:
                 sec.note(f"{label}: {sample}")
-            if row["open_seconds"] + row["seconds"] > RUN_LIMIT:
+            following = [c for c in COUNTS if c > count]
+            expected = (row["open_seconds"] + row["seconds"]) * following[0] / count if following else 0.0
+            if expected > RUN_LIMIT:
                 skip_rest = (
-                    f"{count} sessions took {row['open_seconds'] + row['seconds']:.0f} s (> {RUN_LIMIT:g} s)"
+                    f"{count} sessions took {row['open_seconds'] + row['seconds']:.0f} s: {following[0]}"
+                    f" would take about {expected:.0f} s (> {RUN_LIMIT:g} s)"
                 )
         ran = [c for c in COUNTS if "skipped" not in data[f"{workers}w_{c}"]]
         if skip_rest:
