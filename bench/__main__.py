@@ -9,7 +9,10 @@ first page load, short turns at 0 and 1,000 prior messages, and a streamed reply
 stored conversations (``rc.conversation()``) on SQLite and PostgreSQL: a turn at 1,000 stored messages, a
 stream written through to the store, opening a stored conversation in a new tab, a store of 10,000
 conversations, and 100 sessions streaming at once (``bench/conversations.py``); (6b) versions: opening a
-conversation of 20 branches against its path alone, and the bytes of paging a version (``bench/branches.py``).
+conversation of 20 branches against its path alone, and the bytes of paging a version (``bench/branches.py``);
+(7) 1 vs 3 workers behind nginx on PostgreSQL streaming to 50-500 sessions, and chaos, a worker killed
+every 20 s (``bench/workers.py``); (8) 1,000 idle tabs on one process (memory, threads) and 100 of them
+streaming at once (``bench/tabs.py``).
 
 Numbers are printed, never asserted: each row shows its value, its target and PASS/MISS; the last line is
 one JSON object with every number. ``--profile`` adds a cProfile of the 1,000-message turn.
@@ -28,7 +31,7 @@ from collections.abc import Callable
 from typing import Any
 
 import reactchat
-from bench import bombs, branches, browser, conversations, headless, report, startup, wire
+from bench import bombs, branches, browser, conversations, headless, report, startup, tabs, wire, workers
 from bench.apps import Apps
 from bench.corpus import stream_tokens
 from bench.report import Section, kb, median, ms, p90
@@ -491,7 +494,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", action="append", metavar="SECTION",
         help="run only this section (repeatable): bytes_per_turn, cpu_per_turn, many_sessions, stream,"
-        " latency, bombs, browser, conversations, branches",
+        " latency, bombs, browser, conversations, branches, workers, tabs",
     )  # fmt: skip
     args = parser.parse_args(argv)
 
@@ -525,6 +528,8 @@ def main(argv: list[str] | None = None) -> int:
         # Its Chromium part runs in a thread of its own too, as section 5's does.
         bench.section("conversations", "6. Stored conversations", bench.stored_conversations)
         bench.section("branches", "6b. Versions of a stored conversation", bench.versions)
+        bench.section("workers", "7. Many workers behind nginx on PostgreSQL", workers.run)
+        bench.section("tabs", "8. Idle and streaming tabs in one process", tabs.run)
     finally:
         bench.close()
 
