@@ -306,8 +306,13 @@ class Sessions(Mapping[str, Session]):
             overlay = self.script.overlay or {}
             message = overlay.get("message", "the script did not compile")
             raise ScriptFailed(f"{message} ({overlay.get('file')}:{overlay.get('line')})")
-        # A hidden session: never registered, so no tab can reach it and the reaper never sees it.
-        session = Session(self.script, self.config, lambda _session, _urgent: None)
+        # A hidden session: never registered, so no tab can reach it and the reaper never sees it. With a
+        # store, it has a transcript (a script calling rc.conversation() needs one), of an owner no browser
+        # can be; the run stores nothing (nothing is submitted).
+        transcript = None
+        if self.store is not None:
+            transcript = Transcript(self.store, self.owner(anonymous("reactchat:discovery")), self.app_name)
+        session = Session(self.script, self.config, lambda _session, _urgent: None, transcript)
         session.start()
         try:
             session.wait_idle(30)

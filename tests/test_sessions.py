@@ -271,6 +271,32 @@ def test_the_chat_interface_is_found_in_a_hidden_session(write_app: Callable[[st
     run(body())
 
 
+def test_finding_the_chat_interface_runs_a_conversation_app_without_an_error(
+    write_app: Callable[[str], str], caplog: pytest.LogCaptureFixture
+) -> None:
+    from reactchat.store import open_store
+
+    app = write_app("""
+        import reactchat as rc
+        conv = rc.conversation()
+        rc.chat_interface(lambda message, history: message)
+    """)
+
+    async def body() -> None:
+        script = Script(app)
+        script.load()
+        store = open_store("memory")
+        sessions = Sessions(script, Config(), store)
+        try:
+            assert isinstance(await sessions.chat_function(), ChatFunction)
+        finally:
+            sessions.close()
+            store.close()
+
+    run(body())
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"] == []
+
+
 def test_a_draining_server_lets_answers_finish_and_sends_idle_tabs_elsewhere(
     serve: Callable[..., Served], write_app: Callable[[str], str]
 ) -> None:
