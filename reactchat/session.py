@@ -73,6 +73,8 @@ class Session:
         self._widget_updates: dict[int, Any] = {}  # node id -> value, applied at the next run's start
         self.status = "idle"
         self._ev_seqs: collections.OrderedDict[str, int] = collections.OrderedDict()  # per tab, LRU
+        self._tab_numbers: dict[str, int] = {}  # what EVACK names each tab by (hello)
+        self._tab_ids = itertools.count(1)
         self.detached_since: float | None = time.monotonic()
         self.run: Run | None = None
         self._run_ids = itertools.count(1)
@@ -105,15 +107,9 @@ class Session:
             self._spawn_worker()
 
     def submit(self, event: Event, tab: str = "") -> bool:
-        """Queue a user event from ``tab``; returns False for a duplicate (``ev_seq`` already received from
-        that tab: a resend after a reconnect).
-
-        A widget's ``set`` is state, not a run of its own: the latest value wins and is applied at the start
-        of the next run, and one rerun follows (a running run is not interrupted).
-
-        Raises:
-            ValueError: for an ``ev_seq`` further ahead than a tab can be (it is dropped; the session lives).
-        """
+        """Queue a user event from ``tab``; False for a duplicate (``ev_seq`` already received from that tab:
+        a resend). A widget's ``set`` is state, not a run: the latest value wins, applied at the next run's
+        start, and one rerun follows. Raises ValueError for an ``ev_seq`` further ahead than a tab can be."""
         with self._cond:
             last = self._ev_seqs.get(tab)  # a tab new to this session may start anywhere (a restart)
             if last is not None and event.ev_seq <= last:
@@ -137,10 +133,15 @@ class Session:
             self._spawn_worker_if_allowed()  # kept in the queue until an abandoned run's thread ends
         return True
 
-    def last_ev_seq(self, tab: str = "") -> int:
-        """The number of the last event received from ``tab`` (the client resends what came after)."""
+    def hello(self, tab: str = "") -> tuple[int, int]:
+        """What a tab's HELLO tells it: its last event received, and the small number EVACK names it by."""
         with self._cond:
-            return self._ev_seqs.get(tab, 0)
+            return self._ev_seqs.get(tab, 0), self._tab_number(tab)
+
+    def _tab_number(self, tab: str) -> int:
+        if len(self._tab_numbers) >= 2 * MAX_TABS and tab not in self._tab_numbers:
+            del self._tab_numbers[next(iter(self._tab_numbers))]  # the oldest
+        return self._tab_numbers.setdefault(tab, next(self._tab_ids))
 
     def show(self, conversation_id: str) -> None:
         """Show the stored conversation ``conversation_id`` from the next run (a tab opened its URL)."""
@@ -376,7 +377,7 @@ class Session:
                 rec.set(target, trigger.mark)  # shown at once (a like), kept across reruns
             outcome = execute(self.script, run)
             if event is not None:  # applied and answered: the tab need not send it to another session
-                self.outbox.push_now([EVACK, event.tab, event.ev_seq])
+                self.outbox.push_now([EVACK, self.hello(event.tab)[1], event.ev_seq])
             declared = run.find(Interactions)
             if declared is not None:
                 self.interactions = declared

@@ -93,7 +93,7 @@ class ChatSocket(Handler, WebSocketHandler):
         self.session = session
         sender = self.sessions.attach(session, self)
         self.tab = hello.tab
-        hello_op = [HELLO, session.token, session.last_ev_seq(hello.tab)]
+        hello_op = [HELLO, session.token, *session.hello(hello.tab)]
         self.write_message(encode_frame(None, [hello_op]), binary=True)
         missed = session.outbox.replay_after(hello.last_seq)
         if missed is None:

@@ -262,7 +262,7 @@ def test_events_are_numbered_per_tab_and_a_number_far_ahead_is_refused() -> None
     assert t.session.submit(Event(6, node_id, "submit", "still fine"), tab="a")
     t.wait()
     assert [m["content"] for m in t.messages if m["role"] == "user"] == ["from a", "from b", "still fine"]
-    assert (t.session.last_ev_seq("a"), t.session.last_ev_seq("b"), t.session.last_ev_seq("c")) == (6, 5, 0)
+    assert (t.session.hello("a")[0], t.session.hello("b")[0], t.session.hello("c")[0]) == (6, 5, 0)
 
 
 def test_an_idle_session_holds_no_thread(write_app: Callable[[str], str]) -> None:

@@ -103,7 +103,7 @@ def test_a_token_resumes_its_session_and_anything_else_starts_one(write_app: Cal
 def use(sessions: Sessions, session: Session | None) -> Session:
     """Send ``session`` an event, as a tab whose user did something."""
     assert session is not None
-    sessions.submit(session, Event(session.last_ev_seq() + 1, 0, "set", 1), "")
+    sessions.submit(session, Event(session.hello()[0] + 1, 0, "set", 1), "")
     return session
 
 

@@ -32,19 +32,23 @@ export interface ConnectionHooks {
   note(text: string): void;
 }
 
-/** HELLO: the session's resume token, and the highest client event seq the server has received. */
+/**
+ * HELLO: the session's resume token, the highest client event seq the server has received from this tab, and the
+ * number EVACK names this tab by (null from a server that sends none).
+ */
 export interface Hello {
   token: string;
   lastEvSeq: number;
+  tab: number | null;
 }
 
 /**
  * The connection's own ops in a frame (the store skips them): the last HELLO, the NOTE texts in order, and the
- * highest event of tab `tab` the server says it applied (EVACK; null: none).
+ * highest event the server says it applied (EVACK) of the tab it numbers `tab` (a HELLO in the frame renumbers).
  */
 export function controlOps(
   ops: readonly unknown[],
-  tab = "",
+  tab: number | null = null,
 ): { hello: Hello | null; notes: string[]; applied: number | null } {
   let hello: Hello | null = null;
   let applied: number | null = null;
@@ -53,9 +57,12 @@ export function controlOps(
     if (!Array.isArray(op)) continue;
     const a: unknown[] = op;
     if (a[0] === HELLO && typeof a[1] === "string" && Number.isInteger(a[2])) {
-      hello = { token: a[1], lastEvSeq: a[2] as number };
+      hello = { token: a[1], lastEvSeq: a[2] as number, tab: Number.isInteger(a[3]) ? (a[3] as number) : null };
+      tab = hello.tab;
     } else if (a[0] === NOTE && typeof a[1] === "string") notes.push(a[1]);
-    else if (a[0] === EVACK && a[1] === tab && Number.isInteger(a[2])) applied = Math.max(applied ?? 0, a[2] as number);
+    else if (a[0] === EVACK && tab !== null && a[1] === tab && Number.isInteger(a[2])) {
+      applied = Math.max(applied ?? 0, a[2] as number);
+    }
   }
   return { hello, notes, applied };
 }
@@ -90,6 +97,8 @@ export class Connection {
   private sentToken: string | null = null;
   private evSeq = Number(load(KEYS.evSeq)) || 0;
   private pending: EvMessage[] = loadPending();
+  /** What the session's EVACKs name this tab by (from its HELLO). */
+  private tabNumber: number | null = null;
   /** Submits a replaced session never applied, for the new one's chat input once its tree is here. */
   private resubmit: EvMessage[] = [];
 
@@ -185,8 +194,11 @@ export class Connection {
     // A replayed frame we already applied (a SNAP always applies).
     if (seq !== null && seq <= this.lastSeq && !ops.some((op) => op[0] === SNAP)) return;
     this.store.applyAll(ops);
-    const { hello, notes, applied } = controlOps(ops, tabId());
-    if (hello) this.onHello(hello.token, hello.lastEvSeq);
+    const { hello, notes, applied } = controlOps(ops, this.tabNumber);
+    if (hello) {
+      this.tabNumber = hello.tab;
+      this.onHello(hello.token, hello.lastEvSeq);
+    }
     if (applied !== null) {
       // Applied (a prompt stored): no other session need ever see it, whatever happens to this one.
       this.pending = this.pending.filter((m) => m[1] > applied);

@@ -47,9 +47,9 @@ export type WireOp =
   | [typeof MOV, number, number, number | null]
   | [typeof REP, number, WireNode]
   | [typeof ERR, Overlay | null]
-  | [typeof HELLO, string, number]
+  | [typeof HELLO, string, number, number]
   | [typeof NOTE, string]
-  | [typeof EVACK, string, number];
+  | [typeof EVACK, number, number];
 
 /** A server frame: `[version, seq, ops]`. */
 export type Frame = [number, number | null, WireOp[]];

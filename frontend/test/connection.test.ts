@@ -6,27 +6,29 @@ import { CLOSE_SIGNED_OUT, Connection, controlOps, hello, type Status } from "..
 import { decode, encode } from "../src/msgpack";
 import { EVACK, HELLO, PROTOCOL_VERSION, SNAP } from "../src/protocol";
 import { Store } from "../src/store";
-import { KEYS, tabId } from "../src/tab";
+import { KEYS } from "../src/tab";
 import { freshDom } from "./dom";
 
 describe("control ops", () => {
   test("HELLO and NOTE are recorded", () => {
-    const c = controlOps([[8, { message: "m", file: "f.py", line: 2, text: "t" }], [9, "tok", 4], [10, "hey"]]);
-    assert.deepEqual(c.hello, { token: "tok", lastEvSeq: 4 });
+    const c = controlOps([[8, { message: "m", file: "f.py", line: 2, text: "t" }], [9, "tok", 4, 3], [10, "hey"]]);
+    assert.deepEqual(c.hello, { token: "tok", lastEvSeq: 4, tab: 3 });
     assert.deepEqual(c.notes, ["hey"]);
   });
 
   test("the last HELLO wins, NOTEs keep their order, malformed ones are skipped", () => {
     const c = controlOps([[9, "a", 1], [10, "one"], null, [9, 5, 5], [9, "b", 1.5], [10, 3], [9, "c", 7], [10, "two"]]);
-    assert.deepEqual(c.hello, { token: "c", lastEvSeq: 7 });
+    assert.deepEqual(c.hello, { token: "c", lastEvSeq: 7, tab: null });
     assert.deepEqual(c.notes, ["one", "two"]);
     assert.deepEqual(controlOps([[1, "running"], [3, 1, {}]]), { hello: null, notes: [], applied: null });
   });
 
   test("EVACK: the highest event of this tab the server applied; other tabs' and malformed ones are skipped", () => {
-    const ops = [[11, "t1", 4], [11, "t2", 9], [11, "t1", 6], [11, "t1", "7"], [11, "t1", 5]];
-    assert.equal(controlOps(ops, "t1").applied, 6);
-    assert.equal(controlOps(ops, "t3").applied, null);
+    const ops = [[11, 1, 4], [11, 2, 9], [11, 1, 6], [11, 1, "7"], [11, 1, 5]];
+    assert.equal(controlOps(ops, 1).applied, 6);
+    assert.equal(controlOps(ops, 3).applied, null);
+    assert.equal(controlOps(ops, null).applied, null, "before any HELLO numbered it");
+    assert.equal(controlOps([[9, "tok", 0, 2], ...ops]).applied, 9, "a HELLO in the frame numbers it");
   });
 });
 
@@ -187,10 +189,10 @@ describe("events another session must not lose", () => {
     try {
       const { page } = tab();
       const { socket, conn } = page();
-      socket.frame([[HELLO, "first", 0], [SNAP, root(5)]]);
+      socket.frame([[HELLO, "first", 0, 1], [SNAP, root(5)]]);
       conn.event(5, "submit", "kept"); // ev 1: applied, the server says
       conn.event(5, "submit", "sent as the worker died"); // ev 2: never applied
-      socket.frame([[EVACK, tabId(), 1]], 2);
+      socket.frame([[EVACK, 1, 1]], 2);
       socket.closeWith(1006);
       mock.timers.tick(5000);
       const next = FakeSocket.made.at(-1) as FakeSocket;
