@@ -138,11 +138,10 @@ class Followers:
         with self._lock:
             self._held.pop(conversation_id, None)
         if self.store is not None:
-            try:
+            try:  # (the store tells the other processes: "r")
                 self.store.release_lease(conversation_id, self.holder)
             except Exception as error:  # it runs out by itself
                 log.warning("releasing the lease of %s failed: %s", conversation_id, error)
-            self._tell("r", conversation_id)
 
     def _renew(self) -> None:
         while True:

@@ -8,6 +8,7 @@ import time
 from collections.abc import Sequence
 
 from reactchat.store_accounts import SqlAccountStore
+from reactchat.store_sql import Tx
 
 __all__ = ["SqlLeaseStore"]
 
@@ -18,13 +19,13 @@ class SqlLeaseStore(SqlAccountStore):
     def take_lease(self, conversation_id: str, holder: str, ttl: float) -> int | None:
         now = time.time()
         with self._tx("taking a lease", write=True) as tx:
-            taken = tx.run(
+            taken = tx.one(
                 "UPDATE conversations SET fence = CASE WHEN lease_owner = ? THEN fence ELSE fence + 1 END, "
-                "lease_owner = ?, lease_until = ? "
-                "WHERE id = ? AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < ?)",
+                "lease_owner = ?, lease_until = ? WHERE id = ? "
+                "AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < ?) RETURNING fence",
                 (holder, holder, now + ttl, conversation_id, holder, now),
             )
-            if not taken:
+            if taken is None:
                 return None
             # What is still streaming has no writer: its holder is this one now, which writes nothing yet.
             for (message_id,) in tx.all(
@@ -33,7 +34,7 @@ class SqlLeaseStore(SqlAccountStore):
                 (conversation_id,),
             ):
                 self._fold(tx, message_id, None, "interrupted", None, now)
-            return int(tx.one("SELECT fence FROM conversations WHERE id = ?", (conversation_id,))[0])
+            return int(taken[0])
 
     def renew_leases(self, holder: str, conversation_ids: Sequence[str], ttl: float) -> builtins.list[str]:
         if not conversation_ids:
@@ -55,11 +56,16 @@ class SqlLeaseStore(SqlAccountStore):
 
     def release_lease(self, conversation_id: str, holder: str) -> None:
         with self._tx("releasing a lease", write=True) as tx:
-            tx.run(
+            released = tx.run(
                 "UPDATE conversations SET lease_owner = NULL, lease_until = NULL "
                 "WHERE id = ? AND lease_owner = ?",
                 (conversation_id, holder),
             )
+            if released:
+                self.notify_in(tx, "r", conversation_id)  # in the same round trip: waiters try again
+
+    def notify_in(self, tx: Tx, kind: str, ident: str) -> None:
+        """``notify``, sent when ``tx`` commits (where there are other processes to tell)."""
 
     def recover_conversation(self, conversation_id: str) -> int:
         now = time.time()

@@ -136,6 +136,9 @@ class PostgresStore(SqlLeaseStore):
                 "%s: telling other processes of %s %s failed: %s", self.name, kind, ident, one_line(error)
             )
 
+    def notify_in(self, tx: Tx, kind: str, ident: str) -> None:
+        tx.run("SELECT pg_notify(?, ?)", (self.channel, f"{self.sender} {kind} {ident}"))
+
     def listen(self, receive: Callable[[str, str], None]) -> Callable[[], None]:
         stopped = threading.Event()
 
