@@ -17,6 +17,7 @@ import os
 import secrets
 import socket
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -145,8 +146,8 @@ class Followers:
 
     def _renew(self) -> None:
         while True:
-            with self._released:
-                self._released.wait(RENEW_EVERY)
+            time.sleep(RENEW_EVERY)  # a period, not a wait on news: releases elsewhere need no renewal here
+            with self._lock:
                 held = list(self._held)
                 if not held:
                     self._renewing = None
