@@ -16,13 +16,17 @@ def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def p90(values: Sequence[float]) -> float:
-    """The 90th percentile (nearest rank)."""
+def percentile(values: Sequence[float], q: float) -> float:
+    """The ``q`` quantile (nearest rank) of ``values``; NaN when empty."""
     if not values:
         return float("nan")
     ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, round(0.9 * len(ordered) + 0.5) - 1))
-    return ordered[rank]
+    return ordered[max(0, min(len(ordered) - 1, round(q * len(ordered) + 0.5) - 1))]
+
+
+def p90(values: Sequence[float]) -> float:
+    """The 90th percentile (nearest rank)."""
+    return percentile(values, 0.9)
 
 
 @dataclass

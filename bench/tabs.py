@@ -27,7 +27,7 @@ from typing import Any
 from tornado.httpclient import AsyncHTTPClient
 
 from bench.apps import REPO
-from bench.report import Section, median
+from bench.report import Section, median, percentile
 from bench.workers import (
     ANSWER_TIMEOUT,
     DELAY,
@@ -37,12 +37,11 @@ from bench.workers import (
     Tab,
     answered,
     expected_words,
-    free_ports,
     open_browsers,
     open_tabs,
-    percentile,
     shown,
 )
+from tests.nginx import free_ports
 
 IDLE_TABS = 1000
 STREAMING = 100

@@ -44,10 +44,11 @@ from tornado.websocket import websocket_connect
 
 from bench.apps import REPO
 from bench.conversations import postgres_base, postgres_unavailable
-from bench.report import Section, median
+from bench.report import Section, median, percentile
 from reactchat.nginx_config import nginx_config
 from reactchat.ops import ERR, HELLO, NOTE, RUN, Op, apply, walk
 from reactchat.store import open_store
+from tests.nginx import free_ports
 from tests.serving import Client, ready
 
 TOKENS = 300
@@ -98,24 +99,10 @@ def unavailable() -> str | None:
     return postgres_unavailable(postgres_base())
 
 
-def percentile(values: list[float], q: float) -> float:
-    """The ``q`` quantile (nearest rank) of ``values``; NaN when empty."""
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(q * len(ordered) + 0.5) - 1))]
-
-
 def lag_text(lags: list[float]) -> str:
     if not lags:
         return "n/a"
     return f"{median(lags) * 1e3:.0f} / {percentile(lags, 0.99) * 1e3:.0f} ms"
-
-
-def free_ports(count: int) -> int:
-    from tests.nginx import free_ports as free
-
-    return free(count)
 
 
 @contextmanager

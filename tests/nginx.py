@@ -20,6 +20,7 @@ from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
 
 from tests.serving import Client, ready, wait_for
+from tests.signing import cookie_header
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -229,7 +230,7 @@ class Visitor:
         self, conversation: str | None = None, token: str | None = None, last_seq: int = -1
     ) -> Client:
         """A tab's WebSocket: a new one, or (``token``) one reconnecting as the page does."""
-        cookies = "; ".join(f"{c.name}={c.value}" for c in self.jar)
+        cookies = cookie_header(self.jar)
         ws = self.url.replace("http://", "ws://") + "/_rc/ws"
         conn = await websocket_connect(HTTPRequest(ws, headers={"Origin": self.url, "Cookie": cookies}))
         client = Client(conn)

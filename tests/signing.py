@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import http.cookiejar
 import urllib.error
 import urllib.parse
@@ -18,6 +19,18 @@ def add_user(store_url: str, name: str, password: str = PASSWORD) -> None:
     """Add a password user to the store at ``store_url`` (a file both the test and the server open)."""
     with open_store(store_url) as store:
         store.set_password(f"password:{name}", hash_password(password), name=name)
+
+
+def cookie_header(jar: http.cookiejar.CookieJar) -> str:
+    """A Cookie header carrying every cookie of ``jar`` (for a WebSocket opened by hand)."""
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def anonymous_id(jar: http.cookiejar.CookieJar) -> str:
+    """The anonymous identifier of the browser holding ``jar`` (as the store knows it), read from its signed
+    ``rc_user`` cookie: Tornado's v2 format ``2|1:0|10:<ts>|7:rc_user|<len>:<base64 value>|<signature>``."""
+    signed = next(c.value for c in jar if c.name == "rc_user" and c.value is not None)
+    return "anonymous:" + base64.b64decode(signed.split("|")[4].split(":", 1)[1]).decode()
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

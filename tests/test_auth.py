@@ -14,7 +14,7 @@ from tornado.websocket import websocket_connect
 from reactchat.auth import Gate, local_path, parse_proxies
 from reactchat.config import Auth
 from tests.serving import Client, run
-from tests.signing import Visitor, add_user
+from tests.signing import Visitor, add_user, cookie_header
 
 WHO = """
     import reactchat as rc
@@ -86,10 +86,6 @@ def shown(c: Client) -> str:
     return repr(c.tree)
 
 
-def cookie_header(visitor: Visitor) -> str:
-    return "; ".join(f"{c.name}={c.value}" for c in visitor.jar)
-
-
 def test_header_mode_believes_a_trusted_proxy(
     serve: Callable[..., Any], write_app: Callable[[str], str]
 ) -> None:
@@ -144,14 +140,14 @@ def test_a_signed_in_tab_is_its_user_and_a_signed_out_one_is_refused(
     assert visitor.sign_in("alice")[0] == 302
 
     async def go() -> None:
-        c = await connect(served.ws_url, cookie_header(visitor))
+        c = await connect(served.ws_url, cookie_header(visitor.jar))
         await c.until(lambda c: "user: password:alice" in shown(c))
         token = c.token
         c.close()
         assert visitor.post("/_rc/sign-out", {})[0] == 204
         # The old tab's resume token does not bring alice's session back to a signed-out browser.
         again = await websocket_connect(
-            HTTPRequest(served.ws_url, headers={"Origin": served.url, "Cookie": cookie_header(visitor)})
+            HTTPRequest(served.ws_url, headers={"Origin": served.url, "Cookie": cookie_header(visitor.jar)})
         )
         after = Client(again)
         await after.send(["hello", 1, token, -1])

@@ -14,7 +14,7 @@ import reactchat as rc
 from reactchat.config import Auth
 from reactchat.store import open_store
 from tests.serving import Client, ready, run
-from tests.signing import Visitor, add_user
+from tests.signing import Visitor, add_user, cookie_header
 
 APP = """
     import reactchat as rc
@@ -36,7 +36,7 @@ def test_rc_user_is_only_for_a_running_script() -> None:
 
 
 async def tab(served: Any, visitor: Visitor) -> Client:
-    cookies = "; ".join(f"{c.name}={c.value}" for c in visitor.jar)
+    cookies = cookie_header(visitor.jar)
     conn = await websocket_connect(
         HTTPRequest(served.ws_url, headers={"Origin": served.url, "Cookie": cookies})
     )

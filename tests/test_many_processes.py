@@ -14,7 +14,7 @@ from tornado.websocket import WebSocketClosedError, websocket_connect
 
 from reactchat.store_sql import SqlStore
 from tests.serving import Client, ready, run, wait_for
-from tests.signing import Visitor
+from tests.signing import Visitor, anonymous_id, cookie_header
 
 APP = """
     import time
@@ -51,7 +51,7 @@ def test_a_tab_on_another_worker_follows_the_answer_and_stops_it(
     one, two = serve(path, store=postgres_url), serve(path, store=postgres_url)
     visitor = Visitor(one.url)
     visitor.get("/")  # the browser's cookie, signed with the store's secret: both workers know it
-    cookies = "; ".join(f"{c.name}={c.value}" for c in visitor.jar)
+    cookies = cookie_header(visitor.jar)
     store = one.app.store
     assert store is not None
 
@@ -59,14 +59,14 @@ def test_a_tab_on_another_worker_follows_the_answer_and_stops_it(
         writer = await tab(one.url, one.ws_url, cookies)
         await writer.submit(writer.input_id(), "long")
         await writer.until(lambda c: len(reply(c)) > 0)
-        conversation = store.list(store.user(visitor_id(cookies)), "app")[0].id
+        conversation = store.list(store.user(anonymous_id(visitor.jar)), "app")[0].id
         follower = await tab(two.url, two.ws_url, cookies, conversation)
         seen: list[int] = []
         # The follower's worker reads the growing answer from the store when the writer's tells it to.
         await follower.until(lambda c: seen.append(len(reply(c))) or len(set(seen) - {0}) >= 3, timeout=10)
         await follower.send(["stop"])  # pressed on the follower, on the other worker
         await writer.until(lambda c: c.run_state == "stopped", timeout=10)
-        owner = store.user(visitor_id(cookies))
+        owner = store.user(anonymous_id(visitor.jar))
         deadline = time.monotonic() + 10
         while (stored := store.path(owner, conversation)[-1]).status != "stopped":
             assert time.monotonic() < deadline, stored.status
@@ -80,26 +80,16 @@ def test_a_tab_on_another_worker_follows_the_answer_and_stops_it(
     run(go())
 
 
-def visitor_id(cookies: str) -> str:
-    """The anonymous identifier of the browser whose cookies these are (as the store knows it)."""
-    import base64
-
-    signed = next(part.split("=", 1)[1] for part in cookies.split("; ") if part.startswith("rc_user="))
-    # Tornado's signed value v2: "2|1:0|10:<ts>|7:rc_user|<len>:<base64 value>|<sig>"
-    value = signed.split("|")[4].split(":", 1)[1]
-    return "anonymous:" + base64.b64decode(value).decode()
-
-
 def test_an_answer_whose_worker_died_shows_interrupted_and_the_next_prompt_is_answered(
     serve: Callable[..., Any], write_app: Callable[[str], str], postgres_url: str
 ) -> None:
     served = serve(write_app(APP), store=postgres_url)
     visitor = Visitor(served.url)
     visitor.get("/")
-    cookies = "; ".join(f"{c.name}={c.value}" for c in visitor.jar)
+    cookies = cookie_header(visitor.jar)
     store = served.app.store
     assert store is not None
-    owner = store.user(visitor_id(cookies))
+    owner = store.user(anonymous_id(visitor.jar))
     conversation = store.create(owner, "app").id
     store.add(owner, conversation, role="user", content="long")
     # A worker that died mid-answer: its lease (taken just now) runs out by itself, nobody renews it.
@@ -151,7 +141,7 @@ def test_a_frozen_worker_writes_nothing_after_its_lease_moved(
                 await writer.submit(writer.input_id(), "long")
                 await writer.until(lambda c: len(reply(c)) > 20)
                 frozen.process.send_signal(signal.SIGSTOP)  # mid-answer, it stops: no renewal, no writes
-                owner = store.user(visitor_id("; ".join(f"{c.name}={c.value}" for c in on_frozen.jar)))
+                owner = store.user(anonymous_id(on_frozen.jar))
                 conversation = store.list(owner, "app")[0].id
                 follower = await on_other.tab(conversation)
                 await follower.submit(
@@ -163,7 +153,7 @@ def test_a_frozen_worker_writes_nothing_after_its_lease_moved(
                 return conversation
 
             conversation = run(go())
-            owner = store.user(visitor_id("; ".join(f"{c.name}={c.value}" for c in on_frozen.jar)))
+            owner = store.user(anonymous_id(on_frozen.jar))
             before = [(m.id, m.status, m.content) for m in store.tree(owner, conversation)]
             assert before[1][1] == "interrupted"  # the frozen worker's answer, taken over
             frozen.process.send_signal(signal.SIGCONT)
@@ -203,7 +193,7 @@ def test_a_rolling_restart_of_every_worker_loses_nothing(tmp_path: pathlib.Path,
         with open_store(postgres_url) as store:
 
             def conversation_of(visitor: NginxVisitor) -> str | None:
-                owner = store.user(visitor_id("; ".join(f"{c.name}={c.value}" for c in visitor.jar)))
+                owner = store.user(anonymous_id(visitor.jar))
                 found = store.list(owner, "app")
                 return found[0].id if found else None
 
