@@ -391,6 +391,10 @@ class Session:
                     return
             self.status = outcome.value
             self.outbox.push_now([RUN, outcome.value])
+        renders = transcript.renders if transcript is not None else None
+        if renders is not None and renders.behind:  # older texts shown plain: render them while idle
+            rec = Reconciler(self.tree, self.outbox.push, self.lock)
+            renders.catch_up(self.tree, rec.set, lambda: bool(self._events or self._rerun or self._closed))
 
 
 def _refuse_abandoned_writes() -> None:
