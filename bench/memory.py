@@ -4,8 +4,8 @@ Two ``reactchat run`` processes (subprocesses, so /proc's VmRSS is the server's 
 app of ``bench/apps.py`` whose sessions each make their own 1,000-message history in ``rc.session_state``:
 one that shows it (``rc.message`` per message) and its baseline, which only holds it. ``TABS`` browsers open
 a tab each; the resident memory they add, per tab, is the session's cost; the difference between the two
-processes is what showing the history costs reactchat (the tree, its props, the outbox's replay frames),
-apart from the app's own copy of its history.
+processes is what showing the history costs reactchat (the tree and its props; the tabs acknowledge their
+frames, as a browser does, so the replay buffer holds none), apart from the app's own copy of its history.
 """
 
 from __future__ import annotations
@@ -36,6 +36,8 @@ async def _open(url: str, pid: int) -> tuple[int, int]:
     await asyncio.sleep(0.5)
     before, _ = status(pid)
     tabs = await open_tabs(await open_browsers(url, TABS))
+    for tab in tabs:  # as a browser does: what it applied needs no replay
+        await tab.send(["ack", tab.last_seq])
     await asyncio.sleep(1.0)  # their first runs' threads end
     after, _ = status(pid)
     for tab in [*warm, *tabs]:
