@@ -12,7 +12,8 @@ conversations, and 100 sessions streaming at once (``bench/conversations.py``); 
 conversation of 20 branches against its path alone, and the bytes of paging a version (``bench/branches.py``);
 (7) 1 vs 3 workers behind nginx on PostgreSQL streaming to 50-500 sessions, and chaos, a worker killed
 every 20 s (``bench/workers.py``); (8) 1,000 idle tabs on one process (memory, threads) and 100 of them
-streaming at once (``bench/tabs.py``).
+streaming at once (``bench/tabs.py``); (9) server memory per session holding 1,000 messages
+(``bench/memory.py``).
 
 Numbers are printed, never asserted: each row shows its value, its target and PASS/MISS; the last line is
 one JSON object with every number. ``--profile`` adds a cProfile of the 1,000-message turn.
@@ -31,7 +32,19 @@ from collections.abc import Callable
 from typing import Any
 
 import reactchat
-from bench import bombs, branches, browser, conversations, headless, report, startup, tabs, wire, workers
+from bench import (
+    bombs,
+    branches,
+    browser,
+    conversations,
+    headless,
+    memory,
+    report,
+    startup,
+    tabs,
+    wire,
+    workers,
+)
 from bench.apps import Apps
 from bench.corpus import stream_tokens
 from bench.report import Section, kb, median, ms, p90
@@ -530,6 +543,7 @@ def main(argv: list[str] | None = None) -> int:
         bench.section("branches", "6b. Versions of a stored conversation", bench.versions)
         bench.section("workers", "7. Many workers behind nginx on PostgreSQL", workers.run)
         bench.section("tabs", "8. Idle and streaming tabs in one process", tabs.run)
+        bench.section("memory", "9. Server memory per session holding 1,000 messages", memory.run)
     finally:
         bench.close()
 

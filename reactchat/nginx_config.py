@@ -2,13 +2,15 @@
 the nginx configuration that puts the N workers of ``reactchat run --workers N --port P`` (127.0.0.1, ports
 P to P+N-1) behind one address.
 
-What it prints goes inside nginx's ``http`` block (two ``map``\\ s, an ``upstream`` and a ``server``): on
+What it prints goes inside nginx's ``http`` block (``map``\\ s, an ``upstream`` and a ``server``): on
 Debian, save it as ``/etc/nginx/conf.d/reactchat.conf``, whose files the stock ``nginx.conf`` includes
 there. Its names carry the first port, so two apps' files can sit side by side.
 
 nginx (open source) has no sticky cookie: a browser is kept on one worker by hashing its reactchat cookie
 (``hash ... consistent``, so a worker that goes away moves only its own browsers), and a first visit, which
 has no cookie yet, goes anywhere (``$request_id``). A worker that does not answer is skipped for the next.
+An upload goes to the worker holding the tab's session whatever the balancing: a session's token starts with
+its worker's port (``Session.token``), which a ``map`` of the known ports turns into that worker's address.
 """
 
 from __future__ import annotations
@@ -30,6 +32,24 @@ _SERVER_NAME = re.compile(r"^(_|[A-Za-z0-9.-]+)$")
 READ_TIMEOUT = "1h"
 """How long nginx waits on a worker that sends nothing: a WebSocket is pinged every 20 s, but a streamed or
 whole HTTP API answer may think for minutes before its next byte."""
+
+
+_PASSING = [
+    "        # The Host with its port, which the workers check (and compare with a WebSocket's Origin).",
+    "        proxy_set_header Host $http_host;",
+    "        # Believed only from a --trusted-proxy: give the workers --trusted-proxy 127.0.0.1.",
+    "        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+    "        proxy_set_header X-Forwarded-Proto $scheme;",
+    "        proxy_set_header X-Forwarded-Host $http_host;",
+    "        # Streamed answers reach the browser as they are written; uploads reach the worker as they",
+    "        # come, which caps and paces them itself.",
+    "        proxy_buffering off;",
+    "        proxy_request_buffering off;",
+    "        proxy_connect_timeout 3s;",
+    f"        proxy_read_timeout {READ_TIMEOUT};",
+    f"        proxy_send_timeout {READ_TIMEOUT};",
+]
+"""What both locations pass on to a worker, and how."""
 
 
 def _size(count: int) -> str:
@@ -113,6 +133,13 @@ def nginx_config(
         '    ""      close;',
         "}",
         "",
+        "# An upload belongs to the tab's session, which lives in one worker: the session's token",
+        "# (X-Reactchat-Session) starts with that worker's port; only these ports are taken from it.",
+        f"map $http_x_reactchat_session ${name}_upload {{",
+        f"    default {name};",
+        *(f'    "~^{p}\\." 127.0.0.1:{p};' for p in range(port, last + 1)),
+        "}",
+        "",
         f"upstream {name} {{",
     ]
     if not round_robin:
@@ -135,21 +162,15 @@ def nginx_config(
         "        proxy_http_version 1.1;",
         "        proxy_set_header Upgrade $http_upgrade;",
         f"        proxy_set_header Connection ${name}_connection;",
-        "        # The Host with its port, which the workers check (and compare with a WebSocket's Origin).",
-        "        proxy_set_header Host $http_host;",
-        "        # Believed only from a --trusted-proxy: give the workers --trusted-proxy 127.0.0.1.",
-        "        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
-        "        proxy_set_header X-Forwarded-Proto $scheme;",
-        "        proxy_set_header X-Forwarded-Host $http_host;",
-        "        # Streamed answers reach the browser as they are written; uploads reach the worker as they",
-        "        # come, which caps and paces them itself.",
-        "        proxy_buffering off;",
-        "        proxy_request_buffering off;",
-        "        proxy_connect_timeout 3s;",
-        f"        proxy_read_timeout {READ_TIMEOUT};",
-        f"        proxy_send_timeout {READ_TIMEOUT};",
+        *_PASSING,
         "        # A worker that is down or restarting: the next one answers (nginx never resends a POST).",
         "        proxy_next_upstream error timeout http_502 http_503;",
+        "    }",
+        "",
+        "    location /_rc/upload/ {",
+        f"        proxy_pass http://${name}_upload;",
+        "        proxy_http_version 1.1;",
+        *_PASSING,
         "    }",
         "}",
     ]

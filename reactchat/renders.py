@@ -2,6 +2,12 @@
 conversation reads its messages' HTML in one query instead of rendering every text again (a cold render of
 1,000 messages costs ~300 ms of CPU; reading them back, a few milliseconds).
 
+A stored conversation nobody has rendered yet (imported, or kept by an older renderer) would cost its whole
+render before a new tab shows anything. So a run renders at most ``DEFER_AFTER`` of CPU anew; the texts of
+older messages past that (all but the last ``TAIL``, which the screen shows) are shown as escaped plain text
+at first and rendered after the run, newest first, by ``Renders.catch_up``, which patches their nodes and
+gives way to the user's next event.
+
 A render is kept under a hash of its text, its options and the renderer (``RENDERER`` and the versions of
 the libraries that shape the HTML): a change to any of them makes new keys, and renders nobody uses any more
 age out of the store (``Store.keep_renders``). A conversation's renders are read at its first render this
@@ -15,19 +21,26 @@ import collections
 import concurrent.futures
 import functools
 import hashlib
+import html
 import importlib.metadata
 import json
 import logging
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from reactchat.markdown import MarkdownOptions, cached_props, markdown_props, remember
 
 if TYPE_CHECKING:
+    from reactchat.records import Message
     from reactchat.store_base import Store
+    from reactchat.tree import Node, Tree
 
-__all__ = ["BATCH", "MAX_KEPT_BYTES", "RENDERER", "Renders", "render_key", "written"]
+__all__ = [
+    "BATCH", "DEFER_AFTER", "MAX_KEPT_BYTES", "RENDERER", "TAIL",
+    "Renders", "plain_props", "render_key", "written",
+]  # fmt: skip
 
 RENDERER = 1
 """Bumped whenever markdown.py, highlight.py or sanitizer.py change the HTML they make for the same text."""
@@ -38,6 +51,13 @@ later open renders them (a few short texts) and keeps them then."""
 
 MAX_KEPT_BYTES = 256 << 10
 """A render larger than this is not kept (rendering such a text again is bounded anyway, and rare)."""
+
+TAIL = 40
+"""The last messages of a conversation a run renders whatever it costs: a new tab shows them first."""
+
+DEFER_AFTER = 0.015
+"""Thread CPU seconds a run may spend rendering texts anew before older messages' texts wait for
+``Renders.catch_up`` (about 25 typical messages: a turn never reaches it)."""
 
 log = logging.getLogger("reactchat")
 _writer: threading.Thread | None = None  # the writer thread, while it has work
@@ -58,6 +78,14 @@ def render_key(text: str, options: MarkdownOptions) -> str:
     """The key a render of ``text`` with ``options`` is kept under: 32 hex digits."""
     data = _salt(options) + text.encode("utf-8", "surrogatepass")
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def plain_props(text: str) -> dict[str, Any]:
+    """A ``markdown`` node's props showing ``text`` as typed (escaped, its paragraphs and line breaks kept)
+    until its render is ready: costs microseconds where a render costs a fraction of a millisecond."""
+    paragraphs = [p for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+    body = "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+    return {"html": body or "<p></p>"}
 
 
 def _write(store: Store, owner: str, conversation_id: str, fresh: dict[str, Any], used: list[str]) -> None:
@@ -115,14 +143,26 @@ class Renders:
     the next ``flush``. A store that fails is only logged: the text is rendered instead.
     """
 
-    def __init__(self, store: Store, owner: str, conversation_id: str, *, new: bool = False) -> None:
+    def __init__(
+        self,
+        store: Store,
+        owner: str,
+        conversation_id: str,
+        *,
+        new: bool = False,
+        path: Callable[[], Sequence[Message]] = tuple,
+    ) -> None:
         self.store = store
         self.owner = owner
         self.conversation_id = conversation_id
+        self._path = path  # the messages shown: which texts are older than the last TAIL
         self._loaded = new  # a new conversation has nothing kept yet: no need to ask
         self._stored: dict[str, str] = {}  # key -> JSON props, read from the store, until the next flush
         self._fresh: dict[str, dict[str, Any]] = {}  # rendered here, not yet handed to the writer
         self._used: list[str] = []  # kept keys read back since the last flush
+        self._spent = 0.0  # thread CPU this run spent rendering anew
+        self._older: set[str] | None = None  # this run's texts of messages before the last TAIL
+        self._waiting: dict[int, tuple[tuple[str, MarkdownOptions], dict[str, Any]]] = {}  # id(shown) ->
 
     def props(self, source: tuple[str, MarkdownOptions]) -> dict[str, Any]:
         """The props of a ``markdown`` node showing ``source`` (text and options), as ``markdown_props``."""
@@ -139,9 +179,47 @@ class Renders:
             remember(text, options, found)  # another tab on it is served from memory
             self._used.append(key)
             return found
+        if self._spent > DEFER_AFTER and text in self._older_texts():
+            shown = plain_props(text)
+            self._waiting[id(shown)] = (source, shown)  # the dict lives while it waits: its id is its own
+            return shown
+        started = time.thread_time()
         found = markdown_props(text, options)
+        self._spent += time.thread_time() - started
         self._fresh[key] = found  # rarely one the store holds already (read and dropped): written again
         return found
+
+    def _older_texts(self) -> set[str]:
+        if self._older is None:
+            path = self._path()
+            self._older = {m.content for m in path[: max(0, len(path) - TAIL)] if isinstance(m.content, str)}
+        return self._older
+
+    @property
+    def behind(self) -> bool:
+        """Whether texts shown plain wait for their render (``catch_up``)."""
+        return bool(self._waiting)
+
+    def catch_up(
+        self, tree: Tree, patch: Callable[[Node, dict[str, Any]], None], busy: Callable[[], bool]
+    ) -> None:
+        """Render the texts shown plain, newest first, and ``patch`` each node showing one with its props
+        (the changed ones, None for those gone), until all are done or ``busy()`` says work came in (the next
+        call goes on). Runs between runs, on the session's own thread."""
+        waiting = self._waiting
+        nodes = [n for n in reversed(tree.nodes.values()) if n.kind == "markdown" and id(n.props) in waiting]
+        for node in nodes:
+            if busy():
+                return
+            entry = waiting.pop(id(node.props), None)
+            if entry is None or node.props is not entry[1]:
+                continue
+            (text, options), shown = entry
+            found = markdown_props(text, options)
+            self._fresh[render_key(text, options)] = found
+            patch(node, {**dict.fromkeys(shown), **found})  # no run goes meanwhile: the node is as it was
+        waiting.clear()  # what is left shows on no node any more
+        self.flush()
 
     def flush(self, *, everything: bool = False) -> concurrent.futures.Future[None] | None:
         """A run ended: hand what was rendered anew, and which kept renders were used, to the background
@@ -149,6 +227,7 @@ class Renders:
         with ``everything`` (the session leaves the conversation); None when nothing was handed over. What
         was read from the store is dropped from memory: the nodes now hold it."""
         self._stored = {}
+        self._spent, self._older = 0.0, None
         if not self._used and (not self._fresh or (len(self._fresh) < BATCH and not everything)):
             return None
         fresh, used = self._fresh, self._used

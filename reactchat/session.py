@@ -57,7 +57,9 @@ class Session:
         transcript: Transcript | None = None,
         user: Identity | None = None,
     ) -> None:
-        self.token = secrets.token_urlsafe(24)
+        self.token = (
+            f"{config.port}.{secrets.token_urlsafe(24)}"  # the port: nginx-config routes uploads by it
+        )
         self.user = user  # who the tab is (an anonymous browser, a signed-in user; None without a store)
         self.script = script
         self.config = config
@@ -225,7 +227,7 @@ class Session:
 
     def _spawn_worker(self) -> None:
         self._worker = threading.Thread(
-            target=self._work, name=f"reactchat-session-{self.token[:6]}", daemon=True
+            target=self._work, name=f"reactchat-session-{self.token[-6:]}", daemon=True
         )
         self._worker.start()
 
@@ -253,7 +255,7 @@ class Session:
             log.warning(
                 "session %s: a run ignored Stop for %.1f s (blocked outside Python code, e.g. in a C call or"
                 " a system call) and was abandoned; its thread ends when that call returns",
-                self.token[:6], grace,
+                self.token[-6:], grace,
             )  # fmt: skip
             self.status = "stopped"
             self.outbox.push_now([RUN, "stopped"])
@@ -391,6 +393,10 @@ class Session:
                     return
             self.status = outcome.value
             self.outbox.push_now([RUN, outcome.value])
+        renders = transcript.renders if transcript is not None else None
+        if renders is not None and renders.behind:  # older texts shown plain: render them while idle
+            rec = Reconciler(self.tree, self.outbox.push, self.lock)
+            renders.catch_up(self.tree, rec.set, lambda: bool(self._events or self._rerun or self._closed))
 
 
 def _refuse_abandoned_writes() -> None:

@@ -74,7 +74,7 @@ class Transcript:
             self.renders.flush(everything=True)  # what this tab rendered of the one it leaves
             self.renders = None
         if found is not None and self.renders is None:
-            self.renders = Renders(self.store, self.owner, found.id)
+            self.renders = Renders(self.store, self.owner, found.id, path=lambda: self.path)
         orphans = [m for m in self.path if m.status == "streaming" and m.id not in self._writing]
         if found is not None and orphans and self.store.recover_conversation(found.id):
             # Answers whose writer is gone (its process died; no lease lasts): shown as interrupted.
@@ -95,7 +95,9 @@ class Transcript:
         """The conversation shown, created now if the chat is new."""
         if self.conversation is None:
             self.conversation = self.store.create(self.owner, self.app)
-            self.renders = Renders(self.store, self.owner, self.conversation.id, new=True)
+            self.renders = Renders(
+                self.store, self.owner, self.conversation.id, new=True, path=lambda: self.path
+            )
             if (
                 self._turns is not None
             ):  # a run answering in a new chat: its turn starts with the conversation

@@ -3,9 +3,11 @@ conversation app on PostgreSQL behind a real nginx, one of them killed."""
 
 from __future__ import annotations
 
+import json
 import pathlib
 import subprocess
 import sys
+import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -165,3 +167,70 @@ def test_a_conversation_outlives_the_worker_that_served_it(
         assert sum(w.sessions() for w in alive) == 2  # the two tabs' sessions, on workers still alive
     finally:
         nginx.stop()
+
+
+def test_an_upload_goes_to_the_worker_of_its_session_by_the_token_s_port() -> None:
+    text = nginx_config(3, 8701, round_robin=True)
+    assert "map $http_x_reactchat_session $reactchat_8701_upload {" in text
+    routes = [line.strip() for line in text.splitlines() if line.strip().startswith('"~^')]
+    assert routes == [f'"~^{p}\\." 127.0.0.1:{p};' for p in (8701, 8702, 8703)]  # only the known ports
+    assert "location /_rc/upload/ {" in text and "proxy_pass http://$reactchat_8701_upload;" in text
+
+
+UPLOADING = """
+import reactchat as rc
+conv = rc.conversation()
+for m in conv.history:
+    rc.message(m)
+msg = rc.chat_input("attach", multimodal=True, file_types=[".txt"])
+if msg:
+    conv.add({"role": "user", "content": [msg["text"], *({"path": p} for p in msg["files"])]})
+    conv.add({"role": "assistant", "content": f"{len(msg['files'])} files"})
+"""
+
+
+def test_uploads_reach_the_session_s_worker_through_round_robin(
+    tmp_path: pathlib.Path, postgres_url: str
+) -> None:
+    script = tmp_path / "uploading.py"
+    script.write_text(UPLOADING, encoding="utf-8")
+    first, listen = free_ports(3), free_ports(1)
+    workers = [Worker(str(script), p, postgres_url, tmp_path) for p in range(first, first + 3)]
+    nginx = None
+    try:
+        for worker in workers:
+            worker.wait()
+        nginx = Nginx(
+            nginx_config(3, first, listen=f"127.0.0.1:{listen}", round_robin=True), listen, tmp_path
+        )
+        nginx.start()
+        visitor = Visitor(nginx.url)
+        assert visitor.get("/") == 200
+        xsrf = next(c.value for c in visitor.jar if c.name == "_xsrf")
+
+        def upload(token: str, input_id: int, i: int) -> str:
+            request = urllib.request.Request(
+                f"{nginx_url}/_rc/upload/{input_id}", data=f"file {i}".encode(), method="POST",
+                headers={"X-File-Name": f"f{i}.txt", "Content-Type": "text/plain",
+                         "X-Reactchat-Session": token, "X-Xsrftoken": xsrf},
+            )  # fmt: skip
+            with visitor.opener.open(request, timeout=10) as answer:
+                assert answer.status == 200
+                return str(json.loads(answer.read())["id"])
+
+        async def attach_and_send() -> None:
+            c = await visitor.tab()
+            assert c.token is not None and c.token.split(".")[0] in {str(w.port) for w in workers}
+            # Round-robin alone would send two uploads of three to a worker that does not hold the session.
+            ids = [upload(c.token, c.input_id(), i) for i in range(6)]
+            await c.submit(c.input_id(), {"text": "six files", "files": ids})  # type: ignore[arg-type]
+            await c.until(lambda c: ("assistant", "6 files") in messages(c) and c.run_state == "done")
+            c.close()
+
+        nginx_url = nginx.url
+        run(attach_and_send())
+    finally:
+        if nginx is not None:
+            nginx.stop()
+        for worker in workers:
+            worker.stop()

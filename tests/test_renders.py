@@ -3,15 +3,23 @@ writing what was rendered anew after a run, and a store that fails costing only 
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 import time
 from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
 
+import pytest
+
+from reactchat import renders
 from reactchat.markdown import DEFAULT, forget, markdown_options, markdown_props
-from reactchat.renders import BATCH, Renders, render_key, written
+from reactchat.ops import INS, RUN, SET
+from reactchat.renders import BATCH, TAIL, Renders, plain_props, render_key, written
 from reactchat.store import Store
 from reactchat.testing import ChatTest
+from reactchat.tree import Node, Tree
 from tests.test_store import APP, raw_execute
 
 SCRIPT = """
@@ -129,3 +137,92 @@ def test_a_tab_opening_a_stored_conversation_shows_its_kept_renders(
     htmls = [n[2]["html"] for n in again.nodes("markdown")]
     assert htmls[0] == "<p>kept</p>" and htmls[1] == markdown_props("You **said**: first")["html"]
     again.close()
+
+
+def _stored(store: Store, owner_name: str, count: int) -> tuple[str, list[str]]:
+    owner = store.user(owner_name)
+    c = store.create(owner, APP)
+    texts = [f"message **{i}** of {count}\n\nits second paragraph" for i in range(count)]
+    for i, text in enumerate(texts):
+        store.add(owner, c.id, role="user" if i % 2 == 0 else "assistant", content=text)
+    return c.id, texts
+
+
+def test_older_texts_show_plain_first_and_are_rendered_after_the_run_newest_first(
+    store: Store, write_app: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(renders, "DEFER_AFTER", -1.0)  # every older text waits, however cheap
+    conversation, texts = _stored(store, "ann", TAIL + 12)
+    forget()  # never rendered in this process, nothing kept in the store
+    t = ChatTest.from_file(write_app(SCRIPT), store=store, owner="ann")
+    pushed: list[Any] = []  # the ops as the session hands them to its outbox, before a frame folds them
+    outbox = t.session.outbox
+    push, push_now = outbox.push, outbox.push_now
+    outbox.push = lambda op: (pushed.append(copy.deepcopy(op)), push(op))[1]  # type: ignore[method-assign]
+    outbox.push_now = lambda op: (pushed.append(copy.deepcopy(op)), push_now(op))[1]  # type: ignore[method-assign]
+    try:
+        t.conversations_do("open", conversation)
+        assert [n[2]["html"] for n in t.nodes("markdown")] == [markdown_props(x)["html"] for x in texts]
+        first: dict[int, str] = {}  # node id -> the HTML its markdown node showed first
+        patched: list[int] = []  # op positions of the renders sent later
+        for i, op in enumerate(pushed):
+            if op[0] == INS:
+                for node in _walk(op[3]):
+                    if node[1] == "markdown":
+                        first.setdefault(node[0], node[2]["html"])
+            elif op[0] == SET and "html" in op[2]:
+                patched.append(i)
+        shown_first = [first[k] for k in sorted(first)]
+        older = texts[:-TAIL]
+        expected = [plain_props(x)["html"] for x in older] + [
+            markdown_props(x)["html"] for x in texts[-TAIL:]
+        ]
+        assert shown_first == expected  # the last TAIL rendered from the start, the older ones plain
+        done = next(i for i, op in enumerate(pushed) if op[0] == RUN and op[1] == "done")
+        assert len(patched) == len(older) and min(patched) > done  # the run showed the page, then renders
+        newest_first = [pushed[i][2]["html"] for i in patched]
+        assert newest_first == [markdown_props(x)["html"] for x in reversed(older)]
+        written(10)
+        assert store.renders(store.user("ann"), conversation) != {}  # renders made later are kept too
+    finally:
+        t.close()
+
+
+def _walk(node: list[Any]) -> list[list[Any]]:
+    return [node, *(n for child in node[3] for n in _walk(child))]
+
+
+def test_catch_up_gives_way_to_work_and_goes_on_later(store: Store) -> None:
+    owner = store.user("u")
+    c = store.create(owner, APP)
+    forget()
+    path: list[Any] = [SimpleNamespace(content=f"old *{i}*") for i in range(5)] + [
+        SimpleNamespace(content=f"new *{i}*") for i in range(TAIL)
+    ]
+    kept = Renders(store, owner, c.id, path=lambda: path)
+    tree = Tree()
+    renders.DEFER_AFTER, saved = -1.0, renders.DEFER_AFTER
+    try:
+        for m in path:
+            node = tree.new_node("markdown", ("markdown", 0), kept.props((m.content, DEFAULT)))
+            tree.root.children.append(node)
+    finally:
+        renders.DEFER_AFTER = saved
+    assert kept.behind
+    assert [n.props == plain_props(m.content) for n, m in zip(tree.root.children, path, strict=True)] == [
+        True
+    ] * 5 + [False] * TAIL
+    patched: list[str] = []
+
+    def patch(node: Node, props: dict[str, Any]) -> None:
+        node.props = {k: v for k, v in {**node.props, **props}.items() if v is not None}
+        patched.append(node.props["html"])
+
+    kept.catch_up(tree, patch, lambda: len(patched) >= 2)  # work came in after two
+    assert kept.behind and patched == [markdown_props(f"old *{i}*")["html"] for i in (4, 3)]
+    tree.root.children.pop(0)  # a rerun dropped one of those left
+    tree.forget(tree.nodes[1])
+    kept.catch_up(tree, patch, lambda: False)
+    assert not kept.behind
+    assert patched[2:] == [markdown_props(f"old *{i}*")["html"] for i in (2, 1)]
+    assert [n.props for n in tree.root.children[:4]] == [markdown_props(f"old *{i}*") for i in range(1, 5)]

@@ -1,0 +1,92 @@
+"""Section 9 (issue #16): server memory per session holding 1,000 messages.
+
+Two ``reactchat run`` processes (subprocesses, so /proc's VmRSS is the server's alone), each serving the echo
+app of ``bench/apps.py`` whose sessions each make their own 1,000-message history in ``rc.session_state``:
+one that shows it (``rc.message`` per message) and its baseline, which only holds it. ``TABS`` browsers open
+a tab each; the resident memory they add, per tab, is the session's cost; the difference between the two
+processes is what showing the history costs reactchat (the tree and its props; the tabs acknowledge their
+frames, as a browser does, so the replay buffer holds none), apart from the app's own copy of its history.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import subprocess
+import sys
+from typing import Any
+
+from tornado.httpclient import AsyncHTTPClient
+
+from bench.apps import REPO, Apps
+from bench.report import Section
+from bench.tabs import status
+from bench.workers import OPEN_AT_ONCE, open_browsers, open_tabs
+from tests.nginx import free_ports, wait_serving
+
+TABS = 20
+HISTORY = 1000
+TARGET = 400 * 1024  # bytes a session may add for showing its 1,000 messages
+
+
+async def _open(url: str, pid: int) -> tuple[int, int]:
+    """RSS before and after ``TABS`` tabs opened and idle."""
+    AsyncHTTPClient.configure(None, max_clients=OPEN_AT_ONCE)
+    warm = await open_tabs(await open_browsers(url, 1, first=TABS + 1))  # imports, caches: not per session
+    await asyncio.sleep(0.5)
+    before, _ = status(pid)
+    tabs = await open_tabs(await open_browsers(url, TABS))
+    for tab in tabs:  # as a browser does: what it applied needs no replay
+        await tab.send(["ack", tab.last_seq])
+    await asyncio.sleep(1.0)  # their first runs' threads end
+    after, _ = status(pid)
+    for tab in [*warm, *tabs]:
+        tab.close()
+    return before, after
+
+
+def _per_tab(script: str) -> float:
+    port = free_ports(1)
+    command = [sys.executable, "-m", "reactchat", "run", script, "--port", str(port), "--no-watch",
+               "--trusted-proxy", "127.0.0.1"]  # fmt: skip
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO)
+    try:
+        wait_serving(port, server)
+        before, after = asyncio.run(asyncio.wait_for(_open(f"http://127.0.0.1:{port}", server.pid), 300))
+    finally:
+        server.terminate()
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    gc.collect()
+    return (after - before) / TABS
+
+
+def run(sec: Section, data: dict[str, Any]) -> None:
+    """Measure section 9 into ``sec`` and ``data``."""
+    apps = Apps()
+    try:
+        shown = _per_tab(apps.echo(HISTORY))
+        held = _per_tab(apps.echo(HISTORY, baseline=True))
+    finally:
+        apps.cleanup()
+    own = shown - held
+    data.update(tabs=TABS, per_session_kb=round(shown / 1024, 1), app_history_kb=round(held / 1024, 1),
+                reactchat_kb=round(own / 1024, 1))  # fmt: skip
+    sec.info(f"a session holding {HISTORY:,} messages: RSS per tab, in all", f"{shown / 1024:,.0f} KB")
+    sec.info(
+        "  of which the app's own history (a process that holds it, shows none)", f"{held / 1024:,.0f} KB"
+    )
+    sec.check(
+        f"server memory per session showing {HISTORY:,} messages (reactchat's part)",
+        f"{own / 1024:,.0f} KB",
+        f"<= {TARGET // 1024} KB",
+        own <= TARGET,
+    )
+    sec.note(
+        f"{TABS} tabs opened after one warm-up tab, each its own browser; VmRSS of the `reactchat run`"
+        f" process before and 1 s after (pymalloc keeps freed arenas: an upper bound); echo app of"
+        f" bench/apps.py, {HISTORY:,} messages of bench.corpus (~0.75 KB of text each) per session"
+    )
