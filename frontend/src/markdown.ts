@@ -46,7 +46,7 @@ export function markdownView(_id: number, ctx: ViewContext): View {
       const at = added === null ? null : textEnd(tail, tailHtml, added, ctx);
       tailHtml = t;
       if (at && added !== null) {
-        at.appendData(added); // the open block only grew by text: no re-parse, no new nodes to style
+        at.appendData(plain(added) as string); // the open block only grew by text: no re-parse, no new nodes to style
       } else {
         setHtml(tail, t);
         enhance(tail, t, ctx);
@@ -74,15 +74,24 @@ export function htmlView(_id: number, ctx: ViewContext): View {
 /** Elements in which the HTML parser does not put text where it stands (it moves it before the table). */
 const NO_TEXT = new Set(["TABLE", "THEAD", "TBODY", "TFOOT", "TR", "COLGROUP", "SELECT"]);
 
+const ENTITY = /&(?:amp|lt|gt|quot|#39|#x27);/g;
+const CHARS: Record<string, string> = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'", "&#x27;": "'" };
+
+/** The text that `html` stands for when it is text only (no tag, carriage return or other entity), else null. */
+function plain(html: string): string | null {
+  if (/[<\r\0]/.test(html) || html.replace(ENTITY, "").includes("&")) return null;
+  return html.includes("&") ? html.replace(ENTITY, (e) => CHARS[e] as string) : html;
+}
+
 /**
- * The text node that parsing `html + added` would have appended `added` to, when `el` holds the parse of `html`
- * untouched and `added` is plain text (no markup, entity or carriage return): the last node of the last open
- * element, which must end with the text `html` ends with. A streamed paragraph grows that way between two
- * frames. Null when that is not certain: then the caller parses the whole open block again.
+ * The text node that parsing `html + added` would have appended `added`'s text to, when `el` holds the parse of
+ * `html` untouched and `added` is text only: the last node of the last open element, which must end with the
+ * text `html` ends with. A streamed paragraph grows that way between two frames. Null when that is not certain:
+ * then the caller parses the whole open block again.
  */
 function textEnd(el: HTMLElement, html: string, added: string, ctx: ViewContext): Text | null {
-  const end = html.slice(html.lastIndexOf(">") + 1); // the text after the last tag, as written
-  if (!end || /[<&\r\0]/.test(added) || end.includes("&")) return null;
+  const end = plain(html.slice(html.lastIndexOf(">") + 1)); // the text after the last tag
+  if (!end || plain(added) === null) return null;
   if (html.includes("math-") || (ctx.opts.copyCode && html.includes("<pre"))) return null; // enhanced: not the parse
   let node: ChildNode | null = el.lastChild;
   while (node && node.nodeType === 1 && node.lastChild) node = node.lastChild;

@@ -270,8 +270,8 @@ describe("other kinds", () => {
     const p = $(".rc-tail > p");
     const text = p.firstChild;
     frame([12, 2, " is"], [12, 2, " more"]);
-    frame([12, 2, " text"]);
-    assert.equal($(".rc-tail").innerHTML, "<p>Here is more text</p>");
+    frame([12, 2, " text &amp; &lt;tags&gt;"]);
+    assert.equal($(".rc-tail").innerHTML, "<p>Here is more text &amp; &lt;tags&gt;</p>");
     assert.equal($(".rc-tail > p"), p);
     assert.equal(p.firstChild, text);
     assert.equal(p.childNodes.length, 1);
@@ -282,7 +282,8 @@ describe("other kinds", () => {
       ["<p>a</p>", " b"], // after a closing tag the text is not the paragraph's
       ["<p>a <em>b", "</em> c", " d"],
       ["<ul>\n<li>a", " b", "</li>\n<li>c", " d"],
-      ["<p>a &amp;", " b", " &lt;c"],
+      ["<p>a &amp;", " b", " &lt;c &gt; &quot;d&#x27;", " &copy; e", " &#169;", " f"],
+      ["<p>a &am", "p; b"],
       ["<p>a<br>", "b"],
       ["<p>a", "\r\nb", " c"],
       ["<pre><code>x", "y", "\nz"],
