@@ -190,7 +190,8 @@ class Batch:
 
     Rules (each preserves the meaning of the sequence; tests/test_ops.py checks it on random sequences):
     SET and APP on a node inserted in this batch fold into the inserted payload; SET after SET on the same
-    node merges; APP after APP on the same prop, or after a SET of that prop, concatenates; a later RUN or
+    node merges; APP after APP on the same prop, or after a SET of that prop, concatenates; a SET of the prop
+    the node's last APP appended to drops that APP; a later RUN or
     ERR replaces an earlier one; SNAP drops all pending tree ops. Structural ops (INS, DEL, MOV, REP) fold
     into a pending insert only while no op kept in the batch refers into that inserted subtree ("sealed"):
     folding moves them earlier in time, which is exact only if nothing else was placed relative to them.
@@ -287,6 +288,8 @@ class Batch:
         if prev is not None and prev[0] == SET:
             prev[2] = {**prev[2], **patch}
             return
+        if last is not None and prev is not None and prev[0] == APP and prev[2] in patch:
+            self.ops[last] = None  # the SET replaces what it appended (a stream's last cuts, then none)
         self._last[node_id] = self._append([SET, node_id, dict(patch)])
 
     def _push_app(self, op: Op) -> None:

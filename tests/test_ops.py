@@ -199,6 +199,13 @@ def test_compact_sends_plain_appends_to_html_as_txt_and_means_the_same() -> None
     assert len(encode_frame(9, short)) == len(encode_frame(9, ops)) - 6
 
 
+def test_a_set_of_the_prop_an_app_appended_to_drops_the_app() -> None:
+    batch = Batch()
+    for op in ([APP, 5, "html", "x", 0], [APP, 5, "cuts", [3], 0], [SET, 5, {"cuts": None}]):
+        batch.push(op)
+    assert batch.take() == [[APP, 5, "html", "x", 0], [SET, 5, {"cuts": None}]]
+
+
 def test_app_after_app_concatenates_into_one_op() -> None:
     batch = Batch()
     for op in ([APP, 5, "tail", "ab", 0], [APP, 5, "tail", "c", 1], [APP, 5, "tail", "d", 3]):
