@@ -676,6 +676,8 @@ def streaming(browser: Browser, apps: Apps, sec: Section, data: dict[str, Any]) 
 def _run(apps: Apps, sec: Section, data: dict[str, Any]) -> None:
     from playwright.sync_api import sync_playwright
 
+    from bench.slow_stream import slow_stream  # here: it builds on this module's helpers
+
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
@@ -684,6 +686,7 @@ def _run(apps: Apps, sec: Section, data: dict[str, Any]) -> None:
                 ("first_load", first_load),
                 ("turns", turns),
                 ("stream", streaming),
+                ("slow_stream", slow_stream),
             ]
             for name, part in parts:
                 started = time.perf_counter()

@@ -11,7 +11,7 @@ import collections
 import threading
 from collections.abc import Callable
 
-from reactchat.ops import RUN, Batch, Op
+from reactchat.ops import RUN, Batch, Op, compact
 from reactchat.protocol import encode_frame
 
 
@@ -61,7 +61,7 @@ class Outbox:
             self.seq += 1
             seq = self.seq
         self.status_only = all(op[0] == RUN for op in ops)
-        frame = encode_frame(seq, ops)
+        frame = encode_frame(seq, compact(ops))
         self.frames += 1
         self.bytes += len(frame)
         self._replay.append((seq, frame))

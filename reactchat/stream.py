@@ -17,6 +17,14 @@ if TYPE_CHECKING:
     from reactchat.tree import Node
 
 
+# A slow stream's frames carry a few tokens each rather than one, but never wait longer than the eye allows:
+# at 50 tokens/s a frame per token is mostly its fixed overhead (on the wire and in the browser's rendering),
+# and ten updates a second still read as flowing text. A fast stream keeps the configured frame interval.
+TOKENS_PER_FRAME = 5
+MAX_INTERVAL = 0.1
+_GAP_WEIGHT = 0.25  # of the newest gap between chunks in the running mean
+
+
 class Replace(str):
     """A stream chunk that replaces the text so far instead of adding to it."""
 
@@ -92,6 +100,9 @@ class Writer:
     The node's ``html`` is the finished blocks followed by the open block; only the open block is
     re-rendered, and only the part of it that changed is sent (APP with a cut). When a block finishes,
     its end goes into ``cuts``: a few bytes, the HTML itself is already on the client.
+
+    It renders at most once per ``interval``, the configured frame interval stretched to the chunks' pace
+    (see ``TOKENS_PER_FRAME``): a chunk after a quiet spell still shows at once.
     """
 
     def __init__(
@@ -107,7 +118,9 @@ class Writer:
         self.node = node
         self._options = options
         self._md = MarkdownStream(self._options)
-        self._interval = interval
+        self._base = interval
+        self._gap: float | None = None  # running mean of the seconds between two chunks
+        self._fed = 0.0  # when the last chunk came
         self._dirty = False
         self._last = 0.0
         self._done = ""  # the finished blocks' HTML
@@ -131,16 +144,29 @@ class Writer:
     def feed_text(self, text: str) -> None:
         if not text:
             return
+        now = time.monotonic()
+        if self._fed:
+            gap = min(now - self._fed, MAX_INTERVAL)  # a pause (a tool call, a slow first token) is no pace
+            self._gap = gap if self._gap is None else self._gap + (gap - self._gap) * _GAP_WEIGHT
+        self._fed = now
         self._md.feed(text)
         self._dirty = True
-        if time.monotonic() - self._last >= self._interval:
+        if now - self._last >= self.interval:
             self.flush()
+
+    @property
+    def interval(self) -> float:
+        """Seconds between two renders: the frame interval, or the time ``TOKENS_PER_FRAME`` chunks take at
+        the stream's pace, up to ``MAX_INTERVAL``."""
+        if self._gap is None:
+            return self._base
+        return max(self._base, min(MAX_INTERVAL, TOKENS_PER_FRAME * self._gap))
 
     def due_in(self) -> float | None:
         """Seconds until unrendered text must be flushed; None when everything is rendered."""
         if not self._dirty:
             return None
-        return max(0.0, self._last + self._interval - time.monotonic())
+        return max(0.0, self._last + self.interval - time.monotonic())
 
     def flush(self) -> None:
         self._dirty = False

@@ -18,14 +18,17 @@ from reactchat.ops import (
     RUN,
     SET,
     SNAP,
+    TXT,
     Batch,
     WireNode,
     apply,
+    compact,
     cut_utf16,
     empty_root,
     utf16_len,
     walk,
 )  # fmt: skip
+from reactchat.protocol import encode_frame
 
 FIXTURES = sorted((pathlib.Path(__file__).parent / "fixtures" / "ops").glob("*.json"))
 
@@ -178,6 +181,29 @@ def test_coalescing_preserves_meaning(case: tuple[WireNode, list[list[object]]])
         mine = [op for op in coalesced if op[0] == code]
         theirs = [op for op in ops if op[0] == code]
         assert mine == theirs[-1:]
+
+
+def test_compact_sends_plain_appends_to_html_as_txt_and_means_the_same() -> None:
+    initial = [0, "root", {}, [[1, "markdown", {"html": "<p>ab", "cuts": []}, []]]]
+    ops = [
+        [APP, 1, "html", " c", 0],
+        [APP, 1, "html", "d", 1],  # a cut: stays APP
+        [APP, 1, "cuts", [5], 0],  # a list: stays APP
+        [APP, 1, "tail", "x", 0],  # another prop: stays APP
+        [RUN, "done"],
+    ]
+    short = compact(ops)
+    assert [op[0] for op in short] == [TXT, APP, APP, APP, RUN]
+    assert short[0] == [TXT, 1, " c"]
+    assert apply(initial, short) == apply(initial, ops)
+    assert len(encode_frame(9, short)) == len(encode_frame(9, ops)) - 6
+
+
+def test_a_set_of_the_prop_an_app_appended_to_drops_the_app() -> None:
+    batch = Batch()
+    for op in ([APP, 5, "html", "x", 0], [APP, 5, "cuts", [3], 0], [SET, 5, {"cuts": None}]):
+        batch.push(op)
+    assert batch.take() == [[APP, 5, "html", "x", 0], [SET, 5, {"cuts": None}]]
 
 
 def test_app_after_app_concatenates_into_one_op() -> None:

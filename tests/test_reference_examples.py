@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from reactchat.config import Config
-from reactchat.ops import APP
+from reactchat.ops import APP, TXT, Op
 from reactchat.testing import ChatTest, html_text
 
 EXAMPLES = pathlib.Path(__file__).resolve().parent.parent / "examples"
@@ -42,6 +42,11 @@ def png(width: int = 2, height: int = 2) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     body = chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
     return b"\x89PNG\r\n\x1a\n" + body
+
+
+def is_html_append(op: Op) -> bool:
+    """An op that appends to a markdown node's HTML: APP of ``html``, or TXT (its short form)."""
+    return op[0] == TXT or (op[0] == APP and op[2] == "html")
 
 
 def streamed(t: ChatTest, index: int, final: str) -> list[str]:
@@ -94,14 +99,15 @@ def test_slow_echo_streams_the_whole_reply_so_far_as_diffs() -> None:
     before = len(t.ops)
     t.send("stream", wait=False)
     seen = streamed(t, 1, "You typed: stream")
-    assert "You typed: st" in seen and len(seen) >= 4  # it showed partial replies on the way
+    assert "You typed: s" in seen and len(seen) >= 3  # it showed partial replies on the way
     assert all("You typed: stream".startswith(s) for s in seen)
-    appended = [op[3] for op in t.ops[before:] if op[0] == APP and op[2] == "html"]
+    appended = [op[2] if op[0] == TXT else op[3] for op in t.ops[before:] if is_html_append(op)]
     # Each yield's new characters, appended (the block is declared with the first, which its insertion may
     # carry when both go out in one frame).
     assert "<p>You typed: stream</p>\n".endswith("".join(appended))
-    # After the first piece, each frame carries only new characters (the closing tags come last).
-    assert len(appended) >= 4 and all(len(a) <= len("m</p>\n") for a in appended[1:])
+    # After the first piece, each frame carries only new characters (a few at this pace: see
+    # stream.TOKENS_PER_FRAME), never the reply so far again; the closing tags come last.
+    assert len(appended) >= 3 and all(len(a) < len("You typed: ") for a in appended[1:])
     assert history(t)[-1] == {"role": "assistant", "content": "You typed: stream"}
 
 
@@ -155,7 +161,7 @@ def test_system_prompt_and_slider_are_passed_to_the_streaming_function() -> None
     assert contents(t)[-1] == "System prompt: You are a helpful AI.\nMessage: hi."
     t.set("System prompt", "Be a pirate.").set("Max characters", 20)
     t.send("ahoy", wait=False)
-    seen = streamed(t, 3, "System prompt: Be a")
+    seen = streamed(t, 3, "System prompt: Be a ")
     assert len(seen) > 3 and history(t)[-1]["content"] == "System prompt: Be a "
 
 

@@ -2,16 +2,22 @@ from __future__ import annotations
 
 import pathlib
 import re
+import threading
 import time
 from collections.abc import Callable
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reactchat.markdown import cached_props, forget, markdown_props
-from reactchat.ops import APP, MOV, RUN
-from reactchat.stream import open_html
+from reactchat import stream
+from reactchat.markdown import cached_props, forget, markdown_options, markdown_props
+from reactchat.ops import APP, MOV, RUN, TXT
+from reactchat.reconcile import Reconciler
+from reactchat.stream import Writer, open_html
 from reactchat.testing import ChatTest
+from reactchat.tree import Tree
+from tests.test_reference_examples import is_html_append
 
 STREAM_APP = """
     import time
@@ -221,8 +227,9 @@ def test_finished_blocks_are_sent_once_while_streaming(write_app: Callable[[str]
     final = t.nodes("markdown")[-1][2]
     assert final == markdown_props(t.session.state["reply"])
     assert len(final["cuts"]) == 6
-    sent = sum(len(op[3]) for op in t.ops if op[0] == APP and op[2] == "html")
-    frames = sum(1 for op in t.ops if op[0] == APP and op[2] == "html")
+    appended = [op[2] if op[0] == TXT else op[3] for op in t.ops if is_html_append(op)]
+    sent = sum(len(a) for a in appended)
+    frames = len(appended)
     assert frames >= 10  # it really streamed
     assert sent < 1.5 * len(final["html"])  # each finished paragraph went out once, plus tail churn
 
@@ -287,3 +294,58 @@ def test_a_stopped_answer_renders_its_open_markdown_closed(write_app: Callable[[
     assert t.session.state["reply"] == "Here is **the important**"  # returned (and so stored) closed
     assert t.nodes("markdown")[-1][2] == markdown_props("Here is **the important**")
     assert "<strong>the important</strong>" in t.nodes("markdown")[-1][2]["html"]
+
+
+class _Clock:
+    """A stand-in for ``time`` in reactchat.stream: the test moves it."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+def _writer(monkeypatch: pytest.MonkeyPatch, interval: float) -> tuple[Writer, _Clock, list[list[object]]]:
+    clock = _Clock()
+    monkeypatch.setattr(stream, "time", clock)
+    sent: list[list[object]] = []
+    rec = Reconciler(Tree(), sent.append, threading.Lock())
+    rec.begin()
+    node = rec.emit("markdown", {"html": "", "cuts": []})
+    return Writer(rec, node, markdown_options(), interval), clock, sent
+
+
+def _renders(writer: Writer, clock: _Clock, sent: list[list[object]], gap: float, tokens: int) -> int:
+    """Feed ``tokens`` words ``gap`` seconds apart, flushing when due as feed.py does; count the renders."""
+    before = len(sent)
+    for i in range(tokens):
+        due = writer.due_in()
+        if due is not None and due <= gap:
+            clock.now += due
+            writer.flush()
+            clock.now += gap - due
+        else:
+            clock.now += gap
+        writer.feed(f" w{i}")
+    return sum(1 for op in sent[before:] if op[0] == APP and op[2] == "html")
+
+
+def test_a_slow_stream_renders_a_few_tokens_a_frame(monkeypatch: pytest.MonkeyPatch) -> None:
+    writer, clock, sent = _writer(monkeypatch, 0.025)
+    renders = _renders(writer, clock, sent, 0.020, 100)  # 50 tokens/s
+    assert writer.interval == pytest.approx(stream.TOKENS_PER_FRAME * 0.020)
+    assert 100 / stream.TOKENS_PER_FRAME - 2 <= renders <= 100 / stream.TOKENS_PER_FRAME + 2
+    writer.flush()
+    assert writer.node.props["html"] == open_html(markdown_props(writer.text)["html"])  # nothing lost
+
+
+def test_a_fast_stream_keeps_the_frame_interval_and_a_very_slow_one_shows_every_token(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    writer, clock, sent = _writer(monkeypatch, 0.025)
+    _renders(writer, clock, sent, 0.001, 200)
+    assert writer.interval == 0.025
+    writer.flush()
+    assert _renders(writer, clock, sent, 0.5, 10) == 10  # 2 tokens/s: each shows as it comes
+    assert writer.interval == stream.MAX_INTERVAL

@@ -41,8 +41,14 @@ export function markdownView(_id: number, ctx: ViewContext): View {
         ends.push(cuts[i] as number);
       }
       const t = html.slice(cuts.length ? cuts[cuts.length - 1] : 0);
-      if (t !== tailHtml) {
-        setHtml(tail, (tailHtml = t));
+      if (t === tailHtml) return;
+      const added = t.startsWith(tailHtml) ? t.slice(tailHtml.length) : null;
+      const at = added === null ? null : textEnd(tail, tailHtml, added, ctx);
+      tailHtml = t;
+      if (at && added !== null) {
+        at.appendData(plain(added) as string); // the open block only grew by text: no re-parse, no new nodes to style
+      } else {
+        setHtml(tail, t);
         enhance(tail, t, ctx);
       }
     },
@@ -63,6 +69,35 @@ export function htmlView(_id: number, ctx: ViewContext): View {
     },
     refresh: () => codeButtons(el, ctx.opts.copyCode),
   };
+}
+
+/** Elements in which the HTML parser does not put text where it stands (it moves it before the table). */
+const NO_TEXT = new Set(["TABLE", "THEAD", "TBODY", "TFOOT", "TR", "COLGROUP", "SELECT"]);
+
+const ENTITY = /&(?:amp|lt|gt|quot|#39|#x27);/g;
+const CHARS: Record<string, string> = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'", "&#x27;": "'" };
+
+/** The text that `html` stands for when it is text only (no tag, carriage return or other entity), else null. */
+function plain(html: string): string | null {
+  if (/[<\r\0]/.test(html) || html.replace(ENTITY, "").includes("&")) return null;
+  return html.includes("&") ? html.replace(ENTITY, (e) => CHARS[e] as string) : html;
+}
+
+/**
+ * The text node that parsing `html + added` would have appended `added`'s text to, when `el` holds the parse of
+ * `html` untouched and `added` is text only: the last node of the last open element, which must end with the
+ * text `html` ends with. A streamed paragraph grows that way between two frames. Null when that is not certain:
+ * then the caller parses the whole open block again.
+ */
+function textEnd(el: HTMLElement, html: string, added: string, ctx: ViewContext): Text | null {
+  const end = plain(html.slice(html.lastIndexOf(">") + 1)); // the text after the last tag
+  if (!end || plain(added) === null) return null;
+  if (html.includes("math-") || (ctx.opts.copyCode && html.includes("<pre"))) return null; // enhanced: not the parse
+  let node: ChildNode | null = el.lastChild;
+  while (node && node.nodeType === 1 && node.lastChild) node = node.lastChild;
+  if (!node || node.nodeType !== 3 || !(node as Text).data.endsWith(end)) return null;
+  const parent = node.parentElement;
+  return parent && !NO_TEXT.has(parent.tagName) ? (node as Text) : null;
 }
 
 /** Typeset math and add copy buttons to code in freshly inserted server HTML. */

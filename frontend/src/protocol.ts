@@ -27,6 +27,8 @@ export const ERR = 8;
 export const HELLO = 9;
 export const NOTE = 10;
 export const EVACK = 11;
+/** `[12, id, text]`: APP of `text` to the node's `html` prop, cutting nothing (a stream's usual frame, short). */
+export const TXT = 12;
 
 export type RunWire = "running" | "done" | "stopped" | "error";
 
@@ -49,7 +51,8 @@ export type WireOp =
   | [typeof ERR, Overlay | null]
   | [typeof HELLO, string, number, number]
   | [typeof NOTE, string]
-  | [typeof EVACK, number, number];
+  | [typeof EVACK, number, number]
+  | [typeof TXT, number, string];
 
 /** A server frame: `[version, seq, ops]`. */
 export type Frame = [number, number | null, WireOp[]];

@@ -1,6 +1,6 @@
 // The client's copy of the server tree: applies protocol ops and records what changed.
 import {
-  APP, DEL, ERR, INS, isMap, MOV, REP, RUN, SET, SNAP,
+  APP, DEL, ERR, INS, isMap, MOV, REP, RUN, SET, SNAP, TXT,
   type Overlay, type Props, type Value, type WireNode,
 } from "./protocol";
 
@@ -111,6 +111,9 @@ export class Store {
         break;
       case APP:
         if (isInt(a[1]) && typeof a[2] === "string") this.append(a[1], a[2], a[3], a[4]);
+        break;
+      case TXT:
+        if (isInt(a[1]) && typeof a[2] === "string") this.append(a[1], "html", a[2], 0);
         break;
       case DEL:
         if (isInt(a[1])) this.del(a[1]);

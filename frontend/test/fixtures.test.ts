@@ -25,7 +25,7 @@ describe("op fixtures", () => {
     assert.ok(fixtures.length >= 14, `only ${fixtures.length} fixtures`);
     const codes = new Set<number>();
     for (const [, fx] of fixtures) for (const frame of fx.frames) for (const op of frame) codes.add((op as number[])[0] as number);
-    for (let code = 0; code <= 10; code++) assert.ok(codes.has(code), `no fixture uses op code ${code}`);
+    for (const code of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12]) assert.ok(codes.has(code), `no fixture uses op code ${code}`);
   });
 
   for (const [file, fx] of fixtures) {

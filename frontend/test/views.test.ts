@@ -265,6 +265,40 @@ describe("other kinds", () => {
     assert.equal($(".rc-tail").innerHTML, "<p>bc</p>");
   });
 
+  test("a streamed paragraph grows in place: appended text joins its text node, nothing is parsed again", () => {
+    const { $, frame } = mount(root(msg(1, "assistant", [md(2, "<p>Here", [])])));
+    const p = $(".rc-tail > p");
+    const text = p.firstChild;
+    frame([12, 2, " is"], [12, 2, " more"]);
+    frame([12, 2, " text &amp; &lt;tags&gt;"]);
+    assert.equal($(".rc-tail").innerHTML, "<p>Here is more text &amp; &lt;tags&gt;</p>");
+    assert.equal($(".rc-tail > p"), p);
+    assert.equal(p.firstChild, text);
+    assert.equal(p.childNodes.length, 1);
+  });
+
+  test("the open block shows what its whole HTML parses to, whichever way it grew", () => {
+    const cases: string[][] = [
+      ["<p>a</p>", " b"], // after a closing tag the text is not the paragraph's
+      ["<p>a <em>b", "</em> c", " d"],
+      ["<ul>\n<li>a", " b", "</li>\n<li>c", " d"],
+      ["<p>a &amp;", " b", " &lt;c &gt; &quot;d&#x27;", " &copy; e", " &#169;", " f"],
+      ["<p>a &am", "p; b"],
+      ["<p>a<br>", "b"],
+      ["<p>a", "\r\nb", " c"],
+      ["<pre><code>x", "y", "\nz"],
+      ["<p>", "a", " b"],
+      ["<table>\n<thead>\n<tr>\n<th>a", "b"],
+      ['<p><span class="math-inline">x', "y"],
+    ];
+    for (const steps of cases) {
+      const { $, frame } = mount(root(chat({}), msg(1, "assistant", [md(2, steps[0] as string, [])])));
+      for (const s of steps.slice(1)) frame([12, 2, s]);
+      const whole = mount(root(chat({}), msg(1, "assistant", [md(2, steps.join(""), [])])));
+      assert.equal($(".rc-tail").innerHTML, whole.$(".rc-tail").innerHTML, JSON.stringify(steps));
+    }
+  });
+
   test("markdown without cuts is one finished block", () => {
     const { $, $$ } = mount(root(msg(1, "assistant", [[2, "markdown", { html: "<p>one</p>\n" }, []]])));
     assert.equal($$(".rc-block").length, 1);
