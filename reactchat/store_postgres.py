@@ -12,7 +12,7 @@ import hashlib
 import logging
 import secrets
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import psycopg
@@ -93,6 +93,10 @@ class PostgresStore(SqlLeaseStore):
         # Not FOR UPDATE: that would also block the key-share locks of foreign key checks (a reply being
         # finished while the next message names it as parent would deadlock).
         return f" FOR NO KEY UPDATE OF {alias}"
+
+    def rows(self, types: Sequence[str], rows: Sequence[Sequence[Any]]) -> tuple[str, list[Any]]:
+        columns = ", ".join(f"CAST(? AS {kind}[])" for kind in types)
+        return f"SELECT * FROM unnest({columns})", [[row[i] for row in rows] for i in range(len(types))]
 
     def connections_left(self) -> int:
         """Connections the server can still give ordinary users: ``max_connections``, less those reserved

@@ -137,6 +137,13 @@ class SqlStore(Store):
         """A condition on conversations ``c`` (and its parameters): title or a message holds every word
         of ``words`` as a prefix."""
 
+    def rows(self, types: Sequence[str], rows: Sequence[Sequence[Any]]) -> tuple[str, builtins.list[Any]]:
+        """A query of ``rows`` (a value per column of ``types``, SQL type names), for ``WITH v (...) AS
+        (it)``, and its parameters: a VALUES list here; a backend with arrays passes a column a parameter, so
+        the statement's text stays the same whatever the number of rows (parsed and prepared once)."""
+        row = f"({', '.join(f'CAST(? AS {kind})' for kind in types)})"
+        return f"VALUES {', '.join([row] * len(rows))}", [value for values in rows for value in values]
+
     # --- shared machinery
 
     @contextlib.contextmanager
