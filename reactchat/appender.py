@@ -81,13 +81,30 @@ class Appender:
             try:
                 if store is None:
                     raise RuntimeError("the store was closed and dropped")
-                outcomes: Sequence[BaseException | None] = store.append_each([d.append for d in batch])
+                outcomes = self._outcomes(store, batch)
             except Exception as error:  # the store failed: every delta of the batch did, with its reason
                 outcomes = [error] * len(batch)
             del store
             for pending, outcome in zip(batch, outcomes, strict=True):
                 pending.error = outcome
                 pending.done.set()
+
+    @staticmethod
+    def _outcomes(store: Batching, batch: list[_Delta]) -> Sequence[BaseException | None]:
+        try:
+            return store.append_each([d.append for d in batch])
+        except Exception:
+            if len(batch) == 1:
+                raise
+        # The whole batch failed (a deadlock with a process taking over one of its conversations, a
+        # connection lost): each delta again on its own, so one run's trouble is not every run's.
+        outcomes: list[BaseException | None] = []
+        for pending in batch:
+            try:
+                outcomes += store.append_each([pending.append])
+            except Exception as error:
+                outcomes.append(error)
+        return outcomes
 
 
 _BY_STORE: weakref.WeakKeyDictionary[Any, Appender] = weakref.WeakKeyDictionary()
