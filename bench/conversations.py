@@ -482,15 +482,21 @@ def turns_and_open(
         headless.turns(t, WARMUP_TURNS, start=0)
         measured: list[headless.Turn] = []
         store_calls: list[tuple[int, float, float]] = []
-        appender = appender_for(store)  # the thread that writes streamed text: its CPU is the turn's too
+        appender = appender_for(store)  # the threads that write streamed text and notify: the turn's CPU too
+
+        def background() -> float:
+            return appender.cpu + float(getattr(store, "notify_cpu", 0.0))
+
         appends: list[float] = []
         before_server = server.sample() if server else None
         with Meter().on(store) as meter:
             for i in range(TURNS):
-                m0, a0 = meter.snapshot(), appender.cpu
+                m0, a0 = meter.snapshot(), background()
                 measured.append(headless.turn(t, headless.prompt(100 + i)))
                 m1 = meter.snapshot()
-                appends.append(appender.cpu - a0)
+                t.session.wait_idle(headless.TIMEOUT)
+                time.sleep(0.02)  # the notifications the turn queued are sent
+                appends.append(background() - a0)
                 store_calls.append((m1[0] - m0[0], m1[1] - m0[1], m1[2] - m0[2]))
         server_cpu = ServerCpu.used(before_server, server.sample()) if server else None
         history_len = len(t.messages)
