@@ -220,6 +220,9 @@ class Followers:
         while True:
             time.sleep(RENEW_EVERY)  # a period, not a wait on news: releases elsewhere need no renewal here
             with self._lock:
+                if getattr(self.store, "closed", False):  # nothing left to renew, nor to give back
+                    self._held.clear()
+                    self._idle.clear()
                 held = list(self._held)
                 if not held:
                     self._renewing = None
