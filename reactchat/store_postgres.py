@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import logging
 import secrets
 import threading
@@ -108,8 +109,9 @@ class PostgresStore(SqlLeaseStore):
         return f" FOR NO KEY UPDATE OF {alias}"
 
     def rows(self, types: Sequence[str], rows: Sequence[Sequence[Any]]) -> tuple[str, list[Any]]:
-        columns = ", ".join(f"CAST(? AS {kind}[])" for kind in types)
-        return f"SELECT * FROM unnest({columns})", [[row[i] for row in rows] for i in range(len(types))]
+        # One JSON parameter (json.dumps is C; psycopg dumps a Python list as an array element by element).
+        columns = ", ".join(f"CAST(e->>{i} AS {kind})" for i, kind in enumerate(types))
+        return f"SELECT {columns} FROM json_array_elements(CAST(? AS json)) e", [json.dumps(rows)]
 
     def connections_left(self) -> int:
         """Connections the server can still give ordinary users: ``max_connections``, less those reserved
