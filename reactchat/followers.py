@@ -239,6 +239,7 @@ class Followers:
                         self._held.pop(conversation_id, None)
                         self._idle.pop(conversation_id, None)
                         self._renewed.pop(conversation_id, None)
+                        self._wanted.discard(conversation_id)
                     elif conversation_id in self._held:
                         self._renewed[conversation_id] = asked
                 idle = [c for c, since in self._idle.items() if asked - since >= KEEP]
