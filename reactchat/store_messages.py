@@ -68,10 +68,14 @@ class SqlMessageStore(SqlStore):
         )
         tx.run("DELETE FROM message_deltas WHERE message_id = ?", (message_id,))
 
-    def _owned_message(self, tx: Tx, owner: str, message_id: str, columns: str) -> Any:
+    def _owned_message(
+        self, tx: Tx, owner: str, message_id: str, columns: str, *, share: bool = False
+    ) -> Any:
+        # ``share``: its conversation's row is held against updates (a takeover of its lease) until commit.
+        held = f"{self.share_row()} OF c" if share and self.share_row() else ""
         row = tx.one(
             f"SELECT {columns} FROM messages m JOIN conversations c ON c.id = m.conversation_id "
-            f"WHERE m.id = ? AND c.owner_id = ?{self.lock_row('m')}",
+            f"WHERE m.id = ? AND c.owner_id = ?{self.lock_row('m')}{held}",
             (message_id, owner),
         )
         if row is None:
@@ -170,12 +174,13 @@ class SqlMessageStore(SqlStore):
         if not role:
             raise ValueError("a message needs a role")
         now = time.time()
-        with self._tx("adding a message", write=True) as tx:
+        with self._tx("adding a message", write=True, fences=True) as tx:
             conversation = tx.one(
-                "SELECT c.active_leaf_id, c.title FROM conversations c "
+                "SELECT c.active_leaf_id, c.title, c.id, c.lease_owner, c.fence FROM conversations c "
                 f"WHERE c.id = ? AND c.owner_id = ? AND c.deleted_at IS NULL{self.lock_row('c')}",
                 (conversation_id, owner),
             )
+            self._fence_holds(tx, "adding a message", conversation and conversation[2:])
             if conversation is None:
                 raise NotFound(f"no conversation {conversation_id!r}")
             if origin is not None:
@@ -301,8 +306,14 @@ class SqlMessageStore(SqlStore):
         check_json(content, "content")
         check_json(metadata, "metadata")
         now = time.time()
-        with self._tx("finishing a message", write=True) as tx:
-            conversation_id = self._owned_message(tx, owner, message_id, "m.conversation_id")[0]
+        with self._tx("finishing a message", write=True, fences=True) as tx:
+            try:
+                lease = self._owned_message(tx, owner, message_id, "c.id, c.lease_owner, c.fence", share=True)
+            except NotFound:
+                self._fence_holds(tx, "finishing a message", None)
+                raise
+            self._fence_holds(tx, "finishing a message", lease)
+            conversation_id = lease[0]
             self._fold(tx, message_id, content, status, metadata, now)
             tx.run("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
             return self._message(
