@@ -38,6 +38,7 @@ from bench import headless
 from bench.apps import Apps
 from bench.corpus import _WORDS, make_history, stream_tokens
 from bench.report import Section, kb, median, ms, p90
+from reactchat.appender import appender_for
 from reactchat.listing import PAGE
 from reactchat.markdown import forget
 from reactchat.ops import NOTE, apply, empty_root
@@ -192,7 +193,8 @@ class Meter:
     cpu: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    METHODS = ("user", "create", "get", "list", "search", "path", "add", "append_many", "finish", "set_state")
+    METHODS = ("user", "create", "get", "list", "search", "path", "add", "append_many", "append_each",
+               "finish", "set_state", "take_lease", "release_lease", "notify")  # fmt: skip
 
     @contextlib.contextmanager
     def on(self, store: Store) -> Iterator[Meter]:
@@ -480,12 +482,21 @@ def turns_and_open(
         headless.turns(t, WARMUP_TURNS, start=0)
         measured: list[headless.Turn] = []
         store_calls: list[tuple[int, float, float]] = []
+        appender = appender_for(store)  # the threads that write streamed text and notify: the turn's CPU too
+
+        def background() -> float:
+            return appender.cpu + float(getattr(store, "notify_cpu", 0.0))
+
+        appends: list[float] = []
         before_server = server.sample() if server else None
         with Meter().on(store) as meter:
             for i in range(TURNS):
-                m0 = meter.snapshot()
+                m0, a0 = meter.snapshot(), background()
                 measured.append(headless.turn(t, headless.prompt(100 + i)))
                 m1 = meter.snapshot()
+                t.session.wait_idle(headless.TIMEOUT)
+                time.sleep(0.02)  # the notifications the turn queued are sent
+                appends.append(background() - a0)
                 store_calls.append((m1[0] - m0[0], m1[1] - m0[1], m1[2] - m0[2]))
         server_cpu = ServerCpu.used(before_server, server.sample()) if server else None
         history_len = len(t.messages)
@@ -493,7 +504,7 @@ def turns_and_open(
         t.close()
 
     own = 0.0 if server_cpu is None else server_cpu / TURNS  # PostgreSQL's processes, a mean per turn
-    cpu = [x.worker_cpu + x.encode_cpu + own for x in measured]
+    cpu = [x.worker_cpu + x.encode_cpu + own + a for x, a in zip(measured, appends, strict=True)]
     walls = [x.wall for x in measured]
     scripts = [x.script_cpu for x in measured]
     data["open"] = {

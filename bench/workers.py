@@ -374,6 +374,19 @@ def stored_answers(store_url: str) -> list[tuple[str, str, str]]:
         ]
 
 
+def scaling_row(folder: str, workers: int, count: int) -> dict[str, Any]:
+    """One row of the scaling table: ``workers`` workers on a fresh schema streaming to ``count`` sessions."""
+    with schema() as store_url:
+        cluster = Cluster(folder, store_url, workers)
+        try:
+            row = asyncio.run(asyncio.wait_for(streaming_run(cluster.url, count), 600))
+        finally:
+            cluster.stop()
+        kept = [m for m in stored_answers(store_url) if m[0] == "assistant"]
+    row["stored_whole"] = sum(s == "done" and expected_words(c) for _, s, c in kept)
+    return row
+
+
 def scaling(sec: Section, data: dict[str, Any], folder: str) -> None:
     for workers in WORKER_COUNTS:
         skip_rest = ""
@@ -382,16 +395,8 @@ def scaling(sec: Section, data: dict[str, Any], folder: str) -> None:
             if skip_rest:
                 data[key] = {"skipped": skip_rest}
                 continue
-            with schema() as store_url:
-                cluster = Cluster(folder, store_url, workers)
-                try:
-                    row = asyncio.run(asyncio.wait_for(streaming_run(cluster.url, count), 600))
-                finally:
-                    cluster.stop()
-                kept = [m for m in stored_answers(store_url) if m[0] == "assistant"]
-            whole = sum(s == "done" and expected_words(c) for _, s, c in kept)
-            row["stored_whole"] = whole
-            data[key] = row
+            row = data[key] = scaling_row(folder, workers, count)
+            whole = row["stored_whole"]
             label = f"{workers} worker{'s' if workers > 1 else ''}, {count} sessions"
             print(f"  [workers] {label}: {row}", file=sys.stderr, flush=True)  # progress, if cut short
             sec.info(f"{label}: all answers complete", f"{row['seconds']:.1f} s")
@@ -608,3 +613,10 @@ def run(sec: Section, data: dict[str, Any]) -> None:
         " nginx naming the conversation the page showed); a prompt is sent again only if the conversation"
         " does not show it; answers counted from the store after the leases of killed workers ran out"
     )
+
+
+if __name__ == "__main__":  # one row alone: python -m bench.workers WORKERS SESSIONS
+    import json
+
+    with tempfile.TemporaryDirectory(prefix="bench-workers-") as folder:
+        print(json.dumps(scaling_row(folder, int(sys.argv[1]), int(sys.argv[2]))))

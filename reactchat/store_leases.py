@@ -41,15 +41,14 @@ class SqlLeaseStore(SqlAccountStore):
             return []
         marks = ", ".join("?" for _ in conversation_ids)
         with self._tx("renewing leases", write=True) as tx:
-            tx.run(
-                f"UPDATE conversations SET lease_until = ? WHERE lease_owner = ? AND id IN ({marks})",
-                (time.time() + ttl, holder, *conversation_ids),
-            )
+            # Rows locked in id order, as a batch of appends locks them: two such writers cannot deadlock.
             held = {
                 row[0]
                 for row in tx.all(
-                    f"SELECT id FROM conversations WHERE lease_owner = ? AND id IN ({marks})",
-                    (holder, *conversation_ids),
+                    "UPDATE conversations SET lease_until = ? WHERE id IN (SELECT id FROM conversations "
+                    f"WHERE lease_owner = ? AND id IN ({marks}) ORDER BY id{self.lock_row('conversations')}) "
+                    "RETURNING id",
+                    (time.time() + ttl, holder, *conversation_ids),
                 )
             }
         return [c for c in conversation_ids if c not in held]

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from types import EllipsisType
 from typing import Any
 
+from reactchat.leases import Fence, LeaseLost
 from reactchat.store_base import (
     FINAL_STATUSES,
     MAX_FILE_BYTES,
@@ -24,7 +25,10 @@ from reactchat.store_base import (
 )
 from reactchat.store_sql import MESSAGE_COLUMNS, MESSAGE_FROM, SqlStore, Tx
 
-__all__ = ["SqlMessageStore"]
+__all__ = ["Append", "SqlMessageStore"]
+
+Append = tuple[str, str, str, Fence | None]  # (owner, message_id, delta, the fence its writer holds)
+APPENDS_PER_STATEMENT = 200  # bounds a statement's parameters (SQLite allows 32,766; PostgreSQL 65,535)
 
 
 class SqlMessageStore(SqlStore):
@@ -64,10 +68,14 @@ class SqlMessageStore(SqlStore):
         )
         tx.run("DELETE FROM message_deltas WHERE message_id = ?", (message_id,))
 
-    def _owned_message(self, tx: Tx, owner: str, message_id: str, columns: str) -> Any:
+    def _owned_message(
+        self, tx: Tx, owner: str, message_id: str, columns: str, *, share: bool = False
+    ) -> Any:
+        # ``share``: its conversation's row is held against updates (a takeover of its lease) until commit.
+        held = f"{self.share_row()} OF c" if share and self.share_row() else ""
         row = tx.one(
             f"SELECT {columns} FROM messages m JOIN conversations c ON c.id = m.conversation_id "
-            f"WHERE m.id = ? AND c.owner_id = ?{self.lock_row('m')}",
+            f"WHERE m.id = ? AND c.owner_id = ?{self.lock_row('m')}{held}",
             (message_id, owner),
         )
         if row is None:
@@ -166,12 +174,13 @@ class SqlMessageStore(SqlStore):
         if not role:
             raise ValueError("a message needs a role")
         now = time.time()
-        with self._tx("adding a message", write=True) as tx:
+        with self._tx("adding a message", write=True, fences=True) as tx:
             conversation = tx.one(
-                "SELECT c.active_leaf_id, c.title FROM conversations c "
+                "SELECT c.active_leaf_id, c.title, c.id, c.lease_owner, c.fence FROM conversations c "
                 f"WHERE c.id = ? AND c.owner_id = ? AND c.deleted_at IS NULL{self.lock_row('c')}",
                 (conversation_id, owner),
             )
+            self._fence_holds(tx, "adding a message", conversation and conversation[2:])
             if conversation is None:
                 raise NotFound(f"no conversation {conversation_id!r}")
             if origin is not None:
@@ -206,23 +215,83 @@ class SqlMessageStore(SqlStore):
                        now, now)  # fmt: skip
 
     def append_many(self, deltas: Sequence[tuple[str, str, str]]) -> None:
-        for _, _, delta in deltas:
+        with self._tx("appending to a message", write=True) as tx:  # (it checks the run's fence)
+            for outcome in self._append(tx, [(*d, None) for d in deltas]):
+                if outcome is not None:
+                    raise outcome  # (all or nothing: rolls back)
+
+    def append_each(self, appends: Sequence[Append]) -> builtins.list[Exception | None]:
+        """Add ``(owner, message_id, delta, fence)`` deltas, many runs' at once, in one transaction; each is
+        written unless its own fence (None: none) no longer holds, its message is missing or no longer
+        streaming. The outcome of each, in order: None when written, else the error ``append`` would raise
+        (LeaseLost, NotFound, ValueError)."""
+        with self._tx("appending to messages", write=True) as tx:
+            return self._append(tx, appends)
+
+    def _append(self, tx: Tx, appends: Sequence[Append]) -> builtins.list[Exception | None]:
+        for _, _, delta, _ in appends:
             if not isinstance(delta, str):
                 raise TypeError(f"a delta is a str, not a {type(delta).__name__}")
-        if not deltas:
-            return
-        with self._tx("appending to a message", write=True) as tx:
-            # Lock messages in one order (a stable sort keeps each message's deltas in theirs).
-            for owner, message_id, delta in sorted(deltas, key=lambda item: item[1]):
-                status = self._owned_message(tx, owner, message_id, "m.status")[0]
-                if status != "streaming":
-                    raise ValueError(f"message {message_id!r} is {status}, not streaming")
-                if delta:
-                    tx.run(
-                        "INSERT INTO message_deltas (message_id, seq, delta) "
-                        "SELECT ?, COALESCE(MAX(seq), 0) + 1, ? FROM message_deltas WHERE message_id = ?",
-                        (message_id, delta, message_id),
-                    )
+        outcomes: builtins.list[Exception | None] = []
+        for at in range(0, len(appends), APPENDS_PER_STATEMENT):
+            outcomes += self._check_appends(tx, appends[at : at + APPENDS_PER_STATEMENT])
+        seq: dict[str, int] = {}  # a message's deltas in one batch are numbered in order after its last
+        rows = []
+        for (_, message_id, delta, _), outcome in zip(appends, outcomes, strict=True):
+            if outcome is None and delta:
+                seq[message_id] = seq.get(message_id, 0) + 1
+                rows.append((message_id, seq[message_id], delta))
+        for at in range(0, len(rows), APPENDS_PER_STATEMENT):
+            table, params = self.rows(("TEXT", "INTEGER", "TEXT"), rows[at : at + APPENDS_PER_STATEMENT])
+            tx.run(
+                f"WITH v (message_id, n, delta) AS ({table}) "
+                "INSERT INTO message_deltas (message_id, seq, delta) SELECT v.message_id, COALESCE((SELECT "
+                "MAX(d.seq) FROM message_deltas d WHERE d.message_id = v.message_id), 0) + v.n, v.delta "
+                "FROM v",
+                params,
+            )
+        return outcomes
+
+    def _check_appends(self, tx: Tx, appends: Sequence[Append]) -> builtins.list[Exception | None]:
+        """In one statement: whether each append may be written. Its message and the conversation of its fence
+        are locked until commit, in id order, as in a single write: a fence checked here holds until then."""
+        table, params = self.rows(
+            ("INTEGER", "TEXT", "TEXT", "TEXT", "TEXT", "BIGINT"),
+            [
+                (i, owner, message_id, *((f.conversation_id, f.holder, f.number) if f else (None,) * 3))
+                for i, (owner, message_id, _, f) in enumerate(appends)
+            ],
+        )
+        found = {
+            row[0]: row[1:]
+            for row in tx.all(
+                f"WITH v (i, owner, message_id, lease_id, holder, fence) AS ({table}), "
+                "m AS (SELECT m.id, m.status, c.owner_id FROM messages m JOIN conversations c ON "
+                "c.id = m.conversation_id WHERE m.id IN (SELECT message_id FROM v) "
+                f"ORDER BY m.id{self.lock_row('m')}), "
+                "l AS (SELECT id, lease_owner, fence FROM conversations WHERE id IN (SELECT lease_id FROM v) "
+                f"ORDER BY id{self.share_row()}) "
+                "SELECT v.i, m.status, l.lease_owner, l.fence FROM v LEFT JOIN m ON m.id = v.message_id "
+                "AND m.owner_id = v.owner LEFT JOIN l ON l.id = v.lease_id",
+                params,
+            )
+        }
+        outcomes: builtins.list[Exception | None] = []
+        for i, (_, message_id, _, fence) in enumerate(appends):
+            status, holder, number = found.get(i, (None, None, None))
+            if fence is not None and (holder != fence.holder or number != fence.number):
+                outcomes.append(LeaseLost(
+                    f"{self.name}: appending to a message refused: the lease of conversation "
+                    f"{fence.conversation_id!r} was taken by another process (fence "
+                    f"{'?' if number is None else number}, this writer's {fence.number})"
+                ))  # fmt: skip
+            elif status is None:
+                outcomes.append(NotFound(f"no message {message_id!r}"))
+            elif status != "streaming":
+                outcomes.append(ValueError(f"message {message_id!r} is {status}, not streaming"))
+            else:
+                outcomes.append(None)
+        return outcomes
 
     def finish(
         self,
@@ -237,8 +306,14 @@ class SqlMessageStore(SqlStore):
         check_json(content, "content")
         check_json(metadata, "metadata")
         now = time.time()
-        with self._tx("finishing a message", write=True) as tx:
-            conversation_id = self._owned_message(tx, owner, message_id, "m.conversation_id")[0]
+        with self._tx("finishing a message", write=True, fences=True) as tx:
+            try:
+                lease = self._owned_message(tx, owner, message_id, "c.id, c.lease_owner, c.fence", share=True)
+            except NotFound:
+                self._fence_holds(tx, "finishing a message", None)
+                raise
+            self._fence_holds(tx, "finishing a message", lease)
+            conversation_id = lease[0]
             self._fold(tx, message_id, content, status, metadata, now)
             tx.run("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
             return self._message(

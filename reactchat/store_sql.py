@@ -137,20 +137,43 @@ class SqlStore(Store):
         """A condition on conversations ``c`` (and its parameters): title or a message holds every word
         of ``words`` as a prefix."""
 
+    def rows(self, types: Sequence[str], rows: Sequence[Sequence[Any]]) -> tuple[str, builtins.list[Any]]:
+        """A query of ``rows`` (a value per column of ``types``, SQL type names), for ``WITH v (...) AS
+        (it)``, and its parameters: a VALUES list here; a backend with arrays passes a column a parameter, so
+        the statement's text stays the same whatever the number of rows (parsed and prepared once)."""
+        row = f"({', '.join(f'CAST(? AS {kind})' for kind in types)})"
+        return f"VALUES {', '.join([row] * len(rows))}", [value for values in rows for value in values]
+
     # --- shared machinery
 
     @contextlib.contextmanager
-    def _tx(self, what: str, *, write: bool = False, snapshot: bool = False) -> Iterator[Tx]:
+    def _tx(
+        self, what: str, *, write: bool = False, snapshot: bool = False, fences: bool = False
+    ) -> Iterator[Tx]:
+        """A transaction that raises StoreError; a write one checks the run's fence first, unless the body
+        does (``fences``: with ``_fence_holds``, on the conversation row its first statement locks anyway)."""
         if self.closed:
             raise StoreError(f"{self.name}: {what} failed: the store is closed")
         try:
             with self.transaction(write=write, snapshot=snapshot) as tx:
-                fence = current_fence() if write else None
+                fence = current_fence() if write and not fences else None
                 if fence is not None:
                     self._check_fence(tx, fence, what)
                 yield tx
         except self.errors as error:
             raise StoreError(f"{self.name}: {what} failed: {one_line(error)}") from error
+
+    def _fence_holds(self, tx: Tx, what: str, lease: Sequence[Any] | None) -> None:
+        """The run's fence checked against ``lease``, the ``(id, lease_owner, fence)`` of the conversation row
+        the write locked itself (one statement fewer than ``_check_fence``); a fence of another conversation,
+        or a missing row, is checked on its own."""
+        fence = current_fence()
+        if fence is None:
+            return
+        if lease is None or lease[0] != fence.conversation_id:
+            self._check_fence(tx, fence, what)
+        elif lease[1] != fence.holder or lease[2] != fence.number:
+            raise self._lost(fence, what, lease[2])
 
     def _check_fence(self, tx: Tx, fence: Fence, what: str) -> None:
         # In the write's own transaction, the row held against a takeover until it commits: a writer whose
@@ -160,10 +183,13 @@ class SqlStore(Store):
             (fence.conversation_id,),
         )
         if row is None or row[0] != fence.holder or row[1] != fence.number:
-            raise LeaseLost(
-                f"{self.name}: {what} refused: the lease of conversation {fence.conversation_id!r} was taken "
-                f"by another process (fence {row[1] if row else '?'}, this writer's {fence.number})"
-            )
+            raise self._lost(fence, what, row[1] if row else None)
+
+    def _lost(self, fence: Fence, what: str, number: int | None) -> LeaseLost:
+        return LeaseLost(
+            f"{self.name}: {what} refused: the lease of conversation {fence.conversation_id!r} was taken by "
+            f"another process (fence {'?' if number is None else number}, this writer's {fence.number})"
+        )
 
     def share_row(self) -> str:
         """A suffix holding the selected row against updates until commit (where writers are not serial)."""

@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from reactchat.appender import Batching, appender_for
 from reactchat.archive import family, fork
 from reactchat.followers import LEASE_TTL, followers_for
 from reactchat.listing import PAGE, Listing
@@ -44,6 +45,8 @@ class Transcript:
         self.owner = owner
         self.app = app
         self.followers = followers_for(store)
+        # Streamed text goes through the process's appender: one transaction for every stream's frame.
+        self._append = appender_for(store).append if isinstance(store, Batching) else store.append
         self.on_change: Callable[[], None] = _nothing  # another tab changed the conversation shown
         self.on_stop: Callable[[], object] = _nothing  # a tab following this one's answer pressed Stop
         self.followers.watch_list(owner, self, lambda: self.on_change())
@@ -134,7 +137,8 @@ class Transcript:
         return any(m.origin == origin for m in self.path)
 
     def append(self, message_id: str, text: str) -> None:
-        self.store.append(self.owner, message_id, text)
+        """Store streamed text; returns once it is committed (the frame that shows it follows)."""
+        self._append(self.owner, message_id, text)
         now = time.monotonic()
         if now - self._told >= FOLLOW_INTERVAL:  # tabs following it see the text grow, a few times a second
             self._told = now

@@ -4,8 +4,12 @@ runs that answer take turns."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
+import pytest
+
+from reactchat import followers as followers_module
 from reactchat.followers import Followers, followers_for
 from reactchat.store import open_store
 from reactchat.testing import ChatTest
@@ -98,3 +102,54 @@ def test_another_tab_of_the_same_user_sees_its_list_change(write_app: Callable[[
     writer.conversations_do("delete", writer.conversation)
     reader.wait_for(lambda t: titles(t) == [])
     assert titles(stranger.wait()) == []  # another user's list never shows it
+
+
+def test_a_lease_is_kept_for_the_next_turn_then_given_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(followers_module, "RENEW_EVERY", 0.05)
+    store = open_store("memory")
+    owner = store.user("u")
+    conversation = store.create(owner, "app").id
+    followers = Followers(store)
+    with followers.turn(conversation):
+        first = store.take_lease(conversation, followers.holder, 30)  # (renewing it: the same number)
+    assert store.take_lease(conversation, "another process", 30) is None  # kept after the turn
+    with followers.turn(conversation):
+        pass
+    assert store.take_lease(conversation, followers.holder, 30) == first  # the next turn wrote under it
+    followers.give_back_kept()  # the process stops
+    assert store.take_lease(conversation, "another process", 30) == (first or 0) + 1
+    store.release_lease(conversation, "another process")
+    monkeypatch.setattr(followers_module, "KEEP", 0.0)
+    with followers.turn(conversation):
+        pass
+    deadline = time.monotonic() + 10
+    while store.take_lease(conversation, "another process", 30) is None:  # no next turn came: given back
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+
+
+def test_a_kept_lease_goes_to_the_process_that_asks_for_it(
+    monkeypatch: pytest.MonkeyPatch, postgres_url: str
+) -> None:
+    monkeypatch.setattr(followers_module, "KEEP", 600.0)  # only asking for it can move it
+    with open_store(postgres_url) as one, open_store(postgres_url) as two:
+        owner = one.user("u")
+        conversation = one.create(owner, "app").id
+        first, second = Followers(one), Followers(two)
+        with first.turn(conversation):
+            pass
+        taken = threading.Event()
+
+        def other_process() -> None:
+            with second.turn(conversation):
+                taken.set()
+
+        thread = threading.Thread(target=other_process, daemon=True)
+        thread.start()
+        assert taken.wait(30)  # (a lease left alone would be renewed for ten minutes)
+        thread.join(10)
+        with first.turn(conversation):  # and back: the second kept it, and is asked in turn
+            pass
+        for followers in (first, second):
+            if followers.stop_listening:
+                followers.stop_listening()

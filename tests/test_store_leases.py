@@ -57,8 +57,12 @@ def test_a_fenced_out_writer_writes_nothing(store: Store, conversation: tuple[st
         time.sleep(0.01)
     with fenced(Fence(cid, "a", old)), pytest.raises(LeaseLost, match=f"fence {new}, this writer's {old}"):
         store.append(owner, reply.id, "a woke up")
-    with fenced(Fence(cid, "a", old)), pytest.raises(LeaseLost):
+    with fenced(Fence(cid, "a", old)), pytest.raises(LeaseLost, match=f"fence {new}, this writer's {old}"):
         store.add(owner, cid, role="user", content="nor this")
+    with fenced(Fence(cid, "a", old)), pytest.raises(LeaseLost, match=f"fence {new}, this writer's {old}"):
+        store.finish(owner, reply.id, content="nor its end")
+    with fenced(Fence(cid, "a", old)), pytest.raises(LeaseLost):  # a missing message: the fence first
+        store.finish(owner, "missing")
     (message,) = store.path(owner, cid)  # taking it over, b marked what a left streaming
     assert (message.status, message.content) == ("interrupted", "written while a held it. ")
     with fenced(Fence(cid, "b", new)):

@@ -191,3 +191,27 @@ def test_remove_deletes_a_message_and_all_under_it(store: Store) -> None:
     store.add(owner, c, role="user", content="Q3")
     assert store.path(owner, c)[2].siblings == ()  # nothing of the removed turn is left beside it
     assert store.remove(owner, q.id) and store.path(owner, c) == []
+
+
+def test_append_each_writes_each_delta_it_may(store: Store) -> None:
+    from reactchat.leases import Fence, LeaseLost
+    from reactchat.store_messages import SqlMessageStore
+
+    assert isinstance(store, SqlMessageStore)
+    owner = store.user("u")
+    held, taken = store.create(owner, APP).id, store.create(owner, APP).id
+    fence = Fence(held, "a", store.take_lease(held, "a", 30) or 0)
+    old = Fence(taken, "a", store.take_lease(taken, "a", 30) or 0)
+    store.release_lease(taken, "a")
+    assert store.take_lease(taken, "b", 30) == old.number + 1
+    a = store.add(owner, held, role="assistant", content="", status="streaming")
+    b = store.add(owner, taken, role="assistant", content="", status="streaming")
+    done = store.add(owner, held, role="assistant", content="Done")
+    outcomes = store.append_each([(owner, a.id, "one", fence), (owner, b.id, "lost", old),
+                                  (owner, "missing", "x", None), (owner, done.id, "late", None),
+                                  (owner, a.id, ", two", fence), (owner, a.id, "", None)])  # fmt: skip
+    assert [type(o).__name__ for o in outcomes] == ["NoneType", "LeaseLost", "NotFound", "ValueError",
+                                                    "NoneType", "NoneType"]  # fmt: skip
+    assert isinstance(outcomes[1], LeaseLost) and isinstance(outcomes[2], NotFound)
+    assert store.finish(owner, a.id).content == "one, two"
+    assert store.finish(owner, b.id).content == ""
