@@ -38,6 +38,7 @@ from bench import (
     browser,
     conversations,
     headless,
+    issues,
     memory,
     report,
     startup,
@@ -507,7 +508,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--only", action="append", metavar="SECTION",
         help="run only this section (repeatable): bytes_per_turn, cpu_per_turn, many_sessions, stream,"
-        " latency, bombs, browser, conversations, branches, workers, tabs",
+        " latency, bombs, browser, conversations, branches, workers, tabs, memory",
     )  # fmt: skip
     args = parser.parse_args(argv)
 
@@ -547,6 +548,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         bench.close()
 
+    print(issues.tables(bench.sections, partial=bool(args.only)), end="\n\n")
     rows = [r for s in bench.sections for r in s.rows if r.ok is not None]
     misses = [f"{s.title.split('.')[0]}: {r.name}" for s in bench.sections for r in s.rows if r.ok is False]
     elapsed = time.perf_counter() - started

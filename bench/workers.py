@@ -46,7 +46,7 @@ from bench.apps import REPO
 from bench.conversations import postgres_base, postgres_unavailable
 from bench.report import Section, median, percentile
 from reactchat.nginx_config import nginx_config
-from reactchat.ops import ERR, HELLO, NOTE, RUN, Op, apply, walk
+from reactchat.ops import ERR, HELLO, NOTE, RUN, Op, walk
 from reactchat.store import open_store
 from tests.nginx import free_ports
 from tests.serving import Client, ready
@@ -238,7 +238,7 @@ class Tab(Client):
                 self.errors.append(str(op[1]))
         if seq is not None:
             self.last_seq = seq
-        self.tree = apply(self.tree, ops)
+        self.replica.apply(ops)
         return seq, ops
 
     def active(self) -> str | None:

@@ -84,10 +84,19 @@ def _copied(value: Any) -> Any:
     return value
 
 
-class _Tree:
-    """A mutable index over a wire tree, used only by the reference ``apply``."""
+def _owned(value: Any) -> Any:
+    return value
 
-    def __init__(self, root: WireNode) -> None:
+
+class Replica:
+    """A page's copy of the tree that ops are applied to in place (``apply`` for a frame's ops): what a
+    client keeps, so that a frame costs what it changes, not the size of the tree. Ops are not changed by
+    it (what they insert is copied), so they can be kept or applied again elsewhere; with ``owned``, what
+    they insert becomes part of the tree as it is (ops decoded for it alone: no copy of every payload)."""
+
+    def __init__(self, root: WireNode | None = None, *, owned: bool = False) -> None:
+        self._copy = _owned if owned else _copied
+        root = root if root is not None else empty_root()
         self.root = root
         self.nodes: dict[int, WireNode] = {}
         self.parent: dict[int, WireNode | None] = {}
@@ -119,15 +128,20 @@ class _Tree:
         if parent is not None:
             parent[3][:] = [c for c in parent[3] if c is not node]
 
-    def apply(self, op: Op) -> None:
+    def apply(self, ops: list[Op]) -> None:
+        """Apply ``ops`` in order."""
+        for op in ops:
+            self._apply(op)
+
+    def _apply(self, op: Op) -> None:
         code = op[0]
         if code == SNAP:
-            self.__init__(_copied(op[1]))  # type: ignore[misc]
+            self.__init__(self._copy(op[1]), owned=self._copy is _owned)  # type: ignore[misc]
         elif code == INS:
             parent = self.nodes.get(op[1])
             if parent is None:
                 return
-            node = _copied(op[3])
+            node = self._copy(op[3])
             self._place(parent, op[2], node)
             self._index(node, parent)
         elif code == SET:
@@ -158,10 +172,10 @@ class _Tree:
             old = self.nodes.get(op[1])
             if old is None:
                 return
-            new = _copied(op[2])
+            new = self._copy(op[2])
             parent = self.parent.get(old[0])
             if parent is None:
-                self.__init__(new)  # type: ignore[misc]
+                self.__init__(new, owned=self._copy is _owned)  # type: ignore[misc]
                 return
             siblings = parent[3]
             siblings[siblings.index(old)] = new
@@ -176,9 +190,8 @@ def apply(root: WireNode | None, ops: list[Op]) -> WireNode:
     This is the reference semantics of the protocol; the TypeScript store must agree with it on the shared
     fixtures in ``tests/fixtures/ops``.
     """
-    tree = _Tree(_copied(root) if root is not None else empty_root())
-    for op in ops:
-        tree.apply(op)
+    tree = Replica(_copied(root) if root is not None else None)
+    tree.apply(ops)
     return tree.root
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reactchat.ops import ERR, RUN, Op, WireNode, apply, empty_root
+from reactchat.ops import ERR, RUN, Op, Replica, WireNode
 from reactchat.page_text import node_text
 from reactchat.protocol import decode_frame
 
@@ -27,7 +27,7 @@ class Screen:
         """A fresh page: nothing received yet."""
         self.frames: list[bytes] = []
         self.ops: list[Op] = []
-        self._client: WireNode = empty_root()
+        self._client = Replica(owned=True)
         self._run_state = "idle"
         self._overlay: dict[str, Any] | None = None
 
@@ -41,12 +41,13 @@ class Screen:
                 self._run_state = op[1]
             elif op[0] == ERR:
                 self._overlay = op[1]
-        self._client = apply(self._client, ops)
+        self._client.apply(decode_frame(frame)[2])  # decoded again (C, fast), for the tree to own
 
     @property
     def tree(self) -> WireNode:
-        """The tree as the browser holds it, built only from the frames sent."""
-        return self._client
+        """The tree as the browser holds it, built only from the frames sent (updated in place by the
+        frames that follow, as the page's is)."""
+        return self._client.root
 
     @property
     def run_state(self) -> str:
@@ -72,7 +73,7 @@ class Screen:
             for child in node[3]:
                 walk(child)
 
-        walk(self._client)
+        walk(self._client.root)
         return found
 
     @property
@@ -92,7 +93,7 @@ class Screen:
             for child in node[3]:
                 walk(child, depth)
 
-        walk(self._client, 0)
+        walk(self._client.root, 0)
         return found
 
     @property

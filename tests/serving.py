@@ -22,7 +22,7 @@ from tornado.ioloop import IOLoop
 from tornado.websocket import WebSocketClientConnection, websocket_connect
 
 from reactchat.config import Config
-from reactchat.ops import ERR, HELLO, NOTE, RUN, Op, WireNode, apply, empty_root, walk
+from reactchat.ops import ERR, HELLO, NOTE, RUN, Op, Replica, WireNode, walk
 from reactchat.runner import Script
 from reactchat.server import App, start
 from reactchat.session import Session
@@ -143,9 +143,13 @@ class Served:
 class Client:
     """A protocol-level WebSocket client that keeps the tree the way the browser does."""
 
+    @property
+    def tree(self) -> WireNode:
+        return self.replica.root
+
     def __init__(self, conn: WebSocketClientConnection) -> None:
         self.conn = conn
-        self.tree: WireNode = empty_root()
+        self.replica = Replica()  # the tree, updated in place by each frame
         self.token: str | None = None
         self.last_ev_seq = 0
         self.last_seq = -1
@@ -194,7 +198,7 @@ class Client:
         if seq is not None:
             assert seq > self.last_seq or self.last_seq == -1, (seq, self.last_seq)
             self.last_seq = seq
-        self.tree = apply(self.tree, ops)
+        self.replica.apply(ops)
         self.frames.append((seq, ops))
         return seq, ops
 

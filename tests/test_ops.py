@@ -20,6 +20,7 @@ from reactchat.ops import (
     SNAP,
     TXT,
     Batch,
+    Replica,
     WireNode,
     apply,
     compact,
@@ -44,6 +45,22 @@ def test_reference_apply_passes_shared_fixture(path: pathlib.Path) -> None:
     for frame in fixture["frames"]:
         tree = apply(tree, frame)
     assert tree == fixture["expected"], fixture["name"]
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)
+def test_a_replica_applies_frames_in_place_as_the_reference_does(path: pathlib.Path) -> None:
+    fixture = json.loads(path.read_text())
+    frames = fixture["frames"]
+    kept = json.loads(json.dumps(frames))
+    replica = Replica(json.loads(json.dumps(fixture["initial"])))
+    for frame in frames:
+        replica.apply(frame)
+    assert replica.root == fixture["expected"]
+    assert frames == kept  # what a frame inserted was copied: the ops can be kept and applied again
+    owned = Replica(json.loads(json.dumps(fixture["initial"])), owned=True)
+    for frame in json.loads(json.dumps(frames)):  # ops decoded for it alone
+        owned.apply(frame)
+    assert owned.root == fixture["expected"]
 
 
 def test_cut_counts_utf16_units() -> None:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
+from reactchat.ops import Replica
 from tests.serving import ECHO, SLOW, Client, Served, mid_stream, ready, run
 
 
@@ -105,7 +106,7 @@ def test_reconnect_replays_missed_frames_and_the_stream_continues(
         token, last_seq, tree = c.token, c.last_seq, c.tree
         c.close()
         c2 = await Client.connect(served.ws_url, token=token, last_seq=last_seq)
-        c2.tree, c2.last_seq = tree, last_seq  # the page kept its tree
+        c2.replica, c2.last_seq = Replica(tree), last_seq  # the page kept its tree
         await c2.until(lambda c: c.run_state == "done" and c.texts()[-1] == ("assistant", "x" * 60))
         assert c2.token == token
         assert not any(op[0] == 0 for _, ops in c2.frames for op in ops)  # replay, no snapshot
