@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reactchat.ops import ERR, RUN, Op, Replica, WireNode
+from reactchat.ops import ERR, NOTE, RUN, Op, Replica, WireNode
 from reactchat.page_text import node_text
 from reactchat.protocol import decode_frame
 
@@ -30,6 +30,7 @@ class Screen:
         self._client = Replica(owned=True)
         self._run_state = "idle"
         self._overlay: dict[str, Any] | None = None
+        self._notes: list[str] = []
 
     def receive(self, frame: bytes) -> None:
         """Apply one frame, as the browser does."""
@@ -41,6 +42,8 @@ class Screen:
                 self._run_state = op[1]
             elif op[0] == ERR:
                 self._overlay = op[1]
+            elif op[0] == NOTE:
+                self._notes.append(str(op[1]))
         self._client.apply(decode_frame(frame)[2])  # decoded again (C, fast), for the tree to own
 
     @property
@@ -53,6 +56,11 @@ class Screen:
     def run_state(self) -> str:
         """The last run state sent: ``running``, ``done``, ``stopped`` or ``error`` (``idle`` before any)."""
         return self._run_state
+
+    @property
+    def notes(self) -> list[str]:
+        """The notices the page showed (a store that failed, a run waiting for a thread ...), in order."""
+        return self._notes
 
     @property
     def overlay(self) -> dict[str, Any] | None:

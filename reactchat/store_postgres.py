@@ -60,6 +60,7 @@ class PostgresStore(SqlLeaseStore):
         self._told: dict[str, None] = {}  # NOTIFY payloads to send, in order, each once
         self._teller: threading.Thread | None = None
         self.notify_cpu = 0.0  # CPU seconds its sending thread spent (benchmarks add it to the turns' own)
+        self._unreachable = False  # a connection could not be had: calls ask the server before the pool
         try:  # fail fast, with the server's reason, when it cannot be reached
             psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT).close()
         except psycopg.Error as error:
@@ -90,18 +91,40 @@ class PostgresStore(SqlLeaseStore):
 
     @contextlib.contextmanager
     def transaction(self, *, write: bool, snapshot: bool = False) -> Iterator[Tx]:
-        tx = _PooledTx(self.pool)
+        tx = _PooledTx(self)
         try:
             if snapshot:
                 tx.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             yield tx
             tx.connection.commit()
+            self._unreachable = False
         except BaseException:
             if not tx.connection.closed:
                 tx.connection.rollback()
             raise
         finally:
             self.pool.putconn(tx.connection)  # (the pool drops a broken one)
+
+    def connection(self) -> psycopg.Connection[Any]:
+        """A connection of the pool. Raises StoreError at once, rather than after the pool's wait, when the
+        database cannot be reached (found so after a failure, until it answers again): the page says so and
+        gives the user's words back in a moment, not 30 s later."""
+        if self._unreachable:
+            self._reach()
+        try:
+            return self.pool.getconn()
+        except psycopg_pool.PoolTimeout:
+            self._reach()  # every connection busy, or none to be had?
+            raise
+
+    def _reach(self) -> None:
+        """Whether the database answers a new connection now; StoreError naming why when it does not."""
+        try:
+            psycopg.connect(self._url, connect_timeout=CONNECT_TIMEOUT).close()
+        except psycopg.Error as error:
+            self._unreachable = True
+            raise StoreError(f"{self.name}: the database cannot be reached: {one_line(error)}") from None
+        self._unreachable = False
 
     def lock_row(self, alias: str) -> str:
         # Not FOR UPDATE: that would also block the key-share locks of foreign key checks (a reply being
@@ -237,9 +260,9 @@ class _PooledTx(Tx):
     round trip before every transaction): should it have died meanwhile (the server restarted, or ended it),
     the transaction's first statement fails having done nothing, and runs again on another connection."""
 
-    def __init__(self, pool: psycopg_pool.ConnectionPool) -> None:
-        self.pool = pool
-        self.connection = pool.getconn()
+    def __init__(self, store: PostgresStore) -> None:
+        self.store, self.pool = store, store.pool
+        self.connection = store.connection()
         self.fresh = True  # nothing ran yet
         super().__init__(self.connection.cursor(), format_style=True)
 
@@ -261,6 +284,7 @@ class _PooledTx(Tx):
                 if not self.connection.broken:
                     raise
                 self.pool.putconn(self.connection)  # (dropped, and replaced in the background)
-                self.connection = self.pool.getconn()
+                self.store._reach()  # the server went away: say so now (reachable: another connection)
+                self.connection = self.store.connection()
                 self.cursor = self.connection.cursor()
         return call()

@@ -89,9 +89,8 @@ class Durable:
 
     def commit(self) -> None:
         if self._pending:
-            text = "".join(self._pending)
+            self._sink("".join(self._pending))  # raises when the store fails: the text stays pending, unshown
             self._pending.clear()
-            self._sink(text)
 
 
 class Writer:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import logging
 import os
 import threading
 import time
@@ -24,6 +25,7 @@ from reactchat.renders import Renders
 if TYPE_CHECKING:
     from reactchat.store import Conversation, Message, Store
 
+log = logging.getLogger("reactchat")
 FOLLOW_INTERVAL = 0.2  # seconds between two "it changed" to following tabs while a reply streams
 
 
@@ -248,10 +250,21 @@ class Transcript:
             if self.in_use and self.id is not None:
                 turns.enter_context(self.followers.turn(self.id, lambda: self.on_stop()))
             self._turns = turns if self.in_use else None
+            self._finish_left()
             try:
                 yield
             finally:
                 self._turns = None
+
+    def _finish_left(self) -> None:
+        """Mark interrupted the replies this tab's earlier runs could not finish (the store was down then):
+        what they show is what the store held."""
+        for message_id in list(self._writing):
+            try:
+                self.finish(message_id, "interrupted")
+            except Exception as exc:  # still down, or gone: the next turn tries again
+                log.debug("finishing %s as interrupted failed: %s", message_id, exc)
+                return
 
     def reload(self) -> None:
         """Read the conversation shown, and the list, again (another tab changed them)."""

@@ -12,6 +12,8 @@ import pytest
 from reactchat.migrations import latest
 from reactchat.store import Store, StoreError, open_store
 from reactchat.store_postgres import PostgresStore
+from tests.db_proxy import DbProxy
+from tests.serving import wait_for
 from tests.test_store import APP, in_threads
 
 
@@ -94,3 +96,33 @@ def test_processes_on_one_store_wake_each_other_with_ids_only(postgres_url: str)
             got.wait(0.2)
         assert set(heard) == {("c", "01HXCONVERSATION")}
         stop()
+
+
+def test_a_database_gone_away_is_said_at_once_and_served_again_when_back(postgres_url: str) -> None:
+    proxy = DbProxy()
+    store = open_store(proxy.url(postgres_url))
+    try:
+        owner = store.user("u")
+        conversation = store.create(owner, APP)
+        store.add(owner, conversation.id, role="user", content="before")
+        proxy.cut()
+        for _ in range(2):  # found out on a dead connection, then at once while it stays away
+            with pytest.raises(
+                StoreError, match="the database cannot be reached: connection failed"
+            ) as raised:
+                store.add(owner, conversation.id, role="user", content="while away")
+            assert "after 30" not in str(raised.value)  # not the pool's wait for a connection
+        proxy.restore()
+        wait_for(lambda: _adds(store, owner, conversation.id), 15)
+        assert [m.content for m in store.path(owner, conversation.id)] == ["before", "after"]
+    finally:
+        store.close()
+        proxy.close()
+
+
+def _adds(store: Store, owner: str, conversation_id: str) -> bool:
+    try:
+        store.add(owner, conversation_id, role="user", content="after")
+    except StoreError:
+        return False
+    return True
