@@ -45,6 +45,7 @@ from tests.nginx import free_ports
 
 IDLE_TABS = 1000
 STREAMING = 100
+FIXED_THREADS = 8  # threads a server has besides its run threads: the loop's, the executor's, timers
 
 APP = f"""
 import time
@@ -83,11 +84,11 @@ def status(pid: int) -> tuple[int, int]:
     return rss, threads
 
 
-def sessions(port: int) -> int:
+def health(port: int) -> dict[str, Any]:
     from tests.nginx import health
 
     found = health(port)
-    return int(found["sessions"]) if found is not None else -1  # type: ignore[call-overload]
+    return dict(found) if found is not None else {}
 
 
 class Peak:
@@ -121,7 +122,7 @@ async def measure(url: str, pid: int, port: int) -> dict[str, Any]:
     data["open_seconds"] = round(time.perf_counter() - started, 2)
     await asyncio.sleep(1.0)  # the first runs' threads end once their runs are done: let them
     data["idle_rss"], data["idle_threads"] = status(pid)
-    data["sessions"] = sessions(port)
+    data["sessions"] = health(port).get("sessions", -1)
 
     errors: list[str] = []
     peak = Peak(pid)
@@ -143,6 +144,7 @@ async def measure(url: str, pid: int, port: int) -> dict[str, Any]:
     data["stream_seconds"] = round(time.perf_counter() - start, 2)
     peak.stop()
     data["peak_threads"], data["peak_rss"] = peak.threads, peak.rss
+    data["runs"] = health(port).get("runs", {})  # the pool: its bound, its peak, abandoned runs
     await asyncio.sleep(1.0)
     data["after_rss"], data["after_threads"] = status(pid)
     lags = [lag for tab in streaming for lag in tab.lags()]
@@ -211,8 +213,13 @@ def run(sec: Section, data: dict[str, Any]) -> None:
     sec.check("  errors (streaming tabs; idle tabs closed or shown one)",
               f"{result['errors']}; {result['idle_closed']} / {result['idle_errors']}", "0; 0 / 0",
               result["errors"] == 0 and not result["idle_closed"] and not result["idle_errors"])  # fmt: skip
-    sec.info("  threads at the peak while streaming / idle again after",
-             f"{result['peak_threads']} / {result['after_threads']}")  # fmt: skip
+    runs = result["runs"]
+    bound = runs.get("run_threads", 0) + FIXED_THREADS
+    sec.check(f"  threads at the peak while streaming (run threads: {runs.get('run_threads')})",
+              str(result["peak_threads"]), f"<= {bound} (run threads + {FIXED_THREADS})",
+              0 < result["peak_threads"] <= bound)  # fmt: skip
+    sec.info("  threads idle again after; run threads busy at once at the peak / abandoned",
+             f"{result['after_threads']}; {runs.get('peak')} / {runs.get('abandoned')}")  # fmt: skip
     sec.info("  RSS at the peak / idle again after",
              f"{result['peak_rss'] / mb:.0f} / {result['after_rss'] / mb:.0f} MB")  # fmt: skip
     for sample in result["error_samples"]:

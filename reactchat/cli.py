@@ -27,6 +27,7 @@ from reactchat.nginx_config import add_parser as add_nginx_parser
 from reactchat.nginx_config import nginx_command
 from reactchat.supervisor import add_arguments as add_worker_arguments
 from reactchat.supervisor import supervise
+from reactchat.toml_file import load, path_beside
 from reactchat.users_command import add_parser as add_users_parser
 from reactchat.users_command import users
 
@@ -333,17 +334,12 @@ def run_threads(flag: int | None, script_path: str, environ: Mapping[str, str] =
             raise ValueError(
                 f"REACTCHAT_RUN_THREADS must be a number, got {environ['REACTCHAT_RUN_THREADS']!r}"
             ) from None
-    path = os.path.join(os.path.dirname(os.path.abspath(script_path)), "reactchat.toml")
-    if not os.path.isfile(path):
-        return RUN_THREADS
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+    path = path_beside(script_path)
     try:
-        with open(path, "rb") as f:
-            table = tomllib.load(f).get("server", {})
-    except (OSError, tomllib.TOMLDecodeError) as error:
+        table = load(path).get("server", {})
+    except FileNotFoundError:
+        return RUN_THREADS
+    except OSError as error:
         raise ValueError(f"{path}: {error}") from None
     value = table.get("run_threads", RUN_THREADS) if isinstance(table, dict) else None
     if not isinstance(value, int) or isinstance(value, bool):
