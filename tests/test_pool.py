@@ -262,3 +262,26 @@ def test_a_pump_gives_its_thread_back_when_a_run_waits(gate: Gate) -> None:
     gate.release()
     _until(lambda: done.finished)
     assert w.finish() == "abcd" and closed == [True] and pool.peak == 2
+
+
+def test_an_async_script_with_no_spare_thread_reads_a_sync_stream_on_its_loop() -> None:
+    import asyncio
+
+    from reactchat.feed import consume_async
+
+    pool = Pool(1)
+    threads: list[str] = []
+    w = _writer()
+
+    def chunks() -> Iterator[str]:
+        for chunk in ["a", "b"]:
+            threads.append(threading.current_thread().name)
+            yield chunk
+
+    def run() -> None:
+        asyncio.run(consume_async(w, chunks(), Cancel()))
+        threads.append(threading.current_thread().name)
+
+    ticket = pool.submit(run)
+    _until(lambda: ticket.finished)
+    assert w.finish() == "ab" and len(set(threads)) == 1
