@@ -6,7 +6,9 @@ open a WebSocket whose first run completes; then the process's resident memory (
 (/proc/PID/status) are read, next to the same numbers before any tab. Then ``STREAMING`` of those tabs
 submit a prompt at once, each answer streaming ``TOKENS`` tokens ``DELAY`` s apart, while the others stay
 connected: total time, token lag (server stamps, as section 7 measures it), errors, and the process's
-threads at their peak while streaming and once idle again.
+threads at their peak while streaming (checked against the server's run threads, ``--run-threads``, plus a
+few of its own) and once idle again. ``REACTCHAT_RUN_THREADS=50`` in the environment runs the server with
+fewer run threads than streaming tabs: runs then wait in line and streams give their pumps back.
 
 Each browser sends its own X-Forwarded-For (the server trusts 127.0.0.1 as a proxy), so the per-address
 session cap sees distinct users, as it would in production.
