@@ -24,11 +24,11 @@ def load(path: str) -> dict[str, Any]:
         OSError: it cannot be read (FileNotFoundError: there is none). ValueError: it is not TOML, naming
             ``path`` and where.
     """
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
-    with open(path, "rb") as f:
+    with open(path, "rb") as f:  # first: without the file, the parser is never imported
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:  # pragma: no cover - Python 3.10
+            import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
         try:
             parsed: dict[str, Any] = tomllib.load(f)
             return parsed
