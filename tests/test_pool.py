@@ -125,7 +125,9 @@ def _until(condition: Callable[[], bool]) -> None:
 # -- sessions on a pool -------------------------------------------------------------------------------------
 
 
-def _session(write_app: Callable[[str, str], str], pool: Pool, name: str = "app.py") -> Session:
+def _session(
+    write_app: Callable[[str, str], str], pool: Pool, name: str = "app.py", config: Config | None = None
+) -> Session:
     path = write_app(
         """
         import reactchat as rc
@@ -137,7 +139,8 @@ def _session(write_app: Callable[[str, str], str], pool: Pool, name: str = "app.
     )
     script = Script(path)
     script.load()
-    return Session(script, Config(frame_interval=0), lambda _session, _urgent: None, pool=pool)
+    config = config or Config(frame_interval=0)
+    return Session(script, config, lambda _session, _urgent: None, pool=pool)
 
 
 def _ops(session: Session) -> list[Op]:
@@ -200,6 +203,26 @@ def test_a_waiting_session_that_closes_gives_its_place_up(
     gate.release()
     assert first.wait_idle(WAIT) and second.wait_idle(WAIT)
     assert gate.entered == 1
+
+
+def test_a_run_abandoned_in_a_blocking_call_keeps_its_thread_and_later_runs_are_told_why_they_wait(
+    write_app: Callable[[str, str], str], gate: Gate
+) -> None:
+    pool = Pool(1)
+    config = Config(frame_interval=0, stop_grace=0.2)
+    stuck, later = _session(write_app, pool, "a.py", config), _session(write_app, pool, "b.py", config)
+    stuck.start()
+    gate.until(lambda: gate.inside == 1)  # blocked in a lock's wait: C code, which Stop cannot interrupt
+    assert stuck.stop()
+    _until(lambda: pool.abandoned == 1)
+    later.start()
+    assert later.waiting  # the abandoned run still holds the only thread: the pool is exhausted
+    notes = [op[1] for op in _ops(later) if op[0] == NOTE]
+    assert any("could not be stopped" in note for note in notes)
+    gate.release()  # the blocking call returns: its thread is free again, and the waiting run takes it
+    assert later.wait_idle(WAIT)
+    _until(lambda: pool.abandoned == 0)
+    assert later.status == "done" and gate.entered == 2
 
 
 # -- streams on a pool --------------------------------------------------------------------------------------
