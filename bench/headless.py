@@ -8,6 +8,7 @@ import pstats
 import time
 from dataclasses import dataclass
 
+from reactchat.pool import Ticket
 from reactchat.protocol import decode_frame, encode_frame
 from reactchat.testing import ChatTest
 
@@ -29,19 +30,19 @@ def open_app(path: str) -> ChatTest:
 
 
 def _worker_cpu(t: ChatTest) -> list[float]:
-    """The CPU time of each worker thread ``t``'s session has ended, in order. A session's thread lives only
-    while it has work, so its clock cannot be read from outside once a turn is over: the thread's own clock
-    is read as it ends (``Session._work`` wrapped on this instance, once)."""
+    """The CPU time of each worker ``t``'s session has ended, in order. A session's worker holds a run thread
+    only while it has work, so its clock cannot be read from outside once a turn is over: the thread's own
+    clock is read as the worker ends (``Session._work`` wrapped on this instance, once)."""
     session = t.session
     spent: list[float] | None = getattr(session, "_bench_worker_cpu", None)
     if spent is None:
         done: list[float] = []
         work = session._work
 
-        def timed() -> None:
+        def timed(holder: list[Ticket]) -> None:
             start = time.thread_time()
             try:
-                work()
+                work(holder)
             finally:
                 done.append(time.thread_time() - start)
 

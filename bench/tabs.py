@@ -6,7 +6,9 @@ open a WebSocket whose first run completes; then the process's resident memory (
 (/proc/PID/status) are read, next to the same numbers before any tab. Then ``STREAMING`` of those tabs
 submit a prompt at once, each answer streaming ``TOKENS`` tokens ``DELAY`` s apart, while the others stay
 connected: total time, token lag (server stamps, as section 7 measures it), errors, and the process's
-threads at their peak while streaming and once idle again.
+threads at their peak while streaming (checked against the server's run threads, ``--run-threads``, plus a
+few of its own) and once idle again. ``REACTCHAT_RUN_THREADS=50`` in the environment runs the server with
+fewer run threads than streaming tabs: runs then wait in line and streams give their pumps back.
 
 Each browser sends its own X-Forwarded-For (the server trusts 127.0.0.1 as a proxy), so the per-address
 session cap sees distinct users, as it would in production.
@@ -45,6 +47,7 @@ from tests.nginx import free_ports
 
 IDLE_TABS = 1000
 STREAMING = 100
+FIXED_THREADS = 8  # threads a server has besides its run threads: the loop's, the executor's, timers
 
 APP = f"""
 import time
@@ -83,11 +86,11 @@ def status(pid: int) -> tuple[int, int]:
     return rss, threads
 
 
-def sessions(port: int) -> int:
+def health(port: int) -> dict[str, Any]:
     from tests.nginx import health
 
     found = health(port)
-    return int(found["sessions"]) if found is not None else -1  # type: ignore[call-overload]
+    return dict(found) if found is not None else {}
 
 
 class Peak:
@@ -121,7 +124,7 @@ async def measure(url: str, pid: int, port: int) -> dict[str, Any]:
     data["open_seconds"] = round(time.perf_counter() - started, 2)
     await asyncio.sleep(1.0)  # the first runs' threads end once their runs are done: let them
     data["idle_rss"], data["idle_threads"] = status(pid)
-    data["sessions"] = sessions(port)
+    data["sessions"] = health(port).get("sessions", -1)
 
     errors: list[str] = []
     peak = Peak(pid)
@@ -143,6 +146,7 @@ async def measure(url: str, pid: int, port: int) -> dict[str, Any]:
     data["stream_seconds"] = round(time.perf_counter() - start, 2)
     peak.stop()
     data["peak_threads"], data["peak_rss"] = peak.threads, peak.rss
+    data["runs"] = health(port).get("runs", {})  # the pool: its bound, its peak, abandoned runs
     await asyncio.sleep(1.0)
     data["after_rss"], data["after_threads"] = status(pid)
     lags = [lag for tab in streaming for lag in tab.lags()]
@@ -211,8 +215,13 @@ def run(sec: Section, data: dict[str, Any]) -> None:
     sec.check("  errors (streaming tabs; idle tabs closed or shown one)",
               f"{result['errors']}; {result['idle_closed']} / {result['idle_errors']}", "0; 0 / 0",
               result["errors"] == 0 and not result["idle_closed"] and not result["idle_errors"])  # fmt: skip
-    sec.info("  threads at the peak while streaming / idle again after",
-             f"{result['peak_threads']} / {result['after_threads']}")  # fmt: skip
+    runs = result["runs"]
+    bound = runs.get("run_threads", 0) + FIXED_THREADS
+    sec.check(f"  threads at the peak while streaming (run threads: {runs.get('run_threads')})",
+              str(result["peak_threads"]), f"<= {bound} (run threads + {FIXED_THREADS})",
+              0 < result["peak_threads"] <= bound)  # fmt: skip
+    sec.info("  threads idle again after; run threads busy at once at the peak / abandoned",
+             f"{result['after_threads']}; {runs.get('peak')} / {runs.get('abandoned')}")  # fmt: skip
     sec.info("  RSS at the peak / idle again after",
              f"{result['peak_rss'] / mb:.0f} / {result['after_rss'] / mb:.0f} MB")  # fmt: skip
     for sample in result["error_samples"]:

@@ -19,22 +19,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from collections.abc import Mapping
 from typing import Any, cast
 from urllib.parse import urlsplit
 
 from reactchat.auth import parse_proxies
 from reactchat.config import AUTH_MODES, Auth, AuthMode
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+from reactchat.toml_file import FILE, load, path_beside
 
 __all__ = ["add_arguments", "auth_settings", "check_installed"]
 
-FILE = "reactchat.toml"
 OIDC_KEYS = ("issuer", "client_id", "client_secret", "scopes")
 
 
@@ -82,13 +76,12 @@ def check_installed(auth: Auth) -> None:
 
 
 def _file_table(script_path: str) -> dict[str, Any]:
-    path = os.path.join(os.path.dirname(os.path.abspath(script_path)), FILE)
+    path = path_beside(script_path)
     try:
-        with open(path, "rb") as f:
-            table = tomllib.load(f).get("auth", {})
+        table = load(path).get("auth", {})
     except FileNotFoundError:
         return {}
-    except (OSError, tomllib.TOMLDecodeError) as error:
+    except OSError as error:
         raise ValueError(f"{path}: {error}") from None
     if not isinstance(table, dict):
         raise ValueError(f"{path}: [auth] must be a table, got {table!r}")

@@ -1,10 +1,10 @@
 """``reactchat run SCRIPT [--host HOST] [--port PORT] [--no-watch] [--session-grace SECONDS]
-[--max-memory SIZE] [--allowed-host NAME ...] [--store URL] [--log-level LEVEL] [--auth MODE ...]`` (the
-sign-in flags: ``auth_settings``), ``reactchat hello`` (a tour, with the same options), ``reactchat export
---store URL [--conversation ID [--markdown]]``, ``reactchat import --store URL [--owner IDENTIFIER] FILE``,
-``reactchat users add|passwd|remove|signout|list`` (``users_command``), ``reactchat run --workers N``
-(``supervisor``), ``reactchat nginx-config`` (``nginx_config``), ``reactchat version`` and
-``reactchat --version``."""
+[--max-memory SIZE] [--run-threads N] [--allowed-host NAME ...] [--store URL] [--log-level LEVEL]
+[--auth MODE ...]`` (the sign-in flags: ``auth_settings``), ``reactchat hello`` (a tour, with the same
+options), ``reactchat export --store URL [--conversation ID [--markdown]]``, ``reactchat import --store URL
+[--owner IDENTIFIER] FILE``, ``reactchat users add|passwd|remove|signout|list`` (``users_command``),
+``reactchat run --workers N`` (``supervisor``), ``reactchat nginx-config`` (``nginx_config``),
+``reactchat version`` and ``reactchat --version``."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 from reactchat import __version__
@@ -26,9 +27,11 @@ from reactchat.nginx_config import add_parser as add_nginx_parser
 from reactchat.nginx_config import nginx_command
 from reactchat.supervisor import add_arguments as add_worker_arguments
 from reactchat.supervisor import supervise
+from reactchat.toml_file import load, path_beside
 from reactchat.users_command import add_parser as add_users_parser
 from reactchat.users_command import users
 
+RUN_THREADS = 100  # Config.run_threads' default
 TOUR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tour", "hello.py")
 """The app ``reactchat hello`` serves, shipped in the package."""
 
@@ -56,6 +59,13 @@ def _parser() -> argparse.ArgumentParser:
             "--max-memory",
             metavar="SIZE",
             help="stop running answers when the server's memory passes SIZE (e.g. 2GB; default: no limit)",
+        )
+        command.add_argument(
+            "--run-threads",
+            type=int,
+            metavar="N",
+            help="threads running scripts at once; more runs wait in line, their tabs told so (default:"
+            f" $REACTCHAT_RUN_THREADS, else run_threads in reactchat.toml's [server], else {RUN_THREADS})",
         )
         command.add_argument(
             "--allowed-host",
@@ -131,6 +141,7 @@ def run(
     allowed_hosts: tuple[str, ...] = (),
     store_url: str = "",
     auth: Auth | None = None,
+    run_threads: int = RUN_THREADS,
 ) -> int:
     from tornado.ioloop import IOLoop
 
@@ -151,6 +162,8 @@ def run(
         memory = parse_size(max_memory) if max_memory is not None else None
     except ValueError as exc:
         return _fail(f"--max-memory: {exc}")
+    if run_threads < 1:
+        return _fail(f"--run-threads must be at least 1, got {run_threads}")
     bad = [name for name in allowed_hosts if not name.strip() or "/" in name]
     if bad:
         return _fail(f"--allowed-host takes a host name (e.g. chat.example.com), got {bad[0]!r}")
@@ -161,7 +174,8 @@ def run(
         return _fail(f"cannot read {script_path}: {exc.strerror}")
     sys.path.insert(0, os.path.dirname(script.path))
     config = Config(host=host, port=port, watch=watch, session_grace=session_grace, max_memory_bytes=memory,
-                    allowed_hosts=allowed_hosts, store=store_url, auth=auth or Auth())  # fmt: skip
+                    allowed_hosts=allowed_hosts, store=store_url, auth=auth or Auth(),
+                    run_threads=run_threads)  # fmt: skip
     try:
         store = open_store(store_url or default_url(script.path))
     except StoreError as exc:
@@ -304,6 +318,35 @@ async def _fill_example_cache(app: Any) -> None:
         say(f"{len(cache)} example answers cached in {cache.path or 'memory'}")
 
 
+def run_threads(flag: int | None, script_path: str, environ: Mapping[str, str] = os.environ) -> int:
+    """``--run-threads``, else ``$REACTCHAT_RUN_THREADS``, else ``run_threads`` in the ``[server]`` table of
+    the ``reactchat.toml`` beside the script, else 100.
+
+    Raises:
+        ValueError: a setting that is not a whole number, naming where it came from.
+    """
+    if flag is not None:
+        return flag
+    if environ.get("REACTCHAT_RUN_THREADS"):
+        try:
+            return int(environ["REACTCHAT_RUN_THREADS"])
+        except ValueError:
+            raise ValueError(
+                f"REACTCHAT_RUN_THREADS must be a number, got {environ['REACTCHAT_RUN_THREADS']!r}"
+            ) from None
+    path = path_beside(script_path)
+    try:
+        table = load(path).get("server", {})
+    except FileNotFoundError:
+        return RUN_THREADS
+    except OSError as error:
+        raise ValueError(f"{path}: {error}") from None
+    value = table.get("run_threads", RUN_THREADS) if isinstance(table, dict) else None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(f"{path}: [server] run_threads must be a number, got {value!r}")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = _parser().parse_args(argv)
@@ -323,6 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         auth = auth_settings(args, script)
         check_installed(auth)
+        threads = run_threads(args.run_threads, script)
     except (ValueError, RuntimeError) as exc:
         return _fail(str(exc))
     if auth.mode != "none" and args.store == "memory":
@@ -334,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
         return supervise(args, argv)
     return run(
         script, args.host, args.port, not args.no_watch, args.session_grace, args.max_memory,
-        tuple(args.allowed_host), args.store, auth,
+        tuple(args.allowed_host), args.store, auth, threads,
     )  # fmt: skip
 
 

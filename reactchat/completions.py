@@ -10,8 +10,8 @@ approximation: about four characters a token.
 from __future__ import annotations
 
 import json
+import secrets
 import time
-import uuid
 from typing import Any
 
 from reactchat.api_request import (
@@ -105,7 +105,7 @@ class CompletionsHandler(ApiHandler):
         message, history, values, options = completion_request(interface, body)
         prompt_tokens = sum(tokens(json.dumps(m["content"])) for m in history) + tokens(str(message))
         model = str(body.get("model") or self.app)
-        ident, created = f"chatcmpl-{uuid.uuid4().hex[:24]}", int(time.time())
+        ident, created = f"chatcmpl-{secrets.token_hex(12)}", int(time.time())
 
         def usage(text: str) -> dict[str, int]:
             done = tokens(text)

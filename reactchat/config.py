@@ -73,6 +73,10 @@ class Config:
             limit).
         store: Where conversations are stored: ``"memory"``, ``"sqlite:///path.db"`` or
             ``"postgresql://..."``; empty: a SQLite file in a ``.reactchat`` folder next to the script.
+        run_threads: Threads running scripts at once in the process (``--run-threads``,
+            ``REACTCHAT_RUN_THREADS`` or ``run_threads`` in ``reactchat.toml``'s ``[server]``). An idle tab
+            holds none; a run takes one for its length (a stream's pump borrows a spare one); past it, runs
+            wait in line, their tabs told so. Abandoned runs keep theirs until their blocked call returns.
         max_abandoned_runs: Abandoned runs of one session whose threads still run; past it, the session
             queues new events until one ends.
         allowed_origins: Extra WebSocket origins accepted besides the page's own host.
@@ -111,6 +115,7 @@ class Config:
     send_timeout: float = 10.0
     session_grace: float = 120.0
     stop_grace: float = 3.0
+    run_threads: int = 100
     max_abandoned_runs: int = 2
     max_memory_bytes: int | None = None
     store: str = ""

@@ -1,10 +1,9 @@
-"""Which library a stream's chunks come from, recognised from the first chunk that is not a str."""
+"""Which library a stream's chunks come from, recognised from the first chunk that is not a str. The readers
+of each library are imported then: a server whose streams are all text never loads them."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-
-from reactchat import agents_stream, anthropic_stream, langchain_stream, openai_stream, pydantic_ai_stream
 
 if TYPE_CHECKING:
     from reactchat.parts import Dialect
@@ -17,6 +16,8 @@ ACCEPTED = (
 
 
 def _find(chunk: Any) -> Dialect | None:
+    from reactchat import agents_stream, anthropic_stream, langchain_stream, openai_stream, pydantic_ai_stream
+
     return (
         openai_stream.recognise(chunk)
         or anthropic_stream.recognise(chunk)

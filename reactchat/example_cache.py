@@ -20,7 +20,6 @@ import logging
 import marshal
 import os
 import sys
-import tempfile
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any
@@ -113,6 +112,8 @@ class ExampleCache:
                 return
             try:
                 os.makedirs(os.path.dirname(self.path), exist_ok=True)
+                import tempfile
+
                 fd, tmp = tempfile.mkstemp(dir=os.path.dirname(self.path), suffix=".tmp")
                 with os.fdopen(fd, "w", encoding="utf-8") as f:
                     json.dump({"digest": self.digest, "entries": self._entries}, f)

@@ -4,6 +4,12 @@ The user's iterable runs on its own thread (sync) or task (async) so the script 
 chunk *with a deadline*: when the generator stalls, the text it already produced is rendered within one
 frame; when the user presses Stop, the writer returns at once with the partial answer while the generator is
 closed as soon as it yields (its ``finally`` runs, aborting the upstream request).
+
+That thread (the pump) is borrowed from the run threads (``pool``) only while one is spare, and given back
+between two chunks as soon as a run waits for a thread: then, as when none was spare, the run's own thread
+iterates the rest itself. Without a pump the text still renders once per frame as chunks arrive, but text
+produced right before a stall shows with the next chunk, and Stop reaches a generator blocked in Python code
+within ``FORCE_AFTER`` (the interrupt is raised in it), one blocked in C when that call returns.
 """
 
 from __future__ import annotations
@@ -14,16 +20,16 @@ import contextvars
 import inspect
 import queue
 import threading
-from collections.abc import AsyncIterable, AsyncIterator, Iterable
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from reactchat import context
+from reactchat import context, pool
 
 if TYPE_CHECKING:
     from reactchat.interrupts import Cancel
     from reactchat.parts_writer import PartsWriter
 
-_ITEM, _END, _ERROR, _WAKE = range(4)
+_ITEM, _END, _ERROR, _WAKE, _HANDOFF = range(5)
 
 
 def _close(*objects: Any) -> None:
@@ -34,49 +40,85 @@ def _close(*objects: Any) -> None:
                 close()
 
 
-def _pump(iterable: Iterable[Any], put: Any, stop: threading.Event) -> threading.Thread:
-    """Iterate ``iterable`` on a thread, passing (kind, item) pairs to ``put``; close it when stopped."""
+class _Pump:
+    """Iterates an iterable on a borrowed thread, passing (kind, item) pairs to ``put``; closes it when
+    stopped; hands the iterator back (``_HANDOFF``) when a run waits for the thread."""
 
-    def work() -> None:
+    def __init__(self, iterable: Iterable[Any], put: Callable[[tuple[int, Any]], object]) -> None:
+        self.iterable = iterable
+        self.put = put
+        self.lock = threading.Lock()  # the hand-off and the consumer's stop are never crossed
+        self.stopped = False
+        self.pool = pool.current()
+
+    def start(self) -> bool:
+        """Start on a spare thread; False when there is none (the caller iterates it itself)."""
+        job = contextvars.copy_context().run
+        if self.pool is None:  # not on a run thread (a test driving feed directly): a thread of its own
+            name = "reactchat-stream"
+            threading.Thread(target=job, args=(self._work,), name=name, daemon=True).start()
+            return True
+        return self.pool.borrow(lambda: job(self._work)) is not None
+
+    def stop(self) -> None:
+        """Stop pumping: from here on the pump closes the iterable itself instead of handing it back."""
+        with self.lock:
+            self.stopped = True
+
+    def _work(self) -> None:
         context.mark_stream_source()
         iterator: Any = None
+        handed = False
         try:
-            iterator = iter(iterable)
+            iterator = iter(self.iterable)
             for item in iterator:
-                put((_ITEM, item))
-                if stop.is_set():
+                self.put((_ITEM, item))
+                if self.stopped:
+                    break
+                if self.pool is not None and self.pool.wanted():  # a run waits for this thread
+                    with self.lock:
+                        if not self.stopped:
+                            handed = True
+                            self.put((_HANDOFF, iterator))
+                            return
                     break
         except BaseException as exc:
-            put((_ERROR, exc))
+            self.put((_ERROR, exc))
         else:
-            put((_END, None))
+            self.put((_END, None))
         finally:
-            _close(iterator, iterable if iterator is not iterable else None)
-
-    thread = threading.Thread(
-        target=contextvars.copy_context().run, args=(work,), name="reactchat-stream", daemon=True
-    )
-    thread.start()
-    return thread
+            if not handed:
+                _close(iterator, self.iterable if iterator is not self.iterable else None)
 
 
 def consume_sync(writer: PartsWriter, iterable: Iterable[Any], cancel: Cancel) -> None:
     """Drive a sync iterable from a sync script."""
     inbox: queue.SimpleQueue[tuple[int, Any]] = queue.SimpleQueue()
-    stop = threading.Event()
+    pump = _Pump(iterable, inbox.put)
+    iterator: Iterator[Any] | None = None
     try:
         with cancel.on_request(lambda: inbox.put((_WAKE, None))):
-            _pump(iterable, inbox.put, stop)
-            _drain(writer, inbox, cancel)
+            iterator = iter(iterable) if not pump.start() else _drain(writer, inbox, cancel)
+            if iterator is not None:
+                _iterate(writer, iterator, cancel)
     finally:
-        stop.set()
+        pump.stop()
+        while not inbox.empty():  # an iterator handed back as the run stopped: nobody iterates it now
+            kind, item = inbox.get_nowait()
+            if kind == _HANDOFF:
+                iterator = item
+        if iterator is not None:
+            _close(iterator, iterable if iterator is not iterable else None)
         if cancel.requested and not inspect.isgenerator(iterable):
             # A model SDK's stream may be waiting on the network and never yield again: closing it here
             # closes its HTTP response, which ends that wait. (A generator can only be closed by its thread.)
             _close(iterable)
 
 
-def _drain(writer: PartsWriter, inbox: queue.SimpleQueue[tuple[int, Any]], cancel: Cancel) -> None:
+def _drain(
+    writer: PartsWriter, inbox: queue.SimpleQueue[tuple[int, Any]], cancel: Cancel
+) -> Iterator[Any] | None:
+    """Feed what the pump passes until it ends (None) or hands its iterator back (returned)."""
     while not cancel.requested:
         try:
             kind, item = inbox.get(timeout=writer.due_in())
@@ -86,32 +128,66 @@ def _drain(writer: PartsWriter, inbox: queue.SimpleQueue[tuple[int, Any]], cance
         if kind == _ITEM:
             writer.feed(item)
         elif kind == _END:
-            return
+            return None
         elif kind == _ERROR:
             raise item
+        elif kind == _HANDOFF:
+            return item  # type: ignore[no-any-return]
+    return None
+
+
+def _iterate(writer: PartsWriter, iterator: Iterator[Any], cancel: Cancel) -> None:
+    """Iterate on the run's own thread: ``feed`` renders once per frame as chunks come; Stop is seen after
+    each chunk (or raised inside a generator busy in Python code, ``Cancel.force``)."""
+    source = contextvars.copy_context()  # the generator's code runs as the pump's would: no reactchat calls
+    source.run(context.mark_stream_source)
+    while not cancel.requested:
+        try:
+            item = source.run(next, iterator)
+        except StopIteration:
+            return
+        writer.feed(item)
 
 
 async def _threaded(iterable: Iterable[Any]) -> AsyncIterator[Any]:
-    """A sync iterable as an async one, iterated on its own thread."""
+    """A sync iterable as an async one, iterated on its own thread (or on the loop's, with none spare)."""
     loop = asyncio.get_running_loop()
     inbox: asyncio.Queue[tuple[int, Any]] = asyncio.Queue()
-    stop = threading.Event()
 
     def put(entry: tuple[int, Any]) -> None:
         with contextlib.suppress(RuntimeError):  # the loop may be gone when a stopped generator ends
             loop.call_soon_threadsafe(inbox.put_nowait, entry)
 
-    _pump(iterable, put, stop)
+    pump = _Pump(iterable, put)
+    iterator: Iterator[Any] | None = None if pump.start() else iter(iterable)
     try:
-        while True:
+        while iterator is None:
             kind, item = await inbox.get()
             if kind == _END:
                 return
             if kind == _ERROR:
                 raise item
+            if kind == _HANDOFF:
+                iterator = item
+            else:
+                yield item
+        source = contextvars.copy_context()
+        source.run(context.mark_stream_source)
+        while True:
+            try:
+                item = source.run(next, iterator)
+            except StopIteration:
+                return
             yield item
+            await asyncio.sleep(0)  # the loop's other work (Stop's wake-up) between two chunks
     finally:
-        stop.set()
+        pump.stop()
+        while not inbox.empty():
+            kind, item = inbox.get_nowait()
+            if kind == _HANDOFF:
+                iterator = item
+        if iterator is not None:
+            _close(iterator, iterable if iterator is not iterable else None)
 
 
 async def consume_async(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import threading
 from collections.abc import Callable, Iterator
 
@@ -99,6 +98,8 @@ class Cancel:
         Returns:
             Whether it was raised (False when no interrupt is requested or the script is not running).
         """
+        import ctypes  # here: loaded at the first Stop that needs it, not by every server
+
         with self._lock:
             if self._script_thread is None or self.kind is None:
                 return False

@@ -17,7 +17,8 @@ import tornado.web
 from reactchat.handler import Handler
 from reactchat.identity import Identity
 from reactchat.sign_in_page import refused_html
-from reactchat.theme import FILE, PageTheme, page_theme
+from reactchat.theme import PageTheme, page_theme
+from reactchat.toml_file import FILE
 
 if TYPE_CHECKING:
     from reactchat.config import Config

@@ -22,7 +22,6 @@ import concurrent.futures
 import functools
 import hashlib
 import html
-import importlib.metadata
 import json
 import logging
 import threading
@@ -68,6 +67,8 @@ _jobs: collections.deque[tuple[Callable[[], None], concurrent.futures.Future[Non
 @functools.lru_cache(maxsize=64)
 def _salt(options: MarkdownOptions) -> bytes:
     """What besides the text decides a render's HTML, as bytes to hash before it."""
+    import importlib.metadata  # here: a server that renders nothing stored never loads it
+
     versions = [importlib.metadata.version(name) for name in ("markdown-it-py", "pygments", "nh3")]
     shape = [options.render_markdown, options.line_breaks, options.raw_html, sorted(options.allow_tags),
              [list(d) for d in options.latex]]  # fmt: skip

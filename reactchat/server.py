@@ -134,7 +134,7 @@ class App:
 
 
 class HealthHandler(Handler):
-    """``/_rc/health``: the server is up, and how many sessions it holds."""
+    """``/_rc/health``: the server is up, how many sessions it holds, and its run threads (``Pool.stats``)."""
 
     open_to_all = True  # load balancers ask without signing in
 
@@ -143,7 +143,7 @@ class HealthHandler(Handler):
         self.config = sessions.config
 
     def get(self) -> None:
-        self.write({"ok": True, "sessions": len(self.sessions)})
+        self.write({"ok": True, "sessions": len(self.sessions), "runs": self.sessions.pool.stats()})
 
 
 def start(script: Script, config: Config, store: Store | None = None) -> tuple[App, HTTPServer, int]:

@@ -1,4 +1,4 @@
-"""A browser session: its state, its tree, its queue of events and the worker thread that runs the script."""
+"""A browser session: its state, its tree, its queue of events and its turn on the run threads (``pool``)."""
 
 from __future__ import annotations
 
@@ -22,11 +22,14 @@ from reactchat.interrupts import Cancel, RerunRequested, ShuttingDown, StopReque
 from reactchat.media import MediaStore
 from reactchat.ops import ERR, EVACK, NOTE, RUN, SNAP
 from reactchat.outbox import Outbox
+from reactchat.pool import Pool, Ticket, shared
 from reactchat.protocol import Event
 from reactchat.reconcile import Reconciler
 from reactchat.run import Run, Scope
 from reactchat.runner import Outcome, Script, execute
+from reactchat.script_loop import ScriptLoop
 from reactchat.state import SessionState, WidgetValues
+from reactchat.tabs import Tabs
 from reactchat.transcript import Transcript
 from reactchat.tree import Tree
 from reactchat.trigger import RERUN
@@ -35,9 +38,7 @@ from reactchat.uploads import Uploads
 from reactchat.widgets import accept_value
 
 _CLOSED = object()
-_IDLE = object()  # nothing to do: the worker thread ends (an idle session holds no thread)
-MAX_EVENT_GAP = 1000  # a tab keeps at most 100 unconfirmed events; numbers far beyond are refused
-MAX_TABS = 64  # tabs whose event numbers a session remembers
+_IDLE = object()  # nothing to do: the worker gives its thread back to the pool (an idle session holds none)
 FORCE_AFTER = 0.5  # seconds an interrupt waits for a checkpoint before it is raised inside the script
 log = logging.getLogger("reactchat")
 
@@ -45,8 +46,10 @@ log = logging.getLogger("reactchat")
 class Session:
     """One tab's session. It outlives its WebSocket: a reconnecting tab resumes it by ``token``.
 
-    The worker thread owns the tree and the state while a run executes; other threads only enqueue events,
-    request interrupts, or read the tree under ``lock`` for a snapshot.
+    The worker (the session's ticket on the ``pool``'s threads) owns the tree and the state while a run
+    executes; other threads only enqueue events, request interrupts, or read the tree under ``lock`` for a
+    snapshot. While the pool has no free thread the worker waits in line: the tab shows a running answer and
+    a note saying it waits.
     """
 
     def __init__(
@@ -56,13 +59,13 @@ class Session:
         wake: Callable[[Session, bool], None],
         transcript: Transcript | None = None,
         user: Identity | None = None,
+        pool: Pool | None = None,
     ) -> None:
-        self.token = (
-            f"{config.port}.{secrets.token_urlsafe(24)}"  # the port: nginx-config routes uploads by it
-        )
+        self.token = f"{config.port}.{secrets.token_urlsafe(24)}"  # the port: nginx routes uploads by it
         self.user = user  # who the tab is (an anonymous browser, a signed-in user; None without a store)
         self.script = script
         self.config = config
+        self.pool = pool if pool is not None else shared(config.run_threads)
         self.lock = threading.Lock()
         self.tree = Tree()
         self.outbox = Outbox(self.lock, config.replay_bytes, lambda urgent: wake(self, urgent))
@@ -74,9 +77,7 @@ class Session:
         self.transcript = transcript  # the stored conversation this tab shows, when served with a store
         self._widget_updates: dict[int, Any] = {}  # node id -> value, applied at the next run's start
         self.status = "idle"
-        self._ev_seqs: collections.OrderedDict[str, int] = collections.OrderedDict()  # per tab, LRU
-        self._tab_numbers: dict[str, int] = {}  # what EVACK names each tab by (hello)
-        self._tab_ids = itertools.count(1)
+        self._tabs = Tabs()  # the last event number of each tab, and what EVACK names it by
         self.detached_since: float | None = time.monotonic()
         self.run: Run | None = None
         self._run_ids = itertools.count(1)
@@ -85,10 +86,10 @@ class Session:
         self._rerun = True  # the first run renders the page
         self._closed = False
         self._busy = True
-        self._worker: threading.Thread | None = None
-        self._abandoned: list[threading.Thread] = []  # workers of abandoned runs, until their thread ends
+        self._worker: Ticket | None = None  # waiting for a pool thread, or running on one
+        self._abandoned: list[Ticket] = []  # workers of abandoned runs, until their thread is free
         self._blocked = False  # too many abandoned runs: no worker until one of them ends
-        self._event_loop: asyncio.AbstractEventLoop | None = None  # for async scripts (_work)
+        self._loop = ScriptLoop(self._cond)  # for async scripts
         self._show: str | None = None  # a stored conversation to show from the next run (a tab's URL)
         self._reload = False  # another tab changed the conversation shown: read it again before the next run
         if transcript is not None:
@@ -113,18 +114,9 @@ class Session:
         a resend). A widget's ``set`` is state, not a run: the latest value wins, applied at the next run's
         start, and one rerun follows. Raises ValueError for an ``ev_seq`` further ahead than a tab can be."""
         with self._cond:
-            last = self._ev_seqs.get(tab)  # a tab new to this session may start anywhere (a restart)
-            if last is not None and event.ev_seq <= last:
+            if not self._tabs.accept(tab, event.ev_seq):
                 return False
-            if last is not None and event.ev_seq > last + MAX_EVENT_GAP:
-                raise ValueError(
-                    f"event number {event.ev_seq} jumps past {last + MAX_EVENT_GAP} (last received: {last})"
-                )
-            self._ev_seqs[tab] = event.ev_seq
             event = dataclasses.replace(event, tab=tab)
-            self._ev_seqs.move_to_end(tab)
-            if len(self._ev_seqs) > MAX_TABS:
-                self._ev_seqs.popitem(last=False)
             if event.action == "set":
                 self._widget_updates[event.node_id] = event.value
                 self._rerun = True
@@ -138,18 +130,12 @@ class Session:
     def hello(self, tab: str = "") -> tuple[int, int]:
         """What a tab's HELLO tells it: its last event received, and the small number EVACK names it by."""
         with self._cond:
-            return self._ev_seqs.get(tab, 0), self._tab_number(tab)
-
-    def _tab_number(self, tab: str) -> int:
-        if len(self._tab_numbers) >= 2 * MAX_TABS and tab not in self._tab_numbers:
-            del self._tab_numbers[next(iter(self._tab_numbers))]  # the oldest
-        return self._tab_numbers.setdefault(tab, next(self._tab_ids))
+            return self._tabs.hello(tab)
 
     def show(self, conversation_id: str) -> None:
         """Show the stored conversation ``conversation_id`` from the next run (a tab opened its URL)."""
         with self._cond:
-            self._show = conversation_id
-            self._rerun = True
+            self._show, self._rerun = conversation_id, True
             self._wake()
 
     def follow(self) -> None:
@@ -180,11 +166,28 @@ class Session:
     def _stop_run(self, note: str | None = None, kind: type[StopRequested] = StopRequested) -> bool:
         run = self.run
         if run is None:
-            return False
+            return self._stop_waiting(note)
         if note is not None:
             self.outbox.push_now([NOTE, note])
         run.cancel.request(kind)
         self._watch_interrupt(run)
+        return True
+
+    def _stop_waiting(self, note: str | None) -> bool:
+        """Stop before it started: drop the events whose run waits for a thread (a rerun keeps its place)."""
+        with self._cond:
+            worker = self._worker
+            if worker is None or not worker.waiting or not self._events:
+                return False
+            dropped, self._events = list(self._events), collections.deque()
+            if not self._rerun and self.pool.withdraw(worker):
+                self._worker, self._busy = None, False
+                self._cond.notify_all()
+        for event in dropped:  # dealt with: the tab need not send them to another session
+            self.outbox.push_now([EVACK, self.hello(event.tab)[1], event.ev_seq])
+        self.status = "stopped"
+        self.outbox.push_now([RUN, "stopped"])
+        self.outbox.push_now([NOTE, note or "Stopped before it started: nothing was answered."])
         return True
 
     def close(self) -> None:
@@ -193,8 +196,11 @@ class Session:
             self._closed = True
             self._events.clear()
             self._cond.notify()
+            if self._worker is not None and self.pool.withdraw(self._worker):
+                self._worker, self._busy = None, False  # it never got a thread
+                self._cond.notify_all()
             idle = self._worker is None and self.run is None  # else the worker closes the loop as it ends
-            loop, self._event_loop = (self._event_loop, None) if idle else (None, self._event_loop)
+            loop = self._loop.take() if idle else None
         if loop is not None:
             loop.close()
         self.stop(kind=ShuttingDown)
@@ -205,6 +211,12 @@ class Session:
     @property
     def closed(self) -> bool:
         return self._closed
+
+    @property
+    def waiting(self) -> bool:
+        """Whether the session's work waits for a free run thread."""
+        worker = self._worker
+        return worker is not None and worker.waiting
 
     def wait_idle(self, timeout: float) -> bool:
         """Block until no run is going and no event is queued; returns False on timeout."""
@@ -220,16 +232,19 @@ class Session:
         """Queue the whole tree (plus run state and overlay) for a client that has nothing."""
         with self.lock:
             self.outbox.push([SNAP, self.tree.to_wire()])
-            self.outbox.push([RUN, "running" if self.run is not None else self.status])
+            self.outbox.push([RUN, "running" if self.run is not None or self.waiting else self.status])
             self.outbox.push([ERR, self.script.overlay])
 
     # -- the worker ---------------------------------------------------------------------------------------
 
     def _spawn_worker(self) -> None:
-        self._worker = threading.Thread(
-            target=self._work, name=f"reactchat-session-{self.token[-6:]}", daemon=True
-        )
-        self._worker.start()
+        # With _cond held, which _work takes first: its ticket is in `holder` by then.
+        holder: list[Ticket] = []
+        self._worker = self.pool.submit(lambda: self._work(holder))
+        holder.append(self._worker)
+        if self._worker.waiting:  # shown as a running answer (Stop works), with a note saying why not yet
+            self.outbox.push_now([RUN, "running"])
+            self.outbox.push_now([NOTE, self.pool.waiting_note(self._worker)])
 
     def _watch_interrupt(self, run: Run) -> None:
         """Make an interrupt reach ``run``: raised in the script's thread if no checkpoint took it soon (a
@@ -244,19 +259,16 @@ class Session:
             with self._cond:
                 if self.run is not run:
                     return
-                self.run = None
-                worker, self._worker = self._worker, None
-                self._event_loop = None  # the abandoned run may still be running it: later runs get another
+                self.run, worker, self._worker = None, self._worker, None
+                self._loop.drop()
                 if worker is not None:
                     self._abandoned.append(worker)
+                    self.pool.abandon(worker)  # counted there until its thread is free
             with self.lock:
                 run.cancel.abandon()
                 run.reconciler.revoked = True
-            log.warning(
-                "session %s: a run ignored Stop for %.1f s (blocked outside Python code, e.g. in a C call or"
-                " a system call) and was abandoned; its thread ends when that call returns",
-                self.token[-6:], grace,
-            )  # fmt: skip
+            log.warning("session %s: a run ignored Stop for %.1f s and was abandoned (blocked in a C call?);"
+                        " its thread is free when that call returns", self.token[-6:], grace)  # fmt: skip
             self.status = "stopped"
             self.outbox.push_now([RUN, "stopped"])
             note = f"The answer could not be stopped within {grace:g} s, so it was abandoned."
@@ -269,14 +281,14 @@ class Session:
             timer.daemon = True
             timer.start()
 
-    def _spawn_worker_if_allowed(self) -> None:
+    def _spawn_worker_if_allowed(self, me: Ticket | None = None) -> None:
         """A new worker, unless one runs or too many abandoned runs of this session still hold threads."""
         with self._cond:
             worker = self._worker
-            if self._closed or (worker is not None and worker.is_alive()):
+            if self._closed or (worker is not None and not worker.finished):
                 return
-            me = threading.current_thread()  # an abandoned worker that is ending counts no more
-            self._abandoned = [t for t in self._abandoned if t.is_alive() and t is not me]
+            # an abandoned worker that is ending (me) counts no more
+            self._abandoned = [t for t in self._abandoned if not t.finished and t is not me]
             self._blocked = len(self._abandoned) >= self.config.max_abandoned_runs
             if not self._blocked:
                 self._spawn_worker()
@@ -287,49 +299,33 @@ class Session:
         note = f"{count} answers could not be stopped and still run: new messages wait until they end."
         self.outbox.push_now([NOTE, note])
 
-    def _next_job(self) -> Event | object | None:
+    def _next_job(self, me: Ticket) -> Event | object | None:
         with self._cond:
             if self._closed or (not self._events and not self._rerun):
-                if self._worker is threading.current_thread():
+                if self._worker is me:
                     self._worker = None  # the next piece of work starts a thread again (_wake)
                 self._busy = False
                 self._cond.notify_all()
                 return _CLOSED if self._closed else _IDLE
-            self._busy = True
-            self._rerun = False
+            self._busy, self._rerun = True, False
             return self._events.popleft() if self._events else None
 
-    def _work(self) -> None:
-        me = threading.current_thread()
+    def _work(self, holder: list[Ticket]) -> None:
+        with self._cond:
+            me = holder[0]
         used: list[asyncio.AbstractEventLoop] = []
-
-        def loop_source() -> asyncio.AbstractEventLoop:
-            # For async scripts, made on first use: one loop serves every run of the session, whichever
-            # thread runs it (runs never overlap).
-            with self._cond:
-                loop = self._event_loop = self._event_loop or asyncio.new_event_loop()
-            if loop not in used:
-                used.append(loop)
-            return loop
-
+        loop_source = self._loop.source(used)
         try:
             while self._worker is me:
-                job = self._next_job()
+                job = self._next_job(me)
                 if job is _CLOSED or job is _IDLE or self._worker is not me:
                     return
                 assert job is None or isinstance(job, Event)
                 self._execute(job, loop_source)
         finally:
-            with self._cond:
-                if self._closed and self.run is None:
-                    self._event_loop = None
-                # A loop this thread used that the session no longer holds (the session closed, or this
-                # run was abandoned and the next runs got a new loop) is this thread's to close.
-                ended = [loop for loop in used if loop is not self._event_loop]
-            for loop in ended:
-                loop.close()
+            self._loop.release(used, self._closed and self.run is None)
             if self._blocked:  # an abandoned run's thread ends: there may be room for a worker again
-                self._spawn_worker_if_allowed()
+                self._spawn_worker_if_allowed(me)
 
     def _execute(self, event: Event | None, loop_source: Callable[[], asyncio.AbstractEventLoop]) -> None:
         with self._cond:
@@ -372,11 +368,9 @@ class Session:
                     return
                 self.run = run
             self.outbox.push_now([RUN, "running"])
-            target = (
-                self.tree.nodes.get(trigger.target) if trigger.mark and trigger.target is not None else None
-            )
-            if target is not None and trigger.mark is not None:
-                rec.set(target, trigger.mark)  # shown at once (a like), kept across reruns
+            marked = self.tree.nodes.get(trigger.target) if trigger.target is not None else None
+            if marked is not None and trigger.mark:
+                rec.set(marked, trigger.mark)  # shown at once (a like), kept across reruns
             outcome = execute(self.script, run)
             if event is not None:  # applied and answered: the tab need not send it to another session
                 self.outbox.push_now([EVACK, self.hello(event.tab)[1], event.ev_seq])
@@ -395,7 +389,6 @@ class Session:
             self.outbox.push_now([RUN, outcome.value])
         renders = transcript.renders if transcript is not None else None
         if renders is not None and renders.behind:  # older texts shown plain: render them while idle
-            rec = Reconciler(self.tree, self.outbox.push, self.lock)
             renders.catch_up(self.tree, rec.set, lambda: bool(self._events or self._rerun or self._closed))
 
 

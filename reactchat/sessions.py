@@ -20,6 +20,7 @@ from reactchat.config import Config
 from reactchat.identity import Identity, anonymous
 from reactchat.media import MediaEntry
 from reactchat.ops import ERR
+from reactchat.pool import Pool
 from reactchat.protocol import Event
 from reactchat.runner import Script, ScriptFailed
 from reactchat.sender import CLOSE_EVICTED, CLOSE_REPLACED, CLOSE_RESTART, CLOSE_SIGN_IN, Sender, Socket
@@ -48,6 +49,7 @@ class Sessions(Mapping[str, Session]):
         self.store = store
         self.app_name = os.path.splitext(os.path.basename(script.path))[0]
         self.senders: dict[Session, Sender] = {}
+        self.pool = Pool(config.run_threads)  # the threads every session's runs take turns on
         self.loop = IOLoop.current()
         self._sessions: dict[str, Session] = {}
         self._owners: dict[str, str] = {}  # user identifier -> owner id, least recent first
@@ -100,7 +102,7 @@ class Sessions(Mapping[str, Session]):
         if self.store is not None:
             owner = self.owner(user or anonymous(f"anonymous:{secrets.token_hex(12)}"))
             transcript = Transcript(self.store, owner, self.app_name)
-        session = Session(self.script, self.config, self._wake, transcript, user)
+        session = Session(self.script, self.config, self._wake, transcript, user, self.pool)
         if conversation and transcript is not None:
             session.show(conversation)  # read on the session's worker, before its first run, not on the loop
         self._sessions[session.token] = session
@@ -312,7 +314,9 @@ class Sessions(Mapping[str, Session]):
         transcript = None
         if self.store is not None:
             transcript = Transcript(self.store, self.owner(anonymous("reactchat:discovery")), self.app_name)
-        session = Session(self.script, self.config, lambda _session, _urgent: None, transcript)
+        session = Session(
+            self.script, self.config, lambda _session, _urgent: None, transcript, pool=self.pool
+        )
         session.start()
         try:
             session.wait_idle(30)

@@ -23,8 +23,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
 from types import FrameType
 
@@ -108,6 +106,9 @@ class Supervisor:
         self.stopping.set()
 
     def _healthy(self, worker: Worker) -> bool:
+        import urllib.error  # here: a server that is not a supervisor never loads urllib's client
+        import urllib.request
+
         host = f"[{self.health_host}]" if ":" in self.health_host else self.health_host
         try:
             with urllib.request.urlopen(f"http://{host}:{worker.port}/_rc/health", timeout=1) as answer:

@@ -9,17 +9,12 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+from reactchat.toml_file import load, path_beside
 
-FILE = "reactchat.toml"
 MODES = ("auto", "light", "dark")
 KEYS = ("accent", "font", "mono_font", "radius", "mode", "css")
 MAX_CSS = 200_000
@@ -211,7 +206,7 @@ def page_theme(script_path: str) -> PageTheme | None:
     Raises:
         ValueError, TypeError: for a file that is not TOML or a theme with a bad value, naming the file.
     """
-    path = os.path.join(os.path.dirname(os.path.abspath(script_path)), FILE)
+    path = path_beside(script_path)
     try:
         mtime = os.stat(path).st_mtime
     except OSError:
@@ -219,11 +214,7 @@ def page_theme(script_path: str) -> PageTheme | None:
     cached = _cache.get(path)
     if cached is not None and cached[0] == mtime:
         return cached[1]
-    try:
-        with open(path, "rb") as f:
-            table = tomllib.load(f).get("theme")
-    except tomllib.TOMLDecodeError as error:
-        raise ValueError(f"{path}: {error}") from None
+    table = load(path).get("theme")
     result = None
     if table is not None:
         theme = Theme.parse(table, f"{path} [theme]")

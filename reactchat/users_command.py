@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 from typing import Any
@@ -51,6 +50,8 @@ def _fail(message: str, code: int = 2) -> int:
 def _password(from_stdin: bool) -> str | None:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
     first = getpass.getpass("Password: ")
     if getpass.getpass("Password again: ") != first:
         print("reactchat: error: the passwords differ", file=sys.stderr)

@@ -399,3 +399,25 @@ def test_export_and_import_errors_are_one_line(tmp_path: pathlib.Path) -> None:
     )
     result = run_cli("import", "--store", "mysql://x", str(tmp_path / "other.json"))
     assert result.returncode == 1 and "unknown store 'mysql'" in result.stderr
+
+
+def test_run_threads_come_from_the_flag_the_variable_the_file_or_the_default(tmp_path: pathlib.Path) -> None:
+    from reactchat.cli import RUN_THREADS, run_threads
+
+    script = str(tmp_path / "app.py")
+    assert run_threads(None, script, {}) == RUN_THREADS
+    (tmp_path / "reactchat.toml").write_text("[server]\nrun_threads = 8\n")
+    assert run_threads(None, script, {}) == 8
+    assert run_threads(None, script, {"REACTCHAT_RUN_THREADS": "16"}) == 16
+    assert run_threads(4, script, {"REACTCHAT_RUN_THREADS": "16"}) == 4
+    with pytest.raises(ValueError, match="REACTCHAT_RUN_THREADS"):
+        run_threads(None, script, {"REACTCHAT_RUN_THREADS": "many"})
+    (tmp_path / "reactchat.toml").write_text('[server]\nrun_threads = "8"\n')
+    with pytest.raises(ValueError, match="run_threads must be a number"):
+        run_threads(None, script, {})
+
+
+def test_a_run_thread_count_below_one_is_refused(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "app.py").write_text("import reactchat as rc\n")
+    result = run_cli("run", str(tmp_path / "app.py"), "--run-threads", "0", "--store", "memory")
+    assert result.returncode == 2 and "--run-threads must be at least 1" in result.stderr

@@ -101,15 +101,28 @@ def test_every_module_says_what_it_owns() -> None:
 
 def test_all_names_every_public_export() -> None:
     tree = ast.parse((PACKAGE / "__init__.py").read_text(encoding="utf-8"))
-    imported = {
-        alias.asname or alias.name
-        for node in tree.body
+    sources = {
+        alias.asname or alias.name: node.module
+        for node in ast.walk(tree)  # the imports made now, and those for type checkers (made on first use)
         if isinstance(node, ast.ImportFrom)
         for alias in node.names
-        if not (alias.asname or alias.name).startswith("_") and node.module != "__future__"
+        if not (alias.asname or alias.name).startswith("_") and node.module not in ("__future__", "typing")
     }
-    assert set(reactchat.__all__) == imported | {"__version__"}
+    assert set(reactchat.__all__) == set(sources) | {"__version__"}
+    lazy = reactchat._LAZY
+    assert all(sources[name] == module for name, module in lazy.items())  # the same name from the same place
     assert all(hasattr(reactchat, name) for name in reactchat.__all__)
+
+
+def test_importing_the_package_imports_only_what_its_first_use_needs() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, reactchat as rc; before = set(sys.modules); rc.Client; print(sorted(set(sys.modules) - before))"
+    found = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert "'reactchat.client'" in found.stdout  # imported at its first use, not with the package
 
 
 def test_every_module_has_its_test_file() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import pathlib
 import urllib.request
 from collections.abc import Callable
@@ -18,9 +19,11 @@ ALLOWED_PRIVATE = {("http_api", "interface", "_deltas"), ("http_api", "interface
 
 
 def test_health(serve: Callable[..., Served]) -> None:
-    served = serve(ECHO)
+    served = serve(ECHO, run_threads=3)
     with urllib.request.urlopen(served.url + "/_rc/health") as response:
-        assert b'"ok": true' in response.read()
+        health = json.loads(response.read())
+    assert health["ok"] is True
+    assert health["runs"]["run_threads"] == 3 and health["runs"]["abandoned"] == 0
 
 
 def test_every_route_goes_through_the_base_handler(serve: Callable[..., Served]) -> None:
