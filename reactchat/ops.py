@@ -71,16 +71,16 @@ def walk(root: WireNode) -> Iterator[WireNode]:
 # -- reference apply ---------------------------------------------------------------------------------------
 
 
-def _copied(value: Any) -> Any:
+def copied(value: Any) -> Any:
     """A deep copy of a wire value (lists, dicts, tuples and scalars): ``copy.deepcopy`` without its memo,
     several times faster on a tree of thousands of nodes."""
     kind = type(value)
     if kind is list:
-        return [_copied(v) for v in value]
+        return [copied(v) for v in value]
     if kind is dict:
-        return {k: _copied(v) for k, v in value.items()}
+        return {k: copied(v) for k, v in value.items()}
     if kind is tuple:
-        return tuple(_copied(v) for v in value)
+        return tuple(copied(v) for v in value)
     return value
 
 
@@ -95,7 +95,7 @@ class Replica:
     they insert becomes part of the tree as it is (ops decoded for it alone: no copy of every payload)."""
 
     def __init__(self, root: WireNode | None = None, *, owned: bool = False) -> None:
-        self._copy = _owned if owned else _copied
+        self._copy = _owned if owned else copied
         root = root if root is not None else empty_root()
         self.root = root
         self.nodes: dict[int, WireNode] = {}
@@ -190,7 +190,7 @@ def apply(root: WireNode | None, ops: list[Op]) -> WireNode:
     This is the reference semantics of the protocol; the TypeScript store must agree with it on the shared
     fixtures in ``tests/fixtures/ops``.
     """
-    tree = Replica(_copied(root) if root is not None else None)
+    tree = Replica(copied(root) if root is not None else None)
     tree.apply(ops)
     return tree.root
 

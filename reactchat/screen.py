@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reactchat.ops import ERR, NOTE, RUN, Op, Replica, WireNode
+from reactchat.ops import ERR, NOTE, RUN, Op, Replica, WireNode, copied
 from reactchat.page_text import node_text
 from reactchat.protocol import decode_frame
 
@@ -72,12 +72,13 @@ class Screen:
         return sum(len(f) for f in self.frames)
 
     def nodes(self, kind: str) -> list[WireNode]:
-        """All nodes of ``kind`` in document order."""
+        """All nodes of ``kind`` in document order, as they are now (copies: later frames change the page's
+        tree, not what this returned)."""
         found: list[WireNode] = []
 
         def walk(node: WireNode) -> None:
             if node[1] == kind:
-                found.append(node)
+                found.append(copied(node))
             for child in node[3]:
                 walk(child)
 
