@@ -1,7 +1,8 @@
 // Keyed DOM patcher: one view per node id; a render touches only the nodes the store marked dirty, and says
 // what changed that the page around the transcript follows.
 import { type ChatOpts, chatOpts } from "./chatopts";
-import { groupFlags } from "./format";
+import { Chunks, sealable } from "./chunks";
+import { type Range, regroup } from "./grouping";
 import type { Emit, Overlay, Props } from "./protocol";
 import type { Dirty, RunState, Store } from "./store";
 import type { View } from "./view";
@@ -21,6 +22,12 @@ const PLACELESS = new Set(["chat", "chat_input", "conversations", "title"]);
  * only its last LAZY_KEEP at once, so the newest are on screen after one short frame; the older ones are built
  * newest first in slices of about SLICE_MS while the page is otherwise idle (`settle` builds the rest at once).
  */
+/**
+ * The newest FRESH children of the transcript are never skipped while off screen (`content-visibility`): a
+ * skipped element has no layout until the next frame, so a message's text (innerText) read right after it
+ * arrived would be empty. Older ones are marked `data-settled` (see `age`) and skipped off screen.
+ */
+const FRESH = 10;
 const LAZY_MIN = 200;
 const LAZY_KEEP = 60;
 const SLICE_MS = 8;
@@ -87,8 +94,30 @@ export class Renderer {
   private chatKey = "";
   /** The messages markLast last flagged: [last, last assistant]. */
   private marked: [number | null, number | null] = [null, null];
-  /** Containers whose message grouping must be recomputed at the end of this flush. */
-  private regroup = new Set<number>();
+  /** Whether a run is going, and the message that shows it (the last one then; see `setRunning`). */
+  private running = false;
+  private caret: number | null = null;
+  /**
+   * Containers whose message grouping must be recomputed at the end of this flush, with the index range of
+   * their children that changed (null: all of them).
+   */
+  private readonly regroup = new Map<number, Range | null>();
+  /** Per container, the child ids its body was last made to hold: a turn diffs against it (see `reconcile`). */
+  private readonly placed = new Map<number, readonly number[]>();
+  /** The views this flush removed: one may come back under the same id (REP of a new kind), so it is placed anew. */
+  private gone: ReadonlySet<number> = new Set();
+  /** How many of the transcript's children, from the first, `age` has looked at. */
+  private aged = 0;
+  /** The transcript's older children, sealed in chunks (see chunks.ts). */
+  private readonly chunks = new Chunks();
+  /** What sealing reads: where a child's element is, and whether a chunk may hold it. */
+  private readonly placement = {
+    el: (id: number) => this.placedEl(id),
+    sealable: (id: number) => {
+      const kind = this.views.get(id)?.kind ?? "";
+      return sealable(kind, INVISIBLE.has(kind));
+    },
+  };
   /** Older messages of a long transcript not built yet (see LAZY_MIN), and whether a slice is scheduled. */
   private readonly later = new Set<number>();
   private sliced = false;
@@ -117,11 +146,24 @@ export class Renderer {
     if (c.sidebars) out.sidebar = this.sidebar();
     if (c.titles) out.title = this.title();
     if (c.lists) out.conversations = this.conversations();
-    if (c.messages) this.markLast();
+    if (c.messages) {
+      this.markLast();
+      this.markCaret();
+    }
     if (c.run) out.run = this.store.run;
     if (c.waits) out.waiting = this.waits.size > 0;
     if (c.overlay) out.overlay = this.store.overlay;
     return out;
+  }
+
+  /**
+   * A run is going (`on`), as the page shows it: the last message shows a caret while it is. The flag is on
+   * that one message, not on the app root, so that a run starting or ending re-styles one message.
+   */
+  setRunning(on: boolean): void {
+    if (on === this.running) return;
+    this.running = on;
+    this.markCaret();
   }
 
   /** Whether the transcript has messages. */
@@ -147,6 +189,12 @@ export class Renderer {
     if (d.reset) {
       this.views.clear();
       this.later.clear();
+      this.placed.clear();
+      this.regroup.clear();
+      this.caret = null;
+      this.marked = [null, null];
+      this.chunks.clear();
+      this.aged = 0;
       for (const s of [this.inputs, this.chats, this.sidebars, this.lists, this.messages, this.titles, this.waits]) {
         s.clear();
       }
@@ -155,12 +203,14 @@ export class Renderer {
       const root = this.ensure(this.store.rootId);
       this.host.replaceChildren(...(root ? [root.el] : []));
     } else {
+      this.gone = d.removed;
       for (const id of d.removed) {
         this.later.delete(id);
         const v = this.views.get(id);
         if (!v) continue;
         v.el.remove();
         this.views.delete(id);
+        this.placed.delete(id);
         if (this.inputs.delete(id)) changed.inputs = true;
         if (this.chats.delete(id)) changed.chats = true;
         if (this.sidebars.delete(id)) changed.sidebars = true;
@@ -174,13 +224,20 @@ export class Renderer {
         const v = this.views.get(id);
         const rec = this.store.get(id);
         if (!v || !rec) continue;
+        const role = v.el.dataset["role"];
         v.update(rec.props, d.textFrom.get(id));
         if (v.kind === "chat_input") changed.inputs = true;
         else if (v.kind === "chat") changed.chats = true;
         else if (v.kind === "conversations") changed.lists = true;
         else if (v.kind === "title") changed.titles = true;
         else if (v.kind === "message" && rec.parent !== null) {
-          this.regroup.add(rec.parent);
+          // Its role may have changed: only it and its neighbours can group differently.
+          const at = this.store.get(rec.parent)?.children.lastIndexOf(id) ?? -1;
+          if (at >= 0) this.touch(rec.parent, [at, at]);
+          // A chunk ends before a turn's first message: a role changed there may move where that is.
+          if (rec.parent === this.store.rootId && at <= this.chunks.sealed && v.el.dataset["role"] !== role) {
+            this.chunks.unseal();
+          }
           changed.messages = true;
         }
       }
@@ -188,15 +245,49 @@ export class Renderer {
         const v = this.views.get(id);
         const rec = this.store.get(id);
         if (v?.body && rec) {
-          this.deferOlder(id, rec.children, v.body);
-          this.reconcile(v.body, rec.children);
-          this.regroup.add(id);
+          this.deferOlder(id, rec.children);
+          this.touch(id, this.reconcile(id, v.body, rec.children));
           changed.messages = true;
         }
       }
     }
-    for (const id of this.regroup) this.group(id);
+    for (const [id, range] of this.regroup) this.group(id, range);
     this.regroup.clear();
+    this.gone = new Set();
+    this.seal();
+  }
+
+  /** Mark the transcript's older children settled, then seal them into chunks once none waits to be built. */
+  private seal(): void {
+    const rootId = this.store.rootId;
+    const kids = this.store.get(rootId)?.children;
+    const body = this.views.get(rootId)?.body;
+    if (!kids || !body) return;
+    this.age(kids);
+    if (!this.later.size) this.chunks.seal(body, kids, this.placement);
+  }
+
+  /** Mark the messages and thoughts before the newest FRESH children `data-settled`: a turn marks one or two. */
+  private age(kids: readonly number[]): void {
+    const end = kids.length - FRESH;
+    for (let i = this.aged; i < end; i++) {
+      const id = kids[i] as number;
+      const el = this.placedEl(id);
+      const kind = el ? this.views.get(id)?.kind : undefined;
+      if (el && (kind === "message" || kind === "thought") && !el.hasAttribute("data-settled")) {
+        el.setAttribute("data-settled", "");
+      }
+    }
+    this.aged = Math.max(this.aged, end);
+  }
+
+  /** Regroup `range` of `id`'s children (null: all of them) when this flush ends. */
+  private touch(id: number, range: Range | null): void {
+    if (this.regroup.has(id)) {
+      const had = this.regroup.get(id) ?? null;
+      range = had && range ? [Math.min(had[0], range[0]), Math.max(had[1], range[1])] : null;
+    }
+    this.regroup.set(id, range);
   }
 
   /** The (last) chat_input node and its props. */
@@ -244,10 +335,12 @@ export class Renderer {
     if (key === this.chatKey) return null;
     this.chatKey = key;
     this.ctx.opts = opts;
+    this.chunks.unseal(); // the grouping may change where turns start
     for (const [id, v] of this.views) {
       v.refresh?.();
-      if (v.body) this.group(id);
+      if (v.body) this.group(id, null);
     }
+    this.seal();
     return { id: chatId, opts };
   }
 
@@ -277,23 +370,24 @@ export class Renderer {
     this.marked = [last, lastA];
   }
 
-  /** Mark consecutive same-role messages among `id`'s children: `rc-cont` continues, `rc-more` is continued. */
-  private group(id: number): void {
-    const rec = this.store.get(id);
-    if (!rec) return;
-    const vs: View[] = [];
-    for (const c of rec.children) {
+  /** Put the running flag on the last message while a run goes, and only there (see styles.css). */
+  private markCaret(): void {
+    const id = this.running ? this.marked[0] : null;
+    if (id === this.caret) return;
+    if (this.caret !== null) this.views.get(this.caret)?.el.removeAttribute("data-running");
+    if (id !== null) this.views.get(id)?.el.setAttribute("data-running", "");
+    this.caret = id;
+  }
+
+  /** Regroup `range` of `id`'s children (null: all of them): see grouping.ts. */
+  private group(id: number, range: Range | null): void {
+    const kids = this.store.get(id)?.children;
+    if (!kids) return;
+    const shown = (c: number): View | null => {
       const v = this.views.get(c);
-      if (v && !INVISIBLE.has(v.kind)) vs.push(v);
-    }
-    const grouped = this.ctx.opts.group;
-    const flags = groupFlags(vs.map((v) => (v.kind === "message" && grouped ? (v.el.dataset["role"] ?? null) : null)));
-    vs.forEach((v, i) => {
-      if (v.kind !== "message") return;
-      const f = flags[i];
-      v.el.classList.toggle("rc-cont", !!f?.cont);
-      v.el.classList.toggle("rc-more", !!f?.more);
-    });
+      return v && !INVISIBLE.has(v.kind) ? v : null;
+    };
+    regroup(kids, range, shown, this.ctx.opts.group);
   }
 
   /** Build every message still waiting (see LAZY_MIN) now. */
@@ -305,9 +399,9 @@ export class Renderer {
    * Of `ids`, the children of `parent` about to be built, leave all but the last LAZY_KEEP messages to later
    * slices when there are more than LAZY_MIN new ones: the transcript of a long conversation just opened.
    */
-  private deferOlder(parent: number, ids: readonly number[], body: HTMLElement): void {
-    // A turn adds a few: what is not in the body yet bounds the new ones, without a look at each id.
-    if (parent !== this.store.rootId || ids.length - body.childElementCount <= LAZY_MIN) return;
+  private deferOlder(parent: number, ids: readonly number[]): void {
+    // A turn adds a few: what was not placed last time bounds the new ones, without a look at each id.
+    if (parent !== this.store.rootId || ids.length - (this.placed.get(parent)?.length ?? 0) <= LAZY_MIN) return;
     const fresh = ids.filter((id) => !this.views.has(id) && !this.later.has(id) && this.store.get(id)?.kind === "message");
     if (fresh.length <= LAZY_MIN) return;
     for (const id of fresh.slice(0, -LAZY_KEEP)) this.later.add(id);
@@ -343,25 +437,72 @@ export class Renderer {
       if (performance.now() >= deadline) break;
     }
     if (!kids.some((id) => this.later.has(id))) this.later.clear(); // what is left is no longer in the transcript
-    this.reconcile(body, kids);
-    this.group(rootId);
+    this.placed.delete(rootId); // what waited is not where the last reconcile left the body: place all
+    this.reconcile(rootId, body, kids);
+    this.group(rootId, null);
+    this.seal();
   }
 
-  /** Make `body`'s element children exactly the views of `ids` (but those waiting), moving as little as possible. */
-  private reconcile(body: HTMLElement, ids: readonly number[]): void {
-    let cursor = body.firstChild;
-    for (const id of ids) {
-      if (this.later.has(id)) continue;
-      const v = this.ensure(id);
+  /** The element `id` has in its parent's body, if it has one there now. */
+  private placedEl(id: number | undefined): HTMLElement | null {
+    const v = id === undefined || this.later.has(id) ? undefined : this.views.get(id);
+    return v && !PLACELESS.has(v.kind) ? v.el : null;
+  }
+
+  /**
+   * Make `body` (container `id`'s) hold exactly the elements of `ids` (but those waiting), moving as little as
+   * possible. Only the run of ids that differs from what the body was last made to hold is walked: the ids
+   * before and after it (a turn: all the earlier messages) are compared as numbers, their elements left alone.
+   * Returns that run's index range in `ids` (empty, [i, i - 1], when only removals happened at i).
+   */
+  private reconcile(id: number, body: HTMLElement, ids: readonly number[]): Range {
+    const prev = this.placed.get(id) ?? [];
+    const max = Math.min(prev.length, ids.length);
+    const same = (x: number | undefined, y: number | undefined) => x === y && !this.gone.has(x as number);
+    let a = 0;
+    while (a < max && same(prev[a], ids[a])) a++;
+    let b = 0;
+    while (b < max - a && same(prev[prev.length - 1 - b], ids[ids.length - 1 - b])) b++;
+    const root = id === this.store.rootId;
+    if (root && a <= this.chunks.sealed) this.chunks.unseal(); // the change reaches into the chunks (or just after)
+    if (root) this.aged = Math.min(this.aged, a);
+    // Where the run starts (after the last element before it, or the last chunk) and the first element after it.
+    const floor = root ? this.chunks.sealed : 0;
+    let cursor: ChildNode | null = root ? this.chunks.after(body) : body.firstChild;
+    for (let i = a - 1; i >= floor; i--) {
+      const el = this.placedEl(ids[i]);
+      if (!el) continue;
+      cursor = el.nextSibling;
+      if (el.parentNode !== body) a = b = 0; // not as last placed: walk them all
+      break;
+    }
+    let stop: ChildNode | null = null;
+    for (let i = ids.length - b; i < ids.length && b; i++) {
+      const el = this.placedEl(ids[i]);
+      if (!el) continue;
+      stop = el;
+      if (el.parentNode !== body) a = b = 0;
+      break;
+    }
+    if (!a && !b) {
+      if (root) this.chunks.unseal();
+      [cursor, stop] = [body.firstChild, null];
+    }
+    for (let i = a; i < ids.length - b; i++) {
+      const c = ids[i] as number;
+      if (this.later.has(c)) continue;
+      const v = this.ensure(c);
       if (!v || PLACELESS.has(v.kind)) continue;
       if (v.el === cursor) cursor = cursor.nextSibling;
       else body.insertBefore(v.el, cursor);
     }
-    while (cursor) {
+    while (cursor && cursor !== stop) {
       const next: ChildNode | null = cursor.nextSibling;
       cursor.remove(); // detached only: a moved node's view is reinserted by its new parent
       cursor = next;
     }
+    this.placed.set(id, ids.slice());
+    return [a, ids.length - b - 1];
   }
 
   /** The view for `id`, created with its whole subtree when missing. */
@@ -396,13 +537,14 @@ export class Renderer {
       this.changed.titles = true;
     }
     if (v.body) {
-      this.deferOlder(id, rec.children, v.body);
+      this.deferOlder(id, rec.children);
       for (const c of rec.children) {
         if (this.later.has(c)) continue;
         const cv = this.ensure(c);
         if (cv && !PLACELESS.has(cv.kind)) v.body.append(cv.el);
       }
-      this.regroup.add(id);
+      this.placed.set(id, rec.children.slice());
+      this.touch(id, null);
     }
     return v;
   }
