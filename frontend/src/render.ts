@@ -1,10 +1,12 @@
 // Keyed DOM patcher: one view per node id; a render touches only the nodes the store marked dirty, and says
 // what changed that the page around the transcript follows.
+import { Backlog } from "./backlog";
+import { type Changes, type RendererHooks, unchanged } from "./changes";
 import { type ChatOpts, chatOpts } from "./chatopts";
 import { Chunks, sealable } from "./chunks";
 import { type Range, regroup } from "./grouping";
-import type { Emit, Overlay, Props } from "./protocol";
-import type { Dirty, RunState, Store } from "./store";
+import type { Emit, Props } from "./protocol";
+import type { Dirty, Store } from "./store";
 import type { View } from "./view";
 import { createView } from "./views";
 
@@ -18,61 +20,11 @@ const INVISIBLE = new Set(["chat", "chat_input", "sidebar", "conversations", "ti
  */
 const PLACELESS = new Set(["chat", "chat_input", "conversations", "title"]);
 /**
- * A transcript that arrives with more new messages than LAZY_MIN at once (a long conversation opening) builds
- * only its last LAZY_KEEP at once, so the newest are on screen after one short frame; the older ones are built
- * newest first in slices of about SLICE_MS while the page is otherwise idle (`settle` builds the rest at once).
- */
-/**
  * The newest FRESH children of the transcript are never skipped while off screen (`content-visibility`): a
  * skipped element has no layout until the next frame, so a message's text (innerText) read right after it
  * arrived would be empty. Older ones are marked `data-settled` (see `age`) and skipped off screen.
  */
 const FRESH = 10;
-const LAZY_MIN = 200;
-const LAZY_KEEP = 60;
-const SLICE_MS = 8;
-
-/** What the renderer needs from the app; the views get it too, with the current chat options. */
-export interface RendererHooks {
-  /** Send a user event on a node. */
-  emit: Emit;
-  /** A run is going. */
-  isBusy(): boolean;
-}
-
-/** What a render changed that the page around the transcript follows (absent: unchanged). */
-export interface Changes {
-  /** Messages were added, removed, moved or changed role. */
-  messages: boolean;
-  /** The chat node's id and display options, when either changed (the views already follow them). */
-  chat?: { id: number | null; opts: ChatOpts };
-  /** The chat_input to bind the composer to (id null: none), when one appeared, vanished or changed. */
-  input?: { id: number | null; props: Props };
-  /** The (last) sidebar's panel (null: none), when a sidebar appeared or vanished. */
-  sidebar?: HTMLElement | null;
-  /** The (last) title's text (null: none), when a title appeared, vanished or changed. */
-  title?: string | null;
-  /** The (last) conversations node (id null: none), its panel and props, when one appeared, vanished or changed. */
-  conversations?: { id: number | null; panel: HTMLElement | null; props: Props | null };
-  /** The run state, when a RUN op set it. */
-  run?: RunState;
-  /** Whether the run waits in a line (a queue node is shown), when that changed. */
-  waiting?: boolean;
-  /** The error overlay (null: cleared), when an ERR op set it. */
-  overlay?: Overlay | null;
-}
-
-const unchanged = () => ({
-  inputs: false,
-  titles: false,
-  chats: false,
-  sidebars: false,
-  lists: false,
-  messages: false,
-  waits: false,
-  run: false,
-  overlay: false,
-});
 
 export class Renderer {
   private readonly views = new Map<number, View>();
@@ -118,9 +70,8 @@ export class Renderer {
       return sealable(kind, INVISIBLE.has(kind));
     },
   };
-  /** Older messages of a long transcript not built yet (see LAZY_MIN), and whether a slice is scheduled. */
-  private readonly later = new Set<number>();
-  private sliced = false;
+  /** Older messages of a long transcript not built yet (see backlog.ts). */
+  private readonly later = new Backlog((deadline) => this.buildLater(deadline));
 
   /** Builds the store's current tree into `host` at once; the first render() reports all of it. */
   constructor(
@@ -205,7 +156,7 @@ export class Renderer {
     } else {
       this.gone = d.removed;
       for (const id of d.removed) {
-        this.later.delete(id);
+        this.later.take(id);
         const v = this.views.get(id);
         if (!v) continue;
         v.el.remove();
@@ -390,34 +341,16 @@ export class Renderer {
     regroup(kids, range, shown, this.ctx.opts.group);
   }
 
-  /** Build every message still waiting (see LAZY_MIN) now. */
+  /** Build every message still waiting (see backlog.ts) now. */
   settle(): void {
     this.buildLater(Infinity);
   }
 
-  /**
-   * Of `ids`, the children of `parent` about to be built, leave all but the last LAZY_KEEP messages to later
-   * slices when there are more than LAZY_MIN new ones: the transcript of a long conversation just opened.
-   */
+  /** Leave the older of many new messages of the transcript to later slices (see backlog.ts). */
   private deferOlder(parent: number, ids: readonly number[]): void {
-    // A turn adds a few: what was not placed last time bounds the new ones, without a look at each id.
-    if (parent !== this.store.rootId || ids.length - (this.placed.get(parent)?.length ?? 0) <= LAZY_MIN) return;
-    const fresh = ids.filter((id) => !this.views.has(id) && !this.later.has(id) && this.store.get(id)?.kind === "message");
-    if (fresh.length <= LAZY_MIN) return;
-    for (const id of fresh.slice(0, -LAZY_KEEP)) this.later.add(id);
-    this.schedule();
-  }
-
-  private schedule(): void {
-    if (this.sliced || !this.later.size) return;
-    this.sliced = true;
-    const next = () => {
-      this.sliced = false;
-      this.buildLater(performance.now() + SLICE_MS);
-      this.schedule();
-    };
-    if (typeof requestIdleCallback === "function") requestIdleCallback(next, { timeout: 50 });
-    else setTimeout(next, 0);
+    if (parent !== this.store.rootId) return;
+    const isNew = (id: number) => !this.views.has(id) && this.store.get(id)?.kind === "message";
+    this.later.defer(ids, this.placed.get(parent)?.length ?? 0, isNew);
   }
 
   /** Build waiting messages, the newest first, until `deadline` (performance.now()); place them in order. */
@@ -432,7 +365,7 @@ export class Renderer {
     const kids = root.children;
     for (let i = kids.length - 1; i >= 0 && this.later.size; i--) {
       const id = kids[i] as number;
-      if (!this.later.delete(id)) continue;
+      if (!this.later.take(id)) continue;
       this.ensure(id);
       if (performance.now() >= deadline) break;
     }
@@ -549,3 +482,5 @@ export class Renderer {
     return v;
   }
 }
+
+export type { Changes, RendererHooks };
