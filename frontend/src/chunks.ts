@@ -2,8 +2,12 @@
 // visibility checks behind `content-visibility: auto`) grows with the transcript's direct children: chunks keep
 // those few at any length, so a turn at 1,000 messages costs what it costs at 10.
 
-/** A chunk holds at least CHUNK elements; sealing starts once more than 2 * CHUNK stand after the last one. */
+/**
+ * A chunk holds at least CHUNK elements; the newest KEEP (and more, up to a chunk's worth) stay after the last
+ * chunk, where a turn adds and changes things.
+ */
 export const CHUNK = 25;
+export const KEEP = 20;
 /**
  * Kinds a chunk may hold besides the invisible anchors; any other in the transcript stops sealing there (an
  * error, say: `.rc-error ~ *` greys its later siblings).
@@ -37,18 +41,18 @@ export class Chunks {
   }
 
   /**
-   * Seal the children `ids` of `body` into chunks while more than 2 * CHUNK stand after the last one: each
+   * Seal the children `ids` of `body` into chunks while more than KEEP would stand after the last one: each
    * takes at least CHUNK of them and ends before a turn's first message (so the chunk's margin stands for that
    * message's). A chunk is sized as what it holds is now (one layout, read before anything moves), so sealing
    * shifts nothing on screen; off screen, `content-visibility: auto` then skips it whole.
    */
   seal(body: HTMLElement, ids: readonly number[], at: Placement): void {
-    if (ids.length - this.sealed <= 2 * CHUNK) return;
+    if (ids.length - this.sealed <= KEEP + CHUNK) return;
     const runs: [number, HTMLElement[]][] = []; // [the index after the run, its elements]
     let els: HTMLElement[] = [];
     let left = 0; // elements placed from the index on
     for (let i = this.sealed; i < ids.length; i++) if (at.el(ids[i] as number)) left++;
-    for (let i = this.sealed; i < ids.length && left > 2 * CHUNK; i++) {
+    for (let i = this.sealed; i < ids.length && left > KEEP; i++) {
       const id = ids[i] as number;
       const el = at.el(id);
       if (!el) continue;

@@ -1,7 +1,7 @@
 // Sealing a transcript's older messages into chunks, and grouping recomputed around a change only.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { CHUNK, Chunks } from "../src/chunks";
+import { CHUNK, Chunks, KEEP } from "../src/chunks";
 import { regroup } from "../src/grouping";
 import type { View } from "../src/view";
 import { freshDom } from "./dom";
@@ -37,7 +37,8 @@ describe("chunks", () => {
       assert.equal((c.firstElementChild as HTMLElement).dataset["role"], "user");
     }
     assert.equal(chunks.sealed, sealed.reduce((n, c) => n + c.children.length, 0));
-    assert.ok(ids.length - chunks.sealed >= 2 * CHUNK, "the newest stay in the transcript itself");
+    assert.ok(ids.length - chunks.sealed >= KEEP, "the newest stay in the transcript itself");
+    assert.ok(ids.length - chunks.sealed <= KEEP + CHUNK + 2, "and not many more");
     assert.equal(chunks.after(body), els[chunks.sealed]);
     assert.deepEqual([...body.querySelectorAll(".rc-message")], els, "the order is kept");
     chunks.unseal();
@@ -46,7 +47,7 @@ describe("chunks", () => {
   });
 
   test("a short transcript, or one that starts with a kind a chunk may not hold, is left alone", () => {
-    const short = transcript(turns(2 * CHUNK / 2));
+    const short = transcript(turns((KEEP + CHUNK) / 2));
     new Chunks().seal(short.body, short.ids, short.at);
     assert.equal(short.body.querySelector(".rc-chunk"), null);
     const long = transcript(turns(60));
