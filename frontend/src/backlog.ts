@@ -37,14 +37,16 @@ export class Backlog {
   /**
    * Of `ids`, the transcript's children about to be built, `placed` of which were placed before, leave all but
    * the last LAZY_KEEP new messages (`isNew`) to later slices when there are more than LAZY_MIN of them.
+   * Returns the new messages left to build now (none: nothing was deferred).
    */
-  defer(ids: readonly number[], placed: number, isNew: (id: number) => boolean): void {
+  defer(ids: readonly number[], placed: number, isNew: (id: number) => boolean): readonly number[] {
     // A turn adds a few: what was not placed last time bounds the new ones, without a look at each id.
-    if (ids.length - placed <= LAZY_MIN) return;
+    if (ids.length - placed <= LAZY_MIN) return [];
     const fresh = ids.filter((id) => !this.ids.has(id) && isNew(id));
-    if (fresh.length <= LAZY_MIN) return;
+    if (fresh.length <= LAZY_MIN) return [];
     for (const id of fresh.slice(0, -LAZY_KEEP)) this.ids.add(id);
     this.schedule();
+    return fresh.slice(-LAZY_KEEP);
   }
 
   private schedule(): void {

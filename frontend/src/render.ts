@@ -20,9 +20,8 @@ const INVISIBLE = new Set(["chat", "chat_input", "sidebar", "conversations", "ti
  */
 const PLACELESS = new Set(["chat", "chat_input", "conversations", "title"]);
 /**
- * The newest FRESH children of the transcript are never skipped while off screen (`content-visibility`): a
- * skipped element has no layout until the next frame, so a message's text (innerText) read right after it
- * arrived would be empty. Older ones are marked `data-settled` (see `age`) and skipped off screen.
+ * Of a long transcript opening, the newest FRESH messages are never skipped off screen: a skipped element is
+ * laid out only at the next frame, and its text reads empty until then (see `settling`).
  */
 const FRESH = 10;
 
@@ -58,8 +57,6 @@ export class Renderer {
   private readonly placed = new Map<number, readonly number[]>();
   /** The views this flush removed: one may come back under the same id (REP of a new kind), so it is placed anew. */
   private gone: ReadonlySet<number> = new Set();
-  /** How many of the transcript's children, from the first, `age` has looked at. */
-  private aged = 0;
   /** The transcript's older children, sealed in chunks (see chunks.ts). */
   private readonly chunks = new Chunks();
   /** What sealing reads: where a child's element is, and whether a chunk may hold it. */
@@ -70,6 +67,11 @@ export class Renderer {
       return sealable(kind, INVISIBLE.has(kind));
     },
   };
+  /**
+   * Messages of a long transcript opening that are built now but are not among its newest FRESH: marked
+   * `data-settled` as they are built, like the older ones built later (skipped off screen, see styles.css).
+   */
+  private readonly settling = new Set<number>();
   /** Older messages of a long transcript not built yet (see backlog.ts). */
   private readonly later = new Backlog((deadline) => this.buildLater(deadline));
 
@@ -140,12 +142,12 @@ export class Renderer {
     if (d.reset) {
       this.views.clear();
       this.later.clear();
+      this.settling.clear();
       this.placed.clear();
       this.regroup.clear();
       this.caret = null;
       this.marked = [null, null];
       this.chunks.clear();
-      this.aged = 0;
       for (const s of [this.inputs, this.chats, this.sidebars, this.lists, this.messages, this.titles, this.waits]) {
         s.clear();
       }
@@ -157,6 +159,7 @@ export class Renderer {
       this.gone = d.removed;
       for (const id of d.removed) {
         this.later.take(id);
+        this.settling.delete(id);
         const v = this.views.get(id);
         if (!v) continue;
         v.el.remove();
@@ -208,28 +211,12 @@ export class Renderer {
     this.seal();
   }
 
-  /** Mark the transcript's older children settled, then seal them into chunks once none waits to be built. */
+  /** Seal the transcript's older children into chunks, once none waits to be built. */
   private seal(): void {
     const rootId = this.store.rootId;
     const kids = this.store.get(rootId)?.children;
     const body = this.views.get(rootId)?.body;
-    if (!kids || !body) return;
-    this.age(kids);
-    if (!this.later.size) this.chunks.seal(body, kids, this.placement);
-  }
-
-  /** Mark the messages and thoughts before the newest FRESH children `data-settled`: a turn marks one or two. */
-  private age(kids: readonly number[]): void {
-    const end = kids.length - FRESH;
-    for (let i = this.aged; i < end; i++) {
-      const id = kids[i] as number;
-      const el = this.placedEl(id);
-      const kind = el ? this.views.get(id)?.kind : undefined;
-      if (el && (kind === "message" || kind === "thought") && !el.hasAttribute("data-settled")) {
-        el.setAttribute("data-settled", "");
-      }
-    }
-    this.aged = Math.max(this.aged, end);
+    if (kids && body && !this.later.size) this.chunks.seal(body, kids, this.placement);
   }
 
   /** Regroup `range` of `id`'s children (null: all of them) when this flush ends. */
@@ -350,7 +337,8 @@ export class Renderer {
   private deferOlder(parent: number, ids: readonly number[]): void {
     if (parent !== this.store.rootId) return;
     const isNew = (id: number) => !this.views.has(id) && this.store.get(id)?.kind === "message";
-    this.later.defer(ids, this.placed.get(parent)?.length ?? 0, isNew);
+    const now = this.later.defer(ids, this.placed.get(parent)?.length ?? 0, isNew);
+    for (const id of now.slice(0, -FRESH)) this.settling.add(id);
   }
 
   /** Build waiting messages, the newest first, until `deadline` (performance.now()); place them in order. */
@@ -366,7 +354,8 @@ export class Renderer {
     for (let i = kids.length - 1; i >= 0 && this.later.size; i--) {
       const id = kids[i] as number;
       if (!this.later.take(id)) continue;
-      this.ensure(id);
+      // Skipped off screen until sealed into a chunk (styles.css): an old message, not one a reader waits for.
+      this.ensure(id)?.el.setAttribute("data-settled", "");
       if (performance.now() >= deadline) break;
     }
     if (!kids.some((id) => this.later.has(id))) this.later.clear(); // what is left is no longer in the transcript
@@ -398,7 +387,6 @@ export class Renderer {
     while (b < max - a && same(prev[prev.length - 1 - b], ids[ids.length - 1 - b])) b++;
     const root = id === this.store.rootId;
     if (root && a <= this.chunks.sealed) this.chunks.unseal(); // the change reaches into the chunks (or just after)
-    if (root) this.aged = Math.min(this.aged, a);
     // Where the run starts (after the last element before it, or the last chunk) and the first element after it.
     const floor = root ? this.chunks.sealed : 0;
     let cursor: ChildNode | null = root ? this.chunks.after(body) : body.firstChild;
@@ -446,6 +434,7 @@ export class Renderer {
     if (!rec) return null;
     const v = createView(rec.kind, id, this.ctx);
     this.views.set(id, v);
+    if (this.settling.delete(id)) v.el.setAttribute("data-settled", "");
     v.update(rec.props);
     if (v.kind === "chat_input") {
       this.inputs.add(id);
