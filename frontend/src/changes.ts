@@ -1,7 +1,8 @@
 // What a render tells the page around the transcript, and what the renderer needs from the page.
 import type { ChatOpts } from "./chatopts";
 import type { Emit, Overlay, Props } from "./protocol";
-import type { RunState } from "./store";
+import type { NodeRec, RunState } from "./store";
+import type { View } from "./view";
 
 /** What the renderer needs from the app; the views get it too, with the current chat options. */
 export interface RendererHooks {
@@ -45,3 +46,44 @@ export const unchanged = () => ({
   run: false,
   overlay: false,
 });
+
+/** The renderer's nodes and views, for the functions below. */
+export interface Nodes {
+  node(id: number): NodeRec | undefined;
+  view(id: number): View | undefined;
+}
+
+/** The (last) chat_input node of `ids` and its props. */
+export function lastInput(ids: Iterable<number>, n: Nodes): { id: number | null; props: Props } {
+  let id: number | null = null;
+  for (const i of ids) if (n.node(i)) id = i;
+  return { id, props: (id === null ? undefined : n.node(id)?.props) ?? {} };
+}
+
+/** The (last) title's text. */
+export function lastTitle(ids: Iterable<number>, n: Nodes): string | null {
+  let text: string | null = null;
+  for (const id of ids) {
+    const t = n.node(id)?.props["text"];
+    if (t !== undefined) text = typeof t === "string" ? t : String(t);
+  }
+  return text;
+}
+
+/** The (last) sidebar node's panel. */
+export function lastPanel(ids: Iterable<number>, n: Nodes): HTMLElement | null {
+  let panel: HTMLElement | null = null;
+  for (const id of ids) panel = n.view(id)?.panel ?? panel;
+  return panel;
+}
+
+/** The (last) conversations node, its panel and props. */
+export function lastList(
+  ids: Iterable<number>,
+  n: Nodes,
+): { id: number | null; panel: HTMLElement | null; props: Props | null } {
+  let id: number | null = null;
+  for (const i of ids) if (n.node(i)) id = i;
+  const props = (id === null ? undefined : n.node(id)?.props) ?? null;
+  return { id, panel: (id === null ? undefined : n.view(id)?.panel) ?? null, props };
+}

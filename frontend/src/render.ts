@@ -1,10 +1,11 @@
 // Keyed DOM patcher: one view per node id; a render touches only the nodes the store marked dirty, and says
 // what changed that the page around the transcript follows.
 import { Backlog } from "./backlog";
-import { type Changes, type RendererHooks, unchanged } from "./changes";
+import { type Changes, lastInput, lastList, lastPanel, lastTitle, type RendererHooks, unchanged } from "./changes";
 import { type ChatOpts, chatOpts } from "./chatopts";
 import { Chunks, sealable } from "./chunks";
 import { type Range, regroup } from "./grouping";
+import { Marks } from "./marks";
 import type { Emit, Props } from "./protocol";
 import type { Dirty, Store } from "./store";
 import type { View } from "./view";
@@ -43,11 +44,8 @@ export class Renderer {
   private changed = unchanged();
   /** The chat options and node last applied (empty: none yet, so the first render applies the defaults). */
   private chatKey = "";
-  /** The messages markLast last flagged: [last, last assistant]. */
-  private marked: [number | null, number | null] = [null, null];
-  /** Whether a run is going, and the message that shows it (the last one then; see `setRunning`). */
-  private running = false;
-  private caret: number | null = null;
+  /** The flags on the last messages (see marks.ts). */
+  private readonly marks = new Marks((id) => this.views.get(id));
   /**
    * Containers whose message grouping must be recomputed at the end of this flush, with the index range of
    * their children that changed (null: all of them).
@@ -91,17 +89,17 @@ export class Renderer {
     const c = this.changed;
     this.changed = unchanged();
     const out: Changes = { messages: c.messages };
-    if (c.inputs) out.input = this.input();
+    const nodes = { node: (id: number) => this.store.get(id), view: (id: number) => this.views.get(id) };
+    if (c.inputs) out.input = lastInput(this.inputs, nodes);
     if (c.chats) {
       const chat = this.applyChat();
       if (chat) out.chat = chat;
     }
-    if (c.sidebars) out.sidebar = this.sidebar();
-    if (c.titles) out.title = this.title();
-    if (c.lists) out.conversations = this.conversations();
+    if (c.sidebars) out.sidebar = lastPanel(this.sidebars, nodes);
+    if (c.titles) out.title = lastTitle(this.titles, nodes);
+    if (c.lists) out.conversations = lastList(this.lists, nodes);
     if (c.messages) {
-      this.markLast();
-      this.markCaret();
+      this.marks.mark(this.store.get(this.store.rootId)?.children ?? []);
     }
     if (c.run) out.run = this.store.run;
     if (c.waits) out.waiting = this.waits.size > 0;
@@ -109,14 +107,9 @@ export class Renderer {
     return out;
   }
 
-  /**
-   * A run is going (`on`), as the page shows it: the last message shows a caret while it is. The flag is on
-   * that one message, not on the app root, so that a run starting or ending re-styles one message.
-   */
+  /** A run is going (`on`), as the page shows it: see marks.ts. */
   setRunning(on: boolean): void {
-    if (on === this.running) return;
-    this.running = on;
-    this.markCaret();
+    this.marks.setRunning(on);
   }
 
   /** Whether the transcript has messages. */
@@ -145,8 +138,7 @@ export class Renderer {
       this.settling.clear();
       this.placed.clear();
       this.regroup.clear();
-      this.caret = null;
-      this.marked = [null, null];
+      this.marks.clear();
       this.chunks.clear();
       for (const s of [this.inputs, this.chats, this.sidebars, this.lists, this.messages, this.titles, this.waits]) {
         s.clear();
@@ -228,38 +220,6 @@ export class Renderer {
     this.regroup.set(id, range);
   }
 
-  /** The (last) chat_input node and its props. */
-  private input(): { id: number | null; props: Props } {
-    let id: number | null = null;
-    for (const i of this.inputs) if (this.store.get(i)) id = i;
-    return { id, props: (id === null ? undefined : this.store.get(id)?.props) ?? {} };
-  }
-
-  /** The (last) title's text. */
-  private title(): string | null {
-    let text: string | null = null;
-    for (const id of this.titles) {
-      const t = this.store.get(id)?.props["text"];
-      if (t !== undefined) text = typeof t === "string" ? t : String(t);
-    }
-    return text;
-  }
-
-  /** The (last) sidebar node's panel. */
-  private sidebar(): HTMLElement | null {
-    let panel: HTMLElement | null = null;
-    for (const id of this.sidebars) panel = this.views.get(id)?.panel ?? panel;
-    return panel;
-  }
-
-  /** The (last) conversations node, its panel and props. */
-  private conversations(): { id: number | null; panel: HTMLElement | null; props: Props | null } {
-    let id: number | null = null;
-    for (const i of this.lists) if (this.store.get(i)) id = i;
-    const props = (id === null ? undefined : this.store.get(id)?.props) ?? null;
-    return { id, panel: (id === null ? undefined : this.views.get(id)?.panel) ?? null, props };
-  }
-
   /** Take the (last) chat node's display options; when they changed, re-apply them to every view. */
   private applyChat(): { id: number | null; opts: ChatOpts } | null {
     let props: Props | undefined;
@@ -280,41 +240,6 @@ export class Renderer {
     }
     this.seal();
     return { id: chatId, opts };
-  }
-
-  /**
-   * Tell messages whether they are the last one, and the last assistant one (retry/undo go there). Only
-   * those two can change on a turn, so only the (at most four) messages whose flags change are touched:
-   * walking every message of a long transcript each turn showed up in the browser benchmark.
-   */
-  private markLast(): void {
-    let last: number | null = null;
-    let lastA: number | null = null;
-    const root = this.store.get(this.store.rootId);
-    const kids = root ? root.children : [];
-    for (let i = kids.length - 1; i >= 0 && (last === null || lastA === null); i--) {
-      const id = kids[i] as number;
-      const v = this.views.get(id);
-      if (v?.kind !== "message") continue;
-      if (last === null) last = id;
-      if (lastA === null && v.el.dataset["role"] === "assistant") lastA = id;
-    }
-    const touched = new Set([this.marked[0], this.marked[1], last, lastA]);
-    for (const id of touched) {
-      if (id === null) continue;
-      const v = this.views.get(id);
-      v?.mark?.(id === last, id === lastA);
-    }
-    this.marked = [last, lastA];
-  }
-
-  /** Put the running flag on the last message while a run goes, and only there (see styles.css). */
-  private markCaret(): void {
-    const id = this.running ? this.marked[0] : null;
-    if (id === this.caret) return;
-    if (this.caret !== null) this.views.get(this.caret)?.el.removeAttribute("data-running");
-    if (id !== null) this.views.get(id)?.el.setAttribute("data-running", "");
-    this.caret = id;
   }
 
   /** Regroup `range` of `id`'s children (null: all of them): see grouping.ts. */
