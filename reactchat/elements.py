@@ -41,7 +41,9 @@ def begin(content: Any = None) -> Run:
     """Every API call begins here: raise a pending interrupt, then declare the media made since the last
     call, except elements that ``content`` is about to take into a message."""
     run = context.current_run()
-    run.cancel.check()
+    cancel = run.cancel
+    if cancel.kind is not None or cancel.abandoned:  # inline: this runs for every message of a history
+        cancel.check()
     pending = run.find(Pending)
     if pending:
         if content is not None:

@@ -101,26 +101,29 @@ def message(
     """
     run = begin(role if content is None else content)
     metadata = created_at = options = feedback = stored = status = memo = branch = None
-    if isinstance(role, str):
-        if role not in ROLES:
-            as_message({"role": role})  # raises, naming the role
-        body = content
-    elif content is not None:
-        raise TypeError("rc.message() takes either a message (dict or ChatMessage) or a role and content")
-    elif type(role) is dict and role.get("role") in ROLES:
+    if content is None and type(role) is dict and role.get("role") in ROLES:
         # The common case, a history of plain dicts: without building a ChatMessage for each one, and an
-        # unchanged one (as rendered last run) at the cost of comparing it.
+        # unchanged one (as rendered last run) at the cost of comparing it. Every rc.message of a history
+        # passes here on every turn, so it does as little as it can: the rendering options are interned
+        # (compared by identity), and nothing else is looked up before the memo is.
         stored = role.get("id")
         if key is None and stored is not None:
             key = f"m:{stored}"
-        memo = (role, run.part(Rendering))
-        reused = run.reconciler.reuse("message", key, memo)
+        rec = run.reconciler
+        memo = (role, rec.intern(run.part(Rendering)))
+        reused = rec.reuse("message", key, memo)
         if reused is not None:
             return Container(run, reused)
         body, metadata, created_at = role.get("content"), role.get("metadata"), role.get("created_at")
         options, feedback, status = role.get("options"), role.get("feedback"), role.get("status")
         branch = role.get("branch")
         role = role["role"]
+    elif isinstance(role, str):
+        if role not in ROLES:
+            as_message({"role": role})  # raises, naming the role
+        body = content
+    elif content is not None:
+        raise TypeError("rc.message() takes either a message (dict or ChatMessage) or a role and content")
     else:
         msg = as_message(role)
         role, body, metadata, created_at = msg.role, msg.content, msg.metadata, msg.created_at

@@ -204,6 +204,18 @@ class Reconciler:
         cursor.n = i + 1
         return node
 
+    def intern(self, value: Any) -> Any:
+        """``value``, or an equal object an earlier run passed here: a memo holding it then compares by
+        identity, not field by field, on every node a run reuses. One slot: meant for one value a run passes
+        again and again (its rendering options)."""
+        seen, kept = self.tree.interned  # on the tree: a reconciler lasts one run
+        if seen is value:
+            return kept
+        if kept is not value and kept != value:
+            kept = value
+        self.tree.interned = (value, kept)
+        return kept
+
     def remember(self, node: Node, memo: Any) -> None:
         """``node`` and its children are what ``memo`` declares: an equal one next run may ``reuse`` them."""
         node.memo = (node.props, memo)

@@ -52,6 +52,8 @@ class Tree:
         self.root = Node(0, "root", "root", {})
         self.nodes: dict[int, Node] = {0: self.root}
         self._next_id = 1
+        # The last value Reconciler.intern was given, and the object it stands for (equal, from a run before).
+        self.interned: tuple[Any, Any] = (None, None)
 
     def new_node(self, kind: str, key: Key, props: dict[str, Any]) -> Node:
         node = Node(self._next_id, kind, key, props)

@@ -220,6 +220,19 @@ def test_reuse_keeps_an_untouched_node_declared_from_an_equal_memo() -> None:
         rec.emit("message", {}, "other")
 
 
+def test_intern_gives_back_an_equal_value_of_an_earlier_run_and_a_different_one_as_it_is() -> None:
+    tree = Tree()
+    first = (1, ("a",))
+    assert Reconciler(tree, [].append, threading.Lock()).intern(first) is first
+    equal = (1, ("a",))
+    rec = Reconciler(tree, [].append, threading.Lock())  # a later run, on the same tree
+    assert rec.intern(equal) is first and rec.intern(equal) is first
+    other = (2, ("a",))
+    assert rec.intern(other) is other
+    assert Reconciler(tree, [].append, threading.Lock()).intern((2, ("a",))) is other
+    assert Reconciler(Tree(), [].append, threading.Lock()).intern(equal) is equal  # another session's tree
+
+
 def test_drop_leftovers_deletes_last_runs_chat_below_the_cursor_at_once() -> None:
     tree = Tree()
     msg: Decl = (

@@ -84,6 +84,8 @@ class App {
   private readonly connection: Connection;
   private status: Status = "connecting";
   private frameRequested = false;
+  /** A render at once is queued (see `schedule`). */
+  private soon = false;
   private stick = true;
   private lastTop = 0;
 
@@ -132,16 +134,30 @@ class App {
     this.connection.connect();
   }
 
+  /**
+   * Render what arrived. While a run goes, more frames follow: they render together at the next animation
+   * frame. A frame that leaves the app idle (the end of a run, a connection's state) renders at once, at the
+   * end of the task that applied it, with whatever waited for the animation frame: nothing follows to wait for,
+   * and waiting would add up to a frame to a reply's latency (the frame paints the DOM as it is then either
+   * way). A hidden tab waits for animation frames (none until it shows again).
+   */
   private schedule(): void {
+    if (this.store.run !== "running" && !document.hidden) {
+      if (!this.soon) {
+        this.soon = true;
+        queueMicrotask(() => this.render());
+      }
+      return;
+    }
     if (this.frameRequested) return;
     this.frameRequested = true;
     requestAnimationFrame(() => {
-      this.frameRequested = false;
-      this.render();
+      if (this.frameRequested) this.render(); // else rendered at once since
     });
   }
 
   private render(): void {
+    this.frameRequested = this.soon = false;
     const c = this.renderer.render();
     if (c.input) this.composer.bind(c.input.id, c.input.props);
     if (c.chat) this.applyOpts(c.chat.id, c.chat.opts);
@@ -244,6 +260,7 @@ class App {
     const open = this.status === "open";
     const state = open ? this.run : "disconnected";
     if (this.el.dataset["runState"] !== state) this.el.dataset["runState"] = state;
+    this.renderer.setRunning(state === "running");
     this.composer.setRunning(this.run === "running", this.waiting);
     this.setBusy(this.run === "running");
     if (this.conn.dataset["state"] !== this.status) {

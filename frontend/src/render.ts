@@ -1,9 +1,13 @@
 // Keyed DOM patcher: one view per node id; a render touches only the nodes the store marked dirty, and says
 // what changed that the page around the transcript follows.
+import { Backlog } from "./backlog";
+import { type Changes, lastInput, lastList, lastPanel, lastTitle, type RendererHooks, unchanged } from "./changes";
 import { type ChatOpts, chatOpts } from "./chatopts";
-import { groupFlags } from "./format";
-import type { Emit, Overlay, Props } from "./protocol";
-import type { Dirty, RunState, Store } from "./store";
+import { Chunks, sealable } from "./chunks";
+import { type Range, regroup } from "./grouping";
+import { Marks } from "./marks";
+import type { Emit, Props } from "./protocol";
+import type { Dirty, Store } from "./store";
 import type { View } from "./view";
 import { createView } from "./views";
 
@@ -17,55 +21,10 @@ const INVISIBLE = new Set(["chat", "chat_input", "sidebar", "conversations", "ti
  */
 const PLACELESS = new Set(["chat", "chat_input", "conversations", "title"]);
 /**
- * A transcript that arrives with more new messages than LAZY_MIN at once (a long conversation opening) builds
- * only its last LAZY_KEEP at once, so the newest are on screen after one short frame; the older ones are built
- * newest first in slices of about SLICE_MS while the page is otherwise idle (`settle` builds the rest at once).
+ * Of a long transcript opening, the newest FRESH messages are never skipped off screen: a skipped element is
+ * laid out only at the next frame, and its text reads empty until then (see `settling`).
  */
-const LAZY_MIN = 200;
-const LAZY_KEEP = 60;
-const SLICE_MS = 8;
-
-/** What the renderer needs from the app; the views get it too, with the current chat options. */
-export interface RendererHooks {
-  /** Send a user event on a node. */
-  emit: Emit;
-  /** A run is going. */
-  isBusy(): boolean;
-}
-
-/** What a render changed that the page around the transcript follows (absent: unchanged). */
-export interface Changes {
-  /** Messages were added, removed, moved or changed role. */
-  messages: boolean;
-  /** The chat node's id and display options, when either changed (the views already follow them). */
-  chat?: { id: number | null; opts: ChatOpts };
-  /** The chat_input to bind the composer to (id null: none), when one appeared, vanished or changed. */
-  input?: { id: number | null; props: Props };
-  /** The (last) sidebar's panel (null: none), when a sidebar appeared or vanished. */
-  sidebar?: HTMLElement | null;
-  /** The (last) title's text (null: none), when a title appeared, vanished or changed. */
-  title?: string | null;
-  /** The (last) conversations node (id null: none), its panel and props, when one appeared, vanished or changed. */
-  conversations?: { id: number | null; panel: HTMLElement | null; props: Props | null };
-  /** The run state, when a RUN op set it. */
-  run?: RunState;
-  /** Whether the run waits in a line (a queue node is shown), when that changed. */
-  waiting?: boolean;
-  /** The error overlay (null: cleared), when an ERR op set it. */
-  overlay?: Overlay | null;
-}
-
-const unchanged = () => ({
-  inputs: false,
-  titles: false,
-  chats: false,
-  sidebars: false,
-  lists: false,
-  messages: false,
-  waits: false,
-  run: false,
-  overlay: false,
-});
+const FRESH = 10;
 
 export class Renderer {
   private readonly views = new Map<number, View>();
@@ -85,13 +44,34 @@ export class Renderer {
   private changed = unchanged();
   /** The chat options and node last applied (empty: none yet, so the first render applies the defaults). */
   private chatKey = "";
-  /** The messages markLast last flagged: [last, last assistant]. */
-  private marked: [number | null, number | null] = [null, null];
-  /** Containers whose message grouping must be recomputed at the end of this flush. */
-  private regroup = new Set<number>();
-  /** Older messages of a long transcript not built yet (see LAZY_MIN), and whether a slice is scheduled. */
-  private readonly later = new Set<number>();
-  private sliced = false;
+  /** The flags on the last messages (see marks.ts). */
+  private readonly marks = new Marks((id) => this.views.get(id));
+  /**
+   * Containers whose message grouping must be recomputed at the end of this flush, with the index range of
+   * their children that changed (null: all of them).
+   */
+  private readonly regroup = new Map<number, Range | null>();
+  /** Per container, the child ids its body was last made to hold: a turn diffs against it (see `reconcile`). */
+  private readonly placed = new Map<number, readonly number[]>();
+  /** The views this flush removed: one may come back under the same id (REP of a new kind), so it is placed anew. */
+  private gone: ReadonlySet<number> = new Set();
+  /** The transcript's older children, sealed in chunks (see chunks.ts). */
+  private readonly chunks = new Chunks();
+  /** What sealing reads: where a child's element is, and whether a chunk may hold it. */
+  private readonly placement = {
+    el: (id: number) => this.placedEl(id),
+    sealable: (id: number) => {
+      const kind = this.views.get(id)?.kind ?? "";
+      return sealable(kind, INVISIBLE.has(kind));
+    },
+  };
+  /**
+   * Messages of a long transcript opening that are built now but are not among its newest FRESH: marked
+   * `data-settled` as they are built, like the older ones built later (skipped off screen, see styles.css).
+   */
+  private readonly settling = new Set<number>();
+  /** Older messages of a long transcript not built yet (see backlog.ts). */
+  private readonly later = new Backlog((deadline) => this.buildLater(deadline));
 
   /** Builds the store's current tree into `host` at once; the first render() reports all of it. */
   constructor(
@@ -109,19 +89,27 @@ export class Renderer {
     const c = this.changed;
     this.changed = unchanged();
     const out: Changes = { messages: c.messages };
-    if (c.inputs) out.input = this.input();
+    const nodes = { node: (id: number) => this.store.get(id), view: (id: number) => this.views.get(id) };
+    if (c.inputs) out.input = lastInput(this.inputs, nodes);
     if (c.chats) {
       const chat = this.applyChat();
       if (chat) out.chat = chat;
     }
-    if (c.sidebars) out.sidebar = this.sidebar();
-    if (c.titles) out.title = this.title();
-    if (c.lists) out.conversations = this.conversations();
-    if (c.messages) this.markLast();
+    if (c.sidebars) out.sidebar = lastPanel(this.sidebars, nodes);
+    if (c.titles) out.title = lastTitle(this.titles, nodes);
+    if (c.lists) out.conversations = lastList(this.lists, nodes);
+    if (c.messages) {
+      this.marks.mark(this.store.get(this.store.rootId)?.children ?? []);
+    }
     if (c.run) out.run = this.store.run;
     if (c.waits) out.waiting = this.waits.size > 0;
     if (c.overlay) out.overlay = this.store.overlay;
     return out;
+  }
+
+  /** A run is going (`on`), as the page shows it: see marks.ts. */
+  setRunning(on: boolean): void {
+    this.marks.setRunning(on);
   }
 
   /** Whether the transcript has messages. */
@@ -147,6 +135,11 @@ export class Renderer {
     if (d.reset) {
       this.views.clear();
       this.later.clear();
+      this.settling.clear();
+      this.placed.clear();
+      this.regroup.clear();
+      this.marks.clear();
+      this.chunks.clear();
       for (const s of [this.inputs, this.chats, this.sidebars, this.lists, this.messages, this.titles, this.waits]) {
         s.clear();
       }
@@ -155,12 +148,15 @@ export class Renderer {
       const root = this.ensure(this.store.rootId);
       this.host.replaceChildren(...(root ? [root.el] : []));
     } else {
+      this.gone = d.removed;
       for (const id of d.removed) {
-        this.later.delete(id);
+        this.later.take(id);
+        this.settling.delete(id);
         const v = this.views.get(id);
         if (!v) continue;
         v.el.remove();
         this.views.delete(id);
+        this.placed.delete(id);
         if (this.inputs.delete(id)) changed.inputs = true;
         if (this.chats.delete(id)) changed.chats = true;
         if (this.sidebars.delete(id)) changed.sidebars = true;
@@ -174,13 +170,20 @@ export class Renderer {
         const v = this.views.get(id);
         const rec = this.store.get(id);
         if (!v || !rec) continue;
+        const role = v.el.dataset["role"];
         v.update(rec.props, d.textFrom.get(id));
         if (v.kind === "chat_input") changed.inputs = true;
         else if (v.kind === "chat") changed.chats = true;
         else if (v.kind === "conversations") changed.lists = true;
         else if (v.kind === "title") changed.titles = true;
         else if (v.kind === "message" && rec.parent !== null) {
-          this.regroup.add(rec.parent);
+          // Its role may have changed: only it and its neighbours can group differently.
+          const at = this.store.get(rec.parent)?.children.lastIndexOf(id) ?? -1;
+          if (at >= 0) this.touch(rec.parent, [at, at]);
+          // A chunk ends before a turn's first message: a role changed there may move where that is.
+          if (rec.parent === this.store.rootId && at <= this.chunks.sealed && v.el.dataset["role"] !== role) {
+            this.chunks.unseal();
+          }
           changed.messages = true;
         }
       }
@@ -188,47 +191,33 @@ export class Renderer {
         const v = this.views.get(id);
         const rec = this.store.get(id);
         if (v?.body && rec) {
-          this.deferOlder(id, rec.children, v.body);
-          this.reconcile(v.body, rec.children);
-          this.regroup.add(id);
+          this.deferOlder(id, rec.children);
+          this.touch(id, this.reconcile(id, v.body, rec.children));
           changed.messages = true;
         }
       }
     }
-    for (const id of this.regroup) this.group(id);
+    for (const [id, range] of this.regroup) this.group(id, range);
     this.regroup.clear();
+    this.gone = new Set();
+    this.seal();
   }
 
-  /** The (last) chat_input node and its props. */
-  private input(): { id: number | null; props: Props } {
-    let id: number | null = null;
-    for (const i of this.inputs) if (this.store.get(i)) id = i;
-    return { id, props: (id === null ? undefined : this.store.get(id)?.props) ?? {} };
+  /** Seal the transcript's older children into chunks, once none waits to be built. */
+  private seal(): void {
+    const rootId = this.store.rootId;
+    const kids = this.store.get(rootId)?.children;
+    const body = this.views.get(rootId)?.body;
+    if (kids && body && !this.later.size) this.chunks.seal(body, kids, this.placement);
   }
 
-  /** The (last) title's text. */
-  private title(): string | null {
-    let text: string | null = null;
-    for (const id of this.titles) {
-      const t = this.store.get(id)?.props["text"];
-      if (t !== undefined) text = typeof t === "string" ? t : String(t);
+  /** Regroup `range` of `id`'s children (null: all of them) when this flush ends. */
+  private touch(id: number, range: Range | null): void {
+    if (this.regroup.has(id)) {
+      const had = this.regroup.get(id) ?? null;
+      range = had && range ? [Math.min(had[0], range[0]), Math.max(had[1], range[1])] : null;
     }
-    return text;
-  }
-
-  /** The (last) sidebar node's panel. */
-  private sidebar(): HTMLElement | null {
-    let panel: HTMLElement | null = null;
-    for (const id of this.sidebars) panel = this.views.get(id)?.panel ?? panel;
-    return panel;
-  }
-
-  /** The (last) conversations node, its panel and props. */
-  private conversations(): { id: number | null; panel: HTMLElement | null; props: Props | null } {
-    let id: number | null = null;
-    for (const i of this.lists) if (this.store.get(i)) id = i;
-    const props = (id === null ? undefined : this.store.get(id)?.props) ?? null;
-    return { id, panel: (id === null ? undefined : this.views.get(id)?.panel) ?? null, props };
+    this.regroup.set(id, range);
   }
 
   /** Take the (last) chat node's display options; when they changed, re-apply them to every view. */
@@ -244,86 +233,37 @@ export class Renderer {
     if (key === this.chatKey) return null;
     this.chatKey = key;
     this.ctx.opts = opts;
+    this.chunks.unseal(); // the grouping may change where turns start
     for (const [id, v] of this.views) {
       v.refresh?.();
-      if (v.body) this.group(id);
+      if (v.body) this.group(id, null);
     }
+    this.seal();
     return { id: chatId, opts };
   }
 
-  /**
-   * Tell messages whether they are the last one, and the last assistant one (retry/undo go there). Only
-   * those two can change on a turn, so only the (at most four) messages whose flags change are touched:
-   * walking every message of a long transcript each turn showed up in the browser benchmark.
-   */
-  private markLast(): void {
-    let last: number | null = null;
-    let lastA: number | null = null;
-    const root = this.store.get(this.store.rootId);
-    const kids = root ? root.children : [];
-    for (let i = kids.length - 1; i >= 0 && (last === null || lastA === null); i--) {
-      const id = kids[i] as number;
-      const v = this.views.get(id);
-      if (v?.kind !== "message") continue;
-      if (last === null) last = id;
-      if (lastA === null && v.el.dataset["role"] === "assistant") lastA = id;
-    }
-    const touched = new Set([this.marked[0], this.marked[1], last, lastA]);
-    for (const id of touched) {
-      if (id === null) continue;
-      const v = this.views.get(id);
-      v?.mark?.(id === last, id === lastA);
-    }
-    this.marked = [last, lastA];
-  }
-
-  /** Mark consecutive same-role messages among `id`'s children: `rc-cont` continues, `rc-more` is continued. */
-  private group(id: number): void {
-    const rec = this.store.get(id);
-    if (!rec) return;
-    const vs: View[] = [];
-    for (const c of rec.children) {
+  /** Regroup `range` of `id`'s children (null: all of them): see grouping.ts. */
+  private group(id: number, range: Range | null): void {
+    const kids = this.store.get(id)?.children;
+    if (!kids) return;
+    const shown = (c: number): View | null => {
       const v = this.views.get(c);
-      if (v && !INVISIBLE.has(v.kind)) vs.push(v);
-    }
-    const grouped = this.ctx.opts.group;
-    const flags = groupFlags(vs.map((v) => (v.kind === "message" && grouped ? (v.el.dataset["role"] ?? null) : null)));
-    vs.forEach((v, i) => {
-      if (v.kind !== "message") return;
-      const f = flags[i];
-      v.el.classList.toggle("rc-cont", !!f?.cont);
-      v.el.classList.toggle("rc-more", !!f?.more);
-    });
+      return v && !INVISIBLE.has(v.kind) ? v : null;
+    };
+    regroup(kids, range, shown, this.ctx.opts.group);
   }
 
-  /** Build every message still waiting (see LAZY_MIN) now. */
+  /** Build every message still waiting (see backlog.ts) now. */
   settle(): void {
     this.buildLater(Infinity);
   }
 
-  /**
-   * Of `ids`, the children of `parent` about to be built, leave all but the last LAZY_KEEP messages to later
-   * slices when there are more than LAZY_MIN new ones: the transcript of a long conversation just opened.
-   */
-  private deferOlder(parent: number, ids: readonly number[], body: HTMLElement): void {
-    // A turn adds a few: what is not in the body yet bounds the new ones, without a look at each id.
-    if (parent !== this.store.rootId || ids.length - body.childElementCount <= LAZY_MIN) return;
-    const fresh = ids.filter((id) => !this.views.has(id) && !this.later.has(id) && this.store.get(id)?.kind === "message");
-    if (fresh.length <= LAZY_MIN) return;
-    for (const id of fresh.slice(0, -LAZY_KEEP)) this.later.add(id);
-    this.schedule();
-  }
-
-  private schedule(): void {
-    if (this.sliced || !this.later.size) return;
-    this.sliced = true;
-    const next = () => {
-      this.sliced = false;
-      this.buildLater(performance.now() + SLICE_MS);
-      this.schedule();
-    };
-    if (typeof requestIdleCallback === "function") requestIdleCallback(next, { timeout: 50 });
-    else setTimeout(next, 0);
+  /** Leave the older of many new messages of the transcript to later slices (see backlog.ts). */
+  private deferOlder(parent: number, ids: readonly number[]): void {
+    if (parent !== this.store.rootId) return;
+    const isNew = (id: number) => !this.views.has(id) && this.store.get(id)?.kind === "message";
+    const now = this.later.defer(ids, this.placed.get(parent)?.length ?? 0, isNew);
+    for (const id of now.slice(0, -FRESH)) this.settling.add(id);
   }
 
   /** Build waiting messages, the newest first, until `deadline` (performance.now()); place them in order. */
@@ -338,30 +278,77 @@ export class Renderer {
     const kids = root.children;
     for (let i = kids.length - 1; i >= 0 && this.later.size; i--) {
       const id = kids[i] as number;
-      if (!this.later.delete(id)) continue;
-      this.ensure(id);
+      if (!this.later.take(id)) continue;
+      // Skipped off screen until sealed into a chunk (styles.css): an old message, not one a reader waits for.
+      this.ensure(id)?.el.setAttribute("data-settled", "");
       if (performance.now() >= deadline) break;
     }
     if (!kids.some((id) => this.later.has(id))) this.later.clear(); // what is left is no longer in the transcript
-    this.reconcile(body, kids);
-    this.group(rootId);
+    this.placed.delete(rootId); // what waited is not where the last reconcile left the body: place all
+    this.reconcile(rootId, body, kids);
+    this.group(rootId, null);
+    this.seal();
   }
 
-  /** Make `body`'s element children exactly the views of `ids` (but those waiting), moving as little as possible. */
-  private reconcile(body: HTMLElement, ids: readonly number[]): void {
-    let cursor = body.firstChild;
-    for (const id of ids) {
-      if (this.later.has(id)) continue;
-      const v = this.ensure(id);
+  /** The element `id` has in its parent's body, if it has one there now. */
+  private placedEl(id: number | undefined): HTMLElement | null {
+    const v = id === undefined || this.later.has(id) ? undefined : this.views.get(id);
+    return v && !PLACELESS.has(v.kind) ? v.el : null;
+  }
+
+  /**
+   * Make `body` (container `id`'s) hold exactly the elements of `ids` (but those waiting), moving as little as
+   * possible. Only the run of ids that differs from what the body was last made to hold is walked: the ids
+   * before and after it (a turn: all the earlier messages) are compared as numbers, their elements left alone.
+   * Returns that run's index range in `ids` (empty, [i, i - 1], when only removals happened at i).
+   */
+  private reconcile(id: number, body: HTMLElement, ids: readonly number[]): Range {
+    const prev = this.placed.get(id) ?? [];
+    const max = Math.min(prev.length, ids.length);
+    const same = (x: number | undefined, y: number | undefined) => x === y && !this.gone.has(x as number);
+    let a = 0;
+    while (a < max && same(prev[a], ids[a])) a++;
+    let b = 0;
+    while (b < max - a && same(prev[prev.length - 1 - b], ids[ids.length - 1 - b])) b++;
+    const root = id === this.store.rootId;
+    if (root && a <= this.chunks.sealed) this.chunks.unseal(); // the change reaches into the chunks (or just after)
+    // Where the run starts (after the last element before it, or the last chunk) and the first element after it.
+    const floor = root ? this.chunks.sealed : 0;
+    let cursor: ChildNode | null = root ? this.chunks.after(body) : body.firstChild;
+    for (let i = a - 1; i >= floor; i--) {
+      const el = this.placedEl(ids[i]);
+      if (!el) continue;
+      cursor = el.nextSibling;
+      if (el.parentNode !== body) a = b = 0; // not as last placed: walk them all
+      break;
+    }
+    let stop: ChildNode | null = null;
+    for (let i = ids.length - b; i < ids.length && b; i++) {
+      const el = this.placedEl(ids[i]);
+      if (!el) continue;
+      stop = el;
+      if (el.parentNode !== body) a = b = 0;
+      break;
+    }
+    if (!a && !b) {
+      if (root) this.chunks.unseal();
+      [cursor, stop] = [body.firstChild, null];
+    }
+    for (let i = a; i < ids.length - b; i++) {
+      const c = ids[i] as number;
+      if (this.later.has(c)) continue;
+      const v = this.ensure(c);
       if (!v || PLACELESS.has(v.kind)) continue;
       if (v.el === cursor) cursor = cursor.nextSibling;
       else body.insertBefore(v.el, cursor);
     }
-    while (cursor) {
+    while (cursor && cursor !== stop) {
       const next: ChildNode | null = cursor.nextSibling;
       cursor.remove(); // detached only: a moved node's view is reinserted by its new parent
       cursor = next;
     }
+    this.placed.set(id, ids.slice());
+    return [a, ids.length - b - 1];
   }
 
   /** The view for `id`, created with its whole subtree when missing. */
@@ -372,6 +359,7 @@ export class Renderer {
     if (!rec) return null;
     const v = createView(rec.kind, id, this.ctx);
     this.views.set(id, v);
+    if (this.settling.delete(id)) v.el.setAttribute("data-settled", "");
     v.update(rec.props);
     if (v.kind === "chat_input") {
       this.inputs.add(id);
@@ -396,14 +384,17 @@ export class Renderer {
       this.changed.titles = true;
     }
     if (v.body) {
-      this.deferOlder(id, rec.children, v.body);
+      this.deferOlder(id, rec.children);
       for (const c of rec.children) {
         if (this.later.has(c)) continue;
         const cv = this.ensure(c);
         if (cv && !PLACELESS.has(cv.kind)) v.body.append(cv.el);
       }
-      this.regroup.add(id);
+      this.placed.set(id, rec.children.slice());
+      this.touch(id, null);
     }
     return v;
   }
 }
+
+export type { Changes, RendererHooks };

@@ -253,3 +253,101 @@ describe("a long transcript opening", () => {
     assert.deepEqual(texts(host), Array.from({ length: 400 }, (_, i) => `m${i + 1}`));
   });
 });
+
+describe("a turn at the end of a long transcript", () => {
+  const turn = (n: number): WireNode[] =>
+    Array.from({ length: n }, (_, i) => msg(1 + i, i % 2 ? "assistant" : "user", [md(10_001 + i, `<p>m${1 + i}</p>`)]));
+  const transcript = (host: Element) => host.querySelector('[data-testid="transcript"]') as HTMLElement;
+  const texts = (host: Element) => [...host.querySelectorAll('[data-testid="message"]')].map((m) => m.textContent?.trim());
+
+  test("touches only the new messages and their neighbours, not the earlier ones", () => {
+    const { host, renderer, frame } = mount(root(...turn(150)));
+    renderer.render();
+    const early = host.querySelectorAll<HTMLElement>('[data-testid="message"]')[3] as HTMLElement;
+    early.classList.add("probe"); // a regroup or a re-placement of every message would not leave this alone
+    early.classList.remove("rc-cont", "rc-more");
+    frame([2, 0, 150, msg(151, "user", [md(20_151, "<p>q</p>")])], [2, 0, 151, msg(152, "assistant", [md(20_152, "<p>a</p>")])]);
+    assert.ok(early.classList.contains("probe"));
+    assert.equal(early.className, "rc-message probe", "its grouping flags were not recomputed");
+    assert.deepEqual(texts(host).slice(-3), ["m150", "q", "a"]);
+  });
+
+  test("seals older messages into chunks, and a fresh render of the same tree builds the same DOM", () => {
+    const { host, renderer, frame } = mount(root(...turn(150)));
+    renderer.render();
+    for (let i = 0; i < 20; i++) {
+      const id = 151 + 2 * i;
+      frame(
+        [2, 0, id - 1, msg(id, "user", [md(20_000 + id, `<p>q${i}</p>`)])],
+        [2, 0, id, msg(id + 1, "assistant", [md(20_001 + id, `<p>a${i}</p>`)])],
+      );
+    }
+    const tr = transcript(host);
+    const chunks = tr.querySelectorAll(":scope > .rc-chunk").length;
+    assert.ok(chunks >= 4, `${chunks} chunks`);
+    assert.ok(tr.children.length <= chunks + 3 * 25, `${tr.children.length} children in the transcript`);
+    assert.equal(texts(host).length, 190, "every message still shows, in order");
+    assert.deepEqual(texts(host).slice(0, 2), ["m1", "m2"]);
+    const fresh = mount(root(...turn(150), ...Array.from({ length: 20 }, (_, i) => [
+      msg(151 + 2 * i, "user", [md(20_151 + 2 * i, `<p>q${i}</p>`)]),
+      msg(152 + 2 * i, "assistant", [md(20_152 + 2 * i, `<p>a${i}</p>`)]),
+    ]).flat()));
+    fresh.renderer.render();
+    assert.deepEqual(texts(fresh.host), texts(host));
+    for (const [a, b] of [[host, fresh.host]] as const) {
+      // Grouping flags and roles as a fresh render has them (the chunks themselves may fall elsewhere).
+      const flags = (h: Element) => [...h.querySelectorAll<HTMLElement>(".rc-message")].map((m) => [...m.classList].sort().join(" "));
+      assert.deepEqual(flags(a), flags(b));
+    }
+  });
+
+  test("a change among the sealed messages puts them back in place, then seals again", () => {
+    const { host, renderer, frame } = mount(root(...turn(200)));
+    renderer.render();
+    assert.ok(transcript(host).querySelector(".rc-chunk"), "sealed");
+    frame([5, 5], [6, 9, 0, 1], [3, 20, { role: "user" }]); // a DEL, a MOV and a role change among them
+    const want = turn(200).filter((n) => n[0] !== 5);
+    const moved = want.splice(7, 1)[0] as WireNode; // 9 goes after 1
+    want.splice(1, 0, moved);
+    want[want.findIndex((n) => n[0] === 20)] = msg(20, "user", [md(10_020, "<p>m20</p>")]);
+    const fresh = mount(root(...want));
+    fresh.renderer.render();
+    assert.deepEqual(texts(host), texts(fresh.host));
+    assert.equal(markup(host), markup(fresh.host), "the same DOM, chunks included");
+  });
+
+  test("random edits anywhere keep the DOM what a fresh render makes of the tree", () => {
+    let seed = 7;
+    const rnd = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const { host, renderer, frame, store } = mount(root(...turn(120)));
+    renderer.render();
+    let next = 1000;
+    for (let step = 0; step < 60; step++) {
+      const kids = store.get(0)?.children ?? [];
+      const ops: unknown[] = [];
+      for (let k = 0; k < 1 + rnd(3); k++) {
+        const pick = kids[rnd(kids.length)] as number;
+        const after = kids[rnd(kids.length)] ?? null;
+        const r = rnd(10);
+        if (r < 4) ops.push([2, 0, after === pick ? null : after, msg(next, rnd(2) ? "user" : "assistant", [md(next + 50_000, `<p>n${next++}</p>`)])]);
+        else if (r < 6) ops.push([5, pick]);
+        else if (r < 8 && after !== pick) ops.push([6, pick, 0, after]);
+        else ops.push([3, pick, { role: rnd(2) ? "user" : "assistant" }]);
+      }
+      frame(...ops);
+      const snapshot = (id: number): WireNode => {
+        const rec = store.get(id) as NonNullable<ReturnType<typeof store.get>>;
+        return [id, rec.kind, rec.props, rec.children.map(snapshot)];
+      };
+      const fresh = mount(snapshot(0));
+      fresh.renderer.render();
+      assert.deepEqual(texts(host), texts(fresh.host), `step ${step}`);
+      const flags = (h: Element) =>
+        [...h.querySelectorAll<HTMLElement>(".rc-message")].map((m) => `${m.dataset["role"]} ${[...m.classList].sort().join(" ")}`);
+      assert.deepEqual(flags(host), flags(fresh.host), `step ${step}: grouping`);
+    }
+  });
+});

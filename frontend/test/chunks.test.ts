@@ -1,0 +1,80 @@
+// Sealing a transcript's older messages into chunks, and grouping recomputed around a change only.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { CHUNK, Chunks, KEEP } from "../src/chunks";
+import { regroup } from "../src/grouping";
+import type { View } from "../src/view";
+import { freshDom } from "./dom";
+
+/** A transcript body of `roles.length` message elements; ids are the indices. */
+function transcript(roles: string[]) {
+  const document = freshDom();
+  const body = document.createElement("div");
+  document.body.append(body);
+  const els = roles.map((role) => {
+    const el = document.createElement("div");
+    el.className = "rc-message";
+    el.dataset["role"] = role;
+    body.append(el);
+    return el;
+  });
+  const ids = roles.map((_, i) => i);
+  const at = { el: (id: number) => els[id] ?? null, sealable: () => true };
+  return { body, els, ids, at };
+}
+
+const turns = (n: number) => Array.from({ length: 2 * n }, (_, i) => (i % 2 ? "assistant" : "user"));
+
+describe("chunks", () => {
+  test("seal the older children, each chunk ending before a turn's first message, and keep the newest", () => {
+    const { body, els, ids, at } = transcript(turns(60));
+    const chunks = new Chunks();
+    chunks.seal(body, ids, at);
+    const sealed = [...body.children].filter((c) => c.classList.contains("rc-chunk"));
+    assert.ok(sealed.length >= 2);
+    for (const c of sealed) {
+      assert.ok(c.children.length >= CHUNK, `${c.children.length} in a chunk`);
+      assert.equal((c.firstElementChild as HTMLElement).dataset["role"], "user");
+    }
+    assert.equal(chunks.sealed, sealed.reduce((n, c) => n + c.children.length, 0));
+    assert.ok(ids.length - chunks.sealed >= KEEP, "the newest stay in the transcript itself");
+    assert.ok(ids.length - chunks.sealed <= KEEP + CHUNK + 2, "and not many more");
+    assert.equal(chunks.after(body), els[chunks.sealed]);
+    assert.deepEqual([...body.querySelectorAll(".rc-message")], els, "the order is kept");
+    chunks.unseal();
+    assert.deepEqual([...body.children], els, "unsealed: every element back in place");
+    assert.equal(chunks.sealed, 0);
+  });
+
+  test("a short transcript, or one that starts with a kind a chunk may not hold, is left alone", () => {
+    const short = transcript(turns((KEEP + CHUNK) / 2));
+    new Chunks().seal(short.body, short.ids, short.at);
+    assert.equal(short.body.querySelector(".rc-chunk"), null);
+    const long = transcript(turns(60));
+    new Chunks().seal(long.body, long.ids, { ...long.at, sealable: (id) => id !== 3 });
+    assert.equal(long.body.querySelector(".rc-chunk"), null);
+  });
+});
+
+describe("grouping around a change", () => {
+  const views = (roles: string[]): View[] =>
+    transcript(roles).els.map((el) => ({ kind: "message", el, body: null, update() {} }));
+  const flags = (vs: View[]) => vs.map((v) => ["rc-cont", "rc-more"].filter((c) => v.el.classList.contains(c)).join("+"));
+
+  test("a range and its neighbours come out as a whole regroup makes them; the rest is not touched", () => {
+    const roles = ["user", "user", "assistant", "assistant", "assistant", "user", "assistant", "assistant"];
+    const whole = views(roles);
+    regroup(roles.map((_, i) => i), null, (id) => whole[id] ?? null, true);
+    const part = views(roles);
+    part.forEach((v, i) => v.el.classList.toggle("rc-cont", !!whole[i]?.el.classList.contains("rc-cont")));
+    part.forEach((v, i) => v.el.classList.toggle("rc-more", !!whole[i]?.el.classList.contains("rc-more")));
+    (part[4] as View).el.dataset["role"] = "user"; // changed: 3, 4 and 5 may group differently
+    (whole[4] as View).el.dataset["role"] = "user";
+    regroup(roles.map((_, i) => i), null, (id) => whole[id] ?? null, true);
+    (part[0] as View).el.classList.add("probe");
+    (part[0] as View).el.classList.remove("rc-more");
+    regroup(roles.map((_, i) => i), [4, 4], (id) => part[id] ?? null, true);
+    assert.deepEqual(flags(part).slice(2), flags(whole).slice(2));
+    assert.equal(flags(part)[0], "", "far from the change: left as it was");
+  });
+});
