@@ -11,18 +11,17 @@ frames, as a browser does, so the replay buffer holds none), apart from the app'
 from __future__ import annotations
 
 import asyncio
-import gc
-import subprocess
-import sys
+import pathlib
+import tempfile
 from typing import Any
 
 from tornado.httpclient import AsyncHTTPClient
 
-from bench.apps import REPO, Apps
+from bench.apps import Apps
 from bench.report import Section
 from bench.tabs import status
 from bench.workers import OPEN_AT_ONCE, open_browsers, open_tabs
-from tests.nginx import free_ports, wait_serving
+from tests.nginx import Worker, free_ports
 
 TABS = 20
 HISTORY = 1000
@@ -47,20 +46,13 @@ async def _open(url: str, pid: int) -> tuple[int, int]:
 
 def _per_tab(script: str) -> float:
     port = free_ports(1)
-    command = [sys.executable, "-m", "reactchat", "run", script, "--port", str(port), "--no-watch",
-               "--trusted-proxy", "127.0.0.1"]  # fmt: skip
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO)
-    try:
-        wait_serving(port, server)
-        before, after = asyncio.run(asyncio.wait_for(_open(f"http://127.0.0.1:{port}", server.pid), 300))
-    finally:
-        server.terminate()
+    with tempfile.TemporaryDirectory(prefix="bench-memory-") as folder:
+        server = Worker(script, port, "memory", pathlib.Path(folder), "--trusted-proxy", "127.0.0.1").wait()
         try:
-            server.wait(30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-    gc.collect()
+            url = f"http://127.0.0.1:{port}"
+            before, after = asyncio.run(asyncio.wait_for(_open(url, server.process.pid), 300))
+        finally:
+            server.stop()
     return (after - before) / TABS
 
 

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from typing import Any
 
 from bench.apps import REPO
 
@@ -46,6 +47,13 @@ def reactchat_bin() -> str:
     return os.path.join(os.path.dirname(sys.executable), "reactchat")
 
 
+def _spawn(script: str, port: int, err: Any, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """``reactchat run SCRIPT`` on ``port``, its errors to ``err``."""
+    command = [reactchat_bin(), "run", script, "--port", str(port), "--no-watch"]
+    quiet = subprocess.DEVNULL
+    return subprocess.Popen(command, cwd=REPO, stdin=quiet, stdout=quiet, stderr=err, env=env)
+
+
 def time_startup(script: str = "examples/echo.py", timeout: float = 15.0) -> float:
     """Seconds from spawning ``reactchat run SCRIPT`` to the first successful health check."""
     last_error: Exception | None = None
@@ -53,13 +61,7 @@ def time_startup(script: str = "examples/echo.py", timeout: float = 15.0) -> flo
         port = free_port()
         with tempfile.TemporaryFile() as err:
             start = time.perf_counter()
-            proc = subprocess.Popen(
-                [reactchat_bin(), "run", script, "--port", str(port), "--no-watch"],
-                cwd=REPO,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=err,
-            )
+            proc = _spawn(script, port, err)
             try:
                 while time.perf_counter() - start < timeout:
                     if proc.poll() is not None:
@@ -168,14 +170,7 @@ def time_first_page(
         port = free_port()
         with tempfile.TemporaryFile() as err:
             start = time.perf_counter()
-            proc = subprocess.Popen(
-                [reactchat_bin(), "run", script, "--port", str(port), "--no-watch"],
-                cwd=REPO,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=err,
-                env=env,
-            )
+            proc = _spawn(script, port, err, env)
             try:
                 asyncio.run(_first_page(port, proc, timeout))
                 return time.perf_counter() - start, cpu_seconds(proc.pid)

@@ -31,12 +31,13 @@ class Ticket:
     """A piece of work's place in the pool: ``waiting`` in line, then ``running`` on a thread, then ``done``
     (or ``withdrawn`` from the line before it ran)."""
 
-    __slots__ = ("abandoned", "job", "state")
+    __slots__ = ("abandoned", "job", "lent", "state")
 
-    def __init__(self, job: Callable[[], object]) -> None:
+    def __init__(self, job: Callable[[], object], *, lent: bool = False) -> None:
         self.job = job
         self.state = "waiting"
         self.abandoned = False
+        self.lent = lent  # a spare thread lent to a pump, given back at its next chunk when a run waits
 
     @property
     def waiting(self) -> bool:
@@ -67,6 +68,7 @@ class Pool:
         self._line: collections.deque[Ticket] = collections.deque()  # waiting for a thread
         self._ready: collections.deque[Ticket] = collections.deque()  # given a slot, not yet on a thread
         self._busy = 0  # slots taken: tickets running or ready
+        self._lent = 0  # of which lent to pumps
         self._idle = 0  # threads waiting for work
         self._threads = 0
         self._names = itertools.count(1)
@@ -90,9 +92,16 @@ class Pool:
         with self._cond:
             if self._busy >= self.size or self._line:
                 return None
-            ticket = Ticket(job)
+            ticket = Ticket(job, lent=True)
+            self._lent += 1
             self._give(ticket)
             return ticket
+
+    @property
+    def held_by_runs(self) -> bool:
+        """Whether runs hold every thread: a run waiting behind pumps only gets its thread at their next
+        chunk, too soon to tell its tab it waits."""
+        return self._busy - self._lent >= self.size
 
     def wanted(self) -> bool:
         """Whether a run waits for a thread (a borrowed thread should be given back)."""
@@ -175,6 +184,8 @@ class Pool:
                     ticket.state = "done"
                     if ticket.abandoned:
                         self.abandoned -= 1
+                    if ticket.lent:
+                        self._lent -= 1
                     ticket = self._line.popleft() if self._line else None
                     if ticket is None:
                         self._busy -= 1

@@ -244,7 +244,8 @@ class Session:
         holder.append(self._worker)
         if self._worker.waiting:  # shown as a running answer (Stop works), with a note saying why not yet
             self.outbox.push_now([RUN, "running"])
-            self.outbox.push_now([NOTE, self.pool.waiting_note(self._worker)])
+            if self.pool.held_by_runs:
+                self.outbox.push_now([NOTE, self.pool.waiting_note(self._worker)])
 
     def _watch_interrupt(self, run: Run) -> None:
         """Make an interrupt reach ``run``: raised in the script's thread if no checkpoint took it soon (a

@@ -82,8 +82,15 @@ def test_a_borrowed_thread_is_only_a_spare_one(gate: Gate) -> None:
     assert pool.borrow(gate.enter) is None  # none left
     waiting = pool.submit(gate.enter)
     assert waiting.waiting and pool.wanted()
+    assert not pool.held_by_runs  # it waits behind a pump, which gives its thread back at its next chunk
     gate.release()
     gate.until(lambda: gate.entered == 3 and gate.inside == 0)
+    closed = Gate()
+    pool.submit(closed.enter)
+    pool.submit(closed.enter)
+    assert pool.held_by_runs  # runs alone hold them: a run submitted now would be told it waits
+    closed.release()
+    closed.until(lambda: closed.entered == 2 and closed.inside == 0)
 
 
 def test_a_waiting_ticket_can_be_withdrawn_and_never_runs(gate: Gate) -> None:
