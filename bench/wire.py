@@ -20,7 +20,7 @@ from reactchat.ops import APP, RUN
 from tests.serving import Client, Served
 
 FINAL_STATES = ("done", "error", "stopped")
-OP_NAMES = ("SNAP", "RUN", "INS", "SET", "APP", "DEL", "MOV", "REP", "ERR", "HELLO", "NOTE")
+OP_NAMES = ("SNAP", "RUN", "INS", "SET", "APP", "DEL", "MOV", "REP", "ERR", "HELLO", "NOTE", "EVACK", "TXT")
 
 
 @dataclass

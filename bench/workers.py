@@ -402,7 +402,7 @@ def scaling(sec: Section, data: dict[str, Any], folder: str) -> None:
             sec.info(f"{label}: all answers complete", f"{row['seconds']:.1f} s")
             sec.info("  token lag p50 / p99", f"{row['lag_p50_ms']:.0f} / {row['lag_p99_ms']:.0f} ms")
             sec.check(
-                "  errors; answers stored whole",
+                f"  {label}: errors; answers stored whole",
                 f"{row['errors']}; {whole}/{count}",
                 f"0; {count}/{count}",
                 row["errors"] == 0 and whole == count,
