@@ -51,12 +51,13 @@ later open renders them (a few short texts) and keeps them then."""
 MAX_KEPT_BYTES = 256 << 10
 """A render larger than this is not kept (rendering such a text again is bounded anyway, and rare)."""
 
-TAIL = 40
-"""The last messages of a conversation a run renders whatever it costs: a new tab shows them first."""
+TAIL = 24
+"""The last messages of a conversation a run renders whatever it costs: a new tab shows them first (a tall
+screen of short ones; the ones before are rendered next, newest first)."""
 
-DEFER_AFTER = 0.015
+DEFER_AFTER = 0.005
 """Thread CPU seconds a run may spend rendering texts anew before older messages' texts wait for
-``Renders.catch_up`` (about 25 typical messages: a turn never reaches it)."""
+``Renders.catch_up`` (about 10 typical messages: a turn, which renders one or two, never reaches it)."""
 
 log = logging.getLogger("reactchat")
 _writer: threading.Thread | None = None  # the writer thread, while it has work
