@@ -17,6 +17,12 @@ const ACK_INTERVAL = 250;
 const BACKOFF_MIN = 250;
 const BACKOFF_MAX = 5000;
 const MAX_PENDING = 100;
+/**
+ * Events a new session takes again by the stored message they name, which its tree shows under another node
+ * id: a choice of feedback is a value, the same if applied twice (a retry or an edit is not: it would answer
+ * twice, so those are not carried).
+ */
+const CARRIED = new Set(["feedback"]);
 /** The server's close code when another connection resumed this session (reactchat/websocket.py). */
 const CLOSE_REPLACED = 4001;
 /** The server's close code when sign-in is required or the user's session ended (reactchat/websocket.py). */
@@ -99,8 +105,10 @@ export class Connection {
   private pending: EvMessage[] = loadPending();
   /** What the session's EVACKs name this tab by (from its HELLO). */
   private tabNumber: number | null = null;
-  /** Submits a replaced session never applied, for the new one's chat input once its tree is here. */
+  /** Events a replaced session never applied, for the new one once its tree is here (sendAgain). */
   private resubmit: EvMessage[] = [];
+  /** Event seq -> the stored message a CARRIED event names, which a new session's tree shows under another id. */
+  private readonly named = new Map<number, string>();
 
   constructor(
     private readonly url: string,
@@ -157,6 +165,8 @@ export class Connection {
   /** Queue a user event; it is resent after reconnects until a HELLO confirms it. */
   event(nodeId: number, action: string, value: Value): void {
     const msg: EvMessage = ["ev", ++this.evSeq, nodeId, action, value];
+    const stored = CARRIED.has(action) ? this.store.nodes.get(nodeId)?.props["id"] : undefined;
+    if (typeof stored === "string") this.named.set(msg[1], stored);
     save(KEYS.evSeq, String(this.evSeq));
     this.pending.push(msg);
     if (this.pending.length > MAX_PENDING) this.pending.shift();
@@ -202,6 +212,7 @@ export class Connection {
     if (applied !== null) {
       // Applied (a prompt stored): no other session need ever see it, whatever happens to this one.
       this.pending = this.pending.filter((m) => m[1] > applied);
+      for (const seq of this.named.keys()) if (seq <= applied) this.named.delete(seq);
       this.savePending();
     }
     if (this.ready && (!this.needSnap || ops.some((op) => op[0] === SNAP))) {
@@ -244,9 +255,10 @@ export class Connection {
     const unconfirmed = this.pending.filter((m) => m[1] > lastEvSeq);
     if (newSession) {
       // Another worker (or a restarted server) took over: those events name nodes of a tree it never had.
-      // What the user submitted goes to its chat input once its tree is here (sendAgain); the rest is dropped.
+      // What the user submitted goes to its chat input once its tree is here, feedback to the message it
+      // names (sendAgain); the rest is dropped.
       this.pending = [];
-      this.resubmit = unconfirmed.filter((m) => m[3] === "submit");
+      this.resubmit = unconfirmed.filter((m) => m[3] === "submit" || this.named.has(m[1]));
     } else {
       this.pending = unconfirmed;
       for (const m of unconfirmed) this.raw(m);
@@ -256,14 +268,26 @@ export class Connection {
   }
 
   /**
-   * Send the submits a replaced session never applied to the new session's chat input, with their own event
-   * numbers: a prompt the old one stored before it went is recognised by them and stored (and answered) once.
+   * Send what a replaced session never applied to the new session, with their own event numbers: feedback to
+   * the message it names, the submits to its chat input (a prompt the old one stored before it went is
+   * recognised by its number and stored, and answered, once).
    */
   private sendAgain(): void {
-    const again = this.resubmit;
-    this.resubmit = [];
+    const shown = new Map<unknown, number>(); // stored message id -> its node in the new tree
     let input: number | null = null;
-    for (const [id, rec] of this.store.nodes) if (rec.kind === "chat_input" && input === null) input = id;
+    for (const [id, rec] of this.store.nodes) {
+      if (rec.kind === "chat_input" && input === null) input = id;
+      if (rec.kind === "message" && typeof rec.props["id"] === "string") shown.set(rec.props["id"], id);
+    }
+    const again = this.resubmit.filter((m) => m[3] === "submit");
+    for (const m of this.resubmit.filter((m) => m[3] !== "submit")) {
+      const node = shown.get(this.named.get(m[1]));
+      if (node === undefined) continue; // not shown any more: nothing to set it on
+      const msg: EvMessage = ["ev", m[1], node, m[3], m[4]];
+      this.pending.push(msg);
+      this.raw(msg);
+    }
+    this.resubmit = [];
     if (input === null) {
       const texts = again.flatMap((m) => {
         const v = m[4];

@@ -205,6 +205,32 @@ describe("events another session must not lose", () => {
     }
   });
 
+  test("feedback the replaced session never applied goes to the message it names in the new tree; a retry does not", () => {
+    mock.timers.enable({ apis: ["setTimeout"] });
+    try {
+      const { page } = tab();
+      const { socket, conn } = page();
+      const shown = (input: number, answer: number, other: number) => [0, "root", {}, [
+        [other, "message", { role: "user", id: "m1" }, []],
+        [answer, "message", { role: "assistant", id: "m2" }, []],
+        [input, "chat_input", {}, []],
+      ]];
+      socket.frame([[HELLO, "first", 0, 1], [SNAP, shown(5, 6, 7)]]);
+      conn.event(6, "feedback", "like"); // never applied: the worker died
+      conn.event(6, "retry", null); // not carried: applied twice, it would answer twice
+      conn.event(5, "submit", "and then?");
+      socket.closeWith(1006);
+      mock.timers.tick(5000);
+      const next = FakeSocket.made.at(-1) as FakeSocket;
+      next.open();
+      next.frame([[HELLO, "second", 0], [SNAP, shown(15, 17, 16)]]); // the same messages under other ids
+      const evs = next.messages().filter((m) => Array.isArray(m) && m[0] === "ev");
+      assert.deepEqual(evs, [["ev", 1, 17, "feedback", "like"], ["ev", 3, 15, "submit", "and then?"]]);
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
   test("with no chat input in the new session's tree, the words go back to the user", () => {
     mock.timers.enable({ apis: ["setTimeout"] });
     try {
