@@ -85,9 +85,11 @@ def test_a_borrowed_thread_is_only_a_spare_one(gate: Gate) -> None:
     assert not pool.held_by_runs  # it waits behind a pump, which gives its thread back at its next chunk
     gate.release()
     gate.until(lambda: gate.entered == 3 and gate.inside == 0)
+    _until(lambda: pool.running == 0)  # (each thread gives its slot back just after its job returns)
     closed = Gate()
     pool.submit(closed.enter)
     pool.submit(closed.enter)
+    closed.until(lambda: closed.inside == 2)
     assert pool.held_by_runs  # runs alone hold them: a run submitted now would be told it waits
     closed.release()
     closed.until(lambda: closed.entered == 2 and closed.inside == 0)
