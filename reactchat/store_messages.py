@@ -55,10 +55,14 @@ class SqlMessageStore(SqlStore):
                 deltas.setdefault(message_id, []).append(delta)
         return [self._message(row, "".join(deltas.get(row[0], ()))) for row in rows]
 
-    def _fold(self, tx: Tx, message_id: str, content: Any, status: str, metadata: Any, now: float) -> None:
-        """End a message: its deltas folded into its content, or dropped when ``content`` is given."""
+    def _fold(
+        self, tx: Tx, message_id: str, content: Any, status: str, metadata: Any, now: float, old: Any = None
+    ) -> Any:
+        """End a message: its deltas folded into its content (``old``, read if not given), or dropped when
+        ``content`` is given; returns its content now."""
         if content is None:
-            old = self.json_out(tx.one("SELECT content FROM messages WHERE id = ?", (message_id,))[0])
+            if old is None:
+                old = self.json_out(tx.one("SELECT content FROM messages WHERE id = ?", (message_id,))[0])
             rows = tx.all("SELECT delta FROM message_deltas WHERE message_id = ? ORDER BY seq", (message_id,))
             content = old + "".join(r[0] for r in rows) if rows else old
         extra, params = ("", []) if metadata is None else (", metadata = ?", [self.json_in(metadata)])
@@ -67,15 +71,23 @@ class SqlMessageStore(SqlStore):
             [self.json_in(content), plain_text(content), status, now, *params, message_id],
         )
         tx.run("DELETE FROM message_deltas WHERE message_id = ?", (message_id,))
+        return content
 
     def _owned_message(
-        self, tx: Tx, owner: str, message_id: str, columns: str, *, share: bool = False
+        self,
+        tx: Tx,
+        owner: str,
+        message_id: str,
+        columns: str,
+        *,
+        share: bool = False,
+        feedback: bool = False,
     ) -> Any:
         # ``share``: its conversation's row is held against updates (a takeover of its lease) until commit.
         held = f"{self.share_row()} OF c" if share and self.share_row() else ""
+        source = MESSAGE_FROM if feedback else "messages m JOIN conversations c ON c.id = m.conversation_id"
         row = tx.one(
-            f"SELECT {columns} FROM messages m JOIN conversations c ON c.id = m.conversation_id "
-            f"WHERE m.id = ? AND c.owner_id = ?{self.lock_row('m')}{held}",
+            f"SELECT {columns} FROM {source} WHERE m.id = ? AND c.owner_id = ?{self.lock_row('m')}{held}",
             (message_id, owner),
         )
         if row is None:
@@ -307,18 +319,18 @@ class SqlMessageStore(SqlStore):
         check_json(metadata, "metadata")
         now = time.time()
         with self._tx("finishing a message", write=True, fences=True) as tx:
-            try:
-                lease = self._owned_message(tx, owner, message_id, "c.id, c.lease_owner, c.fence", share=True)
+            columns = f"{MESSAGE_COLUMNS}, c.id, c.lease_owner, c.fence"
+            try:  # the message as it is (what it becomes is known: no read after the update)
+                row = self._owned_message(tx, owner, message_id, columns, share=True, feedback=True)
             except NotFound:
                 self._fence_holds(tx, "finishing a message", None)
                 raise
-            self._fence_holds(tx, "finishing a message", lease)
-            conversation_id = lease[0]
-            self._fold(tx, message_id, content, status, metadata, now)
-            tx.run("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, conversation_id))
-            return self._message(
-                tx.one(f"SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.id = ?", (message_id,))
-            )
+            self._fence_holds(tx, "finishing a message", row[-3:])
+            content = self._fold(tx, message_id, content, status, metadata, now, self.json_out(row[4]))
+            tx.run("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, row[-3]))
+            return Message(row[0], row[1], row[2], row[3], content,
+                           self.json_out(row[5]) if metadata is None else metadata, status, row[7], row[8],
+                           row[9], now)  # fmt: skip
 
     def set_metadata(self, owner: str, message_id: str, metadata: dict[str, Any] | None) -> None:
         check_json(metadata, "metadata")
