@@ -35,6 +35,7 @@ POOL_SIZE = 4  # connections a process's pool holds at most
 PROCESS_CONNECTIONS = POOL_SIZE + 1  # with the listener's own: what one worker may hold of the server's
 LISTEN_POLL = 0.5  # seconds between two checks, while listening, that the listener is still wanted
 POOL_TIMEOUT = 30.0  # seconds a call waits for a free connection
+PROBE_EVERY = 1.0  # seconds between two checks that an unreachable server answers again
 NOTIFY_WINDOW = 0.01  # seconds a notification waits for others to be sent with it
 NOTIFY_IDLE = 5.0  # seconds without notifications after which the sending thread ends
 
@@ -60,7 +61,9 @@ class PostgresStore(SqlLeaseStore):
         self._told: dict[str, None] = {}  # NOTIFY payloads to send, in order, each once
         self._teller: threading.Thread | None = None
         self.notify_cpu = 0.0  # CPU seconds its sending thread spent (benchmarks add it to the turns' own)
-        self._unreachable = False  # a connection could not be had: calls ask the server before the pool
+        # A connection could not be had: when the server was last asked, and why. Calls ask it before the
+        # pool, at most every PROBE_EVERY seconds (one that does not answer at all costs a timeout a probe).
+        self._unreachable: tuple[float, str] | None = None
         try:  # fail fast, with the server's reason, when it cannot be reached
             psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT).close()
         except psycopg.Error as error:
@@ -97,7 +100,7 @@ class PostgresStore(SqlLeaseStore):
                 tx.run("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             yield tx
             tx.connection.commit()
-            self._unreachable = False
+            self._unreachable = None
         except BaseException:
             if not tx.connection.closed:
                 tx.connection.rollback()
@@ -109,7 +112,7 @@ class PostgresStore(SqlLeaseStore):
         """A connection of the pool. Raises StoreError at once, rather than after the pool's wait, when the
         database cannot be reached (found so after a failure, until it answers again): the page says so and
         gives the user's words back in a moment, not 30 s later."""
-        if self._unreachable:
+        if self._unreachable is not None:
             self._reach()
         try:
             return self.pool.getconn()
@@ -119,12 +122,17 @@ class PostgresStore(SqlLeaseStore):
 
     def _reach(self) -> None:
         """Whether the database answers a new connection now; StoreError naming why when it does not."""
+        if self._unreachable is not None and time.monotonic() - self._unreachable[0] < PROBE_EVERY:
+            raise StoreError(self._unreachable[1])
         try:
             psycopg.connect(self._url, connect_timeout=CONNECT_TIMEOUT).close()
         except psycopg.Error as error:
-            self._unreachable = True
-            raise StoreError(f"{self.name}: the database cannot be reached: {one_line(error)}") from None
-        self._unreachable = False
+            self._unreachable = (
+                time.monotonic(),
+                f"{self.name}: the database cannot be reached: {one_line(error)}",
+            )
+            raise StoreError(self._unreachable[1]) from None
+        self._unreachable = None
 
     def lock_row(self, alias: str) -> str:
         # Not FOR UPDATE: that would also block the key-share locks of foreign key checks (a reply being
