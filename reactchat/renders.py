@@ -212,10 +212,7 @@ class Renders:
         for node in nodes:
             if busy():
                 return
-            entry = waiting.pop(id(node.props), None)
-            if entry is None or node.props is not entry[1]:
-                continue
-            (text, options), shown = entry
+            (text, options), shown = waiting.pop(id(node.props))  # (each waiting dict shows on one node)
             found = markdown_props(text, options)
             self._fresh[render_key(text, options)] = found
             patch(node, {**dict.fromkeys(shown), **found})  # no run goes meanwhile: the node is as it was

@@ -79,7 +79,7 @@ class Transcript:
             self.renders.flush(everything=True)  # what this tab rendered of the one it leaves
             self.renders = None
         if found is not None and self.renders is None:
-            self.renders = Renders(self.store, self.owner, found.id, path=lambda: self.path)
+            self.renders = self._renders(found.id)
         orphans = [m for m in self.path if m.status == "streaming" and m.id not in self._writing]
         if found is not None and orphans and self.store.recover_conversation(found.id):
             # Answers whose writer is gone (its process died; no lease lasts): shown as interrupted.
@@ -92,6 +92,9 @@ class Transcript:
         self.followers.watch(self.id, self, lambda: self.on_change())
         return found is not None or conversation_id is None
 
+    def _renders(self, conversation_id: str, *, new: bool = False) -> Renders:
+        return Renders(self.store, self.owner, conversation_id, new=new, path=lambda: self.path)
+
     def _look_again(self) -> None:
         self._looking = None
         self.on_change()
@@ -100,9 +103,7 @@ class Transcript:
         """The conversation shown, created now if the chat is new."""
         if self.conversation is None:
             self.conversation = self.store.create(self.owner, self.app)
-            self.renders = Renders(
-                self.store, self.owner, self.conversation.id, new=True, path=lambda: self.path
-            )
+            self.renders = self._renders(self.conversation.id, new=True)
             if (
                 self._turns is not None
             ):  # a run answering in a new chat: its turn starts with the conversation

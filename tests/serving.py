@@ -52,6 +52,22 @@ SLOW = """
 """
 """A script whose reply streams 60 characters slowly; ``rc_closed = True`` runs when the stream is closed."""
 
+STORED_SLOW = """
+import time
+import reactchat as rc
+conv = rc.conversation()
+for m in conv.history:
+    rc.message(m)
+def words():
+    for i in range(40):
+        time.sleep(0.05)
+        yield f"w{i} "
+if prompt := rc.chat_input():
+    with conv.reply():
+        rc.write_stream(words())
+"""
+"""A stored conversation whose every answer streams 40 words 50 ms apart into ``conv.reply()``."""
+
 MULTIMODAL = """
     import reactchat as rc
     msg = rc.chat_input("attach", multimodal=True, file_types=["image", ".txt"], max_file_size=1000)

@@ -11,24 +11,7 @@ import pytest
 from reactchat.store import Store, StoreError, open_store
 from reactchat.testing import ChatTest
 from tests.db_proxy import DbProxy
-from tests.serving import wait_for
-
-SLOW = """
-    import time
-    import reactchat as rc
-    conv = rc.conversation()
-    for m in conv.history:
-        rc.message(m)
-
-    def words():
-        for i in range(40):
-            time.sleep(0.02)
-            yield f"w{i} "
-
-    if prompt := rc.chat_input():
-        with conv.reply():
-            rc.write_stream(words())
-"""
+from tests.serving import STORED_SLOW, wait_for
 
 
 @pytest.fixture
@@ -62,7 +45,7 @@ def test_an_answer_cut_off_by_the_database_shows_what_the_store_holds(
     cut_off: tuple[DbProxy, Store], write_app: Callable[[str], str]
 ) -> None:
     proxy, store = cut_off
-    t = ChatTest.from_file(write_app(SLOW), store=store, owner="ann", timeout=30)
+    t = ChatTest.from_file(write_app(STORED_SLOW), store=store, owner="ann", timeout=30)
     try:
         t.send("first", wait=False)
         t.wait_for(lambda t: len(t.messages) == 2 and len(t.messages[1]["content"]) > 20)
@@ -85,7 +68,7 @@ def test_a_prompt_sent_while_the_database_is_away_goes_back_into_the_input(
     cut_off: tuple[DbProxy, Store], write_app: Callable[[str], str]
 ) -> None:
     proxy, store = cut_off
-    t = ChatTest.from_file(write_app(SLOW), store=store, owner="ann", timeout=30)
+    t = ChatTest.from_file(write_app(STORED_SLOW), store=store, owner="ann", timeout=30)
     try:
         t.send("first")
         proxy.cut()

@@ -17,7 +17,7 @@ import pytest
 
 from reactchat.nginx_config import nginx_config
 from tests.nginx import ROOT, Nginx, Visitor, free_ports, health, log_text, messages, wait_log, wait_serving
-from tests.serving import Client, ready, run, wait_for
+from tests.serving import STORED_SLOW, Client, ready, run, wait_for
 
 CLI = [sys.executable, "-m", "reactchat"]
 
@@ -157,28 +157,12 @@ def test_ctrl_c_stops_every_worker_once(
     assert not any(alive(pid) for p in (port, port + 1) for pid in sup.pids(p))
 
 
-SLOW = """
-import time
-import reactchat as rc
-conv = rc.conversation()
-for m in conv.history:
-    rc.message(m)
-def words():
-    for i in range(40):
-        time.sleep(0.05)
-        yield f"w{i} "
-if prompt := rc.chat_input():
-    with conv.reply():
-        rc.write_stream(words())
-"""
-
-
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
 def test_a_stop_lets_running_answers_finish_and_a_second_stops_them(
     tmp_path: pathlib.Path, postgres_url: str, supervised: list[Supervised], signum: int
 ) -> None:
     script = tmp_path / "slow.py"
-    script.write_text(SLOW, encoding="utf-8")
+    script.write_text(STORED_SLOW, encoding="utf-8")
     port = free_ports(2)
     sup = Supervised(tmp_path, 2, port, postgres_url, str(script))
     supervised.append(sup)
