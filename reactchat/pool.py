@@ -103,6 +103,13 @@ class Pool:
         chunk, too soon to tell its tab it waits."""
         return self._busy - self._lent >= self.size
 
+    def settle(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for the threads lent to pumps to be given back: a stopped stream's
+        pump closes its generator at its next chunk, and its cleanup should run before the process ends.
+        Whether they all were."""
+        with self._cond:
+            return self._cond.wait_for(lambda: not self._lent, timeout)
+
     def wanted(self) -> bool:
         """Whether a run waits for a thread (a borrowed thread should be given back)."""
         return bool(self._line)
@@ -186,6 +193,7 @@ class Pool:
                         self.abandoned -= 1
                     if ticket.lent:
                         self._lent -= 1
+                        self._cond.notify_all()  # (settle waits for it)
                     ticket = self._line.popleft() if self._line else None
                     if ticket is None:
                         self._busy -= 1

@@ -84,6 +84,7 @@ class App:
         deadline = time.monotonic() + wait
         for session in sessions:
             session.wait_idle(max(0.0, deadline - time.monotonic()))
+        self.sessions.pool.settle(max(0.0, deadline - time.monotonic()))  # stopped streams' pumps
         if self.store is not None:
             self.store.close()
 

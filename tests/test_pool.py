@@ -95,6 +95,15 @@ def test_a_borrowed_thread_is_only_a_spare_one(gate: Gate) -> None:
     closed.until(lambda: closed.entered == 2 and closed.inside == 0)
 
 
+def test_settle_waits_for_the_threads_lent_to_pumps(gate: Gate) -> None:
+    pool = Pool(2)
+    assert pool.settle(0) and pool.borrow(gate.enter) is not None
+    gate.until(lambda: gate.inside == 1)
+    assert not pool.settle(0.01)  # the pump still has its thread
+    gate.release()
+    assert pool.settle(WAIT)
+
+
 def test_a_waiting_ticket_can_be_withdrawn_and_never_runs(gate: Gate) -> None:
     pool = Pool(1)
     pool.submit(gate.enter)
