@@ -9,7 +9,7 @@ import threading
 import time
 from typing import Any
 
-__all__ = ["Account", "Conversation", "Message", "StoredFile", "User", "new_id"]
+__all__ = ["Account", "Conversation", "Message", "StoredFile", "User", "as_dict", "new_id"]
 
 # --- Time-ordered ids: 48-bit milliseconds + 80 random bits, Crockford base32 (26 characters, like ULID).
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -104,3 +104,18 @@ class Account:
     user: User
     password_hash: str | None
     epoch: int
+
+
+def as_dict(message: Message) -> dict[str, Any]:
+    """A stored message as the dict scripts see (``conv.history``) and give back to ``rc.message``."""
+    out: dict[str, Any] = {"role": message.role, "content": message.content, "id": message.id,
+                           "created_at": message.created_at}  # fmt: skip
+    if message.metadata:
+        out["metadata"] = message.metadata
+    if message.feedback is not None:
+        out["feedback"] = message.feedback
+    if message.status != "done":
+        out["status"] = message.status
+    if message.siblings:  # one of several versions (retried, edited): which, of how many
+        out["branch"] = [message.siblings.index(message.id) + 1, len(message.siblings)]
+    return out

@@ -76,7 +76,7 @@ class Session:
         self.interactions = Interactions()  # what the last rc.chat declared: callbacks, examples
         self.transcript = transcript  # the stored conversation this tab shows, when served with a store
         self._widget_updates: dict[int, Any] = {}  # node id -> value, applied at the next run's start
-        self.status = "idle"
+        self.status = "running"  # until the first run ends: a snapshot before then holds no page yet
         self._tabs = Tabs()  # the last event number of each tab, and what EVACK names it by
         self.detached_since: float | None = time.monotonic()
         self.run: Run | None = None

@@ -13,6 +13,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterator
+from types import EllipsisType
 from typing import TYPE_CHECKING, Any
 
 from reactchat.appender import Batching, appender_for
@@ -20,6 +21,7 @@ from reactchat.archive import family, fork
 from reactchat.followers import LEASE_TTL, followers_for
 from reactchat.listing import PAGE, Listing
 from reactchat.media import sniff_mime
+from reactchat.records import as_dict
 from reactchat.renders import Renders
 
 if TYPE_CHECKING:
@@ -27,10 +29,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("reactchat")
 FOLLOW_INTERVAL = 0.2  # seconds between two "it changed" to following tabs while a reply streams
-
-
-def _nothing() -> None:
-    pass
 
 
 class Transcript:
@@ -49,8 +47,8 @@ class Transcript:
         self.followers = followers_for(store)
         # Streamed text goes through the process's appender: one transaction for every stream's frame.
         self._append = appender_for(store).append if isinstance(store, Batching) else store.append
-        self.on_change: Callable[[], None] = _nothing  # another tab changed the conversation shown
-        self.on_stop: Callable[[], object] = _nothing  # a tab following this one's answer pressed Stop
+        self.on_change: Callable[[], None] = lambda: None  # another tab changed the conversation shown
+        self.on_stop: Callable[[], object] = lambda: None  # a tab following this one's answer pressed Stop
         self.followers.watch_list(owner, self, lambda: self.on_change())
         self._looking: threading.Timer | None = None  # a look at answers whose writer may be gone (open)
         self._turns: contextlib.ExitStack | None = None  # the turn of the run answering now (turn)
@@ -64,7 +62,8 @@ class Transcript:
         self.deleted: Conversation | None = None  # the last one deleted, while its undo is offered
         self._synced: dict[str, Any] = {}  # keyed widget values as last kept in, or read from, conv.state
         self._synced_for: str | None = None
-        self._forks = False  # the path was moved back: the next message added may start a branch
+        self._leaf: str | EllipsisType | None = ...  # a move back (set_leaf), stored with the next message
+        self.answering: str | None = None  # the origin of the run's answer, a retry's (turns.record)
         self.removed: list[Message] | None = None  # the turn an undo removed, while it is offered back
 
     # -- which conversation ---------------------------------------------------------------------------------
@@ -72,6 +71,7 @@ class Transcript:
     def open(self, conversation_id: str | None) -> bool:
         """Show ``conversation_id`` (None: a new chat). Returns False, showing a new chat, when it is not one
         of the owner's conversations."""
+        self._store_leaf()
         found = self.store.get(self.owner, conversation_id) if conversation_id else None
         self.conversation = found
         self.path = self.store.path(self.owner, found.id) if found is not None else []
@@ -123,11 +123,13 @@ class Transcript:
             origin: str | None = None) -> Message:  # fmt: skip
         """Store a message after the last one shown (idempotent by ``origin``) and show it in the path."""
         conversation = self.ensure()
+        if origin is None and role != "user":
+            origin, self.answering = self.answering, None
         message = self.store.add(self.owner, conversation.id, role=role, content=content, metadata=metadata,
-                                 status=status, origin=origin)  # fmt: skip
-        if self._forks:  # after a move back up the tree, the message may have siblings: read them
+                                 status=status, origin=origin, parent_id=self._leaf)  # fmt: skip
+        if self._leaf is not ...:  # after a move back up the tree, the message may have siblings: read them
+            self._leaf = ...
             self.path = self.store.path(self.owner, conversation.id)
-            self._forks = False
         elif origin is None or all(m.id != message.id for m in self.path):  # a resend returns what it stored
             self.path.append(message)
         if status == "streaming":
@@ -135,9 +137,13 @@ class Transcript:
         self._touched(message.updated_at)
         return message
 
-    def has(self, origin: str) -> bool:
-        """Whether the path shown holds the message the client event ``origin`` made (a resent prompt)."""
-        return any(m.origin == origin for m in self.path)
+    def has(self, origin: str, *, branches: bool = False) -> bool:
+        """Whether the path shown (with ``branches``, the whole conversation) holds the message the client
+        event ``origin`` made: a resent prompt, or the answer to a resent retry."""
+        if any(m.origin == origin for m in self.path):
+            return True
+        stored = self.store.tree(self.owner, self.conversation.id) if branches and self.conversation else ()
+        return any(m.origin == origin for m in stored)
 
     def append(self, message_id: str, text: str) -> None:
         """Store streamed text; returns once it is committed (the frame that shows it follows)."""
@@ -181,17 +187,27 @@ class Transcript:
         return found[1]
 
     def set_leaf(self, message_id: str | None) -> None:
-        """Show the path that ends at ``message_id`` (None: before the first message); the rest stays stored
-        as a branch."""
-        if self.conversation is not None:
-            self.store.set_leaf(self.owner, self.conversation.id, message_id)
-            self.path = self.store.path(self.owner, self.conversation.id)
-            self._forks = True
+        """Show the path that ends at ``message_id``, a message on it (None: before the first message); the
+        rest stays stored as a branch. Stored with the next message added, or when the turn ends: a retry
+        or an edit and the message it adds are stored together, so a process that dies between leaves
+        neither, and the page's resent event is applied once."""
+        at = next((i for i, m in enumerate(self.path) if m.id == message_id), -1)
+        self.path, self._leaf = self.path[: at + 1], message_id
+
+    def _store_leaf(self) -> None:
+        leaf, self._leaf = self._leaf, ...
+        if leaf is not ... and self.conversation is not None:
+            try:
+                self.store.set_leaf(self.owner, self.conversation.id, leaf)
+            except Exception as exc:  # which branch shows, not the user's words: the tab shows it meanwhile
+                log.error("moving the active leaf failed: %s", exc)
+                return
             self.followers.changed(self.id, self)
 
     def page(self, message_id: str, step: int) -> bool:
         """Show the version ``step`` away (-1: the previous, 1: the next) of ``message_id``, a message on the
         path shown, with the rest of that version's branch as the user last saw it; False if there is none."""
+        self._store_leaf()
         found = next((m for m in self.path if m.id == message_id), None)
         if found is None or self.conversation is None or not found.siblings:
             return False
@@ -255,7 +271,8 @@ class Transcript:
             try:
                 yield
             finally:
-                self._turns = None
+                self._turns, self.answering = None, None
+                self._store_leaf()
 
     def _finish_left(self) -> None:
         """Mark interrupted the replies this tab's earlier runs could not finish (the store was down then):
@@ -378,18 +395,3 @@ class Transcript:
 
 def _pair_of_str(value: Any) -> bool:
     return isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)
-
-
-def as_dict(message: Message) -> dict[str, Any]:
-    """A stored message as the dict scripts see (``conv.history``) and give back to ``rc.message``."""
-    out: dict[str, Any] = {"role": message.role, "content": message.content, "id": message.id,
-                           "created_at": message.created_at}  # fmt: skip
-    if message.metadata:
-        out["metadata"] = message.metadata
-    if message.feedback is not None:
-        out["feedback"] = message.feedback
-    if message.status != "done":
-        out["status"] = message.status
-    if message.siblings:  # one of several versions (retried, edited): which, of how many
-        out["branch"] = [message.siblings.index(message.id) + 1, len(message.siblings)]
-    return out

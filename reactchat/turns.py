@@ -69,7 +69,9 @@ def record(
     if stored is not None and trigger.action == "undo":
         undo(t, stored)
     if stored is not None and trigger.action in ("retry", "edit"):
-        trigger = _again(t, trigger, stored)
+        if trigger.action == "retry" and origin and t.has(f"{origin}:a", branches=True):
+            return trigger  # sent again (to another worker, after a crash): answered once
+        trigger = _again(t, trigger, stored, origin)
     prompt = trigger.prompt
     if prompt is None or trigger.action == "retry":
         return trigger
@@ -122,9 +124,10 @@ def put_back(t: Transcript) -> None:
             t.set_feedback(again.id, m.feedback)
 
 
-def _again(t: Transcript, trigger: Trigger, stored: str) -> Trigger:
+def _again(t: Transcript, trigger: Trigger, stored: str, origin: str | None) -> Trigger:
     """A retry or an edit of the message ``stored`` on the path: the branch moves back, and the prompt to
-    answer (already stored for a retry, to store for an edit) is the trigger's."""
+    answer (already stored for a retry, to store for an edit) is the trigger's. The messages the event
+    adds are stored under its ``origin``: a retry's answer, an edit's prompt."""
     at = next((i for i, m in enumerate(t.path) if m.id == stored), None)
     if at is None:
         return trigger
@@ -133,6 +136,7 @@ def _again(t: Transcript, trigger: Trigger, stored: str) -> Trigger:
         if prompt is None or not isinstance(prompt.content, str):
             return trigger
         t.set_leaf(prompt.id)  # the earlier answer stays, as another version
+        t.answering = f"{origin}:a" if origin else None
         return dataclasses.replace(trigger, prompt=Prompt(prompt.content))
     edit = trigger.value if isinstance(trigger.value, dict) else {"text": trigger.value}
     text, edited = edit.get("text"), t.path[at]
@@ -140,6 +144,6 @@ def _again(t: Transcript, trigger: Trigger, stored: str) -> Trigger:
         return trigger
     t.set_leaf(edited.parent_id)  # the old prompt and what followed it stay, as another version
     if edit.get("answer", True) is False:
-        t.add("user", text)
+        t.add("user", text, origin=f"{origin}:0" if origin else None)
         return dataclasses.replace(trigger, prompt=None)
     return dataclasses.replace(trigger, prompt=Prompt(text))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from reactchat.listing import PAGE
+from reactchat.records import as_dict
 from reactchat.store import Store, open_store
-from reactchat.transcript import Transcript, as_dict
+from reactchat.transcript import Transcript
 
 
 @pytest.fixture

@@ -1,9 +1,13 @@
-"""What a client event changes in a stored conversation: undo removes the last turn, offered back once."""
+"""What a client event changes in a stored conversation: undo removes the last turn, offered back once; a
+retry or an edit is stored with what it adds, and one the page resends is applied once."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from typing import Any
 
+from reactchat.protocol import Event
 from reactchat.store import open_store
 from reactchat.testing import ChatTest
 
@@ -67,3 +71,91 @@ def test_an_error_during_a_retry_leaves_the_new_version_as_it_is_and_the_old_one
     stored = store.path(t.owner, t.conversation or "")
     assert [(m.content, m.status) for m in stored] == [("q", "done"), ("answer 1", "done")]
     assert len(stored[1].siblings) == 2
+
+
+GATED = """
+    import reactchat as rc
+    rc.chat(retry=True, editable="user")
+    conv = rc.conversation()
+    for m in conv.history:
+        rc.message(m)
+    if prompt := rc.chat_input():
+        reached.set()
+        release.wait(10)
+        answers.append(prompt)
+        with conv.reply():
+            rc.markdown(f"answer {len(answers)}")
+"""
+
+
+def _gated(write_app: Callable[[str], str]) -> tuple[str, dict[str, Any]]:
+    names: dict[str, Any] = {"reached": threading.Event(), "release": threading.Event(), "answers": []}
+    names["release"].set()
+    return write_app(GATED), names
+
+
+def test_a_retry_moves_the_branch_in_the_store_only_with_the_answer_it_starts(
+    write_app: Callable[[str], str],
+) -> None:
+    store = open_store("memory")
+    app, names = _gated(write_app)
+    t = ChatTest.from_file(app, store=store, names=names, owner="alice").send("q")
+    answered = store.path(t.owner, t.conversation or "")
+    names["release"].clear()
+    names["reached"].clear()
+    t.retry(wait=False)
+    assert names["reached"].wait(10)
+    # A process killed here leaves the conversation as it was: the page's resent retry applies it once.
+    assert store.path(t.owner, t.conversation or "") == answered
+    names["release"].set()
+    t.wait()
+    after = store.path(t.owner, t.conversation or "")
+    assert [m.content for m in after] == ["q", "answer 2"] and len(after[1].siblings) == 2
+    assert after[1].parent_id == answered[0].id
+
+
+def test_a_resent_retry_that_was_answered_is_not_answered_again(write_app: Callable[[str], str]) -> None:
+    store = open_store("memory")
+    app, names = _gated(write_app)
+    t = ChatTest.from_file(app, store=store, names=names, owner="alice").send("q").retry()
+    retry_seq = t._ev_seq
+    # Another process serves the tab; the first answer is shown again, and the page resends the retry it
+    # never saw confirmed (the same tab and event number) to the message it named.
+    again = ChatTest.from_file(app, store=store, names=names, owner="alice", conversation=t.conversation)
+    again.branch(1, -1)
+    assert again.messages[1]["content"] == "answer 1"
+    assert again.session.submit(Event(retry_seq, again._message(1).id, "retry", None), t._tab)
+    again.wait()
+    tree = store.tree(t.owner, t.conversation or "")
+    assert sorted(m.content for m in tree if m.role == "assistant") == ["answer 1", "answer 2"]
+    # A retry it never applied is applied, once.
+    again.retry()
+    assert len([m for m in store.tree(t.owner, t.conversation or "") if m.role == "assistant"]) == 3
+
+
+def test_an_edit_resent_as_a_prompt_is_stored_and_answered_once(write_app: Callable[[str], str]) -> None:
+    store = open_store("memory")
+    app, names = _gated(write_app)
+    t = ChatTest.from_file(app, store=store, names=names, owner="alice").send("q").edit(0, "better q")
+    edit_seq = t._ev_seq
+    before = store.tree(t.owner, t.conversation or "")
+    # The edited message is not shown any more: the page sends the edit's words as a prompt.
+    again = ChatTest.from_file(app, store=store, names=names, owner="alice", conversation=t.conversation)
+    node_id = again.session.tree.find("chat_input")[0].id
+    assert again.session.submit(Event(edit_seq, node_id, "submit", {"text": "better q"}), t._tab)
+    again.wait()
+    assert store.tree(t.owner, t.conversation or "") == before
+    assert [m.content for m in store.path(t.owner, t.conversation or "")] == ["better q", "answer 2"]
+
+
+def test_an_edit_kept_without_an_answer_is_stored_once(write_app: Callable[[str], str]) -> None:
+    store = open_store("memory")
+    app, names = _gated(write_app)
+    t = (
+        ChatTest.from_file(app, store=store, names=names, owner="alice")
+        .send("q")
+        .edit(0, "better q", answer=False)
+    )
+    kept = store.path(t.owner, t.conversation or "")
+    assert [m.content for m in kept] == ["better q"] and kept[0].origin == f"{t._tab}:{t._ev_seq}:0"
+    assert len(kept[0].siblings) == 2

@@ -1,7 +1,7 @@
 // The WebSocket: hello/resume (HELLO), notices (NOTE), frame intake, acks, unconfirmed-event resend, reconnect.
 import { conversationIn } from "./listing";
 import { decode, encode } from "./msgpack";
-import { type ClientMessage, EVACK, HELLO, isFrame, isMap, NOTE, PROTOCOL_VERSION, SNAP, type Value } from "./protocol";
+import { type ClientMessage, EVACK, HELLO, isFrame, isMap, NOTE, PROTOCOL_VERSION, RUN, SNAP, type Value } from "./protocol";
 import type { Store } from "./store";
 import { KEYS, load, save, sessionToken, setSessionToken, tabId, watchTabId } from "./tab";
 
@@ -18,11 +18,12 @@ const BACKOFF_MIN = 250;
 const BACKOFF_MAX = 5000;
 const MAX_PENDING = 100;
 /**
- * Events a new session takes again by the stored message they name, which its tree shows under another node
- * id: a choice of feedback is a value, the same if applied twice (a retry or an edit is not: it would answer
- * twice, so those are not carried).
+ * Actions on a stored message that a new session takes again, on the node its tree shows that message by (a
+ * new tree numbers its nodes afresh). Each is applied once: feedback is a value; a retry, an edit, an undo or
+ * a switch of version that was applied took the message off the branch shown, so it is not found again (and
+ * the server knows a retry it answered by the event's number). A click on an option or a fork is not carried.
  */
-const CARRIED = new Set(["feedback"]);
+const ON_MESSAGE = new Set(["feedback", "retry", "edit", "undo", "branch"]);
 /** The server's close code when another connection resumed this session (reactchat/websocket.py). */
 const CLOSE_REPLACED = 4001;
 /** The server's close code when sign-in is required or the user's session ended (reactchat/websocket.py). */
@@ -105,9 +106,13 @@ export class Connection {
   private pending: EvMessage[] = loadPending();
   /** What the session's EVACKs name this tab by (from its HELLO). */
   private tabNumber: number | null = null;
+  /** The session's last RUN said a run is going (a new session's tree is not whole before its first ends). */
+  private running = false;
   /** Events a replaced session never applied, for the new one once its tree is here (sendAgain). */
   private resubmit: EvMessage[] = [];
-  /** Event seq -> the stored message a CARRIED event names, which a new session's tree shows under another id. */
+  /** A new session replaced ours and its tree is not whole yet: events wait in `resubmit`. */
+  private carrying = false;
+  /** Event seq -> what a carried event names (nameOf), which a new session's tree shows under another id. */
   private readonly named = new Map<number, string>();
 
   constructor(
@@ -165,13 +170,29 @@ export class Connection {
   /** Queue a user event; it is resent after reconnects until a HELLO confirms it. */
   event(nodeId: number, action: string, value: Value): void {
     const msg: EvMessage = ["ev", ++this.evSeq, nodeId, action, value];
-    const stored = CARRIED.has(action) ? this.store.nodes.get(nodeId)?.props["id"] : undefined;
-    if (typeof stored === "string") this.named.set(msg[1], stored);
+    const name = this.nameOf(nodeId, action);
+    if (name !== null) this.named.set(msg[1], name);
     save(KEYS.evSeq, String(this.evSeq));
+    if (this.carrying) {
+      this.resubmit.push(msg); // it names a node of the old tree too: it goes with them (sendAgain)
+      return;
+    }
     this.pending.push(msg);
     if (this.pending.length > MAX_PENDING) this.pending.shift();
     this.savePending();
     if (this.ready) this.raw(msg);
+  }
+
+  /**
+   * What an event on `nodeId` names that another session's tree shows too (null: nothing): a stored message
+   * (`ON_MESSAGE` actions), or a widget (its value, `set`) by its type and label.
+   */
+  private nameOf(nodeId: number, action: string): string | null {
+    const rec = this.store.nodes.get(nodeId);
+    const p = rec?.props ?? {};
+    if (ON_MESSAGE.has(action) && typeof p["id"] === "string") return `m:${p["id"]}`;
+    if (action === "set" && rec?.kind === "widget") return `w:${JSON.stringify([p["type"], p["label"]])}`;
+    return null;
   }
 
   /** The resume token of the current session (authorises uploads). */
@@ -215,10 +236,11 @@ export class Connection {
       for (const seq of this.named.keys()) if (seq <= applied) this.named.delete(seq);
       this.savePending();
     }
+    for (const op of ops) if (op[0] === RUN) this.running = op[1] === "running";
     if (this.ready && (!this.needSnap || ops.some((op) => op[0] === SNAP))) {
       if (this.needSnap || hello) this.hooks.status("open");
       this.needSnap = false;
-      if (this.resubmit.length) this.sendAgain();
+      if (this.carrying && !this.running) this.sendAgain(); // the new tree is whole once a run ended
     }
     if (seq !== null) {
       this.lastSeq = seq;
@@ -255,10 +277,11 @@ export class Connection {
     const unconfirmed = this.pending.filter((m) => m[1] > lastEvSeq);
     if (newSession) {
       // Another worker (or a restarted server) took over: those events name nodes of a tree it never had.
-      // What the user submitted goes to its chat input once its tree is here, feedback to the message it
-      // names (sendAgain); the rest is dropped.
+      // What the user submitted goes to its chat input once its tree is here, the rest to what it names
+      // there (sendAgain); an event that names nothing another tree shows is dropped.
       this.pending = [];
       this.resubmit = unconfirmed.filter((m) => m[3] === "submit" || this.named.has(m[1]));
+      this.carrying = true;
     } else {
       this.pending = unconfirmed;
       for (const m of unconfirmed) this.raw(m);
@@ -268,40 +291,36 @@ export class Connection {
   }
 
   /**
-   * Send what a replaced session never applied to the new session, with their own event numbers: feedback to
-   * the message it names, the submits to its chat input (a prompt the old one stored before it went is
-   * recognised by its number and stored, and answered, once).
+   * Send what a replaced session never applied to the new session, in order, with their own event numbers:
+   * submits to its chat input (a prompt the old one stored is recognised by its number and stored, and
+   * answered, once), the rest to the message or widget they name. An edit whose message is not shown any
+   * more was stored (its new version shows) or the message is gone: its text goes as a prompt, stored and
+   * answered once, so the words are not lost (an edit kept without an answer was stored whole: dropped).
    */
   private sendAgain(): void {
-    const shown = new Map<unknown, number>(); // stored message id -> its node in the new tree
+    const shown = new Map<string, number>(); // what an event names -> its node in the new tree (-1: two)
     let input: number | null = null;
     for (const [id, rec] of this.store.nodes) {
       if (rec.kind === "chat_input" && input === null) input = id;
-      if (rec.kind === "message" && typeof rec.props["id"] === "string") shown.set(rec.props["id"], id);
+      const name = this.nameOf(id, rec.kind === "widget" ? "set" : "feedback");
+      if (name !== null) shown.set(name, shown.has(name) ? -1 : id);
     }
-    const again = this.resubmit.filter((m) => m[3] === "submit");
-    for (const m of this.resubmit.filter((m) => m[3] !== "submit")) {
-      const node = shown.get(this.named.get(m[1]));
-      if (node === undefined) continue; // not shown any more: nothing to set it on
-      const msg: EvMessage = ["ev", m[1], node, m[3], m[4]];
+    const lost: string[] = [];
+    for (const [, seq, , action, value] of this.resubmit) {
+      const node = action === "submit" ? -1 : (shown.get(this.named.get(seq) ?? "") ?? -1);
+      let msg: EvMessage | null = node >= 0 ? ["ev", seq, node, action, value] : null;
+      if (action === "submit" || (action === "edit" && node < 0 && typeof value === "string")) {
+        const text = isMap(value) ? value["text"] : value;
+        if (input !== null) msg = ["ev", seq, input, "submit", action === "submit" ? value : { text: value }];
+        else if (typeof text === "string" && text) lost.push(text);
+      }
+      if (msg === null) continue;
       this.pending.push(msg);
       this.raw(msg);
     }
     this.resubmit = [];
-    if (input === null) {
-      const texts = again.flatMap((m) => {
-        const v = m[4];
-        const t = isMap(v) ? v["text"] : v;
-        return typeof t === "string" && t ? [t] : [];
-      });
-      if (texts.length) this.hooks.lost(texts);
-      return;
-    }
-    for (const m of again) {
-      const msg: EvMessage = ["ev", m[1], input, "submit", m[4]];
-      this.pending.push(msg);
-      this.raw(msg);
-    }
+    this.carrying = false;
+    if (lost.length) this.hooks.lost(lost);
     this.savePending();
   }
 

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, mock, test } from "node:test";
 import { CLOSE_SIGNED_OUT, Connection, controlOps, hello, type Status } from "../src/connection";
 import { decode, encode } from "../src/msgpack";
-import { EVACK, HELLO, PROTOCOL_VERSION, SNAP } from "../src/protocol";
+import { EVACK, HELLO, INS, PROTOCOL_VERSION, RUN, SNAP } from "../src/protocol";
 import { Store } from "../src/store";
 import { KEYS } from "../src/tab";
 import { freshDom } from "./dom";
@@ -67,7 +67,7 @@ class FakeSocket {
     this.frame([[HELLO, token, 0]]);
   }
   /** A frame of `ops` from the server. */
-  frame(ops: unknown[], seq = 1): void {
+  frame(ops: unknown[], seq: number | null = 1): void {
     this.onmessage?.({ data: encode([PROTOCOL_VERSION, seq, ops] as never).slice().buffer });
   }
   /** The client messages sent, decoded. */
@@ -205,30 +205,98 @@ describe("events another session must not lose", () => {
     }
   });
 
-  test("feedback the replaced session never applied goes to the message it names in the new tree; a retry does not", () => {
+  /** Two stored messages (m1 the user's, m2 the answer), a widget and a chat input, under the ids given. */
+  const shown = (input: number, answer: number, other: number, widget = 8) => [0, "root", {}, [
+    [other, "message", { role: "user", id: "m1" }, []],
+    [answer, "message", { role: "assistant", id: "m2" }, []],
+    [widget, "widget", { type: "slider", label: "Temperature", value: 0.5 }, []],
+    [input, "chat_input", {}, []],
+  ]];
+
+  /** A tab that sent `send` to a session that died before applying them; what it sends the next one. */
+  const resent = (send: (conn: Connection) => void, next: unknown[] = shown(15, 17, 16, 18)): unknown[] => {
     mock.timers.enable({ apis: ["setTimeout"] });
     try {
       const { page } = tab();
       const { socket, conn } = page();
-      const shown = (input: number, answer: number, other: number) => [0, "root", {}, [
-        [other, "message", { role: "user", id: "m1" }, []],
-        [answer, "message", { role: "assistant", id: "m2" }, []],
-        [input, "chat_input", {}, []],
-      ]];
       socket.frame([[HELLO, "first", 0, 1], [SNAP, shown(5, 6, 7)]]);
-      conn.event(6, "feedback", "like"); // never applied: the worker died
-      conn.event(6, "retry", null); // not carried: applied twice, it would answer twice
-      conn.event(5, "submit", "and then?");
+      send(conn);
       socket.closeWith(1006);
       mock.timers.tick(5000);
-      const next = FakeSocket.made.at(-1) as FakeSocket;
-      next.open();
-      next.frame([[HELLO, "second", 0], [SNAP, shown(15, 17, 16)]]); // the same messages under other ids
-      const evs = next.messages().filter((m) => Array.isArray(m) && m[0] === "ev");
-      assert.deepEqual(evs, [["ev", 1, 17, "feedback", "like"], ["ev", 3, 15, "submit", "and then?"]]);
+      const again = FakeSocket.made.at(-1) as FakeSocket;
+      again.open();
+      again.frame([[HELLO, "second", 0], [SNAP, next]]); // the same messages under other ids
+      return again.messages().filter((m) => Array.isArray(m) && m[0] === "ev");
     } finally {
       mock.timers.reset();
     }
+  };
+
+  test("message actions and widget values go, in order, to what they name in the new tree", () => {
+    const evs = resent((conn) => {
+      conn.event(6, "feedback", "like");
+      conn.event(8, "set", 0.9);
+      conn.event(5, "submit", "and then?");
+      conn.event(6, "retry", null);
+      conn.event(7, "edit", { text: "better", answer: false });
+      conn.event(6, "undo", null);
+      conn.event(6, "branch", -1);
+    });
+    assert.deepEqual(evs, [
+      ["ev", 1, 17, "feedback", "like"], ["ev", 2, 18, "set", 0.9], ["ev", 3, 15, "submit", "and then?"],
+      ["ev", 4, 17, "retry", null], ["ev", 5, 16, "edit", { text: "better", answer: false }],
+      ["ev", 6, 17, "undo", null], ["ev", 7, 17, "branch", -1],
+    ]);
+  });
+
+  test("an action whose message is not shown any more was applied, or the message is gone: dropped", () => {
+    const elsewhere = [0, "root", {}, [[30, "message", { role: "assistant", id: "m3" }, []], [31, "chat_input", {}, []]]];
+    const evs = resent((conn) => {
+      conn.event(6, "retry", null);
+      conn.event(6, "feedback", "like");
+      conn.event(7, "edit", { text: "kept without an answer", answer: false });
+      conn.event(6, "option", "yes"); // never carried: nothing tells an applied one
+    }, elsewhere);
+    assert.deepEqual(evs, []);
+  });
+
+  test("an edit whose message is not shown goes as a prompt: the server stores and answers it once", () => {
+    const elsewhere = [0, "root", {}, [[31, "chat_input", {}, []]]];
+    assert.deepEqual(resent((conn) => conn.event(7, "edit", "better"), elsewhere), [["ev", 1, 31, "submit", { text: "better" }]]);
+  });
+
+  test("a new session's tree is whole only once its first run ended: resent events wait for that", () => {
+    mock.timers.enable({ apis: ["setTimeout"] });
+    try {
+      const { page } = tab();
+      const { socket, conn } = page();
+      socket.frame([[HELLO, "first", 0, 1], [SNAP, shown(5, 6, 7)], [RUN, "done"]]);
+      conn.event(6, "retry", null);
+      conn.event(5, "submit", "and then?");
+      socket.closeWith(1006);
+      mock.timers.tick(5000);
+      const again = FakeSocket.made.at(-1) as FakeSocket;
+      again.open();
+      again.frame([[HELLO, "second", 0]], null);
+      conn.event(6, "feedback", "like"); // a click on the old tree before the new one came: it goes with them
+      again.frame([[SNAP, [0, "root", {}, []]], [RUN, "running"]]);
+      const evs = () => again.messages().filter((m) => Array.isArray(m) && m[0] === "ev");
+      assert.deepEqual(evs(), [], "nothing is shown yet: neither the message nor the input");
+      const nodes = (shown(15, 17, 16) as unknown[])[3] as unknown[];
+      again.frame([...nodes.map((n) => [INS, 0, null, n]), [RUN, "done"]], 2); // the first run ended
+      assert.deepEqual(evs(), [
+        ["ev", 1, 17, "retry", null], ["ev", 2, 15, "submit", "and then?"], ["ev", 3, 17, "feedback", "like"],
+      ]);
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
+  test("two widgets alike in the new tree: a value is not guessed onto either", () => {
+    const twice = [0, "root", {}, [
+      [40, "widget", { type: "slider", label: "Temperature" }, []], [41, "widget", { type: "slider", label: "Temperature" }, []],
+    ]];
+    assert.deepEqual(resent((conn) => conn.event(8, "set", 0.9), twice), []);
   });
 
   test("with no chat input in the new session's tree, the words go back to the user", () => {

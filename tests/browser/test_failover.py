@@ -106,3 +106,40 @@ def test_a_killed_worker_loses_nothing_the_page_showed(
         expect(page.locator('[data-testid="error"]')).to_have_count(0)
     finally:
         nginx.stop()
+
+
+def test_clicks_made_while_the_worker_is_down_are_applied_once_by_another(
+    page: Page, tmp_path: pathlib.Path, workers: list[Worker]
+) -> None:
+    listen = free_ports(1)
+    nginx = Nginx(nginx_config(3, workers[0].port, listen=f"127.0.0.1:{listen}"), listen, tmp_path).start()
+    try:
+        page.set_viewport_size({"width": 1200, "height": 800})
+        open_app(page, nginx.url)
+        send(page, "hello")
+        expect(page.locator(ASSISTANT)).to_contain_text("Answer to hello (small)")
+        expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+        max(workers, key=lambda w: w.sessions()).kill()
+        # Nothing confirms these: the page keeps them, and takes them to the new session's tree by the
+        # stored message and the widget they name, in order.
+        answer = page.locator(ASSISTANT).nth(0)
+        answer.hover()
+        answer.locator('[data-testid="feedback"][data-value="Like"]').click()
+        page.get_by_test_id("sidebar").get_by_label("Model").select_option(label="large")
+        answer.hover()
+        answer.get_by_test_id("retry").click()
+
+        expect(answer.get_by_test_id("branch-position")).to_have_text("2/2", timeout=WAIT_MS)
+        expect(answer).to_contain_text("Answer to hello (large)", timeout=WAIT_MS)
+        expect(page.locator(APP)).to_have_attribute("data-run-state", "idle", timeout=WAIT_MS)
+        answer.hover()
+        answer.get_by_test_id("branch-prev").click()
+        expect(answer).to_contain_text("Answer to hello (small)")
+        expect(answer.locator('[data-testid="feedback"][data-value="Like"]')).to_have_attribute(
+            "aria-pressed", "true"
+        )
+        expect(answer.get_by_test_id("branch-position")).to_have_text("1/2")  # retried once, not twice
+        assert contents(page.locator(USER)) == ["hello"]
+        expect(page.locator('[data-testid="error"]')).to_have_count(0)
+    finally:
+        nginx.stop()
