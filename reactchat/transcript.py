@@ -63,7 +63,7 @@ class Transcript:
         self._synced: dict[str, Any] = {}  # keyed widget values as last kept in, or read from, conv.state
         self._synced_for: str | None = None
         self._leaf: str | EllipsisType | None = ...  # a move back (set_leaf), stored with the next message
-        self.answering: str | None = None  # the origin of the run's answer, a retry's (turns.record)
+        self.answering: str | None = None  # the origin of the run's first message (turns.record)
         self.removed: list[Message] | None = None  # the turn an undo removed, while it is offered back
 
     # -- which conversation ---------------------------------------------------------------------------------
@@ -123,7 +123,7 @@ class Transcript:
             origin: str | None = None) -> Message:  # fmt: skip
         """Store a message after the last one shown (idempotent by ``origin``) and show it in the path."""
         conversation = self.ensure()
-        if origin is None and role != "user":
+        if origin is None:
             origin, self.answering = self.answering, None
         message = self.store.add(self.owner, conversation.id, role=role, content=content, metadata=metadata,
                                  status=status, origin=origin, parent_id=self._leaf)  # fmt: skip

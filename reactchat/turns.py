@@ -11,7 +11,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from reactchat.store_base import NotFound
-from reactchat.trigger import Prompt, Trigger
+from reactchat.trigger import RERUN, Prompt, Trigger
 
 if TYPE_CHECKING:
     from reactchat.transcript import Transcript
@@ -22,6 +22,9 @@ __all__ = ["put_back", "record", "record_event", "undo"]
 log = logging.getLogger("reactchat")
 
 FINAL = ("done", "stopped", "interrupted", "error")
+# Events on a stored message whose run's first stored message is kept under the event's origin + ":a" (a
+# retry's answer, an option's prompt): one the page sends again after a crash is applied only without it.
+ONCE_BY_ANSWER = ("retry", "option")
 
 
 def record_event(
@@ -66,11 +69,13 @@ def record(
         t.fork(stored)
     if not t.in_use:
         return trigger
+    if origin and stored is not None and trigger.action in ONCE_BY_ANSWER:
+        if t.has(f"{origin}:a", branches=True):
+            return RERUN  # sent again (to another worker, after a crash): applied once
+        t.answering = f"{origin}:a"
     if stored is not None and trigger.action == "undo":
         undo(t, stored)
     if stored is not None and trigger.action in ("retry", "edit"):
-        if trigger.action == "retry" and origin and t.has(f"{origin}:a", branches=True):
-            return trigger  # sent again (to another worker, after a crash): answered once
         trigger = _again(t, trigger, stored, origin)
     prompt = trigger.prompt
     if prompt is None or trigger.action == "retry":
@@ -127,7 +132,7 @@ def put_back(t: Transcript) -> None:
 def _again(t: Transcript, trigger: Trigger, stored: str, origin: str | None) -> Trigger:
     """A retry or an edit of the message ``stored`` on the path: the branch moves back, and the prompt to
     answer (already stored for a retry, to store for an edit) is the trigger's. The messages the event
-    adds are stored under its ``origin``: a retry's answer, an edit's prompt."""
+    adds are stored under its ``origin``: an edit's prompt (a retry's answer: ``record``)."""
     at = next((i for i, m in enumerate(t.path) if m.id == stored), None)
     if at is None:
         return trigger
@@ -136,7 +141,6 @@ def _again(t: Transcript, trigger: Trigger, stored: str, origin: str | None) -> 
         if prompt is None or not isinstance(prompt.content, str):
             return trigger
         t.set_leaf(prompt.id)  # the earlier answer stays, as another version
-        t.answering = f"{origin}:a" if origin else None
         return dataclasses.replace(trigger, prompt=Prompt(prompt.content))
     edit = trigger.value if isinstance(trigger.value, dict) else {"text": trigger.value}
     text, edited = edit.get("text"), t.path[at]

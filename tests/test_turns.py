@@ -159,3 +159,32 @@ def test_an_edit_kept_without_an_answer_is_stored_once(write_app: Callable[[str]
     kept = store.path(t.owner, t.conversation or "")
     assert [m.content for m in kept] == ["better q"] and kept[0].origin == f"{t._tab}:{t._ev_seq}:0"
     assert len(kept[0].siblings) == 2
+
+
+def test_a_resent_option_click_that_was_applied_is_not_applied_again(write_app: Callable[[str], str]) -> None:
+    store = open_store("memory")
+    app = write_app("""
+        import reactchat as rc
+        rc.chat()
+        conv = rc.conversation()
+        for m in conv.history:
+            rc.message({**m, "options": ["Red", "Blue"]} if m["content"] == "Which one?" else m)
+        if rc.chat_input():
+            conv.add({"role": "assistant", "content": "Which one?", "options": ["Red", "Blue"]})
+        event = rc.chat_event()
+        if event is not None and event.kind == "option":
+            conv.add({"role": "user", "content": event.value})
+            with conv.reply():
+                rc.markdown(f"you chose {event.value}")
+    """)
+    t = ChatTest.from_file(app, store=store, owner="alice").send("pick").click_option(0)
+    option_seq = t._ev_seq
+    kept = store.path(t.owner, t.conversation or "")
+    assert [m.content for m in kept] == ["pick", "Which one?", "Red", "you chose Red"]
+    assert kept[2].origin == f"{t._tab}:{option_seq}:a"  # the first message its run stored
+    again = ChatTest.from_file(app, store=store, owner="alice", conversation=t.conversation)
+    assert again.session.submit(Event(option_seq, again._message(1).id, "option", "Red"), t._tab)
+    again.wait()
+    assert store.path(t.owner, t.conversation or "") == kept and not again.errors
+    again.click_option(1, message=1)  # one it never applied is applied
+    assert [m.content for m in store.path(t.owner, t.conversation or "")][4:] == ["Blue", "you chose Blue"]

@@ -20,10 +20,10 @@ const MAX_PENDING = 100;
 /**
  * Actions on a stored message that a new session takes again, on the node its tree shows that message by (a
  * new tree numbers its nodes afresh). Each is applied once: feedback is a value; a retry, an edit, an undo or
- * a switch of version that was applied took the message off the branch shown, so it is not found again (and
- * the server knows a retry it answered by the event's number). A click on an option or a fork is not carried.
+ * a switch of version that was applied took the message off the branch shown, so it is not found again; the
+ * server knows a retry or an option it applied by the event's number. "Branch off" is not carried.
  */
-const ON_MESSAGE = new Set(["feedback", "retry", "edit", "undo", "branch"]);
+const ON_MESSAGE = new Set(["feedback", "retry", "edit", "undo", "branch", "option"]);
 /** The server's close code when another connection resumed this session (reactchat/websocket.py). */
 const CLOSE_REPLACED = 4001;
 /** The server's close code when sign-in is required or the user's session ended (reactchat/websocket.py). */

@@ -241,11 +241,12 @@ describe("events another session must not lose", () => {
       conn.event(7, "edit", { text: "better", answer: false });
       conn.event(6, "undo", null);
       conn.event(6, "branch", -1);
+      conn.event(6, "option", "yes");
     });
     assert.deepEqual(evs, [
       ["ev", 1, 17, "feedback", "like"], ["ev", 2, 18, "set", 0.9], ["ev", 3, 15, "submit", "and then?"],
       ["ev", 4, 17, "retry", null], ["ev", 5, 16, "edit", { text: "better", answer: false }],
-      ["ev", 6, 17, "undo", null], ["ev", 7, 17, "branch", -1],
+      ["ev", 6, 17, "undo", null], ["ev", 7, 17, "branch", -1], ["ev", 8, 17, "option", "yes"],
     ]);
   });
 
@@ -255,7 +256,7 @@ describe("events another session must not lose", () => {
       conn.event(6, "retry", null);
       conn.event(6, "feedback", "like");
       conn.event(7, "edit", { text: "kept without an answer", answer: false });
-      conn.event(6, "option", "yes"); // never carried: nothing tells an applied one
+      conn.event(6, "fork", null); // never carried
     }, elsewhere);
     assert.deepEqual(evs, []);
   });
