@@ -22,9 +22,9 @@ __all__ = ["put_back", "record", "record_event", "undo"]
 log = logging.getLogger("reactchat")
 
 FINAL = ("done", "stopped", "interrupted", "error")
-# Events on a stored message whose run's first stored message is kept under the event's origin + ":a" (a
-# retry's answer, an option's prompt): one the page sends again after a crash is applied only without it.
-ONCE_BY_ANSWER = ("retry", "option")
+# Events whose run's first stored message is kept under the event's origin + ":a" (a retry's answer, an
+# option's or a button's first message): one the page sends again after a crash is applied only without it.
+ONCE_BY_ANSWER = ("retry", "option", "click")
 
 
 def record_event(
@@ -69,7 +69,7 @@ def record(
         t.fork(stored)
     if not t.in_use:
         return trigger
-    if origin and stored is not None and trigger.action in ONCE_BY_ANSWER:
+    if origin and trigger.action in ONCE_BY_ANSWER:
         if t.has(f"{origin}:a", branches=True):
             return RERUN  # sent again (to another worker, after a crash): applied once
         t.answering = f"{origin}:a"

@@ -188,3 +188,30 @@ def test_a_resent_option_click_that_was_applied_is_not_applied_again(write_app: 
     assert store.path(t.owner, t.conversation or "") == kept and not again.errors
     again.click_option(1, message=1)  # one it never applied is applied
     assert [m.content for m in store.path(t.owner, t.conversation or "")][4:] == ["Blue", "you chose Blue"]
+
+
+def test_a_resent_button_click_whose_run_stored_a_message_is_not_applied_again(
+    write_app: Callable[[str], str],
+) -> None:
+    store = open_store("memory")
+    app = write_app("""
+        import reactchat as rc
+        conv = rc.conversation()
+        for m in conv.history:
+            rc.message(m)
+        if rc.chat_input():
+            with conv.reply():
+                rc.markdown("noted")
+        if rc.button("Summarise"):
+            conv.add({"role": "assistant", "content": f"summary of {len(conv.history)}"})
+    """)
+    t = ChatTest.from_file(app, store=store, owner="alice").send("note this").click("Summarise")
+    click_seq = t._ev_seq
+    kept = store.path(t.owner, t.conversation or "")
+    assert [m.content for m in kept] == ["note this", "noted", "summary of 2"]
+    again = ChatTest.from_file(app, store=store, owner="alice", conversation=t.conversation)
+    assert again.session.submit(Event(click_seq, again._widget("Summarise").id, "click", None), t._tab)
+    again.wait()
+    assert store.path(t.owner, t.conversation or "") == kept and not again.errors
+    again.click("Summarise")  # one it never applied is applied
+    assert [m.content for m in store.path(t.owner, t.conversation or "")][3:] == ["summary of 3"]

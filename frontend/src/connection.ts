@@ -18,12 +18,13 @@ const BACKOFF_MIN = 250;
 const BACKOFF_MAX = 5000;
 const MAX_PENDING = 100;
 /**
- * Actions on a stored message that a new session takes again, on the node its tree shows that message by (a
- * new tree numbers its nodes afresh). Each is applied once: feedback is a value; a retry, an edit, an undo or
- * a switch of version that was applied took the message off the branch shown, so it is not found again; the
- * server knows a retry or an option it applied by the event's number. "Branch off" is not carried.
+ * Events a new session does not take again: "Branch off" makes a new conversation that nothing ties to the
+ * click (sent twice, there would be two), and a copy is the page's own. Every other event goes to the node the
+ * new tree shows the same thing by (`nodeName`); see `sendAgain` for why each is applied once.
  */
-const ON_MESSAGE = new Set(["feedback", "retry", "edit", "undo", "branch", "option"]);
+const NOT_CARRIED = new Set(["fork", "copy", "copy_all"]);
+/** Kinds a tree holds one of, named by kind alone. */
+const ONE_OF_A_KIND = new Set(["chat", "conversations"]);
 /** The server's close code when another connection resumed this session (reactchat/websocket.py). */
 const CLOSE_REPLACED = 4001;
 /** The server's close code when sign-in is required or the user's session ended (reactchat/websocket.py). */
@@ -183,16 +184,9 @@ export class Connection {
     if (this.ready) this.raw(msg);
   }
 
-  /**
-   * What an event on `nodeId` names that another session's tree shows too (null: nothing): a stored message
-   * (`ON_MESSAGE` actions), or a widget (its value, `set`) by its type and label.
-   */
+  /** What an event `action` on `nodeId` names that another session's tree may show too (null: nothing). */
   private nameOf(nodeId: number, action: string): string | null {
-    const rec = this.store.nodes.get(nodeId);
-    const p = rec?.props ?? {};
-    if (ON_MESSAGE.has(action) && typeof p["id"] === "string") return `m:${p["id"]}`;
-    if (action === "set" && rec?.kind === "widget") return `w:${JSON.stringify([p["type"], p["label"]])}`;
-    return null;
+    return NOT_CARRIED.has(action) ? null : nodeName(this.store.nodes.get(nodeId));
   }
 
   /** The resume token of the current session (authorises uploads). */
@@ -292,17 +286,21 @@ export class Connection {
 
   /**
    * Send what a replaced session never applied to the new session, in order, with their own event numbers:
-   * submits to its chat input (a prompt the old one stored is recognised by its number and stored, and
-   * answered, once), the rest to the message or widget they name. An edit whose message is not shown any
-   * more was stored (its new version shows) or the message is gone: its text goes as a prompt, stored and
-   * answered once, so the words are not lost (an edit kept without an answer was stored whole: dropped).
+   * submits to its chat input, the rest to the node showing what they named (none: dropped). Each is applied
+   * once. The server stores a prompt once by its number and answers it only if nothing follows it; a retry,
+   * an edit, an undo or a switch of version that was applied took its message off the branch shown (a
+   * retry or an edit is stored together with what it adds); the first message a retry's, an option's or a
+   * button's run stores is kept under its number, and one that exists makes the event a plain rerun;
+   * feedback, a widget's value and the list's actions are values, the same applied twice. An edit whose
+   * message is not shown any more was stored (its new version shows) or the message is gone: its text goes
+   * as a prompt, so the words are not lost (an edit kept without an answer was stored whole: dropped).
    */
   private sendAgain(): void {
     const shown = new Map<string, number>(); // what an event names -> its node in the new tree (-1: two)
     let input: number | null = null;
     for (const [id, rec] of this.store.nodes) {
       if (rec.kind === "chat_input" && input === null) input = id;
-      const name = this.nameOf(id, rec.kind === "widget" ? "set" : "feedback");
+      const name = nodeName(rec);
       if (name !== null) shown.set(name, shown.has(name) ? -1 : id);
     }
     const lost: string[] = [];
@@ -354,4 +352,16 @@ export class Connection {
   private savePending(): void {
     save(KEYS.pending, this.pending.length ? JSON.stringify(this.pending) : null);
   }
+}
+
+/**
+ * What a node shows that another session's tree shows by the same name (null: nothing it can be told by): a
+ * stored message by its id, a widget by its type and label, the chat and the conversation list by kind.
+ */
+function nodeName(rec: { kind: string; props: Record<string, Value> } | undefined): string | null {
+  if (rec === undefined) return null;
+  const p = rec.props;
+  if (rec.kind === "message") return typeof p["id"] === "string" ? `m:${p["id"]}` : null;
+  if (rec.kind === "widget") return `w:${JSON.stringify([p["type"] ?? null, p["label"] ?? null])}`;
+  return ONE_OF_A_KIND.has(rec.kind) ? `k:${rec.kind}` : null;
 }

@@ -205,11 +205,17 @@ describe("events another session must not lose", () => {
     }
   });
 
-  /** Two stored messages (m1 the user's, m2 the answer), a widget and a chat input, under the ids given. */
+  /**
+   * Two stored messages (m1 the user's, m2 the answer), a slider, a button, the chat, the list and a chat
+   * input, under the ids given (the last four at `widget` + 1, 2, 3).
+   */
   const shown = (input: number, answer: number, other: number, widget = 8) => [0, "root", {}, [
     [other, "message", { role: "user", id: "m1" }, []],
     [answer, "message", { role: "assistant", id: "m2" }, []],
     [widget, "widget", { type: "slider", label: "Temperature", value: 0.5 }, []],
+    [widget + 1, "widget", { type: "button", label: "Summarise" }, []],
+    [widget + 2, "chat", {}, []],
+    [widget + 3, "conversations", {}, []],
     [input, "chat_input", {}, []],
   ]];
 
@@ -232,7 +238,7 @@ describe("events another session must not lose", () => {
     }
   };
 
-  test("message actions and widget values go, in order, to what they name in the new tree", () => {
+  test("events go, in order, to what they name in the new tree", () => {
     const evs = resent((conn) => {
       conn.event(6, "feedback", "like");
       conn.event(8, "set", 0.9);
@@ -242,11 +248,15 @@ describe("events another session must not lose", () => {
       conn.event(6, "undo", null);
       conn.event(6, "branch", -1);
       conn.event(6, "option", "yes");
+      conn.event(9, "click", null);
+      conn.event(10, "example", 0);
+      conn.event(11, "conversation_new", null);
     });
     assert.deepEqual(evs, [
       ["ev", 1, 17, "feedback", "like"], ["ev", 2, 18, "set", 0.9], ["ev", 3, 15, "submit", "and then?"],
       ["ev", 4, 17, "retry", null], ["ev", 5, 16, "edit", { text: "better", answer: false }],
       ["ev", 6, 17, "undo", null], ["ev", 7, 17, "branch", -1], ["ev", 8, 17, "option", "yes"],
+      ["ev", 9, 19, "click", null], ["ev", 10, 20, "example", 0], ["ev", 11, 21, "conversation_new", null],
     ]);
   });
 
@@ -257,6 +267,7 @@ describe("events another session must not lose", () => {
       conn.event(6, "feedback", "like");
       conn.event(7, "edit", { text: "kept without an answer", answer: false });
       conn.event(6, "fork", null); // never carried
+      conn.event(6, "copy", null);
     }, elsewhere);
     assert.deepEqual(evs, []);
   });
