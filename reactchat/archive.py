@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, TextIO
 
-from reactchat.records import Conversation, Message, StoredFile, User
+from reactchat.records import Conversation, Message, StoredFile, User, named_id
 from reactchat.store_base import NotFound, Store, StoreError, new_id, plain_text
 
 __all__ = [
@@ -230,14 +230,20 @@ def family(messages: Sequence[Message]) -> tuple[list[Message], dict[str | None,
     return versioned, children
 
 
-def fork(store: Store, owner: str, conversation_id: str, message_id: str) -> Conversation:
+def fork(
+    store: Store, owner: str, conversation_id: str, message_id: str, origin: str | None = None
+) -> Conversation:
     """A new conversation of ``owner`` holding a copy of the path from the root to ``message_id`` (content,
     metadata, feedback, and the files those messages show, copied too), ending there; the original is left
-    as it was.
+    as it was. With the client event's ``origin``, the copy that event made, if it made one already.
 
     Raises:
         NotFound: the conversation, or the message in it, is missing.
     """
+    copy_id = named_id(owner, conversation_id, origin) if origin else new_id()
+    made_before = store.get(owner, copy_id) if origin else None
+    if made_before is not None:
+        return made_before
     original = store.get(owner, conversation_id)
     by_id = {m.id: m for m in store.tree(owner, conversation_id)} if original is not None else {}
     if original is None or message_id not in by_id:
@@ -248,7 +254,6 @@ def fork(store: Store, owner: str, conversation_id: str, message_id: str) -> Con
         path.append(by_id[at])
         at = by_id[at].parent_id
     path.reverse()
-    copy_id = new_id()
     ids = {m.id: new_id() for m in path}  # made in path order: the copies sort as the originals do
     files: dict[str, tuple[StoredFile, bytes]] = {}
     for m in path:

@@ -4,12 +4,13 @@ store gives them, and the ids they are made with."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import secrets
 import threading
 import time
 from typing import Any
 
-__all__ = ["Account", "Conversation", "Message", "StoredFile", "User", "as_dict", "new_id"]
+__all__ = ["Account", "Conversation", "Message", "StoredFile", "User", "as_dict", "named_id", "new_id"]
 
 # --- Time-ordered ids: 48-bit milliseconds + 80 random bits, Crockford base32 (26 characters, like ULID).
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -29,6 +30,13 @@ def new_id() -> str:
             rand = secrets.randbits(80)
         _last[:] = [ms, rand]
     value = (ms << 80) | rand
+    return "".join(_ALPHABET[(value >> shift) & 31] for shift in range(125, -1, -5))
+
+
+def named_id(*names: str) -> str:
+    """An id made from ``names`` (an id the same names always make: something an event makes, made twice,
+    is made once), in the form of ``new_id``'s."""
+    value = int.from_bytes(hashlib.sha256("\0".join(names).encode()).digest()[:17], "big") >> 6
     return "".join(_ALPHABET[(value >> shift) & 31] for shift in range(125, -1, -5))
 
 

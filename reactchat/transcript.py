@@ -220,10 +220,11 @@ class Transcript:
         self.followers.changed(self.id, self)
         return True
 
-    def fork(self, message_id: str) -> None:
-        """Branch off: show a new conversation holding a copy of the path up to ``message_id``."""
+    def fork(self, message_id: str, origin: str | None = None) -> None:
+        """Branch off: show a new conversation holding a copy of the path up to ``message_id`` (the one the
+        client event ``origin`` made, if it made one before)."""
         if self.conversation is not None:
-            self.open(fork(self.store, self.owner, self.conversation.id, message_id).id)
+            self.open(fork(self.store, self.owner, self.conversation.id, message_id, origin).id)
             self.refresh_listing()
             self.followers.list_changed(self.owner, self)
 

@@ -66,7 +66,7 @@ def record(
     if trigger.action == "branch" and stored is not None and trigger.value in (-1, 1):
         t.page(stored, trigger.value)
     if trigger.action == "fork" and stored is not None:
-        t.fork(stored)
+        t.fork(stored, origin)
     if not t.in_use:
         return trigger
     if origin and trigger.action in ONCE_BY_ANSWER:

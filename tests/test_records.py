@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from reactchat.records import Message, StoredFile, User
+from reactchat.records import Message, StoredFile, User, named_id, new_id
 
 
 def test_a_kept_file_is_referred_to_by_a_part_naming_it() -> None:
@@ -21,3 +21,9 @@ def test_records_are_frozen_and_a_message_has_no_siblings_unless_a_path_gives_th
         message.content = "changed"  # type: ignore[misc]
     user = User("U1", "anonymous:abc", "anonymous", None, None, None)
     assert dataclasses.replace(user, name="Ann").name == "Ann" and user.name is None
+
+
+def test_a_named_id_is_the_same_for_the_same_names_and_looks_like_any_other() -> None:
+    made = named_id("owner", "conversation", "tab:7")
+    assert made == named_id("owner", "conversation", "tab:7") != named_id("owner", "conversation", "tab:8")
+    assert len(made) == len(new_id()) and set(made) <= set("0123456789ABCDEFGHJKMNPQRSTVWXYZ")

@@ -215,3 +215,19 @@ def test_a_resent_button_click_whose_run_stored_a_message_is_not_applied_again(
     assert store.path(t.owner, t.conversation or "") == kept and not again.errors
     again.click("Summarise")  # one it never applied is applied
     assert [m.content for m in store.path(t.owner, t.conversation or "")][3:] == ["summary of 3"]
+
+
+def test_a_resent_fork_shows_the_copy_it_made_and_makes_no_other(write_app: Callable[[str], str]) -> None:
+    store = open_store("memory")
+    t = ChatTest.from_file(write_app(APP), store=store, owner="alice").send("one")
+    original = t.conversation or ""
+    t.fork(1)
+    fork_seq, copy = t._ev_seq, t.conversation
+    assert copy not in (None, original)
+    # The page never saw the copy shown (its worker died): a new session shows the original, and the page
+    # sends the fork again.
+    again = ChatTest.from_file(write_app(APP), store=store, owner="alice", conversation=original)
+    assert again.session.submit(Event(fork_seq, again._message(1).id, "fork", None), t._tab)
+    again.wait()
+    assert again.conversation == copy
+    assert len(store.conversations(t.owner)) == 2

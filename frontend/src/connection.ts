@@ -18,11 +18,10 @@ const BACKOFF_MIN = 250;
 const BACKOFF_MAX = 5000;
 const MAX_PENDING = 100;
 /**
- * Events a new session does not take again: "Branch off" makes a new conversation that nothing ties to the
- * click (sent twice, there would be two), and a copy is the page's own. Every other event goes to the node the
+ * Events a new session does not take again: a copy is the page's own. Every other event goes to the node the
  * new tree shows the same thing by (`nodeName`); see `sendAgain` for why each is applied once.
  */
-const NOT_CARRIED = new Set(["fork", "copy", "copy_all"]);
+const NOT_CARRIED = new Set(["copy", "copy_all"]);
 /** Kinds a tree holds one of, named by kind alone. */
 const ONE_OF_A_KIND = new Set(["chat", "conversations"]);
 /** The server's close code when another connection resumed this session (reactchat/websocket.py). */
@@ -290,7 +289,8 @@ export class Connection {
    * once. The server stores a prompt once by its number and answers it only if nothing follows it; a retry,
    * an edit, an undo or a switch of version that was applied took its message off the branch shown (a
    * retry or an edit is stored together with what it adds); the first message a retry's, an option's or a
-   * button's run stores is kept under its number, and one that exists makes the event a plain rerun;
+   * button's run stores is kept under its number, and one that exists makes the event a plain rerun (a
+   * fork's copy is named by it: the one made before is shown);
    * feedback, a widget's value and the list's actions are values, the same applied twice. An edit whose
    * message is not shown any more was stored (its new version shows) or the message is gone: its text goes
    * as a prompt, so the words are not lost (an edit kept without an answer was stored whole: dropped).

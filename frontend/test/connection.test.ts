@@ -266,8 +266,8 @@ describe("events another session must not lose", () => {
       conn.event(6, "retry", null);
       conn.event(6, "feedback", "like");
       conn.event(7, "edit", { text: "kept without an answer", answer: false });
-      conn.event(6, "fork", null); // never carried
-      conn.event(6, "copy", null);
+      conn.event(6, "fork", null); // its message is not in this conversation
+      conn.event(6, "copy", null); // never carried: the page's own
     }, elsewhere);
     assert.deepEqual(evs, []);
   });
