@@ -117,8 +117,7 @@ if _profiler is not None:
 
 rc.title("Stored")
 conv = rc.conversation()
-for msg in conv.history:
-    rc.message(msg)
+conv.show()
 
 
 def answer(prompt):

@@ -70,8 +70,7 @@ import time
 import reactchat as rc
 
 conv = rc.conversation()
-for m in conv.history:
-    rc.message(m)
+conv.show()
 
 def tokens():
     for i in range({TOKENS}):

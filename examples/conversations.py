@@ -8,8 +8,7 @@ rc.title("Notebook")
 rc.chat(feedback=True, placeholder="Every conversation is kept: reload, restart, come back tomorrow.")
 
 conv = rc.conversation()  # the conversation this tab shows (/c/<id>), from the store
-for msg in conv.history:
-    rc.message(msg)
+conv.show()
 
 
 def answer(history, delay):

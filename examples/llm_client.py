@@ -105,8 +105,7 @@ with rc.sidebar:  # with a key=, each conversation keeps its own system prompt a
 if not BASE_URL:
     rc.message("assistant", NOT_CONFIGURED)
 
-for msg in conv.history:
-    rc.message(msg)
+conv.show()
 
 if prompt := rc.chat_input("Ask the model"):  # already stored: conv.history ends with it
     if not BASE_URL:

@@ -18,8 +18,7 @@ rc.chat(title="MCP tools", placeholder="Ask for the weather in a city, or to rol
         examples=["What is the weather in Paris?", "Roll a 20-sided die"])  # fmt: skip
 
 conv = rc.conversation()
-for msg in conv.history:
-    rc.message(msg)
+conv.show()
 
 if prompt := rc.chat_input():
     with conv.reply():

@@ -10,8 +10,7 @@ import reactchat as rc
 rc.chat(title="Multimodal", placeholder="Attach an image or a .txt file and send.")
 
 conv = rc.conversation()
-for msg in conv.history:  # each attached file is a message of its own, then the text
-    rc.message(msg)
+conv.show()  # each attached file is a message of its own, then the text
 
 msg = rc.chat_input(
     "Message and files",

@@ -10,10 +10,11 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from reactchat.actions import message_text
-from reactchat.elements import ChatMessage, Element, begin, claim
+from reactchat.elements import ChatMessage, Element, Rendering, begin, claim
 from reactchat.interrupts import Interrupt, RerunRequested, RunAbandoned, ShuttingDown, StopRequested
 from reactchat.media import FILES_ROUTE, MediaEntry, is_url
 from reactchat.messages import Container, StreamRecords, StreamSinks, message
+from reactchat.records import as_dict
 
 if TYPE_CHECKING:
     from reactchat.run import Run
@@ -175,6 +176,18 @@ class Conversation:
         written."""
         return self._transcript.history()
 
+    def show(self) -> None:
+        """Show the history: ``for m in conv.history: rc.message(m)``, at a cost that does not grow with its
+        length. What was shown last run and is unchanged is taken as it is, in one step; only what is new
+        (the last turn) is declared."""
+        run = begin()
+        rec, settled = run.reconciler, self._transcript.settled()
+        extra = rec.intern(run.part(Rendering))
+        reused, start = rec.reuse_prefix(settled, extra)
+        for m in settled[reused:]:
+            message(as_dict(m))
+        rec.remember_prefix(start, settled, extra)
+
     def tree(self) -> list[dict[str, Any]]:
         """Every stored message, every branch (retried answers, edited prompts), oldest first: dicts as in
         ``history`` with ``parent_id`` and ``children`` (ids), for apps that show or compare versions."""
@@ -287,7 +300,7 @@ def conversation() -> Conversation:
     """The conversation this tab shows, from the store (a new one until its first message).
 
     A prompt submitted in an app that uses it is stored before the script runs, so ``conv.history`` ends
-    with it. Show the history with ``for m in conv.history: rc.message(m)`` and answer in ``conv.reply()``.
+    with it. Show the history with ``conv.show()`` and answer in ``conv.reply()``.
 
     Raises:
         RuntimeError: when the app is served without a store.

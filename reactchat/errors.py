@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import os
+import sys
 import traceback
 from typing import Any
 
-_PACKAGE_DIR = (
-    os.path.dirname(os.path.abspath(__file__)) + os.sep
-)  # with the separator: not "reactchat_bot.py"
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep  # with os.sep: not "reactchat_bot.py"
+
+
+class DuplicateKeyError(ValueError):
+    """Two siblings were given the same ``key=`` in one run."""
+
+
+def user_call_site() -> str:
+    """``file:line`` of the innermost frame outside reactchat, for error messages."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back  # type: ignore[assignment]
+    if frame is None:
+        return "<unknown>"
+    return f"{frame.f_code.co_filename}:{frame.f_lineno}"
 
 
 def error_props(exc: BaseException) -> dict[str, Any]:

@@ -10,64 +10,45 @@ leftovers (DEL). So ops stream out as the script runs, and an unchanged history 
 from __future__ import annotations
 
 import contextlib
-import os
-import sys
+import operator
 import threading
 from collections.abc import Callable, Iterator
+from itertools import repeat
 from typing import Any
 
+from reactchat.errors import DuplicateKeyError, user_call_site
 from reactchat.interrupts import RunAbandoned
 from reactchat.ops import APP, DEL, INS, MOV, REP, SET, Op, utf16_len
 from reactchat.tree import Key, Node, Tree
 
-_PACKAGE_DIR = (
-    os.path.dirname(os.path.abspath(__file__)) + os.sep
-)  # with the separator: not "reactchat_bot.py"
-
-
-class DuplicateKeyError(ValueError):
-    """Two siblings were given the same ``key=`` in one run."""
-
-
-def user_call_site() -> str:
-    """``file:line`` of the innermost frame outside reactchat, for error messages."""
-    frame = sys._getframe(1)
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
-        frame = frame.f_back  # type: ignore[assignment]
-    if frame is None:
-        return "<unknown>"
-    return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+_KEY, _ID = operator.attrgetter("key"), operator.attrgetter("id")
 
 
 class _Cursor:
     """Where the run is in one container: ``node.children[:n]`` are this run's children, in order, except
     for ``skipped`` ones (left over from the last run, passed over to reach a match further on)."""
 
-    __slots__ = ("counts", "n", "node", "sites", "skipped")
+    __slots__ = ("counts", "n", "node", "sites", "skipped", "taken")
 
     def __init__(self, node: Node) -> None:
         self.node = node
         self.n = 0
-        # Made on first use: most containers (a message's body) hold one child and never need them.
-        self.counts: dict[str, int] | None = None
+        self.counts: dict[str, int] | None = None  # these three: made on first use (most containers never)
         self.sites: dict[str, str] | None = None
         self.skipped: set[int] | None = None
+        self.taken: frozenset[Key] = frozenset()  # the keys of a prefix taken whole (reuse_prefix)
 
 
 class Reconciler:
-    """Applies a run's emitted nodes to ``tree`` and sends the resulting ops to ``sink``.
-
-    Every tree mutation and its op happen under ``lock`` so another thread can snapshot the tree
-    consistently with the ops already sent.
-    """
+    """Applies a run's emitted nodes to ``tree`` and sends the resulting ops to ``sink``. Every tree mutation
+    and its op happen under ``lock``: another thread can snapshot the tree consistently with the ops sent."""
 
     def __init__(self, tree: Tree, sink: Callable[[Op], None], lock: threading.Lock) -> None:
         self.tree = tree
         self._sink = sink
         self._lock = lock
         self._stack: list[_Cursor] = [_Cursor(tree.root)]
-        # Containers declared in this run that still hold children but were not entered (yet).
-        self._unentered: dict[int, Node] = {}
+        self._unentered: dict[int, Node] = {}  # declared this run, holding children, not entered (yet)
         self._cursors: dict[int, _Cursor] = {}  # a container entered again continues where it left off
         self._deferred: dict[int, _Cursor] = {}  # exited without pruning: pruned when the run finishes
         self.revoked = False
@@ -122,8 +103,8 @@ class Reconciler:
             sites = cursor.sites
             if sites is None:
                 sites = cursor.sites = {}
-            if key in sites:
-                first = sites[key] or "an earlier call"
+            if key in sites or key in cursor.taken:
+                first = sites.get(key) or "an earlier call"
                 raise DuplicateKeyError(f"duplicate key {key!r}: used at {first} and again at {site}")
             sites[key] = site
             k = key
@@ -198,11 +179,45 @@ class Reconciler:
             sites = cursor.sites
             if sites is None:
                 sites = cursor.sites = {}
-            if node.key != key or key in sites:
+            if node.key != key or key in sites or key in cursor.taken:
                 return None  # emit names the duplicate
             sites[key] = ""  # where is only looked up for an error: not worth a stack walk per message
         cursor.n = i + 1
         return node
+
+    def reuse_prefix(self, items: tuple[Any, ...], extra: Any) -> tuple[int, int]:
+        """How many next children count as declared again, as they are, and from where: those noted for a
+        prefix of ``items`` and an equal ``extra`` (remember_prefix), untouched since. No Python per item."""
+        cursor = self._stack[-1]
+        i, kept = cursor.n, self.tree.prefixes.get(cursor.node.id)
+        span = tuple(cursor.node.children[i : i + len(kept[0])]) if kept else ()
+        if kept is None or kept[2] != extra or items[: len(kept[1])] != kept[1] or span != kept[0]:
+            return 0, i
+        if cursor.taken or (cursor.sites and not kept[3].isdisjoint(cursor.sites)):  # emit names a key twice
+            return 0, i
+        cursor.taken, cursor.n = kept[3], i + len(kept[0])
+        return len(kept[0]), i
+
+    def remember_prefix(self, start: int, items: tuple[Any, ...], extra: Any) -> None:
+        """The children from ``start`` to the cursor were declared per item of ``items``, from ``extra``."""
+        cursor = self._stack[-1]
+        nodes = cursor.node.children[start : cursor.n]
+        for passed in map(self.tree.nodes.get, cursor.skipped or ()):  # moved behind these later, or pruned
+            if passed in nodes:
+                nodes.remove(passed)
+        kept = self.tree.prefixes.get(cursor.node.id)  # taken whole this run: its keys are known
+        kept = kept if kept and cursor.taken is kept[3] and tuple(nodes[: len(kept[0])]) == kept[0] else None
+        tail = nodes[len(kept[0]) :] if kept is not None else nodes
+        new = frozenset(map(_KEY, tail))
+        if nodes and len(nodes) == len(items) and all(map(isinstance, new, repeat(str))):
+            keys = kept[3] | new if kept is not None else new
+            top = max(max(map(_ID, tail), default=0), kept[4] if kept is not None else 0)
+            self.tree.prefixes[cursor.node.id] = (tuple(nodes), items, extra, keys, top)
+
+    def _touched(self, node: Node) -> None:  # its props changed: a prefix that may hold it is declared anew
+        kept = self.tree.prefixes.get(node.parent.id) if node.memo is not None and node.parent else None
+        if kept is not None and node.id <= kept[4]:
+            del self.tree.prefixes[node.parent.id]  # type: ignore[union-attr]
 
     def intern(self, value: Any) -> Any:
         """``value``, or an equal object an earlier run passed here: a memo holding it then compares by
@@ -252,10 +267,9 @@ class Reconciler:
         self._unentered, self._cursors, self._deferred = {}, {self.tree.root.id: self._stack[0]}, {}
 
     def drop_leftovers(self, kinds: frozenset[str]) -> None:
-        """Delete now what the open containers held last run after this run's cursor: everything in a
-        container of one of ``kinds``, only children of those kinds elsewhere. A new answer starts here, and
-        last run's answer below it is stale. A leftover declared again later in this run is inserted again,
-        so call this where nothing else is."""
+        """Delete now what the open containers held last run after this run's cursor: all in a container of
+        one of ``kinds``, only those kinds elsewhere (a new answer starts here; last run's below is stale).
+        A leftover declared again later in this run is inserted again: call it where nothing else is."""
         for cursor in self._stack:
             children = cursor.node.children
             if len(children) <= cursor.n:
@@ -296,6 +310,7 @@ class Reconciler:
                 else:
                     props[name] = value
             node.props = props
+            self._touched(node)
             self.changed = node.id
             self._sink([SET, node.id, patch])
 
@@ -313,6 +328,7 @@ class Reconciler:
                     text = text[:keep]
                 new = text + value
             node.props = {**node.props, prop: new}
+            self._touched(node)
             self._sink([APP, node.id, prop, value, cut])
 
     def _new(
@@ -380,7 +396,5 @@ class Reconciler:
 
 def _diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     patch = {name: value for name, value in new.items() if old.get(name) != value}
-    for name in old:
-        if name not in new:
-            patch[name] = None
+    patch.update((name, None) for name in old if name not in new)
     return patch

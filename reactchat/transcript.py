@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
+import operator
 import os
 import threading
 import time
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from reactchat.store import Conversation, Message, Store
 
 log = logging.getLogger("reactchat")
+_ID, _ORIGIN = operator.attrgetter("id"), operator.attrgetter("origin")
 FOLLOW_INTERVAL = 0.2  # seconds between two "it changed" to following tabs while a reply streams
 
 
@@ -45,7 +47,6 @@ class Transcript:
         self.owner = owner
         self.app = app
         self.followers = followers_for(store)
-        # Streamed text goes through the process's appender: one transaction for every stream's frame.
         self._append = appender_for(store).append if isinstance(store, Batching) else store.append
         self.on_change: Callable[[], None] = lambda: None  # another tab changed the conversation shown
         self.on_stop: Callable[[], object] = lambda: None  # a tab following this one's answer pressed Stop
@@ -130,7 +131,7 @@ class Transcript:
         if self._leaf is not ...:  # after a move back up the tree, the message may have siblings: read them
             self._leaf = ...
             self.path = self.store.path(self.owner, conversation.id)
-        elif origin is None or all(m.id != message.id for m in self.path):  # a resend returns what it stored
+        elif origin is None or message.id not in map(_ID, self.path):  # a resend returns what it stored
             self.path.append(message)
         if status == "streaming":
             self._writing.add(message.id)
@@ -138,12 +139,9 @@ class Transcript:
         return message
 
     def has(self, origin: str, *, branches: bool = False) -> bool:
-        """Whether the path shown (with ``branches``, the whole conversation) holds the message the client
-        event ``origin`` made: a resent prompt, or the answer to a resent retry."""
-        if any(m.origin == origin for m in self.path):
-            return True
+        """Whether the path (``branches``: any branch) holds what the client event ``origin`` made."""
         stored = self.store.tree(self.owner, self.conversation.id) if branches and self.conversation else ()
-        return any(m.origin == origin for m in stored)
+        return origin in map(_ORIGIN, self.path) or origin in map(_ORIGIN, stored)
 
     def append(self, message_id: str, text: str) -> None:
         """Store streamed text; returns once it is committed (the frame that shows it follows)."""
@@ -187,10 +185,9 @@ class Transcript:
         return found[1]
 
     def set_leaf(self, message_id: str | None) -> None:
-        """Show the path that ends at ``message_id``, a message on it (None: before the first message); the
-        rest stays stored as a branch. Stored with the next message added, or when the turn ends: a retry
-        or an edit and the message it adds are stored together, so a process that dies between leaves
-        neither, and the page's resent event is applied once."""
+        """Show the path ending at ``message_id``, on it (None: before the first message); the rest stays a
+        branch. Stored with the next message added, or when the turn ends: a retry or an edit is stored with
+        what it adds (a process that dies between leaves neither: the page's resent event applies once)."""
         at = next((i for i, m in enumerate(self.path) if m.id == message_id), -1)
         self.path, self._leaf = self.path[: at + 1], message_id
 
@@ -254,10 +251,12 @@ class Transcript:
             return {}
         return {k: v for k, v in as_dict(found).items() if k in ("id", "created_at", "branch")}
 
-    def history(self) -> list[dict[str, Any]]:
-        """The path as OpenAI-style message dicts, without a reply this tab is still writing (one another
-        tab is writing shows, as far as it has been stored)."""
-        return [as_dict(m) for m in self.path if m.id not in self._writing]
+    def settled(self) -> tuple[Message, ...]:
+        """The path without a reply this tab is still writing (another tab's shows, as far as stored)."""
+        return tuple(m for m in self.path if m.id not in self._writing) if self._writing else tuple(self.path)
+
+    def history(self) -> list[dict[str, Any]]:  # the settled path as OpenAI-style message dicts
+        return [as_dict(m) for m in self.settled()]
 
     @contextlib.contextmanager
     def turn(self) -> Iterator[None]:
@@ -389,9 +388,11 @@ class Transcript:
 
     def _replace(self, message: Message) -> None:
         """``message`` as it is stored now, on the path (where only ``path`` knows its siblings)."""
-        self.path = [
-            dataclasses.replace(message, siblings=m.siblings) if m.id == message.id else m for m in self.path
-        ]
+        at = len(self.path) - 1  # usually a reply finishing (the last); else a scan
+        if at >= 0 and self.path[at].id != message.id:
+            at = next((i for i, m in enumerate(self.path) if m.id == message.id), -1)
+        if at >= 0:
+            self.path[at] = dataclasses.replace(message, siblings=self.path[at].siblings)
 
 
 def _pair_of_str(value: Any) -> bool:

@@ -434,3 +434,27 @@ def test_a_reply_s_thoughts_are_stored_as_they_show_not_only_at_its_end(
         "get_weather"
     ]
     assert len(t.restart().thoughts) == 1
+
+
+def test_show_shows_what_declaring_each_message_of_the_history_shows(
+    write_app: Callable[[str], str], store: Store
+) -> None:
+    loop = APP.replace("rc.chat(feedback=True)", "rc.chat(feedback=True, retry=True, editable='user')")
+    apps = [
+        write_app(loop),
+        write_app(loop.replace("for m in conv.history:\n        rc.message(m)", "conv.show()")),
+    ]
+    assert "conv.show()" in open(apps[1]).read()
+    seen = []
+    for path in apps:
+        t = ChatTest.from_file(path, store=open_store("memory"), owner="alice")
+        t.send("one").send("two").feedback(1, "Like").retry(1).branch(1, -1).send("three").edit(
+            2, "two, again"
+        )
+        t.send("four").undo().send("five")
+        seen.append([(n[2]["role"], n[2].get("branch"), n[2].get("feedback"), m["content"])
+                     for n, m in zip(t.nodes("message"), t.messages, strict=True)])  # fmt: skip
+        before = t.messages
+        assert t.restart().messages == before and not t.errors
+    assert seen[0] == seen[1]
+    assert [content for *_, content in seen[1]][-2:] == ["five", "You said: five (5 stored)"]

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from reactchat.errors import DuplicateKeyError
 from reactchat.ops import DEL, INS, MOV, REP, SET, Batch, Op, apply, empty_root
-from reactchat.reconcile import DuplicateKeyError, Reconciler
+from reactchat.reconcile import Reconciler
 from reactchat.testing import ChatTest
 from reactchat.tree import Tree
 
@@ -258,3 +259,59 @@ def test_drop_leftovers_deletes_last_runs_chat_below_the_cursor_at_once() -> Non
     rec.emit("chat_input", {})
     rec.finish(prune=True)
     assert [c.kind for c in tree.root.children] == ["message", "message", "chat_input"]
+
+
+def _shown(rec: Reconciler, items: tuple[str, ...], extra: Any = "r") -> int:
+    """Declare a message per item the way conv.show does: what the last run declared is taken as it is."""
+    reused, start = rec.reuse_prefix(items, extra)
+    for item in items[reused:]:
+        node = rec.emit("message", {"text": item}, f"m:{item}")
+        rec.remember(node, item)
+    rec.remember_prefix(start, items, extra)
+    return reused
+
+
+def _turn(
+    tree: Tree, items: tuple[str, ...], extra: Any = "r", after: str | None = "input"
+) -> tuple[int, list[Op]]:
+    ops: list[Op] = []
+    rec = Reconciler(tree, ops.append, threading.Lock())
+    rec.begin()
+    reused = _shown(rec, items, extra)
+    if after is not None:
+        rec.emit("chat_input", {}, None)
+    rec.finish(prune=True)
+    return reused, ops
+
+
+def test_an_unchanged_prefix_is_taken_whole_and_only_what_is_new_is_declared() -> None:
+    tree = Tree()
+    assert _turn(tree, ("a", "b"))[0] == 0
+    reused, ops = _turn(tree, ("a", "b", "c", "d"))
+    assert reused == 2 and [op[0] for op in ops] == [INS, INS]
+    assert _turn(tree, ("a", "b", "c", "d", "e"))[0] == 4
+    assert [n.props["text"] for n in tree.root.children if n.kind == "message"] == ["a", "b", "c", "d", "e"]
+
+
+def test_a_prefix_is_not_taken_when_it_changed_or_what_it_was_declared_from_did() -> None:
+    tree = Tree()
+    _turn(tree, ("a", "b", "c"))
+    assert _turn(tree, ("a", "x", "c"))[0] == 0  # an item in it changed
+    _turn(tree, ("a", "b", "c"))
+    assert _turn(tree, ("a", "b", "c"), extra="other rendering")[0] == 0
+    _turn(tree, ("a", "b", "c"))
+    ops: list[Op] = []
+    rec = Reconciler(tree, ops.append, threading.Lock())
+    rec.set(tree.root.children[1], {"feedback": "Like"})  # touched since: declared again, one by one
+    assert _turn(tree, ("a", "b", "c"))[0] == 0
+    assert _turn(tree, ("a", "b"))[0] == 0  # shorter: the prefix noted is longer than what is shown
+
+
+def test_a_prefix_taken_whole_still_names_a_duplicate_key_declared_after_it() -> None:
+    tree = Tree()
+    _turn(tree, ("a", "b"))
+    rec = Reconciler(tree, [].append, threading.Lock())
+    rec.begin()
+    assert _shown(rec, ("a", "b")) == 2
+    with pytest.raises(DuplicateKeyError):
+        rec.emit("message", {"text": "again"}, "m:a")
