@@ -17,11 +17,6 @@ const ACK_INTERVAL = 250;
 const BACKOFF_MIN = 250;
 const BACKOFF_MAX = 5000;
 const MAX_PENDING = 100;
-/**
- * Events a new session does not take again: a copy is the page's own. Every other event goes to the node the
- * new tree shows the same thing by (`nodeName`); see `sendAgain` for why each is applied once.
- */
-const NOT_CARRIED = new Set(["copy", "copy_all"]);
 /** Kinds a tree holds one of, named by kind alone. */
 const ONE_OF_A_KIND = new Set(["chat", "conversations"]);
 /** The server's close code when another connection resumed this session (reactchat/websocket.py). */
@@ -170,7 +165,7 @@ export class Connection {
   /** Queue a user event; it is resent after reconnects until a HELLO confirms it. */
   event(nodeId: number, action: string, value: Value): void {
     const msg: EvMessage = ["ev", ++this.evSeq, nodeId, action, value];
-    const name = this.nameOf(nodeId, action);
+    const name = this.nameOf(nodeId);
     if (name !== null) this.named.set(msg[1], name);
     save(KEYS.evSeq, String(this.evSeq));
     if (this.carrying) {
@@ -183,9 +178,9 @@ export class Connection {
     if (this.ready) this.raw(msg);
   }
 
-  /** What an event `action` on `nodeId` names that another session's tree may show too (null: nothing). */
-  private nameOf(nodeId: number, action: string): string | null {
-    return NOT_CARRIED.has(action) ? null : nodeName(this.store.nodes.get(nodeId));
+  /** What an event on `nodeId` names that another session's tree may show too (null: nothing). */
+  private nameOf(nodeId: number): string | null {
+    return nodeName(this.store.nodes.get(nodeId));
   }
 
   /** The resume token of the current session (authorises uploads). */

@@ -251,12 +251,14 @@ describe("events another session must not lose", () => {
       conn.event(9, "click", null);
       conn.event(10, "example", 0);
       conn.event(11, "conversation_new", null);
+      conn.event(6, "copy", null); // for the app's on_copy
     });
     assert.deepEqual(evs, [
       ["ev", 1, 17, "feedback", "like"], ["ev", 2, 18, "set", 0.9], ["ev", 3, 15, "submit", "and then?"],
       ["ev", 4, 17, "retry", null], ["ev", 5, 16, "edit", { text: "better", answer: false }],
       ["ev", 6, 17, "undo", null], ["ev", 7, 17, "branch", -1], ["ev", 8, 17, "option", "yes"],
       ["ev", 9, 19, "click", null], ["ev", 10, 20, "example", 0], ["ev", 11, 21, "conversation_new", null],
+      ["ev", 12, 17, "copy", null],
     ]);
   });
 
@@ -267,7 +269,6 @@ describe("events another session must not lose", () => {
       conn.event(6, "feedback", "like");
       conn.event(7, "edit", { text: "kept without an answer", answer: false });
       conn.event(6, "fork", null); // its message is not in this conversation
-      conn.event(6, "copy", null); // never carried: the page's own
     }, elsewhere);
     assert.deepEqual(evs, []);
   });
