@@ -38,8 +38,7 @@ if BASELINE:
     for msg in rc.session_state.history:
         _ = (msg["role"], msg["content"])
 else:
-    for msg in rc.session_state.history:
-        rc.message(msg)
+    rc.history(rc.session_state.history)
 
 if prompt := rc.chat_input("Say something"):
     reply = f"You said: {{prompt}}"
@@ -74,8 +73,7 @@ TOKENS = {tokens}
 if "history" not in rc.session_state:
     rc.session_state.history = []
 
-for msg in rc.session_state.history:
-    rc.message(msg)
+rc.history(rc.session_state.history)
 
 
 def answer():

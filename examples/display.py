@@ -20,8 +20,7 @@ rc.chat(
 if "history" not in rc.session_state:
     rc.session_state.history = []
 
-for msg in rc.session_state.history:
-    rc.message(msg)
+rc.history(rc.session_state.history)
 
 ANSWER = r"""Euler's identity is $e^{i\pi} + 1 = 0$. In display form:
 

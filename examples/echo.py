@@ -7,8 +7,7 @@ rc.title("Echo")
 if "history" not in rc.session_state:
     rc.session_state.history = []
 
-for msg in rc.session_state.history:
-    rc.message(msg)
+rc.history(rc.session_state.history)
 
 if prompt := rc.chat_input("Say something"):
     reply = f"You said: {prompt}"

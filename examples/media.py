@@ -16,8 +16,7 @@ rc.chat(title="Media", placeholder="Type **image**, **audio**, **plot**, **file*
 if "history" not in rc.session_state:
     rc.session_state.history = []
 
-for msg in rc.session_state.history:
-    rc.message(msg)
+rc.history(rc.session_state.history)
 
 
 def gradient_png(width: int = 96, height: int = 64) -> bytes:

@@ -21,8 +21,7 @@ with rc.sidebar:
 if "history" not in rc.session_state:
     rc.session_state.history = []
 
-for msg in rc.session_state.history:
-    rc.message(msg)
+rc.history(rc.session_state.history)
 
 
 def bot(prompt: str):

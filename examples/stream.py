@@ -9,8 +9,7 @@ rc.title("Slow echo")
 if "history" not in rc.session_state:
     rc.session_state.history = []
 
-for msg in rc.session_state.history:
-    rc.message(msg)
+rc.history(rc.session_state.history)
 
 
 def slow_echo(text: str, delay: float = 0.03):

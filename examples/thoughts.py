@@ -12,8 +12,7 @@ rc.chat(title="Agent with thoughts", reasoning_tags=[("<think>", "</think>")])
 if "history" not in rc.session_state:
     rc.session_state.history = []
 
-for msg in rc.session_state.history:
-    rc.message(msg)
+rc.history(rc.session_state.history)
 
 
 def search(query: str) -> list[str]:

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from reactchat.identity import Identity
     from reactchat.mcp_tools import McpTools
     from reactchat.media_elements import audio, file, gallery, html, image, plot, video
-    from reactchat.messages import message, thought, title, write_stream
+    from reactchat.messages import history, message, thought, title, write_stream
     from reactchat.queues import queue
     from reactchat.replay import ReplayServer
     from reactchat.trigger import ChatEvent
@@ -69,6 +69,7 @@ _LAZY = {
     "conversations": "reactchat.conversation",
     "file": "reactchat.media_elements",
     "gallery": "reactchat.media_elements",
+    "history": "reactchat.messages",
     "html": "reactchat.media_elements",
     "Identity": "reactchat.identity",
     "image": "reactchat.media_elements",
@@ -136,6 +137,7 @@ __all__ = [
     "conversations",
     "file",
     "gallery",
+    "history",
     "html",
     "image",
     "markdown",

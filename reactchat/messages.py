@@ -1,11 +1,12 @@
-"""Messages and what goes in them: ``rc.message``, ``rc.thought``, ``rc.markdown``, ``rc.title`` and
-``rc.write_stream``."""
+"""Messages and what goes in them: ``rc.message``, ``rc.history``, ``rc.thought``, ``rc.markdown``,
+``rc.title`` and ``rc.write_stream``."""
 
 from __future__ import annotations
 
 import asyncio
+import copy
 import time
-from collections.abc import AsyncIterable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -167,11 +168,27 @@ def message(
             rec.exit(prune=False)
             raise
         rec.exit()
-        if memo is not None:  # kept as declared: the app may change its dict, or the list in it, later
-            content = memo[0].get("content")
-            copied = {**memo[0], "content": list(content)} if type(content) is list else dict(memo[0])
-            rec.remember(node, (copied, memo[1]))
+        if memo is not None:
+            rec.remember(node, (snapshot(memo[0]), memo[1]))
     return Container(run, node)
+
+
+def history(messages: Sequence[Mapping[str, Any] | ChatMessage]) -> None:
+    """Show ``messages`` as ``for m in messages: rc.message(m)`` does, at a cost that does not grow with
+    their number: what last run showed for an equal start of the list is taken as it is; only the rest (the
+    new turn) is declared. For a chat kept in ``rc.session_state`` (a stored one: ``conv.show()``)."""
+    run = begin()
+    rec, items = run.reconciler, tuple(messages)
+    extra = rec.intern(run.part(Rendering))
+    reused, start = rec.reuse_prefix(items, extra)
+    for item in items[reused:]:
+        message(item)
+    rec.remember_prefix(start, items, extra, snapshot)
+
+
+def snapshot(item: Any) -> Any:  # as it is now: the app may change its dict, or the list in it, later
+    content = item.get("content") if type(item) is dict else None
+    return {**item, "content": list(content)} if type(content) is list else copy.copy(item)
 
 
 CHAT_KINDS = frozenset({"message", "thought"})

@@ -14,7 +14,7 @@ import operator
 import threading
 from collections.abc import Callable, Iterator
 from itertools import repeat
-from typing import Any
+from typing import Any, TypeAlias
 
 from reactchat.errors import DuplicateKeyError, user_call_site
 from reactchat.interrupts import RunAbandoned
@@ -22,6 +22,7 @@ from reactchat.ops import APP, DEL, INS, MOV, REP, SET, Op, utf16_len
 from reactchat.tree import Key, Node, Tree
 
 _KEY, _ID = operator.attrgetter("key"), operator.attrgetter("id")
+Snap: TypeAlias = "Callable[[Any], Any] | None"
 
 
 class _Cursor:
@@ -193,26 +194,45 @@ class Reconciler:
         span = tuple(cursor.node.children[i : i + len(kept[0])]) if kept else ()
         if kept is None or kept[2] != extra or items[: len(kept[1])] != kept[1] or span != kept[0]:
             return 0, i
-        if cursor.taken or (cursor.sites and not kept[3].isdisjoint(cursor.sites)):  # emit names a key twice
-            return 0, i
-        cursor.taken, cursor.n = kept[3], i + len(kept[0])
+        keys = kept[3]
+        if type(keys) is tuple:  # unkeyed: numbered by kind, from where its counter stands
+            counts = cursor.counts = cursor.counts if cursor.counts is not None else {}
+            if counts.get(keys[0], 0) != keys[1]:
+                return 0, i
+            counts[keys[0]] = keys[1] + len(kept[0])
+        elif cursor.taken or (cursor.sites and not keys.isdisjoint(cursor.sites)):
+            return 0, i  # a second prefix here, or a key given twice (emit names it)
+        else:
+            cursor.taken = keys
+        cursor.n = i + len(kept[0])
         return len(kept[0]), i
 
-    def remember_prefix(self, start: int, items: tuple[Any, ...], extra: Any) -> None:
-        """The children from ``start`` to the cursor were declared per item of ``items``, from ``extra``."""
+    def remember_prefix(self, start: int, items: tuple[Any, ...], extra: Any, snap: Snap = None) -> None:
+        """Children from ``start`` to the cursor were declared per item, from ``extra`` (``snap``: copy an
+        item the app may change in place: the copy is what the next run's items are compared with)."""
         cursor = self._stack[-1]
         nodes = cursor.node.children[start : cursor.n]
-        for passed in map(self.tree.nodes.get, cursor.skipped or ()):  # moved behind these later, or pruned
-            if passed in nodes:
-                nodes.remove(passed)
-        kept = self.tree.prefixes.get(cursor.node.id)  # taken whole this run: its keys are known
-        kept = kept if kept and cursor.taken is kept[3] and tuple(nodes[: len(kept[0])]) == kept[0] else None
-        tail = nodes[len(kept[0]) :] if kept is not None else nodes
-        new = frozenset(map(_KEY, tail))
-        if nodes and len(nodes) == len(items) and all(map(isinstance, new, repeat(str))):
-            keys = kept[3] | new if kept is not None else new
-            top = max(max(map(_ID, tail), default=0), kept[4] if kept is not None else 0)
-            self.tree.prefixes[cursor.node.id] = (tuple(nodes), items, extra, keys, top)
+        for passed in [n for n in map(self.tree.nodes.get, cursor.skipped or ()) if n in nodes]:
+            nodes.remove(passed)  # passed over to reach a match: moved behind these later, or pruned
+        kept = self.tree.prefixes.get(cursor.node.id)  # these nodes' keys are known (a key never changes)
+        kept = kept if kept and tuple(nodes[: len(kept[0])]) == kept[0] else None
+        keys, top, done = (kept[3], kept[4], kept[1]) if kept is not None else (None, 0, ())
+        tail = nodes[len(done) :]
+        new = list(map(_KEY, tail))
+        if not nodes or len(nodes) != len(items):
+            return
+        if type(keys) is not tuple and all(map(isinstance, new, repeat(str))):
+            keys = (keys or frozenset()) | frozenset(new)  # all given: taken by name
+        elif keys is None or type(keys) is tuple:  # unkeyed: numbered by kind, one after another
+            kind, first = keys or (new[0] if type(new[0]) is tuple else ("", 0))
+            if new != [(kind, first + len(done) + j) for j in range(len(new))]:
+                return
+            keys = (kind, first)
+        else:
+            return  # some named, some numbered
+        items = done + tuple(map(snap, items[len(done) :])) if snap else items
+        top = max(top, *map(_ID, tail)) if tail else top
+        self.tree.prefixes[cursor.node.id] = (tuple(nodes), items, extra, keys, top)
 
     def _touched(self, node: Node) -> None:  # its props changed: a prefix that may hold it is declared anew
         kept = self.tree.prefixes.get(node.parent.id) if node.memo is not None and node.parent else None
@@ -345,8 +365,6 @@ class Reconciler:
         node = self.tree.new_node(kind, key, props)
         node.source = source
         return node
-
-    # -- structure ---------------------------------------------------------------------------------------
 
     def _insert(self, parent: Node, i: int, node: Node) -> Node:
         with self._writing():

@@ -55,8 +55,8 @@ class Tree:
         # The last value Reconciler.intern was given, and the object it stands for (equal, from a run before).
         self.interned: tuple[Any, Any] = (None, None)
         # Per container id: a run of its children declared one per item, the items, what else they were
-        # declared from, their keys and their highest id (Reconciler.remember_prefix).
-        self.prefixes: dict[int, tuple[tuple[Node, ...], tuple[Any, ...], Any, frozenset[Key], int]] = {}
+        # declared from, their keys (names, or (kind, first number)) and highest id (remember_prefix).
+        self.prefixes: dict[int, tuple[tuple[Node, ...], tuple[Any, ...], Any, Any, int]] = {}
 
     def new_node(self, kind: str, key: Key, props: dict[str, Any]) -> Node:
         node = Node(self._next_id, kind, key, props)

@@ -4,7 +4,7 @@ import threading
 from collections.abc import Callable
 
 from reactchat.config import Config
-from reactchat.ops import RUN
+from reactchat.ops import INS, RUN
 from reactchat.testing import ChatTest
 
 
@@ -126,3 +126,46 @@ def test_a_pending_thought_shown_again_unchanged_sends_nothing(write_app: Callab
     t.wait()
     assert [op for op in t.ops[before:] if op[0] != RUN] == []
     assert t.messages == [{"role": "assistant", "content": "an answer after it"}]
+
+
+HISTORY_APP = """
+    import reactchat as rc
+    if "history" not in rc.session_state:
+        rc.session_state.history = [{"role": "user", "content": "hi"}, rc.ChatMessage("assistant", "hello")]
+    if LOOP:
+        for m in rc.session_state.history:
+            rc.message(m)
+    else:
+        rc.history(rc.session_state.history)
+    rc.message("assistant", "a note after the history")
+    if prompt := rc.chat_input():
+        rc.session_state.history += [{"role": "user", "content": prompt}, {"role": "assistant", "content": "ok"}]
+        rc.rerun()
+    if rc.button("Change the first in place"):
+        rc.session_state.history[0]["content"] = "hi, edited"
+        rc.rerun()
+"""
+
+
+def test_history_shows_what_a_loop_of_messages_shows_and_sees_changes_made_in_place(
+    write_app: Callable[[str], str],
+) -> None:
+    seen = []
+    for loop in (True, False):
+        t = ChatTest.from_file(write_app(HISTORY_APP), names={"LOOP": loop})
+        t.send("one").send("two").click("Change the first in place").send("three")
+        seen.append([(m["role"], m["content"]) for m in t.messages])
+        assert not t.errors
+    assert seen[0] == seen[1]
+    assert seen[1][0] == ("user", "hi, edited") and seen[1][-1] == ("assistant", "a note after the history")
+    assert len(seen[1]) == 2 + 6 + 1
+
+
+def test_history_declares_only_the_new_turn(write_app: Callable[[str], str]) -> None:
+    t = ChatTest.from_file(write_app(HISTORY_APP), names={"LOOP": False}).send("one")
+    before = len(t.ops)
+    t.send("two")
+    inserted = [op for op in t.ops[before:] if op[0] == INS]
+    assert [op[3][1] for op in inserted] == ["message", "message"]  # the new question and answer only
+    taken, items = t.session.tree.prefixes[0][:2]  # what the next run may take whole: the six shown
+    assert len(taken) == len(items) == 6 and items[0] == {"role": "user", "content": "hi"}

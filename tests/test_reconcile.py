@@ -315,3 +315,26 @@ def test_a_prefix_taken_whole_still_names_a_duplicate_key_declared_after_it() ->
     assert _shown(rec, ("a", "b")) == 2
     with pytest.raises(DuplicateKeyError):
         rec.emit("message", {"text": "again"}, "m:a")
+
+
+def test_an_unkeyed_prefix_is_taken_whole_and_numbers_what_follows_as_before() -> None:
+    def turn(tree: Tree, items: tuple[str, ...], extra_after: int) -> tuple[int, list[Op]]:
+        ops: list[Op] = []
+        rec = Reconciler(tree, ops.append, threading.Lock())
+        rec.begin()
+        reused, start = rec.reuse_prefix(items, "r")
+        for item in items[reused:]:
+            rec.remember(rec.emit("message", {"text": item}), item)
+        rec.remember_prefix(start, items, "r")
+        for n in range(extra_after):  # unkeyed messages after it: numbered on from the prefix
+            rec.emit("message", {"text": f"new {n}"})
+        rec.finish(prune=True)
+        return reused, ops
+
+    tree = Tree()
+    assert turn(tree, ("a", "b"), 2)[0] == 0
+    reused, ops = turn(tree, ("a", "b", "new 0", "new 1"), 2)
+    # The two shown after the prefix last run are re-declared in it as they were; two more follow.
+    assert reused == 2 and [op[0] for op in ops] == [INS, INS]
+    assert [n.key for n in tree.root.children] == [("message", i) for i in range(6)]
+    assert turn(tree, ("a", "b", "new 0", "new 1"), 2)[0] == 4
