@@ -10,34 +10,15 @@ leftovers (DEL). So ops stream out as the script runs, and an unchanged history 
 from __future__ import annotations
 
 import contextlib
-import operator
 import threading
 from collections.abc import Callable, Iterator
-from itertools import repeat
-from typing import Any, TypeAlias
+from typing import Any
 
+from reactchat.cursor import Cursor, Snap
 from reactchat.errors import DuplicateKeyError, user_call_site
 from reactchat.interrupts import RunAbandoned
 from reactchat.ops import APP, DEL, INS, MOV, REP, SET, Op, utf16_len
 from reactchat.tree import Key, Node, Tree
-
-_KEY, _ID = operator.attrgetter("key"), operator.attrgetter("id")
-Snap: TypeAlias = "Callable[[Any], Any] | None"
-
-
-class _Cursor:
-    """Where the run is in one container: ``node.children[:n]`` are this run's children, in order, except
-    for ``skipped`` ones (left over from the last run, passed over to reach a match further on)."""
-
-    __slots__ = ("counts", "n", "node", "sites", "skipped", "taken")
-
-    def __init__(self, node: Node) -> None:
-        self.node = node
-        self.n = 0
-        self.counts: dict[str, int] | None = None  # these three: made on first use (most containers never)
-        self.sites: dict[str, str] | None = None
-        self.skipped: set[int] | None = None
-        self.taken: frozenset[Key] = frozenset()  # the keys of a prefix taken whole (reuse_prefix)
 
 
 class Reconciler:
@@ -48,10 +29,10 @@ class Reconciler:
         self.tree = tree
         self._sink = sink
         self._lock = lock
-        self._stack: list[_Cursor] = [_Cursor(tree.root)]
+        self._stack: list[Cursor] = [Cursor(tree.root)]
         self._unentered: dict[int, Node] = {}  # declared this run, holding children, not entered (yet)
-        self._cursors: dict[int, _Cursor] = {}  # a container entered again continues where it left off
-        self._deferred: dict[int, _Cursor] = {}  # exited without pruning: pruned when the run finishes
+        self._cursors: dict[int, Cursor] = {}  # a container entered again continues where it left off
+        self._deferred: dict[int, Cursor] = {}  # exited without pruning: pruned when the run finishes
         self.revoked = False
         self.changed = 0  # the id of the node the latest insert, replace or set was about
 
@@ -64,7 +45,7 @@ class Reconciler:
             yield
 
     def begin(self) -> None:
-        root = _Cursor(self.tree.root)
+        root = Cursor(self.tree.root)
         self._stack = [root]
         self._unentered, self._cursors, self._deferred = {}, {0: root}, {}
 
@@ -187,52 +168,13 @@ class Reconciler:
         return node
 
     def reuse_prefix(self, items: tuple[Any, ...], extra: Any) -> tuple[int, int]:
-        """How many next children count as declared again, as they are, and from where: those noted for a
-        prefix of ``items`` and an equal ``extra`` (remember_prefix), untouched since. No Python per item."""
-        cursor = self._stack[-1]
-        i, kept = cursor.n, self.tree.prefixes.get(cursor.node.id)
-        span = tuple(cursor.node.children[i : i + len(kept[0])]) if kept else ()
-        if kept is None or kept[2] != extra or items[: len(kept[1])] != kept[1] or span != kept[0]:
-            return 0, i
-        keys = kept[3]
-        if type(keys) is tuple:  # unkeyed: numbered by kind, from where its counter stands
-            counts = cursor.counts = cursor.counts if cursor.counts is not None else {}
-            if counts.get(keys[0], 0) != keys[1]:
-                return 0, i
-            counts[keys[0]] = keys[1] + len(kept[0])
-        elif cursor.taken or (cursor.sites and not keys.isdisjoint(cursor.sites)):
-            return 0, i  # a second prefix here, or a key given twice (emit names it)
-        else:
-            cursor.taken = keys
-        cursor.n = i + len(kept[0])
-        return len(kept[0]), i
+        """How many of the current container's next children count as declared again, and from where: see
+        ``Cursor.take_prefix``."""
+        return self._stack[-1].take_prefix(self.tree, items, extra)
 
     def remember_prefix(self, start: int, items: tuple[Any, ...], extra: Any, snap: Snap = None) -> None:
-        """Children from ``start`` to the cursor were declared per item, from ``extra`` (``snap``: copy an
-        item the app may change in place: the copy is what the next run's items are compared with)."""
-        cursor = self._stack[-1]
-        nodes = cursor.node.children[start : cursor.n]
-        for passed in [n for n in map(self.tree.nodes.get, cursor.skipped or ()) if n in nodes]:
-            nodes.remove(passed)  # passed over to reach a match: moved behind these later, or pruned
-        kept = self.tree.prefixes.get(cursor.node.id)  # these nodes' keys are known (a key never changes)
-        kept = kept if kept and tuple(nodes[: len(kept[0])]) == kept[0] else None
-        keys, top, done = (kept[3], kept[4], kept[1]) if kept is not None else (None, 0, ())
-        tail = nodes[len(done) :]
-        new = list(map(_KEY, tail))
-        if not nodes or len(nodes) != len(items):
-            return
-        if type(keys) is not tuple and all(map(isinstance, new, repeat(str))):
-            keys = (keys or frozenset()) | frozenset(new)  # all given: taken by name
-        elif keys is None or type(keys) is tuple:  # unkeyed: numbered by kind, one after another
-            kind, first = keys or (new[0] if type(new[0]) is tuple else ("", 0))
-            if new != [(kind, first + len(done) + j) for j in range(len(new))]:
-                return
-            keys = (kind, first)
-        else:
-            return  # some named, some numbered
-        items = done + tuple(map(snap, items[len(done) :])) if snap else items
-        top = max(top, *map(_ID, tail)) if tail else top
-        self.tree.prefixes[cursor.node.id] = (tuple(nodes), items, extra, keys, top)
+        """The current container's children from ``start`` were declared per item: ``Cursor.note_prefix``."""
+        self._stack[-1].note_prefix(self.tree, start, items, extra, snap)
 
     def _touched(self, node: Node) -> None:  # its props changed: a prefix that may hold it is declared anew
         kept = self.tree.prefixes.get(node.parent.id) if node.memo is not None and node.parent else None
@@ -259,7 +201,7 @@ class Reconciler:
         self._unentered.pop(node.id, None)
         cursor = self._cursors.get(node.id)
         if cursor is None:
-            cursor = self._cursors[node.id] = _Cursor(node)
+            cursor = self._cursors[node.id] = Cursor(node)
         self._stack.append(cursor)
 
     def exit(self, prune: bool = True) -> None:
@@ -283,7 +225,7 @@ class Reconciler:
                     self._prune(cursor)
             for node in self._unentered.values():
                 if node.id in self.tree.nodes:
-                    self._prune(_Cursor(node))
+                    self._prune(Cursor(node))
         self._unentered, self._cursors, self._deferred = {}, {self.tree.root.id: self._stack[0]}, {}
 
     def drop_leftovers(self, kinds: frozenset[str]) -> None:
@@ -395,7 +337,7 @@ class Reconciler:
             children.insert(i, node)
             self._sink([MOV, node.id, parent.id, children[i - 1].id if i else None])
 
-    def _prune(self, cursor: _Cursor) -> None:
+    def _prune(self, cursor: Cursor) -> None:
         children = cursor.node.children
         skipped = cursor.skipped or set()
         if len(children) <= cursor.n and not skipped:

@@ -1,0 +1,84 @@
+"""Where a run is in one container, and the runs of children it can take whole: the children a sequence
+(a chat history) declared one per item last run, taken again when this run's sequence starts the same way,
+by comparing references rather than declaring each (``Reconciler.reuse_prefix``)."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from itertools import repeat
+from typing import Any, TypeAlias
+
+from reactchat.tree import Key, Node, Tree
+
+__all__ = ["Cursor", "Snap"]
+
+Snap: TypeAlias = "Callable[[Any], Any] | None"
+"""Copies an item the app may change in place, for the next run to compare its items with."""
+
+_KEY, _ID = operator.attrgetter("key"), operator.attrgetter("id")
+
+
+class Cursor:
+    """Where the run is in one container: ``node.children[:n]`` are this run's children, in order, except
+    for ``skipped`` ones (left over from the last run, passed over to reach a match further on)."""
+
+    __slots__ = ("counts", "n", "node", "sites", "skipped", "taken")
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self.n = 0
+        # Made on first use: most containers (a message's body) hold one child and never need them.
+        self.counts: dict[str, int] | None = None  # how many unkeyed children of each kind so far
+        self.sites: dict[str, str] | None = None  # key -> where it was given (emit names a duplicate by it)
+        self.skipped: set[int] | None = None
+        self.taken: frozenset[Key] = frozenset()  # the keys of a prefix taken whole (take_prefix)
+
+    def take_prefix(self, tree: Tree, items: tuple[Any, ...], extra: Any) -> tuple[int, int]:
+        """How many of the next children count as declared again, as they are, and where they start: those
+        ``note_prefix`` noted for a start of ``items`` and an equal ``extra``, if none was changed since
+        (``Reconciler`` drops the note then). A comparison of references per item; no Python per item."""
+        i, kept = self.n, tree.prefixes.get(self.node.id)
+        span = tuple(self.node.children[i : i + len(kept[0])]) if kept else ()
+        if kept is None or kept[2] != extra or items[: len(kept[1])] != kept[1] or span != kept[0]:
+            return 0, i
+        keys = kept[3]
+        if type(keys) is tuple:  # unkeyed: numbered by kind, from where its counter stands
+            counts = self.counts = self.counts if self.counts is not None else {}
+            if counts.get(keys[0], 0) != keys[1]:
+                return 0, i
+            counts[keys[0]] = keys[1] + len(kept[0])
+        elif self.taken or (self.sites and not keys.isdisjoint(self.sites)):
+            return 0, i  # a second prefix here, or a key given twice (emit names it)
+        else:
+            self.taken = keys
+        self.n = i + len(kept[0])
+        return len(kept[0]), i
+
+    def note_prefix(
+        self, tree: Tree, start: int, items: tuple[Any, ...], extra: Any, snap: Snap = None
+    ) -> None:
+        """The children from ``start`` to the cursor were declared one per item of ``items``, from
+        ``extra``; ``snap`` copies an item the app may change in place (the next run compares with it)."""
+        nodes = self.node.children[start : self.n]
+        for passed in [n for n in map(tree.nodes.get, self.skipped or ()) if n in nodes]:
+            nodes.remove(passed)  # passed over to reach a match: moved behind these later, or pruned
+        kept = tree.prefixes.get(self.node.id)  # these nodes' keys are known (a key never changes)
+        kept = kept if kept and tuple(nodes[: len(kept[0])]) == kept[0] else None
+        keys, top, done = (kept[3], kept[4], kept[1]) if kept is not None else (None, 0, ())
+        tail = nodes[len(done) :]
+        new = list(map(_KEY, tail))
+        if not nodes or len(nodes) != len(items):
+            return
+        if type(keys) is not tuple and all(map(isinstance, new, repeat(str))):
+            keys = (keys or frozenset()) | frozenset(new)  # all given: taken by name
+        elif keys is None or type(keys) is tuple:  # unkeyed: numbered by kind, one after another
+            kind, first = keys or (new[0] if type(new[0]) is tuple else ("", 0))
+            if new != [(kind, first + len(done) + j) for j in range(len(new))]:
+                return
+            keys = (kind, first)
+        else:
+            return  # some named, some numbered
+        items = done + tuple(map(snap, items[len(done) :])) if snap else items
+        top = max(top, *map(_ID, tail)) if tail else top
+        tree.prefixes[self.node.id] = (tuple(nodes), items, extra, keys, top)
