@@ -95,7 +95,8 @@ class ChatSocket(Handler, WebSocketHandler):
         self.tab = hello.tab
         hello_op = [HELLO, session.token, *session.hello(hello.tab)]
         self.write_message(encode_frame(None, [hello_op]), binary=True)
-        missed = session.outbox.replay_after(hello.last_seq)
+        # The frames after the client's last, if this is the session it had: another numbers its own.
+        missed = session.outbox.replay_after(hello.last_seq) if session.token == hello.token else None
         if missed is None:
             session.snapshot()
         else:

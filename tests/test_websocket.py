@@ -131,6 +131,22 @@ def test_a_reloaded_page_gets_a_snapshot_of_the_same_session(
     run(body())
 
 
+def test_a_page_whose_session_is_gone_gets_a_snapshot_of_the_new_one_whatever_its_last_frame(
+    serve: Callable[..., Served],
+) -> None:
+    served = serve(ECHO)
+
+    async def body() -> None:
+        for last_seq in (0, 1, 3):  # the old session's numbers: nothing to replay from a new session
+            c = await Client.connect(served.ws_url, token="a-session-another-worker-had", last_seq=last_seq)
+            await c.until(ready)
+            assert c.token != "a-session-another-worker-had"
+            assert any(op[0] == 0 for _, ops in c.frames for op in ops)  # a SNAP
+            c.close()
+
+    run(body())
+
+
 def test_a_second_connection_replaces_the_first(serve: Callable[..., Served]) -> None:
     served = serve(ECHO)
 
