@@ -17,6 +17,8 @@ const ACK_INTERVAL = 250;
 const BACKOFF_MIN = 250;
 const BACKOFF_MAX = 5000;
 const MAX_PENDING = 100;
+/** How long events for a new session wait for its tree to be whole (its first run to end) at most, in ms. */
+const CARRY_WAIT = 3000;
 /** Kinds a tree holds one of, named by kind alone. */
 const ONE_OF_A_KIND = new Set(["chat", "conversations"]);
 /** The server's close code when another connection resumed this session (reactchat/websocket.py). */
@@ -103,6 +105,8 @@ export class Connection {
   private tabNumber: number | null = null;
   /** The session's last RUN said a run is going (a new session's tree is not whole before its first ends). */
   private running = false;
+  /** Sends what `carrying` holds if the new session's first run has not ended by then (`CARRY_WAIT`). */
+  private carryTimer: ReturnType<typeof setTimeout> | null = null;
   /** Events a replaced session never applied, for the new one once its tree is here (sendAgain). */
   private resubmit: EvMessage[] = [];
   /** A new session replaced ours and its tree is not whole yet: events wait in `resubmit`. */
@@ -229,6 +233,10 @@ export class Connection {
       if (this.needSnap || hello) this.hooks.status("open");
       this.needSnap = false;
       if (this.carrying && !this.running) this.sendAgain(); // the new tree is whole once a run ended
+      else if (this.carrying && this.carryTimer === null) {
+        // A first run that never ends (a script waiting on something) must not hold the events forever.
+        this.carryTimer = setTimeout(() => this.carrying && this.sendAgain(), CARRY_WAIT);
+      }
     }
     if (seq !== null) {
       this.lastSeq = seq;
@@ -313,6 +321,8 @@ export class Connection {
     }
     this.resubmit = [];
     this.carrying = false;
+    if (this.carryTimer !== null) clearTimeout(this.carryTimer);
+    this.carryTimer = null;
     if (lost.length) this.hooks.lost(lost);
     this.savePending();
   }

@@ -305,6 +305,28 @@ describe("events another session must not lose", () => {
     }
   });
 
+  test("a new session whose first run does not end gets the events after a while, to what it shows", () => {
+    mock.timers.enable({ apis: ["setTimeout"] });
+    try {
+      const { page } = tab();
+      const { socket, conn } = page();
+      socket.frame([[HELLO, "first", 0, 1], [SNAP, shown(5, 6, 7)], [RUN, "done"]]);
+      conn.event(5, "submit", "and then?");
+      socket.closeWith(1006);
+      mock.timers.tick(5000);
+      const again = FakeSocket.made.at(-1) as FakeSocket;
+      again.open();
+      again.frame([[HELLO, "second", 0]], null);
+      again.frame([[SNAP, shown(15, 17, 16)], [RUN, "running"]]);
+      const evs = () => again.messages().filter((m) => Array.isArray(m) && m[0] === "ev");
+      assert.deepEqual(evs(), []);
+      mock.timers.tick(3000);
+      assert.deepEqual(evs(), [["ev", 1, 15, "submit", "and then?"]]);
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
   test("two widgets alike in the new tree: a value is not guessed onto either", () => {
     const twice = [0, "root", {}, [
       [40, "widget", { type: "slider", label: "Temperature" }, []], [41, "widget", { type: "slider", label: "Temperature" }, []],
