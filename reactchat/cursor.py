@@ -13,8 +13,9 @@ from reactchat.tree import Key, Node, Tree
 
 __all__ = ["Cursor", "Snap"]
 
-Snap: TypeAlias = "Callable[[Any], Any] | None"
-"""Copies an item the app may change in place, for the next run to compare its items with."""
+Snap: TypeAlias = "Callable[[Any, Node], Any] | None"
+"""Copies an item the app may change in place (given the node declared for it: a copy it kept may do), for
+the next run to compare its items with."""
 
 _KEY, _ID = operator.attrgetter("key"), operator.attrgetter("id")
 
@@ -79,6 +80,6 @@ class Cursor:
             keys = (kind, first)
         else:
             return  # some named, some numbered
-        items = done + tuple(map(snap, items[len(done) :])) if snap else items
+        items = done + tuple(map(snap, items[len(done) :], tail)) if snap else items
         top = max(top, *map(_ID, tail)) if tail else top
         tree.prefixes[self.node.id] = (tuple(nodes), items, extra, keys, top)

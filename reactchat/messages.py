@@ -54,8 +54,7 @@ class StreamRecords(list[Callable[[dict[str, Any], int, bool], None]]):
 
 
 class MessageDefaults(dict[str, Any]):
-    """Props a new message gets: when this run first declared one, as ``created_at`` (re-declared messages
-    keep theirs)."""
+    """Props a new message gets: when this run first declared one, as ``created_at`` (re-declared: kept)."""
 
     def __init__(self) -> None:
         super().__init__(created_at=round(time.time(), 3), feedback=None)
@@ -94,11 +93,8 @@ def message(
             put several parts into it: ``with rc.message("assistant"): rc.write_stream(...)``.
         key: A stable identity among its siblings, when messages can be reordered or removed.
 
-    Returns:
-        The message, usable as a context manager.
-
-    Raises:
-        ValueError: for an unknown role. TypeError: for content of an unsupported type.
+    Returns the message, usable as a context manager. Raises ValueError for an unknown role, TypeError for
+    content of an unsupported type.
     """
     run = begin(role if content is None else content)
     metadata = created_at = options = feedback = stored = status = memo = branch = None
@@ -186,7 +182,11 @@ def history(messages: Sequence[Mapping[str, Any] | ChatMessage]) -> None:
     rec.remember_prefix(start, items, extra, snapshot)
 
 
-def snapshot(item: Any) -> Any:  # as it is now: the app may change its dict, or the list in it, later
+def snapshot(item: Any, node: Node | None = None) -> Any:
+    """``item`` as it is now (the app may change it later): the copy its ``node`` kept, or a new one."""
+    kept = node.memo[1] if node is not None and node.memo is not None else None
+    if type(kept) is tuple and kept[0] == item:
+        return kept[0]
     content = item.get("content") if type(item) is dict else None
     return {**item, "content": list(content)} if type(content) is list else copy.copy(item)
 

@@ -36,6 +36,6 @@ def test_items_are_compared_with_the_copies_snap_made() -> None:
     item = {"content": "hi"}
     cursor = Cursor(tree.root)
     cursor.n = 1
-    cursor.note_prefix(tree, 0, (item,), None, dict)
+    cursor.note_prefix(tree, 0, (item,), None, lambda item, node: dict(item))
     item["content"] = "changed in place"
     assert Cursor(tree.root).take_prefix(tree, (item,), None) == (0, 0)
