@@ -276,7 +276,8 @@ export class Connection {
       // What the user submitted goes to its chat input once its tree is here, the rest to what it names
       // there (sendAgain); an event that names nothing another tree shows is dropped.
       this.pending = [];
-      this.resubmit = unconfirmed.filter((m) => m[3] === "submit" || this.named.has(m[1]));
+      const carried = unconfirmed.filter((m) => m[3] === "submit" || this.named.has(m[1]));
+      this.resubmit = this.carrying ? [...this.resubmit, ...carried] : carried; // (replaced again before sent)
       this.carrying = true;
     } else {
       this.pending = unconfirmed;

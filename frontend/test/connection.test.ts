@@ -327,6 +327,31 @@ describe("events another session must not lose", () => {
     }
   });
 
+  test("a new session that goes before the events reach it hands them on to the next one", () => {
+    mock.timers.enable({ apis: ["setTimeout"] });
+    try {
+      const { page } = tab();
+      const { socket, conn } = page();
+      socket.frame([[HELLO, "first", 0, 1], [SNAP, shown(5, 6, 7)], [RUN, "done"]]);
+      conn.event(5, "submit", "and then?");
+      socket.closeWith(1006);
+      mock.timers.tick(5000);
+      const second = FakeSocket.made.at(-1) as FakeSocket;
+      second.open();
+      second.frame([[HELLO, "second", 0]], null); // its tree never comes: it goes too
+      second.closeWith(1006);
+      mock.timers.tick(5000);
+      const third = FakeSocket.made.at(-1) as FakeSocket;
+      third.open();
+      third.frame([[HELLO, "third", 0]], null);
+      third.frame([[SNAP, shown(15, 17, 16)], [RUN, "done"]]);
+      const evs = third.messages().filter((m) => Array.isArray(m) && m[0] === "ev");
+      assert.deepEqual(evs, [["ev", 1, 15, "submit", "and then?"]]);
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
   test("two widgets alike in the new tree: a value is not guessed onto either", () => {
     const twice = [0, "root", {}, [
       [40, "widget", { type: "slider", label: "Temperature" }, []], [41, "widget", { type: "slider", label: "Temperature" }, []],
