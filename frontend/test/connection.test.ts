@@ -219,23 +219,42 @@ describe("events another session must not lose", () => {
     [input, "chat_input", {}, []],
   ]];
 
-  /** A tab that sent `send` to a session that died before applying them; what it sends the next one. */
-  const resent = (send: (conn: Connection) => void, next: unknown[] = shown(15, 17, 16, 18)): unknown[] => {
+  /** Runs `body` with the timers mocked (a reconnect waits on one). */
+  const timed = (body: () => void): void => {
     mock.timers.enable({ apis: ["setTimeout"] });
     try {
-      const { page } = tab();
-      const { socket, conn } = page();
-      socket.frame([[HELLO, "first", 0, 1], [SNAP, shown(5, 6, 7)]]);
-      send(conn);
-      socket.closeWith(1006);
-      mock.timers.tick(5000);
-      const again = FakeSocket.made.at(-1) as FakeSocket;
-      again.open();
-      again.frame([[HELLO, "second", 0], [SNAP, next]]); // the same messages under other ids
-      return again.messages().filter((m) => Array.isArray(m) && m[0] === "ev");
+      body();
     } finally {
       mock.timers.reset();
     }
+  };
+
+  /**
+   * A tab that did `send` while its session died: its connection, the socket a new session answered on (its
+   * HELLO in, its tree not yet) and the events sent there.
+   */
+  const replaced = (send: (conn: Connection) => void) => {
+    const { page } = tab();
+    const { socket, conn } = page();
+    socket.frame([[HELLO, "first", 0, 1], [SNAP, shown(5, 6, 7)], [RUN, "done"]]);
+    send(conn);
+    socket.closeWith(1006);
+    mock.timers.tick(5000);
+    const again = FakeSocket.made.at(-1) as FakeSocket;
+    again.open();
+    again.frame([[HELLO, "second", 0]], null);
+    return { conn, again, evs: () => again.messages().filter((m) => Array.isArray(m) && m[0] === "ev") };
+  };
+
+  /** What a tab that did `send` while its session died sends the new one, once its tree (`next`) is here. */
+  const resent = (send: (conn: Connection) => void, next: unknown[] = shown(15, 17, 16, 18)): unknown[] => {
+    let evs: unknown[] = [];
+    timed(() => {
+      const { again, evs: sent } = replaced(send);
+      again.frame([[SNAP, next]]); // the same messages under other ids
+      evs = sent();
+    });
+    return evs;
   };
 
   test("events go, in order, to what they name in the new tree", () => {
@@ -279,67 +298,36 @@ describe("events another session must not lose", () => {
   });
 
   test("a new session's tree is whole only once its first run ended: resent events wait for that", () => {
-    mock.timers.enable({ apis: ["setTimeout"] });
-    try {
-      const { page } = tab();
-      const { socket, conn } = page();
-      socket.frame([[HELLO, "first", 0, 1], [SNAP, shown(5, 6, 7)], [RUN, "done"]]);
-      conn.event(6, "retry", null);
-      conn.event(5, "submit", "and then?");
-      socket.closeWith(1006);
-      mock.timers.tick(5000);
-      const again = FakeSocket.made.at(-1) as FakeSocket;
-      again.open();
-      again.frame([[HELLO, "second", 0]], null);
+    timed(() => {
+      const { conn, again, evs } = replaced((conn) => {
+        conn.event(6, "retry", null);
+        conn.event(5, "submit", "and then?");
+      });
       conn.event(6, "feedback", "like"); // a click on the old tree before the new one came: it goes with them
       again.frame([[SNAP, [0, "root", {}, []]], [RUN, "running"]]);
-      const evs = () => again.messages().filter((m) => Array.isArray(m) && m[0] === "ev");
       assert.deepEqual(evs(), [], "nothing is shown yet: neither the message nor the input");
       const nodes = (shown(15, 17, 16) as unknown[])[3] as unknown[];
       again.frame([...nodes.map((n) => [INS, 0, null, n]), [RUN, "done"]], 2); // the first run ended
       assert.deepEqual(evs(), [
         ["ev", 1, 17, "retry", null], ["ev", 2, 15, "submit", "and then?"], ["ev", 3, 17, "feedback", "like"],
       ]);
-    } finally {
-      mock.timers.reset();
-    }
+    });
   });
 
   test("a new session whose first run does not end gets the events after a while, to what it shows", () => {
-    mock.timers.enable({ apis: ["setTimeout"] });
-    try {
-      const { page } = tab();
-      const { socket, conn } = page();
-      socket.frame([[HELLO, "first", 0, 1], [SNAP, shown(5, 6, 7)], [RUN, "done"]]);
-      conn.event(5, "submit", "and then?");
-      socket.closeWith(1006);
-      mock.timers.tick(5000);
-      const again = FakeSocket.made.at(-1) as FakeSocket;
-      again.open();
-      again.frame([[HELLO, "second", 0]], null);
+    timed(() => {
+      const { again, evs } = replaced((conn) => conn.event(5, "submit", "and then?"));
       again.frame([[SNAP, shown(15, 17, 16)], [RUN, "running"]]);
-      const evs = () => again.messages().filter((m) => Array.isArray(m) && m[0] === "ev");
       assert.deepEqual(evs(), []);
       mock.timers.tick(3000);
       assert.deepEqual(evs(), [["ev", 1, 15, "submit", "and then?"]]);
-    } finally {
-      mock.timers.reset();
-    }
+    });
   });
 
   test("a new session that goes before the events reach it hands them on to the next one", () => {
-    mock.timers.enable({ apis: ["setTimeout"] });
-    try {
-      const { page } = tab();
-      const { socket, conn } = page();
-      socket.frame([[HELLO, "first", 0, 1], [SNAP, shown(5, 6, 7)], [RUN, "done"]]);
-      conn.event(5, "submit", "and then?");
-      socket.closeWith(1006);
-      mock.timers.tick(5000);
-      const second = FakeSocket.made.at(-1) as FakeSocket;
-      second.open();
-      second.frame([[HELLO, "second", 0]], null); // its tree never comes: it goes too
-      second.closeWith(1006);
+    timed(() => {
+      const { again } = replaced((conn) => conn.event(5, "submit", "and then?"));
+      again.closeWith(1006); // its tree never came
       mock.timers.tick(5000);
       const third = FakeSocket.made.at(-1) as FakeSocket;
       third.open();
@@ -347,9 +335,7 @@ describe("events another session must not lose", () => {
       third.frame([[SNAP, shown(15, 17, 16)], [RUN, "done"]]);
       const evs = third.messages().filter((m) => Array.isArray(m) && m[0] === "ev");
       assert.deepEqual(evs, [["ev", 1, 15, "submit", "and then?"]]);
-    } finally {
-      mock.timers.reset();
-    }
+    });
   });
 
   test("two widgets alike in the new tree: a value is not guessed onto either", () => {
