@@ -140,8 +140,9 @@ class Transcript:
 
     def has(self, origin: str, *, branches: bool = False) -> bool:
         """Whether the path (``branches``: any branch) holds what the client event ``origin`` made."""
-        stored = self.store.tree(self.owner, self.conversation.id) if branches and self.conversation else ()
-        return origin in map(_ORIGIN, self.path) or origin in map(_ORIGIN, stored)
+        if (found := origin in map(_ORIGIN, self.path)) or not branches or self.conversation is None:
+            return found
+        return origin in map(_ORIGIN, self.store.tree(self.owner, self.conversation.id))
 
     def append(self, message_id: str, text: str) -> None:
         """Store streamed text; returns once it is committed (the frame that shows it follows)."""

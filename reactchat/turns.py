@@ -69,8 +69,8 @@ def record(
         t.fork(stored, origin)
     if not t.in_use:
         return trigger
-    if origin and trigger.action in ONCE_BY_ANSWER:
-        if t.has(f"{origin}:a", branches=True):
+    if origin and trigger.action in ONCE_BY_ANSWER:  # (a retry's answer may be off the branch shown)
+        if t.has(f"{origin}:a", branches=trigger.action == "retry"):
             return RERUN  # sent again (to another worker, after a crash): applied once
         t.answering = f"{origin}:a"
     if stored is not None and trigger.action == "undo":
