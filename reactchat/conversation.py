@@ -10,10 +10,10 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from reactchat.actions import message_text
-from reactchat.elements import ChatMessage, Element, Rendering, begin, claim
+from reactchat.elements import ChatMessage, Element, begin, claim
 from reactchat.interrupts import Interrupt, RerunRequested, RunAbandoned, ShuttingDown, StopRequested
 from reactchat.media import FILES_ROUTE, MediaEntry, is_url
-from reactchat.messages import Container, StreamRecords, StreamSinks, message
+from reactchat.messages import Container, StreamRecords, StreamSinks, message, shown_once
 from reactchat.records import as_dict
 
 if TYPE_CHECKING:
@@ -180,13 +180,7 @@ class Conversation:
         """Show the history: ``for m in conv.history: rc.message(m)``, at a cost that does not grow with its
         length. What was shown last run and is unchanged is taken as it is, in one step; only what is new
         (the last turn) is declared."""
-        run = begin()
-        rec, settled = run.reconciler, self._transcript.settled()
-        extra = rec.intern(run.part(Rendering))
-        reused, start = rec.reuse_prefix(settled, extra)
-        for m in settled[reused:]:
-            message(as_dict(m))
-        rec.remember_prefix(start, settled, extra)
+        shown_once(self._transcript.settled(), lambda m: message(as_dict(m)))
 
     def tree(self) -> list[dict[str, Any]]:
         """Every stored message, every branch (retried answers, edited prompts), oldest first: dicts as in

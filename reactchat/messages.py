@@ -29,6 +29,7 @@ from reactchat.parts_writer import PartsWriter, StreamedText
 from reactchat.stream import Durable
 
 if TYPE_CHECKING:
+    from reactchat.cursor import Snap
     from reactchat.interrupts import Cancel
     from reactchat.run import Run
     from reactchat.tree import Node
@@ -43,14 +44,12 @@ class StreamSinks(list[Callable[[str | None], None]]):
 
 
 class StreamSources(list[Callable[[Any], Any]]):
-    """What the run's next ``write_stream`` streams instead of what it is given: a function of the given
-    stream (a cached example's answer replays a recording; each is used once, first in first)."""
+    """What the next ``write_stream`` streams instead of what it is given (a cached example's recording)."""
 
 
 class StreamRecords(list[Callable[[dict[str, Any], int, bool], None]]):
-    """Where ``write_stream`` hands what it showed besides text (its thoughts, tool calls, usage) as message
-    metadata, with the length of its text: as a thought begins or ends (``False``), and when it ends
-    (``True``); innermost last: a stored reply pushes its own."""
+    """Where ``write_stream`` hands what it showed besides text (thoughts, tool calls, usage) as metadata,
+    with its text's length: as a thought begins or ends (False), and when it ends (True); innermost last."""
 
 
 class MessageDefaults(dict[str, Any]):
@@ -171,15 +170,18 @@ def message(
 
 def history(messages: Sequence[Mapping[str, Any] | ChatMessage]) -> None:
     """Show ``messages`` as ``for m in messages: rc.message(m)`` does, at a cost that does not grow with
-    their number: what last run showed for an equal start of the list is taken as it is; only the rest (the
-    new turn) is declared. For a chat kept in ``rc.session_state`` (a stored one: ``conv.show()``)."""
+    their number (``shown_once``): a chat kept in ``rc.session_state`` (a stored one: ``conv.show()``)."""
+    shown_once(tuple(messages), message, snapshot)
+
+
+def shown_once(items: tuple[Any, ...], show: Callable[[Any], object], snap: Snap = None) -> None:
+    """``show`` each item (a message each), taking what last run showed for an equal start whole."""
     run = begin()
-    rec, items = run.reconciler, tuple(messages)
-    extra = rec.intern(run.part(Rendering))
-    reused, start = rec.reuse_prefix(items, extra)
+    extra = run.reconciler.intern(run.part(Rendering))
+    reused, start = run.reconciler.reuse_prefix(items, extra)
     for item in items[reused:]:
-        message(item)
-    rec.remember_prefix(start, items, extra, snapshot)
+        show(item)
+    run.reconciler.remember_prefix(start, items, extra, snap)
 
 
 def snapshot(item: Any, node: Node | None = None) -> Any:
@@ -196,9 +198,8 @@ CHAT_KINDS = frozenset({"message", "thought"})
 
 
 def new_answer(run: Run) -> None:
-    """An answer starts being produced here: last run's chat below this point is stale, so it goes now rather
-    than when the run ends (a retried answer never shows beside the one it replaces), and feedback kept on
-    the message it streams into belonged to the old answer."""
+    """An answer starts here: last run's chat below is stale and goes now, not when the run ends (a retried
+    answer never shows beside the old one), and feedback on the message it streams into was the old one's."""
     rec = run.reconciler
     rec.drop_leftovers(CHAT_KINDS)
     container = rec.container
@@ -369,8 +370,7 @@ def write_stream(stream: Iterable[Any] | AsyncIterable[Any], *, key: str | None 
 
 
 def _close_stopped(cancel: Cancel, writer: PartsWriter) -> None:
-    """A stopped answer's markdown ends where Stop cut it: close what it left open (a ``**``, a code
-    fence), so it renders as it would have; the closed text is what is returned and stored."""
+    """Close what Stop left open in the answer's markdown (a ``**``, a fence): returned and stored so."""
     if cancel.kind is not None and issubclass(cancel.kind, StopRequested):
         writer.close_open_marks()
 
