@@ -285,8 +285,11 @@ class Batch:
         parent, _, at = held
         siblings = parent[3]
         index = 0
-        if op[2] is not None:
-            index = next((i + 1 for i, c in enumerate(siblings) if c[0] == op[2]), len(siblings))
+        if op[2] is not None:  # looked for from the end: a run declares in order, so most inserts append
+            after = op[2]
+            index = next(
+                (i + 1 for i in range(len(siblings) - 1, -1, -1) if siblings[i][0] == after), len(siblings)
+            )
         siblings.insert(index, op[3])
         self._register(op[3], parent, at)
 
