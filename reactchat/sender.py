@@ -22,6 +22,11 @@ CLOSE_EVICTED = 4003  # the server needed room and this session had never had an
 CLOSE_RESTART = 1012  # the server is restarting (draining): reconnect, to another server behind the balancer
 CLOSE_SIGN_IN = 4401  # the app needs a sign-in (none, or it ended): the page reloads to the sign-in page
 
+FIRST_FRAME_WAIT = 0.5
+"""Seconds a new session's first run may go before the page gets what it has declared so far: a page opening
+on a long transcript gets it in one frame at the run's end (one decode, one layout), not in slices as it is
+declared; a first run that takes longer (a model greeting the user) shows what it has after this."""
+
 
 class Socket(Protocol):
     """What the sender and the session registry need of a tab's connection (``ChatSocket`` is one)."""
@@ -41,11 +46,13 @@ class Sender:
     ``send_timeout`` drops the connection; the session survives and the client resumes.
     """
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, first_wait: float = 0.0) -> None:
         self.session = session
         self.socket: Socket | None = None
         self._draining = False
         self._last = 0.0
+        # Until then only the end of a run sends a frame (see FIRST_FRAME_WAIT).
+        self._hold_until = time.monotonic() + first_wait if first_wait else 0.0
         self._hurry = asyncio.Event()
 
     async def hurry(self) -> None:
@@ -62,7 +69,7 @@ class Sender:
         config = self.session.config
         try:
             while True:
-                delay = self._last + config.frame_interval - time.monotonic()
+                delay = max(self._last + config.frame_interval, self._hold_until) - time.monotonic()
                 if delay > 0 and not self.session.outbox.urgent:
                     self._hurry.clear()
                     with contextlib.suppress(TimeoutError):

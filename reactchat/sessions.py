@@ -23,7 +23,15 @@ from reactchat.ops import ERR
 from reactchat.pool import Pool
 from reactchat.protocol import Event
 from reactchat.runner import Script, ScriptFailed
-from reactchat.sender import CLOSE_EVICTED, CLOSE_REPLACED, CLOSE_RESTART, CLOSE_SIGN_IN, Sender, Socket
+from reactchat.sender import (
+    CLOSE_EVICTED,
+    CLOSE_REPLACED,
+    CLOSE_RESTART,
+    CLOSE_SIGN_IN,
+    FIRST_FRAME_WAIT,
+    Sender,
+    Socket,
+)
 from reactchat.session import Session
 from reactchat.store import Store
 from reactchat.transcript import Transcript
@@ -106,7 +114,7 @@ class Sessions(Mapping[str, Session]):
         if conversation and transcript is not None:
             session.show(conversation)  # read on the session's worker, before its first run, not on the loop
         self._sessions[session.token] = session
-        self.senders[session] = Sender(session)
+        self.senders[session] = Sender(session, first_wait=FIRST_FRAME_WAIT)
         self._media[session.media.key] = session
         self._clients[session] = client
         self._untouched[session] = None

@@ -10,7 +10,7 @@ from reactchat.config import Config
 from reactchat.ops import ERR, RUN
 from reactchat.protocol import encode_frame
 from reactchat.runner import Script
-from reactchat.sender import CLOSE_SLOW, Sender
+from reactchat.sender import CLOSE_SLOW, FIRST_FRAME_WAIT, Sender
 from reactchat.session import Session
 from tests.serving import Client, FakeSocket, Served, ready, run
 
@@ -97,3 +97,51 @@ def test_a_write_that_never_completes_closes_the_socket(write_app: Callable[[str
     run(body())
     assert socket.closed == (CLOSE_SLOW, "client is not reading")
     assert s.outbox.replay_after(0) is not None  # the session keeps the frame for the tab's return
+
+
+def test_a_new_sessions_first_run_reaches_the_page_as_one_frame(
+    serve: Callable[..., Served], write_app: Callable[[str], str]
+) -> None:
+    # 40 messages declared over ~0.2 s: at one frame per 25 ms they would go in slices, each one a decode and
+    # a layout for a page that is opening.
+    path = write_app("""
+        import time
+        import reactchat as rc
+        for i in range(40):
+            rc.message("assistant", f"m{i}")
+            time.sleep(0.005)
+        rc.chat_input()
+    """)
+    served = serve(path)
+
+    async def body() -> None:
+        c = await Client.connect(served.ws_url)
+        await c.until(ready)
+        numbered = [ops for seq, ops in c.frames if seq is not None]
+        assert len(numbered) == 1, [[op[0] for op in ops] for ops in numbered]
+        assert len(c.texts()) == 40
+
+    run(body())
+
+
+def test_a_first_run_longer_than_the_wait_shows_what_it_has(
+    serve: Callable[..., Served], write_app: Callable[[str], str]
+) -> None:
+    # A first run that waits (a model loading) after its first message: the page shows that message while the
+    # run still runs, FIRST_FRAME_WAIT after it began.
+    path = write_app(f"""
+        import time
+        import reactchat as rc
+        rc.message("assistant", "loading the model")
+        time.sleep({FIRST_FRAME_WAIT * 6})
+        rc.chat_input()
+    """)
+    served = serve(path)
+
+    async def body() -> None:
+        c = await Client.connect(served.ws_url)
+        await c.until(lambda c: bool(c.texts()), timeout=FIRST_FRAME_WAIT * 4)
+        assert c.run_state == "running"
+        await c.until(ready)
+
+    run(body())
