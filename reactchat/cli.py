@@ -16,6 +16,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -206,6 +207,9 @@ def run(
         print(f"reactchat: {script.overlay['message']} ({script.path}:{script.overlay['line']})", flush=True)
     loop = IOLoop.current()
     loop.add_callback(_fill_example_cache, app)
+    # Off the loop, after the first page can be served: a thread that ends when done (imports hold the GIL in
+    # short bursts; a run that needs markdown first waits for the import lock, never imports twice).
+    threading.Thread(target=_warm_up, name="reactchat-warm-up", daemon=True).start()
 
     def shut_down() -> None:
         if app.sessions.draining:  # asked again: stop the answers still running now
@@ -289,6 +293,12 @@ def import_(store_url: str, path: str, owner: str | None) -> int:
     print(f"reactchat: imported {loaded} conversations" + (f", left out {skipped}" if skipped else ""),
           file=sys.stderr)  # fmt: skip
     return 1 if skipped else 0
+
+
+def _warm_up() -> None:
+    from reactchat.markdown import warm_up
+
+    warm_up()
 
 
 async def _fill_example_cache(app: Any) -> None:

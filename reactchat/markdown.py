@@ -224,6 +224,16 @@ def markdown_props(text: str, options: MarkdownOptions = DEFAULT) -> dict[str, A
     return found
 
 
+_WARM_UP = "# Warm\n\n*up* a [link](https://example.com) and $x^2$\n\n```python\nprint(1)\n```\n"
+
+
+def warm_up() -> None:
+    """Import and compile what a first render needs (the parser, its rules, the highlighter and its Python
+    lexer), as a server does in the background once it listens: the first conversation opened then costs
+    what it shows, not 100+ ms of one-time imports. Caches nothing."""
+    render_blocks(_WARM_UP, DEFAULT)
+
+
 def markdown_source_props(source: tuple[str, MarkdownOptions]) -> dict[str, Any]:
     """``markdown_props`` of a node's ``(text, options)`` source."""
     return markdown_props(*source)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 
 import pytest
@@ -18,6 +20,7 @@ from reactchat.markdown import (
 )
 from reactchat.render_budget import RENDER_BUDGET, RenderWork
 from reactchat.stream import open_html
+from tests.conftest import ROOT
 
 PIECES = [
     "# Title\n", "Some *emphasis* and **bold** text. ", "`code`", "\n\n", "\n", "- item one\n", "- item two\n",
@@ -158,3 +161,16 @@ def test_fenced_code_is_not_closed_by_backticks_inside_it() -> None:
     block = fenced(inner)
     assert block.startswith("`````\n") and block.endswith("\n`````")
     assert render_blocks(block)[0].count("<pre") == 1 and "```` run" in render_blocks(block)[0]
+
+
+def test_warm_up_loads_the_parser_and_the_highlighter_and_caches_no_text() -> None:
+    # In a fresh interpreter: this one has imported them all already.
+    check = (
+        "import sys\n"
+        "from reactchat.markdown import warm_up, cached_props\n"
+        "assert 'markdown_it' not in sys.modules and 'pygments.lexers.python' not in sys.modules\n"
+        "warm_up()\n"
+        "assert 'markdown_it' in sys.modules and 'pygments.lexers.python' in sys.modules\n"
+        "assert cached_props('*up* a [link](https://example.com) and $x^2$') is None\n"
+    )
+    subprocess.run([sys.executable, "-c", check], check=True, cwd=ROOT)
