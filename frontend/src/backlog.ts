@@ -6,7 +6,7 @@
  * about SLICE_MS while the page is otherwise idle (`Renderer.settle` builds the rest at once).
  */
 const LAZY_MIN = 200;
-const LAZY_KEEP = 60;
+const LAZY_KEEP = 24; // a tall screen shows fewer; the server renders as many of a never-rendered history first (renders.TAIL)
 const SLICE_MS = 8;
 
 /** The ids waiting to be built, and the slices that build them. */

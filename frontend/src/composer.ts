@@ -9,6 +9,7 @@ import type { Props, Value } from "./protocol";
 import { KEYS, load, save } from "./tab";
 
 const MAX_HEIGHT = 200;
+const SIZES_ITSELF = typeof CSS !== "undefined" && CSS.supports("field-sizing", "content");
 
 export interface ComposerHooks {
   submit(nodeId: number, value: Value): void;
@@ -150,8 +151,9 @@ export class Composer {
       history.replaceState(history.state, "", u.href);
     }
     if (refit && !this.el.hidden) this.autosize();
+    // Shown now: the page follows the transcript's end again after its render (bind is part of it), which
+    // lays the page out once rather than here and again there.
     if (wasHidden && !this.el.hidden) {
-      this.hooks.resize();
       if (!this.running && document.activeElement === document.body) this.input.focus();
     }
     this.updateSend();
@@ -351,6 +353,9 @@ export class Composer {
   }
 
   private autosize(): void {
+    // Where the browser sizes the box to its text itself (CSS field-sizing, see styles.css), measuring it here
+    // would only force a layout of the whole page; the page's ResizeObserver sees the box grow.
+    if (SIZES_ITSELF) return;
     const s = this.input.style;
     s.height = "auto";
     s.height = `${Math.min(this.input.scrollHeight, MAX_HEIGHT)}px`;

@@ -90,6 +90,21 @@ class App {
   private lastTop = 0;
 
   constructor(root: HTMLElement) {
+    // Connect first: the socket opens while the page builds, and its hello goes as soon as the page is idle.
+    const proto = location.protocol === "https:" ? "wss:" : "ws:";
+    this.connection = new Connection(`${proto}//${location.host}/_rc/ws`, this.store, {
+      applied: () => this.schedule(),
+      status: (s) => {
+        this.status = s;
+        this.schedule();
+      },
+      lost: (texts) => {
+        this.composer.restore(texts.join("\n\n"));
+        this.toast("The session was restarted; your unsent message is back in the input.");
+      },
+      note: (text) => this.toast(text),
+    });
+    this.connection.connect();
     this.composer = new Composer({
       submit: (id, value) => this.connection.event(id, "submit", value),
       stop: () => this.connection.stop(),
@@ -117,21 +132,6 @@ class App {
     const ro = new ResizeObserver(() => this.scrollIfStuck());
     ro.observe(this.host);
     ro.observe(this.scroller);
-
-    const proto = location.protocol === "https:" ? "wss:" : "ws:";
-    this.connection = new Connection(`${proto}//${location.host}/_rc/ws`, this.store, {
-      applied: () => this.schedule(),
-      status: (s) => {
-        this.status = s;
-        this.schedule();
-      },
-      lost: (texts) => {
-        this.composer.restore(texts.join("\n\n"));
-        this.toast("The session was restarted; your unsent message is back in the input.");
-      },
-      note: (text) => this.toast(text),
-    });
-    this.connection.connect();
   }
 
   /**
