@@ -129,13 +129,14 @@ class Reply(Container):
             status = "stopped"
         else:
             status = "error"
-        # A streamed reply is folded from what was appended (reasoning tags included, so they show again as
-        # thoughts); anything else is the markdown the reply declared.
-        content: Any = None if self._streamed and not self._replaced else message_text(self.node)
+        # A streamed reply is what was appended (reasoning tags included, so they show again as thoughts),
+        # given whole so the store need not read its deltas back; anything else is the markdown it declared.
+        content: Any = (
+            "".join(self._text) if self._streamed and not self._replaced else message_text(self.node)
+        )
         media = shown_media(self._run, self._transcript, self.node)
         if media:
-            text = "".join(self._text) if content is None else content
-            content = [text, *media] if text else media
+            content = [content, *media] if content else media
         metadata = {name: value for name, value in self._metadata.items() if value} or None
         self._transcript.finish(self._stored.id, status, content, metadata)
         if status != "done":

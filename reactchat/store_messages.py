@@ -195,14 +195,6 @@ class SqlMessageStore(SqlStore):
             self._fence_holds(tx, "adding a message", conversation and conversation[2:])
             if conversation is None:
                 raise NotFound(f"no conversation {conversation_id!r}")
-            if origin is not None:
-                rows = tx.all(
-                    f"SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} "
-                    "WHERE m.conversation_id = ? AND m.origin = ?",
-                    (conversation_id, origin),
-                )
-                if rows:
-                    return self._messages(tx, rows)[0]
             parent = conversation[0] if parent_id is ... else parent_id
             if parent_id not in (..., None) and not tx.one(
                 "SELECT 1 FROM messages WHERE id = ? AND conversation_id = ?", (parent, conversation_id)
@@ -210,13 +202,20 @@ class SqlMessageStore(SqlStore):
                 raise NotFound(f"no message {parent!r} in conversation {conversation_id!r}")
             message_id = new_id()
             text = None if status == "streaming" else plain_text(content)
-            tx.run(
+            # A resent event's message is stored once: the UNIQUE (conversation_id, origin) index finds the one
+            # it stored before, with no look-up before every first (NULLs never conflict).
+            if not tx.run(
                 "INSERT INTO messages (id, conversation_id, parent_id, role, content, text, metadata, "
                 "status, author_id, origin, created_at, updated_at, viewed_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (conversation_id, origin) DO NOTHING",
                 (message_id, conversation_id, parent, role, self.json_in(content), text,
                  self.json_in(metadata), status, owner if role == "user" else None, origin, now, now, now),
-            )  # fmt: skip
+            ):  # fmt: skip
+                rows = tx.all(
+                    f"SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.conversation_id = ? AND m.origin = ?",
+                    (conversation_id, origin),
+                )
+                return self._messages(tx, rows)[0]
             title = auto_title(plain_text(content)) if conversation[1] is None and role == "user" else None
             retitle = "" if title is None else ", title = ?, title_source = 'auto'"
             tx.run(

@@ -36,7 +36,7 @@ PROCESS_CONNECTIONS = POOL_SIZE + 1  # with the listener's own: what one worker 
 LISTEN_POLL = 0.5  # seconds between two checks, while listening, that the listener is still wanted
 POOL_TIMEOUT = 30.0  # seconds a call waits for a free connection
 PROBE_EVERY = 1.0  # seconds between two checks that an unreachable server answers again
-NOTIFY_WINDOW = 0.01  # seconds a notification waits for others to be sent with it
+NOTIFY_WINDOW = 0.05  # seconds a notification waits for others to be sent with it (a turn's writes: one)
 NOTIFY_IDLE = 5.0  # seconds without notifications after which the sending thread ends
 
 
