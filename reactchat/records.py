@@ -10,7 +10,9 @@ import threading
 import time
 from typing import Any
 
-__all__ = ["Account", "Conversation", "Message", "StoredFile", "User", "as_dict", "named_id", "new_id"]
+__all__ = [
+    "Account", "Conversation", "Message", "Origins", "StoredFile", "User", "as_dict", "named_id", "new_id",
+]  # fmt: skip
 
 # --- Time-ordered ids: 48-bit milliseconds + 80 random bits, Crockford base32 (26 characters, like ULID).
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -112,6 +114,26 @@ class Account:
     user: User
     password_hash: str | None
     epoch: int
+
+
+class Origins:
+    """The origins of the messages on a path, kept up to date as it grows, so that asking whether an event
+    was stored before costs a set look-up, not a scan of a long conversation per turn. A path grows in place
+    only by appending (a message replaced in place keeps its origin); any other change is a new list."""
+
+    __slots__ = ("_count", "_of", "_seen")
+
+    def __init__(self) -> None:
+        self._of: list[Message] | None = None
+        self._count = 0
+        self._seen: set[str | None] = set()
+
+    def of(self, path: list[Message]) -> set[str | None]:
+        if path is not self._of or self._count > len(path):
+            self._of, self._count, self._seen = path, 0, set()
+        self._seen.update(m.origin for m in path[self._count :])
+        self._count = len(path)
+        return self._seen
 
 
 def as_dict(message: Message) -> dict[str, Any]:

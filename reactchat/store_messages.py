@@ -202,17 +202,19 @@ class SqlMessageStore(SqlStore):
                 raise NotFound(f"no message {parent!r} in conversation {conversation_id!r}")
             message_id = new_id()
             text = None if status == "streaming" else plain_text(content)
-            # A resent event's message is stored once: the UNIQUE (conversation_id, origin) index finds the one
-            # it stored before, with no look-up before every first (NULLs never conflict).
+            # A resent event's message is stored once: the UNIQUE (conversation_id, origin) index finds the
+            # one it stored before, with no look-up before every first (NULLs never conflict).
             if not tx.run(
                 "INSERT INTO messages (id, conversation_id, parent_id, role, content, text, metadata, "
                 "status, author_id, origin, created_at, updated_at, viewed_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (conversation_id, origin) DO NOTHING",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (conversation_id, origin) DO NOTHING",
                 (message_id, conversation_id, parent, role, self.json_in(content), text,
                  self.json_in(metadata), status, owner if role == "user" else None, origin, now, now, now),
             ):  # fmt: skip
                 rows = tx.all(
-                    f"SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} WHERE m.conversation_id = ? AND m.origin = ?",
+                    f"SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} "
+                    "WHERE m.conversation_id = ? AND m.origin = ?",
                     (conversation_id, origin),
                 )
                 return self._messages(tx, rows)[0]

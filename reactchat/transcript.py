@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import logging
-import operator
 import os
 import threading
 import time
@@ -22,14 +21,13 @@ from reactchat.archive import family, fork
 from reactchat.followers import LEASE_TTL, followers_for
 from reactchat.listing import PAGE, Listing
 from reactchat.media import sniff_mime
-from reactchat.records import as_dict
+from reactchat.records import Origins, as_dict
 from reactchat.renders import Renders
 
 if TYPE_CHECKING:
     from reactchat.store import Conversation, Message, Store
 
 log = logging.getLogger("reactchat")
-_ID, _ORIGIN = operator.attrgetter("id"), operator.attrgetter("origin")
 FOLLOW_INTERVAL = 0.2  # seconds between two "it changed" to following tabs while a reply streams
 
 
@@ -58,6 +56,7 @@ class Transcript:
         self.in_use = False
         self.conversation: Conversation | None = None
         self.path: list[Message] = []
+        self._origins = Origins()  # of the path
         self.renders: Renders | None = None  # the conversation shown's kept renders
         self.listing = Listing()
         self.deleted: Conversation | None = None  # the last one deleted, while its undo is offered
@@ -131,7 +130,7 @@ class Transcript:
         if self._leaf is not ...:  # after a move back up the tree, the message may have siblings: read them
             self._leaf = ...
             self.path = self.store.path(self.owner, conversation.id)
-        elif origin is None or message.id not in map(_ID, self.path):  # a resend returns what it stored
+        elif origin is None or origin not in self._origins.of(self.path):  # a resend gets what it stored
             self.path.append(message)
         if status == "streaming":
             self._writing.add(message.id)
@@ -140,9 +139,9 @@ class Transcript:
 
     def has(self, origin: str, *, branches: bool = False) -> bool:
         """Whether the path (``branches``: any branch) holds what the client event ``origin`` made."""
-        if (found := origin in map(_ORIGIN, self.path)) or not branches or self.conversation is None:
+        if (found := origin in self._origins.of(self.path)) or not branches or self.conversation is None:
             return found
-        return origin in map(_ORIGIN, self.store.tree(self.owner, self.conversation.id))
+        return any(m.origin == origin for m in self.store.tree(self.owner, self.conversation.id))
 
     def append(self, message_id: str, text: str) -> None:
         """Store streamed text; returns once it is committed (the frame that shows it follows)."""
