@@ -4,8 +4,10 @@ by comparing references rather than declaring each (``Reconciler.reuse_prefix``)
 
 from __future__ import annotations
 
+import contextlib
 import operator
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from itertools import repeat
 from typing import Any, TypeAlias
 
@@ -24,7 +26,7 @@ class Cursor:
     """Where the run is in one container: ``node.children[:n]`` are this run's children, in order, except
     for ``skipped`` ones (left over from the last run, passed over to reach a match further on)."""
 
-    __slots__ = ("counts", "n", "node", "sites", "skipped", "taken")
+    __slots__ = ("counts", "n", "node", "sites", "skipped", "taken", "took")
 
     def __init__(self, node: Node) -> None:
         self.node = node
@@ -33,7 +35,8 @@ class Cursor:
         self.counts: dict[str, int] | None = None  # how many unkeyed children of each kind so far
         self.sites: dict[str, str] | None = None  # key -> where it was given (emit names a duplicate by it)
         self.skipped: set[int] | None = None
-        self.taken: frozenset[Key] = frozenset()  # the keys of a prefix taken whole (take_prefix)
+        self.taken: AbstractSet[Key] = frozenset()  # the keys of a prefix taken whole (take_prefix)
+        self.took: tuple[int, Any] | None = None  # where it started, and the note it was taken by
 
     def take_prefix(self, tree: Tree, items: tuple[Any, ...], extra: Any) -> tuple[int, int]:
         """How many of the next children count as declared again, as they are, and where they start: those
@@ -53,7 +56,7 @@ class Cursor:
             return 0, i  # a second prefix here, or a key given twice (emit names it)
         else:
             self.taken = keys
-        self.n = i + len(kept[0])
+        self.n, self.took = i + len(kept[0]), (i, kept)
         return len(kept[0]), i
 
     def note_prefix(
@@ -62,17 +65,25 @@ class Cursor:
         """The children from ``start`` to the cursor were declared one per item of ``items``, from
         ``extra``; ``snap`` copies an item the app may change in place (the next run compares with it)."""
         nodes = self.node.children[start : self.n]
-        for passed in [n for n in map(tree.nodes.get, self.skipped or ()) if n in nodes]:
-            nodes.remove(passed)  # passed over to reach a match: moved behind these later, or pruned
+        for passed in filter(None, map(tree.nodes.get, self.skipped or ())):
+            # Passed over to reach a match (moved behind these later, or pruned): after a prefix taken whole,
+            # so looked for from the end (a scan from the start of a long history is most of a turn's work).
+            with contextlib.suppress(ValueError):
+                del nodes[len(nodes) - 1 - nodes[::-1].index(passed)]
         kept = tree.prefixes.get(self.node.id)  # these nodes' keys are known (a key never changes)
-        kept = kept if kept and tuple(nodes[: len(kept[0])]) == kept[0] else None
+        took = self.took  # taken whole this run by that note: these are its nodes (take_prefix checked)
+        taken = kept is not None and took is not None and took[1] is kept and took[0] == start
+        kept = kept if kept and (taken or tuple(nodes[: len(kept[0])]) == kept[0]) else None
         keys, top, done = (kept[3], kept[4], kept[1]) if kept is not None else (None, 0, ())
         tail = nodes[len(done) :]
         new = list(map(_KEY, tail))
         if not nodes or len(nodes) != len(items):
             return
         if type(keys) is not tuple and all(map(isinstance, new, repeat(str))):
-            keys = (keys or frozenset()) | frozenset(new)  # all given: taken by name
+            # All given: taken by name. The last note's set grows in place (a key never changes, and the note
+            # is replaced by this one): a copy of every key of a long history per turn is most of its cost.
+            keys = set() if keys is None else keys
+            keys.update(new)
         elif keys is None or type(keys) is tuple:  # unkeyed: numbered by kind, one after another
             kind, first = keys or (new[0] if type(new[0]) is tuple else ("", 0))
             if new != [(kind, first + len(done) + j) for j in range(len(new))]:
