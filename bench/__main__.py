@@ -52,6 +52,7 @@ from bench.report import Section, kb, median, ms, p90
 from bench.wire import OP_NAMES
 from reactchat.config import Config
 from reactchat.markdown import markdown_props
+from reactchat.memory import settle_collector
 from reactchat.testing import ChatTest
 
 HISTORY_SIZES = (0, 100, 1000)
@@ -118,7 +119,10 @@ class Bench:
     # -- sections ------------------------------------------------------------------------------------------
 
     def conditions(self) -> None:
+        # The sessions served in this process collect garbage as a `reactchat run` server's do.
+        settle_collector()
         cond = report.conditions(self.config.frame_interval, reactchat.__version__)
+        cond["gc"] = f"as `reactchat run` sets it: frozen at start, thresholds {gc.get_threshold()}"
         self.results["conditions"] = cond
         print("reactchat bench")
         for name, value in cond.items():

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
-import gc
 import logging
 import os
 import signal
@@ -147,7 +146,7 @@ def run(
     from tornado.ioloop import IOLoop
 
     from reactchat.config import Config
-    from reactchat.memory import parse_size
+    from reactchat.memory import parse_size, settle_collector
     from reactchat.runner import Script
     from reactchat.server import start
     from reactchat.store import StoreError, default_url, open_store
@@ -195,9 +194,7 @@ def run(
         if exc.errno == errno.EADDRINUSE:
             return _fail(f"port {port} on {host} is already in use; choose another with --port", 1)
         return _fail(f"cannot listen on {host}:{port}: {exc.strerror}", 1)
-    # What is alive now (imported modules, the compiled script) never needs collecting: frozen, a full
-    # garbage collection walks only what sessions made, so its pause (which stalls every session) stays short.
-    gc.freeze()
+    settle_collector()
     watcher = Watcher(app) if watch else None
     if watcher is not None:
         watcher.start()

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 
@@ -9,6 +11,7 @@ from reactchat.config import Config
 from reactchat.memory import Ceiling, parse_size, resident_bytes
 from reactchat.ops import NOTE
 from reactchat.testing import ChatTest
+from tests.conftest import ROOT
 
 
 def test_parse_size_reads_units_and_names_bad_text() -> None:
@@ -66,3 +69,16 @@ def test_a_run_that_allocates_past_the_ceiling_is_stopped(write_app: Callable[[s
 def test_under_the_ceiling_nothing_is_stopped(write_app: Callable[[str], str]) -> None:
     t = ChatTest.from_file(write_app("import reactchat as rc\nrc.chat_input()\n"))
     assert Ceiling(resident_bytes() + (1 << 30), lambda: [t.session]).check() == 0
+
+
+def test_a_server_freezes_what_it_started_with_and_collects_in_full_rarely() -> None:
+    # In an interpreter of its own: the collector's settings are the process's.
+    check = (
+        "import gc\n"
+        "from reactchat.memory import FULL_COLLECTION_AFTER, settle_collector\n"
+        "assert gc.get_freeze_count() == 0 and gc.get_threshold()[2] == 10\n"
+        "settle_collector()\n"
+        "assert gc.get_freeze_count() > 1000, gc.get_freeze_count()\n"
+        "assert gc.get_threshold()[2] == FULL_COLLECTION_AFTER > 10\n"
+    )
+    subprocess.run([sys.executable, "-c", check], check=True, cwd=ROOT)
