@@ -18,7 +18,7 @@ from reactchat.cursor import Cursor, Snap
 from reactchat.errors import DuplicateKeyError, user_call_site
 from reactchat.interrupts import RunAbandoned
 from reactchat.ops import APP, DEL, INS, MOV, REP, SET, Op, utf16_len
-from reactchat.tree import Key, Node, Tree
+from reactchat.tree import Key, Node, Tree, numbered
 
 
 class Reconciler:
@@ -79,7 +79,7 @@ class Reconciler:
                 counts = cursor.counts = {}
             n = counts.get(kind, 0)
             counts[kind] = n + 1
-            k = (kind, n)
+            k = numbered(kind, n)
         else:
             site = user_call_site()
             sites = cursor.sites
@@ -96,7 +96,7 @@ class Reconciler:
         if node is not None:
             cursor.n = i + 1
         else:
-            node = parent.keyed.get(k)
+            node = parent.child(k)
             if node is None:
                 cursor.n = i + 1
                 if defaults:
@@ -242,7 +242,7 @@ class Reconciler:
                 continue
             with self._writing():
                 for node in stale:
-                    cursor.node.keyed.pop(node.key, None)
+                    cursor.node.disowned(node)
                     self.tree.forget(node)
                     self._sink([DEL, node.id])
                 gone = {node.id for node in stale}
@@ -259,7 +259,7 @@ class Reconciler:
             del parent.children[index]
             if index < cursor.n:
                 cursor.n -= 1
-            parent.keyed.pop(node.key, None)
+            parent.disowned(node)
             self.tree.forget(node)
             self._sink([DEL, node.id])
 
@@ -313,8 +313,7 @@ class Reconciler:
             children = parent.children
             after = children[i - 1].id if i else None
             children.insert(i, node)
-            node.parent = parent
-            parent.keyed[node.key] = node
+            parent.adopted(node)
             self.changed = node.id
             self._sink([INS, parent.id, after, node.to_wire()])
         return node
@@ -323,8 +322,7 @@ class Reconciler:
         with self._writing():
             children = parent.children
             children[children.index(old)] = new
-            new.parent = parent
-            parent.keyed[new.key] = new
+            parent.adopted(new)
             self.tree.forget(old)
             self.changed = new.id
             self._sink([REP, old.id, new.to_wire()])
@@ -345,7 +343,7 @@ class Reconciler:
         with self._writing():
             stale = [c for c in children if c.id in skipped] + children[cursor.n :]
             for node in stale:
-                cursor.node.keyed.pop(node.key, None)
+                cursor.node.disowned(node)
                 self.tree.forget(node)
                 self._sink([DEL, node.id])
             gone = {node.id for node in stale}

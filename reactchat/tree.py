@@ -9,6 +9,19 @@ from reactchat.ops import WireNode
 Key: TypeAlias = "str | tuple[str, int]"
 """A node's key among its siblings: the user's ``key=`` string, or ``(kind, n)`` for the n-th unkeyed one."""
 
+FEW = 8
+"""Children a node finds by key with a scan; past that, through a dict of them."""
+
+_NUMBERED: dict[tuple[str, int], tuple[str, int]] = {}
+_SHARED_UP_TO = 4096
+
+
+def numbered(kind: str, n: int) -> tuple[str, int]:
+    """The key ``(kind, n)``, one object for all sessions' nodes (up to a bound): a long history holds one
+    per message, and a tuple of its own for each is memory held per session for no difference."""
+    key = (kind, n)
+    return _NUMBERED.setdefault(key, key) if n < _SHARED_UP_TO else key
+
 
 class Node:
     """One element: ``id`` is stable for as long as its key path is; ``props`` are plain msgpack values."""
@@ -21,13 +34,35 @@ class Node:
         self.key = key
         self.props = props
         self.children: list[Node] = []
-        self.keyed: dict[Key, Node] = {}
+        # Children by key, made once they are many (a message holds one or two: a scan of them is cheaper
+        # than a dict per message, kept for as long as the session shows it).
+        self.keyed: dict[Key, Node] | None = None
         self.parent: Node | None = None
         # What the props were rendered from (markdown text), so an unchanged source skips rendering.
         self.source: Any = None
         # What the node and its children were declared from, with the props it gave them (see
         # Reconciler.reuse): an equal declaration of an untouched node costs a comparison.
         self.memo: tuple[dict[str, Any], Any] | None = None
+
+    def child(self, key: Key) -> Node | None:
+        """The child with ``key``, if any."""
+        keyed = self.keyed
+        if keyed is None:
+            if len(self.children) <= FEW:
+                return next((c for c in self.children if c.key == key), None)
+            keyed = self.keyed = {c.key: c for c in self.children}
+        return keyed.get(key)
+
+    def adopted(self, child: Node) -> None:
+        """``child`` is one of the children now (``children`` already holds it)."""
+        child.parent = self
+        if self.keyed is not None:
+            self.keyed[child.key] = child
+
+    def disowned(self, child: Node) -> None:
+        """``child`` is no longer one of the children (``children`` may still hold it, for now)."""
+        if self.keyed is not None:
+            self.keyed.pop(child.key, None)
 
     def to_wire(self) -> WireNode:
         # props are copied because a pending batch folds later ops into this payload in place.

@@ -10,10 +10,9 @@ from reactchat.tree import Tree
 def _declared(tree: Tree, keys: list[str]) -> None:
     for key in keys:
         node = tree.new_node("message", key, {"text": key})
-        node.parent = tree.root
         node.memo = (node.props, key)
         tree.root.children.append(node)
-        tree.root.keyed[key] = node
+        tree.root.adopted(node)
 
 
 def test_a_noted_prefix_is_taken_for_a_sequence_that_starts_with_it_and_not_for_another() -> None:

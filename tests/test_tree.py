@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from reactchat.tree import Node, Tree
+from reactchat.tree import FEW, Node, Tree, numbered
 
 
 def attach(parent: Node, child: Node) -> Node:
     parent.children.append(child)
-    parent.keyed[child.key] = child
-    child.parent = parent
+    parent.adopted(child)
     return child
 
 
@@ -60,3 +59,25 @@ def test_to_wire_is_the_whole_tree_and_a_copy_of_the_props() -> None:
     ]]  # fmt: skip
     wire[3][0][2]["role"] = "changed"  # a pending batch folds later ops into a sent payload in place
     assert nodes["m0"].props == {"role": "user"}
+
+
+def test_a_child_is_found_by_key_among_few_by_a_scan_and_among_many_by_an_index_kept_in_step() -> None:
+    tree = Tree()
+    for i in range(FEW):
+        tree.root.children.append(child := tree.new_node("message", numbered("message", i), {}))
+        tree.root.adopted(child)
+    assert tree.root.child(numbered("message", 3)) is tree.root.children[3]
+    assert tree.root.keyed is None  # a few: scanned, no index held
+    late = tree.new_node("message", "late", {})
+    tree.root.children.append(late)
+    tree.root.adopted(late)
+    assert tree.root.child("late") is late and tree.root.keyed is not None  # many: indexed from here on
+    tree.root.children.remove(late)
+    tree.root.disowned(late)
+    assert tree.root.child("late") is None and late.parent is tree.root
+
+
+def test_numbered_keys_are_one_object_for_every_session_up_to_a_bound() -> None:
+    assert numbered("markdown", 0) is numbered("markdown", 0) == ("markdown", 0)
+    far = 10**7
+    assert numbered("message", far) == ("message", far)
