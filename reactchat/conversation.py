@@ -107,8 +107,8 @@ class Reply(Container):
             self._replaced = True
         else:
             self._streamed = True
-            self._text.append(text)
             self._transcript.append(self._stored.id, text)
+            self._text.append(text)  # once stored: the reply is finished with what was stored (and shown)
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
