@@ -926,7 +926,8 @@ def _in_browser(apps: Apps, url: str) -> dict[str, Any]:
             for key in ("cold", "restart", "warm"):
                 if key == "restart":
                     deadline = time.monotonic() + BROWSER_TIMEOUT
-                    while _renders_kept(store, conversation) < len(history):
+                    texts = len({m["content"] for m in history})  # renders are kept per distinct text
+                    while _renders_kept(store, conversation) < texts:
                         if time.monotonic() > deadline:
                             raise RuntimeError("the first tab's renders were not kept in the store")
                         time.sleep(0.05)
