@@ -880,11 +880,6 @@ _ALL_BUILT_JS = """
 """
 
 
-def _renders_kept(store: SqlStore, conversation: str) -> int:
-    with store.transaction(write=False) as tx:
-        return int(tx.one("SELECT count(*) FROM renders WHERE conversation_id = ?", (conversation,))[0])
-
-
 def _in_browser(apps: Apps, url: str) -> dict[str, Any]:
     """The server is a ``reactchat run`` process of its own, as users run it (its own interpreter, frozen
     at start); this process seeds the store through a connection of its own and drives Chromium."""
@@ -927,7 +922,7 @@ def _in_browser(apps: Apps, url: str) -> dict[str, Any]:
                 if key == "restart":
                     deadline = time.monotonic() + BROWSER_TIMEOUT
                     texts = len({m["content"] for m in history})  # renders are kept per distinct text
-                    while _renders_kept(store, conversation) < texts:
+                    while len(store.renders(owner, conversation)) < texts:
                         if time.monotonic() > deadline:
                             raise RuntimeError("the first tab's renders were not kept in the store")
                         time.sleep(0.05)

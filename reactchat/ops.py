@@ -88,6 +88,15 @@ def _owned(value: Any) -> Any:
     return value
 
 
+def _insert_after(siblings: list[WireNode], after: int | None, node: WireNode) -> None:
+    """Insert ``node`` after the sibling with id ``after`` (None: first; missing: last). Looked for from the
+    end: a run declares in order, so most inserts append (a first run's into a long list, every one)."""
+    at = 0
+    if after is not None:
+        at = next((i + 1 for i in range(len(siblings) - 1, -1, -1) if siblings[i][0] == after), len(siblings))
+    siblings.insert(at, node)
+
+
 class Replica:
     """A page's copy of the tree that ops are applied to in place (``apply`` for a frame's ops): what a
     client keeps, so that a frame costs what it changes, not the size of the tree. Ops are not changed by
@@ -115,13 +124,7 @@ class Replica:
             self._forget(child)
 
     def _place(self, parent: WireNode, after: int | None, node: WireNode) -> None:
-        siblings = parent[3]
-        at = 0
-        if after is not None:  # looked for from the end: most inserts append, and ids are unique
-            at = next(
-                (i + 1 for i in range(len(siblings) - 1, -1, -1) if siblings[i][0] == after), len(siblings)
-            )
-        siblings.insert(at, node)
+        _insert_after(parent[3], after, node)
 
     def _detach(self, node: WireNode) -> None:
         parent = self.parent.get(node[0])
@@ -283,14 +286,7 @@ class Batch:
             self._register(op[3], None, self._append(op))
             return
         parent, _, at = held
-        siblings = parent[3]
-        index = 0
-        if op[2] is not None:  # looked for from the end: a run declares in order, so most inserts append
-            after = op[2]
-            index = next(
-                (i + 1 for i in range(len(siblings) - 1, -1, -1) if siblings[i][0] == after), len(siblings)
-            )
-        siblings.insert(index, op[3])
+        _insert_after(parent[3], op[2], op[3])
         self._register(op[3], parent, at)
 
     def _push_set(self, op: Op) -> None:
