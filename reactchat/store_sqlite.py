@@ -23,6 +23,7 @@ __all__ = ["SqliteStore", "sqlite_path"]
 
 BUSY_TIMEOUT = 30.0  # seconds a write waits for another process's
 IDLE_READERS = 8  # reader connections kept open between reads
+COMMON = 5_000  # messages a search's words are in, from which it reads the owner's conversations instead
 
 
 def sqlite_path(url: str) -> str:
@@ -129,12 +130,19 @@ class SqliteStore(SqlLeaseStore):
     def match(self, words: list[str]) -> tuple[str, list[Any]]:
         # Each word a quoted FTS5 string with a prefix star: no user text is ever read as FTS5 syntax.
         query = " ".join('"' + word.replace('"', '""') + '"*' for word in words)
-        condition = (
-            "c.rid IN (SELECT rowid FROM conversation_fts WHERE conversation_fts MATCH ?) OR c.id IN "
-            "(SELECT m.conversation_id FROM message_fts JOIN messages m ON m.rid = message_fts.rowid "
-            "WHERE message_fts MATCH ?)"
-        )
-        return condition, [query, query]
+        titles = "c.rid IN (SELECT rowid FROM conversation_fts WHERE conversation_fts MATCH ?)"
+        matching = "SELECT rowid FROM message_fts WHERE message_fts MATCH ?"
+        with self._tx("searching conversations") as tx:
+            common = tx.one(f"SELECT count(*) FROM ({matching} LIMIT {COMMON})", [query])[0] >= COMMON
+        if common:
+            # Found in many messages of every owner: looking each up costs more than reading the owner's
+            # conversations newest first and stopping at the page's last.
+            in_messages = (
+                f"EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.id AND m.rid IN ({matching}))"
+            )
+        else:
+            in_messages = f"c.id IN (SELECT m.conversation_id FROM messages m WHERE m.rid IN ({matching}))"
+        return f"{titles} OR {in_messages}", [query, query]
 
     def close(self) -> None:
         with self._write_lock, self._readers_lock:

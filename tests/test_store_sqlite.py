@@ -81,6 +81,25 @@ def test_the_search_index_follows_renames(tmp_path: pathlib.Path) -> None:
             tx.run("INSERT INTO conversation_fts(conversation_fts) VALUES ('integrity-check')")
 
 
+def test_a_word_in_many_messages_finds_the_same_through_the_owners_conversations(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with open_store("memory") as store:
+        owner, stranger = store.user("u"), store.user("v")
+        ids = []
+        for n in range(6):
+            conversation = store.create(owner, APP, title=f"chat {n}")
+            store.add(owner, conversation.id, role="user", content="stream " * (n % 3 == 0) + "words")
+            ids.append(conversation.id)
+        theirs = store.create(stranger, APP)
+        store.add(stranger, theirs.id, role="user", content="stream")
+        store.delete(owner, ids[3])
+        rare = [c.id for c in store.search(owner, APP, "stream")]
+        monkeypatch.setattr("reactchat.store_sqlite.COMMON", 2)  # three messages hold it: a common word now
+        assert [c.id for c in store.search(owner, APP, "stream")] == rare == [ids[0]]
+        assert [c.id for c in store.search(owner, APP, "words", limit=2)] == [ids[5], ids[4]]
+
+
 def test_a_folder_that_cannot_be_made_is_named(tmp_path: pathlib.Path) -> None:
     (tmp_path / "file").write_text("not a folder")
     url = f"sqlite:///{tmp_path}/file/sub/chats.db"
