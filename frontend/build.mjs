@@ -66,6 +66,14 @@ async function build() {
     platform: "browser",
     define: { __KATEX_V__: JSON.stringify(katexVersion) },
   });
+  // What the page runs first, inline in its HTML (reactchat/page.py): no module, no imports left.
+  await esbuild.build({
+    ...common,
+    stdin: { contents: 'import { boot } from "./src/boot"; boot();', resolveDir: here, loader: "ts" },
+    outfile: join(outdir, "boot.js"),
+    format: "iife",
+    platform: "browser",
+  });
   // The stylesheet's fonts (Inter) go to fonts/ under their own names, with their licence.
   rmSync(join(outdir, "fonts"), { recursive: true, force: true });
   await esbuild.build({

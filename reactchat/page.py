@@ -3,6 +3,7 @@ files, and the code-highlighting stylesheet."""
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import html
@@ -29,6 +30,7 @@ log = logging.getLogger("reactchat")
 
 STATIC_DIR = os.path.join(os.path.dirname(__file__), "static")
 
+
 CSP = "; ".join(
     [
         "default-src 'self'",
@@ -45,10 +47,35 @@ CSP = "; ".join(
     ]
 )
 
+
+@functools.cache
+def boot_script() -> str:
+    """The page's first script (static/boot.js, built from frontend/src/boot.ts), inline in its head: it opens
+    the socket and says hello while app.js still loads, so the session's first run overlaps the page's boot.
+    "" when the build has none (the page then connects from app.js alone)."""
+    try:
+        with open(os.path.join(STATIC_DIR, "boot.js"), encoding="utf-8") as f:
+            text = f.read().strip()
+    except OSError:
+        return ""
+    if "</" in text:  # would end the script element early
+        raise RuntimeError(f"{STATIC_DIR}/boot.js holds '</': it cannot be inlined in the page")
+    return text
+
+
+@functools.cache
+def page_csp() -> str:
+    """The page's Content-Security-Policy: scripts from this origin only, and the inline boot script by its
+    hash (no other inline script runs)."""
+    boot = boot_script()
+    digest = base64.b64encode(hashlib.sha256(boot.encode()).digest()).decode()
+    return CSP.replace("script-src 'self'", f"script-src 'self' 'sha256-{digest}'") if boot else CSP
+
+
 PAGE = """<!doctype html>
 <html lang="en"{mode}><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
+<title>{title}</title>{boot}
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/_rc/static/app.css?v={css}">{theme}
 </head><body><div id="rc-root"{account}></div>
@@ -95,7 +122,7 @@ class PageHandler(Handler):
             or self.store.get(self.store.user(who.id, provider=who.provider), conversation_id) is None
         ):
             raise tornado.web.HTTPError(404)
-        self.set_header("Content-Security-Policy", CSP)
+        self.set_header("Content-Security-Policy", page_csp())
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Cache-Control", "no-cache")
         self.xsrf_token  # noqa: B018 - sets the _xsrf cookie the upload requests echo back
@@ -104,6 +131,7 @@ class PageHandler(Handler):
         self.write(
             PAGE.format(
                 title=html.escape(title),
+                boot=f"\n<script>{boot_script()}</script>" if boot_script() else "",
                 css=asset_version("app.css"),
                 js=asset_version("app.js"),
                 # The theme of reactchat.toml: linked, never inlined, so its CSS is never read as HTML.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import Any
 
 import msgpack
@@ -66,6 +67,40 @@ def _int(value: Any, what: str) -> int:
     return value
 
 
+def url_hello(query: Mapping[str, str]) -> Hello | None:
+    """The hello a fresh tab's page puts in its socket's URL, ``/_rc/ws?hello=<version>&tab=<tab>[&c=<id>]``
+    (frontend/src/boot.ts), so that its session starts at the upgrade rather than when the page's script
+    can send one: no resume token (a fresh tab has none) and no frames seen. None when the URL has none.
+
+    Raises:
+        ProtocolError: as for a hello message.
+    """
+    version = query.get("hello")
+    if version is None:
+        return None
+    fields = [VERSION if version == str(VERSION) else version, None, -1, query.get("tab", "")]
+    return _hello([*fields, query["c"]] if "c" in query else fields)
+
+
+def _hello(args: list[Any]) -> Hello:
+    if len(args) not in (3, 4, 5):
+        raise ProtocolError(
+            f"hello takes [version, token, last_seq, tab?, conversation?], got {len(args)} fields"
+        )
+    version, token, last_seq = args[:3]
+    tab = args[3] if len(args) >= 4 else ""
+    conversation = args[4] if len(args) == 5 else None
+    if version != VERSION:
+        raise ProtocolError(f"protocol version {version!r} is not supported (server speaks {VERSION})")
+    if token is not None and (not isinstance(token, str) or len(token) > _MAX_TOKEN):
+        raise ProtocolError("hello token must be null or a short string")
+    if not isinstance(tab, str) or len(tab) > _MAX_TOKEN:
+        raise ProtocolError("hello tab must be a short string")
+    if conversation is not None and (not isinstance(conversation, str) or len(conversation) > _MAX_TOKEN):
+        raise ProtocolError("hello conversation must be null or a short string")
+    return Hello(token, _int(last_seq, "hello last_seq"), tab, conversation)
+
+
 def decode_client(data: bytes | str, max_bytes: int) -> ClientMessage:
     """Decode and validate one client message.
 
@@ -84,22 +119,7 @@ def decode_client(data: bytes | str, max_bytes: int) -> ClientMessage:
         raise ProtocolError("a message must be an array led by its type name")
     kind, args = msg[0], msg[1:]
     if kind == "hello":
-        if len(args) not in (3, 4, 5):
-            raise ProtocolError(
-                f"hello takes [version, token, last_seq, tab?, conversation?], got {len(args)} fields"
-            )
-        version, token, last_seq = args[:3]
-        tab = args[3] if len(args) >= 4 else ""
-        conversation = args[4] if len(args) == 5 else None
-        if version != VERSION:
-            raise ProtocolError(f"protocol version {version!r} is not supported (server speaks {VERSION})")
-        if token is not None and (not isinstance(token, str) or len(token) > _MAX_TOKEN):
-            raise ProtocolError("hello token must be null or a short string")
-        if not isinstance(tab, str) or len(tab) > _MAX_TOKEN:
-            raise ProtocolError("hello tab must be a short string")
-        if conversation is not None and (not isinstance(conversation, str) or len(conversation) > _MAX_TOKEN):
-            raise ProtocolError("hello conversation must be null or a short string")
-        return Hello(token, _int(last_seq, "hello last_seq"), tab, conversation)
+        return _hello(args)
     if kind == "ev":
         if len(args) != 4:
             raise ProtocolError(f"ev takes [ev_seq, node_id, action, value], got {len(args)} fields")

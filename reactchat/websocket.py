@@ -9,7 +9,7 @@ from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
 from reactchat.handler import Handler
 from reactchat.ops import HELLO, NOTE
-from reactchat.protocol import Ack, Event, Hello, ProtocolError, Stop, decode_client, encode_frame
+from reactchat.protocol import Ack, Event, Hello, ProtocolError, Stop, decode_client, encode_frame, url_hello
 from reactchat.sender import CLOSE_SIGN_IN
 from reactchat.store import StoreError
 
@@ -40,6 +40,18 @@ class ChatSocket(Handler, WebSocketHandler):
 
     def get_compression_options(self) -> dict[str, Any] | None:
         return None
+
+    def open(self, *args: str, **kwargs: str) -> None:
+        # A fresh tab's page says hello in the URL: its session's first run starts now, while the page loads.
+        query = {name: self.get_query_argument(name) for name in self.request.query_arguments}
+        try:
+            hello = url_hello(query)
+        except ProtocolError as exc:
+            self._note(f"malformed hello in the URL: {exc}")
+            self.close(1008, "malformed hello")  # the page connects again, saying hello the usual way
+            return
+        if hello is not None:
+            self._hello(hello)
 
     def _note(self, message: str) -> None:
         try:

@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import os
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 
 import pytest
 
-from reactchat.page import asset_version
+from reactchat.page import STATIC_DIR, asset_version
 from tests.serving import ECHO, Served
 
 
-def test_page_has_csp_and_no_inline_script(serve: Callable[..., Served]) -> None:
+def test_page_has_csp_and_one_inline_script_allowed_by_its_hash(serve: Callable[..., Served]) -> None:
     served = serve(ECHO)
     with urllib.request.urlopen(served.url + "/") as response:
         body = response.read().decode()
         csp = response.headers["Content-Security-Policy"]
-    assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    scripts = csp.split("script-src")[1].split(";")[0].split()
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert '<script type="module" src="/_rc/static/app.js?v=' in body
-    assert "<script>" not in body
+    inline = re.findall(r"<script>(.*?)</script>", body, re.DOTALL)
+    with open(os.path.join(STATIC_DIR, "boot.js"), encoding="utf-8") as f:
+        assert inline == [f.read().strip()]  # the boot script, built from frontend/src/boot.ts
+    digest = base64.b64encode(hashlib.sha256(inline[0].encode()).digest()).decode()
+    assert scripts == ["'self'", f"'sha256-{digest}'"]  # no 'unsafe-inline': no other inline script runs
     assert "frame-ancestors 'none'" in csp  # as X-Frame-Options: DENY says (tests/test_handler.py)
 
 

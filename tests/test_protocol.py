@@ -12,6 +12,7 @@ from reactchat.protocol import (
     decode_client,
     decode_frame,
     encode_frame,
+    url_hello,
 )
 
 LIMIT = 1 << 20
@@ -56,6 +57,16 @@ def test_valid_messages_decode() -> None:
 def test_bad_messages_are_rejected_with_a_reason(data: bytes, message: str) -> None:
     with pytest.raises(ProtocolError, match=message):
         decode_client(data, LIMIT)
+
+
+def test_a_hello_in_the_url_is_a_fresh_tabs() -> None:
+    assert url_hello({}) is None
+    assert url_hello({"hello": "1", "tab": "t1"}) == Hello(None, -1, "t1")
+    assert url_hello({"hello": "1", "tab": "t1", "c": "01J"}) == Hello(None, -1, "t1", "01J")
+    with pytest.raises(ProtocolError, match="protocol version '2' is not supported"):
+        url_hello({"hello": "2", "tab": "t1"})
+    with pytest.raises(ProtocolError, match="hello tab must be a short string"):
+        url_hello({"hello": "1", "tab": "t" * 200})
 
 
 def test_text_and_oversized_messages_are_rejected() -> None:

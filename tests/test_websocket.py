@@ -80,6 +80,27 @@ def test_an_event_before_hello_gets_a_note(serve: Callable[..., Served]) -> None
     run(body())
 
 
+def test_a_hello_in_the_url_starts_the_session_at_the_upgrade(serve: Callable[..., Served]) -> None:
+    served = serve(ECHO)
+
+    async def body() -> None:
+        c = await Client.connect(served.ws_url + "?hello=1&tab=t1", hello=False)
+        await c.until(ready)
+        await c.submit(c.input_id(), "hi")
+        await c.until(lambda c: ("assistant", "You said: hi") in c.texts())
+        await c.send(["hello", 1, None, -1, "t1"])  # the URL's hello was the one
+        await c.until(lambda c: bool(c.notes))
+        assert "hello was already received" in c.notes[0]
+
+        bad = await Client.connect(served.ws_url + "?hello=9&tab=t2", hello=False)
+        while await bad.recv() is not None:  # a NOTE, then the close
+            pass
+        assert "malformed hello in the URL: protocol version '9'" in bad.notes[0]
+        assert bad.conn.close_code == 1008
+
+    run(body())
+
+
 def test_far_oversized_message_closes_only_that_connection(serve: Callable[..., Served]) -> None:
     served = serve(ECHO, max_message_bytes=1000)
 

@@ -154,7 +154,13 @@ export class Composer {
     // Shown now: the page follows the transcript's end again after its render (bind is part of it), which
     // lays the page out once rather than here and again there.
     if (wasHidden && !this.el.hidden) {
-      if (!this.running && document.activeElement === document.body) this.input.focus();
+      // Focused after that render: its scroll to the end lays the page out, and a focus now would lay out the
+      // whole transcript once more before it (a long conversation opening paid ~15 ms for it).
+      queueMicrotask(() => {
+        if (!this.running && !this.el.hidden && document.activeElement === document.body) {
+          this.input.focus({ preventScroll: true });
+        }
+      });
     }
     this.updateSend();
   }

@@ -1,4 +1,5 @@
 // The WebSocket: hello/resume (HELLO), notices (NOTE), frame intake, acks, unconfirmed-event resend, reconnect.
+import { type Boot, hello, takeBoot } from "./boot";
 import { conversationIn } from "./listing";
 import { decode, encode } from "./msgpack";
 import { type ClientMessage, EVACK, HELLO, isFrame, isMap, NOTE, PROTOCOL_VERSION, RUN, SNAP, type Value } from "./protocol";
@@ -71,11 +72,6 @@ export function controlOps(
   return { hello, notes, applied };
 }
 
-/** The hello message; the conversation is left out when the URL names none (see ClientMessage). */
-export function hello(token: string | null, lastSeq: number, tab: string, conversation: string | null): ClientMessage {
-  return conversation === null ? ["hello", 1, token, lastSeq, tab] : ["hello", 1, token, lastSeq, tab, conversation];
-}
-
 function loadPending(): EvMessage[] {
   try {
     const v: unknown = JSON.parse(load(KEYS.pending) ?? "[]");
@@ -135,15 +131,41 @@ export class Connection {
     this.retryTimer = null;
     this.ready = false;
     this.hooks.status("connecting");
+    const early = takeBoot();
+    if (early !== null && early.tab === tabId() && early.ws.url.split("?")[0] === this.url) {
+      this.adopt(early);
+      return;
+    }
+    early?.ws.close();
     const ws = new WebSocket(this.url);
     ws.binaryType = "arraybuffer";
+    this.listen(ws, true);
+  }
+
+  /** Take over the socket the page's boot opened, with the hello it sent and the frames it got. */
+  private adopt(early: Boot): void {
+    if (early.sent) this.helloSent(early.token);
+    this.listen(early.ws, !early.sent);
+    // After the caller (the page, building itself) returns: the frames' hooks render it.
+    queueMicrotask(() => {
+      for (const data of early.frames) if (this.ws === early.ws) this.receive(data);
+    });
+  }
+
+  private helloSent(token: string | null): void {
+    this.sentToken = token;
+    this.ackedSeq = this.lastSeq;
+    this.needSnap = this.lastSeq < 0;
+  }
+
+  private listen(ws: WebSocket, greet: boolean): void {
     this.ws = ws;
-    ws.onopen = () => {
-      this.sentToken = sessionToken();
-      this.ackedSeq = this.lastSeq;
-      this.needSnap = this.lastSeq < 0;
-      this.raw(hello(this.sentToken, this.lastSeq, tabId(), conversationIn(location.pathname)));
-    };
+    if (greet) {
+      ws.onopen = () => {
+        this.helloSent(sessionToken());
+        this.raw(hello(this.sentToken, this.lastSeq, tabId(), conversationIn(location.pathname)));
+      };
+    }
     ws.onmessage = (e: MessageEvent) => this.receive(e.data);
     ws.onclose = (e: CloseEvent) => {
       if (this.ws !== ws) return;

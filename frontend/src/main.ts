@@ -1,5 +1,6 @@
 // Entry point: builds the page chrome and wires store, renderer, composer and connection.
 import { accountBlock, parseAccount } from "./account";
+import { socketUrl } from "./boot";
 import { drawActions, FOLLOWS } from "./actions";
 import { Address } from "./address";
 import { type ChatOpts, chatOpts } from "./chatopts";
@@ -91,8 +92,7 @@ class App {
 
   constructor(root: HTMLElement) {
     // Connect first: the socket opens while the page builds, and its hello goes as soon as the page is idle.
-    const proto = location.protocol === "https:" ? "wss:" : "ws:";
-    this.connection = new Connection(`${proto}//${location.host}/_rc/ws`, this.store, {
+    this.connection = new Connection(socketUrl(), this.store, {
       applied: () => this.schedule(),
       status: (s) => {
         this.status = s;

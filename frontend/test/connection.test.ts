@@ -2,7 +2,8 @@
 // closed socket leads to: a retry, or (sign-in required) one reload of the page and no more.
 import assert from "node:assert/strict";
 import { describe, mock, test } from "node:test";
-import { CLOSE_SIGNED_OUT, Connection, controlOps, hello, type Status } from "../src/connection";
+import { boot, hello } from "../src/boot";
+import { CLOSE_SIGNED_OUT, Connection, controlOps, type Status } from "../src/connection";
 import { decode, encode } from "../src/msgpack";
 import { EVACK, HELLO, INS, PROTOCOL_VERSION, RUN, SNAP } from "../src/protocol";
 import { Store } from "../src/store";
@@ -120,6 +121,65 @@ function tab(storage: "works" | "fails" = "works") {
   const online = () => (windowListeners["online"] ?? []).forEach((fn) => fn());
   return { page, reloads, kept, online };
 }
+
+describe("the page's boot socket", () => {
+  /** The page's app: a connection made after the boot script ran, with what it reported. */
+  const app = () => {
+    const statuses: Status[] = [];
+    const conn = new Connection("ws://x/_rc/ws", new Store(), {
+      applied: () => {},
+      status: (s) => void statuses.push(s),
+      lost: () => {},
+      note: () => {},
+    });
+    conn.connect();
+    return { conn, statuses };
+  };
+
+  test("a fresh tab says hello in the URL; the app takes the socket and the frames it got over", async () => {
+    const { kept } = tab();
+    (globalThis as unknown as { location: { pathname: string } }).location.pathname = "/c/abc123";
+    boot();
+    const early = FakeSocket.made[0] as FakeSocket;
+    assert.match(early.url, /^ws:\/\/x\/_rc\/ws\?hello=1&tab=[0-9a-f]{24}&c=abc123$/);
+    assert.equal(early.binaryType, "arraybuffer");
+    early.open();
+    early.hello("tok");
+    early.frame([[SNAP, root(5)]], 1);
+    const { conn, statuses } = app();
+    assert.equal(FakeSocket.made.length, 1, "no second socket");
+    await Promise.resolve(); // the frames are applied once the page's own build returned
+    assert.equal(statuses.at(-1), "open");
+    assert.equal(kept.get(KEYS.token), "tok");
+    conn.event(5, "submit", "hi");
+    assert.deepEqual(early.messages(), [["ev", 1, 5, "submit", "hi"]], "the hello went in the URL only");
+  });
+
+  test("a reloaded tab resumes with its token in the hello message, not in the URL", () => {
+    const { kept } = tab();
+    kept.set(KEYS.token, "secret");
+    boot();
+    const early = FakeSocket.made[0] as FakeSocket;
+    assert.equal(early.url, "ws://x/_rc/ws");
+    app(); // before the socket opened: the app says hello itself, once
+    early.open();
+    assert.deepEqual(early.messages(), [["hello", 1, "secret", -1, kept.get(KEYS.tab)]]);
+  });
+
+  test("a boot socket that closed before the app came is replaced by a new one", () => {
+    tab();
+    boot();
+    (FakeSocket.made[0] as FakeSocket).closeWith(1006);
+    app();
+    assert.equal(FakeSocket.made.length, 2);
+  });
+
+  test("without sessionStorage there is no boot: the app connects as ever", () => {
+    tab("fails");
+    boot();
+    assert.equal(FakeSocket.made.length, 0);
+  });
+});
 
 describe("a closed socket", () => {
   test("an ordinary close is retried on a timer", () => {

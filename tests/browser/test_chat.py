@@ -129,6 +129,41 @@ def test_enter_sends_and_echo_replies(page: Page, serve: Callable[..., Any]) -> 
     expect(box).to_be_focused()
 
 
+def test_a_new_tab_says_hello_before_its_script_has_loaded(
+    page: Page, serve: Callable[..., Any], write_app: Callable[..., str], tmp_path: pathlib.Path
+) -> None:
+    # The page's inline boot script opens the socket with the hello in its URL: the session's first run goes
+    # while app.js still loads (held here until that run has happened), and app.js takes the socket over.
+    ran = tmp_path / "ran"
+    served = serve(
+        write_app(f"""
+        import pathlib
+        import reactchat as rc
+
+        pathlib.Path({str(ran)!r}).write_text("ran")
+        rc.message("assistant", "Declared early")
+        if prompt := rc.chat_input():
+            rc.message("user", prompt)
+            rc.message("assistant", "You said: " + prompt)
+    """)
+    )
+    held: list[Any] = []
+    page.route("**/_rc/static/app.js*", lambda route: held.append(route))
+    sockets: list[str] = []
+    page.on("websocket", lambda ws: sockets.append(ws.url))
+    page.goto(served.url + "/", wait_until="commit")
+    deadline = time.monotonic() + 10
+    while not (held and ran.exists()):
+        assert time.monotonic() < deadline, "the first run did not start while app.js was held"
+        page.wait_for_timeout(20)  # lets Playwright deliver the held request
+    expect(page.locator(APP)).to_have_count(0)  # nothing built yet: app.js has not run
+    held[0].continue_()
+    expect(page.locator(ASSISTANT).locator(CONTENT)).to_have_text("Declared early")
+    send(page, "still one socket")
+    expect(page.locator(ASSISTANT).locator(CONTENT).last).to_have_text("You said: still one socket")
+    assert len(sockets) == 1 and "/_rc/ws?hello=1&tab=" in sockets[0]
+
+
 def test_stream_appears_progressively(
     page: Page, serve: Callable[..., Any], write_app: Callable[..., str], tmp_path: pathlib.Path
 ) -> None:
