@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from reactchat.tree import Node, Tree
 
 __all__ = [
-    "BATCH", "DEFER_AFTER", "MAX_KEPT_BYTES", "RENDERER", "TAIL",
+    "BATCH", "CATCH_UP_AFTER", "DEFER_AFTER", "MAX_KEPT_BYTES", "RENDERER", "TAIL",
     "Renders", "plain_props", "render_key", "written",
 ]  # fmt: skip
 
@@ -54,6 +54,11 @@ MAX_KEPT_BYTES = 256 << 10
 TAIL = 24
 """The last messages of a conversation a run renders whatever it costs: a new tab shows them first (a tall
 screen of short ones; the ones before are rendered next, newest first)."""
+
+CATCH_UP_AFTER = 0.25
+"""Seconds the texts a run showed plain wait for their renders (an event cuts it short, and its run goes
+first): the page is building that run's frame, a long transcript's, meanwhile; rendering would take the
+machine from it, and the patches, arriving meanwhile, delay its first paint."""
 
 DEFER_AFTER = 0.005
 """Thread CPU seconds a run may spend rendering texts anew before older messages' texts wait for
@@ -163,6 +168,7 @@ class Renders:
         self._used: list[str] = []  # kept keys read back since the last flush
         self._spent = 0.0  # thread CPU this run spent rendering anew
         self._older: set[str] | None = None  # this run's texts of messages before the last TAIL
+        self._begun = False  # catch_up has begun on the texts shown plain
         self._waiting: dict[int, tuple[tuple[str, MarkdownOptions], dict[str, Any]]] = {}  # id(shown) ->
 
     def props(self, source: tuple[str, MarkdownOptions]) -> dict[str, Any]:
@@ -181,6 +187,7 @@ class Renders:
             self._used.append(key)
             return found
         if self._spent > DEFER_AFTER and text in self._older_texts():
+            self._begun = False
             shown = plain_props(text)
             self._waiting[id(shown)] = (source, shown)  # the dict lives while it waits: its id is its own
             return shown
@@ -202,15 +209,19 @@ class Renders:
         return bool(self._waiting)
 
     def catch_up(
-        self, tree: Tree, patch: Callable[[Node, dict[str, Any]], None], busy: Callable[[], bool]
+        self, tree: Tree, patch: Callable[[Node, dict[str, Any]], None], busy: Callable[[float], bool]
     ) -> None:
         """Render the texts shown plain, newest first, and ``patch`` each node showing one with its props
-        (the changed ones, None for those gone), until all are done or ``busy()`` says work came in (the next
-        call goes on). Runs between runs, on the session's own thread."""
+        (the changed ones, None for those gone), until all are done or ``busy(0)`` says work came in (the next
+        call goes on). Runs between runs, on the session's own thread. Texts the run that just ended showed
+        plain wait ``CATCH_UP_AFTER`` first (``busy(seconds)`` waits for work up to then)."""
         waiting = self._waiting
+        if not self._begun and busy(CATCH_UP_AFTER):
+            return
+        self._begun = True
         nodes = [n for n in reversed(tree.nodes.values()) if n.kind == "markdown" and id(n.props) in waiting]
         for node in nodes:
-            if busy():
+            if busy(0.0):
                 return
             (text, options), shown = waiting.pop(id(node.props))  # (each waiting dict shows on one node)
             found = markdown_props(text, options)

@@ -220,13 +220,12 @@ class Session:
 
     def wait_idle(self, timeout: float) -> bool:
         """Block until no run is going and no event is queued; returns False on timeout."""
-        deadline = time.monotonic() + timeout
         with self._cond:
-            while self._busy:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or not self._cond.wait(remaining):
-                    return not self._busy
-        return True
+            return self._cond.wait_for(lambda: not self._busy, timeout)
+
+    def _work_came(self, wait: float = 0.0) -> bool:
+        with self._cond:  # an event, a rerun or the close (waited for up to ``wait`` seconds)
+            return self._cond.wait_for(lambda: bool(self._events or self._rerun or self._closed), wait)
 
     def snapshot(self) -> None:
         """Queue the whole tree (plus run state and overlay) for a client that has nothing."""
@@ -390,7 +389,7 @@ class Session:
             self.outbox.push_now([RUN, outcome.value])
         renders = transcript.renders if transcript is not None else None
         if renders is not None and renders.behind:  # older texts shown plain: render them while idle
-            renders.catch_up(self.tree, rec.set, lambda: bool(self._events or self._rerun or self._closed))
+            renders.catch_up(self.tree, rec.set, self._work_came)
 
 
 def _refuse_abandoned_writes() -> None:

@@ -218,11 +218,21 @@ def test_catch_up_gives_way_to_work_and_goes_on_later(store: Store) -> None:
         node.props = {k: v for k, v in {**node.props, **props}.items() if v is not None}
         patched.append(node.props["html"])
 
-    kept.catch_up(tree, patch, lambda: len(patched) >= 2)  # work came in after two
+    waits: list[float] = []
+
+    def busy(wait: float, came: Callable[[], bool]) -> bool:
+        waits.append(wait)
+        return came()
+
+    kept.catch_up(tree, patch, lambda wait: busy(wait, lambda: wait > 0))  # an event, during the wait
+    assert patched == [] and waits == [renders.CATCH_UP_AFTER]  # the page builds what the run showed
+    kept.catch_up(tree, patch, lambda wait: busy(wait, lambda: len(patched) >= 2))  # after two
     assert kept.behind and patched == [markdown_props(f"old *{i}*")["html"] for i in (4, 3)]
+    assert waits[1] == renders.CATCH_UP_AFTER and set(waits[2:]) == {0.0}
     tree.root.children.pop(0)  # a rerun dropped one of those left
     tree.forget(tree.nodes[1])
-    kept.catch_up(tree, patch, lambda: False)
+    kept.catch_up(tree, patch, lambda wait: busy(wait, lambda: False))
+    assert renders.CATCH_UP_AFTER not in waits[5:]  # begun: no more waiting
     assert not kept.behind
     assert patched[2:] == [markdown_props(f"old *{i}*")["html"] for i in (2, 1)]
     assert [n.props for n in tree.root.children[:4]] == [markdown_props(f"old *{i}*") for i in range(1, 5)]
