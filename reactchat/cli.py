@@ -17,7 +17,7 @@ import signal
 import sys
 import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reactchat import __version__
 from reactchat.auth_settings import add_arguments as add_auth_arguments
@@ -30,6 +30,9 @@ from reactchat.supervisor import supervise
 from reactchat.toml_file import load, path_beside
 from reactchat.users_command import add_parser as add_users_parser
 from reactchat.users_command import users
+
+if TYPE_CHECKING:
+    from reactchat.pool import Pool
 
 RUN_THREADS = 100  # Config.run_threads' default
 TOUR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tour", "hello.py")
@@ -204,9 +207,9 @@ def run(
         print(f"reactchat: {script.overlay['message']} ({script.path}:{script.overlay['line']})", flush=True)
     loop = IOLoop.current()
     loop.add_callback(_fill_example_cache, app)
-    # Off the loop, after the first page can be served: a thread that ends when done (imports hold the GIL in
-    # short bursts; a run that needs markdown first waits for the import lock, never imports twice).
-    threading.Thread(target=_warm_up, name="reactchat-warm-up", daemon=True).start()
+    # Off the loop, once runs pause: a thread that ends when done (a run that needs markdown first waits for
+    # the import lock, never imports twice).
+    threading.Thread(target=_warm_up, args=(app.sessions.pool,), name="reactchat-warm", daemon=True).start()
 
     def shut_down() -> None:
         if app.sessions.draining:  # asked again: stop the answers still running now
@@ -292,9 +295,10 @@ def import_(store_url: str, path: str, owner: str | None) -> int:
     return 1 if skipped else 0
 
 
-def _warm_up() -> None:
-    from reactchat.markdown import warm_up
+def _warm_up(pool: Pool) -> None:
+    from reactchat.renders import warm_up
 
+    pool.wait_quiet(0.3, timeout=5.0)  # not beside the first runs of the tabs that reconnect after a restart
     warm_up()
 
 

@@ -18,6 +18,7 @@ import contextvars
 import itertools
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 __all__ = ["LINGER", "Pool", "Ticket", "current", "shared"]
@@ -64,7 +65,9 @@ class Pool:
         self.abandoned = 0
         self.peak = 0
         self._linger = linger
-        self._cond = threading.Condition()
+        lock = threading.RLock()
+        self._cond = threading.Condition(lock)
+        self._quiet = threading.Condition(lock)  # told when the first slot is taken and the last freed
         self._line: collections.deque[Ticket] = collections.deque()  # waiting for a thread
         self._ready: collections.deque[Ticket] = collections.deque()  # given a slot, not yet on a thread
         self._busy = 0  # slots taken: tickets running or ready
@@ -102,6 +105,19 @@ class Pool:
         """Whether runs hold every thread: a run waiting behind pumps only gets its thread at their next
         chunk, too soon to tell its tab it waits."""
         return self._busy - self._lent >= self.size
+
+    def wait_quiet(self, quiet: float, timeout: float) -> bool:
+        """Wait for ``quiet`` seconds in a row without work, for at most ``timeout`` seconds before they
+        begin: background work that can wait (the server's warm-up) goes after a burst of runs (the tabs
+        that reconnect at once after a restart), not beside it. Whether such a moment came."""
+        deadline = time.monotonic() + timeout
+        with self._quiet:
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0 or not self._quiet.wait_for(lambda: not self._busy, left):
+                    return False
+                if not self._quiet.wait_for(lambda: self._busy > 0, quiet):  # a slot taken wakes it
+                    return True
 
     def settle(self, timeout: float) -> bool:
         """Wait up to ``timeout`` seconds for the threads lent to pumps to be given back: a stopped stream's
@@ -172,6 +188,8 @@ class Pool:
     def _give(self, ticket: Ticket) -> None:
         # With _cond held: a slot for ticket, on a thread that waits for work, else on a new one.
         self._busy += 1
+        if self._busy == 1:
+            self._quiet.notify_all()
         self.peak = max(self.peak, self._busy)
         ticket.state = "running"
         self._ready.append(ticket)
@@ -197,6 +215,8 @@ class Pool:
                     ticket = self._line.popleft() if self._line else None
                     if ticket is None:
                         self._busy -= 1
+                        if not self._busy:
+                            self._quiet.notify_all()
                     else:
                         ticket.state = "running"  # handed on with the slot: _busy is unchanged
                 while ticket is None:

@@ -29,7 +29,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from reactchat.markdown import MarkdownOptions, cached_props, markdown_props, remember
+from reactchat.markdown import DEFAULT, MarkdownOptions, cached_props, markdown_props, remember
+from reactchat.markdown import warm_up as markdown_warm_up
 
 if TYPE_CHECKING:
     from reactchat.records import Message
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BATCH", "CATCH_UP_AFTER", "DEFER_AFTER", "MAX_KEPT_BYTES", "RENDERER", "TAIL",
-    "Renders", "plain_props", "render_key", "written",
+    "Renders", "plain_props", "render_key", "warm_up", "written",
 ]  # fmt: skip
 
 RENDERER = 1
@@ -85,6 +86,14 @@ def render_key(text: str, options: MarkdownOptions) -> str:
     """The key a render of ``text`` with ``options`` is kept under: 32 hex digits."""
     data = _salt(options) + text.encode("utf-8", "surrogatepass")
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def warm_up() -> None:
+    """Import and compile what a first render needs (``markdown.warm_up``) and find what render keys are
+    salted with (three packages' versions: ~15 ms), as a server does in the background: the first
+    conversation opened then costs what it shows, not 150 ms of one-time work. Caches no text."""
+    markdown_warm_up()
+    _salt(DEFAULT)
 
 
 def plain_props(text: str) -> dict[str, Any]:

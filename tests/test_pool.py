@@ -4,6 +4,7 @@ from."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -102,6 +103,25 @@ def test_settle_waits_for_the_threads_lent_to_pumps(gate: Gate) -> None:
     assert not pool.settle(0.01)  # the pump still has its thread
     gate.release()
     assert pool.settle(WAIT)
+
+
+def test_wait_quiet_returns_after_a_stretch_without_runs(gate: Gate) -> None:
+    pool = Pool(1)
+    assert pool.wait_quiet(0.0, timeout=WAIT)  # nothing runs
+    pool.submit(gate.enter)
+    gate.until(lambda: gate.inside == 1)
+    assert not pool.wait_quiet(0.01, timeout=0.05)  # a run holds its thread throughout
+    got: list[tuple[bool, int, float]] = []
+    waiter = threading.Thread(
+        target=lambda: got.append((pool.wait_quiet(0.2, timeout=WAIT), gate.inside, time.monotonic()))
+    )
+    waiter.start()
+    gate.release()
+    gate.until(lambda: gate.inside == 0)
+    ended = time.monotonic()
+    waiter.join(WAIT)
+    quiet, inside, at = got[0]
+    assert quiet and inside == 0 and at - ended > 0.1  # 0.2 s from the run's end, seen a little after it
 
 
 def test_a_waiting_ticket_can_be_withdrawn_and_never_runs(gate: Gate) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +22,7 @@ from reactchat.renders import BATCH, TAIL, Renders, plain_props, render_key, wri
 from reactchat.store import Store
 from reactchat.testing import ChatTest
 from reactchat.tree import Node, Tree
+from tests.conftest import ROOT
 from tests.test_store import APP, raw_execute
 
 SCRIPT = """
@@ -236,3 +239,15 @@ def test_catch_up_gives_way_to_work_and_goes_on_later(store: Store) -> None:
     assert not kept.behind
     assert patched[2:] == [markdown_props(f"old *{i}*")["html"] for i in (2, 1)]
     assert [n.props for n in tree.root.children[:4]] == [markdown_props(f"old *{i}*") for i in range(1, 5)]
+
+
+def test_warm_up_reads_the_versions_render_keys_are_salted_with() -> None:
+    # In a fresh interpreter: the first render key reads three packages' metadata, which warm_up does first.
+    check = (
+        "import sys\n"
+        "from reactchat import renders\n"
+        "assert 'importlib.metadata' not in sys.modules\n"
+        "renders.warm_up()\n"
+        "assert 'importlib.metadata' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", check], check=True, cwd=ROOT)
