@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -35,26 +36,35 @@ def _timed(tokens: Iterator[Any], deadline: float) -> Iterator[Any]:
         yield token
 
 
+# Pygments loads its lexer and formatter modules on first use, through lazy module attributes that are not
+# safe to race: two threads loading them at once (two tabs' first runs, or one and the server's warm-up)
+# could fail one with "cannot import name 'HtmlFormatter'". Finding a lexer or the formatter is rare (each
+# is kept): one thread at a time.
+_LOADING = threading.Lock()
+
+
 @functools.lru_cache(maxsize=256)
 def _lexer(lang: str) -> Any:
     """The lexer for ``lang``, or None: one instance per name (lexers keep no state between calls, and
     finding one by name costs more than many a small block's highlighting)."""
-    from pygments.lexers import get_lexer_by_name
-    from pygments.util import ClassNotFound
+    with _LOADING:
+        from pygments.lexers import get_lexer_by_name
+        from pygments.util import ClassNotFound
 
-    try:
-        return get_lexer_by_name(lang)
-    except ClassNotFound:
-        return None
+        try:
+            return get_lexer_by_name(lang)
+        except ClassNotFound:
+            return None
 
 
 @functools.lru_cache(maxsize=1)
 def _formatter() -> Any:
     """One formatter for every block: making one builds its style table (~0.4 ms), and formatting only
     reads it."""
-    from pygments.formatters import HtmlFormatter
+    with _LOADING:
+        from pygments.formatters.html import HtmlFormatter
 
-    return HtmlFormatter(nowrap=True)
+        return HtmlFormatter(nowrap=True)
 
 
 def highlight(code: str, lang: str, _attrs: str, work: RenderWork | None = None) -> str:
@@ -97,9 +107,10 @@ def highlighter(work: RenderWork) -> Callable[[str, str, str], str]:
 def highlight_css() -> str:
     """The stylesheet for highlighted code, light and dark: dark where the system is, unless the app's theme
     fixes the mode (``data-mode`` on the root element), and wherever the theme says dark."""
-    from pygments.formatters import HtmlFormatter
+    with _LOADING:  # (pygments loads the styles' modules on first use)
+        from pygments.formatters.html import HtmlFormatter
 
-    light = HtmlFormatter(style="default").get_style_defs(".highlight")
-    system = HtmlFormatter(style="monokai").get_style_defs(':root:not([data-mode="light"]) .highlight')
-    fixed = HtmlFormatter(style="monokai").get_style_defs(':root[data-mode="dark"] .highlight')
+        light = HtmlFormatter(style="default").get_style_defs(".highlight")
+        system = HtmlFormatter(style="monokai").get_style_defs(':root:not([data-mode="light"]) .highlight')
+        fixed = HtmlFormatter(style="monokai").get_style_defs(':root[data-mode="dark"] .highlight')
     return f"{light}\n@media (prefers-color-scheme: dark) {{\n{system}\n}}\n{fixed}\n"

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from reactchat import highlight
 from reactchat.highlight import highlight_css
 from reactchat.markdown import render_blocks, render_work
+from tests.conftest import ROOT
 
 
 def test_code_is_highlighted_with_classes() -> None:
@@ -40,3 +44,26 @@ def test_highlight_css_has_a_light_and_a_dark_theme() -> None:
     # A theme's fixed dark mode gets the dark colours whatever the system says.
     outside = dark[dark.index("\n}\n") :]  # after the media block
     assert ':root[data-mode="dark"] .highlight .k' in outside
+
+
+def test_threads_highlighting_for_the_first_time_at_once_all_succeed() -> None:
+    # In a fresh interpreter (nothing of pygments loaded yet), as two tabs' first runs on a new server:
+    # pygments' lazily loaded formatter failed one of them with "cannot import name 'HtmlFormatter'".
+    check = (
+        "import threading\n"
+        "from reactchat.markdown import render_blocks\n"
+        "errors, barrier = [], threading.Barrier(6)\n"
+        "def go(lang):\n"
+        "    barrier.wait()\n"
+        "    try:\n"
+        "        assert 'class=\"highlight\"' in render_blocks(f'```{lang}\\nx = 1\\n```\\n')[0]\n"
+        "    except Exception as e:\n"
+        "        errors.append(repr(e))\n"
+        "threads = [threading.Thread(target=go, args=(lang,))\n"
+        "           for lang in ('python', 'javascript', 'c', 'rust', 'go', 'bash')]\n"
+        "[t.start() for t in threads]\n"
+        "[t.join() for t in threads]\n"
+        "assert not errors, errors\n"
+    )
+    for _ in range(3):  # a race: each try loses it most of the time without the lock
+        subprocess.run([sys.executable, "-c", check], check=True, cwd=ROOT)
