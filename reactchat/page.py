@@ -30,7 +30,6 @@ log = logging.getLogger("reactchat")
 
 STATIC_DIR = os.path.join(os.path.dirname(__file__), "static")
 
-
 CSP = "; ".join(
     [
         "default-src 'self'",

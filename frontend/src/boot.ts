@@ -37,7 +37,7 @@ export function socketUrl(): string {
   return `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/_rc/ws`;
 }
 
-/** Open the socket and say hello as soon as it opens; nothing on failure (app.js then connects as ever). */
+/** Open the socket and say hello: in its URL (a fresh tab), else once it opens; nothing on failure (app.js then connects as ever). */
 export function boot(): void {
   try {
     const tab = tabId();
