@@ -209,7 +209,8 @@ def run(
     loop.add_callback(_fill_example_cache, app)
     # Off the loop, once runs pause: a thread that ends when done (a run that needs markdown first waits for
     # the import lock, never imports twice).
-    threading.Thread(target=_warm_up, args=(app.sessions.pool,), name="reactchat-warm", daemon=True).start()
+    warm = threading.Thread(target=_warm_up, args=(app.sessions.pool,), name="reactchat-warm-up", daemon=True)
+    warm.start()
 
     def shut_down() -> None:
         if app.sessions.draining:  # asked again: stop the answers still running now

@@ -229,7 +229,7 @@ _WARM_UP = "# Warm\n\n*up* a [link](https://example.com) and $x^2$\n\n```python\
 
 def warm_up() -> None:
     """Import and compile what a first render needs (the parser, its rules, the highlighter and its Python
-    lexer), as a server does in the background once it listens: the first conversation opened then costs
+    lexer), as a server does in the background (``renders.warm_up``): the first conversation opened then costs
     what it shows, not 100+ ms of one-time imports. Caches nothing."""
     render_blocks(_WARM_UP, DEFAULT)
 

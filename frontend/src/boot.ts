@@ -13,7 +13,7 @@ export interface Boot {
   /** What the hello said: a connection that takes the socket over must agree with it. */
   readonly token: string | null;
   readonly tab: string;
-  /** The hello went (the socket opened). */
+  /** The hello went: in the URL, or once the socket opened. */
   sent: boolean;
   /** It closed before anyone took it: a new connection starts over. */
   closed: boolean;

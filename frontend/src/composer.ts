@@ -151,11 +151,10 @@ export class Composer {
       history.replaceState(history.state, "", u.href);
     }
     if (refit && !this.el.hidden) this.autosize();
-    // Shown now: the page follows the transcript's end again after its render (bind is part of it), which
-    // lays the page out once rather than here and again there.
+    // Shown now: focused after the render that binds it (bind is part of it), whose scroll to the transcript's
+    // end lays the page out; a focus here would lay out the whole transcript once more before that (a long
+    // conversation opening paid ~15 ms for it).
     if (wasHidden && !this.el.hidden) {
-      // Focused after that render: its scroll to the end lays the page out, and a focus now would lay out the
-      // whole transcript once more before it (a long conversation opening paid ~15 ms for it).
       queueMicrotask(() => {
         if (!this.running && !this.el.hidden && document.activeElement === document.body) {
           this.input.focus({ preventScroll: true });
