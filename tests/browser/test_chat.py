@@ -91,9 +91,10 @@ def wait_partial(page: Page, longer_than: int = 0) -> str:
 
 
 def wait_for_file(path: pathlib.Path, timeout: float = 5.0) -> str:
-    # The generator is closed on its own thread after the run returns, so poll for its marker.
+    # The generator is closed on its own thread after the run returns, so poll for its marker: written, not
+    # only created (write_text creates the file empty, then writes).
     deadline = time.monotonic() + timeout
-    while not path.exists():
+    while not (path.exists() and path.read_text()):
         assert time.monotonic() < deadline, f"{path.name} was never written: the generator was not closed"
         time.sleep(0.02)
     return path.read_text()
