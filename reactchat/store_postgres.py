@@ -204,7 +204,7 @@ class PostgresStore(SqlLeaseStore):
                     tx.run(
                         "SELECT pg_notify(?, p) FROM unnest(CAST(? AS text[])) p", (self.channel, payloads)
                     )
-            except psycopg.Error as error:
+            except (psycopg.Error, StoreError) as error:  # (the database away: StoreError, from the pool)
                 log.warning("%s: telling other processes of %s failed: %s", self.name,
                             ", ".join(payloads)[:200], one_line(error))  # fmt: skip
         self.notify_cpu += time.thread_time() - started

@@ -98,6 +98,33 @@ def test_processes_on_one_store_wake_each_other_with_ids_only(postgres_url: str)
         stop()
 
 
+def test_telling_the_others_goes_on_after_the_database_was_away(postgres_url: str) -> None:
+    # The teller's thread once died of the first failure while the database was away, and no later change
+    # was ever told again.
+    heard: list[str] = []
+    proxy = DbProxy()
+    with PostgresStore(postgres_url) as listener, PostgresStore(proxy.url(postgres_url)) as teller:
+        stop = listener.listen(lambda kind, ident: heard.append(ident))
+        try:
+            wait_for(lambda: teller.notify("c", "before") or "before" in heard, 10)
+            proxy.cut()
+            teller.notify("c", "while away")  # its thread fails to send it (logged), and lives on
+            wait_for(lambda: not _back(teller), 10)
+            proxy.restore()
+            wait_for(lambda: teller.notify("c", "after") or "after" in heard, 15)
+        finally:
+            stop()
+            proxy.close()
+
+
+def _back(store: Store) -> bool:
+    try:
+        store.user("ann")
+    except StoreError:
+        return False
+    return True
+
+
 def test_a_database_gone_away_is_said_at_once_and_served_again_when_back(postgres_url: str) -> None:
     proxy = DbProxy()
     store = open_store(proxy.url(postgres_url))
