@@ -12,6 +12,7 @@ from reactchat.appearance import avatar, chat_props
 from reactchat.elements import begin
 from reactchat.example_cache import ExampleCache, cache_for, replay_or_record
 from reactchat.messages import StreamSources
+from reactchat.page_text import markdown_source
 from reactchat.trigger import ChatEvent, Prompt, Trigger
 from reactchat.uploads import accepts
 
@@ -163,9 +164,9 @@ def message_text(node: Node) -> str:
     """A message's text as the script gave it (markdown source), parts joined by blank lines."""
     parts = []
     for child in node.children:
-        source = child.source
-        if child.kind == "markdown" and isinstance(source, tuple) and isinstance(source[0], str):
-            parts.append(source[0])
+        text = markdown_source(child) if child.kind == "markdown" else None
+        if text is not None:
+            parts.append(text)
     return "\n\n".join(parts)
 
 

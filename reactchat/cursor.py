@@ -64,7 +64,7 @@ class Cursor:
     ) -> None:
         """The children from ``start`` to the cursor were declared one per item of ``items``, from
         ``extra``; ``snap`` copies an item the app may change in place (the next run compares with it)."""
-        nodes = self.node.children[start : self.n]
+        nodes = list(self.node.children[start : self.n])
         for passed in filter(None, map(tree.nodes.get, self.skipped or ())):
             # Passed over to reach a match (moved behind these later, or pruned): after a prefix taken whole,
             # so looked for from the end (a scan from the start of a long history is most of a turn's work).

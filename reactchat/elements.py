@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from reactchat import context
-from reactchat.markdown import DEFAULT, MarkdownOptions, markdown_source_props
+from reactchat.markdown import (
+    DEFAULT,
+    MarkdownOptions,
+    MarkdownSource,
+    markdown_source,
+    markdown_source_props,
+)
 from reactchat.media import MediaEntry, image_bytes, is_url, stored_file_url
 
 if TYPE_CHECKING:
@@ -260,7 +266,11 @@ def emit_content(run: Run, content: Any, *, reasoning: bool = False) -> None:
     rendering = run.part(Rendering)
     if type(content) is str and not (reasoning and rendering.reasoning_tags):  # the common case, inline
         run.reconciler.emit(
-            "markdown", None, None, source=(content, rendering.markdown), render=markdown_render(run)
+            "markdown",
+            None,
+            None,
+            source=markdown_source(content, rendering.markdown),
+            render=markdown_render(run),
         )
     else:
         _emit(run, content, rendering, reasoning)
@@ -300,10 +310,12 @@ def emit_markdown(
     """Declare a markdown node, rendered (once per distinct source) with ``options`` or the run's."""
     if options is None:
         options = run.part(Rendering).markdown
-    return run.reconciler.emit("markdown", None, key, source=(text, options), render=markdown_render(run))
+    return run.reconciler.emit(
+        "markdown", None, key, source=markdown_source(text, options), render=markdown_render(run)
+    )
 
 
-def markdown_render(run: Run | None) -> Callable[[tuple[str, MarkdownOptions]], dict[str, Any]]:
+def markdown_render(run: Run | None) -> Callable[[MarkdownSource], dict[str, Any]]:
     """How ``run`` renders a markdown node's source: through the renders kept with the stored conversation
     it shows (``reactchat.renders``), if any, else ``markdown_props``."""
     transcript = run.scope.transcript if run is not None else None

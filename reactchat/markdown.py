@@ -19,7 +19,7 @@ import functools
 import html
 import re
 import threading
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 from reactchat.highlight import highlight, highlighter
 from reactchat.markdown_rules import DEFAULT_LATEX, Delimiter, math_rule, render_math, tasklists
@@ -234,9 +234,24 @@ def warm_up() -> None:
     render_blocks(_WARM_UP, DEFAULT)
 
 
-def markdown_source_props(source: tuple[str, MarkdownOptions]) -> dict[str, Any]:
-    """``markdown_props`` of a node's ``(text, options)`` source."""
-    return markdown_props(*source)
+MarkdownSource: TypeAlias = "str | tuple[str, MarkdownOptions]"
+"""What a markdown node was declared from: its text, or its text and options when they are not ``DEFAULT``."""
+
+
+def markdown_source(text: str, options: MarkdownOptions) -> MarkdownSource:
+    """A node's source for ``text`` rendered with ``options``: the text alone with the default options (a
+    pair held per message of a long history is memory for nothing), else both."""
+    return text if options is DEFAULT else (text, options)
+
+
+def source_parts(source: MarkdownSource) -> tuple[str, MarkdownOptions]:
+    """The text and options of a ``markdown_source``."""
+    return (source, DEFAULT) if isinstance(source, str) else source
+
+
+def markdown_source_props(source: MarkdownSource) -> dict[str, Any]:
+    """``markdown_props`` of a node's source."""
+    return markdown_props(*source_parts(source))
 
 
 class MarkdownStream:

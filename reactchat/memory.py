@@ -1,14 +1,19 @@
-"""The process's memory: its ceiling (``--max-memory``: past it, the running runs are stopped), and how its
-garbage collector runs while it serves."""
+"""The process's memory: its ceiling (``--max-memory``: past it, the running runs are stopped), how its
+garbage collector runs while it serves, and giving the C heap's freed memory back to the system."""
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
 import gc
 import logging
 import os
 import re
 from collections.abc import Callable, Iterable
 from typing import Protocol
+
+from tornado.ioloop import IOLoop
 
 log = logging.getLogger("reactchat")
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]?)i?B?\s*$", re.IGNORECASE)
@@ -28,6 +33,55 @@ def settle_collector() -> None:
     gc.freeze()
     young, middle, _ = gc.get_threshold()
     gc.set_threshold(young, middle, FULL_COLLECTION_AFTER)
+
+
+LARGE = 256 * 1024
+"""A frame this large (a long transcript's snapshot) was let go: ``released`` gives the heap back soon."""
+
+GIVE_BACK_AFTER = 0.1
+"""Seconds from the first large release to the trim: the acks of several tabs opening together make one."""
+
+_giving_back = False  # a trim is scheduled (touched on the loop's thread only)
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    name = ctypes.util.find_library("c")
+    try:
+        trim = ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to call
+        return None
+    if trim is not None:
+        trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return trim
+
+
+def give_back() -> bool:
+    """Return the memory freed inside the C heap to the system (glibc's ``malloc_trim``); False where the C
+    library has none. Large buffers (a frame of a long transcript, its copies on the way to the socket) are
+    freed into glibc's heaps, which keep them: a thread's heap raises its thresholds after a large block and
+    then returns nothing, so each tab that opened a long conversation left about its frame's size resident."""
+    trim = _malloc_trim()
+    if trim is None:
+        return False
+    trim(0)
+    return True
+
+
+def released(size: int) -> None:
+    """A buffer of ``size`` bytes was let go (a sent frame the tab acknowledged); past ``LARGE``, the heap is
+    given back ``GIVE_BACK_AFTER`` seconds later. Call on the server's loop."""
+    global _giving_back
+    if size < LARGE or _giving_back:
+        return
+    _giving_back = True
+
+    def trim() -> None:
+        global _giving_back
+        _giving_back = False
+        give_back()
+
+    IOLoop.current().call_later(GIVE_BACK_AFTER, trim)
 
 
 def parse_size(text: str) -> int:

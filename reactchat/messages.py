@@ -96,7 +96,7 @@ def message(
     content of an unsupported type.
     """
     run = begin(role if content is None else content)
-    metadata = created_at = options = feedback = stored = status = memo = branch = None
+    metadata = created_at = options = feedback = stored = status = memo = branch = given = None
     if content is None and type(role) is dict and role.get("role") in ROLES:
         # The common case, a history of plain dicts: without building a ChatMessage for each one, and an
         # unchanged one (as rendered last run) at the cost of comparing it. Every rc.message of a history
@@ -106,8 +106,8 @@ def message(
         if key is None and stored is not None:
             key = f"m:{stored}"
         rec = run.reconciler
-        memo = (role, rec.intern(run.part(Rendering)))
-        reused = rec.reuse("message", key, memo)
+        given, memo = role, rec.intern(run.part(Rendering))
+        reused = rec.reuse("message", key, given, memo)
         if reused is not None:
             return Container(run, reused)
         body, metadata, created_at = role.get("content"), role.get("metadata"), role.get("created_at")
@@ -164,7 +164,7 @@ def message(
             raise
         rec.exit()
         if memo is not None:
-            rec.remember(node, (snapshot(memo[0]), memo[1]))
+            rec.remember(node, snapshot(given), memo)
     return Container(run, node)
 
 
@@ -186,9 +186,9 @@ def shown_once(items: tuple[Any, ...], show: Callable[[Any], object], snap: Snap
 
 def snapshot(item: Any, node: Node | None = None) -> Any:
     """``item`` as it is now (the app may change it later): the copy its ``node`` kept, or a new one."""
-    kept = node.memo[1] if node is not None and node.memo is not None else None
-    if type(kept) is tuple and kept[0] == item:
-        return kept[0]
+    kept = node.memo if node is not None else None
+    if kept is not None and kept == item:
+        return kept
     content = item.get("content") if type(item) is dict else None
     return {**item, "content": list(content)} if type(content) is list else copy.copy(item)
 

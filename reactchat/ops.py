@@ -293,7 +293,9 @@ class Batch:
         node_id, patch = op[1], op[2]
         held = self._payload.get(node_id)
         if held is not None:
-            apply_patch(held[0][2], patch)
+            payload = held[0]
+            payload[2] = {**payload[2]}  # a node's own props (Node.to_wire): changed in a copy only
+            apply_patch(payload[2], patch)
             return
         last = self._last.get(node_id)
         prev = self.ops[last] if last is not None else None
@@ -308,8 +310,8 @@ class Batch:
         node_id, prop, value, cut = op[1], op[2], op[3], op[4]
         held = self._payload.get(node_id)
         if held is not None:
-            props = held[0][2]
-            props[prop] = append_value(props.get(prop), value, cut)
+            payload = held[0]
+            payload[2] = {**payload[2], prop: append_value(payload[2].get(prop), value, cut)}
             return
         last = self._last.get(node_id)
         prev = self.ops[last] if last is not None else None

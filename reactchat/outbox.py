@@ -80,7 +80,12 @@ class Outbox:
             return None
         return [frame for seq, frame in self._replay if seq > last_seq]
 
-    def ack(self, seq: int) -> None:
-        """The client applied everything up to ``seq``: those frames need no replay."""
+    def ack(self, seq: int) -> int:
+        """The client applied everything up to ``seq``: those frames need no replay. Returns the size of the
+        largest one let go."""
+        largest = 0
         while self._replay and self._replay[0][0] <= seq:
-            self._replay_size -= len(self._replay.popleft()[1])
+            size = len(self._replay.popleft()[1])
+            self._replay_size -= size
+            largest = max(largest, size)
+        return largest

@@ -37,4 +37,6 @@ def node_text(node: WireNode, source: Source | None = None) -> str:
 def markdown_source(node: Any) -> str | None:
     """The markdown a server-side markdown node was declared or streamed with (None while it streams)."""
     source = getattr(node, "source", None)
+    if isinstance(source, str):  # with the default options (markdown.markdown_source)
+        return source
     return source[0] if isinstance(source, tuple) and source and isinstance(source[0], str) else None

@@ -20,6 +20,9 @@ from reactchat.interrupts import RunAbandoned
 from reactchat.ops import APP, DEL, INS, MOV, REP, SET, Op, utf16_len
 from reactchat.tree import Key, Node, Tree, numbered
 
+SHARED = 64
+"""Distinct props dicts a run shares between the nodes it declares (``Reconciler._shared``)."""
+
 
 class Reconciler:
     """Applies a run's emitted nodes to ``tree`` and sends the resulting ops to ``sink``. Every tree mutation
@@ -35,6 +38,7 @@ class Reconciler:
         self._deferred: dict[int, Cursor] = {}  # exited without pruning: pruned when the run finishes
         self.revoked = False
         self.changed = 0  # the id of the node the latest insert, replace or set was about
+        self._props: dict[tuple[tuple[str, Any], ...], dict[str, Any]] = {}  # see _shared
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[None]:
@@ -100,7 +104,9 @@ class Reconciler:
             if node is None:
                 cursor.n = i + 1
                 if defaults:
-                    props = {**{n: v for n, v in defaults.items() if v is not None}, **(props or {})}
+                    props = self._shared(
+                        {**{n: v for n, v in defaults.items() if v is not None}, **(props or {})}
+                    )
                 return self._insert(parent, i, self._new(kind, k, props, source, render))
             skipped = cursor.skipped
             if skipped and node.id in skipped:  # passed over earlier: bring it after the last declared one
@@ -114,7 +120,9 @@ class Reconciler:
                 cursor.n = j + 1
         if node.kind != kind:
             if defaults:
-                props = {**{n: v for n, v in defaults.items() if v is not None}, **(props or {})}
+                props = self._shared(
+                    {**{n: v for n, v in defaults.items() if v is not None}, **(props or {})}
+                )
             return self._replace(parent, i, node, self._new(kind, k, props, source, render))
         if defaults and props is not None:
             for name, value in defaults.items():
@@ -136,18 +144,20 @@ class Reconciler:
             self._unentered[node.id] = node
         return node
 
-    def reuse(self, kind: str, key: str | None, memo: Any) -> Node | None:
+    def reuse(self, kind: str, key: str | None, memo: Any, extra: Any = None) -> Node | None:
         """The next child of the current container, left as it is, when it was declared last run from a
-        ``memo`` equal to this one (see ``remember``) and nothing changed its props since: it and everything
-        it holds count as declared again. None otherwise: declare it with ``emit``."""
+        ``memo`` equal to this one and the same ``extra`` (see ``remember``) and nothing changed its props
+        since: it and all it holds count as declared again. None otherwise: declare it with ``emit``."""
+        if extra is not self.tree.memo_extra:
+            return None
         cursor = self._stack[-1]
         children = cursor.node.children
         i = cursor.n
         if i >= len(children):
             return None
         node = children[i]
-        kept = node.memo
-        if kept is None or node.kind != kind or kept[0] is not node.props or kept[1] != memo:
+        kept = node.memo  # (dropped when its props change: _touched)
+        if kept is None or node.kind != kind or kept != memo:
             return None
         if key is None:
             counts = cursor.counts
@@ -176,10 +186,25 @@ class Reconciler:
         """The current container's children from ``start`` were declared per item: ``Cursor.note_prefix``."""
         self._stack[-1].note_prefix(self.tree, start, items, extra, snap)
 
-    def _touched(self, node: Node) -> None:  # its props changed: a prefix that may hold it is declared anew
+    def _touched(self, node: Node) -> None:
+        """Its props changed: its memo no longer says what it shows, and a prefix that may hold it is
+        declared anew."""
         kept = self.tree.prefixes.get(node.parent.id) if node.memo is not None and node.parent else None
         if kept is not None and node.id <= kept[4]:
             del self.tree.prefixes[node.parent.id]  # type: ignore[union-attr]
+        node.memo = None
+
+    def _shared(self, props: dict[str, Any]) -> dict[str, Any]:
+        """An equal props dict made earlier this run, or ``props``: the messages of a history declared in one
+        run have a few distinct props between them (role, the run's ``created_at``), and a copy for each node
+        is memory per message for no difference. Sharing is safe: props are replaced, never changed in place
+        (``set``, ``append``). Up to ``SHARED`` distinct ones (stored messages differ by their id)."""
+        known = self._props
+        try:
+            key = tuple(props.items())
+            return known.get(key) or (known.setdefault(key, props) if len(known) < SHARED else props)
+        except TypeError:  # a list or dict among the values (options): not hashable, not shared
+            return props
 
     def intern(self, value: Any) -> Any:
         """``value``, or an equal object an earlier run passed here: a memo holding it then compares by
@@ -193,9 +218,17 @@ class Reconciler:
         self.tree.interned = (value, kept)
         return kept
 
-    def remember(self, node: Node, memo: Any) -> None:
-        """``node`` and its children are what ``memo`` declares: an equal one next run may ``reuse`` them."""
-        node.memo = (node.props, memo)
+    def remember(self, node: Node, memo: Any, extra: Any = None) -> None:
+        """``node`` and its children are what ``memo`` declares with ``extra`` (what a run declares them all
+        with: its rendering options, interned); an equal one next run may ``reuse`` them, if nothing changed
+        their props meanwhile. The tree keeps one ``extra`` for all memos, not one per node: a new one (rare:
+        the app changed its options) forgets the memos made with the one before."""
+        tree = self.tree
+        if extra is not tree.memo_extra:
+            for other in tree.nodes.values():
+                other.memo = None
+            tree.memo_extra = extra
+        node.memo = memo
 
     def enter(self, node: Node) -> None:
         self._unentered.pop(node.id, None)
@@ -233,9 +266,9 @@ class Reconciler:
         one of ``kinds``, only those kinds elsewhere (a new answer starts here; last run's below is stale).
         A leftover declared again later in this run is inserted again: call it where nothing else is."""
         for cursor in self._stack:
-            children = cursor.node.children
-            if len(children) <= cursor.n:
+            if len(cursor.node.children) <= cursor.n:
                 continue
+            children = cursor.node.own_children()
             whole = cursor.node.kind in kinds
             stale = [c for c in children[cursor.n :] if whole or c.kind in kinds]
             if not stale:
@@ -255,8 +288,9 @@ class Reconciler:
         if parent is None or cursor is None or node.id not in self.tree.nodes:
             return
         with self._writing():
-            index = parent.children.index(node)
-            del parent.children[index]
+            children = parent.own_children()
+            index = children.index(node)
+            del children[index]
             if index < cursor.n:
                 cursor.n -= 1
             parent.disowned(node)
@@ -310,7 +344,7 @@ class Reconciler:
 
     def _insert(self, parent: Node, i: int, node: Node) -> Node:
         with self._writing():
-            children = parent.children
+            children = parent.own_children()
             after = children[i - 1].id if i else None
             children.insert(i, node)
             parent.adopted(node)
@@ -320,7 +354,7 @@ class Reconciler:
 
     def _replace(self, parent: Node, i: int, old: Node, new: Node) -> Node:
         with self._writing():
-            children = parent.children
+            children = parent.own_children()
             children[children.index(old)] = new
             parent.adopted(new)
             self.tree.forget(old)
@@ -330,16 +364,16 @@ class Reconciler:
 
     def _move(self, parent: Node, node: Node, i: int) -> None:
         with self._writing():
-            children = parent.children
+            children = parent.own_children()
             children.remove(node)
             children.insert(i, node)
             self._sink([MOV, node.id, parent.id, children[i - 1].id if i else None])
 
     def _prune(self, cursor: Cursor) -> None:
-        children = cursor.node.children
         skipped = cursor.skipped or set()
-        if len(children) <= cursor.n and not skipped:
+        if len(cursor.node.children) <= cursor.n and not skipped:
             return
+        children = cursor.node.own_children()
         with self._writing():
             stale = [c for c in children if c.id in skipped] + children[cursor.n :]
             for node in stale:

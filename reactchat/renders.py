@@ -29,7 +29,15 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from reactchat.markdown import DEFAULT, MarkdownOptions, cached_props, markdown_props, remember
+from reactchat.markdown import (
+    DEFAULT,
+    MarkdownOptions,
+    MarkdownSource,
+    cached_props,
+    markdown_props,
+    remember,
+    source_parts,
+)
 from reactchat.markdown import warm_up as markdown_warm_up
 
 if TYPE_CHECKING:
@@ -178,11 +186,11 @@ class Renders:
         self._spent = 0.0  # thread CPU this run spent rendering anew
         self._older: set[str] | None = None  # this run's texts of messages before the last TAIL
         self._begun = False  # catch_up has begun on the texts shown plain
-        self._waiting: dict[int, tuple[tuple[str, MarkdownOptions], dict[str, Any]]] = {}  # id(shown) ->
+        self._waiting: dict[int, tuple[MarkdownSource, dict[str, Any]]] = {}  # id(shown) ->
 
-    def props(self, source: tuple[str, MarkdownOptions]) -> dict[str, Any]:
-        """The props of a ``markdown`` node showing ``source`` (text and options), as ``markdown_props``."""
-        text, options = source
+    def props(self, source: MarkdownSource) -> dict[str, Any]:
+        """The props of a ``markdown`` node showing ``source`` (``markdown_source``): ``markdown_props``."""
+        text, options = source_parts(source)
         found = cached_props(text, options)
         if found is not None:
             return found
@@ -232,7 +240,8 @@ class Renders:
         for node in nodes:
             if busy(0.0):
                 return
-            (text, options), shown = waiting.pop(id(node.props))  # (each waiting dict shows on one node)
+            source, shown = waiting.pop(id(node.props))
+            text, options = source_parts(source)  # (each waiting dict shows on one node)
             found = markdown_props(text, options)
             self._fresh[render_key(text, options)] = found
             patch(node, {**dict.fromkeys(shown), **found})  # no run goes meanwhile: the node is as it was

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from reactchat.context import active_run
 from reactchat.elements import markdown_render
-from reactchat.markdown import MarkdownOptions, MarkdownStream
+from reactchat.markdown import MarkdownOptions, MarkdownStream, markdown_source
 from reactchat.ops import utf16_len
 
 if TYPE_CHECKING:
@@ -195,7 +195,8 @@ class Writer:
             self._durable.commit()
         self._show(self._md.finish(), "")
         text = self._md.text
-        canonical = markdown_render(active_run())((text, self._options))  # kept with a stored conversation
+        source = markdown_source(text, self._options)
+        canonical = markdown_render(active_run())(source)  # kept with a stored conversation
         props = self.node.props
         if canonical != props:
             # One block goes without cuts; and only reference-style links defined after their use can make
@@ -203,7 +204,7 @@ class Writer:
             patch = {k: v for k, v in canonical.items() if props.get(k) != v}
             patch.update({k: None for k in props if k not in canonical})
             self._rec.set(self.node, patch)
-        self.node.source = (text, self._options)
+        self.node.source = source
         return text
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, TypeAlias
 
 from reactchat.ops import WireNode
@@ -33,16 +34,25 @@ class Node:
         self.kind = kind
         self.key = key
         self.props = props
-        self.children: list[Node] = []
+        # A leaf shares one empty tuple (a list of its own is memory per message for nothing); the reconciler
+        # makes the list when a first child comes (``own_children``).
+        self.children: Sequence[Node] = ()
         # Children by key, made once they are many (a message holds one or two: a scan of them is cheaper
         # than a dict per message, kept for as long as the session shows it).
         self.keyed: dict[Key, Node] | None = None
         self.parent: Node | None = None
         # What the props were rendered from (markdown text), so an unchanged source skips rendering.
         self.source: Any = None
-        # What the node and its children were declared from, with the props it gave them (see
-        # Reconciler.reuse): an equal declaration of an untouched node costs a comparison.
-        self.memo: tuple[dict[str, Any], Any] | None = None
+        # What the node and its children were declared from (see Reconciler.reuse), dropped when its props
+        # change: an equal declaration of an untouched node costs a comparison.
+        self.memo: Any = None
+
+    def own_children(self) -> list[Node]:
+        """``children`` as a list to change in place (a leaf's shared empty tuple becomes one)."""
+        children = self.children
+        if type(children) is not list:
+            children = self.children = list(children)
+        return children
 
     def child(self, key: Key) -> Node | None:
         """The child with ``key``, if any."""
@@ -65,8 +75,10 @@ class Node:
             self.keyed.pop(child.key, None)
 
     def to_wire(self) -> WireNode:
-        # props are copied because a pending batch folds later ops into this payload in place.
-        return [self.id, self.kind, dict(self.props), [c.to_wire() for c in self.children]]
+        # The props as they are, not a copy: they are replaced, never changed in place (and a batch that folds
+        # later ops into this payload copies them first). A copy per node of a long transcript's first frame
+        # was most of the garbage it left in the allocator's pools.
+        return [self.id, self.kind, self.props, [c.to_wire() for c in self.children]]
 
     def key_path(self) -> tuple[Key, ...]:
         path: list[Key] = []
@@ -87,6 +99,7 @@ class Tree:
         self.root = Node(0, "root", "root", {})
         self.nodes: dict[int, Node] = {0: self.root}
         self._next_id = 1
+        self.memo_extra: Any = None  # what every node's memo was declared with (Reconciler.remember)
         # The last value Reconciler.intern was given, and the object it stands for (equal, from a run before).
         self.interned: tuple[Any, Any] = (None, None)
         # Per container id: a run of its children declared one per item, the items, what else they were

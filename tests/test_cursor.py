@@ -10,8 +10,8 @@ from reactchat.tree import Tree
 def _declared(tree: Tree, keys: list[str]) -> None:
     for key in keys:
         node = tree.new_node("message", key, {"text": key})
-        node.memo = (node.props, key)
-        tree.root.children.append(node)
+        node.memo = key
+        tree.root.own_children().append(node)
         tree.root.adopted(node)
 
 

@@ -11,12 +11,17 @@ from hypothesis import strategies as st
 from bench.bombs import Bomb, corpus
 from reactchat import render_budget
 from reactchat.markdown import (
+    DEFAULT,
     MAX_SOURCE_CHARS,
     MarkdownStream,
     closing_marks,
+    markdown_options,
     markdown_props,
+    markdown_source,
+    markdown_source_props,
     render_blocks,
     render_work,
+    source_parts,
 )
 from reactchat.render_budget import RENDER_BUDGET, RenderWork
 from reactchat.stream import open_html
@@ -174,3 +179,19 @@ def test_warm_up_loads_the_parser_and_the_highlighter_and_caches_no_text() -> No
         "assert cached_props('*up* a [link](https://example.com) and $x^2$') is None\n"
     )
     subprocess.run([sys.executable, "-c", check], check=True, cwd=ROOT)
+
+
+def test_a_source_is_the_text_alone_with_the_default_options_and_the_pair_with_others() -> None:
+    breaks = markdown_options(line_breaks=True)
+    assert markdown_source("a\nb", DEFAULT) == "a\nb" and source_parts("a\nb") == ("a\nb", DEFAULT)
+    assert markdown_source("a\nb", breaks) == ("a\nb", breaks) and source_parts(("a\nb", breaks)) == (
+        "a\nb",
+        breaks,
+    )
+    assert markdown_source_props(markdown_source("a\nb", breaks)) == markdown_props("a\nb", breaks)
+    assert markdown_source_props("a\nb") == markdown_props("a\nb") != markdown_props("a\nb", breaks)
+
+    class Text(str):  # what write_stream returns
+        pass
+
+    assert source_parts(Text("*x*")) == ("*x*", DEFAULT)

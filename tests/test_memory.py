@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -82,3 +83,32 @@ def test_a_server_freezes_what_it_started_with_and_collects_in_full_rarely() -> 
         "assert gc.get_threshold()[2] == FULL_COLLECTION_AFTER > 10\n"
     )
     subprocess.run([sys.executable, "-c", check], check=True, cwd=ROOT)
+
+
+def test_give_back_returns_the_freed_heap_of_large_buffers_to_the_system() -> None:
+    # In an interpreter of its own, as a session's thread does with a long transcript's frames: glibc keeps
+    # what large buffers leave in a thread's heap until it is trimmed.
+    check = (
+        "import threading\n"
+        "from reactchat.memory import give_back, resident_bytes\n"
+        "kept = []\n"
+        "def frames():\n"
+        "    first = bytes(700_000)  # freed, it raises the heap's thresholds: the next ones stay in it\n"
+        "    del first\n"
+        "    held = []\n"
+        "    for _ in range(40):\n"
+        "        held.append(b'x' * 700_000)\n"
+        "        kept.append(bytearray(600))  # a small block after each: the heap's top stays in use\n"
+        "thread = threading.Thread(target=frames)\n"
+        "thread.start()\n"
+        "thread.join()\n"
+        "before = resident_bytes()\n"
+        "if not give_back():\n"
+        "    raise SystemExit('no malloc_trim here')\n"
+        "print((before - resident_bytes()) >> 20)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, cwd=ROOT)
+    if "no malloc_trim" in done.stderr and not os.environ.get("CI"):
+        pytest.skip("this C library has no malloc_trim (not glibc): nothing to give back")
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) >= 10  # of the 27 MB the buffers took

@@ -251,6 +251,20 @@ def test_ops_on_a_node_inserted_in_the_same_batch_fold_into_it() -> None:
     ]
 
 
+def test_ops_folded_into_an_inserted_payload_leave_the_props_it_carried_as_they_were() -> None:
+    # A payload carries a live node's props (Node.to_wire does not copy them): folding changes a copy.
+    message, markdown = {"role": "assistant"}, {"html": "<p>a</p>"}
+    batch = Batch()
+    batch.push([INS, 0, None, [1, "message", message, [[2, "markdown", markdown, []]]]])
+    batch.push([SET, 1, {"role": "user", "feedback": "like"}])
+    batch.push([APP, 2, "html", "<p>b</p>", 0])
+    assert batch.take() == [
+        [INS, 0, None, [1, "message", {"role": "user", "feedback": "like"},
+                        [[2, "markdown", {"html": "<p>a</p><p>b</p>"}, []]]]],
+    ]  # fmt: skip
+    assert message == {"role": "assistant"} and markdown == {"html": "<p>a</p>"}
+
+
 def test_delete_of_a_node_inserted_in_the_same_batch_cancels_both() -> None:
     batch = Batch()
     batch.push([INS, 0, None, [1, "markdown", {}, []]])

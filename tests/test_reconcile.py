@@ -221,6 +221,51 @@ def test_reuse_keeps_an_untouched_node_declared_from_an_equal_memo() -> None:
         rec.emit("message", {}, "other")
 
 
+def test_a_memo_counts_only_with_the_extra_it_was_made_with_and_a_new_extra_forgets_the_others() -> None:
+    tree = Tree()
+    rec = Reconciler(tree, [].append, threading.Lock())
+
+    def declare_all(memos: list[str], extra: object) -> list[bool]:
+        reused = []
+        rec.begin()
+        for memo in memos:
+            node = rec.reuse("message", None, memo, extra)
+            reused.append(node is not None)
+            if node is None:
+                rec.remember(rec.emit("message", {"m": memo}), memo, extra)
+        rec.finish(prune=True)
+        return reused
+
+    options, other = ("options",), ("other options",)
+    assert declare_all(["a", "b"], options) == [False, False]
+    assert declare_all(["a", "b"], options) == [True, True]
+    assert declare_all(["a"], other) == [False]  # "a" is remembered with the new extra; "b" is pruned
+    assert declare_all(["a", "b"], options) == [False, False]  # made with `other` since: declared again
+    rec.begin()
+    rec.remember(tree.root.children[0], "a", other)  # another extra forgets every memo made with the last
+    assert tree.root.children[1].memo is None and tree.root.children[0].memo == "a"
+
+
+def test_nodes_declared_with_equal_props_in_a_run_share_them_and_a_change_to_one_is_its_own() -> None:
+    tree = Tree()
+    ops: list[Op] = []
+    rec = Reconciler(tree, ops.append, threading.Lock())
+    rec.begin()
+    defaults = {"created_at": 1.5, "feedback": None}
+    first, second, third = (
+        rec.emit("message", {"role": r}, defaults=defaults) for r in ("user", "user", "bot")
+    )
+    with_list = [rec.emit("message", {"role": "user", "options": [1]}, defaults=defaults) for _ in range(2)]
+    rec.finish(prune=True)
+    assert first.props is second.props and first.props == {"created_at": 1.5, "role": "user"}
+    assert third.props == {"created_at": 1.5, "role": "bot"} and third.props is not first.props
+    assert with_list[0].props == with_list[1].props and with_list[0].props is not with_list[1].props
+    rec.set(second, {"feedback": "like"})
+    assert first.props == {"created_at": 1.5, "role": "user"}
+    assert second.props == {"created_at": 1.5, "role": "user", "feedback": "like"}
+    assert apply(None, ops) == tree.to_wire()
+
+
 def test_intern_gives_back_an_equal_value_of_an_earlier_run_and_a_different_one_as_it_is() -> None:
     tree = Tree()
     first = (1, ("a",))

@@ -208,7 +208,7 @@ def test_catch_up_gives_way_to_work_and_goes_on_later(store: Store) -> None:
     try:
         for m in path:
             node = tree.new_node("markdown", ("markdown", 0), kept.props((m.content, DEFAULT)))
-            tree.root.children.append(node)
+            tree.root.own_children().append(node)
     finally:
         renders.DEFER_AFTER = saved
     assert kept.behind

@@ -4,7 +4,7 @@ from reactchat.tree import FEW, Node, Tree, numbered
 
 
 def attach(parent: Node, child: Node) -> Node:
-    parent.children.append(child)
+    parent.own_children().append(child)
     parent.adopted(child)
     return child
 
@@ -48,7 +48,7 @@ def test_find_returns_nodes_of_a_kind_in_document_order() -> None:
     assert tree.find("widget") == [nodes["w"]] and tree.find("thought") == []
 
 
-def test_to_wire_is_the_whole_tree_and_a_copy_of_the_props() -> None:
+def test_to_wire_is_the_whole_tree_sharing_the_nodes_props() -> None:
     tree, nodes = build()
     wire = tree.to_wire()
     m0, md, side, w, m1 = (nodes[k].id for k in ("m0", "md", "side", "w", "m1"))
@@ -57,24 +57,33 @@ def test_to_wire_is_the_whole_tree_and_a_copy_of_the_props() -> None:
         [side, "sidebar", {}, [[w, "widget", {"type": "text_input"}, []]]],
         [m1, "message", {"role": "assistant"}, []],
     ]]  # fmt: skip
-    wire[3][0][2]["role"] = "changed"  # a pending batch folds later ops into a sent payload in place
-    assert nodes["m0"].props == {"role": "user"}
+    assert wire[3][0][2] is nodes["m0"].props  # no copy: props are replaced, never changed in place
 
 
 def test_a_child_is_found_by_key_among_few_by_a_scan_and_among_many_by_an_index_kept_in_step() -> None:
     tree = Tree()
     for i in range(FEW):
-        tree.root.children.append(child := tree.new_node("message", numbered("message", i), {}))
+        tree.root.own_children().append(child := tree.new_node("message", numbered("message", i), {}))
         tree.root.adopted(child)
     assert tree.root.child(numbered("message", 3)) is tree.root.children[3]
     assert tree.root.keyed is None  # a few: scanned, no index held
     late = tree.new_node("message", "late", {})
-    tree.root.children.append(late)
+    tree.root.own_children().append(late)
     tree.root.adopted(late)
     assert tree.root.child("late") is late and tree.root.keyed is not None  # many: indexed from here on
     tree.root.children.remove(late)
     tree.root.disowned(late)
     assert tree.root.child("late") is None and late.parent is tree.root
+
+
+def test_a_leaf_holds_no_list_of_its_own_until_a_child_comes() -> None:
+    tree = Tree()
+    leaf, other = tree.new_node("markdown", "a", {}), tree.new_node("markdown", "b", {})
+    assert leaf.children == () and leaf.children is other.children
+    child = tree.new_node("markdown", "c", {})
+    leaf.own_children().append(child)
+    assert leaf.children == [child] and other.children == ()
+    assert leaf.own_children() is leaf.children
 
 
 def test_numbered_keys_are_one_object_for_every_session_up_to_a_bound() -> None:
