@@ -344,9 +344,12 @@ class Reconciler:
 
     def _insert(self, parent: Node, i: int, node: Node) -> Node:
         with self._writing():
-            children = parent.own_children()
-            after = children[i - 1].id if i else None
-            children.insert(i, node)
+            if not parent.children:  # a first child (a message's text): a tuple of one, no list yet
+                after, parent.children = None, (node,)
+            else:
+                children = parent.own_children()
+                after = children[i - 1].id if i else None
+                children.insert(i, node)
             parent.adopted(node)
             self.changed = node.id
             self._sink([INS, parent.id, after, node.to_wire()])

@@ -34,8 +34,8 @@ class Node:
         self.kind = kind
         self.key = key
         self.props = props
-        # A leaf shares one empty tuple (a list of its own is memory per message for nothing); the reconciler
-        # makes the list when a first child comes (``own_children``).
+        # A leaf shares one empty tuple, and a first child comes as a tuple of one (a list, with room to grow,
+        # is memory per message for nothing): the reconciler makes a list when they change (``own_children``).
         self.children: Sequence[Node] = ()
         # Children by key, made once they are many (a message holds one or two: a scan of them is cheaper
         # than a dict per message, kept for as long as the session shows it).
@@ -48,7 +48,7 @@ class Node:
         self.memo: Any = None
 
     def own_children(self) -> list[Node]:
-        """``children`` as a list to change in place (a leaf's shared empty tuple becomes one)."""
+        """``children`` as a list to change in place (made from the tuple a leaf or a first child has)."""
         children = self.children
         if type(children) is not list:
             children = self.children = list(children)

@@ -266,6 +266,23 @@ def test_nodes_declared_with_equal_props_in_a_run_share_them_and_a_change_to_one
     assert apply(None, ops) == tree.to_wire()
 
 
+def test_a_first_child_is_held_in_a_tuple_of_one_and_a_change_makes_a_list() -> None:
+    tree = Tree()
+    first = [("message", None, {"role": "user"}, [("markdown", None, {"html": "a"}, [])])]
+    ops = run(tree, first)
+    message = tree.root.children[0]
+    assert type(message.children) is tuple and len(message.children) == 1
+    assert type(message.children[0].children) is tuple and not message.children[0].children
+    second = [
+        ("message", None, {"role": "user"}, [("markdown", None, {"html": "a"}, []), ("image", None, {}, [])])
+    ]
+    ops += run(tree, second)
+    assert type(message.children) is list and [c.kind for c in message.children] == ["markdown", "image"]
+    ops += run(tree, first)
+    assert [c.kind for c in message.children] == ["markdown"]
+    assert apply(None, ops) == tree.to_wire()
+
+
 def test_intern_gives_back_an_equal_value_of_an_earlier_run_and_a_different_one_as_it_is() -> None:
     tree = Tree()
     first = (1, ("a",))
