@@ -10,11 +10,11 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from reactchat.actions import message_text
-from reactchat.elements import ChatMessage, Element, begin, claim
+from reactchat.elements import ChatMessage, Element, Rendering, begin, claim, message_key
 from reactchat.interrupts import Interrupt, RerunRequested, RunAbandoned, ShuttingDown, StopRequested
 from reactchat.media import FILES_ROUTE, MediaEntry, is_url
 from reactchat.messages import Container, StreamRecords, StreamSinks, message, shown_once
-from reactchat.records import as_dict
+from reactchat.records import Message, as_dict
 
 if TYPE_CHECKING:
     from reactchat.run import Run
@@ -181,7 +181,7 @@ class Conversation:
         """Show the history: ``for m in conv.history: rc.message(m)``, at a cost that does not grow with its
         length. What was shown last run and is unchanged is taken as it is, in one step; only what is new
         (the last turn) is declared."""
-        shown_once(self._transcript.settled(), lambda m: message(as_dict(m)))
+        shown_once(self._transcript.settled(), shown_message)
 
     def tree(self) -> list[dict[str, Any]]:
         """Every stored message, every branch (retried answers, edited prompts), oldest first: dicts as in
@@ -237,6 +237,21 @@ def storable(run: Run, transcript: Transcript, content: Any) -> Any:
     if content.kind in MEDIA_KINDS:
         return _media_part(run, transcript, content.props, content.media[0] if content.media else None)
     return None
+
+
+def shown_message(stored: Message) -> Container:
+    """``rc.message(as_dict(stored))``, remembered by the stored message itself, which nothing changes (a
+    frozen record the transcript holds anyway): an equal one next run takes it as it is, and the session
+    keeps no copy of its dict per message."""
+    run = begin()
+    rec = run.reconciler
+    key, extra = message_key(stored.id), rec.intern(run.part(Rendering))
+    node = rec.reuse("message", key, stored, extra)
+    if node is not None:
+        return Container(run, node)
+    shown = message(as_dict(stored), key=key)
+    rec.remember(shown.node, stored, extra)  # (in place of the copy of the dict message() kept)
+    return shown
 
 
 def shown_media(run: Run, transcript: Transcript, node: Node) -> list[dict[str, Any]]:

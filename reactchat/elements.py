@@ -99,6 +99,12 @@ class ChatMessage:
         return out
 
 
+def message_key(stored: Any) -> str:
+    """The key of a message with the id ``stored``: the id itself when it is a string (a stored message's
+    id, held anyway: no string of its own per message), else ``m:`` and the id."""
+    return stored if type(stored) is str else f"m:{stored}"
+
+
 def as_message(value: Any) -> ChatMessage:
     """A ChatMessage from a ChatMessage or a message dict.
 

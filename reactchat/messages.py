@@ -1,5 +1,4 @@
-"""Messages and what goes in them: ``rc.message``, ``rc.history``, ``rc.thought``, ``rc.markdown``,
-``rc.title`` and ``rc.write_stream``."""
+"""Messages, what goes in them: rc.message, history, thought, markdown, title and write_stream."""
 
 from __future__ import annotations
 
@@ -20,6 +19,7 @@ from reactchat.elements import (
     emit_content,
     emit_markdown,
     flush_pending,
+    message_key,
     option_props,
     thought_props,
 )
@@ -104,7 +104,7 @@ def message(
         # (compared by identity), and nothing else is looked up before the memo is.
         stored = role.get("id")
         if key is None and stored is not None:
-            key = f"m:{stored}"
+            key = message_key(stored)
         rec = run.reconciler
         given, memo = role, rec.intern(run.part(Rendering))
         reused = rec.reuse("message", key, given, memo)
@@ -136,7 +136,7 @@ def message(
         props["feedback"] = feedback
     if stored is not None:  # a stored message: known by its id, so feedback and actions reach it
         props["id"] = str(stored)
-        key = key if key is not None else f"m:{stored}"
+        key = key if key is not None else message_key(stored)
     if status not in (None, "done"):
         props["status"] = status
     if isinstance(branch, list) and len(branch) == 2 and all(type(n) is int for n in branch):

@@ -34,11 +34,14 @@ APPENDS_PER_STATEMENT = 200  # bounds a statement's parameters (SQLite allows 32
 class SqlMessageStore(SqlStore):
     """Messages in SQL; store_tree.py adds whole conversations, and backends subclass that."""
 
-    def _message(self, row: Any, deltas: str = "") -> Message:
-        content = self.json_out(row[4])
+    def _message(self, row: Any, deltas: str = "", one: dict[Any, Any] | None = None) -> Message:
+        """A message from its row; equal strings among the rows given ``one`` are one object (a conversation's
+        id, roles, statuses, and each parent id, the id of the message before): a tab holds them."""
+        share, content = ({} if one is None else one).setdefault, self.json_out(row[4])
         return Message(
-            row[0], row[1], row[2], row[3], content + deltas if deltas else content,
-            self.json_out(row[5]), *row[6:],
+            share(row[0], row[0]), share(row[1], row[1]), share(row[2], row[2]), share(row[3], row[3]),
+            content + deltas if deltas else content, self.json_out(row[5]), share(row[6], row[6]), row[7],
+            share(row[8], row[8]), *row[9:],
         )  # fmt: skip
 
     def _messages(self, tx: Tx, rows: builtins.list[Any]) -> builtins.list[Message]:
@@ -53,7 +56,8 @@ class SqlMessageStore(SqlStore):
                 streaming,
             ):
                 deltas.setdefault(message_id, []).append(delta)
-        return [self._message(row, "".join(deltas.get(row[0], ()))) for row in rows]
+        one: dict[Any, Any] = {}
+        return [self._message(row, "".join(deltas.get(row[0], ())), one) for row in rows]
 
     def _fold(
         self, tx: Tx, message_id: str, content: Any, status: str, metadata: Any, now: float, old: Any = None

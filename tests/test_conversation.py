@@ -8,8 +8,9 @@ from collections.abc import Callable
 
 import pytest
 
-from reactchat.ops import EVACK, NOTE
+from reactchat.ops import DEL, EVACK, INS, NOTE, REP, SET
 from reactchat.protocol import Event
+from reactchat.records import Message
 from reactchat.store import Store, open_store
 from reactchat.store_sql import SqlStore
 from reactchat.testing import ChatTest
@@ -458,3 +459,20 @@ def test_show_shows_what_declaring_each_message_of_the_history_shows(
         assert t.restart().messages == before and not t.errors
     assert seen[0] == seen[1]
     assert [content for *_, content in seen[1]][-2:] == ["five", "You said: five (5 stored)"]
+
+
+def test_show_remembers_each_message_by_its_stored_record_with_no_copy_of_its_dict_or_key(
+    write_app: Callable[[str], str], store: Store
+) -> None:
+    t = ChatTest.from_file(write_app(APP.replace("for m in conv.history:\n        rc.message(m)", "conv.show()")),
+                           store=store)  # fmt: skip
+    t.send("one").send("two").send("three")
+    nodes = [n for n in t.session.tree.root.children if n.kind == "message"]
+    shown = nodes[:-1]  # the last is the reply this run wrote
+    assert len(shown) == 5 and all(type(n.memo) is Message for n in shown)
+    assert all(n.key == n.props["id"] == n.memo.id for n in shown)  # the key is the id itself, no "m:" copy
+    before = len(t.ops)
+    t.session.request_rerun()
+    t.wait()
+    assert [op for op in t.ops[before:] if op[0] in (INS, SET, DEL, REP)] == []  # taken as they were
+    assert all(type(n.memo) is Message for n in t.session.tree.root.children[:6] if n.kind == "message")

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from PIL import Image
 
-from reactchat.elements import split_reasoning
+from reactchat.elements import message_key, split_reasoning
 from reactchat.ops import EVACK, RUN
 from reactchat.testing import ChatTest
 
@@ -185,3 +185,9 @@ def test_bytes_have_no_name_unless_given(write_app: Callable[[str], str]) -> Non
     """)
     )
     assert "name" not in t.nodes("audio")[0][2] and t.nodes("file")[0][2]["name"] == "x.txt"
+
+
+def test_a_message_id_is_its_key_when_it_is_a_string_and_is_prefixed_when_it_is_not() -> None:
+    stored = "01HXSTOREDMESSAGEID0000000"
+    assert message_key(stored) is stored  # no string of its own per message
+    assert message_key(7) == "m:7"

@@ -3,6 +3,8 @@ appended and folded, recovery after a crash, feedback."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from reactchat.store import NotFound, Store
@@ -215,3 +217,16 @@ def test_append_each_writes_each_delta_it_may(store: Store) -> None:
     assert isinstance(outcomes[1], LeaseLost) and isinstance(outcomes[2], NotFound)
     assert store.finish(owner, a.id).content == "one, two"
     assert store.finish(owner, b.id).content == ""
+
+
+def test_a_path_s_messages_share_their_equal_strings(store: Store) -> None:
+    # A tab holds its conversation's messages: one object for what repeats, not one per message.
+    owner = store.user("u")
+    conversation = store.create(owner, APP)
+    for i in range(4):
+        store.add(owner, conversation.id, role="user" if i % 2 == 0 else "assistant", content=f"m{i}")
+    path = store.path(owner, conversation.id)
+    assert [m.content for m in path] == ["m0", "m1", "m2", "m3"]
+    assert all(m.parent_id is before.id for before, m in itertools.pairwise(path))
+    assert all(m.conversation_id is path[0].conversation_id for m in path)
+    assert path[2].role is path[0].role and path[3].role is path[1].role and path[3].status is path[0].status
