@@ -494,7 +494,7 @@ def turns(browser: Browser, apps: Apps, sec: Section, data: dict[str, Any]) -> N
         if n:
             sec.info(f"N={n}: load: frames / bytes received", f"{len(load_frames)} / {kb(d['load_bytes'])}")
             sec.info(
-                f"N={n}: load: the SNAP (empty tree) / largest frame",
+                f"N={n}: load: the SNAP / largest frame",
                 f"{kb(d['load_snap_bytes'])} / {kb(d['load_largest_frame'])}",
             )
             sec.info(f"N={n}: load: goto -> {shown:,} messages shown, idle", ms(loaded))
@@ -577,9 +577,9 @@ def turns(browser: Browser, apps: Apps, sec: Section, data: dict[str, Any]) -> N
         ratio <= FLAT_RATIO and hi <= TURN_CPU_TARGET * 1e3,
     )
     sec.note(
-        f"N={TURN_HISTORY} load: the SNAP is the empty tree; the history arrives as INS ops in the first"
-        " run's frames. Earlier messages touched: the reply's MOV of the chat_input anchor past the last"
-        " turn's two messages re-inserts those two (reconcile moves them, not the anchor)"
+        f"N={TURN_HISTORY} load: the SNAP is the tree the first run declared (made when its frame goes)."
+        " Earlier messages touched: the reply's MOV of the chat_input anchor past the last turn's two"
+        " messages re-inserts those two (reconcile moves them, not the anchor)"
     )
     sec.note(
         "Enter -> reply: from the keydown's timeStamp to the MutationObserver callback that sees the reply"

@@ -11,8 +11,10 @@ import collections
 import threading
 from collections.abc import Callable
 
-from reactchat.ops import RUN, Batch, Op, compact
+from reactchat.ops import APP, DEL, INS, MOV, REP, RUN, SET, SNAP, Batch, Op, WireNode, compact, empty_root
 from reactchat.protocol import encode_frame
+
+_TREE = frozenset({INS, SET, APP, DEL, MOV, REP})
 
 
 class Outbox:
@@ -34,9 +36,28 @@ class Outbox:
         self.bytes = 0
         self.status_only = False  # the last frame carried only run-state ops
         self.urgent = False  # a run ended: send now rather than at the next frame slot
+        self._whole: Callable[[], WireNode] | None = None  # see send_tree
+
+    @property
+    def sending_tree(self) -> bool:
+        """Whether the next frame carries the whole tree (``send_tree``): ops that change it are not kept."""
+        return self._whole is not None
+
+    def send_tree(self, tree: Callable[[], WireNode]) -> None:
+        """The client holds nothing of the tree: the next frame carries ``tree()`` as it is then (one SNAP),
+        and the ops that change it until then are not kept. So a new session's first run, which declares a
+        whole conversation before its one frame goes, builds no op (nor a copy of any node) per message."""
+        self._whole = tree
+        self._batch.push(
+            [SNAP, empty_root()]
+        )  # drops the tree ops kept so far; take_frame puts the tree here
+        if not self._waiting:
+            self._waiting = True
+            self._wake(False)
 
     def push(self, op: Op) -> None:
-        self._batch.push(op)
+        if self._whole is None or op[0] not in _TREE:
+            self._batch.push(op)
         if op[0] == RUN and op[1] != "running":
             # The end of a run is the end of a burst: waiting for the next frame slot only adds latency.
             self.urgent = True
@@ -56,6 +77,9 @@ class Outbox:
         with self.lock:
             self._waiting = self.urgent = False
             ops = self._batch.take()
+            if self._whole is not None:
+                ops = [[SNAP, self._whole()] if op[0] == SNAP else op for op in ops]
+                self._whole = None
             if not ops:
                 return None
             self.seq += 1

@@ -20,17 +20,20 @@ from reactchat.interrupts import RunAbandoned
 from reactchat.ops import APP, DEL, INS, MOV, REP, SET, Op, utf16_len
 from reactchat.tree import Key, Node, Tree, numbered
 
-SHARED = 64
-"""Distinct props dicts a run shares between the nodes it declares (``Reconciler._shared``)."""
+SHARED = 64  # distinct props dicts a run shares between the nodes it declares (Reconciler._shared)
 
 
 class Reconciler:
     """Applies a run's emitted nodes to ``tree`` and sends the resulting ops to ``sink``. Every tree mutation
-    and its op happen under ``lock``: another thread can snapshot the tree consistently with the ops sent."""
+    and its op happen under ``lock``: another thread can snapshot the tree consistently with the ops sent.
+    ``carry`` says whether the sink keeps inserted nodes now (not while the whole tree goes next:
+    ``Outbox.send_tree``); when it does not, their wire copies are not made."""
 
-    def __init__(self, tree: Tree, sink: Callable[[Op], None], lock: threading.Lock) -> None:
+    def __init__(self, tree: Tree, sink: Callable[[Op], None], lock: threading.Lock,
+                 carry: Callable[[], bool] = lambda: True) -> None:  # fmt: skip
         self.tree = tree
         self._sink = sink
+        self._carry = carry
         self._lock = lock
         self._stack: list[Cursor] = [Cursor(tree.root)]
         self._unentered: dict[int, Node] = {}  # declared this run, holding children, not entered (yet)
@@ -187,8 +190,7 @@ class Reconciler:
         self._stack[-1].note_prefix(self.tree, start, items, extra, snap)
 
     def _touched(self, node: Node) -> None:
-        """Its props changed: its memo no longer says what it shows, and a prefix that may hold it is
-        declared anew."""
+        """Its props changed: its memo no longer holds, and a prefix that may hold it is declared anew."""
         kept = self.tree.prefixes.get(node.parent.id) if node.memo is not None and node.parent else None
         if kept is not None and node.id <= kept[4]:
             del self.tree.prefixes[node.parent.id]  # type: ignore[union-attr]
@@ -352,7 +354,8 @@ class Reconciler:
                 children.insert(i, node)
             parent.adopted(node)
             self.changed = node.id
-            self._sink([INS, parent.id, after, node.to_wire()])
+            if self._carry():
+                self._sink([INS, parent.id, after, node.to_wire()])
         return node
 
     def _replace(self, parent: Node, i: int, old: Node, new: Node) -> Node:
@@ -362,7 +365,8 @@ class Reconciler:
             parent.adopted(new)
             self.tree.forget(old)
             self.changed = new.id
-            self._sink([REP, old.id, new.to_wire()])
+            if self._carry():
+                self._sink([REP, old.id, new.to_wire()])
         return new
 
     def _move(self, parent: Node, node: Node, i: int) -> None:

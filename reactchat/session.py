@@ -20,7 +20,7 @@ from reactchat.config import Config
 from reactchat.identity import Identity
 from reactchat.interrupts import Cancel, RerunRequested, ShuttingDown, StopRequested
 from reactchat.media import MediaStore
-from reactchat.ops import ERR, EVACK, NOTE, RUN, SNAP
+from reactchat.ops import ERR, EVACK, NOTE, RUN
 from reactchat.outbox import Outbox
 from reactchat.pool import Pool, Ticket, shared
 from reactchat.protocol import Event
@@ -228,9 +228,10 @@ class Session:
             return self._cond.wait_for(lambda: bool(self._events or self._rerun or self._closed), wait)
 
     def snapshot(self) -> None:
-        """Queue the whole tree (plus run state and overlay) for a client that has nothing."""
+        """Queue the whole tree (made when the frame goes) with run state and overlay, for a client that
+        has nothing."""
         with self.lock:
-            self.outbox.push([SNAP, self.tree.to_wire()])
+            self.outbox.send_tree(self.tree.to_wire)
             self.outbox.push([RUN, "running" if self.run is not None or self.waiting else self.status])
             self.outbox.push([ERR, self.script.overlay])
 
@@ -361,7 +362,7 @@ class Session:
             scope = Scope(self.state, self.widgets, self.media, self.uploads, self.script.registry,
                           self.config.frame_interval, loop_source, transcript, signed_in,
                           self.config.auth.sign_in_url)  # fmt: skip
-            rec = Reconciler(self.tree, self.outbox.push, self.lock)
+            rec = Reconciler(self.tree, self.outbox.push, self.lock, lambda: not self.outbox.sending_tree)
             run = Run(next(self._run_ids), trigger, rec, Cancel(), scope)
             with self._cond:
                 if self._closed:

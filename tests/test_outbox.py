@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import threading
 
-from reactchat.ops import APP, INS, RUN
+from reactchat.ops import APP, ERR, INS, RUN, SET, SNAP, Op, apply
 from reactchat.outbox import Outbox
 from reactchat.protocol import decode_frame
+from reactchat.reconcile import Reconciler
+from reactchat.tree import Tree
 
 
 def make(replay_bytes: int = 1 << 20) -> tuple[Outbox, list[bool]]:
@@ -59,3 +61,42 @@ def test_replay_buffer_is_bounded_by_bytes() -> None:
     assert box.replay_after(10) is None
     kept = box.replay_after(box.seq - 1)
     assert kept is not None and sum(len(f) for f in box._replay) <= 2000
+
+
+def test_the_whole_tree_goes_in_place_of_the_ops_that_built_it_then_ops_flow_again() -> None:
+    lock = threading.Lock()
+    box = Outbox(lock, 1 << 20, [].append)
+    tree = Tree()
+    sunk: list[Op] = []
+
+    def sink(op: Op) -> None:
+        sunk.append(op)
+        box.push(op)
+
+    rec = Reconciler(tree, sink, lock, lambda: not box.sending_tree)
+    rec.begin()
+    rec.emit("message", {"role": "user"})  # before: its INS goes, and is dropped for the tree
+    with lock:
+        box.send_tree(tree.to_wire)
+        box.push([RUN, "running"])
+    assert box.sending_tree
+    for i in range(3):
+        rec.enter(rec.emit("message", {"role": "assistant"}))
+        rec.emit("markdown", {"html": f"<p>{i}</p>"})
+        rec.exit()
+    rec.set(tree.root.children[0], {"feedback": "like"})
+    assert [op[0] for op in sunk] == [INS, SET]  # no insert built while the whole tree goes next
+    frame = box.take_frame()
+    assert frame is not None and not box.sending_tree
+    _, _, ops = decode_frame(frame)
+    assert [op[0] for op in ops] == [SNAP, RUN] and ops[0][1] == tree.to_wire()
+    rec.emit("message", {"role": "user"})
+    rec.finish(prune=True)
+    frame = box.take_frame()
+    assert frame is not None and [op[0] for op in decode_frame(frame)[2]] == [INS]
+    assert apply(ops[0][1], decode_frame(frame)[2]) == tree.to_wire()
+    with lock:
+        box.send_tree(tree.to_wire)
+        box.push([ERR, None])
+    frame = box.take_frame()
+    assert frame is not None and [op[0] for op in decode_frame(frame)[2]] == [SNAP, ERR]
