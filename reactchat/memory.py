@@ -36,12 +36,10 @@ def settle_collector() -> None:
 
 
 LARGE = 256 * 1024
-"""A frame this large (a long transcript's snapshot) was let go: ``released`` gives the heap back soon."""
+"""A frame this large (a long transcript's snapshot) let go: ``HeapTrim.released`` trims the heap soon."""
 
 GIVE_BACK_AFTER = 0.1
 """Seconds from the first large release to the trim: the acks of several tabs opening together make one."""
-
-_giving_back = False  # a trim is scheduled (touched on the loop's thread only)
 
 
 @functools.cache
@@ -68,20 +66,31 @@ def give_back() -> bool:
     return True
 
 
-def released(size: int) -> None:
-    """A buffer of ``size`` bytes was let go (a sent frame the tab acknowledged); past ``LARGE``, the heap is
-    given back ``GIVE_BACK_AFTER`` seconds later. Call on the server's loop."""
-    global _giving_back
-    if size < LARGE or _giving_back:
-        return
-    _giving_back = True
+class HeapTrim:
+    """Gives the C heap back (``give_back``) ``after`` seconds past the first large buffer let go (a long
+    transcript's frame the tab acknowledged), once for the buffers let go meanwhile. Used on the server's
+    loop (``heap_trim``)."""
 
-    def trim() -> None:
-        global _giving_back
-        _giving_back = False
+    def __init__(self, after: float = GIVE_BACK_AFTER) -> None:
+        self.after = after
+        self.pending = False  # a trim is scheduled
+
+    def released(self, size: int) -> bool:
+        """A buffer of ``size`` bytes was let go: past ``LARGE``, schedule a trim unless one is; returns
+        whether this call did."""
+        if size < LARGE or self.pending:
+            return False
+        self.pending = True
+        IOLoop.current().call_later(self.after, self._trim)
+        return True
+
+    def _trim(self) -> None:
+        self.pending = False
         give_back()
 
-    IOLoop.current().call_later(GIVE_BACK_AFTER, trim)
+
+heap_trim = HeapTrim()
+"""The server's (``websocket`` reports the frames a tab acknowledged to it)."""
 
 
 def parse_size(text: str) -> int:

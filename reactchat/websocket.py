@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from tornado.websocket import WebSocketClosedError, WebSocketHandler
 
 from reactchat.handler import Handler
-from reactchat.memory import released
+from reactchat.memory import heap_trim
 from reactchat.ops import HELLO, NOTE
 from reactchat.protocol import Ack, Event, Hello, ProtocolError, Stop, decode_client, encode_frame, url_hello
 from reactchat.sender import CLOSE_SIGN_IN
@@ -80,7 +80,7 @@ class ChatSocket(Handler, WebSocketHandler):
         elif isinstance(msg, Stop):
             session.stop()
         elif isinstance(msg, Ack):
-            released(session.outbox.ack(msg.seq))
+            heap_trim.released(session.outbox.ack(msg.seq))
 
     def _hello(self, hello: Hello) -> None:
         if self.session is not None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -9,7 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from reactchat.config import Config
-from reactchat.memory import Ceiling, parse_size, resident_bytes
+from reactchat.memory import LARGE, Ceiling, HeapTrim, parse_size, resident_bytes
 from reactchat.ops import NOTE
 from reactchat.testing import ChatTest
 from tests.conftest import ROOT
@@ -112,3 +113,18 @@ def test_give_back_returns_the_freed_heap_of_large_buffers_to_the_system() -> No
         pytest.skip("this C library has no malloc_trim (not glibc): nothing to give back")
     assert done.returncode == 0, done.stderr
     assert int(done.stdout) >= 10  # of the 27 MB the buffers took
+
+
+def test_a_large_release_trims_the_heap_soon_after_once_for_the_releases_meanwhile() -> None:
+    async def releases() -> list[bool]:
+        trim = HeapTrim(after=0.0)
+        seen = [trim.released(LARGE - 1), trim.released(LARGE), trim.released(LARGE)]
+        for _ in range(100):  # the trim runs at one of the loop's next turns
+            if not trim.pending:
+                break
+            await asyncio.sleep(0)
+        seen.append(trim.pending)
+        seen.append(trim.released(LARGE))  # a release after it: another trim
+        return seen
+
+    assert asyncio.run(releases()) == [False, True, False, False, True]
