@@ -7,6 +7,8 @@ import contextlib
 import socket
 import threading
 
+from reactchat.store import Store, StoreError
+
 
 class DbProxy:
     """Forwards 127.0.0.1:``port`` to ``target``; ``url(base)`` is ``base`` pointed at the proxy."""
@@ -79,3 +81,12 @@ class DbProxy:
             for sock in (source, sink):
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
+
+
+def answers(store: Store) -> bool:
+    """Whether the store answers (again): it asks the server at most once a second."""
+    try:
+        store.user("ann")
+    except StoreError:
+        return False
+    return True

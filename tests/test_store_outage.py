@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from reactchat.store import Store, StoreError, open_store
+from reactchat.store import Store, open_store
 from reactchat.testing import ChatTest
-from tests.db_proxy import DbProxy
+from tests.db_proxy import DbProxy, answers
 from tests.serving import STORED_SLOW, wait_for
 
 
@@ -24,15 +24,6 @@ def cut_off(postgres_url: str) -> Iterator[tuple[DbProxy, Store]]:
     finally:
         store.close()
         proxy.close()
-
-
-def _back(store: Store) -> bool:
-    """Whether the store answers again (it asks the server at most once a second)."""
-    try:
-        store.user("ann")
-    except StoreError:
-        return False
-    return True
 
 
 def _stored(t: ChatTest, store: Store) -> list[tuple[str, str, str]]:
@@ -54,7 +45,7 @@ def test_an_answer_cut_off_by_the_database_shows_what_the_store_holds(
         assert t.run_state == "error" and "the database cannot be reached" in t.errors[-1]["message"]
         shown = t.messages[1]["content"]
         proxy.restore()
-        wait_for(lambda: _back(store), 15)
+        wait_for(lambda: answers(store), 15)
         t.send("second")  # the next turn marks the answer the store could not finish
         first = _stored(t, store)[1]
         assert first[0] == "assistant" and first[2] == "interrupted"
@@ -79,7 +70,7 @@ def test_a_prompt_sent_while_the_database_is_away_goes_back_into_the_input(
         assert box[2]["value"] == "while away"  # the user's words, back where they typed them
         assert [m["content"] for m in t.messages if m["role"] == "user"] == ["first"]
         proxy.restore()
-        wait_for(lambda: _back(store), 15)
+        wait_for(lambda: answers(store), 15)
         t.send("while away")
         assert [(role, text) for role, text, _ in _stored(t, store) if role == "user"] == [
             ("user", "first"),

@@ -12,7 +12,7 @@ import pytest
 from reactchat.migrations import latest
 from reactchat.store import Store, StoreError, open_store
 from reactchat.store_postgres import PostgresStore
-from tests.db_proxy import DbProxy
+from tests.db_proxy import DbProxy, answers
 from tests.serving import wait_for
 from tests.test_store import APP, in_threads
 
@@ -109,20 +109,12 @@ def test_telling_the_others_goes_on_after_the_database_was_away(postgres_url: st
             wait_for(lambda: teller.notify("c", "before") or "before" in heard, 10)
             proxy.cut()
             teller.notify("c", "while away")  # its thread fails to send it (logged), and lives on
-            wait_for(lambda: not _back(teller), 10)
+            wait_for(lambda: not answers(teller), 10)
             proxy.restore()
             wait_for(lambda: teller.notify("c", "after") or "after" in heard, 15)
         finally:
             stop()
             proxy.close()
-
-
-def _back(store: Store) -> bool:
-    try:
-        store.user("ann")
-    except StoreError:
-        return False
-    return True
 
 
 def test_a_database_gone_away_is_said_at_once_and_served_again_when_back(postgres_url: str) -> None:
