@@ -48,9 +48,8 @@ class Outbox:
         and the ops that change it until then are not kept. So a new session's first run, which declares a
         whole conversation before its one frame goes, builds no op (nor a copy of any node) per message."""
         self._whole = tree
-        self._batch.push(
-            [SNAP, empty_root()]
-        )  # drops the tree ops kept so far; take_frame puts the tree here
+        # A SNAP drops the tree ops the batch holds; take_frame puts the tree in its place.
+        self._batch.push([SNAP, empty_root()])
         if not self._waiting:
             self._waiting = True
             self._wake(False)

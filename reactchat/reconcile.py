@@ -202,9 +202,10 @@ class Reconciler:
         is memory per message for no difference. Sharing is safe: props are replaced, never changed in place
         (``set``, ``append``). Up to ``SHARED`` distinct ones (stored messages differ by their id)."""
         known = self._props
+        if len(known) >= SHARED:  # (stored messages: each its own; not worth hashing the rest)
+            return props
         try:
-            key = tuple(props.items())
-            return known.get(key) or (known.setdefault(key, props) if len(known) < SHARED else props)
+            return known.setdefault(tuple(props.items()), props)
         except TypeError:  # a list or dict among the values (options): not hashable, not shared
             return props
 
