@@ -3,15 +3,13 @@ garbage collector runs while it serves, and giving the C heap's freed memory bac
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import functools
 import gc
 import logging
 import os
 import re
 from collections.abc import Callable, Iterable
-from typing import Protocol
+from typing import Protocol, cast
 
 from tornado.ioloop import IOLoop
 
@@ -44,14 +42,14 @@ GIVE_BACK_AFTER = 0.1
 
 @functools.cache
 def _malloc_trim() -> Callable[[int], int] | None:
-    name = ctypes.util.find_library("c")
-    try:
-        trim = ctypes.CDLL(name).malloc_trim if name else None
+    import ctypes  # (on first use: not part of a cold start)
+
+    try:  # the process's own symbols, the C library's among them (no search for its file)
+        trim = ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to call
         return None
-    if trim is not None:
-        trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
-    return trim
+    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return cast(Callable[[int], int], trim)
 
 
 def give_back() -> bool:

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from tornado.httpclient import HTTPRequest
+from tornado.httpclient import HTTPClientError, HTTPRequest
 from tornado.websocket import WebSocketClosedError, websocket_connect
 
 from reactchat.store_sql import SqlStore
@@ -214,8 +214,21 @@ def test_a_rolling_restart_of_every_worker_loses_nothing(tmp_path: pathlib.Path,
                             shown_errors.extend(n for n in tab.notes if "could not" in n.lower())
                             shown_errors.extend(str(op[1]) for _, ops in tab.frames for op in ops
                                                 if op[0] == ERR and op[1] is not None)  # fmt: skip
-                            tab = await visitor.tab(conversation_of(visitor))
+                            tab = await reconnect(visitor)
                 tab.close()
+
+            async def reconnect(visitor: NginxVisitor) -> Client:
+                # As the page does: a refused reconnect is tried again after a pause. While workers
+                # restart, nginx can find none it counts as up for a moment (each failure marks a worker
+                # down for 5 s) and answer the upgrade with 502.
+                for _ in range(50):
+                    try:
+                        return await visitor.tab(conversation_of(visitor))
+                    except HTTPClientError as error:
+                        if error.code not in (502, 503):
+                            raise
+                        await asyncio.sleep(0.2)
+                return await visitor.tab(conversation_of(visitor))
 
             async def restart_all() -> None:
                 await asyncio.to_thread(wait_streaming, postgres_url, 20)
