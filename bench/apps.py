@@ -11,6 +11,7 @@ REPO = str(pathlib.Path(__file__).resolve().parent.parent)
 _ECHO = '''\
 """examples/echo.py, seeded with SEED prior messages on its first run, timing its own CPU."""
 
+import secrets
 import sys
 import time
 
@@ -21,7 +22,7 @@ import reactchat as rc
 from bench.corpus import make_history
 
 SEED = {seed}
-HISTORY_SEED = {history_seed}  # which conversation: different seeds give different texts
+HISTORY_SEED = {history_seed}  # which conversation (different seeds: different texts); None: its own
 BASELINE = {baseline}  # True: the same loop over the history, but without any reactchat call
 
 _t0 = time.thread_time()
@@ -32,7 +33,8 @@ if _profiler is not None:
 rc.title("Echo")
 
 if "history" not in rc.session_state:
-    rc.session_state.history = make_history(SEED, HISTORY_SEED)
+    seed = HISTORY_SEED if HISTORY_SEED is not None else secrets.randbelow(1 << 30)
+    rc.session_state.history = make_history(SEED, seed)
 
 if BASELINE:
     for msg in rc.session_state.history:
@@ -151,8 +153,9 @@ class Apps:
             f.write(source)
         return path
 
-    def echo(self, seed: int, *, baseline: bool = False, history_seed: int = 1) -> str:
-        """The echo app seeded with ``seed`` prior messages of conversation ``history_seed``."""
+    def echo(self, seed: int, *, baseline: bool = False, history_seed: int | None = 1) -> str:
+        """The echo app seeded with ``seed`` prior messages of conversation ``history_seed`` (None: each
+        session its own, as each user's conversation is)."""
         name = f"echo_{seed}_{history_seed}{'_baseline' if baseline else ''}.py"
         source = _ECHO.format(repo=REPO, seed=seed, baseline=baseline, history_seed=history_seed)
         return self._write(name, source)

@@ -1,11 +1,14 @@
 """Section 9 (issue #16): server memory per session holding 1,000 messages.
 
-Two ``reactchat run`` processes (subprocesses, so /proc's VmRSS is the server's alone), each serving the echo
-app of ``bench/apps.py`` whose sessions each make their own 1,000-message history in ``rc.session_state``:
-one that shows it (``rc.message`` per message) and its baseline, which only holds it. ``TABS`` browsers open
-a tab each; the resident memory they add, per tab, is the session's cost; the difference between the two
-processes is what showing the history costs reactchat (the tree and its props; the tabs acknowledge their
-frames, as a browser does, so the replay buffer holds none), apart from the app's own copy of its history.
+Three ``reactchat run`` processes (subprocesses, so /proc's VmRSS is the server's alone), each serving the
+echo app of ``bench/apps.py`` whose sessions each make a 1,000-message history in ``rc.session_state``: one
+that shows it (``rc.history``) and its baseline, which only holds it, both with each session's own
+conversation (different texts, as different users have: every session renders its own markdown); and one
+that shows the same conversation in every session (its renders shared through the process's cache, so a
+session holds only its tree). ``TABS`` browsers open a tab each; the resident memory they add, per tab, is
+the session's cost; the difference between the first two is what showing the history costs reactchat (the
+tree, its props, the renders and what rendering leaves in the allocator; the tabs acknowledge their frames,
+as a browser does, so the replay buffer holds none), apart from the app's own copy of its history.
 """
 
 from __future__ import annotations
@@ -60,14 +63,17 @@ def run(sec: Section, data: dict[str, Any]) -> None:
     """Measure section 9 into ``sec`` and ``data``."""
     apps = Apps()
     try:
-        shown = _per_tab(apps.echo(HISTORY))
-        held = _per_tab(apps.echo(HISTORY, baseline=True))
+        shown = _per_tab(apps.echo(HISTORY, history_seed=None))
+        held = _per_tab(apps.echo(HISTORY, baseline=True, history_seed=None))
+        alike = _per_tab(apps.echo(HISTORY))
     finally:
         apps.cleanup()
     own = shown - held
     data.update(tabs=TABS, per_session_kb=round(shown / 1024, 1), app_history_kb=round(held / 1024, 1),
-                reactchat_kb=round(own / 1024, 1))  # fmt: skip
-    sec.info(f"a session holding {HISTORY:,} messages: RSS per tab, in all", f"{shown / 1024:,.0f} KB")
+                reactchat_kb=round(own / 1024, 1), same_texts_kb=round((alike - held) / 1024, 1))  # fmt: skip
+    sec.info(
+        f"a session holding {HISTORY:,} messages of its own: RSS per tab, in all", f"{shown / 1024:,.0f} KB"
+    )
     sec.info(
         "  of which the app's own history (a process that holds it, shows none)", f"{held / 1024:,.0f} KB"
     )
@@ -77,8 +83,13 @@ def run(sec: Section, data: dict[str, Any]) -> None:
         f"<= {TARGET // 1024} KB",
         own <= TARGET,
     )
+    sec.info(
+        "  the same, every session showing the same messages (renders shared: the tree alone)",
+        f"{(alike - held) / 1024:,.0f} KB",
+    )
     sec.note(
         f"{TABS} tabs opened after one warm-up tab, each its own browser; VmRSS of the `reactchat run`"
         f" process before and 1 s after (pymalloc keeps freed arenas: an upper bound); echo app of"
-        f" bench/apps.py, {HISTORY:,} messages of bench.corpus (~0.75 KB of text each) per session"
+        f" bench/apps.py, {HISTORY:,} messages of bench.corpus (~0.75 KB of text each) per session, each"
+        f" session its own conversation unless said"
     )
