@@ -86,6 +86,7 @@ class ChatTest(Screen):
             self.script, self.config, lambda _s, _urgent: self._woken.set(), transcript, self.user
         )
         self.session.start()
+        self.session.snapshot()  # as the page's socket asks once it is attached: the tree, as one frame
         self.wait()
 
     def reload(self) -> ChatTest:
