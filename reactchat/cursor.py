@@ -38,6 +38,35 @@ class Cursor:
         self.taken: AbstractSet[Key] = frozenset()  # the keys of a prefix taken whole (take_prefix)
         self.took: tuple[int, Any] | None = None  # where it started, and the note it was taken by
 
+    def take_one(self, kind: str, key: str | None, memo: Any) -> Node | None:
+        """The next child, counted as declared again, if it was declared from a ``memo`` equal to this one
+        (``Reconciler.reuse``); None otherwise."""
+        children = self.node.children
+        i = self.n
+        if i >= len(children):
+            return None
+        node = children[i]
+        kept = node.memo  # (dropped when its props change: Reconciler._touched)
+        if kept is None or node.kind != kind or kept != memo:
+            return None
+        if key is None:
+            counts = self.counts
+            if counts is None:
+                counts = self.counts = {}
+            n = counts.get(kind, 0)
+            if node.key != (kind, n):
+                return None
+            counts[kind] = n + 1
+        else:
+            sites = self.sites
+            if sites is None:
+                sites = self.sites = {}
+            if node.key != key or key in sites or key in self.taken:
+                return None  # emit names the duplicate
+            sites[key] = ""  # where is only looked up for an error: not worth a stack walk per message
+        self.n = i + 1
+        return node
+
     def take_prefix(self, tree: Tree, items: tuple[Any, ...], extra: Any) -> tuple[int, int]:
         """How many of the next children count as declared again, as they are, and where they start: those
         ``note_prefix`` noted for a start of ``items`` and an equal ``extra``, if none was changed since

@@ -26,6 +26,7 @@ from reactchat.markdown_rules import DEFAULT_LATEX, Delimiter, math_rule, render
 from reactchat.ops import utf16_len
 from reactchat.render_budget import WORK_KEY, OverBudget, RenderWork, add_budget_rules, charge_source
 from reactchat.sanitizer import FORBIDDEN_TAGS, sanitize
+from reactchat.tree import Rendered
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -174,12 +175,12 @@ def block_props(blocks: list[str]) -> dict[str, Any]:
     """A ``markdown`` node's props: the blocks' HTML joined, and where each block ends (UTF-16 units). One
     block, the most common text, goes without ``cuts``: the page takes it to end where the HTML does."""
     if len(blocks) == 1:
-        return {"html": blocks[0]}
+        return Rendered(html=blocks[0])
     cuts, end = [], 0
     for block in blocks:
         end += utf16_len(block)
         cuts.append(end)
-    return {"html": "".join(blocks), "cuts": cuts}
+    return Rendered(html="".join(blocks), cuts=cuts)
 
 
 CACHE_SIZE = 1024

@@ -34,7 +34,8 @@ def settle_collector() -> None:
 
 
 LARGE = 256 * 1024
-"""A frame this large (a long transcript's snapshot) let go: ``HeapTrim.released`` trims the heap soon."""
+"""Frames this large, acknowledged at once (a long transcript opened), let go: ``HeapTrim.released`` trims
+the heap soon (what rendering them left in it, too)."""
 
 GIVE_BACK_AFTER = 0.1
 """Seconds from the first large release to the trim: the acks of several tabs opening together make one."""

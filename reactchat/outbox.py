@@ -37,22 +37,31 @@ class Outbox:
         self.status_only = False  # the last frame carried only run-state ops
         self.urgent = False  # a run ended: send now rather than at the next frame slot
         self._whole: Callable[[], WireNode] | None = None  # see send_tree
+        self._ready = True
 
     @property
     def sending_tree(self) -> bool:
         """Whether the next frame carries the whole tree (``send_tree``): ops that change it are not kept."""
         return self._whole is not None
 
-    def send_tree(self, tree: Callable[[], WireNode]) -> None:
+    def send_tree(self, tree: Callable[[], WireNode], *, ready: bool = True) -> None:
         """The client holds nothing of the tree: the next frame carries ``tree()`` as it is then (one SNAP),
         and the ops that change it until then are not kept. So a new session's first run, which declares a
-        whole conversation before its one frame goes, builds no op (nor a copy of any node) per message."""
-        self._whole = tree
+        whole conversation before its one frame goes, builds no op (nor a copy of any node) per message.
+        Not ``ready``: no frame goes until ``tree_ready`` (what ``tree()`` needs is being made)."""
+        self._whole, self._ready = tree, ready
         # A SNAP drops the tree ops the batch holds; take_frame puts the tree in its place.
         self._batch.push([SNAP, empty_root()])
         if not self._waiting:
             self._waiting = True
             self._wake(False)
+
+    def tree_ready(self, tree: Callable[[], WireNode]) -> None:
+        """What the whole tree needs is made: the frame goes, with ``tree()`` (call with the lock held)."""
+        if self._whole is not None:
+            self._whole, self._ready = tree, True
+            self._waiting = self.urgent = True
+            self._wake(True)
 
     def push(self, op: Op) -> None:
         if self._whole is None or op[0] not in _TREE:
@@ -75,6 +84,8 @@ class Outbox:
         """Number and encode everything pending as one frame (None if nothing is pending)."""
         with self.lock:
             self._waiting = self.urgent = False
+            if not self._ready:
+                return None  # the client gets nothing before the tree: it could apply none of it
             ops = self._batch.take()
             if self._whole is not None:
                 ops = [[SNAP, self._whole()] if op[0] == SNAP else op for op in ops]
@@ -104,11 +115,10 @@ class Outbox:
         return [frame for seq, frame in self._replay if seq > last_seq]
 
     def ack(self, seq: int) -> int:
-        """The client applied everything up to ``seq``: those frames need no replay. Returns the size of the
-        largest one let go."""
-        largest = 0
+        """The client applied everything up to ``seq``: those frames need no replay. Returns how many bytes
+        of frames were let go (a long conversation opened while runs compete comes in many frames)."""
+        released = 0
         while self._replay and self._replay[0][0] <= seq:
-            size = len(self._replay.popleft()[1])
-            self._replay_size -= size
-            largest = max(largest, size)
-        return largest
+            released += len(self._replay.popleft()[1])
+        self._replay_size -= released
+        return released

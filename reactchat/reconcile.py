@@ -17,8 +17,8 @@ from typing import Any
 from reactchat.cursor import Cursor, Snap
 from reactchat.errors import DuplicateKeyError, user_call_site
 from reactchat.interrupts import RunAbandoned
-from reactchat.ops import APP, DEL, INS, MOV, REP, SET, Op, utf16_len
-from reactchat.tree import Key, Node, Tree, numbered
+from reactchat.ops import APP, DEL, INS, MOV, REP, SET, Op, WireNode, utf16_len
+from reactchat.tree import GIVEN_BACK, Key, Node, Rendered, Tree, numbered
 
 SHARED = 64  # distinct props dicts a run shares between the nodes it declares (Reconciler._shared)
 
@@ -135,14 +135,13 @@ class Reconciler:
                     elif value is not None:
                         props[name] = value
         if render is not None and source is not None:
-            if node.source == source:
-                props = node.props
-            else:
-                props = render(source)
-                node.source = source
-        assert props is not None
-        if node.props != props:
-            self.set(node, _diff(node.props, props))
+            if node.source != source:  # (an equal one: the page has its render, given back or not)
+                self.show(node, render(source), source)
+        else:
+            assert props is not None
+            held = node.props if node.props is not GIVEN_BACK else self.tree.held(node)
+            if held != props:
+                self.set(node, _diff(held, props))
         if node.children:
             self._unentered[node.id] = node
         return node
@@ -153,32 +152,7 @@ class Reconciler:
         since: it and all it holds count as declared again. None otherwise: declare it with ``emit``."""
         if extra is not self.tree.memo_extra:
             return None
-        cursor = self._stack[-1]
-        children = cursor.node.children
-        i = cursor.n
-        if i >= len(children):
-            return None
-        node = children[i]
-        kept = node.memo  # (dropped when its props change: _touched)
-        if kept is None or node.kind != kind or kept != memo:
-            return None
-        if key is None:
-            counts = cursor.counts
-            if counts is None:
-                counts = cursor.counts = {}
-            n = counts.get(kind, 0)
-            if node.key != (kind, n):
-                return None
-            counts[kind] = n + 1
-        else:
-            sites = cursor.sites
-            if sites is None:
-                sites = cursor.sites = {}
-            if node.key != key or key in sites or key in cursor.taken:
-                return None  # emit names the duplicate
-            sites[key] = ""  # where is only looked up for an error: not worth a stack walk per message
-        cursor.n = i + 1
-        return node
+        return self._stack[-1].take_one(kind, key, memo)
 
     def reuse_prefix(self, items: tuple[Any, ...], extra: Any) -> tuple[int, int]:
         """How many of the current container's next children count as declared again, and from where: see
@@ -302,7 +276,7 @@ class Reconciler:
 
     def set(self, node: Node, patch: dict[str, Any]) -> None:
         with self._writing():
-            props = dict(node.props)
+            props = dict(self.tree.held(node))
             for name, value in patch.items():
                 if value is None:
                     props.pop(name, None)
@@ -316,6 +290,8 @@ class Reconciler:
     def append(self, node: Node, prop: str, value: str | list[Any], keep: int | None = None) -> None:
         """Append to a string or list prop; for a string, first truncate it to ``keep`` characters."""
         with self._writing():
+            if node.props is GIVEN_BACK:
+                node.props = self.tree.held(node)
             current = node.props.get(prop)
             cut = 0
             if isinstance(value, list):
@@ -329,6 +305,22 @@ class Reconciler:
             node.props = {**node.props, prop: new}
             self._touched(node)
             self._sink([APP, node.id, prop, value, cut])
+
+    def show(self, node: Node, props: dict[str, Any], source: Any) -> None:
+        """``node`` shows ``props``, made from ``source`` alone (its render): the page gets what changed, and
+        ``Rendered`` props are given back at once if the page has them (``Node.to_wire``), else when the
+        whole tree goes."""
+        held = self.tree.held(node)
+        if held != props:
+            self.set(node, _diff(held, props))
+        with self._writing():
+            node.source = source
+            given = type(props) is Rendered and self.tree.rerender is not None and self._carry()
+            node.props = GIVEN_BACK if given else props
+
+    def _wire(self, node: Node) -> WireNode:
+        """``node`` for an op that inserts it: its ``Rendered`` props go, so the tree gives them back."""
+        return node.to_wire(self.tree.rerender, self.tree.rerender is not None)
 
     def _new(
         self,
@@ -356,7 +348,7 @@ class Reconciler:
             parent.adopted(node)
             self.changed = node.id
             if self._carry():
-                self._sink([INS, parent.id, after, node.to_wire()])
+                self._sink([INS, parent.id, after, self._wire(node)])
         return node
 
     def _replace(self, parent: Node, i: int, old: Node, new: Node) -> Node:
@@ -367,7 +359,7 @@ class Reconciler:
             self.tree.forget(old)
             self.changed = new.id
             if self._carry():
-                self._sink([REP, old.id, new.to_wire()])
+                self._sink([REP, old.id, self._wire(new)])
         return new
 
     def _move(self, parent: Node, node: Node, i: int) -> None:

@@ -27,7 +27,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from reactchat.markdown import (
     DEFAULT,
@@ -39,6 +39,7 @@ from reactchat.markdown import (
     source_parts,
 )
 from reactchat.markdown import warm_up as markdown_warm_up
+from reactchat.tree import Rendered
 
 if TYPE_CHECKING:
     from reactchat.records import Message
@@ -199,7 +200,7 @@ class Renders:
         key = render_key(text, options) if self._stored else ""  # (nothing kept: no need to hash it yet)
         kept = self._stored.get(key) if key else None
         if kept is not None:
-            found = cast(dict[str, Any], json.loads(kept))
+            found = Rendered(json.loads(kept))
             remember(text, options, found)  # another tab on it is served from memory
             self._used.append(key)
             return found
@@ -226,10 +227,13 @@ class Renders:
         return bool(self._waiting)
 
     def catch_up(
-        self, tree: Tree, patch: Callable[[Node, dict[str, Any]], None], busy: Callable[[float], bool]
+        self,
+        tree: Tree,
+        show: Callable[[Node, dict[str, Any], MarkdownSource], None],
+        busy: Callable[[float], bool],
     ) -> None:
-        """Render the texts shown plain, newest first, and ``patch`` each node showing one with its props
-        (the changed ones, None for those gone), until all are done or ``busy(0)`` says work came in (the next
+        """Render the texts shown plain, newest first, and ``show`` each node showing one with its props and
+        source (``Reconciler.show``), until all are done or ``busy(0)`` says work came in (the next
         call goes on). Runs between runs, on the session's own thread. Texts the run that just ended showed
         plain wait ``CATCH_UP_AFTER`` first (``busy(seconds)`` waits for work up to then)."""
         waiting = self._waiting
@@ -240,11 +244,11 @@ class Renders:
         for node in nodes:
             if busy(0.0):
                 return
-            source, shown = waiting.pop(id(node.props))
+            source, _ = waiting.pop(id(node.props))  # (held so that its id stays its own)
             text, options = source_parts(source)  # (each waiting dict shows on one node)
             found = markdown_props(text, options)
             self._fresh[render_key(text, options)] = found
-            patch(node, {**dict.fromkeys(shown), **found})  # no run goes meanwhile: the node is as it was
+            show(node, found, source)  # no run goes meanwhile: the node is as it was
         waiting.clear()  # what is left shows on no node any more
         self.flush()
 

@@ -25,6 +25,7 @@ from reactchat.outbox import Outbox
 from reactchat.pool import Pool, Ticket, shared
 from reactchat.protocol import Event
 from reactchat.reconcile import Reconciler
+from reactchat.rerender import rerender, send_whole
 from reactchat.run import Run, Scope
 from reactchat.runner import Outcome, Script, execute
 from reactchat.script_loop import ScriptLoop
@@ -67,7 +68,7 @@ class Session:
         self.config = config
         self.pool = pool if pool is not None else shared(config.run_threads)
         self.lock = threading.Lock()
-        self.tree = Tree()
+        self.tree = Tree(rerender)  # a markdown node's render goes with its frame (tree.Rendered)
         self.outbox = Outbox(self.lock, config.replay_bytes, lambda urgent: wake(self, urgent))
         self.state = SessionState(_refuse_abandoned_writes)
         self.widgets = WidgetValues(self.state)
@@ -228,10 +229,9 @@ class Session:
             return self._cond.wait_for(lambda: bool(self._events or self._rerun or self._closed), wait)
 
     def snapshot(self) -> None:
-        """Queue the whole tree (made when the frame goes) with run state and overlay, for a client that
-        has nothing."""
+        """Queue the whole tree (``rerender.send_whole``), run state and overlay for a client with nothing."""
         with self.lock:
-            self.outbox.send_tree(self.tree.to_wire)
+            send_whole(self.tree, self.outbox)
             self.outbox.push([RUN, "running" if self.run is not None or self.waiting else self.status])
             self.outbox.push([ERR, self.script.overlay])
 
@@ -390,7 +390,7 @@ class Session:
             self.outbox.push_now([RUN, outcome.value])
         renders = transcript.renders if transcript is not None else None
         if renders is not None and renders.behind:  # older texts shown plain: render them while idle
-            renders.catch_up(self.tree, rec.set, self._work_came)
+            renders.catch_up(self.tree, rec.show, self._work_came)
 
 
 def _refuse_abandoned_writes() -> None:

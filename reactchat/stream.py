@@ -197,14 +197,10 @@ class Writer:
         text = self._md.text
         source = markdown_source(text, self._options)
         canonical = markdown_render(active_run())(source)  # kept with a stored conversation
-        props = self.node.props
-        if canonical != props:
-            # One block goes without cuts; and only reference-style links defined after their use can make
-            # streaming and the canonical render disagree. One SET makes the final tree canonical anyway.
-            patch = {k: v for k, v in canonical.items() if props.get(k) != v}
-            patch.update({k: None for k in props if k not in canonical})
-            self._rec.set(self.node, patch)
-        self.node.source = source
+        # One block goes without cuts; and only reference-style links defined after their use can make
+        # streaming and the canonical render disagree. One SET makes the final tree canonical anyway, and the
+        # node then holds its render as a declared one does.
+        self._rec.show(self.node, canonical, source)
         return text
 
 

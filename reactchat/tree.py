@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeAlias
 
 from reactchat.ops import WireNode
+
+Render: TypeAlias = "Callable[[Any], dict[str, Any]]"
+"""Makes a node's props from its ``source`` (a markdown node's render)."""
 
 Key: TypeAlias = "str | tuple[str, int]"
 """A node's key among its siblings: the user's ``key=`` string, or ``(kind, n)`` for the n-th unkeyed one."""
@@ -15,6 +18,18 @@ FEW = 8
 
 _NUMBERED: dict[tuple[str, int], tuple[str, int]] = {}
 _SHARED_UP_TO = 4096
+
+
+class Rendered(dict[str, Any]):
+    """Props made from a node's ``source`` alone, by a pure render (a markdown node's HTML): once they have
+    gone to the page, the tree holds the source only (``GIVEN_BACK``) and makes them again when it sends the
+    whole tree. A long conversation's HTML is then held by the page, not once more per session."""
+
+    __slots__ = ()
+
+
+GIVEN_BACK: dict[str, Any] = {}
+"""The props of a node that gave its ``Rendered`` props back (never changed: a change makes new props)."""
 
 
 def numbered(kind: str, n: int) -> tuple[str, int]:
@@ -74,11 +89,26 @@ class Node:
         if self.keyed is not None:
             self.keyed.pop(child.key, None)
 
-    def to_wire(self) -> WireNode:
+    def to_wire(self, rerender: Render | None = None, give_back: bool = False) -> WireNode:
+        """The node and its subtree as the page gets them; ``rerender`` makes given-back props again, and
+        ``give_back`` has every ``Rendered`` props in it given back (they go to the page now)."""
         # The props as they are, not a copy: they are replaced, never changed in place (and a batch that folds
         # later ops into this payload copies them first). A copy per node of a long transcript's first frame
         # was most of the garbage it left in the allocator's pools.
-        return [self.id, self.kind, self.props, [c.to_wire() for c in self.children]]
+        props = self.props
+        if props is GIVEN_BACK and self.source is not None:
+            if rerender is None:
+                raise RuntimeError(f"node {self.id} gave its props back and nothing can make them again")
+            props = rerender(self.source)
+        elif give_back and type(props) is Rendered:
+            self.props = GIVEN_BACK
+        children = self.children
+        return [
+            self.id,
+            self.kind,
+            props,
+            [c.to_wire(rerender, give_back) for c in children] if children else [],
+        ]
 
     def key_path(self) -> tuple[Key, ...]:
         path: list[Key] = []
@@ -95,11 +125,13 @@ class Node:
 class Tree:
     """The root node plus an id index."""
 
-    def __init__(self) -> None:
+    def __init__(self, rerender: Render | None = None) -> None:
         self.root = Node(0, "root", "root", {})
         self.nodes: dict[int, Node] = {0: self.root}
         self._next_id = 1
         self.memo_extra: Any = None  # what every node's memo was declared with (Reconciler.remember)
+        # Makes a given-back node's props again from its source; None: no props are given back.
+        self.rerender = rerender
         # The last value Reconciler.intern was given, and the object it stands for (equal, from a run before).
         self.interned: tuple[Any, Any] = (None, None)
         # Per container id: a run of its children declared one per item, the items, what else they were
@@ -118,8 +150,17 @@ class Tree:
         for child in node.children:
             self.forget(child)
 
-    def to_wire(self) -> WireNode:
-        return self.root.to_wire()
+    def to_wire(self, rerender: Render | None = None, *, give_back: bool = False) -> WireNode:
+        """The whole tree as the page gets it (``Node.to_wire``), the given-back props made again by
+        ``rerender`` or else ``self.rerender``; ``give_back`` only where ``rerender`` is set."""
+        remake = rerender or self.rerender
+        return self.root.to_wire(remake, give_back and self.rerender is not None)
+
+    def held(self, node: Node) -> dict[str, Any]:
+        """``node``'s props, made again if it gave them back."""
+        if node.props is GIVEN_BACK and node.source is not None and self.rerender is not None:
+            return self.rerender(node.source)
+        return node.props
 
     def find(self, kind: str) -> list[Node]:
         """All nodes of ``kind`` in document order."""

@@ -47,7 +47,8 @@ def test_replay_after_a_seq_and_ack_trims() -> None:
     assert box.replay_after(2) == frames[2:]
     assert box.replay_after(5) == []
     assert box.replay_after(-1) is None and box.replay_after(9) is None
-    box.ack(3)
+    assert box.ack(3) == sum(map(len, frames[:3]))  # the bytes let go (HeapTrim is told them)
+    assert box.ack(3) == 0
     assert box.replay_after(2) is None  # acked frames are gone: the client gets a snapshot instead
     assert box.replay_after(3) == frames[3:]
 

@@ -9,10 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reactchat.errors import DuplicateKeyError
+from reactchat.markdown import markdown_props, markdown_source_props
 from reactchat.ops import DEL, INS, MOV, REP, SET, Batch, Op, apply, empty_root
 from reactchat.reconcile import Reconciler
+from reactchat.rerender import rerender
 from reactchat.testing import ChatTest
-from reactchat.tree import Tree
+from reactchat.tree import GIVEN_BACK, Node, Tree
 
 Decl = tuple[str, str | None, dict[str, Any], list[Any]]  # kind, key, props, children
 
@@ -400,3 +402,54 @@ def test_an_unkeyed_prefix_is_taken_whole_and_numbers_what_follows_as_before() -
     assert reused == 2 and [op[0] for op in ops] == [INS, INS]
     assert [n.key for n in tree.root.children] == [("message", i) for i in range(6)]
     assert turn(tree, ("a", "b", "new 0", "new 1"), 2)[0] == 4
+
+
+def _markdown(rec: Reconciler, text: str) -> Node:
+    rec.begin()
+    node = rec.emit("markdown", None, source=text, render=markdown_source_props)
+    rec.finish(prune=True)
+    return node
+
+
+def test_a_render_goes_with_its_insert_and_the_node_keeps_its_source_only() -> None:
+    ops: list[Op] = []
+    tree = Tree(rerender)
+    rec = Reconciler(tree, ops.append, threading.Lock())
+    node = _markdown(rec, "one\n\ntwo")
+    assert ops == [[INS, 0, None, [node.id, "markdown", markdown_props("one\n\ntwo"), []]]]
+    assert node.props is GIVEN_BACK and node.source == "one\n\ntwo"
+    ops.clear()
+    assert _markdown(rec, "one\n\ntwo") is node and ops == []  # the same source: nothing to send
+    _markdown(rec, "one")  # the page is told what changed from what it has: the cuts go
+    assert ops == [[SET, node.id, {"html": markdown_props("one")["html"], "cuts": None}]]
+    assert node.props is GIVEN_BACK and tree.held(node) == markdown_props("one")
+    ops.clear()
+    rec.append(node, "html", "<p>more</p>")  # (a stream into it) starts from what it shows
+    assert node.props == {"html": markdown_props("one")["html"] + "<p>more</p>"}
+
+
+def test_a_render_waiting_for_the_whole_tree_is_kept_until_that_goes() -> None:
+    tree = Tree(rerender)
+    rec = Reconciler(tree, lambda op: None, threading.Lock(), lambda: False)  # (Outbox.send_tree pending)
+    node = _markdown(rec, "*hi*")
+    assert node.props == markdown_props("*hi*")
+    wire = tree.to_wire(give_back=True)
+    assert wire[3][0][2] == markdown_props("*hi*") and node.props is GIVEN_BACK
+
+
+def test_a_tree_without_rerender_keeps_every_render() -> None:
+    ops: list[Op] = []
+    rec = Reconciler(Tree(), ops.append, threading.Lock())
+    node = _markdown(rec, "*hi*")
+    assert node.props == markdown_props("*hi*") and ops[0][3][2] == node.props
+
+
+def test_props_declared_over_a_given_back_render_change_what_the_page_has() -> None:
+    ops: list[Op] = []
+    rec = Reconciler(Tree(rerender), ops.append, threading.Lock())
+    node = _markdown(rec, "one\n\ntwo")  # given back: its html and cuts are the page's
+    ops.clear()
+    rec.begin()
+    assert rec.emit("markdown", {"html": ""}) is node  # (a stream starts in its place)
+    rec.finish(prune=True)
+    assert ops == [[SET, node.id, {"html": "", "cuts": None}]] and node.props == {"html": ""}

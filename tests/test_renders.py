@@ -217,8 +217,8 @@ def test_catch_up_gives_way_to_work_and_goes_on_later(store: Store) -> None:
     ] * 5 + [False] * TAIL
     patched: list[str] = []
 
-    def patch(node: Node, props: dict[str, Any]) -> None:
-        node.props = {k: v for k, v in {**node.props, **props}.items() if v is not None}
+    def patch(node: Node, props: dict[str, Any], source: Any) -> None:
+        node.props, node.source = props, source
         patched.append(node.props["html"])
 
     waits: list[float] = []

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from reactchat.tree import FEW, Node, Tree, numbered
+import pytest
+
+from reactchat.tree import FEW, GIVEN_BACK, Node, Rendered, Tree, numbered
 
 
 def attach(parent: Node, child: Node) -> Node:
@@ -90,3 +92,37 @@ def test_numbered_keys_are_one_object_for_every_session_up_to_a_bound() -> None:
     assert numbered("markdown", 0) is numbered("markdown", 0) == ("markdown", 0)
     far = 10**7
     assert numbered("message", far) == ("message", far)
+
+
+def test_rendered_props_are_given_back_as_they_go_and_made_again_from_the_source() -> None:
+    renders: list[str] = []
+
+    def rerender(source: str) -> dict[str, str]:
+        renders.append(source)
+        return Rendered(html=f"<p>{source}</p>")
+
+    tree = Tree(rerender)
+    message = attach(tree.root, tree.new_node("message", ("message", 0), {"role": "user"}))
+    text = attach(message, tree.new_node("markdown", ("markdown", 0), Rendered(html="<p>hi</p>")))
+    text.source = "hi"
+    plain = attach(message, tree.new_node("markdown", ("markdown", 1), {"html": "<p>as typed</p>"}))
+    plain.source = "as typed"
+    first = tree.to_wire(give_back=True)
+    assert first[3][0][3][0][2] == {"html": "<p>hi</p>"} and renders == []
+    assert text.props is GIVEN_BACK  # the page has them: the tree holds the source only
+    assert plain.props == {"html": "<p>as typed</p>"}  # not a render of its source: kept
+    assert tree.held(text) == {"html": "<p>hi</p>"} and renders == ["hi"]
+    again = tree.to_wire(lambda source: Rendered(html=f"<p>{source}!</p>"))
+    assert again[3][0][3][0][2] == {"html": "<p>hi!</p>"}  # the given rerender first
+    assert tree.to_wire()[3][0][3][0][2] == {"html": "<p>hi</p>"} and renders == ["hi", "hi"]
+
+
+def test_a_tree_that_cannot_make_props_again_gives_none_back() -> None:
+    tree = Tree()
+    node = attach(tree.root, tree.new_node("markdown", ("markdown", 0), Rendered(html="<p>hi</p>")))
+    node.source = "hi"
+    assert tree.to_wire(give_back=True)[3][0][2] == {"html": "<p>hi</p>"}
+    assert node.props == {"html": "<p>hi</p>"} and node.props is not GIVEN_BACK
+    node.props = GIVEN_BACK
+    with pytest.raises(RuntimeError, match="gave its props back"):
+        node.to_wire()
