@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
+from reactchat.markdown import CACHE_SIZE
 from tests.browser.conftest import PageLog
 from tests.browser.ui import APP, ASSISTANT, CONTENT, EXAMPLES, INPUT, USER, contents, open_app, send
 
@@ -366,3 +367,29 @@ def test_a_duplicated_tab_numbers_its_own_events(page: Page, serve: Callable[...
         "() => sessionStorage.getItem('reactchat:tab')"
     )
     twin.close()
+
+
+LONG_APP = """
+    import reactchat as rc
+
+    for i in range({count}):
+        rc.message("user" if i % 2 == 0 else "assistant", f"message **{{i}}** of {key}")
+"""
+
+
+def test_a_reload_shows_renders_the_session_gave_back_and_the_process_no_longer_caches(
+    page: Page, serve: Callable[..., Any], write_app: Callable[..., str]
+) -> None:
+    # More texts than the process's render cache holds: on reload, the first ones are rendered again (off
+    # the loop) before the tree goes, since the session kept their sources only.
+    count = CACHE_SIZE + 100
+    served = serve(write_app(LONG_APP.format(count=count, key="reload-check")))
+    open_app(page, served.url)
+    expect(page.locator(ASSISTANT)).to_have_count(count // 2, timeout=20_000)
+    token = page.evaluate("sessionStorage.getItem('reactchat:token')")
+    page.reload()
+    expect(page.locator(ASSISTANT)).to_have_count(count // 2, timeout=20_000)
+    assert page.evaluate("sessionStorage.getItem('reactchat:token')") == token  # the same session
+    first = page.locator(USER).first.locator(CONTENT)
+    expect(first.locator("strong")).to_have_text("0")  # rendered, not shown as typed
+    expect(first).to_have_text("message 0 of reload-check")
