@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import functools
+import logging
 import threading
 from typing import Any
 
@@ -15,6 +16,7 @@ from reactchat.tree import GIVEN_BACK, Tree
 
 __all__ = ["rerender", "send_whole"]
 
+log = logging.getLogger("reactchat")
 _executor: concurrent.futures.ThreadPoolExecutor | None = None
 _executor_lock = threading.Lock()
 
@@ -34,8 +36,12 @@ def send_whole(tree: Tree, outbox: Outbox) -> None:
         return
 
     def work() -> None:
-        made = {source: markdown_source_props(source) for source in missing}
-        with outbox.lock:  # (anything given back meanwhile: rerender makes it)
+        made: dict[MarkdownSource, dict[str, Any]] = {}
+        try:
+            made.update((source, markdown_source_props(source)) for source in missing)
+        except Exception:  # (a render does not raise; if one did, the frame must still go)
+            log.exception("making a snapshot's renders again failed")
+        with outbox.lock:  # (anything given back meanwhile, or not made: rerender makes it)
             outbox.tree_ready(
                 functools.partial(tree.to_wire, lambda s: made.get(s) or rerender(s), give_back=True)
             )
