@@ -9,9 +9,8 @@ leftovers (DEL). So ops stream out as the script runs, and an unchanged history 
 
 from __future__ import annotations
 
-import contextlib
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 from reactchat.cursor import Cursor, Snap
@@ -43,13 +42,19 @@ class Reconciler:
         self.changed = 0  # the id of the node the latest insert, replace or set was about
         self._props: dict[tuple[tuple[str, Any], ...], dict[str, Any]] = {}  # see _shared
 
-    @contextlib.contextmanager
-    def _writing(self) -> Iterator[None]:
-        """Hold the lock for one mutation; refuse writes from a run that was abandoned."""
-        with self._lock:
-            if self.revoked:
-                raise RunAbandoned()
-            yield
+    def _writing(self) -> Reconciler:
+        """Hold the lock for one mutation (``with``); refuse writes from a run that was abandoned. Not a
+        generator's context manager: a first run over a long conversation makes two per message."""
+        return self
+
+    def __enter__(self) -> None:
+        self._lock.acquire()
+        if self.revoked:
+            self._lock.release()
+            raise RunAbandoned()
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
 
     def begin(self) -> None:
         root = Cursor(self.tree.root)
@@ -103,7 +108,7 @@ class Reconciler:
         if node is not None:
             cursor.n = i + 1
         else:
-            node = parent.child(k)
+            node = parent.child(k) if children else None  # (a first child: nothing to look for)
             if node is None:
                 cursor.n = i + 1
                 if defaults:
