@@ -108,7 +108,9 @@ class Reconciler:
         if node is not None:
             cursor.n = i + 1
         else:
-            node = parent.child(k) if children else None  # (a first child: nothing to look for)
+            node = parent.child(k, i) if children else None  # (a first child: nothing to look for)
+            if node is None and cursor.skipped:  # passed over: before the cursor
+                node = next((n for n in map(self.tree.nodes.get, cursor.skipped) if n and n.key == k), None)
             if node is None:
                 cursor.n = i + 1
                 if defaults:

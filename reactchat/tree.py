@@ -69,13 +69,17 @@ class Node:
             children = self.children = list(children)
         return children
 
-    def child(self, key: Key) -> Node | None:
-        """The child with ``key``, if any."""
+    def child(self, key: Key, start: int = 0) -> Node | None:
+        """The child with ``key``, if any, among those from ``start`` on (a caller that passes it knows the
+        ones before)."""
         keyed = self.keyed
         if keyed is None:
-            if len(self.children) <= FEW:
-                return next((c for c in self.children if c.key == key), None)
-            keyed = self.keyed = {c.key: c for c in self.children}
+            children = self.children
+            if len(children) - start <= FEW:  # (a message added at the end of a long chat: no index of all)
+                return next(
+                    (children[j] for j in range(start, len(children)) if children[j].key == key), None
+                )
+            keyed = self.keyed = {c.key: c for c in children}
         return keyed.get(key)
 
     def adopted(self, child: Node) -> None:

@@ -453,3 +453,28 @@ def test_props_declared_over_a_given_back_render_change_what_the_page_has() -> N
     assert rec.emit("markdown", {"html": ""}) is node  # (a stream starts in its place)
     rec.finish(prune=True)
     assert ops == [[SET, node.id, {"html": "", "cuts": None}]] and node.props == {"html": ""}
+
+
+def test_messages_added_after_a_long_history_need_no_index_of_it() -> None:
+    t = ChatTest.from_source(
+        "import reactchat as rc\n"
+        "rc.session_state.setdefault('n', 200)\n"
+        "for i in range(rc.session_state.n):\n"
+        "    rc.message('user', f'm{i}')\n"
+        "if rc.chat_input():\n"
+        "    rc.session_state.n += 2\n"
+        "    rc.message('user', 'new')\n"
+    )
+    t.send("x")
+    assert len(t.messages) == 201 and t.session.tree.root.keyed is None
+    t.send("y")  # the history grew by two: both found, or added, near the end
+    assert [m["content"] for m in t.messages[-3:]] == ["m200", "m201", "new"]
+    assert t.session.tree.root.keyed is None
+
+
+def test_a_child_passed_over_is_found_before_the_cursor() -> None:
+    tree = Tree()
+    run(tree, [("a", "a", {}, []), ("b", "b", {}, []), ("c", "c", {}, [])])
+    ops = run(tree, [("c", "c", {}, []), ("a", "a", {}, []), ("b", "b", {}, [])])
+    assert [n.key for n in tree.root.children] == ["c", "a", "b"]
+    assert [op[0] for op in ops] == [MOV, MOV] and tree.root.keyed is None

@@ -126,3 +126,15 @@ def test_a_tree_that_cannot_make_props_again_gives_none_back() -> None:
     node.props = GIVEN_BACK
     with pytest.raises(RuntimeError, match="gave its props back"):
         node.to_wire()
+
+
+def test_a_child_looked_for_near_the_end_of_many_is_scanned_without_an_index() -> None:
+    tree = Tree()
+    for i in range(100):
+        tree.root.own_children().append(child := tree.new_node("message", numbered("message", i), {}))
+        tree.root.adopted(child)
+    assert tree.root.child(numbered("message", 98), 97) is tree.root.children[98]
+    assert tree.root.child(numbered("message", 3), 97) is None  # before start: the caller's to know
+    assert tree.root.keyed is None
+    assert tree.root.child(numbered("message", 3), 50) is tree.root.children[3]  # far from the end: indexed
+    assert tree.root.keyed is not None
