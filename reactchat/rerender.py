@@ -14,16 +14,11 @@ from reactchat.markdown import MarkdownSource, cached_props, markdown_source_pro
 from reactchat.outbox import Outbox
 from reactchat.tree import GIVEN_BACK, Tree
 
-__all__ = ["rerender", "send_whole"]
+__all__ = ["send_whole"]
 
 log = logging.getLogger("reactchat")
 _executor: concurrent.futures.ThreadPoolExecutor | None = None
 _executor_lock = threading.Lock()
-
-
-def rerender(source: MarkdownSource) -> dict[str, Any]:
-    """A given-back markdown node's props, from its source (``Tree.rerender`` of a session's tree)."""
-    return markdown_source_props(source)
 
 
 def send_whole(tree: Tree, outbox: Outbox) -> None:
@@ -41,10 +36,12 @@ def send_whole(tree: Tree, outbox: Outbox) -> None:
             made.update((source, markdown_source_props(source)) for source in missing)
         except Exception:  # (a render does not raise; if one did, the frame must still go)
             log.exception("making a snapshot's renders again failed")
-        with outbox.lock:  # (anything given back meanwhile, or not made: rerender makes it)
-            outbox.tree_ready(
-                functools.partial(tree.to_wire, lambda s: made.get(s) or rerender(s), give_back=True)
-            )
+
+        def remake(source: MarkdownSource) -> dict[str, Any]:  # (what was not made, or given back since: now)
+            return made.get(source) or markdown_source_props(source)
+
+        with outbox.lock:
+            outbox.tree_ready(functools.partial(tree.to_wire, remake, give_back=True))
 
     _thread().submit(work)
 

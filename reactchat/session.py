@@ -19,13 +19,14 @@ from reactchat.actions import Interactions, interpret
 from reactchat.config import Config
 from reactchat.identity import Identity
 from reactchat.interrupts import Cancel, RerunRequested, ShuttingDown, StopRequested
+from reactchat.markdown import markdown_source_props
 from reactchat.media import MediaStore
 from reactchat.ops import ERR, EVACK, NOTE, RUN
 from reactchat.outbox import Outbox
 from reactchat.pool import Pool, Ticket, shared
 from reactchat.protocol import Event
 from reactchat.reconcile import Reconciler
-from reactchat.rerender import rerender, send_whole
+from reactchat.rerender import send_whole
 from reactchat.run import Run, Scope
 from reactchat.runner import Outcome, Script, execute
 from reactchat.script_loop import ScriptLoop
@@ -68,7 +69,7 @@ class Session:
         self.config = config
         self.pool = pool if pool is not None else shared(config.run_threads)
         self.lock = threading.Lock()
-        self.tree = Tree(rerender)  # a markdown node's render goes with its frame (tree.Rendered)
+        self.tree = Tree(markdown_source_props)  # a markdown render goes with its frame (tree.Rendered)
         self.outbox = Outbox(self.lock, config.replay_bytes, lambda urgent: wake(self, urgent))
         self.state = SessionState(_refuse_abandoned_writes)
         self.widgets = WidgetValues(self.state)
@@ -216,8 +217,7 @@ class Session:
     @property
     def waiting(self) -> bool:
         """Whether the session's work waits for a free run thread."""
-        worker = self._worker
-        return worker is not None and worker.waiting
+        return (worker := self._worker) is not None and worker.waiting
 
     def wait_idle(self, timeout: float) -> bool:
         """Block until no run is going and no event is queued; returns False on timeout."""

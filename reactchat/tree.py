@@ -127,7 +127,8 @@ class Node:
 
 
 class Tree:
-    """The root node plus an id index."""
+    """The root node plus an id index; ``rerender`` makes a given-back node's props again from its source
+    (without one, no node gives its props back)."""
 
     def __init__(self, rerender: Render | None = None) -> None:
         self.root = Node(0, "root", "root", {})

@@ -12,7 +12,6 @@ from reactchat.errors import DuplicateKeyError
 from reactchat.markdown import markdown_props, markdown_source_props
 from reactchat.ops import DEL, INS, MOV, REP, SET, Batch, Op, apply, empty_root
 from reactchat.reconcile import Reconciler
-from reactchat.rerender import rerender
 from reactchat.testing import ChatTest
 from reactchat.tree import GIVEN_BACK, Node, Tree
 
@@ -413,7 +412,7 @@ def _markdown(rec: Reconciler, text: str) -> Node:
 
 def test_a_render_goes_with_its_insert_and_the_node_keeps_its_source_only() -> None:
     ops: list[Op] = []
-    tree = Tree(rerender)
+    tree = Tree(markdown_source_props)
     rec = Reconciler(tree, ops.append, threading.Lock())
     node = _markdown(rec, "one\n\ntwo")
     assert ops == [[INS, 0, None, [node.id, "markdown", markdown_props("one\n\ntwo"), []]]]
@@ -429,7 +428,7 @@ def test_a_render_goes_with_its_insert_and_the_node_keeps_its_source_only() -> N
 
 
 def test_a_render_waiting_for_the_whole_tree_is_kept_until_that_goes() -> None:
-    tree = Tree(rerender)
+    tree = Tree(markdown_source_props)
     rec = Reconciler(tree, lambda op: None, threading.Lock(), lambda: False)  # (Outbox.send_tree pending)
     node = _markdown(rec, "*hi*")
     assert node.props == markdown_props("*hi*")
@@ -446,7 +445,7 @@ def test_a_tree_without_rerender_keeps_every_render() -> None:
 
 def test_props_declared_over_a_given_back_render_change_what_the_page_has() -> None:
     ops: list[Op] = []
-    rec = Reconciler(Tree(rerender), ops.append, threading.Lock())
+    rec = Reconciler(Tree(markdown_source_props), ops.append, threading.Lock())
     node = _markdown(rec, "one\n\ntwo")  # given back: its html and cuts are the page's
     ops.clear()
     rec.begin()

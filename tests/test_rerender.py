@@ -3,12 +3,12 @@ from __future__ import annotations
 import secrets
 import threading
 
-from reactchat.markdown import forget, markdown_props
+from reactchat.markdown import forget, markdown_props, markdown_source_props
 from reactchat.ops import SNAP
 from reactchat.outbox import Outbox
 from reactchat.protocol import decode_frame
 from reactchat.reconcile import Reconciler
-from reactchat.rerender import rerender, send_whole
+from reactchat.rerender import send_whole
 from reactchat.testing import ChatTest
 from reactchat.tree import GIVEN_BACK, Tree
 
@@ -19,11 +19,11 @@ def shown(texts: list[str]) -> tuple[Tree, Outbox, threading.Event]:
     """A tree showing ``texts`` whose page has them (its frame was taken): their renders given back."""
     lock, woken = threading.Lock(), threading.Event()
     box = Outbox(lock, 1 << 24, lambda urgent: woken.set())
-    tree = Tree(rerender)
+    tree = Tree(markdown_source_props)
     rec = Reconciler(tree, box.push, lock, lambda: not box.sending_tree)
     rec.begin()
     for text in texts:
-        rec.emit("markdown", None, source=text, render=rerender)
+        rec.emit("markdown", None, source=text, render=markdown_source_props)
     rec.finish(prune=True)
     assert box.take_frame() is not None
     assert all(n.props is GIVEN_BACK for n in tree.root.children)
