@@ -82,6 +82,14 @@ class Supervised:
                 command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True
             )
 
+    def serving(self, *ports: int) -> None:
+        """Wait until a worker answers on each of ``ports``; if the supervisor ends first, say what it logged."""
+        try:
+            for port in ports:
+                wait_serving(port, self.process)
+        except (RuntimeError, TimeoutError) as error:
+            raise RuntimeError(f"{error}:\n{log_text(self.log)}") from None
+
     def pids(self, port: int) -> list[int]:
         """The pids the worker on ``port`` was started with, in order."""
         found = re.findall(rf"worker on port {port} started \(pid (\d+)\)", log_text(self.log))
@@ -120,8 +128,7 @@ def test_a_killed_worker_is_started_again_and_sigterm_stops_them_all(
     port = free_ports(2)
     sup = Supervised(tmp_path, 2, port, postgres_url)
     supervised.append(sup)
-    for p in (port, port + 1):
-        wait_serving(p, sup.process)
+    sup.serving(port, port + 1)
     [victim] = sup.pids(port + 1)
     [other] = sup.pids(port)
     os.kill(victim, signal.SIGKILL)
@@ -131,7 +138,7 @@ def test_a_killed_worker_is_started_again_and_sigterm_stops_them_all(
     )
     [_, again] = sup.pids(port + 1)
     assert again != victim
-    wait_serving(port + 1, sup.process)
+    sup.serving(port + 1)
     assert health(port) is not None and sup.pids(port) == [other]  # the other worker was left alone
 
     sup.process.send_signal(signal.SIGTERM)
@@ -148,8 +155,7 @@ def test_ctrl_c_stops_every_worker_once(
     port = free_ports(2)
     sup = Supervised(tmp_path, 2, port, postgres_url)
     supervised.append(sup)
-    for p in (port, port + 1):
-        wait_serving(p, sup.process)
+    sup.serving(port, port + 1)
     os.killpg(sup.process.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
     assert sup.process.wait(30) == 0
     text = log_text(sup.log)
@@ -166,8 +172,7 @@ def test_a_stop_lets_running_answers_finish_and_a_second_stops_them(
     port = free_ports(2)
     sup = Supervised(tmp_path, 2, port, postgres_url, str(script))
     supervised.append(sup)
-    for p in (port, port + 1):
-        wait_serving(p, sup.process)
+    sup.serving(port, port + 1)
 
     async def answer(stop_again: bool) -> str:
         c = await Client.connect(f"ws://127.0.0.1:{port}/_rc/ws")
@@ -188,8 +193,7 @@ def test_a_stop_lets_running_answers_finish_and_a_second_stops_them(
 
     sup = Supervised(tmp_path, 2, port, postgres_url, str(script))
     supervised.append(sup)
-    for p in (port, port + 1):
-        wait_serving(p, sup.process)
+    sup.serving(port, port + 1)
     assert not run(answer(stop_again=True)).endswith("w39")  # told twice: it stopped the answer
     sup.process.wait(30)
 
@@ -221,8 +225,7 @@ def test_behind_nginx_a_killed_workers_tab_goes_on_at_the_other_and_the_worker_c
     port = free_ports(2)
     sup = Supervised(tmp_path, 2, port, postgres_url, "examples/conversations.py")
     supervised.append(sup)
-    for p in (port, port + 1):
-        wait_serving(p, sup.process)
+    sup.serving(port, port + 1)
     listen = free_ports(1)
     nginx = Nginx(nginx_config(2, port, listen=f"127.0.0.1:{listen}"), listen, tmp_path).start()
     try:
@@ -258,7 +261,7 @@ def test_behind_nginx_a_killed_workers_tab_goes_on_at_the_other_and_the_worker_c
 
         run(again())
         wait_log(sup.log, lambda text: len(re.findall(rf"worker on port {served} started", text)) == 2)
-        wait_serving(served, sup.process)
+        sup.serving(served)
     finally:
         nginx.stop()
     sup.process.send_signal(signal.SIGTERM)
