@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -13,12 +12,7 @@ import time
 from typing import Any
 
 from bench.apps import REPO
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.nginx import free_ports
 
 
 def _healthy(port: int) -> bool:
@@ -58,7 +52,7 @@ def time_startup(script: str = "examples/echo.py", timeout: float = 15.0) -> flo
     """Seconds from spawning ``reactchat run SCRIPT`` to the first successful health check."""
     last_error: Exception | None = None
     for _attempt in range(3):  # a free port can be taken between probing and binding it
-        port = free_port()
+        port = free_ports(1)
         with tempfile.TemporaryFile() as err:
             start = time.perf_counter()
             proc = _spawn(script, port, err)
@@ -167,7 +161,7 @@ def time_first_page(
 
     last_error: Exception | None = None
     for _attempt in range(3):  # a free port can be taken between probing and binding it
-        port = free_port()
+        port = free_ports(1)
         with tempfile.TemporaryFile() as err:
             start = time.perf_counter()
             proc = _spawn(script, port, err, env)

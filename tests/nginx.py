@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.cookiejar
 import os
 import pathlib
+import random
 import shutil
 import signal
 import socket
@@ -38,13 +39,12 @@ def nginx_binary() -> str:
 
 
 def free_ports(count: int) -> int:
-    """The first of ``count`` consecutive loopback ports that are free now."""
+    """The first of ``count`` consecutive loopback ports that are free now, below the range the system
+    takes outgoing connections' ports from: a port picked from that range (``bind(0)``) can be taken by any
+    connection opened before the server binds it (a CI run saw a worker fail to start so)."""
+    low = _ephemeral_low()
     for _ in range(200):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            first = int(probe.getsockname()[1])
-        if first + count > 65535:
-            continue
+        first = random.randrange(10_000, low - count)
         held: list[socket.socket] = []
         try:
             for port in range(first, first + count):
@@ -58,6 +58,15 @@ def free_ports(count: int) -> int:
             for sock in held:
                 sock.close()
     raise RuntimeError(f"no {count} consecutive free ports")
+
+
+def _ephemeral_low() -> int:
+    """The lowest port the system gives outgoing connections (Linux; else IANA's 49152)."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range", encoding="ascii") as f:
+            return max(int(f.read().split()[0]), 12_000)
+    except (OSError, ValueError, IndexError):
+        return 49_152
 
 
 def health(port: int) -> dict[str, object] | None:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from reactchat import __version__
+from tests.nginx import free_ports
 from tests.serving import Browser, Client, ready, run
 
 CLI = [sys.executable, "-m", "reactchat.cli"]
@@ -68,14 +69,8 @@ def test_taken_port_is_a_one_line_error(taken_port: int) -> None:
     )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_run_prints_the_url_and_serves() -> None:
-    port = free_port()
+    port = free_ports(1)
     proc = subprocess.Popen(
         [*CLI, "run", "examples/echo.py", "--port", str(port)], stdout=subprocess.PIPE, text=True
     )
@@ -100,7 +95,7 @@ def test_bad_allowed_host_names_the_value() -> None:
 
 
 def test_allowed_host_admits_a_name_and_others_are_still_refused() -> None:
-    port = free_port()
+    port = free_ports(1)
     proc = subprocess.Popen(
         [*CLI, "run", "examples/echo.py", "--port", str(port), "--no-watch", "--allowed-host", "chat.example",
          "--allowed-host", "other.example"],
@@ -151,7 +146,7 @@ def test_sigterm_shuts_down_cleanly_stopping_runs_and_removing_uploads(
     app.write_text(SHUTDOWN_APP.format(marker=str(marker)))
     temp = tmp_path / "temp"
     temp.mkdir()
-    port = free_port()
+    port = free_ports(1)
     proc = subprocess.Popen(
         [*CLI, "run", str(app), "--port", str(port), "--no-watch"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, "TMPDIR": str(temp)},
@@ -192,7 +187,7 @@ def test_sigterm_lets_a_running_answer_finish_before_the_server_stops(tmp_path: 
         "def tokens():\n    for i in range(30):\n        time.sleep(0.02)\n        yield f'{i} '\n"
         "if rc.chat_input():\n    with rc.message('assistant'):\n        rc.write_stream(tokens())\n"
     )
-    port = free_port()
+    port = free_ports(1)
     proc = subprocess.Popen([*CLI, "run", str(app), "--port", str(port), "--no-watch"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:
@@ -228,7 +223,7 @@ def test_run_fills_the_example_cache_at_start_and_prints_a_line_per_example(tmp_
         "import reactchat as rc\n"
         "rc.chat_interface(lambda m, h: m[::-1], examples=['abc', 'xyz'], cache_examples=True)\n"
     )
-    port = free_port()
+    port = free_ports(1)
     proc = subprocess.Popen(
         [*CLI, "run", str(script), "--port", str(port), "--no-watch"], stdout=subprocess.PIPE, text=True
     )
@@ -259,7 +254,7 @@ rc.chat_interface(bot)
 def test_errors_are_logged_once_with_the_user_s_traceback(tmp_path: pathlib.Path) -> None:
     app = tmp_path / "app.py"
     app.write_text(FAILING_APP)
-    port = free_port()
+    port = free_ports(1)
     proc = subprocess.Popen(
         [*CLI, "run", str(app), "--port", str(port), "--no-watch", "--store", "memory", "--log-level", "info"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -300,7 +295,7 @@ def test_version_flag() -> None:
 
 
 def test_hello_serves_the_tour_and_head_answers() -> None:
-    port = free_port()
+    port = free_ports(1)
     proc = subprocess.Popen(
         [*CLI, "hello", "--port", str(port), "--no-watch"], stdout=subprocess.PIPE, text=True
     )

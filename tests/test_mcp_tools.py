@@ -15,6 +15,7 @@ import pytest
 from reactchat.mcp_tools import McpTools, mcp_tools
 from reactchat.store import open_store
 from reactchat.testing import ChatTest
+from tests.nginx import free_ports
 from tests.test_examples import EXAMPLES
 
 SERVER = f"{sys.executable} {EXAMPLES / 'mcp_server.py'}"
@@ -81,14 +82,8 @@ def test_stop_during_a_call_ends_the_run_at_once(write_app: Callable[[str], str]
     assert time.monotonic() - started < 5 and t.run_state == "stopped"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_a_streamable_http_server_works_the_same() -> None:
-    port = _free_port()
+    port = free_ports(1)
     server = subprocess.Popen([sys.executable, str(EXAMPLES / "mcp_server.py"), "--http", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     try:
