@@ -16,7 +16,7 @@ from typing import Any
 from reactchat.cursor import Cursor, Snap
 from reactchat.errors import DuplicateKeyError, user_call_site
 from reactchat.interrupts import RunAbandoned
-from reactchat.ops import APP, DEL, INS, MOV, REP, SET, Op, WireNode, utf16_len
+from reactchat.ops import APP, DEL, INS, MOV, REP, SET, Op, utf16_len
 from reactchat.tree import GIVEN_BACK, Key, Node, Rendered, Tree, numbered
 
 SHARED = 64  # distinct props dicts a run shares between the nodes it declares (Reconciler._shared)
@@ -146,7 +146,7 @@ class Reconciler:
                 self.show(node, render(source), source)
         else:
             assert props is not None
-            held = node.props if node.props is not GIVEN_BACK else self.tree.held(node)
+            held = self.tree.held(node)
             if held != props:
                 self.set(node, _diff(held, props))
         if node.children:
@@ -297,9 +297,8 @@ class Reconciler:
     def append(self, node: Node, prop: str, value: str | list[Any], keep: int | None = None) -> None:
         """Append to a string or list prop; for a string, first truncate it to ``keep`` characters."""
         with self._writing():
-            if node.props is GIVEN_BACK:
-                node.props = self.tree.held(node)
-            current = node.props.get(prop)
+            held = self.tree.held(node)
+            current = held.get(prop)
             cut = 0
             if isinstance(value, list):
                 new: Any = [*(current or []), *value]
@@ -309,7 +308,7 @@ class Reconciler:
                     cut = utf16_len(text[keep:])
                     text = text[:keep]
                 new = text + value
-            node.props = {**node.props, prop: new}
+            node.props = {**held, prop: new}
             self._touched(node)
             self._sink([APP, node.id, prop, value, cut])
 
@@ -322,12 +321,8 @@ class Reconciler:
             self.set(node, _diff(held, props))
         with self._writing():
             node.source = source
-            given = type(props) is Rendered and self.tree.rerender is not None and self._carry()
+            given = type(props) is Rendered and self.tree.gives_back and self._carry()
             node.props = GIVEN_BACK if given else props
-
-    def _wire(self, node: Node) -> WireNode:
-        """``node`` for an op that inserts it: its ``Rendered`` props go, so the tree gives them back."""
-        return node.to_wire(self.tree.rerender, self.tree.rerender is not None)
 
     def _new(
         self,
@@ -355,7 +350,7 @@ class Reconciler:
             parent.adopted(node)
             self.changed = node.id
             if self._carry():
-                self._sink([INS, parent.id, after, self._wire(node)])
+                self._sink([INS, parent.id, after, self.tree.wire(node)])
         return node
 
     def _replace(self, parent: Node, i: int, old: Node, new: Node) -> Node:
@@ -366,7 +361,7 @@ class Reconciler:
             self.tree.forget(old)
             self.changed = new.id
             if self._carry():
-                self._sink([REP, old.id, self._wire(new)])
+                self._sink([REP, old.id, self.tree.wire(new)])
         return new
 
     def _move(self, parent: Node, node: Node, i: int) -> None:

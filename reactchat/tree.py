@@ -155,11 +155,22 @@ class Tree:
         for child in node.children:
             self.forget(child)
 
+    @property
+    def gives_back(self) -> bool:
+        """Whether its nodes give ``Rendered`` props back once sent: only if it can make them again."""
+        return self.rerender is not None
+
     def to_wire(self, rerender: Render | None = None, *, give_back: bool = False) -> WireNode:
         """The whole tree as the page gets it (``Node.to_wire``), the given-back props made again by
-        ``rerender`` or else ``self.rerender``; ``give_back`` only where ``rerender`` is set."""
-        remake = rerender or self.rerender
-        return self.root.to_wire(remake, give_back and self.rerender is not None)
+        ``rerender`` or else ``self.rerender``; with ``give_back``, as ``wire`` sends it."""
+        if give_back:
+            return self.wire(self.root, rerender)
+        return self.root.to_wire(rerender or self.rerender)
+
+    def wire(self, node: Node, rerender: Render | None = None) -> WireNode:
+        """``node`` and its subtree for an op or a frame that carries them to the page now: their
+        ``Rendered`` props are given back if the tree ``gives_back``, given-back ones made again."""
+        return node.to_wire(rerender or self.rerender, self.gives_back)
 
     def held(self, node: Node) -> dict[str, Any]:
         """``node``'s props, made again if it gave them back."""
