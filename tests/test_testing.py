@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from reactchat.config import Config
+from reactchat.ops import INS, SNAP
 from reactchat.testing import ChatTest, html_text
 
 GATED = textwrap.dedent("""
@@ -145,3 +146,12 @@ def test_edit_script_shows_the_overlay_and_reruns_once_fixed(write_app: Callable
     assert t.overlay is not None and t.overlay["line"] >= 2 and t.title == "one"
     t.edit_script("import reactchat as rc\nrc.title('three')\n")
     assert t.overlay is None and t.title == "three"
+
+
+def test_a_new_tab_gets_its_tree_as_one_snapshot_as_a_browser_does() -> None:
+    t = ChatTest.from_source(
+        "import reactchat as rc\nfor i in range(30):\n    rc.message('user', f'message {i}')\n"
+    )
+    assert len(t.messages) == 30
+    codes = [op[0] for op in t.ops]
+    assert codes.count(SNAP) == 1 and INS not in codes  # one SNAP, not an insert per node
