@@ -36,7 +36,7 @@ class Outbox:
         self.bytes = 0
         self.status_only = False  # the last frame carried only run-state ops
         self.urgent = False  # a run ended: send now rather than at the next frame slot
-        self._whole: Callable[[], WireNode] | None = None  # see send_tree
+        self._whole: Callable[[], WireNode | None] | None = None  # see send_tree
         self._ready = True
 
     @property
@@ -44,22 +44,24 @@ class Outbox:
         """Whether the next frame carries the whole tree (``send_tree``): ops that change it are not kept."""
         return self._whole is not None
 
-    def send_tree(self, tree: Callable[[], WireNode], *, ready: bool = True) -> None:
+    def send_tree(self, tree: Callable[[], WireNode | None]) -> None:
         """The client holds nothing of the tree: the next frame carries ``tree()`` as it is then (one SNAP),
         and the ops that change it until then are not kept. So a new session's first run, which declares a
         whole conversation before its one frame goes, builds no op (nor a copy of any node) per message.
-        Not ``ready``: no frame goes until ``tree_ready`` (what ``tree()`` needs is being made)."""
-        self._whole, self._ready = tree, ready
+        ``tree()`` (called with the lock held, on the sender's thread) may return None instead: what it needs
+        is being made elsewhere, and it calls ``tree_ready`` once it is; no frame goes meanwhile."""
+        self._whole, self._ready = tree, True
         # A SNAP drops the tree ops the batch holds; take_frame puts the tree in its place.
         self._batch.push([SNAP, empty_root()])
         if not self._waiting:
             self._waiting = True
             self._wake(False)
 
-    def tree_ready(self, tree: Callable[[], WireNode]) -> None:
-        """What the whole tree needs is made: the frame goes, with ``tree()`` (call with the lock held)."""
-        if self._whole is not None:
-            self._whole, self._ready = tree, True
+    def tree_ready(self, tree: Callable[[], WireNode | None]) -> None:
+        """What ``tree``, given to ``send_tree``, needs is made: the frame may go (call with the lock held;
+        a ``tree`` since replaced by another is ignored)."""
+        if self._whole is tree:
+            self._ready = True
             self._waiting = self.urgent = True
             self._wake(True)
 
@@ -86,10 +88,16 @@ class Outbox:
             self._waiting = self.urgent = False
             if not self._ready:
                 return None  # the client gets nothing before the tree: it could apply none of it
-            ops = self._batch.take()
+            whole = None
             if self._whole is not None:
-                ops = [[SNAP, self._whole()] if op[0] == SNAP else op for op in ops]
+                whole = self._whole()
+                if whole is None:  # (being made: tree_ready says when)
+                    self._ready = False
+                    return None
                 self._whole = None
+            ops = self._batch.take()
+            if whole is not None:
+                ops = [[SNAP, whole] if op[0] == SNAP else op for op in ops]
             if not ops:
                 return None
             self.seq += 1

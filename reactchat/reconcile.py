@@ -42,12 +42,9 @@ class Reconciler:
         self.changed = 0  # the id of the node the latest insert, replace or set was about
         self._props: dict[tuple[tuple[str, Any], ...], dict[str, Any]] = {}  # see _shared
 
-    def _writing(self) -> Reconciler:
-        """Hold the lock for one mutation (``with``); refuse writes from a run that was abandoned. Not a
-        generator's context manager: a first run over a long conversation makes two per message."""
-        return self
-
     def __enter__(self) -> None:
+        """``with self:`` holds the lock for one mutation, refusing writes from a run that was abandoned (not
+        a generator's context manager: a first run over a long conversation makes two per message)."""
         self._lock.acquire()
         if self.revoked:
             self._lock.release()
@@ -143,7 +140,7 @@ class Reconciler:
                         props[name] = value
         if render is not None and source is not None:
             if node.source != source:  # (an equal one: the page has its render, given back or not)
-                self.show(node, render(source), source)
+                self.show(node, GIVEN_BACK if self._defers(render) else render(source), source)
         else:
             assert props is not None
             held = self.tree.held(node)
@@ -195,11 +192,9 @@ class Reconciler:
         identity, not field by field, on every node a run reuses. One slot: meant for one value a run passes
         again and again (its rendering options)."""
         seen, kept = self.tree.interned  # on the tree: a reconciler lasts one run
-        if seen is value:
-            return kept
-        if kept is not value and kept != value:
-            kept = value
-        self.tree.interned = (value, kept)
+        if seen is not value:
+            kept = kept if kept is value or kept == value else value
+            self.tree.interned = (value, kept)
         return kept
 
     def remember(self, node: Node, memo: Any, extra: Any = None) -> None:
@@ -257,7 +252,7 @@ class Reconciler:
             stale = [c for c in children[cursor.n :] if whole or c.kind in kinds]
             if not stale:
                 continue
-            with self._writing():
+            with self:
                 for node in stale:
                     cursor.node.disowned(node)
                     self.tree.forget(node)
@@ -271,7 +266,7 @@ class Reconciler:
         cursor = self._cursors.get(parent.id) if parent is not None else None
         if parent is None or cursor is None or node.id not in self.tree.nodes:
             return
-        with self._writing():
+        with self:
             children = parent.own_children()
             index = children.index(node)
             del children[index]
@@ -282,7 +277,7 @@ class Reconciler:
             self._sink([DEL, node.id])
 
     def set(self, node: Node, patch: dict[str, Any]) -> None:
-        with self._writing():
+        with self:
             props = dict(self.tree.held(node))
             for name, value in patch.items():
                 if value is None:
@@ -296,7 +291,7 @@ class Reconciler:
 
     def append(self, node: Node, prop: str, value: str | list[Any], keep: int | None = None) -> None:
         """Append to a string or list prop; for a string, first truncate it to ``keep`` characters."""
-        with self._writing():
+        with self:
             held = self.tree.held(node)
             current = held.get(prop)
             cut = 0
@@ -315,14 +310,25 @@ class Reconciler:
     def show(self, node: Node, props: dict[str, Any], source: Any) -> None:
         """``node`` shows ``props``, made from ``source`` alone (its render): the page gets what changed, and
         ``Rendered`` props are given back at once if the page has them (``Node.to_wire``), else when the
-        whole tree goes."""
+        whole tree goes; ``GIVEN_BACK`` props: it is left unrendered (``_defers``)."""
+        if props is GIVEN_BACK:
+            with self:
+                node.source, node.props = source, props
+                self._touched(node)
+            return
         held = self.tree.held(node)
         if held != props:
             self.set(node, _diff(held, props))
-        with self._writing():
+        with self:
             node.source = source
             given = type(props) is Rendered and self.tree.gives_back and self._carry()
             node.props = GIVEN_BACK if given else props
+
+    def _defers(self, render: Callable[[Any], dict[str, Any]]) -> bool:
+        """Whether a node rendered by ``render`` is left unrendered (``GIVEN_BACK``) while the whole tree is
+        to go (``rerender.send_whole`` renders all at once then): a first run's renders would leave their
+        garbage between the nodes it keeps, memory the allocator cannot give back."""
+        return render is self.tree.rerender and not self._carry()
 
     def _new(
         self,
@@ -333,14 +339,14 @@ class Reconciler:
         render: Callable[[Any], dict[str, Any]] | None,
     ) -> Node:
         if render is not None and source is not None:
-            props = render(source)
+            props = GIVEN_BACK if self._defers(render) else render(source)
         assert props is not None, "emit needs props, or a source and a render function"
         node = self.tree.new_node(kind, key, props)
         node.source = source
         return node
 
     def _insert(self, parent: Node, i: int, node: Node) -> Node:
-        with self._writing():
+        with self:
             if not parent.children:  # a first child (a message's text): a tuple of one, no list yet
                 after, parent.children = None, (node,)
             else:
@@ -354,7 +360,7 @@ class Reconciler:
         return node
 
     def _replace(self, parent: Node, i: int, old: Node, new: Node) -> Node:
-        with self._writing():
+        with self:
             children = parent.own_children()
             children[children.index(old)] = new
             parent.adopted(new)
@@ -365,7 +371,7 @@ class Reconciler:
         return new
 
     def _move(self, parent: Node, node: Node, i: int) -> None:
-        with self._writing():
+        with self:
             children = parent.own_children()
             children.remove(node)
             children.insert(i, node)
@@ -376,7 +382,7 @@ class Reconciler:
         if len(cursor.node.children) <= cursor.n and not skipped:
             return
         children = cursor.node.own_children()
-        with self._writing():
+        with self:
             stale = [c for c in children if c.id in skipped] + children[cursor.n :]
             for node in stale:
                 cursor.node.disowned(node)

@@ -1,58 +1,70 @@
-"""Making again the renders a session's tree gave back (``tree.GIVEN_BACK``), for a tab that gets the whole
-tree (a reload): from the process's render cache, else rendered anew on a thread of their own, never on the
-loop that sends the frame (a long conversation's renders take a fraction of a second each thousand)."""
+"""Making the renders a session's tree does not hold (``tree.GIVEN_BACK``: given back once the page had
+them, or never made by a first run whose whole tree was to go) for a tab that gets the whole tree: from the
+process's render cache, else rendered on threads of their own, never on the loop that sends the frame (a long
+conversation's renders take a fraction of a second each thousand)."""
 
 from __future__ import annotations
 
 import concurrent.futures
-import functools
+import html
 import logging
 import threading
 from typing import Any
 
 from reactchat.markdown import MarkdownSource, cached_props, markdown_source_props, source_parts
+from reactchat.ops import WireNode
 from reactchat.outbox import Outbox
-from reactchat.tree import GIVEN_BACK, Tree
+from reactchat.tree import GIVEN_BACK, Rendered, Tree
 
 __all__ = ["send_whole"]
 
 log = logging.getLogger("reactchat")
+THREADS = 4
+"""Threads that make renders: a short conversation's first frame waits behind no more than a few long ones."""
+
 _executor: concurrent.futures.ThreadPoolExecutor | None = None
 _executor_lock = threading.Lock()
 
 
 def send_whole(tree: Tree, outbox: Outbox) -> None:
     """Have ``outbox`` send ``tree`` whole (``Outbox.send_tree``; call with its lock held), its ``Rendered``
-    props given back as they go; the renders it gave back before and the process's cache no longer holds
-    are made first, on a thread of their own (no frame goes meanwhile)."""
-    missing = _uncached(tree)
-    outbox.send_tree(functools.partial(tree.to_wire, give_back=True), ready=not missing)
-    if not missing:
-        return
+    props given back as they go. When the frame is due, the renders its nodes gave back (or never made: a
+    first run's, see ``Reconciler.emit``) that the process's cache does not hold are made first, on a thread
+    of their own, and the frame goes once they are."""
+    made: dict[MarkdownSource, dict[str, Any]] = {}
 
-    def work() -> None:
-        made: dict[MarkdownSource, dict[str, Any]] = {}
-        try:
-            made.update((source, markdown_source_props(source)) for source in missing)
-        except Exception:  # (a render does not raise; if one did, the frame must still go)
-            log.exception("making a snapshot's renders again failed")
+    def whole() -> WireNode | None:  # (the lock held, on the sender's thread)
+        missing = _uncached(tree, made)
+        if not missing:
+            return tree.to_wire(lambda s: made.get(s) or markdown_source_props(s), give_back=True)
+        _thread().submit(make, missing)
+        return None
 
-        def remake(source: MarkdownSource) -> dict[str, Any]:  # (what was not made, or given back since: now)
-            return made.get(source) or markdown_source_props(source)
-
+    def make(missing: list[MarkdownSource]) -> None:
+        renders = {}
+        for source in missing:
+            try:
+                renders[source] = markdown_source_props(source)
+            except Exception:  # (a render does not raise; if one did, the frame must still go)
+                log.exception("rendering a message for a whole tree failed")
+                renders[source] = Rendered(html=f"<pre>{html.escape(source_parts(source)[0])}</pre>")
         with outbox.lock:
-            outbox.tree_ready(functools.partial(tree.to_wire, remake, give_back=True))
+            made.update(renders)
+            outbox.tree_ready(whole)
 
-    _thread().submit(work)
+    outbox.send_tree(whole)
 
 
-def _uncached(tree: Tree) -> list[MarkdownSource]:
-    """The sources of the nodes that gave their props back whose render the process's cache no longer holds
-    (the tree's lock held)."""
+def _uncached(tree: Tree, made: dict[MarkdownSource, dict[str, Any]]) -> list[MarkdownSource]:
+    """The sources of the nodes holding no props (``GIVEN_BACK``) whose render neither ``made`` nor the
+    process's cache holds (the tree's lock held)."""
     return [
         n.source
         for n in tree.nodes.values()
-        if n.props is GIVEN_BACK and n.source is not None and cached_props(*source_parts(n.source)) is None
+        if n.props is GIVEN_BACK
+        and n.source is not None
+        and n.source not in made
+        and cached_props(*source_parts(n.source)) is None
     ]
 
 
@@ -60,5 +72,5 @@ def _thread() -> concurrent.futures.ThreadPoolExecutor:
     global _executor
     with _executor_lock:
         if _executor is None:  # made on first use: most processes never need it
-            _executor = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="reactchat-rerender")
+            _executor = concurrent.futures.ThreadPoolExecutor(THREADS, "reactchat-rerender")
         return _executor

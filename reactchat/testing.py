@@ -150,12 +150,19 @@ class ChatTest(Screen):
     # -- driving -------------------------------------------------------------------------------------------
 
     def wait(self, timeout: float | None = None) -> ChatTest:
-        """Wait until the app is idle (no run going, nothing queued), then take its frames."""
+        """Wait until the app is idle (no run going, nothing queued), then take its frames (the whole tree,
+        if it is to go, once its renders are made: ``rerender.send_whole``)."""
         limit = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + limit
         if not self.session.wait_idle(limit):
             raise TimeoutError(f"the app was still running after {limit} s")
-        self.flush()
-        return self
+        while True:
+            self._woken.clear()
+            self.flush()
+            if not self.session.outbox.sending_tree:
+                return self
+            if not self._woken.wait(max(0.0, deadline - time.monotonic())):
+                raise TimeoutError(f"the page's whole tree was not ready after {limit} s")
 
     def wait_for(self, condition: Callable[[ChatTest], bool], timeout: float | None = None) -> ChatTest:
         """Take frames as they come until ``condition(self)`` holds (e.g. in the middle of a stream)."""

@@ -101,3 +101,29 @@ def test_the_whole_tree_goes_in_place_of_the_ops_that_built_it_then_ops_flow_aga
         box.push([ERR, None])
     frame = box.take_frame()
     assert frame is not None and [op[0] for op in decode_frame(frame)[2]] == [SNAP, ERR]
+
+
+def test_a_whole_tree_not_ready_holds_every_frame_until_tree_ready_and_then_goes_with_them() -> None:
+    box, wakes = make()
+    made: list[list[object]] = []
+
+    def whole() -> list[object] | None:
+        return made[0] if made else None
+
+    with box.lock:
+        box.send_tree(whole)
+        box.push([RUN, "running"])
+    assert box.take_frame() is None and box.sending_tree  # (the tree is being made)
+    box.push_now([ERR, None])
+    assert box.take_frame() is None  # nothing before the tree: the page could apply none of it
+    with box.lock:
+        box.tree_ready(lambda: None)  # another tree's (replaced since): no effect
+    assert box.take_frame() is None
+    made.append([0, "root", {}, [[1, "message", {"role": "user"}, []]]])
+    wakes.clear()
+    with box.lock:
+        box.tree_ready(whole)
+    assert wakes == [True] and box.urgent
+    frame = box.take_frame()
+    assert frame is not None and not box.sending_tree
+    assert decode_frame(frame)[2] == [[SNAP, made[0]], [RUN, "running"], [ERR, None]]

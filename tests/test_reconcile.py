@@ -427,13 +427,26 @@ def test_a_render_goes_with_its_insert_and_the_node_keeps_its_source_only() -> N
     assert node.props == {"html": markdown_props("one")["html"] + "<p>more</p>"}
 
 
-def test_a_render_waiting_for_the_whole_tree_is_kept_until_that_goes() -> None:
+def test_no_render_is_made_while_the_whole_tree_is_to_go_and_then_the_page_is_told_what_changed() -> None:
+    ops: list[Op] = []
+    whole = [True]  # (Outbox.send_tree pending: the sink keeps no tree op)
     tree = Tree(markdown_source_props)
-    rec = Reconciler(tree, lambda op: None, threading.Lock(), lambda: False)  # (Outbox.send_tree pending)
+    rec = Reconciler(tree, ops.append, threading.Lock(), lambda: not whole[0])
     node = _markdown(rec, "*hi*")
-    assert node.props == markdown_props("*hi*")
-    wire = tree.to_wire(give_back=True)
-    assert wire[3][0][2] == markdown_props("*hi*") and node.props is GIVEN_BACK
+    assert node.props is GIVEN_BACK and node.source == "*hi*"
+    assert _markdown(rec, "*hi* there") is node and node.props is GIVEN_BACK and node.source == "*hi* there"
+    assert tree.to_wire(give_back=True)[3][0][2] == markdown_props("*hi* there")
+    whole[0] = False  # the whole tree went: ops carry what changes from now on
+    ops.clear()
+    _markdown(rec, "*hi*")
+    assert ops == [[SET, node.id, {"html": markdown_props("*hi*")["html"]}]] and node.props is GIVEN_BACK
+
+
+def test_a_render_no_tree_can_make_again_is_made_while_the_whole_tree_is_to_go() -> None:
+    rec = Reconciler(Tree(markdown_source_props), lambda op: None, threading.Lock(), lambda: False)
+    rec.begin()
+    node = rec.emit("markdown", None, source="*hi*", render=lambda source: markdown_props(source.upper()))
+    assert node.props == markdown_props("*HI*")
 
 
 def test_a_tree_without_rerender_keeps_every_render() -> None:
