@@ -123,7 +123,7 @@ def stream_turn(t: ChatTest, text: str) -> StreamTurn:
     start = time.perf_counter()
     t.send("Tell me everything.")
     seconds = time.perf_counter() - start
-    final = t.nodes("markdown")[-1][2]
+    final = t.texts()[-1]
     html = final.get("html", "")
     return StreamTurn(
         frames=len(t.frames) - n_frames,

@@ -31,13 +31,15 @@ HISTORY = 1000
 TARGET = 400 * 1024  # bytes a session may add for showing its 1,000 messages
 
 
-async def _open(url: str, pid: int) -> tuple[int, int]:
-    """RSS before and after ``TABS`` tabs opened and idle."""
+async def _open(url: str, pid: int, at_once: bool) -> tuple[int, int]:
+    """RSS before and after ``TABS`` tabs opened (``at_once``, else each once the one before is ready) and
+    idle."""
     AsyncHTTPClient.configure(None, max_clients=OPEN_AT_ONCE)
     warm = await open_tabs(await open_browsers(url, 1, first=TABS + 1))  # imports, caches: not per session
     await asyncio.sleep(0.5)
     before, _ = status(pid)
-    tabs = await open_tabs(await open_browsers(url, TABS))
+    browsers = await open_browsers(url, TABS)
+    tabs = await open_tabs(browsers) if at_once else [await b.tab() for b in browsers]
     for tab in tabs:  # as a browser does: what it applied needs no replay
         await tab.send(["ack", tab.last_seq])
     await asyncio.sleep(1.0)  # their first runs' threads end
@@ -47,13 +49,13 @@ async def _open(url: str, pid: int) -> tuple[int, int]:
     return before, after
 
 
-def _per_tab(script: str) -> float:
+def _per_tab(script: str, at_once: bool = True) -> float:
     port = free_ports(1)
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as folder:
         server = Worker(script, port, "memory", pathlib.Path(folder), "--trusted-proxy", "127.0.0.1").wait()
         try:
             url = f"http://127.0.0.1:{port}"
-            before, after = asyncio.run(asyncio.wait_for(_open(url, server.process.pid), 300))
+            before, after = asyncio.run(asyncio.wait_for(_open(url, server.process.pid, at_once), 300))
         finally:
             server.stop()
     return (after - before) / TABS
@@ -64,13 +66,15 @@ def run(sec: Section, data: dict[str, Any]) -> None:
     apps = Apps()
     try:
         shown = _per_tab(apps.echo(HISTORY, history_seed=None))
+        one_by_one = _per_tab(apps.echo(HISTORY, history_seed=None), at_once=False)
         held = _per_tab(apps.echo(HISTORY, baseline=True, history_seed=None))
         alike = _per_tab(apps.echo(HISTORY))
     finally:
         apps.cleanup()
     own = shown - held
     data.update(tabs=TABS, per_session_kb=round(shown / 1024, 1), app_history_kb=round(held / 1024, 1),
-                reactchat_kb=round(own / 1024, 1), same_texts_kb=round((alike - held) / 1024, 1))  # fmt: skip
+                reactchat_kb=round(own / 1024, 1), same_texts_kb=round((alike - held) / 1024, 1),
+                one_by_one_kb=round((one_by_one - held) / 1024, 1))  # fmt: skip
     sec.info(
         f"a session holding {HISTORY:,} messages of its own: RSS per tab, in all", f"{shown / 1024:,.0f} KB"
     )
@@ -82,6 +86,10 @@ def run(sec: Section, data: dict[str, Any]) -> None:
         f"{own / 1024:,.0f} KB",
         f"<= {TARGET // 1024} KB",
         own <= TARGET,
+    )
+    sec.info(
+        "  the same, the tabs opened one after another (no run allocating while others render)",
+        f"{(one_by_one - held) / 1024:,.0f} KB",
     )
     sec.info(
         "  the same, every session showing the same messages (renders shared: the tree alone)",

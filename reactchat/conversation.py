@@ -245,7 +245,7 @@ def shown_message(stored: Message) -> Container:
     keeps no copy of its dict per message."""
     run = begin()
     rec = run.reconciler
-    key, extra = message_key(stored.id), rec.intern(run.part(Rendering))
+    key, extra = message_key(stored.id), rec.tree.intern(run.part(Rendering))
     node = rec.reuse("message", key, stored, extra)
     if node is not None:
         return Container(run, node)

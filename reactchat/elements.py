@@ -265,21 +265,25 @@ def claim(run: Run, content: Any) -> None:
 # -- content -------------------------------------------------------------------------------------------------
 
 
+def text_source(run: Run, content: Any, *, reasoning: bool = False) -> MarkdownSource | None:
+    """The markdown source of ``content`` if it is one text, shown whole (``reasoning``: in an assistant's
+    message, where no reasoning tags are set); else None. A message holding such a text shows it itself, in
+    one node: a markdown node for each message's text is memory per message for nothing."""
+    if type(content) is not str:
+        return None
+    rendering = run.part(Rendering)
+    return None if reasoning and rendering.reasoning_tags else markdown_source(content, rendering.markdown)
+
+
 def emit_content(run: Run, content: Any, *, reasoning: bool = False) -> None:
     """Declare a message's content in the current container; ``reasoning`` splits text at reasoning tags."""
     if content is None:
         return
-    rendering = run.part(Rendering)
-    if type(content) is str and not (reasoning and rendering.reasoning_tags):  # the common case, inline
-        run.reconciler.emit(
-            "markdown",
-            None,
-            None,
-            source=markdown_source(content, rendering.markdown),
-            render=markdown_render(run),
-        )
+    source = text_source(run, content, reasoning=reasoning)
+    if source is not None:  # the common case, inline
+        run.reconciler.emit("markdown", None, None, source=source, render=markdown_render(run))
     else:
-        _emit(run, content, rendering, reasoning)
+        _emit(run, content, run.part(Rendering), reasoning)
 
 
 def _emit(run: Run, content: Any, rendering: Rendering, reasoning: bool) -> None:

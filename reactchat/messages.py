@@ -19,8 +19,10 @@ from reactchat.elements import (
     emit_content,
     emit_markdown,
     flush_pending,
+    markdown_render,
     message_key,
     option_props,
+    text_source,
     thought_props,
 )
 from reactchat.feed import consume_async, consume_sync
@@ -29,6 +31,8 @@ from reactchat.parts_writer import PartsWriter, StreamedText
 from reactchat.stream import Durable
 
 if TYPE_CHECKING:
+    from typing_extensions import Self
+
     from reactchat.cursor import Snap
     from reactchat.interrupts import Cancel
     from reactchat.run import Run
@@ -63,10 +67,9 @@ class Container:
     """A declared element that can hold others: ``with rc.message("assistant"): ...`` nests into it."""
 
     def __init__(self, run: Run, node: Node) -> None:
-        self._run = run
-        self.node = node
+        self._run, self.node = run, node
 
-    def __enter__(self) -> Container:
+    def __enter__(self) -> Self:
         self._run.reconciler.enter(self.node)
         return self
 
@@ -106,7 +109,7 @@ def message(
         if key is None and stored is not None:
             key = message_key(stored)
         rec = run.reconciler
-        given, memo = role, rec.intern(run.part(Rendering))
+        given, memo = role, rec.tree.intern(run.part(Rendering))
         reused = rec.reuse("message", key, given, memo)
         if reused is not None:
             return Container(run, reused)
@@ -147,11 +150,13 @@ def message(
             props["usage"] = metadata["usage"]
         thoughts = metadata.get("thoughts") if isinstance(body, str) else None
     rec = run.reconciler
-    node = rec.emit("message", props, key, defaults=run.part(MessageDefaults))
-    if body is not None:
+    source = None if thoughts else text_source(run, body, reasoning=role == "assistant")
+    render = None if source is None else markdown_render(run)  # (one text: the message holds it)
+    node = rec.emit("message", props, key, source=source, render=render, defaults=run.part(MessageDefaults))
+    if body is not None and (source is None or node.children):  # (parts, or held so far: see emit)
         if feedback is None and node.source is not None and "feedback" in node.props and node.source != body:
             # Feedback belongs to the answer it was given to: a new answer in its place (a retry) has none.
-            rec.set(node, {"feedback": None})
+            rec.set(node, {"feedback": None})  # (one holding its text: Reconciler.emit's defaults)
         node.source = body
         rec.enter(node)
         try:
@@ -163,8 +168,8 @@ def message(
             rec.exit(prune=False)
             raise
         rec.exit()
-        if memo is not None:
-            rec.remember(node, snapshot(given), memo)
+    if memo is not None and body is not None:
+        rec.remember(node, snapshot(given), memo)
     return Container(run, node)
 
 
@@ -176,12 +181,11 @@ def history(messages: Sequence[Mapping[str, Any] | ChatMessage]) -> None:
 
 def shown_once(items: tuple[Any, ...], show: Callable[[Any], object], snap: Snap = None) -> None:
     """``show`` each item (a message each), taking what last run showed for an equal start whole."""
-    run = begin()
-    extra = run.reconciler.intern(run.part(Rendering))
-    reused, start = run.reconciler.reuse_prefix(items, extra)
+    rec = (run := begin()).reconciler
+    reused, start = rec.reuse_prefix(items, extra := rec.tree.intern(run.part(Rendering)))
     for item in items[reused:]:
         show(item)
-    run.reconciler.remember_prefix(start, items, extra, snap)
+    rec.remember_prefix(start, items, extra, snap)
 
 
 def snapshot(item: Any, node: Node | None = None) -> Any:
@@ -254,10 +258,6 @@ class Thought(Container):
     def __init__(self, run: Run, node: Node) -> None:
         super().__init__(run, node)
         self._started = time.monotonic()
-
-    def __enter__(self) -> Thought:
-        super().__enter__()
-        return self
 
     def update(self, *, title: str | None = None, log: str | None = None, status: str | None = None) -> None:
         """Change the title, the log line or the status while the block runs."""

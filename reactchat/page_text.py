@@ -25,6 +25,9 @@ def node_text(node: WireNode, source: Source | None = None) -> str:
     """The content of a node's parts, joined by blank lines, leaving out thoughts: with ``source``, the
     markdown each part was given as (its visible text while it streams); without, the visible text."""
     parts: list[str] = []
+    if node[1] == "message" and "html" in node[2]:  # (a message holding its text: no markdown node)
+        given = source(node[0]) if source is not None else None
+        parts.append(given if given is not None else html_text(node[2]["html"]))
     for child in node[3]:
         if child[1] == "markdown":
             given = source(child[0]) if source is not None else None

@@ -17,7 +17,18 @@ from reactchat.cursor import Cursor, Snap
 from reactchat.errors import DuplicateKeyError, user_call_site
 from reactchat.interrupts import RunAbandoned
 from reactchat.ops import APP, DEL, INS, MOV, REP, SET, Op, utf16_len
-from reactchat.tree import GIVEN_BACK, Key, Node, Rendered, Tree, numbered
+from reactchat.tree import (
+    GIVEN_BACK,
+    Key,
+    Node,
+    Rendered,
+    Tree,
+    Unrendered,
+    numbered,
+    own_props,
+    props_diff,
+    with_render,
+)
 
 SHARED = 64  # distinct props dicts a run shares between the nodes it declares (Reconciler._shared)
 
@@ -40,7 +51,7 @@ class Reconciler:
         self._deferred: dict[int, Cursor] = {}  # exited without pruning: pruned when the run finishes
         self.revoked = False
         self.changed = 0  # the id of the node the latest insert, replace or set was about
-        self._props: dict[tuple[tuple[str, Any], ...], dict[str, Any]] = {}  # see _shared
+        self._props: dict[tuple[type, tuple[tuple[str, Any], ...]], dict[str, Any]] = {}  # see _shared
 
     def __enter__(self) -> None:
         """``with self:`` holds the lock for one mutation, refusing writes from a run that was abandoned (not
@@ -77,7 +88,9 @@ class Reconciler:
         With ``source`` and ``render`` instead of ``props``, the props are ``render(source)``, computed only
         when the node is new or its source changed: re-declaring an unchanged message renders nothing.
         ``defaults`` are props that keep their current value when the new props leave them out (a message's
-        ``created_at``); a None default only keeps, never adds.
+        ``created_at``), unless its source changed; a None default only keeps, never adds. With ``props``
+        as well as ``source``, the render is shown atop them (a message holding its text), unless the node
+        holds children: then the source is not used, and the caller declares the text as a child.
         """
         cursor = self._stack[-1]
         parent = cursor.node
@@ -131,21 +144,28 @@ class Reconciler:
                     {**{n: v for n, v in defaults.items() if v is not None}, **(props or {})}
                 )
             return self._replace(parent, i, node, self._new(kind, k, props, source, render))
+        # A node holding children (a message streamed into) shows no render atop its props: the caller
+        # declares its text as one of them (turned into one node, it would be sent again whole).
+        renders = render is not None and source is not None and (props is None or not node.children)
         if defaults and props is not None:
+            kept = not renders or node.source == source  # (a new text in its place: a new answer)
             for name, value in defaults.items():
                 if name not in props:
-                    if name in node.props:
+                    if kept and name in node.props:
                         props[name] = node.props[name]
                     elif value is not None:
                         props[name] = value
-        if render is not None and source is not None:
-            if node.source != source:  # (an equal one: the page has its render, given back or not)
-                self.show(node, GIVEN_BACK if self._defers(render) else render(source), source)
+        if renders and render is not None:
+            shown = node.source == source and (type(node.props) is Unrendered or "html" in node.props)
+            if not shown:  # (else the page has its render, given back or not)
+                self.show(node, render(source), source, props)
+            elif props is not None and (own := own_props(node.props)) != props:  # (a message's role...)
+                self.set(node, props_diff(own, props))
         else:
             assert props is not None
             held = self.tree.held(node)
             if held != props:
-                self.set(node, _diff(held, props))
+                self.set(node, props_diff(held, props))
         if node.children:
             self._unentered[node.id] = node
         return node
@@ -183,19 +203,9 @@ class Reconciler:
         if len(known) >= SHARED:  # (stored messages: each its own; not worth hashing the rest)
             return props
         try:
-            return known.setdefault(tuple(props.items()), props)
+            return known.setdefault((type(props), tuple(props.items())), props)
         except TypeError:  # a list or dict among the values (options): not hashable, not shared
             return props
-
-    def intern(self, value: Any) -> Any:
-        """``value``, or an equal object an earlier run passed here: a memo holding it then compares by
-        identity, not field by field, on every node a run reuses. One slot: meant for one value a run passes
-        again and again (its rendering options)."""
-        seen, kept = self.tree.interned  # on the tree: a reconciler lasts one run
-        if seen is not value:
-            kept = kept if kept is value or kept == value else value
-            self.tree.interned = (value, kept)
-        return kept
 
     def remember(self, node: Node, memo: Any, extra: Any = None) -> None:
         """``node`` and its children are what ``memo`` declares with ``extra`` (what a run declares them all
@@ -245,20 +255,11 @@ class Reconciler:
         one of ``kinds``, only those kinds elsewhere (a new answer starts here; last run's below is stale).
         A leftover declared again later in this run is inserted again: call it where nothing else is."""
         for cursor in self._stack:
-            if len(cursor.node.children) <= cursor.n:
-                continue
-            children = cursor.node.own_children()
             whole = cursor.node.kind in kinds
-            stale = [c for c in children[cursor.n :] if whole or c.kind in kinds]
-            if not stale:
-                continue
-            with self:
-                for node in stale:
-                    cursor.node.disowned(node)
-                    self.tree.forget(node)
-                    self._sink([DEL, node.id])
-                gone = {node.id for node in stale}
-                children[cursor.n :] = [c for c in children[cursor.n :] if c.id not in gone]
+            stale = [c for c in cursor.node.children[cursor.n :] if whole or c.kind in kinds]
+            if stale:
+                with self:
+                    self._delete(cursor.node, stale)
 
     def retract(self, node: Node) -> None:
         """Take back ``node``, declared earlier in this run, as if it had not been declared."""
@@ -267,24 +268,13 @@ class Reconciler:
         if parent is None or cursor is None or node.id not in self.tree.nodes:
             return
         with self:
-            children = parent.own_children()
-            index = children.index(node)
-            del children[index]
-            if index < cursor.n:
+            if parent.own_children().index(node) < cursor.n:
                 cursor.n -= 1
-            parent.disowned(node)
-            self.tree.forget(node)
-            self._sink([DEL, node.id])
+            self._delete(parent, [node])
 
     def set(self, node: Node, patch: dict[str, Any]) -> None:
         with self:
-            props = dict(self.tree.held(node))
-            for name, value in patch.items():
-                if value is None:
-                    props.pop(name, None)
-                else:
-                    props[name] = value
-            node.props = props
+            node.props = self.tree.patched(node, patch)
             self._touched(node)
             self.changed = node.id
             self._sink([SET, node.id, patch])
@@ -307,28 +297,24 @@ class Reconciler:
             self._touched(node)
             self._sink([APP, node.id, prop, value, cut])
 
-    def show(self, node: Node, props: dict[str, Any], source: Any) -> None:
-        """``node`` shows ``props``, made from ``source`` alone (its render): the page gets what changed, and
-        ``Rendered`` props are given back at once if the page has them (``Node.to_wire``), else when the
-        whole tree goes; ``GIVEN_BACK`` props: it is left unrendered (``_defers``)."""
-        if props is GIVEN_BACK:
-            with self:
-                node.source, node.props = source, props
-                self._touched(node)
-            return
-        held = self.tree.held(node)
-        if held != props:
-            self.set(node, _diff(held, props))
+    def show(self, node: Node, props: dict[str, Any], source: Any, own: dict[str, Any] | None = None) -> None:
+        """``node`` shows ``props``, made from ``source`` alone (its render), atop ``own`` props (a message's;
+        by default those it has): the page gets what changed. A ``Rendered`` render is given back at once if
+        the page has it (``Node.to_wire``), else when the whole tree goes."""
+        mine = self._unrendered(own_props(node.props) if own is None else own)
+        held, new = self.tree.held(node), with_render(mine, props)
+        if held != new:
+            self.set(node, props_diff(held, new))
         with self:
             node.source = source
             given = type(props) is Rendered and self.tree.gives_back and self._carry()
-            node.props = GIVEN_BACK if given else props
+            node.props = mine if given else new
 
-    def _defers(self, render: Callable[[Any], dict[str, Any]]) -> bool:
-        """Whether a node rendered by ``render`` is left unrendered (``GIVEN_BACK``) while the whole tree is
-        to go (``rerender.send_whole`` renders all at once then): a first run's renders would leave their
-        garbage between the nodes it keeps, memory the allocator cannot give back."""
-        return render is self.tree.rerender and not self._carry()
+    def _unrendered(self, own: dict[str, Any]) -> Unrendered:
+        """``own`` as the props of a node holding no render (one object for equal ones this run)."""
+        if type(own) is Unrendered:
+            return own
+        return self._shared(Unrendered(own)) if own else GIVEN_BACK  # type: ignore[return-value]
 
     def _new(
         self,
@@ -339,7 +325,7 @@ class Reconciler:
         render: Callable[[Any], dict[str, Any]] | None,
     ) -> Node:
         if render is not None and source is not None:
-            props = GIVEN_BACK if self._defers(render) else render(source)
+            props = with_render(self._unrendered(props or {}), render(source))  # (a message's: atop its own)
         assert props is not None, "emit needs props, or a source and a render function"
         node = self.tree.new_node(kind, key, props)
         node.source = source
@@ -381,20 +367,17 @@ class Reconciler:
         skipped = cursor.skipped or set()
         if len(cursor.node.children) <= cursor.n and not skipped:
             return
-        children = cursor.node.own_children()
+        children = cursor.node.children
         with self:
-            stale = [c for c in children if c.id in skipped] + children[cursor.n :]
-            for node in stale:
-                cursor.node.disowned(node)
-                self.tree.forget(node)
-                self._sink([DEL, node.id])
-            gone = {node.id for node in stale}
-            children[:] = [c for c in children if c.id not in gone]
-            cursor.n = len(children)
-            cursor.skipped = None
+            self._delete(cursor.node, [c for c in children if c.id in skipped] + list(children[cursor.n :]))
+            cursor.n, cursor.skipped = len(cursor.node.children), None
 
-
-def _diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    patch = {name: value for name, value in new.items() if old.get(name) != value}
-    patch.update((name, None) for name in old if name not in new)
-    return patch
+    def _delete(self, parent: Node, stale: list[Node]) -> None:
+        """Delete ``stale``, children of ``parent`` (the lock held)."""
+        for node in stale:
+            parent.disowned(node)
+            self.tree.forget(node)
+            self._sink([DEL, node.id])
+        gone = {node.id for node in stale}
+        children = parent.own_children()
+        children[:] = [c for c in children if c.id not in gone]

@@ -187,7 +187,7 @@ class Renders:
         self._spent = 0.0  # thread CPU this run spent rendering anew
         self._older: set[str] | None = None  # this run's texts of messages before the last TAIL
         self._begun = False  # catch_up has begun on the texts shown plain
-        self._waiting: dict[int, tuple[MarkdownSource, dict[str, Any]]] = {}  # id(shown) ->
+        self._waiting: dict[int, tuple[MarkdownSource, dict[str, Any]]] = {}  # id(its html) ->
 
     def props(self, source: MarkdownSource) -> dict[str, Any]:
         """The props of a ``markdown`` node showing ``source`` (``markdown_source``): ``markdown_props``."""
@@ -207,7 +207,7 @@ class Renders:
         if self._spent > DEFER_AFTER and text in self._older_texts():
             self._begun = False
             shown = plain_props(text)
-            self._waiting[id(shown)] = (source, shown)  # the dict lives while it waits: its id is its own
+            self._waiting[id(shown["html"])] = (source, shown)  # (held while it waits: its id is its own)
             return shown
         started = time.thread_time()
         found = markdown_props(text, options)
@@ -240,12 +240,15 @@ class Renders:
         if not self._begun and busy(CATCH_UP_AFTER):
             return
         self._begun = True
-        nodes = [n for n in reversed(tree.nodes.values()) if n.kind == "markdown" and id(n.props) in waiting]
+        # A node showing one holds its HTML, as a markdown node's props or atop a message's own (Atop).
+        nodes = [n for n in reversed(tree.nodes.values()) if id(n.props.get("html")) in waiting]
         for node in nodes:
             if busy(0.0):
                 return
-            source, _ = waiting.pop(id(node.props))  # (held so that its id stays its own)
-            text, options = source_parts(source)  # (each waiting dict shows on one node)
+            source, _ = waiting.get(id(node.props.get("html")), (None, None))
+            if source is None or source != node.source:
+                continue
+            text, options = source_parts(source)
             found = markdown_props(text, options)
             self._fresh[render_key(text, options)] = found
             show(node, found, source)  # no run goes meanwhile: the node is as it was

@@ -14,7 +14,7 @@ from typing import Any
 from reactchat.markdown import MarkdownSource, cached_props, markdown_source_props, source_parts
 from reactchat.ops import WireNode
 from reactchat.outbox import Outbox
-from reactchat.tree import GIVEN_BACK, Rendered, Tree
+from reactchat.tree import Rendered, Tree, Unrendered
 
 __all__ = ["send_whole"]
 
@@ -56,12 +56,12 @@ def send_whole(tree: Tree, outbox: Outbox) -> None:
 
 
 def _uncached(tree: Tree, made: dict[MarkdownSource, dict[str, Any]]) -> list[MarkdownSource]:
-    """The sources of the nodes holding no props (``GIVEN_BACK``) whose render neither ``made`` nor the
+    """The sources of the nodes holding no render (``Unrendered``) whose render neither ``made`` nor the
     process's cache holds (the tree's lock held)."""
     return [
         n.source
         for n in tree.nodes.values()
-        if n.props is GIVEN_BACK
+        if type(n.props) is Unrendered
         and n.source is not None
         and n.source not in made
         and cached_props(*source_parts(n.source)) is None

@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from reactchat.ops import ERR, NOTE, RUN, Op, Replica, WireNode, copied
-from reactchat.page_text import node_text
+from reactchat.page_text import html_text, node_text
 from reactchat.protocol import decode_frame
+from reactchat.tree import RENDER_KEYS
 
 __all__ = ["Screen"]
 
@@ -71,19 +72,27 @@ class Screen:
     def bytes_sent(self) -> int:
         return sum(len(f) for f in self.frames)
 
-    def nodes(self, kind: str) -> list[WireNode]:
-        """All nodes of ``kind`` in document order, as they are now (copies: later frames change the page's
+    def nodes(self, *kinds: str) -> list[WireNode]:
+        """All nodes of ``kinds`` in document order, as they are now (copies: later frames change the page's
         tree, not what this returned)."""
         found: list[WireNode] = []
 
         def walk(node: WireNode) -> None:
-            if node[1] == kind:
+            if node[1] in kinds:
                 found.append(copied(node))
             for child in node[3]:
                 walk(child)
 
         walk(self._client.root)
         return found
+
+    def texts(self) -> list[dict[str, Any]]:
+        """The render (``html``; ``cuts`` for more than one block) of every markdown text on the page, top
+        to bottom: markdown nodes' and the texts messages hold."""
+        shown = [n for n in self.nodes("markdown", "message") if n[1] == "markdown" or "html" in n[2]]
+        return [
+            n[2] if n[1] == "markdown" else {k: n[2][k] for k in RENDER_KEYS & n[2].keys()} for n in shown
+        ]
 
     @property
     def rendered(self) -> list[dict[str, str]]:
@@ -112,8 +121,8 @@ class Screen:
 
     @property
     def text(self) -> str:
-        """The visible text of every markdown block on the page, top to bottom (in messages or not)."""
-        return node_text([0, "page", {}, self.nodes("markdown")])
+        """The visible text of every markdown text on the page, top to bottom (in messages or not)."""
+        return "\n\n".join(filter(None, (html_text(p.get("html", "")) for p in self.texts())))
 
     @property
     def title(self) -> str | None:

@@ -20,6 +20,10 @@ _NUMBERED: dict[tuple[str, int], tuple[str, int]] = {}
 _SHARED_UP_TO = 4096
 
 
+RENDER_KEYS = frozenset({"html", "cuts"})
+"""The props a render makes (``markdown.block_props``); a node's own props (a message's role) have others."""
+
+
 class Rendered(dict[str, Any]):
     """Props made from a node's ``source`` alone, by a pure render (a markdown node's HTML): once they have
     gone to the page, the tree holds the source only (``GIVEN_BACK``) and makes them again when it sends the
@@ -28,8 +32,42 @@ class Rendered(dict[str, Any]):
     __slots__ = ()
 
 
-GIVEN_BACK: dict[str, Any] = {}
-"""The props of a node that gave its ``Rendered`` props back (never changed: a change makes new props)."""
+class Atop(Rendered):
+    """A render shown atop props of the node's own (``under``: a message holding its text); given back, the
+    node holds ``under`` alone."""
+
+    __slots__ = ("under",)
+
+    def __init__(self, under: Unrendered, render: dict[str, Any]) -> None:
+        super().__init__(under, **render)
+        self.under = under
+
+
+class Unrendered(dict[str, Any]):
+    """A node's own props, shown with the render of its ``source`` added, which the tree makes when it needs
+    it and does not keep (it gave it back, or never made it: ``Reconciler._defers``)."""
+
+    __slots__ = ()
+
+
+GIVEN_BACK = Unrendered()
+"""The props of a markdown node holding no render (never changed: a change makes new props)."""
+
+
+def own_props(props: dict[str, Any]) -> dict[str, Any]:
+    """The props of a node's own among ``props`` (what its render did not make)."""
+    if type(props) is Unrendered:
+        return props
+    if type(props) is Atop:
+        return props.under
+    return {name: value for name, value in props.items() if name not in RENDER_KEYS}
+
+
+def with_render(own: Unrendered, render: dict[str, Any]) -> dict[str, Any]:
+    """``render`` shown atop ``own`` (an ``Unrendered``, or empty): given back once sent if a ``Rendered``."""
+    if not own:
+        return render
+    return Atop(own, render) if type(render) is Rendered else {**own, **render}
 
 
 def numbered(kind: str, n: int) -> tuple[str, int]:
@@ -37,6 +75,13 @@ def numbered(kind: str, n: int) -> tuple[str, int]:
     per message, and a tuple of its own for each is memory held per session for no difference."""
     key = (kind, n)
     return _NUMBERED.setdefault(key, key) if n < _SHARED_UP_TO else key
+
+
+def props_diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """The patch (a SET op's: None deletes) that makes ``old`` props ``new``."""
+    patch = {name: value for name, value in new.items() if old.get(name) != value}
+    patch.update((name, None) for name in old if name not in new)
+    return patch
 
 
 class Node:
@@ -100,12 +145,12 @@ class Node:
         # later ops into this payload copies them first). A copy per node of a long transcript's first frame
         # was most of the garbage it left in the allocator's pools.
         props = self.props
-        if props is GIVEN_BACK and self.source is not None:
+        if type(props) is Unrendered and self.source is not None:
             if rerender is None:
-                raise RuntimeError(f"node {self.id} gave its props back and nothing can make them again")
-            props = rerender(self.source)
-        elif give_back and type(props) is Rendered:
-            self.props = GIVEN_BACK
+                raise RuntimeError(f"node {self.id} holds no render and nothing can make it")
+            props = {**props, **rerender(self.source)} if props else rerender(self.source)
+        elif give_back and isinstance(props, Rendered):
+            self.props = props.under if type(props) is Atop else GIVEN_BACK
         children = self.children
         return [
             self.id,
@@ -143,6 +188,16 @@ class Tree:
         # declared from, their keys (names, or (kind, first number)) and highest id (remember_prefix).
         self.prefixes: dict[int, tuple[tuple[Node, ...], tuple[Any, ...], Any, Any, int]] = {}
 
+    def intern(self, value: Any) -> Any:
+        """``value``, or an equal object an earlier run passed here: a memo holding it then compares by
+        identity, not field by field, on every node a run reuses. One slot: meant for one value a run passes
+        again and again (its rendering options)."""
+        seen, kept = self.interned  # (on the tree: a reconciler lasts one run)
+        if seen is not value:
+            kept = kept if kept is value or kept == value else value
+            self.interned = (value, kept)
+        return kept
+
     def new_node(self, kind: str, key: Key, props: dict[str, Any]) -> Node:
         node = Node(self._next_id, kind, key, props)
         self._next_id += 1
@@ -173,10 +228,24 @@ class Tree:
         return node.to_wire(rerender or self.rerender, self.gives_back)
 
     def held(self, node: Node) -> dict[str, Any]:
-        """``node``'s props, made again if it gave them back."""
-        if node.props is GIVEN_BACK and node.source is not None and self.rerender is not None:
-            return self.rerender(node.source)
-        return node.props
+        """``node``'s props, its render made again if it holds none."""
+        props = node.props
+        if type(props) is Unrendered and node.source is not None and self.rerender is not None:
+            return {**props, **self.rerender(node.source)} if props else self.rerender(node.source)
+        return props
+
+    def patched(self, node: Node, patch: dict[str, Any]) -> dict[str, Any]:
+        """``node``'s props with ``patch`` (a SET op's: None deletes) applied; still holding no render if it
+        holds none and the patch changes only props of its own."""
+        held = node.props
+        own = type(held) is Unrendered and held and RENDER_KEYS.isdisjoint(patch)
+        props: dict[str, Any] = Unrendered(held) if own else dict(self.held(node))
+        for name, value in patch.items():
+            if value is None:
+                props.pop(name, None)
+            else:
+                props[name] = value
+        return props
 
     def find(self, kind: str) -> list[Node]:
         """All nodes of ``kind`` in document order."""

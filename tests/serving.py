@@ -241,7 +241,7 @@ class Client:
 
         out = []
         for m in self.nodes("message"):
-            body = "".join(c[2].get("html", "") for c in m[3] if c[1] == "markdown")
+            body = m[2].get("html", "") + "".join(c[2].get("html", "") for c in m[3] if c[1] == "markdown")
             out.append((m[2]["role"], html_text(body)))
         return out
 

@@ -75,7 +75,7 @@ def test_downloads_off_and_button_labels_reach_the_page(write_app: Callable[[str
 
 
 def html_of(t: ChatTest) -> list[str]:
-    return [n[2]["html"] for n in t.nodes("markdown")]
+    return [p["html"] for p in t.texts()]
 
 
 def test_text_options_change_how_messages_render(write_app: Callable[[str], str]) -> None:

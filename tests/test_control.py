@@ -52,4 +52,4 @@ def test_stop_ends_the_run_like_the_end_of_the_script(write_app: Callable[[str],
     """)
     )
     assert t.run_state == "done"
-    assert len(t.nodes("markdown")) == 1
+    assert len(t.texts()) == 1

@@ -26,7 +26,7 @@ def test_chat_message_and_dicts_are_the_same_message(write_app: Callable[[str], 
     """)
     )
     first, second = t.nodes("message")
-    assert first[2] == {"role": "user", "created_at": 1.5}
+    assert first[2] == {"role": "user", "created_at": 1.5, "html": "<p>a</p>\n"}  # (holding its text)
     assert second[2]["role"] == "assistant" and second[2]["created_at"] > 1_700_000_000
 
 
@@ -168,7 +168,7 @@ def test_a_reply_made_before_the_user_message_shows_once_inside_the_reply(
     """)
     )
     t.send("show me")
-    assert kinds(t.tree) == ["chat_input", ["message", ["markdown"]], ["message", ["markdown", "image"]]]
+    assert kinds(t.tree) == ["chat_input", "message", ["message", ["markdown", "image"]]]
     assert len(t.nodes("image")) == 1 and t.tree == t.session.tree.to_wire()
     before = len(t.ops)
     t.send("again")  # the stored reply re-declares the same image: no churn for the first turn

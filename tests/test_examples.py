@@ -81,7 +81,7 @@ def test_display() -> None:
     assert chat["show_timestamps"] and t.title == "Display options"
     assert "--accent:#0d9488" in chat["theme"]["css"] and "--radius:10px" in chat["theme"]["css"]
     t.send("what is Euler's identity?")
-    html = t.nodes("markdown")[-1][2]["html"]
+    html = t.texts()[-1]["html"]
     assert '<span class="math-inline">e^{i\\pi} + 1 = 0</span>' in html
     assert '<span class="math-display">e^{i\\pi} + 1 = 0</span>' in html
     assert "Prices like $5 and $10 stay as text." in html
@@ -93,7 +93,7 @@ def test_feedback() -> None:
     t.send("hello")
     t.feedback(1, "Like")
     assert t.session.state["votes"] == [(1, "Like")] and t.nodes("message")[1][2]["feedback"] == "Like"
-    assert "1 feedback click(s) so far; last: Like" in t.nodes("markdown")[-1][2]["html"]
+    assert "1 feedback click(s) so far; last: Like" in t.texts()[-1]["html"]
     t.retry(1)
     assert t.messages[1]["content"] == "Certainly! You said: hello"
     t.edit(0, "bonjour")

@@ -24,7 +24,7 @@ def test_message_accepts_role_and_content_or_a_dict(write_app: Callable[[str], s
         {"role": "assistant", "content": "**hello**"},
         {"role": "system", "content": "part one\n\npart two"},
     ]
-    assert "<strong>hello</strong>" in t.nodes("markdown")[1][2]["html"]
+    assert "<strong>hello</strong>" in t.texts()[1]["html"]
 
 
 def test_bad_role_is_an_error_element_naming_the_value(write_app: Callable[[str], str]) -> None:
@@ -64,10 +64,10 @@ def test_an_unchanged_history_costs_nothing_and_a_changed_one_shows(write_app: C
     rerun()
     shown = [{"role": "user", "content": "a\nb"}, {"role": "assistant", "content": "part\n\ntwo"}]
     assert t.errors == [] and t.rendered == shown and len(t.frames) == before + 1  # the run's end only
-    assert "<br" not in t.nodes("markdown")[0][2]["html"]
+    assert "<br" not in t.texts()[0]["html"]
     t.session.state["breaks"] = True  # other rendering options: the same dicts render again
     rerun()
-    assert "<br" in t.nodes("markdown")[0][2]["html"]
+    assert "<br" in t.texts()[0]["html"]
     history = t.session.state["history"]
     history[0]["content"] = "edited in place"  # the same dict, changed
     history[1]["content"].append("three")  # the same list, changed
@@ -169,3 +169,32 @@ def test_history_declares_only_the_new_turn(write_app: Callable[[str], str]) -> 
     assert [op[3][1] for op in inserted] == ["message", "message"]  # the new question and answer only
     taken, items = t.session.tree.prefixes[0][:2]  # what the next run may take whole: the six shown
     assert len(taken) == len(items) == 6 and items[0] == {"role": "user", "content": "hi"}
+
+
+STREAMED = """
+import reactchat as rc
+rc.session_state.setdefault("history", [])
+rc.history(rc.session_state.history)
+if prompt := rc.chat_input():
+    rc.message("user", prompt)
+    with rc.message("assistant"):
+        reply = rc.write_stream(iter(["a **long** ", f"answer to {prompt}"]))
+    rc.session_state.history += [{"role": "user", "content": prompt}, {"role": "assistant", "content": reply}]
+"""
+
+
+def test_a_message_holds_its_text_in_one_node_and_a_streamed_one_keeps_its_text_node() -> None:
+    from reactchat.protocol import decode_frame
+
+    t = ChatTest.from_source(STREAMED)
+    t.send("hi")
+    user, answer = t.session.tree.find("message")
+    assert user.children == () and [c.kind for c in answer.children] == ["markdown"]
+    turn = len(t.frames)
+    t.send("again")  # the answer, declared from the history now, is not sent again
+    assert "to hi" not in repr([decode_frame(f)[2] for f in t.frames[turn:]])
+    assert t.messages[:2] == [
+        {"role": "user", "content": "hi"},
+        {"role": "assistant", "content": "a **long** answer to hi"},
+    ]
+    assert "<strong>long</strong> answer to again" in t.texts()[-1]["html"]

@@ -13,7 +13,7 @@ from reactchat.markdown import markdown_props, markdown_source_props
 from reactchat.ops import DEL, INS, MOV, REP, SET, Batch, Op, apply, empty_root
 from reactchat.reconcile import Reconciler
 from reactchat.testing import ChatTest
-from reactchat.tree import GIVEN_BACK, Node, Tree
+from reactchat.tree import GIVEN_BACK, Atop, Node, Tree, Unrendered
 
 Decl = tuple[str, str | None, dict[str, Any], list[Any]]  # kind, key, props, children
 
@@ -284,19 +284,6 @@ def test_a_first_child_is_held_in_a_tuple_of_one_and_a_change_makes_a_list() -> 
     assert apply(None, ops) == tree.to_wire()
 
 
-def test_intern_gives_back_an_equal_value_of_an_earlier_run_and_a_different_one_as_it_is() -> None:
-    tree = Tree()
-    first = (1, ("a",))
-    assert Reconciler(tree, [].append, threading.Lock()).intern(first) is first
-    equal = (1, ("a",))
-    rec = Reconciler(tree, [].append, threading.Lock())  # a later run, on the same tree
-    assert rec.intern(equal) is first and rec.intern(equal) is first
-    other = (2, ("a",))
-    assert rec.intern(other) is other
-    assert Reconciler(tree, [].append, threading.Lock()).intern((2, ("a",))) is other
-    assert Reconciler(Tree(), [].append, threading.Lock()).intern(equal) is equal  # another session's tree
-
-
 def test_drop_leftovers_deletes_last_runs_chat_below_the_cursor_at_once() -> None:
     tree = Tree()
     msg: Decl = (
@@ -427,26 +414,13 @@ def test_a_render_goes_with_its_insert_and_the_node_keeps_its_source_only() -> N
     assert node.props == {"html": markdown_props("one")["html"] + "<p>more</p>"}
 
 
-def test_no_render_is_made_while_the_whole_tree_is_to_go_and_then_the_page_is_told_what_changed() -> None:
-    ops: list[Op] = []
-    whole = [True]  # (Outbox.send_tree pending: the sink keeps no tree op)
+def test_a_render_waiting_for_the_whole_tree_is_kept_until_that_goes() -> None:
     tree = Tree(markdown_source_props)
-    rec = Reconciler(tree, ops.append, threading.Lock(), lambda: not whole[0])
+    rec = Reconciler(tree, lambda op: None, threading.Lock(), lambda: False)  # (Outbox.send_tree pending)
     node = _markdown(rec, "*hi*")
-    assert node.props is GIVEN_BACK and node.source == "*hi*"
-    assert _markdown(rec, "*hi* there") is node and node.props is GIVEN_BACK and node.source == "*hi* there"
-    assert tree.to_wire(give_back=True)[3][0][2] == markdown_props("*hi* there")
-    whole[0] = False  # the whole tree went: ops carry what changes from now on
-    ops.clear()
-    _markdown(rec, "*hi*")
-    assert ops == [[SET, node.id, {"html": markdown_props("*hi*")["html"]}]] and node.props is GIVEN_BACK
-
-
-def test_a_render_no_tree_can_make_again_is_made_while_the_whole_tree_is_to_go() -> None:
-    rec = Reconciler(Tree(markdown_source_props), lambda op: None, threading.Lock(), lambda: False)
-    rec.begin()
-    node = rec.emit("markdown", None, source="*hi*", render=lambda source: markdown_props(source.upper()))
-    assert node.props == markdown_props("*HI*")
+    assert node.props == markdown_props("*hi*")
+    wire = tree.to_wire(give_back=True)
+    assert wire[3][0][2] == markdown_props("*hi*") and node.props is GIVEN_BACK
 
 
 def test_a_tree_without_rerender_keeps_every_render() -> None:
@@ -490,3 +464,72 @@ def test_a_child_passed_over_is_found_before_the_cursor() -> None:
     ops = run(tree, [("c", "c", {}, []), ("a", "a", {}, []), ("b", "b", {}, [])])
     assert [n.key for n in tree.root.children] == ["c", "a", "b"]
     assert [op[0] for op in ops] == [MOV, MOV] and tree.root.keyed is None
+
+
+def _said(rec: Reconciler, text: str, props: dict[str, Any], defaults: dict[str, Any] | None = None) -> Node:
+    rec.begin()
+    node = rec.emit("message", props, source=text, render=markdown_source_props, defaults=defaults)
+    rec.finish(prune=True)
+    return node
+
+
+def test_a_message_holding_its_text_is_one_node_its_render_atop_its_own_props() -> None:
+    ops: list[Op] = []
+    tree = Tree(markdown_source_props)
+    rec = Reconciler(tree, ops.append, threading.Lock())
+    node = _said(rec, "*hi*", {"role": "user"})
+    assert ops == [[INS, 0, None, [node.id, "message", {"role": "user", **markdown_props("*hi*")}, []]]]
+    assert type(node.props) is Unrendered and node.props == {"role": "user"} and node.children == ()
+    ops.clear()
+    assert _said(rec, "*hi*", {"role": "user"}) is node and ops == []
+    _said(rec, "*hi*", {"role": "user", "feedback": "like"})  # its own props change: the render stays given
+    assert ops == [[SET, node.id, {"feedback": "like"}]] and type(node.props) is Unrendered
+    ops.clear()
+    _said(rec, "one\n\ntwo", {"role": "user", "feedback": "like"})
+    assert ops == [[SET, node.id, {k: markdown_props("one\n\ntwo")[k] for k in ("html", "cuts")}]]
+    assert node.props == {"role": "user", "feedback": "like"} and node.source == "one\n\ntwo"
+    assert tree.held(node) == {"role": "user", "feedback": "like", **markdown_props("one\n\ntwo")}
+
+
+def test_a_new_text_in_a_message_s_place_keeps_none_of_the_defaults_of_the_last() -> None:
+    tree = Tree(markdown_source_props)
+    ops: list[Op] = []
+    rec = Reconciler(tree, ops.append, threading.Lock())
+    node = _said(rec, "answer", {"role": "assistant"}, {"feedback": None, "created_at": 1.0})
+    rec.set(node, {"feedback": "like"})  # (the user liked it)
+    ops.clear()
+    _said(rec, "answer", {"role": "assistant"}, {"feedback": None, "created_at": 2.0})  # the same: kept
+    assert ops == [] and node.props == {"role": "assistant", "created_at": 1.0, "feedback": "like"}
+    _said(rec, "another answer", {"role": "assistant"}, {"feedback": None, "created_at": 3.0})  # a retry
+    assert ops[0] == [SET, node.id, {"created_at": 3.0, "feedback": None,
+                                     "html": markdown_props("another answer")["html"]}]  # fmt: skip
+
+
+def test_a_message_s_text_made_into_parts_and_back_changes_the_one_node() -> None:
+    ops: list[Op] = []
+    tree = Tree(markdown_source_props)
+    rec = Reconciler(tree, ops.append, threading.Lock())
+    node = _said(rec, "text", {"role": "user"})
+    rec.begin()
+    assert rec.emit("message", {"role": "user"}) is node  # its content is parts now
+    rec.enter(node)
+    rec.emit("markdown", None, source="part", render=markdown_source_props)
+    rec.finish(prune=True)
+    assert ops[1] == [SET, node.id, {"html": None}] and node.props == {"role": "user"}
+    assert _said(rec, "text", {"role": "user"}) is node and node.props == {"role": "user"}  # (holding parts:
+    assert node.children == []  # message() declares its text as one of them; here none is, and they go)
+    _said(rec, "text", {"role": "user"})  # and back: its text atop its props
+    assert apply(None, ops) == tree.to_wire() == [0, "root", {}, [[node.id, "message", {"role": "user",
+                                                                  **markdown_props("text")}, []]]]  # fmt: skip
+
+
+def test_a_message_s_render_waiting_for_the_whole_tree_is_kept_atop_its_shared_own_props() -> None:
+    tree = Tree(markdown_source_props)
+    rec = Reconciler(tree, lambda op: None, threading.Lock(), lambda: False)  # (Outbox.send_tree pending)
+    rec.begin()
+    first = rec.emit("message", {"role": "user"}, source="**a**", render=markdown_source_props)
+    other = rec.emit("message", {"role": "user"}, source="b", render=markdown_source_props)
+    rec.finish(prune=True)
+    assert first.props == {"role": "user", **markdown_props("**a**")} and type(first.props) is Atop
+    assert tree.to_wire(give_back=True)[3][0][2] == {"role": "user", **markdown_props("**a**")}
+    assert type(first.props) is Unrendered and first.props is other.props == {"role": "user"}  # one object

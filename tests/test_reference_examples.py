@@ -207,7 +207,7 @@ def test_preset_options_continue_the_conversation_when_clicked() -> None:
     t.click_example(0)
     reply = t.nodes("message")[-1]
     assert reply[2]["options"] == [{"value": "Yes, that's correct.", "label": "Yes"}, {"value": "No"}]
-    assert 'class="language-python"' in t.nodes("markdown")[-1][2]["html"]
+    assert 'class="language-python"' in t.texts()[-1]["html"]
     assert contents(t)[-1].endswith("Is this correct?")
     t.click_option(1)  # "No": the bot tries again, with options again
     assert contents(t)[2] == "No" and t.nodes("message")[-1][2]["options"][0]["label"] == "Yes"
@@ -298,7 +298,7 @@ def test_blocks_multimodal_shows_each_file_as_a_message_then_streams_a_reply() -
     t.send("Look at these", files=[("cat.png", png(), "image/png"), ("notes.txt", b"purr", "text/plain")])
     assert [m["role"] for m in t.messages] == ["user", "user", "user", "assistant"]
     assert contents(t)[2:] == ["Look at these", "That's cool!"]
-    assert "<strong>That's cool!</strong>" in t.nodes("markdown")[-1][2]["html"]
+    assert "<strong>That's cool!</strong>" in t.texts()[-1]["html"]
     assert t.media(t.nodes("image")[0][2]["src"]) == png()
     download = t.nodes("file")[0][2]
     assert t.media(download["src"]) == b"purr" and download["name"].endswith("notes.txt")

@@ -137,7 +137,7 @@ def test_a_tab_opening_a_stored_conversation_shows_its_kept_renders(
     fake = json.dumps({"html": "<p>kept</p>"})
     store.keep_renders(owner, conversation, {render_key("first", DEFAULT): fake})
     again = ChatTest.from_file(app, store=store, owner="ann", conversation=conversation)
-    htmls = [n[2]["html"] for n in again.nodes("markdown")]
+    htmls = [p["html"] for p in again.texts()]
     assert htmls[0] == "<p>kept</p>" and htmls[1] == markdown_props("You **said**: first")["html"]
     again.close()
 
@@ -165,13 +165,13 @@ def test_older_texts_show_plain_first_and_are_rendered_after_the_run_newest_firs
     outbox.push_now = lambda op: (pushed.append(copy.deepcopy(op)), push_now(op))[1]  # type: ignore[method-assign]
     try:
         t.conversations_do("open", conversation)
-        assert [n[2]["html"] for n in t.nodes("markdown")] == [markdown_props(x)["html"] for x in texts]
-        first: dict[int, str] = {}  # node id -> the HTML its markdown node showed first
+        assert [p["html"] for p in t.texts()] == [markdown_props(x)["html"] for x in texts]
+        first: dict[int, str] = {}  # node id -> the HTML it showed first
         patched: list[int] = []  # op positions of the renders sent later
         for i, op in enumerate(pushed):
             if op[0] == INS:
                 for node in _walk(op[3]):
-                    if node[1] == "markdown":
+                    if "html" in node[2]:  # (a message holding its text, or a markdown node)
                         first.setdefault(node[0], node[2]["html"])
             elif op[0] == SET and "html" in op[2]:
                 patched.append(i)
@@ -207,7 +207,8 @@ def test_catch_up_gives_way_to_work_and_goes_on_later(store: Store) -> None:
     renders.DEFER_AFTER, saved = -1.0, renders.DEFER_AFTER
     try:
         for m in path:
-            node = tree.new_node("markdown", ("markdown", 0), kept.props((m.content, DEFAULT)))
+            node = tree.new_node("markdown", ("markdown", 0), kept.props(source := (m.content, DEFAULT)))
+            node.source = source
             tree.root.own_children().append(node)
     finally:
         renders.DEFER_AFTER = saved

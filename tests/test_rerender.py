@@ -3,14 +3,14 @@ from __future__ import annotations
 import secrets
 import threading
 
-from reactchat.markdown import cached_props, forget, markdown_props, markdown_source_props
-from reactchat.ops import INS, SNAP
+from reactchat.markdown import forget, markdown_props, markdown_source_props
+from reactchat.ops import SNAP
 from reactchat.outbox import Outbox
 from reactchat.protocol import decode_frame
 from reactchat.reconcile import Reconciler
 from reactchat.rerender import send_whole
 from reactchat.testing import ChatTest
-from reactchat.tree import GIVEN_BACK, Tree
+from reactchat.tree import GIVEN_BACK, Tree, Unrendered
 
 TEXTS = 300  # enough renders that making them again takes far longer than asking for a frame
 
@@ -69,7 +69,8 @@ for i in range(40):
 def test_a_reloaded_tab_shows_what_it_showed_though_its_session_holds_no_html() -> None:
     t = ChatTest.from_source(APP.replace("KEY", secrets.token_hex(8)))
     before = t.tree
-    assert all(n.props is GIVEN_BACK for n in t.session.tree.find("markdown"))
+    messages = t.session.tree.find("message")  # each holding its text, its render given back
+    assert len(messages) == 40 and all(type(m.props) is Unrendered and not m.children for m in messages)
     forget()
     t.reset()  # the page reloads and resumes its session: it gets the whole tree
     t.session.snapshot()
@@ -90,35 +91,10 @@ def test_a_streamed_answer_gives_its_render_back_once_it_ends_and_shows_the_same
     t = ChatTest.from_source(STREAM.replace("KEY", secrets.token_hex(8)))
     t.send("hi")
     before = t.tree
-    assert [n.props is GIVEN_BACK for n in t.session.tree.find("markdown")] == [True, True]
+    user, answer = t.session.tree.find("message")  # (the answer streamed into its markdown node)
+    assert type(user.props) is Unrendered and [n.props is GIVEN_BACK for n in answer.children] == [True]
     forget()
     t.reset()
     t.session.snapshot()
     t.wait_for(lambda t: len(t.messages) == 2)
     assert t.tree == before
-
-
-def test_a_first_run_renders_nothing_itself_and_its_whole_tree_goes_with_every_render() -> None:
-    texts = [f"_{secrets.token_hex(8)}_ {i}\n\n> quoted" for i in range(TEXTS)]
-    lock, woken = threading.Lock(), threading.Event()
-    box = Outbox(lock, 1 << 24, lambda urgent: woken.set())
-    tree = Tree(markdown_source_props)
-    rec = Reconciler(tree, box.push, lock, lambda: not box.sending_tree)
-    with lock:
-        send_whole(tree, box)  # (the page asks for the tree before the first run ends)
-    rec.begin()
-    for text in texts:
-        rec.emit("markdown", None, source=text, render=markdown_source_props)
-    rec.finish(prune=True)
-    assert all(n.props is GIVEN_BACK for n in tree.root.children)
-    assert all(cached_props(t) is None for t in texts)  # none rendered: no render's garbage among the nodes
-    while (frame := box.take_frame()) is None:
-        assert woken.wait(30)
-        woken.clear()
-    assert snapshot_html(frame) == [markdown_props(t)["html"] for t in texts]
-    rec.begin()  # the page has the tree: a new message goes as an insert, rendered by the run
-    for text in [*texts, "**new**"]:
-        rec.emit("markdown", None, source=text, render=markdown_source_props)
-    rec.finish(prune=True)
-    (op,) = decode_frame(box.take_frame() or b"")[2]
-    assert op[:3] == [INS, 0, tree.root.children[-2].id] and op[3][2] == markdown_props("**new**")

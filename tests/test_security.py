@@ -133,7 +133,7 @@ def test_every_path_through_a_real_app(write_app: Callable[[str], str]) -> None:
     """)
     )
     assert t.errors == []
-    fragments = [n[2]["html"] for n in t.nodes("markdown") + t.nodes("html")]
+    fragments = [p["html"] for p in t.texts() + [n[2] for n in t.nodes("html")]]
     fragments += [t.nodes("chat")[0][2]["placeholder"], t.nodes("chat")[0][2]["description"]]
     assert len(fragments) == 2 * len(PAYLOADS) + 3
     for fragment in fragments:

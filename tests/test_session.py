@@ -90,7 +90,7 @@ def test_an_edit_interrupts_a_running_stream_and_reruns(write_app: Callable[[str
     t.send("go", wait=False)
     t.wait_for(lambda t: len(t.messages) == 1 and "..." in t.messages[0]["content"])
     t.edit_script(textwrap.dedent(source).replace("VERSION", "NEW VERSION"))
-    assert "NEW VERSION" in t.nodes("markdown")[0][2]["html"]
+    assert "NEW VERSION" in t.texts()[0]["html"]
     assert t.run_state == "done"
 
 

@@ -51,7 +51,7 @@ def test_streamed_node_equals_a_declared_one_so_the_next_turn_resends_nothing(
 ) -> None:
     t = app(write_app, "iter(['# Head\\n\\n', 'para *one*\\n\\n', '- x\\n- y\\n'])")
     t.send("go")
-    assert t.nodes("markdown")[-1][2] == markdown_props("# Head\n\npara *one*\n\n- x\n- y\n")
+    assert t.texts()[-1] == markdown_props("# Head\n\npara *one*\n\n- x\n- y\n")
     before = len(t.ops)
     t.session.request_rerun()
     t.wait()
@@ -224,7 +224,7 @@ def test_finished_blocks_are_sent_once_while_streaming(write_app: Callable[[str]
     t = ChatTest.from_file(path, config=Config(frame_interval=0.001))
     t.send("go", wait=False)
     t.wait_for(lambda t: t.run_state == "done" and len(t.messages) == 2)
-    final = t.nodes("markdown")[-1][2]
+    final = t.texts()[-1]
     assert final == markdown_props(t.session.state["reply"])
     assert len(final["cuts"]) == 6
     appended = [op[2] if op[0] == TXT else op[3] for op in t.ops if is_html_append(op)]
@@ -292,8 +292,8 @@ def test_a_stopped_answer_renders_its_open_markdown_closed(write_app: Callable[[
     t.wait_for(lambda t: "important" in (t.messages[-1]["content"] if len(t.messages) == 2 else ""))
     t.stop().wait()
     assert t.session.state["reply"] == "Here is **the important**"  # returned (and so stored) closed
-    assert t.nodes("markdown")[-1][2] == markdown_props("Here is **the important**")
-    assert "<strong>the important</strong>" in t.nodes("markdown")[-1][2]["html"]
+    assert t.texts()[-1] == markdown_props("Here is **the important**")
+    assert "<strong>the important</strong>" in t.texts()[-1]["html"]
 
 
 class _Clock:

@@ -2,7 +2,19 @@ from __future__ import annotations
 
 import pytest
 
-from reactchat.tree import FEW, GIVEN_BACK, Node, Rendered, Tree, numbered
+from reactchat.tree import (
+    FEW,
+    GIVEN_BACK,
+    Atop,
+    Node,
+    Rendered,
+    Tree,
+    Unrendered,
+    numbered,
+    own_props,
+    props_diff,
+    with_render,
+)
 
 
 def attach(parent: Node, child: Node) -> Node:
@@ -124,7 +136,7 @@ def test_a_tree_that_cannot_make_props_again_gives_none_back() -> None:
     assert tree.to_wire(give_back=True)[3][0][2] == {"html": "<p>hi</p>"}
     assert node.props == {"html": "<p>hi</p>"} and node.props is not GIVEN_BACK
     node.props = GIVEN_BACK
-    with pytest.raises(RuntimeError, match="gave its props back"):
+    with pytest.raises(RuntimeError, match="holds no render and nothing can make it"):
         node.to_wire()
 
 
@@ -138,3 +150,48 @@ def test_a_child_looked_for_near_the_end_of_many_is_scanned_without_an_index() -
     assert tree.root.keyed is None
     assert tree.root.child(numbered("message", 3), 50) is tree.root.children[3]  # far from the end: indexed
     assert tree.root.keyed is not None
+
+
+def test_intern_gives_back_an_equal_value_of_an_earlier_run_and_a_different_one_as_it_is() -> None:
+    tree = Tree()
+    first = (1, ("a",))
+    assert tree.intern(first) is first
+    equal = (1, ("a",))
+    assert tree.intern(equal) is first and tree.intern(equal) is first  # (a later run, on the same tree)
+    other = (2, ("a",))
+    assert tree.intern(other) is other
+    assert tree.intern((2, ("a",))) is other
+    assert Tree().intern(equal) is equal  # another session's tree
+
+
+def render(text: str) -> Rendered:
+    return Rendered(html=f"<p>{text}</p>")
+
+
+def test_a_message_holding_its_text_gives_its_render_back_and_keeps_its_own_props() -> None:
+    tree = Tree(render)
+    own = Unrendered(role="user")
+    node = attach(tree.root, tree.new_node("message", ("message", 0), with_render(own, render("hi"))))
+    node.source = "hi"
+    assert type(node.props) is Atop and node.props == {"role": "user", "html": "<p>hi</p>"}
+    assert own_props(node.props) is own and own_props(GIVEN_BACK) is GIVEN_BACK
+    assert own_props({"role": "user", "html": "x", "cuts": [1]}) == {"role": "user"}
+    assert tree.to_wire(give_back=True)[3][0][2] == {"role": "user", "html": "<p>hi</p>"}
+    assert node.props is own  # given back: its own props stay, shared with every message like it
+    assert tree.held(node) == {"role": "user", "html": "<p>hi</p>"} and node.props is own
+    assert tree.to_wire(lambda s: render(s.upper()))[3][0][2] == {"role": "user", "html": "<p>HI</p>"}
+    assert with_render(GIVEN_BACK, render("a")) == render("a")  # (a markdown node's: the render alone)
+    assert type(with_render(own, {"html": "plain"})) is dict  # not a render: kept until it is replaced
+
+
+def test_patched_props_of_its_own_keep_a_node_holding_no_render_so() -> None:
+    tree = Tree(render)
+    node = attach(
+        tree.root, tree.new_node("message", ("message", 0), Unrendered(role="user", feedback="like"))
+    )
+    node.source = "hi"
+    patched = tree.patched(node, {"feedback": None, "id": "7"})
+    assert type(patched) is Unrendered and patched == {"role": "user", "id": "7"}
+    patched = tree.patched(node, {"html": "<p>x</p>"})  # a render patched: it is held now
+    assert type(patched) is dict and patched == {"role": "user", "feedback": "like", "html": "<p>x</p>"}
+    assert props_diff({"a": 1, "b": 2}, {"a": 1, "c": 3}) == {"c": 3, "b": None}

@@ -58,6 +58,12 @@ function isNode(x: unknown): x is WireNode {
   );
 }
 
+/** The props a render makes; a message holding its text has them among its own (see `Store.text`). */
+const TEXT_PROPS = ["html", "cuts"];
+
+/** The id of the markdown record a message holding its text shows it in (ids from the server are positive). */
+export const textId = (messageId: number): number => -messageId;
+
 function isOverlay(x: unknown): x is Overlay {
   return isMap(x) && typeof x["message"] === "string";
 }
@@ -176,6 +182,14 @@ export class Store {
   private set(id: number, patch: Props): void {
     const rec = this.nodes.get(id);
     if (!rec) return;
+    if (rec.kind === "message" && TEXT_PROPS.some((k) => k in patch)) {
+      const text: Props = {};
+      const own: Props = {};
+      for (const k of Object.keys(patch)) (TEXT_PROPS.includes(k) ? text : own)[k] = patch[k] as Value;
+      this.text(rec, text);
+      if (!Object.keys(own).length) return;
+      patch = own;
+    }
     for (const k of Object.keys(patch)) {
       const v = patch[k];
       if (v === null || v === undefined) delete rec.props[k];
@@ -188,6 +202,10 @@ export class Store {
   private append(id: number, prop: string, value: unknown, cut: unknown): void {
     const rec = this.nodes.get(id);
     if (!rec) return;
+    if (rec.kind === "message" && TEXT_PROPS.includes(prop)) {
+      if (this.nodes.has(textId(id))) this.append(textId(id), prop, value, cut);
+      return;
+    }
     const cur = rec.props[prop];
     if (typeof value === "string") {
       let base = typeof cur === "string" ? cur : "";
@@ -263,9 +281,39 @@ export class Store {
     const rec: NodeRec = { id, kind, props: { ...props }, children: [], parent };
     this.nodes.set(id, rec);
     this.dirty.inserted.add(id);
+    if (kind === "message" && typeof props["html"] === "string") {
+      const text: Props = {};
+      for (const k of TEXT_PROPS) {
+        if (k in rec.props) text[k] = rec.props[k] as Value;
+        delete rec.props[k];
+      }
+      this.text(rec, text);
+    }
     for (const child of children) {
       this.build(child, id);
       if (this.nodes.get(child[0])?.parent === id) rec.children.push(child[0]);
+    }
+  }
+
+  /**
+   * A message's text, sent among its own props (one node on the server: a markdown node per message is memory
+   * per message there), applied to the markdown record it is shown in, its first child (`textId`): made when it
+   * comes, dropped when it goes (`html` null), else patched. So the renderer shows every text the same way.
+   */
+  private text(rec: NodeRec, patch: Props): void {
+    const id = textId(rec.id);
+    const shown = this.nodes.get(id);
+    if (patch["html"] === null) {
+      if (shown) this.remove(shown);
+    } else if (shown) {
+      this.set(id, patch);
+    } else if (typeof patch["html"] === "string") {
+      const props: Props = {};
+      for (const k of TEXT_PROPS) if (patch[k] !== null && patch[k] !== undefined) props[k] = patch[k] as Value;
+      this.nodes.set(id, { id, kind: "markdown", props, children: [], parent: rec.id });
+      this.dirty.inserted.add(id);
+      rec.children.unshift(id);
+      this.dirty.children.add(rec.id);
     }
   }
 

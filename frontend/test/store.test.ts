@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { WireNode } from "../src/protocol";
-import { Store } from "../src/store";
+import { Store, textId } from "../src/store";
 
 const md = (id: number, tail = "", blocks: string[] = []): WireNode => [id, "markdown", { blocks, tail }, []];
 const msg = (id: number, role: string, kids: WireNode[] = []): WireNode => [id, "message", { role }, kids];
@@ -213,5 +213,60 @@ describe("textFrom", () => {
     assert.equal(s.takeDirty().textFrom.has(1), false);
     s.apply([3, 1, { html: "<p>z</p>" }]);
     assert.equal(s.takeDirty().textFrom.get(1), 0);
+  });
+});
+
+describe("a message holding its text", () => {
+  const said = (id: number, html: string, more: Record<string, unknown> = {}): WireNode =>
+    [id, "message", { role: "user", html, ...more }, []] as WireNode;
+
+  test("shows it as a markdown record, its first child, apart from its own props", () => {
+    const s = new Store(root(said(1, "<p>a</p><p>b</p>", { cuts: [8] }), msg(2, "assistant", [md(3, "x")])));
+    assert.deepEqual(s.get(1)?.props, { role: "user" });
+    assert.deepEqual(s.get(1)?.children, [textId(1)]);
+    assert.deepEqual(s.get(textId(1)), {
+      id: textId(1), kind: "markdown", props: { html: "<p>a</p><p>b</p>", cuts: [8] }, children: [], parent: 1,
+    });
+    assert.deepEqual(s.get(2)?.children, [3]);
+  });
+
+  test("a SET of its text patches the record; of its own props, the message alone", () => {
+    const s = new Store(root(said(1, "<p>a</p><p>b</p>", { cuts: [8] })));
+    s.takeDirty();
+    s.apply([3, 1, { html: "<p>c</p>", cuts: null }]);
+    assert.deepEqual(s.get(textId(1))?.props, { html: "<p>c</p>" });
+    let d = s.takeDirty();
+    assert.deepEqual(sorted(d.props), [textId(1)]);
+    assert.equal(d.textFrom.get(textId(1)), 0);
+    s.apply([3, 1, { feedback: "like" }]);
+    d = s.takeDirty();
+    assert.deepEqual(sorted(d.props), [1]);
+    assert.deepEqual(s.get(1)?.props, { role: "user", feedback: "like" });
+    assert.deepEqual(s.get(textId(1))?.props, { html: "<p>c</p>" });
+  });
+
+  test("an APP to its html streams into the record", () => {
+    const s = new Store(root(said(1, "<p>ab</p>")));
+    s.takeDirty();
+    s.apply([4, 1, "html", "c</p>", 4]);
+    assert.equal(s.get(textId(1))?.props["html"], "<p>abc</p>");
+    assert.equal(s.takeDirty().textFrom.get(textId(1)), 5);
+    assert.equal(s.get(1)?.props["html"], undefined);
+  });
+
+  test("its text going drops the record; coming back, it is made again first among the children", () => {
+    const s = new Store(root(said(1, "<p>a</p>")));
+    s.apply([3, 1, { html: null }]);
+    s.apply([2, 1, null, md(5, "part")]);
+    assert.equal(s.get(textId(1)), undefined);
+    assert.deepEqual(s.get(1)?.children, [5]);
+    s.takeDirty();
+    s.apply([3, 1, { html: "<p>back</p>" }]);
+    assert.deepEqual(s.get(1)?.children, [textId(1), 5]);
+    const d = s.takeDirty();
+    assert.ok(d.inserted.has(textId(1)) && d.children.has(1));
+    s.apply([5, 1]);
+    assert.equal(s.get(textId(1)), undefined);
+    assert.ok(s.takeDirty().removed.has(textId(1)));
   });
 });
