@@ -45,7 +45,7 @@ class Atop(Rendered):
 
 class Unrendered(dict[str, Any]):
     """A node's own props, shown with the render of its ``source`` added, which the tree makes when it needs
-    it and does not keep (it gave it back, or never made it: ``Reconciler._defers``)."""
+    it and does not keep (it gave it back once the page had it)."""
 
     __slots__ = ()
 
@@ -148,7 +148,7 @@ class Node:
         if type(props) is Unrendered and self.source is not None:
             if rerender is None:
                 raise RuntimeError(f"node {self.id} holds no render and nothing can make it")
-            props = {**props, **rerender(self.source)} if props else rerender(self.source)
+            props = with_render(props, rerender(self.source))
         elif give_back and isinstance(props, Rendered):
             self.props = props.under if type(props) is Atop else GIVEN_BACK
         children = self.children
@@ -231,7 +231,7 @@ class Tree:
         """``node``'s props, its render made again if it holds none."""
         props = node.props
         if type(props) is Unrendered and node.source is not None and self.rerender is not None:
-            return {**props, **self.rerender(node.source)} if props else self.rerender(node.source)
+            return with_render(props, self.rerender(node.source))
         return props
 
     def patched(self, node: Node, patch: dict[str, Any]) -> dict[str, Any]:
