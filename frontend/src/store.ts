@@ -268,7 +268,9 @@ export class Store {
   /** Put `id` into `parent.children` right after `after` (first when null, last when not found). */
   private place(parent: NodeRec, after: number | null, id: number): void {
     const kids = parent.children;
-    const i = after === null ? 0 : kids.indexOf(after) + 1 || kids.length;
+    // First among a message's children from the server: after the text it holds, which the server has no id for.
+    const first = kids[0] === textId(parent.id) ? 1 : 0;
+    const i = after === null ? first : kids.indexOf(after) + 1 || kids.length;
     kids.splice(i, 0, id);
     this.dirty.children.add(parent.id);
   }

@@ -254,6 +254,14 @@ describe("a message holding its text", () => {
     assert.equal(s.get(1)?.props["html"], undefined);
   });
 
+  test("a part put first in it goes after its text; one moved first, too", () => {
+    const s = new Store(root(said(1, "<p>a</p>"), md(4, "x")));
+    s.apply([2, 1, null, md(5, "part")]);
+    assert.deepEqual(s.get(1)?.children, [textId(1), 5]);
+    s.apply([6, 4, 1, null]);
+    assert.deepEqual(s.get(1)?.children, [textId(1), 4, 5]);
+  });
+
   test("its text going drops the record; coming back, it is made again first among the children", () => {
     const s = new Store(root(said(1, "<p>a</p>")));
     s.apply([3, 1, { html: null }]);
