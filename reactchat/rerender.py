@@ -1,7 +1,7 @@
-"""Making the renders a session's tree does not hold (``tree.GIVEN_BACK``: given back once the page had
-them, or never made by a first run whose whole tree was to go) for a tab that gets the whole tree: from the
-process's render cache, else rendered on threads of their own, never on the loop that sends the frame (a long
-conversation's renders take a fraction of a second each thousand)."""
+"""Making again the renders a session's tree gave back once the page had them (``tree.Unrendered``), for a
+tab that gets the whole tree (a reload): from the process's render cache, else rendered anew on threads of
+their own, never on the loop that sends the frame (a long conversation's renders take a fraction of a second
+each thousand)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ __all__ = ["send_whole"]
 
 log = logging.getLogger("reactchat")
 THREADS = 4
-"""Threads that make renders: a short conversation's first frame waits behind no more than a few long ones."""
+"""Threads that make renders: a tab reloading a short conversation waits behind no more than a few long ones."""
 
 _executor: concurrent.futures.ThreadPoolExecutor | None = None
 _executor_lock = threading.Lock()
@@ -28,9 +28,8 @@ _executor_lock = threading.Lock()
 
 def send_whole(tree: Tree, outbox: Outbox) -> None:
     """Have ``outbox`` send ``tree`` whole (``Outbox.send_tree``; call with its lock held), its ``Rendered``
-    props given back as they go. When the frame is due, the renders its nodes gave back (or never made: a
-    first run's, see ``Reconciler.emit``) that the process's cache does not hold are made first, on a thread
-    of their own, and the frame goes once they are."""
+    props given back as they go. When the frame is due, the renders its nodes gave back that the process's
+    cache no longer holds are made first, on a thread of their own, and the frame goes once they are."""
     made: dict[MarkdownSource, dict[str, Any]] = {}
 
     def whole() -> WireNode | None:  # (the lock held, on the sender's thread)
