@@ -20,7 +20,7 @@ __all__ = ["send_whole"]
 
 log = logging.getLogger("reactchat")
 THREADS = 4
-"""Threads that make renders: a tab reloading a short conversation waits behind no more than a few long ones."""
+"""Threads that make renders: a tab reloading a short conversation waits behind a few long ones at most."""
 
 _executor: concurrent.futures.ThreadPoolExecutor | None = None
 _executor_lock = threading.Lock()
