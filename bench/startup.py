@@ -12,6 +12,7 @@ import time
 from typing import Any
 
 from bench.apps import REPO
+from reactchat.protocol import VERSION
 from tests.nginx import free_ports
 
 
@@ -108,7 +109,7 @@ async def _first_page(port: int, proc: subprocess.Popen[bytes], timeout: float) 
     headers = {"Origin": base, **({"Cookie": cookies} if cookies else {})}
     conn = await websocket_connect(HTTPRequest(f"ws://127.0.0.1:{port}/_rc/ws", headers=headers))
     try:
-        await conn.write_message(msgpack.packb(["hello", 1, None, -1, "bench"]), binary=True)
+        await conn.write_message(msgpack.packb(["hello", VERSION, None, -1, "bench"]), binary=True)
         while True:
             data = await asyncio.wait_for(conn.read_message(), max(0.1, deadline - time.perf_counter()))
             if data is None:

@@ -48,6 +48,7 @@ from bench.conversations import postgres_base, postgres_unavailable
 from bench.report import Section, median, percentile
 from reactchat.nginx_config import nginx_config
 from reactchat.ops import ERR, HELLO, NOTE, RUN, Op, walk
+from reactchat.protocol import VERSION
 from reactchat.store import open_store
 from tests.nginx import free_ports
 from tests.serving import Client, ready
@@ -275,7 +276,7 @@ class Browser:
             HTTPRequest(ws, headers=headers, connect_timeout=30, request_timeout=30)
         )
         tab = Tab(conn)
-        await tab.send(["hello", 1, None, -1, self.tab_id, conversation])
+        await tab.send(["hello", VERSION, None, -1, self.tab_id, conversation])
         try:
             await tab.until(until, timeout=60)
         except ConnectionError:

@@ -10,7 +10,7 @@ import msgpack
 
 from reactchat.ops import Op
 
-VERSION = 1
+VERSION = 2
 
 
 class ProtocolError(ValueError):

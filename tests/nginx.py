@@ -20,6 +20,7 @@ import pytest
 from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
 
+from reactchat.protocol import VERSION
 from tests.serving import Client, ready, wait_for
 from tests.signing import cookie_header
 
@@ -243,7 +244,7 @@ class Visitor:
         ws = self.url.replace("http://", "ws://") + "/_rc/ws"
         conn = await websocket_connect(HTTPRequest(ws, headers={"Origin": self.url, "Cookie": cookies}))
         client = Client(conn)
-        await client.send(["hello", 1, token, last_seq, "", conversation])
+        await client.send(["hello", VERSION, token, last_seq, "", conversation])
         return await client.until(ready)
 
 

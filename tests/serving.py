@@ -23,6 +23,7 @@ from tornado.websocket import WebSocketClientConnection, websocket_connect
 
 from reactchat.config import Config
 from reactchat.ops import ERR, HELLO, NOTE, RUN, Op, Replica, WireNode, walk
+from reactchat.protocol import VERSION
 from reactchat.runner import Script
 from reactchat.server import App, start
 from reactchat.session import Session
@@ -184,7 +185,7 @@ class Client:
         conn = await websocket_connect(HTTPRequest(url, headers=headers))
         client = cls(conn)
         if hello:
-            await client.send(["hello", 1, token, last_seq])
+            await client.send(["hello", VERSION, token, last_seq])
         return client
 
     async def send(self, msg: Any) -> None:
@@ -201,7 +202,7 @@ class Client:
             self.closed = True
             return None
         version, seq, ops = msgpack.unpackb(data, raw=False)
-        assert version == 1
+        assert version == VERSION
         for op in ops:
             if op[0] == HELLO:
                 self.token, self.last_ev_seq = op[1], op[2]

@@ -13,6 +13,7 @@ from tornado.websocket import websocket_connect
 
 from reactchat.auth import Gate, local_path, parse_proxies
 from reactchat.config import Auth
+from reactchat.protocol import VERSION
 from tests.serving import Client, run
 from tests.signing import Visitor, add_user, cookie_header
 
@@ -77,7 +78,7 @@ async def connect(url: str, cookies: str = "", **headers: str) -> Client:
     origin = url.replace("ws://", "http://").split("/_rc")[0]
     conn = await websocket_connect(HTTPRequest(url, headers={"Origin": origin, "Cookie": cookies, **headers}))
     client = Client(conn)
-    await client.send(["hello", 1, None, -1])
+    await client.send(["hello", VERSION, None, -1])
     return client
 
 
@@ -150,7 +151,7 @@ def test_a_signed_in_tab_is_its_user_and_a_signed_out_one_is_refused(
             HTTPRequest(served.ws_url, headers={"Origin": served.url, "Cookie": cookie_header(visitor.jar)})
         )
         after = Client(again)
-        await after.send(["hello", 1, token, -1])
+        await after.send(["hello", VERSION, token, -1])
         while await after.recv() is not None:
             pass
         assert again.close_code == 4401

@@ -12,6 +12,7 @@ from tornado.websocket import websocket_connect
 
 import reactchat as rc
 from reactchat.config import Auth
+from reactchat.protocol import VERSION
 from reactchat.store import open_store
 from tests.serving import Client, ready, run
 from tests.signing import Visitor, add_user, cookie_header
@@ -41,7 +42,7 @@ async def tab(served: Any, visitor: Visitor) -> Client:
         HTTPRequest(served.ws_url, headers={"Origin": served.url, "Cookie": cookies})
     )
     client = Client(conn)
-    await client.send(["hello", 1, None, -1])
+    await client.send(["hello", VERSION, None, -1])
     return await client.until(ready)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from tornado.httpclient import HTTPClientError, HTTPRequest
 from tornado.websocket import WebSocketClosedError, websocket_connect
 
+from reactchat.protocol import VERSION
 from reactchat.store_sql import SqlStore
 from tests.serving import Client, ready, run, wait_for
 from tests.signing import Visitor, anonymous_id, cookie_header
@@ -35,7 +36,7 @@ APP = """
 async def tab(url: str, ws_url: str, cookies: str, conversation: str | None = None) -> Client:
     conn = await websocket_connect(HTTPRequest(ws_url, headers={"Origin": url, "Cookie": cookies}))
     client = Client(conn)
-    await client.send(["hello", 1, None, -1, "", conversation])
+    await client.send(["hello", VERSION, None, -1, "", conversation])
     return await client.until(ready)
 
 

@@ -4,7 +4,7 @@ import threading
 
 from reactchat.ops import APP, ERR, INS, RUN, SET, SNAP, Op, apply
 from reactchat.outbox import Outbox
-from reactchat.protocol import decode_frame
+from reactchat.protocol import VERSION, decode_frame
 from reactchat.reconcile import Reconciler
 from reactchat.tree import Tree
 
@@ -22,7 +22,7 @@ def test_one_wakeup_per_frame_and_ops_coalesce() -> None:
     assert wakes == [False]
     frame = box.take_frame()
     assert frame is not None
-    assert decode_frame(frame) == (1, 1, [[INS, 0, None, [1, "markdown", {"tail": "hello"}, []]]])
+    assert decode_frame(frame) == (VERSION, 1, [[INS, 0, None, [1, "markdown", {"tail": "hello"}, []]]])
     assert box.take_frame() is None
     box.push_now([RUN, "running"])
     assert wakes == [False, False]

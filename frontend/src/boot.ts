@@ -4,7 +4,7 @@
 // allowed by its hash in the page's Content-Security-Policy); app.js takes the socket over with `takeBoot`.
 import { conversationIn } from "./listing";
 import { encode } from "./msgpack";
-import type { ClientMessage } from "./protocol";
+import { type ClientMessage, PROTOCOL_VERSION } from "./protocol";
 import { KEYS, load, sessionToken, tabId } from "./tab";
 
 /** The socket the page opened early, and what came on it before app.js took it. */
@@ -29,7 +29,8 @@ declare global {
 
 /** The hello message; the conversation is left out when the URL names none (see ClientMessage). */
 export function hello(token: string | null, lastSeq: number, tab: string, conversation: string | null): ClientMessage {
-  return conversation === null ? ["hello", 1, token, lastSeq, tab] : ["hello", 1, token, lastSeq, tab, conversation];
+  const v = PROTOCOL_VERSION;
+  return conversation === null ? ["hello", v, token, lastSeq, tab] : ["hello", v, token, lastSeq, tab, conversation];
 }
 
 /** The server's socket, on this page's host. */
@@ -48,7 +49,7 @@ export function boot(): void {
     // A fresh tab (no session to resume) says hello in the URL: its session starts at the upgrade, without
     // waiting for the open event, which waits for the page's main thread (busy with app.js by then). A reload
     // resumes its session, whose tree is there at once, with the token in a message rather than the URL.
-    const inUrl = token === null ? `?hello=1&tab=${encodeURIComponent(tab)}${conversation === null ? "" : `&c=${conversation}`}` : "";
+    const inUrl = token === null ? `?hello=${PROTOCOL_VERSION}&tab=${encodeURIComponent(tab)}${conversation === null ? "" : `&c=${conversation}`}` : "";
     const ws = new WebSocket(socketUrl() + inUrl);
     ws.binaryType = "arraybuffer";
     const b: Boot = { ws, token, tab, sent: inUrl !== "", closed: false, frames: [] };

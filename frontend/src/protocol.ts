@@ -1,6 +1,6 @@
-// Wire types and op codes of docs/protocol.md (version 1).
+// Wire types and op codes of docs/protocol.md (version 2).
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export type Value = null | boolean | number | string | Value[] | { [key: string]: Value };
 export type Props = Record<string, Value>;
@@ -62,8 +62,8 @@ export type Frame = [number, number | null, WireOp[]];
  * page's URL names (`/c/<id>`); it is left out when the URL names none, as servers before it expect 5 fields.
  */
 export type ClientMessage =
-  | ["hello", 1, string | null, number, string]
-  | ["hello", 1, string | null, number, string, string | null]
+  | ["hello", typeof PROTOCOL_VERSION, string | null, number, string]
+  | ["hello", typeof PROTOCOL_VERSION, string | null, number, string, string | null]
   | ["ev", number, number, string, Value]
   | ["stop"]
   | ["ack", number];

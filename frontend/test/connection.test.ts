@@ -35,8 +35,8 @@ describe("control ops", () => {
 
 describe("hello", () => {
   test("names the conversation of the page's URL, and leaves it out when there is none", () => {
-    assert.deepEqual(hello("tok", 3, "tab1", "a1"), ["hello", 1, "tok", 3, "tab1", "a1"]);
-    assert.deepEqual(hello(null, -1, "tab1", null), ["hello", 1, null, -1, "tab1"]);
+    assert.deepEqual(hello("tok", 3, "tab1", "a1"), ["hello", PROTOCOL_VERSION, "tok", 3, "tab1", "a1"]);
+    assert.deepEqual(hello(null, -1, "tab1", null), ["hello", PROTOCOL_VERSION, null, -1, "tab1"]);
   });
 });
 
@@ -141,7 +141,7 @@ describe("the page's boot socket", () => {
     (globalThis as unknown as { location: { pathname: string } }).location.pathname = "/c/abc123";
     boot();
     const early = FakeSocket.made[0] as FakeSocket;
-    assert.match(early.url, /^ws:\/\/x\/_rc\/ws\?hello=1&tab=[0-9a-f]{24}&c=abc123$/);
+    assert.match(early.url, new RegExp(`^ws://x/_rc/ws\\?hello=${PROTOCOL_VERSION}&tab=[0-9a-f]{24}&c=abc123$`));
     assert.equal(early.binaryType, "arraybuffer");
     early.open();
     early.hello("tok");
@@ -163,7 +163,7 @@ describe("the page's boot socket", () => {
     assert.equal(early.url, "ws://x/_rc/ws");
     app(); // before the socket opened: the app says hello itself, once
     early.open();
-    assert.deepEqual(early.messages(), [["hello", 1, "secret", -1, kept.get(KEYS.tab)]]);
+    assert.deepEqual(early.messages(), [["hello", PROTOCOL_VERSION, "secret", -1, kept.get(KEYS.tab)]]);
   });
 
   test("a boot socket that closed before the app came is replaced by a new one", () => {

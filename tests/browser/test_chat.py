@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from reactchat.markdown import CACHE_SIZE
+from reactchat.protocol import VERSION
 from tests.browser.conftest import PageLog
 from tests.browser.ui import APP, ASSISTANT, CONTENT, EXAMPLES, INPUT, USER, contents, open_app, send
 
@@ -163,7 +164,7 @@ def test_a_new_tab_says_hello_before_its_script_has_loaded(
     expect(page.locator(ASSISTANT).locator(CONTENT)).to_have_text("Declared early")
     send(page, "still one socket")
     expect(page.locator(ASSISTANT).locator(CONTENT).last).to_have_text("You said: still one socket")
-    assert len(sockets) == 1 and "/_rc/ws?hello=1&tab=" in sockets[0]
+    assert len(sockets) == 1 and f"/_rc/ws?hello={VERSION}&tab=" in sockets[0]
 
 
 def test_stream_appears_progressively(
