@@ -13,7 +13,7 @@ from reactchat.elements import begin
 from reactchat.example_cache import ExampleCache, cache_for, replay_or_record
 from reactchat.messages import StreamSources
 from reactchat.page_text import markdown_source
-from reactchat.tree import Unrendered
+from reactchat.tree import shows_render
 from reactchat.trigger import ChatEvent, Prompt, Trigger
 from reactchat.uploads import accepts
 
@@ -163,8 +163,7 @@ def _prompt(event: Event, tree: Tree, uploads: Uploads) -> Prompt | None:
 
 def message_text(node: Node) -> str:
     """A message's text as the script gave it (markdown source), parts joined by blank lines."""
-    holds = type(node.props) is Unrendered or "html" in node.props  # (a message holding its text)
-    parts = [markdown_source(node) or ""] if holds else []
+    parts = [markdown_source(node) or ""] if shows_render(node.props) else []  # (a message holding its text)
     for child in node.children:
         text = markdown_source(child) if child.kind == "markdown" else None
         if text is not None:

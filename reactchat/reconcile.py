@@ -27,6 +27,7 @@ from reactchat.tree import (
     numbered,
     own_props,
     props_diff,
+    shows_render,
     with_render,
 )
 
@@ -146,19 +147,18 @@ class Reconciler:
             return self._replace(parent, i, node, self._new(kind, k, props, source, render))
         # A node holding children (a message streamed into) shows no render atop its props: the caller
         # declares its text as one of them (turned into one node, it would be sent again whole).
-        renders = render is not None and source is not None and (props is None or not node.children)
+        shown_by = render if source is not None and (props is None or not node.children) else None
         if defaults and props is not None:
-            kept = not renders or node.source == source  # (a new text in its place: a new answer)
+            kept = shown_by is None or node.source == source  # (a new text in its place: a new answer)
             for name, value in defaults.items():
                 if name not in props:
                     if kept and name in node.props:
                         props[name] = node.props[name]
                     elif value is not None:
                         props[name] = value
-        if renders and render is not None:
-            shown = node.source == source and (type(node.props) is Unrendered or "html" in node.props)
-            if not shown:  # (else the page has its render, given back or not)
-                self.show(node, render(source), source, props)
+        if shown_by is not None:
+            if node.source != source or not shows_render(node.props):  # (else the page has its render)
+                self.show(node, shown_by(source), source, props)
             elif props is not None and (own := own_props(node.props)) != props:  # (a message's role...)
                 self.set(node, props_diff(own, props))
         else:

@@ -63,6 +63,12 @@ def own_props(props: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in props.items() if name not in RENDER_KEYS}
 
 
+def shows_render(props: dict[str, Any]) -> bool:
+    """Whether a node with ``props`` shows the render of its source (held, or given back): a markdown node,
+    or a message holding its text."""
+    return type(props) is Unrendered or "html" in props
+
+
 def with_render(own: Unrendered, render: dict[str, Any]) -> dict[str, Any]:
     """``render`` shown atop ``own`` (an ``Unrendered``, or empty): given back once sent if a ``Rendered``."""
     if not own:

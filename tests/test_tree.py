@@ -13,6 +13,7 @@ from reactchat.tree import (
     numbered,
     own_props,
     props_diff,
+    shows_render,
     with_render,
 )
 
@@ -182,6 +183,8 @@ def test_a_message_holding_its_text_gives_its_render_back_and_keeps_its_own_prop
     assert tree.to_wire(lambda s: render(s.upper()))[3][0][2] == {"role": "user", "html": "<p>HI</p>"}
     assert with_render(GIVEN_BACK, render("a")) == render("a")  # (a markdown node's: the render alone)
     assert type(with_render(own, {"html": "plain"})) is dict  # not a render: kept until it is replaced
+    assert shows_render(own) and shows_render(GIVEN_BACK) and shows_render({"role": "user", "html": "x"})
+    assert not shows_render({"role": "user"})  # (a message holding parts)
 
 
 def test_patched_props_of_its_own_keep_a_node_holding_no_render_so() -> None:
