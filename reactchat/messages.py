@@ -168,7 +168,7 @@ def message(
             rec.exit(prune=False)
             raise
         rec.exit()
-    if memo is not None and body is not None:
+    if memo is not None and body is not None and not rec.in_sequence():
         rec.remember(node, snapshot(given), memo)
     return Container(run, node)
 
@@ -188,11 +188,8 @@ def shown_once(items: tuple[Any, ...], show: Callable[[Any], object], snap: Snap
     rec.remember_prefix(start, items, extra, snap)
 
 
-def snapshot(item: Any, node: Node | None = None) -> Any:
-    """``item`` as it is now (the app may change it later): the copy its ``node`` kept, or a new one."""
-    kept = node.memo if node is not None else None
-    if kept is not None and kept == item:
-        return kept
+def snapshot(item: Any) -> Any:
+    """``item`` as it is now (the app may change it later): a copy (of its content too, a list)."""
     content = item.get("content") if type(item) is dict else None
     return {**item, "content": list(content)} if type(content) is list else copy.copy(item)
 

@@ -187,10 +187,15 @@ class Reconciler:
         """The current container's children from ``start`` were declared per item: ``Cursor.note_prefix``."""
         self._stack[-1].note_prefix(self.tree, start, items, extra, snap)
 
+    def in_sequence(self) -> bool:
+        """Whether the current container's children are being declared one per item of a sequence (between
+        ``reuse_prefix`` and ``remember_prefix``): its note compares the items, so they need no memo each."""
+        return self._stack[-1].sequence
+
     def _touched(self, node: Node) -> None:
         """Its props changed: its memo no longer holds, and a prefix that may hold it is declared anew."""
-        kept = self.tree.prefixes.get(node.parent.id) if node.memo is not None and node.parent else None
-        if kept is not None and node.id <= kept[4]:
+        note = self.tree.prefixes.get(node.parent.id) if node.parent is not None else None
+        if note is not None and node.id <= note.top:
             del self.tree.prefixes[node.parent.id]  # type: ignore[union-attr]
         node.memo = None
 

@@ -190,9 +190,8 @@ class Tree:
         self.rerender = rerender
         # The last value Reconciler.intern was given, and the object it stands for (equal, from a run before).
         self.interned: tuple[Any, Any] = (None, None)
-        # Per container id: a run of its children declared one per item, the items, what else they were
-        # declared from, their keys (names, or (kind, first number)) and highest id (remember_prefix).
-        self.prefixes: dict[int, tuple[tuple[Node, ...], tuple[Any, ...], Any, Any, int]] = {}
+        # Per container id: a run of its children declared one per item of a sequence (a cursor.Note).
+        self.prefixes: dict[int, Any] = {}
 
     def intern(self, value: Any) -> Any:
         """``value``, or an equal object an earlier run passed here: a memo holding it then compares by

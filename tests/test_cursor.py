@@ -3,7 +3,9 @@ tests/test_reconcile.py, which drives it through the Reconciler)."""
 
 from __future__ import annotations
 
-from reactchat.cursor import Cursor
+from typing import Any
+
+from reactchat.cursor import Cursor, Snap, flattened
 from reactchat.tree import Tree
 
 
@@ -22,19 +24,65 @@ def test_a_noted_prefix_is_taken_for_a_sequence_that_starts_with_it_and_not_for_
     first.n = 2
     first.note_prefix(tree, 0, ("a", "b"), "extra", None)
     assert Cursor(tree.root).take_prefix(tree, ("a", "b", "c"), "extra") == (2, 0)
-    assert Cursor(tree.root).take_prefix(tree, ("a", "x"), "extra") == (0, 0)
+    assert Cursor(tree.root).take_prefix(tree, ("x", "b"), "extra") == (0, 0)
     assert Cursor(tree.root).take_prefix(tree, ("a", "b"), "other") == (0, 0)
     taken = Cursor(tree.root)
     taken.take_prefix(tree, ("a", "b"), "extra")
     assert taken.n == 2 and taken.taken == {"a", "b"}
 
 
+def _noted(tree: Tree, items: tuple[Any, ...], snap: Snap = dict) -> None:
+    cursor = Cursor(tree.root)
+    cursor.n = len(items)
+    cursor.note_prefix(tree, 0, items, None, snap)
+
+
 def test_items_are_compared_with_the_copies_snap_made() -> None:
     tree = Tree()
     _declared(tree, ["a"])
-    item = {"content": "hi"}
-    cursor = Cursor(tree.root)
-    cursor.n = 1
-    cursor.note_prefix(tree, 0, (item,), None, lambda item, node: dict(item))
-    item["content"] = "changed in place"
+    item = {"content": ["a list", "the app may change"]}
+    _noted(tree, (item,), lambda item: {**item, "content": list(item["content"])})
+    assert tree.prefixes[0].items == ({"content": ["a list", "the app may change"]},)  # a copy
+    item["content"].append("changed in place")
     assert Cursor(tree.root).take_prefix(tree, (item,), None) == (0, 0)
+
+
+def test_dicts_of_plain_values_are_kept_flat_and_a_change_in_place_is_seen_where_it_is() -> None:
+    tree = Tree()
+    _declared(tree, ["a", "b", "c"])
+    items = (
+        {"role": "user", "content": "a"},
+        {"role": "assistant", "content": "b"},
+        {"role": "user", "content": "c"},
+    )
+    _noted(tree, items)
+    assert tree.prefixes[0].items is None and tree.prefixes[0].flat == flattened(items)
+    assert Cursor(tree.root).take_prefix(tree, items, None) == (3, 0)
+    items[1]["content"] = "changed in place"
+    assert Cursor(tree.root).take_prefix(tree, items, None) == (1, 0)  # up to the changed one
+    assert len(tree.prefixes[0].nodes) == 1
+
+
+def test_a_key_added_renamed_or_moved_to_the_next_item_is_a_change() -> None:
+    for change in ("add", "rename", "move"):
+        tree = Tree()
+        _declared(tree, ["a", "b"])
+        items = ({"role": "user", "content": "a", "id": 1}, {"role": "assistant", "content": "b"})
+        _noted(tree, items)
+        first, second = items
+        if change == "add":
+            second["feedback"] = "like"
+        elif change == "rename":
+            second["text"] = second.pop("content")
+        else:  # the same keys and values one after another, split at another place
+            second.update(id=first.pop("id")) or second.update(
+                role=second.pop("role"), content=second.pop("content")
+            )
+        assert Cursor(tree.root).take_prefix(tree, items, None)[0] < 2, change
+
+
+def test_items_that_are_not_dicts_of_plain_values_are_copied() -> None:
+    tree = Tree()
+    _declared(tree, ["a"])
+    _noted(tree, ({"role": "user", "content": "a", "metadata": {"title": "a dict the app may change"}},))
+    assert tree.prefixes[0].flat is None and tree.prefixes[0].items is not None

@@ -167,8 +167,10 @@ def test_history_declares_only_the_new_turn(write_app: Callable[[str], str]) -> 
     t.send("two")
     inserted = [op for op in t.ops[before:] if op[0] == INS]
     assert [op[3][1] for op in inserted] == ["message", "message"]  # the new question and answer only
-    taken, items = t.session.tree.prefixes[0][:2]  # what the next run may take whole: the six shown
-    assert len(taken) == len(items) == 6 and items[0] == {"role": "user", "content": "hi"}
+    note = t.session.tree.prefixes[0]  # what the next run may take as it is: the six shown, copied
+    assert len(note.nodes) == len(note.items) == 6 and note.items[0] == {"role": "user", "content": "hi"}
+    assert note.flat is None  # (a ChatMessage among them: not kept flat)
+    assert all(m.memo is None for m in note.nodes)  # and no second copy per message: the note compares
 
 
 STREAMED = """
@@ -198,3 +200,5 @@ def test_a_message_holds_its_text_in_one_node_and_a_streamed_one_keeps_its_text_
         {"role": "assistant", "content": "a **long** answer to hi"},
     ]
     assert "<strong>long</strong> answer to again" in t.texts()[-1]["html"]
+    note = t.session.tree.prefixes[0]  # dicts of strings: kept flat, compared at C speed, no copies
+    assert note.items is None and note.flat[1][:4] == ("user", "hi", "assistant", "a **long** answer to hi")

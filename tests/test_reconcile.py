@@ -343,10 +343,16 @@ def test_an_unchanged_prefix_is_taken_whole_and_only_what_is_new_is_declared() -
     assert [n.props["text"] for n in tree.root.children if n.kind == "message"] == ["a", "b", "c", "d", "e"]
 
 
-def test_a_prefix_is_not_taken_when_it_changed_or_what_it_was_declared_from_did() -> None:
+def test_a_prefix_is_taken_as_far_as_it_is_unchanged_and_not_when_what_it_was_declared_from_changed() -> None:
     tree = Tree()
     _turn(tree, ("a", "b", "c"))
-    assert _turn(tree, ("a", "x", "c"))[0] == 0  # an item in it changed
+    reused, ops = _turn(tree, ("a", "x", "c"))  # an item in it changed: taken up to it
+    assert reused == 1 and [n.props["text"] for n in tree.root.children if n.kind == "message"] == [
+        "a",
+        "x",
+        "c",
+    ]
+    assert _turn(tree, ("a", "x", "c"))[0] == 3  # noted again, whole
     _turn(tree, ("a", "b", "c"))
     assert _turn(tree, ("a", "b", "c"), extra="other rendering")[0] == 0
     _turn(tree, ("a", "b", "c"))
@@ -354,7 +360,9 @@ def test_a_prefix_is_not_taken_when_it_changed_or_what_it_was_declared_from_did(
     rec = Reconciler(tree, ops.append, threading.Lock())
     rec.set(tree.root.children[1], {"feedback": "Like"})  # touched since: declared again, one by one
     assert _turn(tree, ("a", "b", "c"))[0] == 0
-    assert _turn(tree, ("a", "b"))[0] == 0  # shorter: the prefix noted is longer than what is shown
+    _turn(tree, ("a", "b", "c"))
+    assert _turn(tree, ("a", "b"))[0] == 2  # shorter: as far as it goes
+    assert [n.props["text"] for n in tree.root.children if n.kind == "message"] == ["a", "b"]
 
 
 def test_a_prefix_taken_whole_still_names_a_duplicate_key_declared_after_it() -> None:
