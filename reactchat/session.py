@@ -17,6 +17,7 @@ from typing import Any
 from reactchat import context
 from reactchat.actions import Interactions, interpret
 from reactchat.config import Config
+from reactchat.gate import OPENINGS
 from reactchat.identity import Identity
 from reactchat.interrupts import Cancel, RerunRequested, ShuttingDown, StopRequested
 from reactchat.markdown import markdown_source_props
@@ -39,8 +40,7 @@ from reactchat.turns import record_event
 from reactchat.uploads import Uploads
 from reactchat.widgets import accept_value
 
-_CLOSED = object()
-_IDLE = object()  # nothing to do: the worker gives its thread back to the pool (an idle session holds none)
+_CLOSED, _IDLE = object(), object()  # _IDLE: nothing to do, the worker gives its thread back to the pool
 FORCE_AFTER = 0.5  # seconds an interrupt waits for a checkpoint before it is raised inside the script
 log = logging.getLogger("reactchat")
 
@@ -150,8 +150,7 @@ class Session:
     def request_rerun(self) -> None:
         """Run again with the current code: interrupts a running run (keeping its output)."""
         with self._cond:
-            self._rerun = True
-            run = self.run
+            self._rerun, run = True, self.run
             self._wake()
         if run is not None:
             run.cancel.request(RerunRequested)
@@ -372,7 +371,8 @@ class Session:
             marked = self.tree.nodes.get(trigger.target) if trigger.target is not None else None
             if marked is not None and trigger.mark:
                 rec.set(marked, trigger.mark)  # shown at once (a like), kept across reruns
-            outcome = execute(self.script, run)
+            with OPENINGS.passage(run.id == 1):  # a session's first run: tabs opening at once take turns
+                outcome = execute(self.script, run)
             if event is not None:  # applied and answered: the tab need not send it to another session
                 self.outbox.push_now([EVACK, self.hello(event.tab)[1], event.ev_seq])
             declared = run.find(Interactions)
