@@ -169,14 +169,17 @@ export class Composer {
     const ended = this.running && !running;
     this.running = running;
     this.waiting = running && waiting;
-    this.input.disabled = running && !waiting;
+    // The box stays editable while a run goes (the next question can be typed; Enter keeps it until the run
+    // ends, see submit): disabling it would take its focus and drop what is typed meanwhile, and a widget's
+    // rerun of a few milliseconds would do so between two keys.
     const label = running ? this.labels.stop : this.labels.send;
     this.button.dataset["testid"] = running ? "stop" : "send";
     this.button.className = running ? "rc-send rc-stop" : "rc-send";
     this.button.setAttribute("aria-label", label);
     this.button.textContent = label;
     this.updateSend();
-    if (ended && !this.el.hidden) this.input.focus();
+    const active = document.activeElement;
+    if (ended && !this.el.hidden && (active === document.body || active === this.button)) this.input.focus();
   }
 
   /** The buttons' labels from the chat's options (empty: the defaults). */
@@ -328,7 +331,7 @@ export class Composer {
   private submit(): void {
     const text = this.input.value;
     const files = this.chips.map((c) => c.id);
-    if (this.running && !this.waiting) return;
+    if (this.running && !this.waiting) return; // (kept in the box, to send once the run ends)
     if (this.nodeId === null || this.uploading || (!text.trim() && !files.length)) return;
     if (this.maxChars !== null && text.length > this.maxChars) {
       // Only text put back from elsewhere (undo, a refused submit) can be longer: say so, keep it.
