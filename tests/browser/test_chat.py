@@ -102,11 +102,10 @@ def wait_for_file(path: pathlib.Path, timeout: float = 5.0) -> str:
     return path.read_text()
 
 
-def test_send_types_again_when_a_run_starting_took_its_typing(page: Page, serve: Callable[..., Any]) -> None:
-    """A run that starts while ``send`` fills the box (a widget's rerun, after a wait for idle that came before
-    it) disables the box between fill's check that it is enabled and its typing, two steps of the driver: the
-    typing goes nowhere and the box stays empty. ``send`` must type it again, not take the empty box for a
-    prompt sent (a CI run of test_failover lost its "long" so)."""
+def test_send_types_again_when_a_disabled_box_took_its_typing(page: Page, serve: Callable[..., Any]) -> None:
+    """A box disabled as ``send`` fills it (between fill's check that it is enabled and its typing, two steps
+    of the driver; a run did so before the box stayed editable while running) takes no text: ``send`` must
+    type it again, not take the empty box for a prompt sent (a CI run of test_failover lost its "long" so)."""
     served = serve(str(EXAMPLES / "echo.py"))
     open_app(page, served.url)
     # What such a run does to the box, at the worst moment: disabled as fill focuses it, for a moment.
