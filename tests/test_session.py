@@ -281,3 +281,32 @@ def test_an_idle_session_holds_no_thread(write_app: Callable[[str], str]) -> Non
         assert t.messages[-1]["content"] == f"got {word}"
         t.wait_for(lambda t: _session_threads(t) == [])
     assert t.errors == []
+
+
+OPENING = """
+import time
+import reactchat as rc
+started = time.monotonic()
+spent = time.thread_time()
+while time.thread_time() - spent < 0.8:  # a long history's first run: it computes (tabs start apart)
+    pass
+SPANS.append((started, time.monotonic()))
+rc.chat_input()
+"""
+
+
+def test_first_runs_of_tabs_opening_at_once_take_turns_two_at_a_time() -> None:
+    import threading
+
+    from reactchat.gate import AT_ONCE
+
+    spans: list[tuple[float, float]] = []
+    opened = [threading.Thread(target=lambda: ChatTest.from_source(OPENING, names={"SPANS": spans}).close())
+              for _ in range(AT_ONCE + 1)]  # fmt: skip
+    for thread in opened:
+        thread.start()
+    for thread in opened:
+        thread.join(30)
+    assert len(spans) == AT_ONCE + 1
+    last = max(spans)  # the one that came last in line started once one of the others had ended
+    assert last[0] >= min(end for start, end in spans if (start, end) != last)
