@@ -216,6 +216,37 @@ def test_stream_appears_progressively(
     expect(page.locator(USER).locator(CONTENT)).to_have_text(["slow please", "and then?"])
 
 
+def test_a_run_s_end_leaves_the_focus_where_the_user_put_it(
+    page: Page, serve: Callable[..., Any], write_app: Callable[..., str]
+) -> None:
+    """A sidebar field committed with Enter reruns the app; at its end the focus stays in the field (the chat
+    input takes it only from nowhere or its Send button), so the user types on where they were."""
+    served = serve(
+        write_app("""
+        import time
+        import reactchat as rc
+        with rc.sidebar:
+            name = rc.text_input("Name", key="name")
+        if name:
+            time.sleep(0.3)  # a rerun the page sees running, then ended
+        rc.markdown(f"Hello, {name or 'nobody'}")
+        if prompt := rc.chat_input():
+            rc.message("user", prompt)
+    """)
+    )
+    page.set_viewport_size({"width": 1200, "height": 800})  # wide: the sidebar shows
+    open_app(page, served.url)
+    field = page.get_by_test_id("sidebar").get_by_label("Name")
+    field.click()
+    field.press_sequentially("Ada")
+    field.press("Enter")
+    expect(page.get_by_text("Hello, Ada")).to_be_visible()
+    expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+    expect(field).to_be_focused()
+    send(page, "hi")  # and the chat input, where the user goes, still sends
+    expect(page.locator(USER).locator(CONTENT)).to_have_text("hi")
+
+
 def test_stop_keeps_partial_answer(
     page: Page, serve: Callable[..., Any], write_app: Callable[..., str], tmp_path: pathlib.Path
 ) -> None:
