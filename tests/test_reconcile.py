@@ -399,10 +399,7 @@ def test_an_unkeyed_prefix_is_taken_whole_and_numbers_what_follows_as_before() -
 
 
 def _markdown(rec: Reconciler, text: str) -> Node:
-    rec.begin()
-    node = rec.emit("markdown", None, source=text, render=markdown_source_props)
-    rec.finish(prune=True)
-    return node
+    return _said(rec, text, None, kind="markdown")
 
 
 def test_a_render_goes_with_its_insert_and_the_node_keeps_its_source_only() -> None:
@@ -474,9 +471,13 @@ def test_a_child_passed_over_is_found_before_the_cursor() -> None:
     assert [op[0] for op in ops] == [MOV, MOV] and tree.root.keyed is None
 
 
-def _said(rec: Reconciler, text: str, props: dict[str, Any], defaults: dict[str, Any] | None = None) -> Node:
+def _said(
+    rec: Reconciler, text: str, props: dict[str, Any] | None, defaults: dict[str, Any] | None = None,
+    kind: str = "message",
+) -> Node:  # fmt: skip
+    """One run declaring one node of ``kind`` that shows ``text`` (a message holding it, or a markdown node)."""
     rec.begin()
-    node = rec.emit("message", props, source=text, render=markdown_source_props, defaults=defaults)
+    node = rec.emit(kind, props, source=text, render=markdown_source_props, defaults=defaults)
     rec.finish(prune=True)
     return node
 
