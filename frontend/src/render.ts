@@ -203,12 +203,12 @@ export class Renderer {
     this.seal();
   }
 
-  /** Seal the transcript's older children into chunks, once none waits to be built. */
+  /** Seal the transcript's older children into chunks (those waiting to be built too: see buildLater). */
   private seal(): void {
     const rootId = this.store.rootId;
     const kids = this.store.get(rootId)?.children;
     const body = this.views.get(rootId)?.body;
-    if (kids && body && !this.later.size) this.chunks.seal(body, kids, this.placement);
+    if (kids && body) this.chunks.seal(body, kids, this.placement);
   }
 
   /** Regroup `range` of `id`'s children (null: all of them) when this flush ends. */
@@ -266,7 +266,11 @@ export class Renderer {
     for (const id of now.slice(0, -FRESH)) this.settling.add(id);
   }
 
-  /** Build waiting messages, the newest first, until `deadline` (performance.now()); place them in order. */
+  /**
+   * Build waiting messages, the oldest first, until `deadline` (performance.now()), each put right after the
+   * element placed before it, wherever that is: in a chunk, since sealing goes on while some wait (it passes over
+   * them), so the transcript keeps few children and a slice costs the same with 100 or 10,000 still to come.
+   */
   private buildLater(deadline: number): void {
     const rootId = this.store.rootId;
     const root = this.store.get(rootId);
@@ -276,18 +280,37 @@ export class Renderer {
       return;
     }
     const kids = root.children;
-    for (let i = kids.length - 1; i >= 0 && this.later.size; i--) {
+    let first = -1;
+    let last = -1;
+    let i = 0;
+    for (; i < kids.length && this.later.size; i++) {
       const id = kids[i] as number;
       if (!this.later.take(id)) continue;
+      const v = this.ensure(id);
+      if (!v || PLACELESS.has(v.kind)) continue;
       // Skipped off screen until sealed into a chunk (styles.css): an old message, not one a reader waits for.
-      this.ensure(id)?.el.setAttribute("data-settled", "");
+      v.el.setAttribute("data-settled", "");
+      this.placeAmong(kids, i, v.el, body);
+      if (first < 0) first = i;
+      last = i;
       if (performance.now() >= deadline) break;
     }
-    if (!kids.some((id) => this.later.has(id))) this.later.clear(); // what is left is no longer in the transcript
-    this.placed.delete(rootId); // what waited is not where the last reconcile left the body: place all
-    this.reconcile(rootId, body, kids);
-    this.group(rootId, null);
+    if (i >= kids.length) this.later.clear(); // what is left is no longer in the transcript
+    if (first >= 0) this.group(rootId, [first, last]);
     this.seal();
+  }
+
+  /** Put `el`, the element of `kids[i]`, after the nearest placed element before it (else before the next one). */
+  private placeAmong(kids: readonly number[], i: number, el: HTMLElement, body: HTMLElement): void {
+    for (let k = i - 1; k >= 0; k--) {
+      const prev = this.placedEl(kids[k]);
+      if (prev) return prev.after(el);
+    }
+    for (let k = i + 1; k < kids.length; k++) {
+      const next = this.placedEl(kids[k]);
+      if (next) return next.before(el);
+    }
+    body.append(el);
   }
 
   /** The element `id` has in its parent's body, if it has one there now. */

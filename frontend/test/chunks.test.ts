@@ -1,7 +1,7 @@
 // Sealing a transcript's older messages into chunks, and grouping recomputed around a change only.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { CHUNK, Chunks, KEEP } from "../src/chunks";
+import { CHUNK, Chunks, FAN, KEEP } from "../src/chunks";
 import { regroup } from "../src/grouping";
 import type { View } from "../src/view";
 import { freshDom } from "./dom";
@@ -53,6 +53,27 @@ describe("chunks", () => {
     const long = transcript(turns(60));
     new Chunks().seal(long.body, long.ids, { ...long.at, sealable: (id) => id !== 3 });
     assert.equal(long.body.querySelector(".rc-chunk"), null);
+  });
+});
+
+describe("chunks of chunks", () => {
+  test("FAN chunks in a row are sealed into one a level deeper, so the body keeps few children at any length", () => {
+    const { body, els, ids, at } = transcript(turns(5000)); // 10,000 messages
+    const chunks = new Chunks();
+    // Sealed a turn at a time, as a conversation grows, and at once, as it opens: the same bounds.
+    for (let n = 2 * (KEEP + CHUNK); n <= ids.length; n += 200) chunks.seal(body, ids.slice(0, n), at);
+    chunks.seal(body, ids, at);
+    const top = [...body.children].filter((c) => c.classList.contains("rc-chunk"));
+    assert.ok(top.length < 3 * FAN, `${top.length} chunks in the body, for 10,000 messages`);
+    assert.ok(body.querySelector(".rc-chunk > .rc-chunk > .rc-chunk"), "three levels deep");
+    for (const c of body.querySelectorAll(".rc-chunk")) {
+      const inner = c.firstElementChild as HTMLElement;
+      if (inner.classList.contains("rc-chunk")) assert.equal(c.children.length, FAN, "a deeper chunk holds FAN chunks");
+    }
+    assert.deepEqual([...body.querySelectorAll(".rc-message")], els, "the order is kept");
+    assert.equal(chunks.after(body), els[chunks.sealed]);
+    chunks.unseal();
+    assert.deepEqual([...body.children], els, "unsealed: every element back in place, at every depth");
   });
 });
 

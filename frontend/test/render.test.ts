@@ -254,6 +254,41 @@ describe("a long transcript opening", () => {
   });
 });
 
+describe("a very long transcript opening", () => {
+  const msgs = (n: number, from = 1): WireNode[] =>
+    Array.from({ length: n }, (_, i) => msg(from + i, (from + i) % 2 ? "user" : "assistant", [md(10_000 + from + i, `<p>m${from + i}</p>`)]));
+
+  test("is sealed as it is built, oldest first: the transcript never holds thousands of children", async () => {
+    // As a long first run sends it: a SNAP of what was declared so far, then frames appending more meanwhile.
+    const n = 3000;
+    const { host, renderer, frame } = mount();
+    renderer.render();
+    frame([0, root(...msgs(2000))]);
+    const tr = host.querySelector('[data-testid="transcript"]') as HTMLElement;
+    const count = () => tr.querySelectorAll('[data-testid="message"]').length;
+    let most = 0;
+    for (let at = 2000; at < n; at += 50) {
+      frame(...msgs(50, at + 1).map((m, k) => [2, 0, at + k, m]));
+      most = Math.max(most, tr.children.length);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    const deadline = Date.now() + 20_000;
+    while (count() < n && Date.now() < deadline) {
+      most = Math.max(most, tr.children.length);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    assert.equal(count(), n);
+    assert.ok(most < 200, `at most ${most} children in the transcript while building`);
+    const texts = (h: Element) => [...h.querySelectorAll('[data-testid="message"]')].map((m) => m.textContent?.trim());
+    assert.deepEqual(texts(host), Array.from({ length: n }, (_, i) => `m${i + 1}`));
+    const fresh = mount(root(...msgs(n)));
+    fresh.renderer.render();
+    fresh.renderer.settle();
+    const flags = (h: Element) => [...h.querySelectorAll<HTMLElement>(".rc-message")].map((m) => m.className);
+    assert.deepEqual(flags(host), flags(fresh.host), "grouped as a fresh render groups them");
+  });
+});
+
 describe("a turn at the end of a long transcript", () => {
   const turn = (n: number): WireNode[] =>
     Array.from({ length: n }, (_, i) => msg(1 + i, i % 2 ? "assistant" : "user", [md(10_001 + i, `<p>m${1 + i}</p>`)]));
