@@ -8,7 +8,7 @@ import { exampleCard } from "./choices";
 import { transcriptText, visibleText } from "./clipboard";
 import { Composer } from "./composer";
 import { Connection, type Status } from "./connection";
-import { h, setHtml } from "./dom";
+import { h, setHtml, setIdleButtons } from "./dom";
 import type { Emit, Overlay, Props } from "./protocol";
 import { Renderer } from "./render";
 import { SidePanel } from "./sidepanel";
@@ -272,7 +272,7 @@ class App {
   private setBusy(busy: boolean): void {
     if (busy === this.busy) return;
     this.busy = busy;
-    for (const b of document.querySelectorAll<HTMLButtonElement>("button.rc-idle")) b.disabled = busy;
+    setIdleButtons(busy);
   }
 
   private renderOverlay(o: Overlay | null): void {

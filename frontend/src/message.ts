@@ -3,7 +3,7 @@ import { drawActions } from "./actions";
 import { avatarOf } from "./chatopts";
 import { optionsOf } from "./choices";
 import { visibleText } from "./clipboard";
-import { h, sendsText, str } from "./dom";
+import { h, needsIdle, sendsText, str } from "./dom";
 import { Feedback } from "./feedback";
 import { fmtUsage } from "./format";
 import type { Props } from "./protocol";
@@ -38,15 +38,15 @@ export function messageView(id: number, ctx: ViewContext): View {
     if (editor) return;
     const ta = h("textarea", "rc-edit-input", { "aria-label": "Edit message", rows: "3" });
     ta.value = visibleText(body);
-    const save = h("button", "rc-btn rc-primary rc-idle", { type: "button", "data-testid": "save-edit-answer" }, "Save");
+    const saveEl = h("button", "rc-btn rc-primary", { type: "button", "data-testid": "save-edit-answer" }, "Save");
+    const save = needsIdle(saveEl, ctx.isBusy());
     const cancel = h("button", "rc-btn", { type: "button" }, "Cancel");
-    save.disabled = ctx.isBusy();
     const row = h("div", "rc-edit-row");
     row.append(cancel);
     // A stored question keeps its old version beside the new one, which may be kept without an answer.
     if (typeof props["id"] === "string" && props["role"] === "user") {
-      const only = h("button", "rc-btn rc-idle", { type: "button", "data-testid": "save-edit" }, "Save only");
-      only.disabled = ctx.isBusy();
+      const onlyEl = h("button", "rc-btn", { type: "button", "data-testid": "save-edit" }, "Save only");
+      const only = needsIdle(onlyEl, ctx.isBusy());
       only.addEventListener("click", () => commit(false));
       row.append(only);
     }

@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { actionsOf } from "../src/actions";
 import { chatOpts } from "../src/chatopts";
+import { actionButton, setIdleButtons } from "../src/dom";
+import { freshDom } from "./dom";
 
 describe("chat interaction props", () => {
   test("actions default to copy and copy-all only", () => {
@@ -17,5 +19,25 @@ describe("chat interaction props", () => {
     assert.equal(actionsOf({ edit: "user" }).edit, "user");
     assert.equal(actionsOf({ edit: "everything", retry: "yes" }).edit, "");
     assert.equal(actionsOf({ retry: "yes" }).retry, false);
+  });
+});
+
+describe("buttons that need the app idle", () => {
+  test("are disabled while a run goes and enabled after, without a look at any other element", () => {
+    const document = freshDom();
+    const bar = document.createElement("div");
+    document.body.append(bar);
+    const retry = actionButton("retry", "Retry", "", true, false);
+    const copy = actionButton("copy", "Copy", "", false, false);
+    const made = actionButton("edit", "Edit", "", true, true); // made while a run goes
+    bar.append(retry, copy, made);
+    assert.equal(made.disabled, true);
+    setIdleButtons(true);
+    assert.deepEqual([retry.disabled, copy.disabled], [true, false]);
+    setIdleButtons(false);
+    assert.deepEqual([retry.disabled, copy.disabled, made.disabled], [false, false, false]);
+    retry.remove(); // gone from the page: forgotten, not toggled
+    setIdleButtons(true);
+    assert.deepEqual([retry.disabled, made.disabled], [false, true]);
   });
 });
