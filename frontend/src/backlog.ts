@@ -2,8 +2,9 @@
 
 /**
  * A transcript that arrives with more new messages than LAZY_MIN at once builds only its last LAZY_KEEP at
- * once, so the newest are on screen after one short frame; the older ones are built newest first in slices of
- * about SLICE_MS while the page is otherwise idle (`Renderer.settle` builds the rest at once).
+ * once, so the newest are on screen after one short frame; the older ones are built oldest first (so chunks.ts
+ * can seal them as they come) in slices of about SLICE_MS while the page is otherwise idle (`Renderer.settle`
+ * builds the rest at once).
  */
 const LAZY_MIN = 200;
 const LAZY_KEEP = 24; // a tall screen shows fewer; the server renders as many of a never-rendered history first (renders.TAIL)
