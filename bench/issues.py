@@ -20,7 +20,7 @@ ASKED: list[tuple[str, str, tuple[str, ...]]] = [
     ("#12", "chaos: a worker killed every 20 s", ("prompts lost",)),
     ("#12", "chaos: answers left streaming, errors", ("left streaming",)),
     ("#16", "echo latency, 0 -> 1,000 prior messages", ("echo latency",)),
-    ("#16", "browser CPU per echo turn, 0 -> 1,000 prior messages", ("browser CPU per echo turn",)),
+    ("#16", "browser CPU per echo turn, 0 -> 1,000 prior messages", ("browser CPU per echo turn", "N=1,000")),
     ("#16", "a new tab showing a 1,000-message transcript", ("Chromium", "last of")),
     ("#16", "a 500-token stream at 50 tokens/s: browser CPU", ("500-token stream", "CPU")),
     ("#16", "the same stream: bytes on the wire", ("500-token stream", "bytes on the wire")),
@@ -30,6 +30,7 @@ ASKED: list[tuple[str, str, tuple[str, ...]]] = [
     ("#16", "100 tabs streaming at once: errors, threads", ("streaming", "tabs")),
     ("#16", "server memory per session holding 1,000 messages", ("server memory per session",)),
     ("#16", "a 10,000-message transcript: open, bytes and CPU per turn", ("10,000 stored messages",)),
+    ("#16", "a 10,000-message transcript: browser CPU per turn", ("browser CPU per echo turn", "N=10,000")),
 ]
 
 
