@@ -496,9 +496,31 @@ def turns(browser: Browser, apps: Apps, sec: Section, data: dict[str, Any]) -> N
                 o.page.wait_for_timeout(60)  # the user reads and types; the sender's pacing window passes
                 text = f"Browser turn {i} of {o.n} prior messages, please echo."
                 o.out.append(one_turn(o.page, o.cdp, o.ws, text))
+        keys = {o.n: typing(o) for o in pages}
     for o in pages:
         report_turns(o, sec, data)
     flatness(sec, data)
+    for n, per_key in keys.items():
+        data[f"n{n}"]["keystroke_ms"] = round(per_key * 1e3, 3)
+        sec.info(f"N={n}: typing in the composer: main thread per keystroke, median", ms(per_key))
+
+
+TYPED = "hello world"
+TYPING_ROUNDS = 5
+
+
+def typing(o: Open) -> float:
+    """Main-thread seconds per keystroke typing TYPED into the composer (30 ms apart), median of rounds."""
+    o.page.evaluate("(s) => document.querySelector(s).focus()", SELECTORS["input"])
+    per_key = []
+    for _ in range(TYPING_ROUNDS):
+        before = work(o.cdp)
+        o.page.keyboard.type(TYPED, delay=30)
+        o.page.wait_for_timeout(100)
+        per_key.append((work(o.cdp)["TaskDuration"] - before["TaskDuration"]) / len(TYPED))
+        o.page.keyboard.press("Control+A")
+        o.page.keyboard.press("Delete")
+    return median(per_key)
 
 
 def report_turns(o: Open, sec: Section, data: dict[str, Any]) -> None:
@@ -619,7 +641,8 @@ def flatness(sec: Section, data: dict[str, Any]) -> None:
         )
     sec.note(
         f"N=0, N={TURN_HISTORY:,} and N={LONG_HISTORY:,}: three pages open at once, their turns taken in"
-        " rounds (one turn on each page per round), so what else the machine does weighs on each alike"
+        " rounds (one turn on each page per round), so what else the machine does weighs on each alike;"
+        f" typing: '{TYPED}' typed 30 ms a key, main-thread tasks to 100 ms after the last key, per key"
     )
     sec.note(
         f"N={TURN_HISTORY} load: the SNAP is the tree the first run declared (made when its frame goes)."

@@ -1,6 +1,6 @@
 // The footer composer that a chat_input node drives: textarea + send/stop button, prompt history, and for a
 // multimodal input the attach button, file chips and their uploads (drop and paste too).
-import { h, sendsText, str } from "./dom";
+import { h, quietForm, sendsText, str } from "./dom";
 import { fmtSize } from "./format";
 import { ICONS } from "./icons";
 import { acceptOf, cookieValue, fileTypesOf, refusal } from "./files";
@@ -30,7 +30,7 @@ interface Chip {
 
 export class Composer {
   readonly el = h("footer", "rc-composer");
-  private readonly form = h("div", "rc-form");
+  private readonly form = quietForm("rc-form");
   private readonly input = h("textarea", "rc-input", {
     "data-testid": "chat-input",
     rows: "1",

@@ -1,6 +1,6 @@
 // The conversation list (kind "conversations"): new chat, search, the items with rename, export and delete, paging,
 // undo.
-import { arrange, h } from "./dom";
+import { arrange, h, quietForm } from "./dom";
 import { ICONS } from "./icons";
 import { ageGroup, exportPath, type Item, type Listing, listing, pathOf, titleOf } from "./listing";
 import type { Props } from "./protocol";
@@ -75,7 +75,9 @@ class ConversationList implements View {
       this.hideUndo();
     });
     this.undoBar.append(this.undoText, undo);
-    this.panel.append(top, this.search, this.list, this.empty);
+    const searchForm = quietForm("rc-quiet");
+    searchForm.append(this.search);
+    this.panel.append(top, searchForm, this.list, this.empty);
     this.search.addEventListener("input", () => this.searchSoon());
     this.search.addEventListener("keydown", (e) => this.searchKey(e as KeyboardEvent));
     this.list.addEventListener("click", (e) => this.clicked(e as MouseEvent));

@@ -27,6 +27,17 @@ export function setHtml(el: HTMLElement, html: string): void {
 export const str = (v: unknown, dflt = ""): string =>
   typeof v === "string" ? v : typeof v === "number" ? String(v) : dflt;
 
+/**
+ * A `<form>` that never submits, around a text field: a field in a form of its own is that form's, so the
+ * browser's form handling (Chrome's autofill) looks at that form on each keystroke, not at every control of
+ * the page (10 ms a key at 10,000 messages, 2.5 at none; 4 in a form). `cls` styles it (`rc-quiet`: no box).
+ */
+export function quietForm(cls: string): HTMLFormElement {
+  const f = h("form", cls);
+  f.addEventListener("submit", (e) => e.preventDefault());
+  return f;
+}
+
 /** The buttons made by `needsIdle`, while they are in the page. */
 const idleButtons = new Set<HTMLButtonElement>();
 

@@ -3,7 +3,7 @@ import { drawActions } from "./actions";
 import { avatarOf } from "./chatopts";
 import { optionsOf } from "./choices";
 import { visibleText } from "./clipboard";
-import { h, needsIdle, sendsText, str } from "./dom";
+import { h, needsIdle, quietForm, sendsText, str } from "./dom";
 import { Feedback } from "./feedback";
 import { fmtUsage } from "./format";
 import type { Props } from "./protocol";
@@ -51,7 +51,7 @@ export function messageView(id: number, ctx: ViewContext): View {
       row.append(only);
     }
     row.append(save);
-    const ed = (editor = h("div", "rc-editor"));
+    const ed = (editor = quietForm("rc-editor"));
     ed.append(ta, row);
     const close = (): void => {
       ed.remove();
