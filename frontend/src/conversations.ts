@@ -222,7 +222,9 @@ class ConversationList implements View {
     });
     this.editing = { id, input };
     r.link.hidden = r.acts.hidden = true;
-    r.li.insertBefore(input, r.acts);
+    const form = quietForm("rc-quiet"); // typed into: see quietForm
+    form.append(input);
+    r.li.insertBefore(form, r.acts);
     input.focus();
     input.select?.(); // absent in the tests' DOM
   }
@@ -234,7 +236,7 @@ class ConversationList implements View {
     const r = this.rows.get(ed.id);
     const title = ed.input.value.trim();
     const old = this.shown.items.find((it) => it.id === ed.id)?.title ?? "";
-    ed.input.remove();
+    (ed.input.closest("form") ?? ed.input).remove();
     if (!r) return;
     r.link.hidden = r.acts.hidden = false;
     if (!save || !title || title === old) return;

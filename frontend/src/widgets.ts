@@ -1,5 +1,5 @@
 // The sidebar (a panel the app places beside the transcript) and the widgets that usually live in it.
-import { h, str } from "./dom";
+import { h, quietForm, str } from "./dom";
 import type { Props, Value } from "./protocol";
 import type { View, ViewContext } from "./view";
 
@@ -106,12 +106,14 @@ export function widgetView(id: number, ctx: ViewContext): View {
       const numeric = slider || type === "number_input";
       if (c instanceof HTMLInputElement) c.type = slider ? "range" : numeric ? "number" : "text";
       described(c);
-      parts = [label, c];
+      const form = quietForm("rc-quiet"); // typed into: see quietForm
+      form.append(c);
+      parts = [label, form];
       const out = h("output", "rc-readout", { for: ctl });
       if (slider) {
         const row = h("div", "rc-slider");
         row.append(c, out);
-        parts = [label, row];
+        form.append(row);
         c.addEventListener("input", () => (out.textContent = c.value));
       }
       /** The value the control last showed from props or sent: only a different one is sent. */

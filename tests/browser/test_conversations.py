@@ -150,19 +150,34 @@ def test_retry_keeps_every_version_and_the_pager_choice_survives_a_reload(
     assert contents(page.locator(USER)) == ["hi", "more"]
 
 
+# A text field alone in its form (buttons aside).
+OWN_FORM = """el => {
+    const f = el.closest("form");
+    return !!f && [...f.elements].filter((e) => e.matches("input, textarea")).length === 1;
+}"""
+
+
 def test_text_fields_sit_in_forms_of_their_own_that_never_submit(
     page: Page, serve: Callable[..., Any], write_app: Callable[[str], str], tmp_path: Any
 ) -> None:
-    """The composer's box, a message's edit box and the chat search each sit in a form of their own: Chrome's
-    form handling (autofill) then looks at that form on each keystroke rather than at every control of the
-    page (10 ms of main thread a key at 10,000 messages, 2.5 at none; benchmark section 5). Submitting one
-    (Enter in the search, a submit of the composer's form) leaves the page where it is."""
-    app = BRANCH_APP.replace("retry=True", "retry=True, editable=True")
+    """The composer's box, a message's edit box, the chat search, a conversation's new title and a sidebar
+    text widget each sit in a form of their own: Chrome's form handling (autofill) then looks at that form
+    on each keystroke rather than at every control of the page (10 ms of main thread a key at 10,000
+    messages, 2.5 at none; benchmark section 5). Submitting one (Enter in the search, a submit of the
+    composer's form) leaves the page where it is."""
+    app = BRANCH_APP.replace("retry=True", "retry=True, editable=True") + (
+        '\n    with rc.sidebar:\n        rc.text_input("Name", "Ada")\n'
+    )
     served = serve(write_app(app), store=f"sqlite:///{tmp_path}/chats.db")
     open_app(page, served.url)
     send(page, "one")
     expect(page.locator(ASSISTANT)).to_have_count(1)
     expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
+    item = page.locator(ITEM).first
+    item.hover()
+    item.locator('[data-testid="conversation-rename"]').click()
+    assert page.locator(f"{LIST} input.rc-conv-rename").evaluate(OWN_FORM), "the rename field is in one"
+    page.locator(f"{LIST} input.rc-conv-rename").press("Escape")
     first = page.locator(USER).first
     first.hover()
     first.get_by_test_id("edit").click()
@@ -170,13 +185,10 @@ def test_text_fields_sit_in_forms_of_their_own_that_never_submit(
         "composer": 'textarea[data-testid="chat-input"]',
         "edit box": '[aria-label="Edit message"]',
         "search": '[data-testid="conversation-search"]',
+        "sidebar's text input": 'input.rc-field[type="text"]',
     }
-    own_form = """el => {
-        const f = el.closest("form");
-        return !!f && [...f.elements].filter((e) => e.matches("input, textarea")).length === 1;
-    }"""
     for name, selector in fields.items():
-        assert page.locator(selector).evaluate(own_form), f"the {name} is in a form of its own"
+        assert page.locator(selector).evaluate(OWN_FORM), f"the {name} is in a form of its own"
     page.evaluate("window.__stayed = true")
     page.locator(fields["search"]).press("Enter")
     page.locator(fields["composer"]).evaluate("el => el.closest('form').requestSubmit()")
