@@ -417,12 +417,16 @@ class TurnResult:
     bytes: int
 
 
+def focus_input(page: Page) -> None:
+    """Focus the composer's box. Not page.focus: Playwright's selector engine walks the whole DOM (shadow
+    roots too), 400,000 nodes at 10,000 messages, and its garbage is collected in the next measured window."""
+    page.evaluate("(s) => document.querySelector(s).focus()", SELECTORS["input"])
+
+
 def one_turn(page: Page, cdp: CDPSession, ws: WsLog, text: str) -> TurnResult:
     reply = {"user": text, "assistant": f"You said: {text}"}
     page.evaluate(_TURN_JS, [SELECTORS, reply, 15_000])
-    # Not page.focus: Playwright's selector engine walks the whole DOM (shadow roots too), 400,000 nodes at
-    # 10,000 messages, and its garbage is collected in the turn's window.
-    page.evaluate("(s) => document.querySelector(s).focus()", SELECTORS["input"])
+    focus_input(page)
     page.keyboard.insert_text(text)
     before = work(cdp)
     sent = time.perf_counter()
@@ -511,7 +515,7 @@ TYPING_ROUNDS = 5
 
 def typing(o: Open) -> float:
     """Main-thread seconds per keystroke typing TYPED into the composer (30 ms apart), median of rounds."""
-    o.page.evaluate("(s) => document.querySelector(s).focus()", SELECTORS["input"])
+    focus_input(o.page)
     per_key = []
     for _ in range(TYPING_ROUNDS):
         before = work(o.cdp)

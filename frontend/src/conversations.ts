@@ -75,9 +75,7 @@ class ConversationList implements View {
       this.hideUndo();
     });
     this.undoBar.append(this.undoText, undo);
-    const searchForm = quietForm("rc-quiet");
-    searchForm.append(this.search);
-    this.panel.append(top, searchForm, this.list, this.empty);
+    this.panel.append(top, quietForm("rc-quiet", this.search), this.list, this.empty);
     this.search.addEventListener("input", () => this.searchSoon());
     this.search.addEventListener("keydown", (e) => this.searchKey(e as KeyboardEvent));
     this.list.addEventListener("click", (e) => this.clicked(e as MouseEvent));
@@ -222,9 +220,7 @@ class ConversationList implements View {
     });
     this.editing = { id, input };
     r.link.hidden = r.acts.hidden = true;
-    const form = quietForm("rc-quiet"); // typed into: see quietForm
-    form.append(input);
-    r.li.insertBefore(form, r.acts);
+    r.li.insertBefore(quietForm("rc-quiet", input), r.acts); // typed into: see quietForm
     input.focus();
     input.select?.(); // absent in the tests' DOM
   }

@@ -30,11 +30,13 @@ export const str = (v: unknown, dflt = ""): string =>
 /**
  * A `<form>` that never submits, around a text field: a field in a form of its own is that form's, so the
  * browser's form handling (Chrome's autofill) looks at that form on each keystroke, not at every control of
- * the page (10 ms a key at 10,000 messages, 2.5 at none; 4 in a form). `cls` styles it (`rc-quiet`: no box).
+ * the page (10 ms a key at 10,000 messages, 2.5 at none; 4 in a form). `cls` styles it (`rc-quiet`: no box);
+ * `kids` go in it.
  */
-export function quietForm(cls: string): HTMLFormElement {
+export function quietForm(cls: string, ...kids: Node[]): HTMLFormElement {
   const f = h("form", cls);
   f.addEventListener("submit", (e) => e.preventDefault());
+  f.append(...kids);
   return f;
 }
 

@@ -106,16 +106,14 @@ export function widgetView(id: number, ctx: ViewContext): View {
       const numeric = slider || type === "number_input";
       if (c instanceof HTMLInputElement) c.type = slider ? "range" : numeric ? "number" : "text";
       described(c);
-      const form = quietForm("rc-quiet"); // typed into: see quietForm
-      form.append(c);
-      parts = [label, form];
       const out = h("output", "rc-readout", { for: ctl });
+      let field: HTMLElement = c;
       if (slider) {
-        const row = h("div", "rc-slider");
-        row.append(c, out);
-        form.append(row);
+        field = h("div", "rc-slider");
+        field.append(c, out);
         c.addEventListener("input", () => (out.textContent = c.value));
       }
+      parts = [label, quietForm("rc-quiet", field)]; // typed into: see quietForm
       /** The value the control last showed from props or sent: only a different one is sent. */
       let shown = "";
       const read = (): Value => {
