@@ -88,16 +88,32 @@ def unavailable() -> str | None:
 
 # -- in-page instrumentation --------------------------------------------------------------------------------
 
+# A statement defining deepAll(root, sel): the elements under root matching sel, in order, those in the
+# transcript's shadow root (frontend/src/shadow.ts) in their place.
+DEEP_ALL = """
+  const deepAll = (root, sel) => {
+    const out = [];
+    for (const el of root.querySelectorAll(sel + ", .rc-transcript")) {
+      if (el.matches(sel)) out.push(el);
+      if (el.shadowRoot) out.push(...deepAll(el.shadowRoot, sel));
+    }
+    return out;
+  };
+"""
+
 # Installed before each turn: a keydown listener (capture) stamps the Enter, a MutationObserver on the whole
 # app counts what the turn did to the DOM, and the promise window.__rcTurn settles once the reply is in the
 # transcript, the run is idle again and 100 ms more have passed (to catch anything that trails the run).
-_TURN_JS = """
-([sel, reply, timeoutMs]) => {
+_TURN_JS = (
+    """
+([sel, reply, timeoutMs]) => {"""
+    + DEEP_ALL
+    + """
   const root = document.querySelector(sel.app);
   const tr = document.querySelector(sel.transcript);
   // The messages shown before this turn: all of them once per page, then each turn's own (an O(N) set per
   // turn would make garbage that the page collects during the next turn's window, at 10,000 messages).
-  if (!window.__rcSeen) window.__rcSeen = new WeakSet(tr.querySelectorAll(sel.message));
+  if (!window.__rcSeen) window.__rcSeen = new WeakSet(deepAll(tr, sel.message));
   const before = window.__rcSeen;
   const st = {
     t0: null, user: null, reply: null, paint: null, idle: null,
@@ -131,7 +147,8 @@ _TURN_JS = """
         for (const n of r.removedNodes) st.removed += deep(n);
       } else if (r.type === "attributes") st.attrs++;
       else st.texts++;
-      if (r.target !== tr && !tr.contains(r.target)) { st.outside++; continue; }
+      const inside = r.target === tr || tr.contains(r.target) || r.target.getRootNode() === tr.shadowRoot;
+      if (!inside) { st.outside++; continue; }
       touched.push(r.target);
       for (const n of touched) {
         const m = msgOf(n);
@@ -166,8 +183,11 @@ _TURN_JS = """
     resolve({ ...st, oldTouched: old.size, freshMessages: fresh.size });
   }
   obs.observe(root, { childList: true, subtree: true, attributes: true, characterData: true });
+  const all = { childList: true, subtree: true, attributes: true, characterData: true };
+  if (tr.shadowRoot) obs.observe(tr.shadowRoot, all);
 }
 """
+)
 
 # During the stream: count what the page's DOM does, without timing anything (CDP samples do that).
 _STREAM_JS = """
@@ -190,10 +210,13 @@ _STREAM_JS = """
       else st.texts++;
     }
   });
+  const tr = document.querySelector(sel.transcript);
   obs.observe(root, { childList: true, subtree: true, attributes: true, characterData: true });
+  const all = { childList: true, subtree: true, attributes: true, characterData: true };
+  if (tr.shadowRoot) obs.observe(tr.shadowRoot, all);
   window.__rcStream = () => {
     obs.disconnect();
-    const msgs = document.querySelectorAll(sel.message);
+    const msgs = (tr.shadowRoot ?? tr).querySelectorAll(sel.message);
     const last = msgs[msgs.length - 1];
     return { ...st, finalNodes: last ? deep(last) : 0, finalText: last ? last.textContent.length : 0 };
   };
@@ -288,10 +311,12 @@ def new_page(browser: Browser) -> Iterator[tuple[Page, CDPSession]]:
 def wait_idle(page: Page, messages: int, timeout_ms: float = 60_000) -> None:
     """Wait for the first run to finish with at least ``messages`` messages in the transcript."""
     page.wait_for_function(
-        """([sel, n]) => {
+        """([sel, n]) => {"""
+        + DEEP_ALL
+        + """
             const app = document.querySelector(sel.app);
             return app && app.dataset.runState === "idle"
-                && document.querySelectorAll(sel.message).length >= n
+                && deepAll(document, sel.message).length >= n
                 && document.querySelector(sel.input) && !document.querySelector(sel.input).disabled;
         }""",
         arg=[SELECTORS, messages],

@@ -862,7 +862,8 @@ _LAST_VISIBLE_JS = """
 ([sel, n, role]) => {
   const app = document.querySelector(sel.app);
   if (!app || app.dataset.runState !== "idle") return false;
-  const msgs = document.querySelectorAll(sel.message);
+  const tr = document.querySelector(sel.transcript);
+  const msgs = tr ? (tr.shadowRoot ?? tr).querySelectorAll(sel.message) : [];  // see frontend/src/shadow.ts
   if (!msgs.length) return false;
   const last = msgs[msgs.length - 1];
   const r = last.getBoundingClientRect();
@@ -872,11 +873,9 @@ _LAST_VISIBLE_JS = """
   return performance.now();
 }
 """
+# The body of a function of ([sel, n]) (after bench.browser.DEEP_ALL), counting sealed messages too.
 _ALL_BUILT_JS = """
-([sel, n]) => {
-  const msgs = document.querySelectorAll(sel.message);
-  return msgs.length >= n && performance.now();
-}
+  return deepAll(document, sel.message).length >= n && performance.now();
 """
 
 
@@ -956,18 +955,22 @@ def _in_browser(apps: Apps, url: str) -> dict[str, Any]:
 def _open_in_tab(context: Any, address: str, last_role: str) -> dict[str, float]:
     """A new tab at ``address`` (a conversation of STORED messages): when its last message was on screen,
     when all were built (ms from navigation), and how many there are."""
-    from bench.browser import SELECTORS
+    from bench.browser import DEEP_ALL, SELECTORS
 
     tab = context.new_page()
     tab.set_default_timeout(30_000)
     tab.goto(address, wait_until="commit")
     shown = tab.wait_for_function(_LAST_VISIBLE_JS, arg=[SELECTORS, STORED, last_role], polling="raf",
                                   timeout=30_000)  # fmt: skip
-    built = tab.wait_for_function(_ALL_BUILT_JS, arg=[SELECTORS, STORED], timeout=30_000)
+    built = tab.wait_for_function(
+        "([sel, n]) => {" + DEEP_ALL + _ALL_BUILT_JS + "}", arg=[SELECTORS, STORED], timeout=30_000
+    )
     out = {"ms": float(shown.json_value()), "all_ms": float(built.json_value()),
            "messages": tab.locator(SELECTORS["message"]).count()}  # fmt: skip
     if not tab.evaluate(
-        "(sel) => [...document.querySelectorAll(sel.message)].pop() === window.__benchLast", SELECTORS
+        "(sel) => { const tr = document.querySelector(sel.transcript);"
+        " return [...(tr.shadowRoot ?? tr).querySelectorAll(sel.message)].pop() === window.__benchLast; }",
+        SELECTORS,
     ):
         raise RuntimeError("the message timed as the last on screen is not the last one")
     tab.close()

@@ -50,7 +50,9 @@ def slow_stream(browser: Browser, apps: Apps, sec: Section, data: dict[str, Any]
         frames = ws.since(start)
         # The reply's shown text, in characters: nothing may go missing on the way.
         shown = page.evaluate(
-            "(sel) => [...document.querySelectorAll(sel)].pop().textContent.length", SELECTORS["message"]
+            "(sel) => { const tr = document.querySelector(sel.transcript);"
+            " return [...(tr.shadowRoot ?? tr).querySelectorAll(sel.message)].pop().textContent.length; }",
+            SELECTORS,
         )
 
     task = total.get("TaskDuration", 0.0)

@@ -3,7 +3,7 @@
 import { copyShowing } from "./clipboard";
 import { actionButton, h } from "./dom";
 import type { Feedback } from "./feedback";
-import { ICONS } from "./icons";
+import type { IconName } from "./icons";
 import { type Emit, isMap, type Value } from "./protocol";
 
 /** Where a row of actions is drawn: under a message, or in the chat bar above the transcript. */
@@ -41,7 +41,8 @@ interface Action<S> {
   event: string;
   testid: string;
   label: string;
-  icon: string;
+  /** Its button's icon (none: the action draws itself, `draw`). */
+  icon?: IconName;
   /** It changes the transcript, so it waits for the app to be idle. */
   idle: boolean;
   /** It adds to the transcript: the view follows the bottom again. */
@@ -69,14 +70,14 @@ function send(env: ActionEnv, event: string, value: Value = null): void {
 const ACTIONS = {
   branch: action<undefined>({
     // Shown on a message with other versions (retried, edited): ‹ 2/3 › pages between them.
-    scope: "message", event: "branch", testid: "branch", label: "Versions", icon: "", idle: true, follows: false,
+    scope: "message", event: "branch", testid: "branch", label: "Versions", idle: true, follows: false,
     shows: (_: undefined, env: ActionEnv) => !!env.branch && env.branch[1] > 1,
     draw(row: HTMLElement, env: ActionEnv) {
       const [at, count] = env.branch ?? [1, 1];
       const pager = h("span", "rc-branch", { "data-testid": "branch" });
       // An end of the pager is not a run-gated button: it stays disabled when the run ends.
-      const prev = actionButton("branch-prev", "Previous version", ICONS.prev, at > 1, env.busy);
-      const next = actionButton("branch-next", "Next version", ICONS.next, at < count, env.busy);
+      const prev = actionButton("branch-prev", "Previous version", "prev", at > 1, env.busy);
+      const next = actionButton("branch-next", "Next version", "next", at < count, env.busy);
       if (at <= 1) prev.disabled = true;
       if (at >= count) next.disabled = true;
       prev.addEventListener("click", () => send(env, "branch", -1));
@@ -86,7 +87,7 @@ const ACTIONS = {
     },
   }),
   copy: action({
-    scope: "message", event: "copy", testid: "copy", label: "Copy", icon: ICONS.copy, idle: false, follows: false,
+    scope: "message", event: "copy", testid: "copy", label: "Copy", icon: "copy", idle: false, follows: false,
     setting: flag(true),
     shows: (on: boolean) => on,
     run(env: ActionEnv, b: HTMLButtonElement) {
@@ -95,31 +96,31 @@ const ACTIONS = {
     },
   }),
   edit: action({
-    scope: "message", event: "edit", testid: "edit", label: "Edit", icon: ICONS.edit, idle: true, follows: true,
+    scope: "message", event: "edit", testid: "edit", label: "Edit", icon: "edit", idle: true, follows: true,
     setting: (v: Value | undefined): "" | "user" | "all" => (v === "user" || v === "all" ? v : ""),
     shows: (who: "" | "user" | "all", env: ActionEnv) => who === "all" || (who === "user" && env.role === "user"),
     run: (env: ActionEnv) => env.edit?.(),
   }),
   retry: action({
-    scope: "message", event: "retry", testid: "retry", label: "Retry", icon: ICONS.retry, idle: true, follows: true,
+    scope: "message", event: "retry", testid: "retry", label: "Retry", icon: "retry", idle: true, follows: true,
     setting: flag(false),
     shows: (on: boolean, env: ActionEnv) => on && env.lastAssistant,
   }),
   undo: action({
-    scope: "message", event: "undo", testid: "undo", label: "Undo", icon: ICONS.undo, idle: true, follows: false,
+    scope: "message", event: "undo", testid: "undo", label: "Undo", icon: "undo", idle: true, follows: false,
     setting: flag(false),
     shows: (on: boolean, env: ActionEnv) => on && env.last,
   }),
   fork: action({
     // "Branch off": a new conversation holding the path up to this stored message.
-    scope: "message", event: "fork", testid: "branch-off", label: "Branch off", icon: ICONS.fork, idle: true,
+    scope: "message", event: "fork", testid: "branch-off", label: "Branch off", icon: "fork", idle: true,
     follows: false,
     setting: flag(true),
     shows: (on: boolean, env: ActionEnv) => on && !!env.stored,
   }),
   feedback: action<undefined>({
     // Turned on by `feedback_options`, not `chat.actions`; feedback.ts draws the thumbs and the menu.
-    scope: "message", event: "feedback", testid: "feedback", label: "Feedback", icon: ICONS.flag, idle: false,
+    scope: "message", event: "feedback", testid: "feedback", label: "Feedback", icon: "flag", idle: false,
     follows: false,
     shows: (_: undefined, env: ActionEnv) =>
       !!env.feedback?.options.length && (env.role === "assistant" || (env.role === "user" && env.feedback.onUser)),
@@ -129,7 +130,7 @@ const ACTIONS = {
     },
   }),
   copyAll: action({
-    scope: "chat", event: "copy_all", testid: "copy-all", label: "Copy conversation", icon: ICONS.copy, idle: false,
+    scope: "chat", event: "copy_all", testid: "copy-all", label: "Copy conversation", icon: "copy", idle: false,
     follows: false,
     setting: flag(true),
     shows: (on: boolean) => on,
@@ -140,7 +141,7 @@ const ACTIONS = {
     },
   }),
   clear: action({
-    scope: "chat", event: "clear", testid: "clear", label: "Clear conversation", icon: ICONS.trash, idle: true,
+    scope: "chat", event: "clear", testid: "clear", label: "Clear conversation", icon: "trash", idle: true,
     follows: false,
     setting: flag(false),
     shows: (on: boolean, env: ActionEnv) => on && env.id !== null,
@@ -193,8 +194,8 @@ export function drawActions(row: HTMLElement, scope: Scope, env: ActionEnv): voi
   const settings = env.settings as Record<string, unknown>;
   for (const [key, a] of entries) {
     if (a.scope !== scope || !a.shows(settings[key], env)) continue;
-    if (a.draw) {
-      a.draw(row, env);
+    if (a.draw || !a.icon) {
+      a.draw?.(row, env);
       continue;
     }
     const b = actionButton(a.testid, a.label, a.icon, a.idle, env.busy);

@@ -1,7 +1,7 @@
 // What the user can pick instead of typing: the chat's examples and a message's preset options.
 import { h } from "./dom";
 import { safeUrl } from "./format";
-import { ICONS } from "./icons";
+import { icon } from "./icons";
 import { isMap, type Value } from "./protocol";
 
 export interface Example {
@@ -61,7 +61,7 @@ export function exampleCard(ex: Example): HTMLButtonElement {
     const fl = h("span", "rc-example-files");
     for (const f of ex.files) {
       const s = h("span", "rc-example-file", undefined, f);
-      s.insertAdjacentHTML("afterbegin", ICONS.file); // a constant
+      s.prepend(icon("file"));
       fl.append(s);
     }
     body.append(fl);

@@ -1,6 +1,6 @@
 // Copying text out of the page: the clipboard (with a fallback), an element's visible text, the copy-all text.
-import { h } from "./dom";
-import { ICONS } from "./icons";
+import { focused, h } from "./dom";
+import { icon } from "./icons";
 
 /** An element's text as shown (collapsed parts left out), without the code blocks' copy buttons. */
 export function visibleText(el: HTMLElement): string {
@@ -27,17 +27,16 @@ const timers = new WeakMap<HTMLElement, ReturnType<typeof setTimeout>>();
 /** Copy `text`, and let icon button `b` say "Copied" (or "Copy failed") for a moment. */
 export function copyShowing(b: HTMLElement, text: string): void {
   void copyText(text).then((ok) => {
-    b.innerHTML = ok ? ICONS.check : ICONS.x; // constants
-    b.append(h("span", undefined, undefined, ok ? "Copied" : "Copy failed"));
+    b.replaceChildren(icon(ok ? "check" : "x"), h("span", undefined, undefined, ok ? "Copied" : "Copy failed"));
     clearTimeout(timers.get(b));
-    timers.set(b, setTimeout(() => (b.innerHTML = ICONS.copy), 1500));
+    timers.set(b, setTimeout(() => b.replaceChildren(icon("copy")), 1500));
   });
 }
 
 /** The clipboard API, or (without it, or when it refuses) a selected textarea and execCommand. */
 export function copyText(text: string): Promise<boolean> {
   const fallback = (): boolean => {
-    const focused = document.activeElement as HTMLElement | null;
+    const was = focused() as HTMLElement | null;
     const t = h("textarea", "rc-offscreen");
     t.value = text;
     document.body.append(t);
@@ -49,7 +48,7 @@ export function copyText(text: string): Promise<boolean> {
       // ok stays false
     }
     t.remove();
-    focused?.focus();
+    was?.focus();
     return ok;
   };
   const c = navigator.clipboard as Clipboard | undefined;

@@ -2,7 +2,7 @@
 // multimodal input the attach button, file chips and their uploads (drop and paste too).
 import { h, quietForm, sendsText, str } from "./dom";
 import { fmtSize } from "./format";
-import { ICONS } from "./icons";
+import { icon } from "./icons";
 import { acceptOf, cookieValue, fileTypesOf, refusal } from "./files";
 import { onFirstLine, onLastLine, PromptHistory } from "./history";
 import type { Props, Value } from "./protocol";
@@ -59,7 +59,7 @@ export class Composer {
 
   constructor(private readonly hooks: ComposerHooks) {
     this.el.hidden = this.attach.hidden = this.chipsEl.hidden = this.count.hidden = true;
-    this.attach.innerHTML = ICONS.clip; // a constant
+    this.attach.append(icon("clip"));
     this.form.append(this.chipsEl, this.attach, this.input, this.count, this.button);
     this.el.append(this.form);
     const input = this.input;
@@ -251,8 +251,8 @@ export class Composer {
       url: image ? URL.createObjectURL(f) : "",
       abort: new AbortController(),
     };
-    const icon = image ? h("img", "rc-thumb", { src: chip.url, alt: "" }) : h("span", "rc-chip-icon");
-    if (!image) icon.innerHTML = ICONS.file; // a constant
+    const pic = image ? h("img", "rc-thumb", { src: chip.url, alt: "" }) : h("span", "rc-chip-icon");
+    if (!image) pic.append(icon("file"));
     const text = h("span", "rc-chip-text");
     const meta = h("span", "rc-chip-meta", undefined, "Uploading…");
     text.append(h("span", "rc-chip-name", undefined, f.name), meta);
@@ -262,12 +262,12 @@ export class Composer {
       "aria-label": `Remove ${f.name}`,
       title: "Remove",
     });
-    rm.innerHTML = ICONS.x; // a constant
+    rm.append(icon("x"));
     rm.addEventListener("click", () => {
       this.drop(chip);
       this.input.focus();
     });
-    chip.el.append(icon, text, rm);
+    chip.el.append(pic, text, rm);
     this.chips.push(chip);
     this.chipsEl.append(chip.el);
     this.chipsEl.hidden = false;

@@ -1,7 +1,7 @@
 // The conversation list (kind "conversations"): new chat, search, the items with rename, export and delete, paging,
 // undo.
 import { arrange, h, quietForm } from "./dom";
-import { ICONS } from "./icons";
+import { icon } from "./icons";
 import { ageGroup, exportPath, type Item, type Listing, listing, pathOf, titleOf } from "./listing";
 import type { Props } from "./protocol";
 import type { View, ViewContext } from "./view";
@@ -64,7 +64,7 @@ class ConversationList implements View {
       "data-testid": "new-conversation",
       "data-closes-side": "",
     });
-    fresh.innerHTML = ICONS.plus; // a constant
+    fresh.append(icon("plus"));
     fresh.append("New chat");
     fresh.addEventListener("click", () => ctx.emit(id, "conversation_new", null));
     const top = h("div", "rc-convs-top");
@@ -138,13 +138,13 @@ class ConversationList implements View {
       const label = h("span", "rc-conv-title");
       link.append(label);
       const acts = h("span", "rc-conv-acts");
-      for (const [testid, name, icon] of [
-        ["conversation-rename", "Rename", ICONS.edit],
-        ["export", "Export", ICONS.download],
-        ["conversation-delete", "Delete", ICONS.trash],
+      for (const [testid, name, shape] of [
+        ["conversation-rename", "Rename", "edit"],
+        ["export", "Export", "download"],
+        ["conversation-delete", "Delete", "trash"],
       ] as const) {
         const b = h("button", "rc-act", { type: "button", "data-testid": testid, "aria-label": name, title: name });
-        b.innerHTML = icon; // a constant
+        b.append(icon(shape));
         acts.append(b);
       }
       // Plain links: the browser downloads them with the user's cookie, the server checks the owner.

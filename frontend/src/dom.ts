@@ -1,4 +1,5 @@
 // Tiny DOM helpers. Strings go in through textContent; only server-sanitised HTML uses setHtml.
+import { type IconName, icon } from "./icons";
 
 export function h<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -64,33 +65,31 @@ export function setIdleButtons(busy: boolean): void {
 }
 
 /**
- * An icon button for a chat action (see actions.ts). `idle` actions need the app idle (`needsIdle`).
- * `icon` must be one of our constant SVG strings.
+ * An icon button (`name`; null: none, its text set after) for a chat action (see actions.ts). `idle` actions
+ * need the app idle (`needsIdle`).
  */
-export function actionButton(testid: string, label: string, icon: string, idle: boolean, busy: boolean): HTMLButtonElement {
+export function actionButton(
+  testid: string,
+  label: string,
+  name: IconName | null,
+  idle: boolean,
+  busy: boolean,
+): HTMLButtonElement {
   const b = h("button", "rc-act", {
     type: "button",
     "data-testid": testid,
     "aria-label": label,
     title: label,
   });
-  b.append(iconNode(icon));
+  if (name) b.append(icon(name));
   return idle ? needsIdle(b, busy) : b;
 }
 
-const parsedIcons = new Map<string, DocumentFragment>();
-
-/** A copy of `icon` (constant SVG markup), parsed once: a transcript draws the same few icons on every
- * message, and copying a parsed node costs a fraction of parsing its markup again. */
-export function iconNode(icon: string): Node {
-  let parsed = parsedIcons.get(icon);
-  if (parsed === undefined || parsed.ownerDocument !== document) {
-    const t = document.createElement("template");
-    t.innerHTML = icon; // a constant
-    parsed = t.content;
-    parsedIcons.set(icon, parsed);
-  }
-  return parsed.cloneNode(true);
+/** The focused element, inside shadow roots too (`document.activeElement` names the host of one). */
+export function focused(): Element | null {
+  let el = document.activeElement;
+  while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+  return el;
 }
 
 /** Make `parent`'s children exactly `els`, in order, moving as few of them as possible. */

@@ -1,13 +1,13 @@
 // A message's feedback buttons: the thumbs in its action row, any other options in a small menu, and the
 // choice shown at once on a click (before the server echoes it back in the `feedback` prop).
 import { actionButton, h } from "./dom";
-import { ICONS } from "./icons";
+import type { IconName } from "./icons";
 import type { Value } from "./protocol";
 
 /** The feedback options drawn as thumbs, with their icons; the others go in the "more" menu. */
-const THUMBS = new Map([
-  ["Like", ICONS.up],
-  ["Dislike", ICONS.down],
+const THUMBS = new Map<string, IconName>([
+  ["Like", "up"],
+  ["Dislike", "down"],
 ]);
 
 export class Feedback {
@@ -31,7 +31,7 @@ export class Feedback {
 
   /** Draw the buttons for `options` into `row`; `send` reports a choice (null: taken back). */
   draw(row: HTMLElement, options: readonly string[], send: (value: string | null) => void): void {
-    const btn = (testid: string, label: string, icon: string, fn: () => void, to: HTMLElement): HTMLButtonElement => {
+    const btn = (testid: string, label: string, icon: IconName | null, fn: () => void, to: HTMLElement): HTMLButtonElement => {
       const b = actionButton(testid, label, icon, false, false);
       b.addEventListener("click", fn);
       to.append(b);
@@ -43,7 +43,7 @@ export class Feedback {
       send(this.chosen);
       this.redraw();
     };
-    const option = (o: string, icon: string, to: HTMLElement): HTMLButtonElement => {
+    const option = (o: string, icon: IconName | null, to: HTMLElement): HTMLButtonElement => {
       const b = btn("feedback", o, icon, () => choose(o), to);
       b.dataset["value"] = o;
       b.setAttribute("aria-pressed", String(this.chosen === o));
@@ -67,13 +67,13 @@ export class Feedback {
       if (focus) this.el.querySelector<HTMLElement>(open ? ".rc-menu > button" : ".rc-more > button")?.focus();
     };
     const label = custom ? `Feedback: ${fb}` : "More feedback";
-    const m = btn("feedback-more", label, ICONS.flag, () => toggle(!this.menuOpen), wrap);
+    const m = btn("feedback-more", label, "flag", () => toggle(!this.menuOpen), wrap);
     m.setAttribute("aria-expanded", String(this.menuOpen));
     m.setAttribute("aria-pressed", String(custom));
     if (custom) m.append(h("span", undefined, undefined, fb));
     if (this.menuOpen) {
       const menu = h("div", "rc-menu", { role: "group", "aria-label": "Feedback" });
-      for (const o of more) option(o, "", menu).textContent = o;
+      for (const o of more) option(o, null, menu).textContent = o;
       wrap.append(menu);
       wrap.addEventListener("focusout", (e) => {
         if (wrap.isConnected && !wrap.contains(e.relatedTarget as Node | null)) toggle(false, false);

@@ -1,5 +1,5 @@
 // A full-size image overlay: click anywhere or Escape closes it; arrow keys step through a gallery.
-import { h } from "./dom";
+import { focused, h } from "./dom";
 
 export interface Pic {
   src: string;
@@ -9,7 +9,7 @@ export interface Pic {
 
 export function openLightbox(pics: readonly Pic[], index: number): void {
   if (!pics.length) return;
-  const opener = document.activeElement as HTMLElement | null;
+  const opener = focused() as HTMLElement | null; // the zoom button, in the transcript's shadow root
   const el = h("div", "rc-lightbox", {
     role: "dialog",
     "aria-modal": "true",

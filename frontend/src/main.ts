@@ -9,6 +9,7 @@ import { transcriptText, visibleText } from "./clipboard";
 import { Composer } from "./composer";
 import { Connection, type Status } from "./connection";
 import { h, setHtml, setIdleButtons } from "./dom";
+import { icon } from "./icons";
 import type { Emit, Overlay, Props } from "./protocol";
 import { Renderer } from "./render";
 import { SidePanel } from "./sidepanel";
@@ -27,9 +28,6 @@ const CONN_TEXT: Record<Status, string> = {
 const UNDO_MS = 8000; // how long an undone turn is offered back
 /** Events that add to the transcript, or show another conversation: the view follows the bottom again. */
 const FOLLOW = new Set(["submit", "option", "example", ...FOLLOWS, "conversation_open", "conversation_new"]);
-const ARROW =
-  '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" ' +
-  'stroke-linejoin="round" aria-hidden="true"><path d="M12 5v14M6 13l6 6 6-6"/></svg>';
 
 class App {
   private readonly store = new Store();
@@ -116,7 +114,7 @@ class App {
     this.desc.hidden = this.toBottom.hidden = this.chatBar.hidden = this.titleEl.hidden = this.bar.hidden = true;
     this.bar.append(this.titleEl, this.chatBar);
     this.empty.append(this.placeholder, this.examples);
-    this.toBottom.innerHTML = ARROW; // a constant
+    this.toBottom.append(icon("bottom"));
     this.toBottom.addEventListener("click", () => {
       this.stick = true;
       this.scroller.scrollTop = this.scroller.scrollHeight;

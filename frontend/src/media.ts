@@ -1,13 +1,11 @@
 // The media kinds: image, gallery (both open in the lightbox), audio, video and file links.
 import { h, str } from "./dom";
 import { fmtSize, safeUrl } from "./format";
+import { icon } from "./icons";
 import { openLightbox, type Pic } from "./lightbox";
 import { isMap, type Value } from "./protocol";
 import type { View, ViewContext } from "./view";
 
-const DOWNLOAD_ICON =
-  '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" ' +
-  'stroke-linejoin="round" aria-hidden="true"><path d="M12 4v11M7 10l5 5 5-5M5 20h14"/></svg>';
 
 /** A download button for one media source; shown unless the chat turns downloads off. */
 class Download {
@@ -15,7 +13,7 @@ class Download {
   private src = "";
 
   constructor(private readonly ctx: ViewContext) {
-    this.el.innerHTML = DOWNLOAD_ICON; // a constant
+    this.el.append(icon("download"));
     this.el.hidden = true;
   }
 
@@ -31,10 +29,6 @@ class Download {
   }
 }
 
-const FILE_ICON =
-  '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linejoin="round" ' +
-  'aria-hidden="true"><path d="M14 3H6a1 1 0 0 0-1 1v16a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1V8z"/>' +
-  '<path d="M14 3v5h5M8.5 13h7M8.5 17h5"/></svg>';
 
 export function imageView(_id: number, ctx: ViewContext): View {
   const el = h("figure", "rc-figure");
@@ -103,7 +97,7 @@ export function galleryView(_id: number, ctx: ViewContext): View {
 
 export function fileView(_id: number, ctx: ViewContext): View {
   const el = h("a", "rc-file", { target: "_blank", rel: "noopener" });
-  el.innerHTML = FILE_ICON; // a constant
+  el.append(icon("document"));
   const name = h("span", "rc-file-name");
   const size = h("span", "rc-file-size");
   const text = h("span", "rc-file-text");

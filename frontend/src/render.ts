@@ -125,7 +125,8 @@ export class Renderer {
       const el = this.views.get(id)?.el;
       if (el) mine.add(el);
     }
-    return [...this.host.querySelectorAll<HTMLElement>(".rc-message")].filter((el) => mine.has(el));
+    const body = this.views.get(this.store.rootId)?.body; // in the transcript's shadow root (shadow.ts)
+    return body ? [...body.querySelectorAll<HTMLElement>(".rc-message")].filter((el) => mine.has(el)) : [];
   }
 
   private flush(d: Dirty): void {

@@ -2,7 +2,7 @@
 // (beside the chat on wide screens, open at first; over it on narrow ones, closed at first and closed again by
 // choosing a conversation).
 import { arrange, h } from "./dom";
-import { ICONS } from "./icons";
+import { icon } from "./icons";
 
 const NARROW = "(max-width: 800px)";
 
@@ -26,7 +26,7 @@ export class SidePanel {
     stage: HTMLElement,
   ) {
     this.toggle.hidden = true;
-    this.toggle.innerHTML = ICONS.menu; // a constant
+    this.toggle.append(icon("menu"));
     this.toggle.addEventListener("click", () => this.open(app.dataset["sidebar"] !== "open"));
     stage.addEventListener("click", () => {
       if (narrow() && app.dataset["sidebar"] === "open") this.open(false);

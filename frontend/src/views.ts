@@ -5,6 +5,7 @@ import { htmlView, markdownView } from "./markdown";
 import { fileView, galleryView, imageView, mediaView } from "./media";
 import { messageView } from "./message";
 import { isMap, type Value } from "./protocol";
+import { shadowBody } from "./shadow";
 import { thoughtView } from "./thought";
 import type { Factory, View, ViewContext } from "./view";
 import { sidebarView, widgetView } from "./widgets";
@@ -17,9 +18,17 @@ function anchor(kind: string): View {
 }
 
 const factories: Record<string, Factory> = {
-  root() {
+  root(_id, ctx) {
     const el = h("div", "rc-transcript", { "data-testid": "transcript" });
-    return { kind: "root", el, body: el, update() {} };
+    const body = shadowBody(el);
+    // The layout and direction styles key messages on, where the rules inside the shadow root can see them.
+    const refresh = (): void => {
+      body.dataset["layout"] = ctx.opts.layout;
+      if (ctx.opts.rtl) body.dir = "rtl";
+      else body.removeAttribute("dir");
+    };
+    refresh();
+    return { kind: "root", el, body, update() {}, refresh };
   },
 
   title() {

@@ -27,9 +27,9 @@ describe("buttons that need the app idle", () => {
     const document = freshDom();
     const bar = document.createElement("div");
     document.body.append(bar);
-    const retry = actionButton("retry", "Retry", "", true, false);
-    const copy = actionButton("copy", "Copy", "", false, false);
-    const made = actionButton("edit", "Edit", "", true, true); // made while a run goes
+    const retry = actionButton("retry", "Retry", "retry", true, false);
+    const copy = actionButton("copy", "Copy", "copy", false, false);
+    const made = actionButton("edit", "Edit", "edit", true, true); // made while a run goes
     bar.append(retry, copy, made);
     assert.equal(made.disabled, true);
     setIdleButtons(true);

@@ -8,6 +8,14 @@ export function freshDom(): Document {
   const w = parseHTML("<!doctype html><html><head></head><body></body></html>");
   const g = globalThis as unknown as Record<string, unknown>;
   for (const k of ["window", "document", "HTMLElement", "HTMLInputElement", "Node"] as const) g[k] = w[k];
+  // Constructed stylesheets (shadow.ts adopts one in each sealed chunk's shadow root), which linkedom lacks:
+  // the rules are only kept as text.
+  (w as unknown as Record<string, unknown>)["CSSStyleSheet"] ??= class {
+    text = "";
+    replaceSync(css: string): void {
+      this.text = css;
+    }
+  };
   Object.defineProperty(globalThis, "navigator", {
     configurable: true,
     value: {
@@ -20,4 +28,17 @@ export function freshDom(): Document {
     },
   });
   return w.document;
+}
+
+/**
+ * The elements under `root` matching `sel`, in order, looking into open shadow roots (the transcript's: see
+ * src/shadow.ts), as a browser's find-in-page and Playwright's locators do.
+ */
+export function deepAll(root: ParentNode, sel: string): HTMLElement[] {
+  const out: HTMLElement[] = [];
+  for (const el of root.querySelectorAll<HTMLElement>("*")) {
+    if (el.matches(sel)) out.push(el);
+    if (el.shadowRoot) out.push(...deepAll(el.shadowRoot, sel));
+  }
+  return out;
 }

@@ -7,7 +7,7 @@ import { chatOpts } from "../src/chatopts";
 import type { Value, WireNode } from "../src/protocol";
 import { Renderer } from "../src/render";
 import { Store } from "../src/store";
-import { freshDom } from "./dom";
+import { deepAll, freshDom } from "./dom";
 
 interface Fixture {
   name: string;
@@ -37,7 +37,22 @@ function mount(initial: WireNode | null = null, busy = false) {
 }
 
 /** The DOM as markup, with the per-page widget ids (rc-w1, rc-w2, ...) made comparable. */
-const markup = (el: Element | null | undefined): string => (el?.outerHTML ?? "").replace(/rc-w\d+/g, "rc-w");
+/** The markup of `n`, what sealed chunks hold in their shadow roots written in place (inside the chunk). */
+const deepHtml = (n: Node): string => {
+  if (n.nodeType !== 1) return n.nodeType === 3 ? (n.textContent ?? "") : "";
+  const e = n as Element;
+  const attrs = [...e.attributes].map((a) => ` ${a.name}="${a.value}"`).join("");
+  const kids = [...(e.shadowRoot?.childNodes ?? []), ...e.childNodes].map(deepHtml).join("");
+  return `<${e.localName}${attrs}>${kids}</${e.localName}>`;
+};
+const markup = (el: Element | null | undefined): string => (el ? deepHtml(el) : "").replace(/rc-w\d+/g, "rc-w");
+
+/** Where the transcript's children are: its body, in its shadow root (src/shadow.ts). */
+const bodyOf = (host: Element): HTMLElement => {
+  const tr = host.querySelector('[data-testid="transcript"]') as HTMLElement;
+  assert.ok(tr.shadowRoot, "the transcript has a shadow root");
+  return tr.shadowRoot.querySelector(".rc-body") as HTMLElement;
+};
 
 const msg = (id: number, role: string, kids: WireNode[] = [], props: Record<string, Value> = {}): WireNode => [
   id, "message", { role, ...props }, kids,
@@ -45,7 +60,7 @@ const msg = (id: number, role: string, kids: WireNode[] = [], props: Record<stri
 const md = (id: number, html: string, cuts: number[] = []): WireNode => [id, "markdown", { html, cuts }, []];
 const root = (...kids: WireNode[]): WireNode => [0, "root", {}, kids];
 const roles = (host: Element) =>
-  [...host.querySelectorAll<HTMLElement>('[data-testid="message"]')].map((m) => m.dataset["role"]);
+  deepAll(host, '[data-testid="message"]').map((m) => m.dataset["role"]);
 
 describe("renderer: the op fixtures", () => {
   for (const [file, fx] of fixtures) {
@@ -75,9 +90,9 @@ describe("renderer: the op fixtures", () => {
     const fx = fixtures.find(([f]) => f.startsWith("17_"))?.[1] as Fixture;
     const { host, renderer, frame } = mount(fx.initial);
     renderer.render();
-    const before = [...host.querySelectorAll('[data-testid="message"]')];
+    const before = deepAll(host, '[data-testid="message"]');
     for (const f of fx.frames) frame(...f);
-    const after = [...host.querySelectorAll('[data-testid="message"]')];
+    const after = deepAll(host, '[data-testid="message"]');
     assert.deepEqual(roles(host), ["system", "assistant", "user"]);
     assert.deepEqual(after, [before[2], before[1], before[0]], "moved, not rebuilt");
   });
@@ -151,19 +166,19 @@ describe("renderer: what render() reports", () => {
       msg(6, "assistant", [md(7, "<p>c</p>")]),
     ));
     renderer.render();
-    const cls = () => [...host.querySelectorAll<HTMLElement>(".rc-message")].map((m) =>
+    const cls = () => deepAll(host, ".rc-message").map((m) =>
       ["rc-cont", "rc-more"].filter((c) => m.classList.contains(c)).join("+"));
     assert.deepEqual(cls(), ["rc-more", "rc-cont", ""]);
     assert.equal(host.querySelectorAll(".rc-role").length, 0);
     frame([3, 1, { group_consecutive_messages: false, layout: "panel" }]);
     assert.deepEqual(cls(), ["", "", ""]);
-    assert.deepEqual([...host.querySelectorAll(".rc-role")].map((r) => r.textContent), ["You", "You", "Assistant"]);
+    assert.deepEqual(deepAll(host, ".rc-role").map((r) => r.textContent), ["You", "You", "Assistant"]);
   });
 
   test("the last message and the last assistant message are marked as turns arrive", () => {
     const { host, renderer, frame } = mount(root(msg(1, "user"), msg(2, "assistant")));
     renderer.render();
-    const last = () => [...host.querySelectorAll<HTMLElement>("[data-last]")].map((m) => m.dataset["role"]);
+    const last = () => deepAll(host, "[data-last]").map((m) => m.dataset["role"]);
     assert.deepEqual(last(), ["assistant"]);
     frame([2, 0, 2, msg(3, "user")]);
     assert.deepEqual(last(), ["user"]);
@@ -178,7 +193,7 @@ describe("renderer: what render() reports", () => {
     assert.equal(first?.id, 2);
     assert.equal(first?.panel?.dataset["testid"], "conversations");
     assert.deepEqual(first?.props, { items: [], active: null });
-    const grouped = [...host.querySelectorAll(".rc-message")].map((m) => m.classList.contains("rc-cont"));
+    const grouped = deepAll(host, ".rc-message").map((m) => m.classList.contains("rc-cont"));
     assert.deepEqual(grouped, [false, true], "it neither sits in the transcript nor breaks a group");
     assert.equal(frame([2, 0, 3, msg(4, "assistant")]).conversations, undefined);
     assert.deepEqual(frame([3, 2, { active: "a1" }]).conversations?.props, { items: [], active: "a1" });
@@ -188,7 +203,7 @@ describe("renderer: what render() reports", () => {
   test("placeless kinds stay out of the transcript; a removed node's element goes", () => {
     const { host, renderer, frame } = mount(root([1, "chat", {}, []], msg(2, "user"), [3, "chat_input", {}, []]));
     renderer.render();
-    const transcript = host.querySelector('[data-testid="transcript"]') as HTMLElement;
+    const transcript = bodyOf(host);
     assert.equal(transcript.children.length, 1);
     assert.equal(renderer.hasMessages, true);
     frame([5, 2]);
@@ -214,7 +229,7 @@ describe("the title", () => {
 describe("a long transcript opening", () => {
   const long = (n: number, from = 1): WireNode[] =>
     Array.from({ length: n }, (_, i) => msg(from + i, i % 2 ? "assistant" : "user", [md(10_000 + from + i, `<p>m${from + i}</p>`)]));
-  const texts = (host: Element) => [...host.querySelectorAll('[data-testid="message"]')].map((m) => m.textContent?.trim());
+  const texts = (host: Element) => deepAll(host, '[data-testid="message"]').map((m) => m.textContent?.trim());
 
   test("builds its newest messages at once and the older ones later, in order", () => {
     const { host, renderer, frame } = mount();
@@ -264,8 +279,8 @@ describe("a very long transcript opening", () => {
     const { host, renderer, frame } = mount();
     renderer.render();
     frame([0, root(...msgs(2000))]);
-    const tr = host.querySelector('[data-testid="transcript"]') as HTMLElement;
-    const count = () => tr.querySelectorAll('[data-testid="message"]').length;
+    const tr = bodyOf(host);
+    const count = () => deepAll(tr, '[data-testid="message"]').length;
     let most = 0;
     for (let at = 2000; at < n; at += 50) {
       frame(...msgs(50, at + 1).map((m, k) => [2, 0, at + k, m]));
@@ -279,12 +294,12 @@ describe("a very long transcript opening", () => {
     }
     assert.equal(count(), n);
     assert.ok(most < 200, `at most ${most} children in the transcript while building`);
-    const texts = (h: Element) => [...h.querySelectorAll('[data-testid="message"]')].map((m) => m.textContent?.trim());
+    const texts = (h: Element) => deepAll(h, '[data-testid="message"]').map((m) => m.textContent?.trim());
     assert.deepEqual(texts(host), Array.from({ length: n }, (_, i) => `m${i + 1}`));
     const fresh = mount(root(...msgs(n)));
     fresh.renderer.render();
     fresh.renderer.settle();
-    const flags = (h: Element) => [...h.querySelectorAll<HTMLElement>(".rc-message")].map((m) => m.className);
+    const flags = (h: Element) => deepAll(h, ".rc-message").map((m) => m.className);
     assert.deepEqual(flags(host), flags(fresh.host), "grouped as a fresh render groups them");
   });
 });
@@ -292,13 +307,13 @@ describe("a very long transcript opening", () => {
 describe("a turn at the end of a long transcript", () => {
   const turn = (n: number): WireNode[] =>
     Array.from({ length: n }, (_, i) => msg(1 + i, i % 2 ? "assistant" : "user", [md(10_001 + i, `<p>m${1 + i}</p>`)]));
-  const transcript = (host: Element) => host.querySelector('[data-testid="transcript"]') as HTMLElement;
-  const texts = (host: Element) => [...host.querySelectorAll('[data-testid="message"]')].map((m) => m.textContent?.trim());
+  const transcript = bodyOf;
+  const texts = (host: Element) => deepAll(host, '[data-testid="message"]').map((m) => m.textContent?.trim());
 
   test("touches only the new messages and their neighbours, not the earlier ones", () => {
     const { host, renderer, frame } = mount(root(...turn(150)));
     renderer.render();
-    const early = host.querySelectorAll<HTMLElement>('[data-testid="message"]')[3] as HTMLElement;
+    const early = deepAll(host, '[data-testid="message"]')[3] as HTMLElement;
     early.classList.add("probe"); // a regroup or a re-placement of every message would not leave this alone
     early.classList.remove("rc-cont", "rc-more");
     frame([2, 0, 150, msg(151, "user", [md(20_151, "<p>q</p>")])], [2, 0, 151, msg(152, "assistant", [md(20_152, "<p>a</p>")])]);
@@ -331,7 +346,7 @@ describe("a turn at the end of a long transcript", () => {
     assert.deepEqual(texts(fresh.host), texts(host));
     for (const [a, b] of [[host, fresh.host]] as const) {
       // Grouping flags and roles as a fresh render has them (the chunks themselves may fall elsewhere).
-      const flags = (h: Element) => [...h.querySelectorAll<HTMLElement>(".rc-message")].map((m) => [...m.classList].sort().join(" "));
+      const flags = (h: Element) => deepAll(h, ".rc-message").map((m) => [...m.classList].sort().join(" "));
       assert.deepEqual(flags(a), flags(b));
     }
   });
@@ -381,7 +396,7 @@ describe("a turn at the end of a long transcript", () => {
       fresh.renderer.render();
       assert.deepEqual(texts(host), texts(fresh.host), `step ${step}`);
       const flags = (h: Element) =>
-        [...h.querySelectorAll<HTMLElement>(".rc-message")].map((m) => `${m.dataset["role"]} ${[...m.classList].sort().join(" ")}`);
+        deepAll(h, ".rc-message").map((m) => `${m.dataset["role"]} ${[...m.classList].sort().join(" ")}`);
       assert.deepEqual(flags(host), flags(fresh.host), `step ${step}: grouping`);
     }
   });

@@ -5,7 +5,7 @@ import { FOLLOWS } from "../src/actions";
 import type { Value, WireNode } from "../src/protocol";
 import { Renderer } from "../src/render";
 import { Store } from "../src/store";
-import { clipboard, freshDom } from "./dom";
+import { clipboard, deepAll, freshDom } from "./dom";
 
 function mount(initial: WireNode, busy = false) {
   const document = freshDom();
@@ -20,8 +20,9 @@ function mount(initial: WireNode, busy = false) {
     store.applyAll(ops);
     return renderer.render();
   };
-  const $ = <E extends HTMLElement = HTMLElement>(sel: string) => host.querySelector<E>(sel) as E;
-  const $$ = (sel: string) => [...host.querySelectorAll<HTMLElement>(sel)];
+  // Into the transcript's shadow root too (src/shadow.ts).
+  const $ = <E extends HTMLElement = HTMLElement>(sel: string) => (deepAll(host, sel)[0] ?? null) as E;
+  const $$ = (sel: string) => deepAll(host, sel);
   return { document, host, sent, state, frame, changes, $, $$ };
 }
 
@@ -34,6 +35,20 @@ const root = (...kids: WireNode[]): WireNode => [0, "root", {}, kids];
 const testids = (el: Element | null) =>
   [...(el?.querySelectorAll<HTMLElement>("button[data-testid]") ?? [])].map((b) => b.dataset["testid"]);
 const actionsOf = (m: Element) => testids(m.querySelector(".rc-actions"));
+
+describe("the transcript", () => {
+  test("lives in a shadow root, its body carrying the chat's layout and direction as they change", () => {
+    const { host, frame } = mount(root(chat({ layout: "panel", rtl: true }), msg(2, "user", [md(3, "<p>Hi</p>")])));
+    const tr = host.querySelector('[data-testid="transcript"]') as HTMLElement;
+    const body = tr.shadowRoot?.querySelector(".rc-body") as HTMLElement;
+    assert.ok(body, "a body in the transcript's shadow root");
+    assert.equal(host.querySelector('[data-testid="message"]'), null, "no message in the light tree");
+    assert.equal(body.querySelectorAll('[data-testid="message"]').length, 1);
+    assert.deepEqual([body.dataset["layout"], body.dir], ["panel", "rtl"]);
+    frame([3, 1, { layout: "bubble", rtl: false }]);
+    assert.deepEqual([body.dataset["layout"], body.dir], ["bubble", ""]);
+  });
+});
 
 describe("message actions, from the one table", () => {
   const turn = root(
@@ -174,7 +189,7 @@ describe("feedback", () => {
     msg(4, "assistant", [md(5, "<p>Hello</p>")], { feedback: "Dislike" }),
   );
   const pressed = (host: Element) =>
-    [...host.querySelectorAll<HTMLElement>('[data-testid="feedback"]')].map(
+    deepAll(host, '[data-testid="feedback"]').map(
       (b) => `${b.dataset["value"]}:${b.getAttribute("aria-pressed")}`,
     );
 

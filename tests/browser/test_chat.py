@@ -81,7 +81,7 @@ def wait_partial(page: Page, longer_than: int = 0) -> str:
     handle = page.wait_for_function(
         """([full, n]) => {
             const app = document.querySelector('[data-testid="app"]');
-            const msgs = document.querySelectorAll(
+            const msgs = document.querySelector('[data-testid=transcript]').shadowRoot.querySelectorAll(
                 '[data-testid="message"][data-role="assistant"] [data-testid="message-content"]');
             if (!app || app.dataset.runState !== "running" || !msgs.length) return null;
             const text = msgs[msgs.length - 1].innerText.trim();

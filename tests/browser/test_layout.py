@@ -3,6 +3,7 @@ what may not overlap, how far apart things sit, and which typeface the text gets
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -152,9 +153,10 @@ def test_a_question_sits_closer_to_its_answer_than_to_the_answer_before(
     # Every box in one evaluation, so that nothing moves between two measurements.
     rects = """() => {
         const r = (el) => { const b = el.getBoundingClientRect(); return {x: b.x, y: b.y, width: b.width, height: b.height}; };
-        const q = document.querySelectorAll('[data-role="user"] [data-testid="message-content"]');
-        const a = document.querySelectorAll('[data-role="assistant"] [data-testid="message-content"]');
-        const copy = document.querySelector('[data-role="user"] [data-testid="copy"]');
+        const tr = document.querySelector('[data-testid=transcript]').shadowRoot;
+        const q = tr.querySelectorAll('[data-role="user"] [data-testid="message-content"]');
+        const a = tr.querySelectorAll('[data-role="assistant"] [data-testid="message-content"]');
+        const copy = tr.querySelector('[data-role="user"] [data-testid="copy"]');
         return {q1: r(q[0]), a1: r(a[0]), q2: r(q[1]), copy: r(copy)};
     }"""
     b = page.evaluate(rects)
@@ -228,7 +230,7 @@ def test_the_gallery_keeps_each_image_whole_and_the_lightbox_enlarges(
     expect(images).to_have_count(2)
     page.wait_for_function(
         # Laid out too (a loaded image is shown by its load handler, which may run a moment later).
-        "() => [...document.querySelectorAll('.rc-gallery img')]"
+        "() => [...document.querySelector('[data-testid=transcript]').shadowRoot.querySelectorAll('.rc-gallery img')]"
         ".every(i => i.complete && i.naturalWidth && i.clientHeight)"
     )
     for i in range(2):
@@ -263,8 +265,12 @@ def test_text_is_set_in_the_shipped_typeface_where_the_system_has_no_ui_font(
     cdp = page.context.new_cdp_session(page)
     cdp.send("DOM.enable")
     cdp.send("CSS.enable")
-    root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
-    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": f"{ASSISTANT} {CONTENT} p"})["nodeId"]
+    cdp.send("DOM.getDocument", {"depth": -1})
+    # The paragraph, inside the transcript's shadow root (DOM.querySelector stays in the light tree).
+    selector = json.dumps(f"{ASSISTANT} {CONTENT} p")
+    expression = f"document.querySelector('[data-testid=transcript]').shadowRoot.querySelector({selector})"
+    obj = cdp.send("Runtime.evaluate", {"expression": expression})["result"]["objectId"]
+    node = cdp.send("DOM.requestNode", {"objectId": obj})["nodeId"]
     fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
     assert [f["familyName"] for f in fonts] == ["Inter"], fonts
 
@@ -323,3 +329,83 @@ def test_the_input_box_fits_a_placeholder_that_wraps_on_a_phone(
     fits = "el => el.scrollHeight <= el.clientHeight + 1"
     assert box_.evaluate(fits), box_.evaluate("el => [el.scrollHeight, el.clientHeight]")
     assert box_.evaluate("el => el.clientHeight") > 40  # two lines, not one cut short
+
+
+# The transcript lives in a shadow root (frontend/src/shadow.ts), styled by a copy of the page's stylesheets, its
+# body carrying the chat's layout and direction; long enough, its older messages are sealed into chunks.
+LONG = """
+import reactchat as rc
+rc.chat(title="Long", layout="panel", rtl=True, feedback=True,
+        theme={"css": ".rc-message[data-role=user] .rc-content { outline: 3px solid rgb(1, 2, 3); }"})
+for i in range(60):
+    rc.message("user", f"Question {i}")
+    rc.message("assistant", f"Answer {i}:\\n\\n```python\\nprint({i})\\n```")
+rc.chat_input("Say")
+"""
+
+# The computed style of what a message shows, for the properties the layout, the direction and the theme set.
+_LOOK_JS = """
+el => {
+  const part = (sel, pseudo) => {
+    const s = getComputedStyle(el.querySelector(sel), pseudo);
+    return [s.backgroundColor, s.color, s.paddingLeft, s.borderRadius, s.outlineStyle, s.outlineColor,
+            s.direction, s.textAlign, s.fontSize, s.fontFamily, s.maskImage || s.webkitMaskImage];
+  };
+  const m = getComputedStyle(el);
+  return { message: [m.backgroundColor, m.paddingLeft, m.flexDirection], content: part(".rc-content"),
+           actions: part(".rc-actions"),
+           icon: part(".rc-icon", "::after"), code: el.dataset.role === "assistant" ? part(".highlight .nb") : null };
+}
+"""
+
+
+def test_the_transcript_keeps_the_page_light_and_its_messages_look_and_act_as_any(
+    page: Page, serve: Callable[..., Any], write_app: Callable[..., str]
+) -> None:
+    served = serve(write_app(LONG))
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=served.url)
+    open_settled(page, served.url)
+    messages = page.locator('[data-testid="message"]')  # Playwright's locators look into shadow roots
+    expect(messages).to_have_count(120)
+    expect(page.locator(USER).first).to_contain_text("Question 0")  # and keep the order
+    expect(page.locator(USER).last).to_contain_text("Question 59")
+    counts = page.evaluate(
+        """() => {
+          const tr = document.querySelector('[data-testid=transcript]');
+          const all = (r, sel) => [...r.querySelectorAll(sel)].concat(
+            ...[...r.querySelectorAll("*")].filter((e) => e.shadowRoot).map((e) => all(e.shadowRoot, sel)));
+          return { light: document.getElementsByTagName("*").length, all: all(document, "*").length,
+                   lightMessages: document.querySelectorAll('[data-testid="message"]').length,
+                   inside: tr.shadowRoot.querySelectorAll('[data-testid="message"]').length,
+                   chunks: tr.shadowRoot.querySelectorAll(".rc-chunk").length, svg: all(document, "svg").length };
+        }"""
+    )
+    assert counts["lightMessages"] == 0 and counts["inside"] == 120, counts
+    assert counts["chunks"] >= 2, counts
+    assert counts["light"] < counts["all"] / 5, (
+        counts
+    )  # what the browser's form handling walks per message typed
+    assert counts["svg"] == 0, counts  # icons are masks: Chrome walks every <svg> of a page at each frame
+    # Styled as the page: the panel layout and the direction (on the body), the app's own CSS, the code
+    # highlighting fetched after the page loaded, the icons; a sealed message as a recent one.
+    first, late = page.locator(USER).first, page.locator(USER).nth(58)
+    looks = first.evaluate(_LOOK_JS)
+    assert looks == late.evaluate(_LOOK_JS)
+    assert page.locator(ASSISTANT).first.evaluate(_LOOK_JS) == page.locator(ASSISTANT).nth(58).evaluate(
+        _LOOK_JS
+    )
+    assert looks["content"][4:7] == ["solid", "rgb(1, 2, 3)", "rtl"], looks
+    assert looks["icon"][10].startswith("url(") and looks["icon"][0] != "rgba(0, 0, 0, 0)", looks
+    assert page.locator(ASSISTANT).first.evaluate(_LOOK_JS)["code"][1] != looks["content"][1], "highlighted"
+    assert looks["message"][0] != "rgba(0, 0, 0, 0)", looks  # the panel layout's question on a surface
+    # An old message's controls work (find-in-page looks into shadow roots too, in Chromium by design; no
+    # script can drive it, window.find reads the light tree only).
+    first.scroll_into_view_if_needed()
+    first.hover()
+    copy = first.get_by_test_id("copy")
+    copy.click()
+    expect(copy).to_contain_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == "Question 0"
+    like = page.locator(ASSISTANT).first.get_by_test_id("feedback").first
+    like.click()
+    expect(like).to_have_attribute("aria-pressed", "true")

@@ -109,7 +109,7 @@ def test_thoughts_nest_spin_collapse_and_remember_the_users_choice(
     open_app(page, served.url)
 
     # A top-level thought with an error: open, with the error status and its log.
-    failed = page.locator(f"{APP} .rc-transcript > {THOUGHT}")
+    failed = page.locator(f"{APP} .rc-body > {THOUGHT}")  # the transcript's body, in its shadow root
     expect(failed).to_have_attribute("data-status", "error")
     expect(own(failed, "thought-title")).to_contain_text("Connecting")
     expect(own(failed, "thought-title")).to_contain_text("timed out")
@@ -260,7 +260,7 @@ def test_media_in_a_message(
     expect(link).to_have_attribute("download", "report.pdf")
     expect(link).to_contain_text("report.pdf")
     expect(link).to_contain_text("1.2 MB")
-    expect(link.locator("svg")).to_have_count(1)
+    expect(link.locator(".rc-icon")).to_have_count(1)
 
     expect(msg.locator(".rc-html b")).to_have_text("server-sanitised")
 
@@ -455,11 +455,11 @@ if prompt := rc.chat_input("Ask"):
 DIST = "s => s.scrollHeight - s.scrollTop - s.clientHeight"
 AT_BOTTOM = "() => { const s = document.querySelector('.rc-scroll'); return s.scrollHeight - s.scrollTop - s.clientHeight <= 2; }"
 LINES = """() => {
-    const msgs = document.querySelectorAll('[data-testid="message"][data-role="assistant"]');
+    const msgs = document.querySelector('[data-testid=transcript]').shadowRoot.querySelectorAll('[data-testid="message"][data-role="assistant"]');
     return msgs[msgs.length - 1].querySelectorAll('p').length;
 }"""
 AT_LEAST = """n => {
-    const msgs = document.querySelectorAll('[data-testid="message"][data-role="assistant"]');
+    const msgs = document.querySelector('[data-testid=transcript]').shadowRoot.querySelectorAll('[data-testid="message"][data-role="assistant"]');
     return msgs[msgs.length - 1].querySelectorAll('p').length >= n;
 }"""
 
