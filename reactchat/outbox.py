@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import collections
 import threading
+import time
 from collections.abc import Callable
 
 from reactchat.ops import APP, DEL, INS, MOV, REP, RUN, SET, SNAP, Batch, Op, WireNode, compact, empty_root
 from reactchat.protocol import encode_frame
 
 _TREE = frozenset({INS, SET, APP, DEL, MOV, REP})
+
+RUN_START_WAIT = 0.01
+"""Seconds a run's first frame waits for the run's end (``start_run``): a run that answers within them (an
+echo, a widget's rerun, a lookup) goes to the page as one frame, drawn once, rather than a frame saying it
+runs (and what it has declared so far) and another a few milliseconds later that the page draws again. A
+longer run's first frame goes after them: its user's message shows as soon, to the eye."""
 
 
 class Outbox:
@@ -35,6 +42,7 @@ class Outbox:
         self.frames = 0
         self.bytes = 0
         self.status_only = False  # the last frame carried only run-state ops
+        self.first_due = 0.0  # a run started: its first frame waits until then (monotonic; 0: no wait)
         self.urgent = False  # a run ended: send now rather than at the next frame slot
         self._whole: Callable[[], WireNode | None] | None = None  # see send_tree
         self._ready = True
@@ -77,6 +85,12 @@ class Outbox:
             self._waiting = True
             self._wake(False)
 
+    def start_run(self) -> None:
+        """A run starts: its RUN op, and its first frame held back up to RUN_START_WAIT for the run's end."""
+        with self.lock:
+            self.first_due = time.monotonic() + RUN_START_WAIT
+            self.push([RUN, "running"])
+
     def push_now(self, op: Op) -> None:
         """``push`` for callers that do not hold the lock."""
         with self.lock:
@@ -86,6 +100,7 @@ class Outbox:
         """Number and encode everything pending as one frame (None if nothing is pending)."""
         with self.lock:
             self._waiting = self.urgent = False
+            self.first_due = 0.0
             if not self._ready:
                 return None  # the client gets nothing before the tree: it could apply none of it
             whole = None

@@ -69,8 +69,10 @@ class Sender:
         config = self.session.config
         try:
             while True:
-                delay = max(self._last + config.frame_interval, self._hold_until) - time.monotonic()
-                if delay > 0 and not self.session.outbox.urgent:
+                outbox = self.session.outbox
+                due = max(self._last + config.frame_interval, self._hold_until, outbox.first_due)
+                delay = due - time.monotonic()
+                if delay > 0 and not outbox.urgent:
                     self._hurry.clear()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._hurry.wait(), delay)

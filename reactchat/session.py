@@ -367,7 +367,7 @@ class Session:
                 if self._closed:
                     return
                 self.run = run
-            self.outbox.push_now([RUN, "running"])
+            self.outbox.start_run()
             marked = self.tree.nodes.get(trigger.target) if trigger.target is not None else None
             if marked is not None and trigger.mark:
                 rec.set(marked, trigger.mark)  # shown at once (a like), kept across reruns

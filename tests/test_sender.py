@@ -6,6 +6,9 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
+from reactchat import outbox
 from reactchat.config import Config
 from reactchat.ops import ERR, RUN
 from reactchat.protocol import encode_frame
@@ -143,5 +146,65 @@ def test_a_first_run_longer_than_the_wait_shows_what_it_has(
         await c.until(lambda c: bool(c.texts()), timeout=FIRST_FRAME_WAIT * 4)
         assert c.run_state == "running"
         await c.until(ready)
+
+    run(body())
+
+
+def test_a_run_that_answers_within_the_wait_reaches_the_page_as_one_frame(
+    serve: Callable[..., Served], write_app: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An echo's turn: the run's start, the user's message, the reply and the run's end in one frame, which
+    # the page draws once (two frames a millisecond apart were two renders). A longer wait than the default,
+    # so that a busy machine's slow turn still answers within it.
+    monkeypatch.setattr(outbox, "RUN_START_WAIT", 0.5)
+    served = serve(
+        write_app("""
+        import reactchat as rc
+        if prompt := rc.chat_input():
+            rc.message("user", prompt)
+            rc.message("assistant", f"You said: {prompt}")
+    """)
+    )
+
+    async def body() -> None:
+        c = await Client.connect(served.ws_url)
+        await c.until(ready)
+        await asyncio.sleep(FIRST_FRAME_WAIT)  # past the hold of a new session's first frames
+        for i in range(5):
+            c.frames.clear()
+            await c.submit(c.input_id(), f"hi {i}")
+            want = [("user", f"hi {i}"), ("assistant", f"You said: hi {i}")]
+            await c.until(lambda c, want=want: c.run_state == "done" and c.texts() == want)
+            numbered = [[op[0] for op in ops] for seq, ops in c.frames if seq is not None]
+            assert len(numbered) == 1, numbered
+            assert numbered[0][-1] == RUN and c.run_state == "done"
+
+    run(body())
+
+
+def test_a_longer_runs_first_frame_goes_after_the_wait_with_what_it_has(
+    serve: Callable[..., Served], write_app: Callable[[str], str]
+) -> None:
+    # The wait holds back a run's start only briefly: a run that goes on shows the user's message meanwhile.
+    served = serve(
+        write_app("""
+        import time
+        import reactchat as rc
+        rc.markdown("ready")  # the markdown renderer is loaded before the turn
+        if prompt := rc.chat_input():
+            rc.message("user", prompt)
+            time.sleep(2)
+            rc.message("assistant", "done thinking")
+    """)
+    )
+
+    async def body() -> None:
+        c = await Client.connect(served.ws_url)
+        await c.until(ready)
+        await asyncio.sleep(FIRST_FRAME_WAIT)
+        await c.submit(c.input_id(), "hi")
+        await c.until(lambda c: c.texts() == [("user", "hi")], timeout=1.5)
+        assert c.run_state == "running"
+        await c.until(lambda c: len(c.texts()) == 2, timeout=5)
 
     run(body())

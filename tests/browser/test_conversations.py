@@ -141,7 +141,10 @@ def test_retry_keeps_every_version_and_the_pager_choice_survives_a_reload(
     expect(page.locator(APP)).to_have_attribute("data-run-state", "idle")
     expect(page.locator(ASSISTANT).get_by_test_id("branch-position")).to_have_text("1/3")
     assert contents(page.locator(ASSISTANT)) == ["take 1 on hi"]
-    for position in ("2/3", "3/3"):  # each click once the last one's run is over (a click meanwhile is refused)
+    for position in (
+        "2/3",
+        "3/3",
+    ):  # each click once the last one's run is over (a click meanwhile is refused)
         answer.hover()
         answer.get_by_test_id("branch-next").click()
         expect(answer.get_by_test_id("branch-position")).to_have_text(position)
