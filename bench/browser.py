@@ -115,7 +115,7 @@ _TURN_JS = (
   const tr = document.querySelector(sel.transcript);
   // The messages shown before this turn: all of them once per page, then each turn's own (an O(N) set per
   // turn would make garbage that the page collects during the next turn's window, at 10,000 messages).
-  if (!window.__rcSeen) window.__rcSeen = new WeakSet(deepAll(tr, sel.message));
+  if (!window.__rcSeen) window.__rcSeen = new WeakSet(deepAll(tr.shadowRoot ?? tr, sel.message));
   const before = window.__rcSeen;
   const st = {
     t0: null, user: null, reply: null, paint: null, idle: null,
