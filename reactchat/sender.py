@@ -76,10 +76,10 @@ class Sender:
                     self._hurry.clear()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._hurry.wait(), delay)
-                frame = self.session.outbox.take_frame()
+                frame = outbox.take_frame()
                 if frame is None:
                     return
-                if not self.session.outbox.status_only:
+                if not outbox.status_only:
                     # A bare "running" must not hold back the frame with the run's first output.
                     self._last = time.monotonic()
                 socket = self.socket

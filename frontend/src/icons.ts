@@ -39,7 +39,7 @@ function url(d: string, filled: boolean): string {
 }
 
 /** The rules giving each `.rc-i-NAME` its outline (`--rc-i`) and its fill (`--rc-i-fill`). */
-export function iconCss(): string {
+function iconCss(): string {
   return Object.entries(PATHS)
     .map(([name, d]) => `.rc-i-${name}{--rc-i:${url(d, false)};--rc-i-fill:${url(d, true)}}`)
     .join("\n");

@@ -6,7 +6,6 @@ import { openLightbox, type Pic } from "./lightbox";
 import { isMap, type Value } from "./protocol";
 import type { View, ViewContext } from "./view";
 
-
 /** A download button for one media source; shown unless the chat turns downloads off. */
 class Download {
   readonly el = h("a", "rc-download", { "data-testid": "download", "aria-label": "Download", title: "Download" });
@@ -28,7 +27,6 @@ class Download {
     this.el.hidden = !this.src || !this.ctx.opts.downloads;
   }
 }
-
 
 export function imageView(_id: number, ctx: ViewContext): View {
   const el = h("figure", "rc-figure");
