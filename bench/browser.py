@@ -52,6 +52,11 @@ TURN_HISTORY = 1000
 LONG_HISTORY = 10_000  # issue #16: "costs the same per turn as a short one"
 HISTORIES = (0, TURN_HISTORY, LONG_HISTORY)
 LOAD_TIMEOUT_MS = 180_000
+# Chromium holds a page's other tasks after a discrete input (a key) until the frame after it is drawn
+# (DeferRendererTasksAfterInput): a reply that arrives within a frame of the Enter then waits for the
+# display's next frame, and a turn's latency read the frame clock's phase, 6 or 16 ms at random, rather than
+# the app's work. Its medians swung 7.8-14.7 ms between runs of the same build; without the hold they hold.
+BENCH_ARGS = [*CHROMIUM_ARGS, "--disable-features=DeferRendererTasksAfterInput"]
 TURNS = 24  # a turn varies by a few ms with the machine's scheduling: medians of more turns hold still
 WARMUP_TURNS = 3
 TURN_WORK_TARGET = 0.005  # "a few ms of browser work"
@@ -696,7 +701,9 @@ def flatness(sec: Section, data: dict[str, Any]) -> None:
         "Enter -> reply: from the keydown's timeStamp to the MutationObserver callback that sees the reply"
         " (server round trip, the sender's frame pacing and the page's own work); main thread = CDP"
         " Performance.getMetrics from before the Enter to the run's idle + 100 ms (an idle page's tasks"
-        " take about 1 ms in such a window); all tasks adds input, paint and compositing"
+        " take about 1 ms in such a window); all tasks adds input, paint and compositing. Chromium runs with"
+        " DeferRendererTasksAfterInput off (BENCH_ARGS): with it, the reply's frame waits for the display's"
+        " next frame after the Enter, and the latency is that frame's phase"
     )
 
 
@@ -804,7 +811,7 @@ def _run(apps: Apps, sec: Section, data: dict[str, Any]) -> None:
     from bench.slow_stream import slow_stream  # here: it builds on this module's helpers
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=BENCH_ARGS, headless=True)
         try:
             data["chromium"] = browser.version
             parts: list[tuple[str, Callable[[Browser, Apps, Section, dict[str, Any]], None]]] = [
