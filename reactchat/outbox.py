@@ -46,11 +46,16 @@ class Outbox:
         self.urgent = False  # a run ended: send now rather than at the next frame slot
         self._whole: Callable[[], WireNode | None] | None = None  # see send_tree
         self._ready = True
+        self._declaring = False  # a run declares a history while the whole tree is to go: see hold_tree
 
     @property
     def sending_tree(self) -> bool:
         """Whether the next frame carries the whole tree (``send_tree``): ops that change it are not kept."""
         return self._whole is not None
+
+    def carries(self) -> bool:
+        """Whether inserted nodes' ops are kept (not while the whole tree goes next): a Reconciler's carry."""
+        return self._whole is None
 
     def send_tree(self, tree: Callable[[], WireNode | None]) -> None:
         """The client holds nothing of the tree: the next frame carries ``tree()`` as it is then (one SNAP),
@@ -65,6 +70,17 @@ class Outbox:
             self._waiting = True
             self._wake(False)
 
+    def hold_tree(self, held: bool) -> None:
+        """A run starts (``held``) or ends declaring a history, one child per message. While the whole tree is
+        to go (``send_tree``), it waits for the history's end, even past the sender's first wait: the page
+        opening a long conversation gets it in one frame, not the first part of it and then the rest in
+        slices of inserts, a decode and a layout each, the last messages, the ones on screen, last."""
+        with self.lock:
+            self._declaring = held
+            if not held and self._whole is not None:
+                self._waiting = True
+                self._wake(False)
+
     def tree_ready(self, tree: Callable[[], WireNode | None]) -> None:
         """What ``tree``, given to ``send_tree``, needs is made: the frame may go (call with the lock held;
         a ``tree`` since replaced by another is ignored)."""
@@ -78,7 +94,7 @@ class Outbox:
             self._batch.push(op)
         if op[0] == RUN and op[1] != "running":
             # The end of a run is the end of a burst: waiting for the next frame slot only adds latency.
-            self.urgent = True
+            self.urgent, self._declaring = True, False  # (a run that raised in its history ends it too)
             self._waiting = True
             self._wake(True)
         elif not self._waiting:
@@ -99,6 +115,8 @@ class Outbox:
     def take_frame(self) -> bytes | None:
         """Number and encode everything pending as one frame (None if nothing is pending)."""
         with self.lock:
+            if self._declaring and self._whole is not None:
+                return None  # hold_tree wakes the sender at the history's end (pushes meanwhile need not)
             self._waiting = self.urgent = False
             self.first_due = 0.0
             if not self._ready:

@@ -38,13 +38,16 @@ class Reconciler:
     """Applies a run's emitted nodes to ``tree`` and sends the resulting ops to ``sink``. Every tree mutation
     and its op happen under ``lock``: another thread can snapshot the tree consistently with the ops sent.
     ``carry`` says whether the sink keeps inserted nodes now (not while the whole tree goes next:
-    ``Outbox.send_tree``); when it does not, their wire copies are not made."""
+    ``Outbox.send_tree``); when it does not, their wire copies are not made. ``hold`` is told when a run
+    starts (True) and ends declaring a sequence, one child per item (a history: ``Outbox.hold_tree``)."""
 
     def __init__(self, tree: Tree, sink: Callable[[Op], None], lock: threading.Lock,
-                 carry: Callable[[], bool] = lambda: True) -> None:  # fmt: skip
+                 carry: Callable[[], bool] = lambda: True,
+                 hold: Callable[[bool], None] = lambda held: None) -> None:  # fmt: skip
         self.tree = tree
         self._sink = sink
         self._carry = carry
+        self._hold = hold  # told when a sequence's declaring starts and ends (Outbox.hold_tree)
         self._lock = lock
         self._stack: list[Cursor] = [Cursor(tree.root)]
         self._unentered: dict[int, Node] = {}  # declared this run, holding children, not entered (yet)
@@ -104,14 +107,14 @@ class Reconciler:
             counts[kind] = n + 1
             k = numbered(kind, n)
         else:
-            site = user_call_site()
             sites = cursor.sites
             if sites is None:
                 sites = cursor.sites = {}
             if key in sites or key in cursor.taken:
-                first = sites.get(key) or "an earlier call"
-                raise DuplicateKeyError(f"duplicate key {key!r}: used at {first} and again at {site}")
-            sites[key] = site
+                first, again = sites.get(key) or "an earlier call", user_call_site()
+                raise DuplicateKeyError(f"duplicate key {key!r}: used at {first} and again at {again}")
+            # Where, for that message: not worth a stack walk per item of a sequence (a history's messages).
+            sites[key] = "" if cursor.sequence else user_call_site()
             k = key
         i = cursor.n
         children = parent.children
@@ -181,11 +184,13 @@ class Reconciler:
     def reuse_prefix(self, items: tuple[Any, ...], extra: Any) -> tuple[int, int]:
         """How many of the current container's next children count as declared again, and from where: see
         ``Cursor.take_prefix``."""
+        self._hold(True)
         return self._stack[-1].take_prefix(self.tree, items, extra)
 
     def remember_prefix(self, start: int, items: tuple[Any, ...], extra: Any, snap: Snap = None) -> None:
         """The current container's children from ``start`` were declared per item: ``Cursor.note_prefix``."""
         self._stack[-1].note_prefix(self.tree, start, items, extra, snap)
+        self._hold(False)
 
     def in_sequence(self) -> bool:
         """Whether the current container's children are being declared one per item of a sequence (between

@@ -343,8 +343,7 @@ class Session:
         except Exception as exc:  # the store is down: the tab keeps what it shows
             self.outbox.push_now([NOTE, f"Could not open the conversation: {exc}"])
         for node_id, value in updates.items():  # widget changes since the last run: latest wins
-            node = self.tree.nodes.get(node_id)
-            if node is not None and node.kind == "widget":
+            if (node := self.tree.nodes.get(node_id)) is not None and node.kind == "widget":
                 accept_value(self.widgets, node, value)
         with transcript.turn() if transcript is not None and event is not None else contextlib.nullcontext():
             trigger = RERUN if event is None else interpret(event, self.tree, self.interactions, self.uploads)
@@ -361,7 +360,8 @@ class Session:
             scope = Scope(self.state, self.widgets, self.media, self.uploads, self.script.registry,
                           self.config.frame_interval, loop_source, transcript, signed_in,
                           self.config.auth.sign_in_url)  # fmt: skip
-            rec = Reconciler(self.tree, self.outbox.push, self.lock, lambda: not self.outbox.sending_tree)
+            outbox = self.outbox
+            rec = Reconciler(self.tree, outbox.push, self.lock, outbox.carries, outbox.hold_tree)
             run = Run(next(self._run_ids), trigger, rec, Cancel(), scope)
             with self._cond:
                 if self._closed:

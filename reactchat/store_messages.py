@@ -115,23 +115,23 @@ class SqlMessageStore(SqlStore):
         self, tx: Tx, conversation_id: str, path: builtins.list[Message]
     ) -> builtins.list[Message]:
         """``path`` with the siblings of each message that has any, read by the index from the path's own
-        messages: what it costs grows with the path, not with the branches beside it."""
+        messages: its cost grows with the path, not the branches beside it; rows come only where it forks."""
         if not path:
             return path
         children: dict[str | None, builtins.list[str]] = {}
         parents = [m.id for m in path[:-1]]
         for at in range(0, len(parents), 500):  # a bounded number of parameters per statement
             chunk = parents[at : at + 500]
+            many = f"parent_id IN ({', '.join('?' * len(chunk))}) GROUP BY parent_id HAVING count(*) > 1"
             for parent, child in tx.all(
-                f"SELECT parent_id, id FROM messages WHERE conversation_id = ? AND parent_id IN "
-                f"({', '.join('?' * len(chunk))})",
-                (conversation_id, *chunk),
+                "SELECT parent_id, id FROM messages WHERE conversation_id = ? AND parent_id IN "
+                f"(SELECT parent_id FROM messages WHERE conversation_id = ? AND {many})",
+                (conversation_id, conversation_id, *chunk),
             ):
                 children.setdefault(parent, []).append(child)
-        roots = [r[0] for r in tx.all(
+        children[None] = [r[0] for r in tx.all(
             "SELECT id FROM messages WHERE conversation_id = ? AND parent_id IS NULL", (conversation_id,)
         )]  # fmt: skip
-        children[None] = roots
         return [
             dataclasses.replace(m, siblings=tuple(sorted(children[m.parent_id])))
             if len(children.get(m.parent_id, ())) > 1

@@ -127,3 +127,38 @@ def test_a_whole_tree_not_ready_holds_every_frame_until_tree_ready_and_then_goes
     frame = box.take_frame()
     assert frame is not None and not box.sending_tree
     assert decode_frame(frame)[2] == [[SNAP, made[0]], [RUN, "running"], [ERR, None]]
+
+
+def test_a_whole_tree_waits_while_a_history_is_declared_and_goes_whole_at_its_end() -> None:
+    box, wakes = make()
+    tree = Tree()
+    rec = Reconciler(tree, box.push, box.lock, box.carries, box.hold_tree)
+    rec.begin()
+    with box.lock:
+        box.send_tree(tree.to_wire)
+        box.push([RUN, "running"])
+    items = tuple(f"m{i}" for i in range(3))
+    _, start = rec.reuse_prefix(items, None)
+    for i, text in enumerate(items):
+        rec.emit("message", {"role": "user", "text": text})
+        if i == 0:  # the sender's first wait ends here: what the page would get is the history's first part
+            wakes.clear()
+            assert box.take_frame() is None and box.sending_tree
+    assert wakes == []  # the rest of the history pushed nothing that wakes the sender: its end does
+    rec.remember_prefix(start, items, None)
+    assert wakes == [False]
+    frame = box.take_frame()
+    assert frame is not None
+    ops = decode_frame(frame)[2]
+    assert [op[0] for op in ops] == [SNAP, RUN] and len(ops[0][1][3]) == 3  # the whole history at once
+
+
+def test_a_run_that_ends_inside_its_history_lets_the_tree_go() -> None:
+    box, _ = make()
+    with box.lock:
+        box.send_tree(lambda: [0, "root", {}, []])
+    box.hold_tree(True)
+    assert box.take_frame() is None
+    box.push_now([RUN, "error"])  # the history raised: the run ended without remember_prefix
+    frame = box.take_frame()
+    assert frame is not None and [op[0] for op in decode_frame(frame)[2]] == [SNAP, RUN]

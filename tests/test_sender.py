@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from reactchat import outbox
+from reactchat import outbox, sessions
 from reactchat.config import Config
-from reactchat.ops import ERR, RUN
+from reactchat.ops import ERR, RUN, SNAP
 from reactchat.protocol import encode_frame
 from reactchat.runner import Script
 from reactchat.sender import CLOSE_SLOW, FIRST_FRAME_WAIT, Sender
@@ -125,6 +125,53 @@ def test_a_new_sessions_first_run_reaches_the_page_as_one_frame(
         assert len(c.texts()) == 40
 
     run(body())
+
+
+def test_a_first_run_declaring_a_history_past_the_wait_sends_it_in_one_snapshot(
+    serve: Callable[..., Served], write_app: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A history that takes longer to declare than the first wait (a long transcript, a slow machine: here
+    # items slow to read) is not sent as its first part and then the rest in slices of inserts, the messages
+    # on screen last: it is read, not waited for (a model's words are), so the page gets it whole at once.
+    monkeypatch.setattr(sessions, "FIRST_FRAME_WAIT", 0.1)
+    path = write_app("""
+        import time
+        from collections.abc import Mapping
+        import reactchat as rc
+
+        class Slow(Mapping):
+            def __init__(self, i):
+                self._d = {"role": "user" if i % 2 == 0 else "assistant", "content": f"m{i}"}
+            def __getitem__(self, key):
+                time.sleep(0.001)
+                return self._d[key]
+            def __iter__(self):
+                return iter(self._d)
+            def __len__(self):
+                return len(self._d)
+
+        rc.history([Slow(i) for i in range(200)])
+        rc.chat_input()
+    """)
+    served = serve(path)
+
+    async def body() -> None:
+        c = await Client.connect(served.ws_url)
+        await c.until(ready, timeout=20)
+        first = next(ops for seq, ops in c.frames if seq is not None)
+        assert first[0][0] == SNAP
+        assert sum(1 for _ in _kinds(first[0][1], "message")) == 200
+        assert len(c.texts()) == 200
+
+    run(body())
+
+
+def _kinds(node: Any, kind: str) -> Any:
+    """The wire nodes of ``kind`` in the wire tree ``node``."""
+    if node[1] == kind:
+        yield node
+    for child in node[3]:
+        yield from _kinds(child, kind)
 
 
 def test_a_first_run_longer_than_the_wait_shows_what_it_has(
