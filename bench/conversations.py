@@ -981,8 +981,13 @@ def _open_in_tab(context: Any, address: str, last_role: str, count: int = STORED
     tab.goto(address, wait_until="commit")
     shown = tab.wait_for_function(_LAST_VISIBLE_JS, arg=[SELECTORS, count, last_role], polling="raf",
                                   timeout=60_000)  # fmt: skip
+    # Polled each frame, the walk of the whole page (400,000 nodes at 10,000 messages) slowed the building
+    # it waits for past a minute on a loaded machine: a long transcript's is looked at four times a second.
     built = tab.wait_for_function(
-        "([sel, n]) => {" + DEEP_ALL + _ALL_BUILT_JS + "}", arg=[SELECTORS, count], timeout=60_000
+        "([sel, n]) => {" + DEEP_ALL + _ALL_BUILT_JS + "}",
+        arg=[SELECTORS, count],
+        timeout=60_000,
+        polling="raf" if count <= STORED else 250,
     )
     out = {"ms": float(shown.json_value()), "all_ms": float(built.json_value()),
            "messages": tab.locator(SELECTORS["message"]).count()}  # fmt: skip
