@@ -74,7 +74,7 @@ def test_the_whole_tree_goes_in_place_of_the_ops_that_built_it_then_ops_flow_aga
         sunk.append(op)
         box.push(op)
 
-    rec = Reconciler(tree, sink, lock, lambda: not box.sending_tree)
+    rec = Reconciler(tree, sink, lock, box.carries)
     rec.begin()
     rec.emit("message", {"role": "user"})  # before: its INS goes, and is dropped for the tree
     with lock:

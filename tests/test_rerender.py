@@ -20,7 +20,7 @@ def shown(texts: list[str]) -> tuple[Tree, Outbox, threading.Event]:
     lock, woken = threading.Lock(), threading.Event()
     box = Outbox(lock, 1 << 24, lambda urgent: woken.set())
     tree = Tree(markdown_source_props)
-    rec = Reconciler(tree, box.push, lock, lambda: not box.sending_tree)
+    rec = Reconciler(tree, box.push, lock, box.carries)
     rec.begin()
     for text in texts:
         rec.emit("markdown", None, source=text, render=markdown_source_props)
