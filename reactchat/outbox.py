@@ -71,9 +71,10 @@ class Outbox:
             self._wake(False)
 
     def hold_tree(self, held: bool) -> None:
-        """A run starts (``held``) or ends declaring a history, one child per message. While the whole tree is
-        to go (``send_tree``), it waits for the history's end, even past the sender's first wait: the page
-        opening a long conversation gets it in one frame, not the first part of it and then the rest in
+        """A run starts (``held``) or ends declaring a history, one child per message, or a stored
+        conversation is to be read before the next run (held until ``start_run``). While the whole tree is to
+        go (``send_tree``), it waits for these, even past the sender's first wait: the page opening a long
+        conversation gets it in one frame, not the empty page, or the first part of it and then the rest in
         slices of inserts, a decode and a layout each, the last messages, the ones on screen, last."""
         with self.lock:
             self._declaring = held
@@ -105,7 +106,11 @@ class Outbox:
         """A run starts: its RUN op, and its first frame held back up to RUN_START_WAIT for the run's end."""
         with self.lock:
             self.first_due = time.monotonic() + RUN_START_WAIT
+            read, self._declaring = self._declaring, False  # the conversation it shows is read (hold_tree)
             self.push([RUN, "running"])
+            if read:  # a frame the hold stopped went nowhere: due now, after the wait
+                self._waiting = True
+                self._wake(False)
 
     def push_now(self, op: Op) -> None:
         """``push`` for callers that do not hold the lock."""

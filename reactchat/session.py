@@ -136,6 +136,7 @@ class Session:
 
     def show(self, conversation_id: str) -> None:
         """Show the stored conversation ``conversation_id`` from the next run (a tab opened its URL)."""
+        self.outbox.hold_tree(True)  # a page that has nothing yet gets nothing until it is read
         with self._cond:
             self._show, self._rerun = conversation_id, True
             self._wake()
@@ -360,8 +361,7 @@ class Session:
             scope = Scope(self.state, self.widgets, self.media, self.uploads, self.script.registry,
                           self.config.frame_interval, loop_source, transcript, signed_in,
                           self.config.auth.sign_in_url)  # fmt: skip
-            outbox = self.outbox
-            rec = Reconciler(self.tree, outbox.push, self.lock, outbox.carries, outbox.hold_tree)
+            rec = Reconciler(self.tree, (box := self.outbox).push, self.lock, box.carries, box.hold_tree)
             run = Run(next(self._run_ids), trigger, rec, Cancel(), scope)
             with self._cond:
                 if self._closed:

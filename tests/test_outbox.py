@@ -162,3 +162,16 @@ def test_a_run_that_ends_inside_its_history_lets_the_tree_go() -> None:
     box.push_now([RUN, "error"])  # the history raised: the run ended without remember_prefix
     frame = box.take_frame()
     assert frame is not None and [op[0] for op in decode_frame(frame)[2]] == [SNAP, RUN]
+
+
+def test_a_conversation_read_before_the_run_holds_the_tree_until_the_run_starts() -> None:
+    box, wakes = make()
+    with box.lock:
+        box.send_tree(lambda: [0, "root", {}, []])
+    box.hold_tree(True)  # Session.show: the conversation is read on the worker before the first run
+    wakes.clear()
+    assert box.take_frame() is None  # the first wait ended during the read: nothing, not the empty page
+    box.start_run()
+    assert wakes == [False] and box.first_due > 0  # due again, after the run's first wait
+    frame = box.take_frame()
+    assert frame is not None and [op[0] for op in decode_frame(frame)[2]] == [SNAP, RUN]

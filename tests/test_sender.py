@@ -7,15 +7,18 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from tornado.httpclient import HTTPRequest
+from tornado.websocket import websocket_connect
 
 from reactchat import outbox, sessions
 from reactchat.config import Config
 from reactchat.ops import ERR, RUN, SNAP
-from reactchat.protocol import encode_frame
+from reactchat.protocol import VERSION, encode_frame
 from reactchat.runner import Script
 from reactchat.sender import CLOSE_SLOW, FIRST_FRAME_WAIT, Sender
 from reactchat.session import Session
 from tests.serving import Client, FakeSocket, Served, ready, run
+from tests.signing import Visitor, anonymous_id, cookie_header
 
 
 def test_a_client_that_never_reads_is_dropped_and_the_session_survives(
@@ -162,6 +165,39 @@ def test_a_first_run_declaring_a_history_past_the_wait_sends_it_in_one_snapshot(
         assert first[0][0] == SNAP
         assert sum(1 for _ in _kinds(first[0][1], "message")) == 200
         assert len(c.texts()) == 200
+
+    run(body())
+
+
+def test_a_page_opening_a_stored_conversation_gets_it_read_in_its_first_frame(
+    serve: Callable[..., Served], write_app: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The conversation is read before the first run: a first wait that ends during the read (a slow store, a
+    # long conversation; here a wait of none) does not send the page the empty tree first, then the rest.
+    monkeypatch.setattr(sessions, "FIRST_FRAME_WAIT", 0.0)
+    path = write_app("""
+        import reactchat as rc
+        rc.conversation().show()
+        rc.chat_input()
+    """)
+    served = serve(path)
+    visitor = Visitor(served.url)
+    visitor.get("/")
+    store = served.app.store
+    assert store is not None
+    owner = store.user(anonymous_id(visitor.jar))
+    conversation = store.create(owner, "app").id
+    for i in range(300):
+        store.add(owner, conversation, role="user" if i % 2 == 0 else "assistant", content=f"m{i}")
+    headers = {"Origin": served.url, "Cookie": cookie_header(visitor.jar)}
+
+    async def body() -> None:
+        c = Client(await websocket_connect(HTTPRequest(served.ws_url, headers=headers)))
+        await c.send(["hello", VERSION, None, -1, "", conversation])
+        await c.until(ready, timeout=20)
+        first = next(ops for seq, ops in c.frames if seq is not None)
+        assert first[0][0] == SNAP
+        assert sum(1 for _ in _kinds(first[0][1], "message")) == 300
 
     run(body())
 
