@@ -17,6 +17,9 @@ from reactchat.protocol import encode_frame
 
 _TREE = frozenset({INS, SET, APP, DEL, MOV, REP})
 
+SENT_WAIT = 0.25
+"""Seconds ``wait_sent`` waits at most (a client slow to read holds its sender back)."""
+
 RUN_START_WAIT = 0.01
 """Seconds a run's first frame waits for the run's end (``start_run``): a run that answers within them (an
 echo, a widget's rerun, a lookup) goes to the page as one frame, drawn once, rather than a frame saying it
@@ -47,6 +50,9 @@ class Outbox:
         self._whole: Callable[[], WireNode | None] | None = None  # see send_tree
         self._ready = True
         self._declaring = False  # a run declares a history while the whole tree is to go: see hold_tree
+        self.paced = False  # a sender takes the frames as they come (served), not the headless runner
+        self._sent = threading.Condition(lock)
+        self._sent_seq = 0  # the last frame the sender took to write: see sent
 
     @property
     def sending_tree(self) -> bool:
@@ -101,6 +107,20 @@ class Outbox:
         elif not self._waiting:
             self._waiting = True
             self._wake(False)
+
+    def sent(self) -> None:
+        """The sender took the frames pending to write them (or keep them for a tab away)."""
+        with self.lock:
+            self._sent_seq = self.seq
+            self._sent.notify_all()
+
+    def wait_sent(self, timeout: float = SENT_WAIT) -> bool:
+        """Wait until the frames pending now went (``sent``), when a sender takes them (``paced``): work that
+        must not delay them (and would, holding the GIL its thread needs) waits for this first. False if
+        ``timeout`` passed first."""
+        with self.lock:
+            gone = lambda: not self.paced or (not self._waiting and self._sent_seq == self.seq)  # noqa: E731
+            return self._sent.wait_for(gone, timeout)
 
     def start_run(self) -> None:
         """A run starts: its RUN op, and its first frame held back up to RUN_START_WAIT for the run's end."""

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from reactchat.cursor import Cursor, Snap
+from reactchat.cursor import Cursor, Snap, Taken, recheck
 from reactchat.errors import DuplicateKeyError, user_call_site
 from reactchat.interrupts import RunAbandoned
 from reactchat.ops import APP, DEL, INS, MOV, REP, SET, Op, utf16_len
@@ -56,6 +56,7 @@ class Reconciler:
         self.revoked = False
         self.changed = 0  # the id of the node the latest insert, replace or set was about
         self._props: dict[tuple[type, tuple[tuple[str, Any], ...]], dict[str, Any]] = {}  # see _shared
+        self.unchecked: list[Taken] = []  # prefixes taken by identity (Cursor.take_prefix): see check_taken
 
     def __enter__(self) -> None:
         """``with self:`` holds the lock for one mutation, refusing writes from a run that was abandoned (not
@@ -185,7 +186,13 @@ class Reconciler:
         """How many of the current container's next children count as declared again, and from where: see
         ``Cursor.take_prefix``."""
         self._hold(True)
-        return self._stack[-1].take_prefix(self.tree, items, extra)
+        return self._stack[-1].take_prefix(self.tree, items, extra, self.unchecked)
+
+    def check_taken(self, after: Callable[[], object]) -> bool:
+        """After ``after()`` (the wait for the frame to go, off the answer's path): ``cursor.recheck``."""
+        after()
+        with self:
+            return recheck(self.tree, self.unchecked)
 
     def remember_prefix(self, start: int, items: tuple[Any, ...], extra: Any, snap: Snap = None) -> None:
         """The current container's children from ``start`` were declared per item: ``Cursor.note_prefix``."""

@@ -48,6 +48,7 @@ class Sender:
 
     def __init__(self, session: Session, *, first_wait: float = 0.0) -> None:
         self.session = session
+        session.outbox.paced = True
         self.socket: Socket | None = None
         self._draining = False
         self._last = 0.0
@@ -79,6 +80,7 @@ class Sender:
                 frame = outbox.take_frame()
                 if frame is None:
                     return
+                outbox.sent()  # (written next, to the socket's buffer: a worker waiting for it can go on)
                 if not outbox.status_only:
                     # A bare "running" must not hold back the frame with the run's first output.
                     self._last = time.monotonic()

@@ -375,8 +375,7 @@ class Session:
                 outcome = execute(self.script, run)
             if event is not None:  # applied and answered: the tab need not send it to another session
                 self.outbox.push_now([EVACK, self.hello(event.tab)[1], event.ev_seq])
-            declared = run.find(Interactions)
-            if declared is not None:
+            if (declared := run.find(Interactions)) is not None:
                 self.interactions = declared
             if outcome is Outcome.ABANDONED:
                 return
@@ -388,6 +387,8 @@ class Session:
                     return
             self.status = outcome.value
             self.outbox.push_now([RUN, outcome.value])
+            if rec.unchecked and rec.check_taken(self.outbox.wait_sent):  # a message changed in place
+                self.request_rerun()
         renders = transcript.renders if transcript is not None else None
         if renders is not None and renders.behind:  # older texts shown plain: render them while idle
             renders.catch_up(self.tree, rec.show, self._work_came)
@@ -395,6 +396,5 @@ class Session:
 
 def _refuse_abandoned_writes() -> None:
     """Session state's write guard: a run that was abandoned (it ignored Stop) must not write."""
-    run = context.active_run()
-    if run is not None:
+    if (run := context.active_run()) is not None:
         run.cancel.check_writable()

@@ -192,6 +192,8 @@ class Tree:
         self.interned: tuple[Any, Any] = (None, None)
         # Per container id: a run of its children declared one per item of a sequence (a cursor.Note).
         self.prefixes: dict[int, Any] = {}
+        # The last check of prefixes taken by identity found one changed in place (Reconciler.check_taken).
+        self.rechecked = False
 
     def intern(self, value: Any) -> Any:
         """``value``, or an equal object an earlier run passed here: a memo holding it then compares by

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reactchat.cursor import Cursor, Snap, flattened
+from reactchat.cursor import Cursor, Snap, Taken, flattened, recheck
 from reactchat.tree import Tree
 
 
@@ -56,11 +56,20 @@ def test_dicts_of_plain_values_are_kept_flat_and_a_change_in_place_is_seen_where
         {"role": "user", "content": "c"},
     )
     _noted(tree, items)
-    assert tree.prefixes[0].items is None and tree.prefixes[0].flat == flattened(items)
-    assert Cursor(tree.root).take_prefix(tree, items, None) == (3, 0)
+    assert tree.prefixes[0].items is items and tree.prefixes[0].flat == flattened(items)
+    assert _taken(tree, items) == (3, False)
     items[1]["content"] = "changed in place"
-    assert Cursor(tree.root).take_prefix(tree, items, None) == (1, 0)  # up to the changed one
-    assert len(tree.prefixes[0].nodes) == 1
+    assert _taken(tree, items) == (3, True)  # taken by identity, then found changed
+    assert len(tree.prefixes[0].nodes) == 1  # the note ends before the changed one: the next run declares it
+    assert _taken(tree, items) == (1, False)
+
+
+def _taken(tree: Tree, items: tuple[Any, ...]) -> tuple[int, bool]:
+    """How many items a run takes (by identity), and whether the check after the run finds one changed."""
+    unchecked: list[Taken] = []
+    n, _ = Cursor(tree.root).take_prefix(tree, items, None, unchecked)
+    tree.rechecked = False  # (each call here stands for a run an event triggered)
+    return n, recheck(tree, unchecked)
 
 
 def test_a_key_added_renamed_or_moved_to_the_next_item_is_a_change() -> None:
@@ -78,7 +87,8 @@ def test_a_key_added_renamed_or_moved_to_the_next_item_is_a_change() -> None:
             second.update(id=first.pop("id")) or second.update(
                 role=second.pop("role"), content=second.pop("content")
             )
-        assert Cursor(tree.root).take_prefix(tree, items, None)[0] < 2, change
+        assert _taken(tree, items) == (2, True), change
+        assert 0 not in tree.prefixes or len(tree.prefixes[0].nodes) < 2, change
 
 
 def test_items_that_are_not_dicts_of_plain_values_are_copied() -> None:

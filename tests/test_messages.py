@@ -161,6 +161,33 @@ def test_history_shows_what_a_loop_of_messages_shows_and_sees_changes_made_in_pl
     assert len(seen[1]) == 2 + 6 + 1
 
 
+MUTATING = """
+import reactchat as rc
+rc.session_state.setdefault("history", [{"role": "user", "content": str(i)} for i in range(6)])
+rc.session_state.setdefault("next", 5)
+rc.history(rc.session_state.history)
+if (i := rc.session_state.next) >= 0:  # after it was shown, each run an earlier one
+    rc.session_state.history[i]["content"] += " changed"
+    rc.session_state.next = i - 1
+rc.session_state["runs"] = rc.session_state.get("runs", 0) + 1
+"""
+
+
+def test_a_message_changed_in_place_is_shown_by_one_rerun_not_a_chain_of_them() -> None:
+    # A run takes the history by identity and checks it once its frame went: a change found there reruns the
+    # script, once, to show it; what that rerun finds changed is left for the next run.
+    t = ChatTest.from_source(MUTATING)
+    assert t.session.state["runs"] == 1
+    t.session.request_rerun()  # takes all six, the last changed since; changes the fifth
+    t.wait()
+    assert t.session.state["runs"] == 3 and not t.errors  # and one rerun, which shows both changed
+    assert [m["content"] for m in t.messages][3:] == ["3", "4 changed", "5 changed"]
+    t.session.request_rerun()  # shows the fourth changed, changes the third: found, one rerun shows it
+    t.wait()
+    assert t.session.state["runs"] == 5
+    assert [m["content"] for m in t.messages][1:] == ["1", "2 changed", "3 changed", "4 changed", "5 changed"]
+
+
 def test_history_declares_only_the_new_turn(write_app: Callable[[str], str]) -> None:
     t = ChatTest.from_file(write_app(HISTORY_APP), names={"LOOP": False}).send("one")
     before = len(t.ops)
@@ -201,4 +228,5 @@ def test_a_message_holds_its_text_in_one_node_and_a_streamed_one_keeps_its_text_
     ]
     assert "<strong>long</strong> answer to again" in t.texts()[-1]["html"]
     note = t.session.tree.prefixes[0]  # dicts of strings: kept flat, compared at C speed, no copies
-    assert note.items is None and note.flat[1][:4] == ("user", "hi", "assistant", "a **long** answer to hi")
+    assert note.items[0] is t.session.state["history"][0]  # the app's own (taken by identity, then rechecked)
+    assert note.flat[1][:4] == ("user", "hi", "assistant", "a **long** answer to hi")

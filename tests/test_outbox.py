@@ -175,3 +175,15 @@ def test_a_conversation_read_before_the_run_holds_the_tree_until_the_run_starts(
     assert wakes == [False] and box.first_due > 0  # due again, after the run's first wait
     frame = box.take_frame()
     assert frame is not None and [op[0] for op in decode_frame(frame)[2]] == [SNAP, RUN]
+
+
+def test_a_paced_outbox_tells_when_the_frames_pending_went() -> None:
+    box, _ = make()
+    box.push_now([RUN, "idle"])
+    assert box.wait_sent(0)  # the headless runner takes frames when the run is idle: nothing to wait for
+    box.paced = True  # a sender takes them as they come
+    assert not box.wait_sent(0)
+    assert box.take_frame() is not None
+    assert not box.wait_sent(0)  # taken, not yet handed to the socket
+    box.sent()
+    assert box.wait_sent(0)

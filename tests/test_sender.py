@@ -202,6 +202,33 @@ def test_a_page_opening_a_stored_conversation_gets_it_read_in_its_first_frame(
     run(body())
 
 
+def test_a_served_history_changed_in_place_is_checked_after_the_answer_went_and_shown(
+    serve: Callable[..., Served], write_app: Callable[[str], str]
+) -> None:
+    # The run takes the history by identity: the answer's frame goes first, then the check finds the message
+    # the script changed in place (after showing it) and a rerun shows it, with no other event.
+    path = write_app("""
+        import reactchat as rc
+        rc.session_state.setdefault("history", [{"role": "user", "content": "first"}])
+        rc.history(rc.session_state.history)
+        if prompt := rc.chat_input():
+            rc.message("assistant", f"answer to {prompt}")
+            rc.session_state.history[0]["content"] = prompt
+    """)
+    served = serve(path)
+
+    async def body() -> None:
+        c = await Client.connect(served.ws_url)
+        await c.until(ready)
+        await c.submit(c.input_id(), "edited")
+        await c.until(lambda c: ("user", "edited") in c.texts())
+        answered = next(i for i, (_, ops) in enumerate(c.frames) if "answer to edited" in repr(ops))
+        later = repr(c.frames[answered + 1 :])
+        assert "<p>edited</p>" not in repr(c.frames[answered][1]) and "<p>edited</p>" in later  # went first
+
+    run(body())
+
+
 def _kinds(node: Any, kind: str) -> Any:
     """The wire nodes of ``kind`` in the wire tree ``node``."""
     if node[1] == kind:

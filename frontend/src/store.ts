@@ -238,10 +238,8 @@ export class Store {
       if (p.id === id) return;
     }
     const old = this.nodes.get(rec.parent);
-    if (old) {
-      old.children = old.children.filter((c) => c !== id);
-      this.dirty.children.add(old.id);
-    }
+    if (old) detach(old.children, id);
+    if (old) this.dirty.children.add(old.id);
     rec.parent = parentId;
     this.place(parent, after, id);
   }
@@ -255,7 +253,7 @@ export class Store {
     }
     const parent = this.nodes.get(rec.parent);
     if (!parent) return;
-    const index = parent.children.indexOf(id);
+    const index = parent.children.lastIndexOf(id);
     this.remove(rec);
     this.build(node, parent.id);
     if (!this.nodes.has(parent.id)) return;
@@ -270,7 +268,7 @@ export class Store {
     const kids = parent.children;
     // First among a message's children from the server: after the text it holds, which the server has no id for.
     const first = kids[0] === textId(parent.id) ? 1 : 0;
-    const i = after === null ? first : kids.indexOf(after) + 1 || kids.length;
+    const i = after === null ? first : kids.lastIndexOf(after) + 1 || kids.length; // (a turn's: near the end)
     kids.splice(i, 0, id);
     this.dirty.children.add(parent.id);
   }
@@ -324,7 +322,7 @@ export class Store {
     if (rec.parent !== null) {
       const parent = this.nodes.get(rec.parent);
       if (parent) {
-        parent.children = parent.children.filter((c) => c !== rec.id);
+        detach(parent.children, rec.id);
         this.dirty.children.add(parent.id);
       }
     }
@@ -342,4 +340,13 @@ export class Store {
       stack.push(...r.children);
     }
   }
+}
+
+/**
+ * Take `id` out of `kids`, looked for from the end: what a turn moves or removes is near the end of a long
+ * transcript (a copy of its 10,000 ids, twice a turn, was most of applying a turn's frame there).
+ */
+function detach(kids: number[], id: number): void {
+  const i = kids.lastIndexOf(id);
+  if (i >= 0) kids.splice(i, 1);
 }
