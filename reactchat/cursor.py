@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import operator
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from itertools import accumulate, chain, compress, count, repeat
 from typing import Any, TypeAlias
@@ -21,7 +21,13 @@ Snap: TypeAlias = "Callable[[Any], Any] | None"
 
 Flat: TypeAlias = "tuple[tuple[Any, ...], tuple[Any, ...], tuple[int, ...]]"
 
-Taken: TypeAlias = "tuple[int, tuple[Any, ...], int, Flat, tuple[Node, ...]]"
+Flats: TypeAlias = "tuple[Flat, ...]"
+
+BLOCK = 256
+"""Items per block of a note's flattened items (``Flats``): a turn adds to the last block, where a copy of the
+whole, at 10,000 messages, took 0.4 ms (a reference to every key and value in it taken and given back)."""
+
+Taken: TypeAlias = "tuple[int, tuple[Any, ...], int, Flats, list[Node]]"
 """A prefix taken by identity (``Note.same``), to check once its run's frame went (``recheck``): its
 container's id, the items, how many of them it took, those as noted (flattened) and their nodes."""
 
@@ -50,6 +56,39 @@ def _head(flat: Flat, n: int) -> Flat:
     return names[:pairs], values[:pairs], lens[:n]
 
 
+def _heads(flats: Flats, n: int) -> Flats:
+    """The blocks of the first ``n`` items of ``flats``."""
+    out = []
+    for flat in flats:
+        if n <= 0:
+            break
+        out.append(flat if len(flat[2]) <= n else _head(flat, n))
+        n -= len(flat[2])
+    return tuple(out)
+
+
+def _extended(flats: Flats, items: tuple[Any, ...]) -> Flats | None:
+    """``flats`` and ``items`` flattened after them (the last block filled first); None if one of ``items`` is
+    not a dict of plain values."""
+    out, start = list(flats), 0
+    if out and len(out[-1][2]) < BLOCK:
+        start, last = BLOCK - len(out[-1][2]), out.pop()
+        more = flattened(items[:start])
+        if more is None or not _plain(more):
+            return None
+        out.append((last[0] + more[0], last[1] + more[1], last[2] + more[2]))
+    for i in range(start, len(items), BLOCK):
+        more = flattened(items[i : i + BLOCK])
+        if more is None or not _plain(more):
+            return None
+        out.append(more)
+    return tuple(out)
+
+
+def _plain(flat: Flat) -> bool:
+    return all(issubclass(t, _PLAIN) for t in set(map(type, flat[1])))
+
+
 def _alike(now: Flat, was: Flat) -> int:
     """How many of the items flattened in ``now`` are as those ``was`` starts with."""
     names, values, lens = was
@@ -72,14 +111,19 @@ def recheck(tree: Tree, taken: list[Taken]) -> bool:
 
 
 def _changed(tree: Tree, taken: Taken) -> bool:
-    node_id, items, n, flat, nodes = taken
-    now = flattened(items[:n])
-    k = _alike(now, flat) if now is not None else 0
+    node_id, items, n, flats, nodes = taken
+    k = 0
+    for was in flats:  # a block at a time: what is made to compare stays in the CPU's cache
+        now = flattened(items[k : k + len(was[2])])
+        alike = _alike(now, was) if now is not None else 0
+        k += alike
+        if alike < len(was[2]):
+            break
     if k == n:
         return False
     note = tree.prefixes.get(node_id)
     if note is not None and k and note.nodes[:k] == nodes[:k]:  # (the note this run made from the one taken)
-        tree.prefixes[node_id] = note.head(k, None if note.flat is None else _head(note.flat, k))
+        tree.prefixes[node_id] = note.head(k, None if note.flat is None else _heads(note.flat, k))
     else:
         tree.prefixes.pop(node_id, None)
     return True
@@ -89,17 +133,17 @@ class Note:
     """The children of a container from where a sequence started, declared one per item of it (a chat
     history): what the next run may take as they are, as far as its sequence starts with equal items.
 
-    Items that are dicts of plain values (str, numbers, None) are kept flat (``flattened``: their keys and
-    values, 40 B per 2-key message) rather than copied (a dict is 184 B), and compared so at C speed: a dict
-    the app changed in place differs from what was noted, as a copy would. That compare reads every dict
-    (0.6 ms for 1,000 on a cold cache, 5 ms for 10,000): a run takes them by identity first, and ``recheck``
-    compares them once the run's frame went, off the answer's path. Other items are kept as they are
-    (``snap`` None: the app never changes them) or as ``snap`` copied them."""
+    Items that are dicts of plain values (str, numbers, None) are kept flat (``flattened``, in blocks: their
+    keys and values, 40 B per 2-key message) rather than copied (a dict is 184 B), and compared so at C
+    speed: a dict the app changed in place differs from what was noted, as a copy would. That compare reads
+    every dict (0.6 ms for 1,000 on a cold cache, 5 ms for 10,000): a run takes them by identity first, and
+    ``recheck`` compares them once the run's frame went, off the answer's path. Other items are kept as they
+    are (``snap`` None: the app never changes them) or as ``snap`` copied them."""
 
     __slots__ = ("extra", "flat", "items", "keys", "nodes", "top")
 
     def __init__(
-        self, nodes: tuple[Node, ...], items: tuple[Any, ...] | None, flat: Flat | None, extra: Any,
+        self, nodes: list[Node], items: tuple[Any, ...] | None, flat: Flats | None, extra: Any,
         keys: Any, top: int,
     ) -> None:  # fmt: skip
         self.nodes = nodes
@@ -109,16 +153,16 @@ class Note:
         self.keys = keys  # their keys: a set of names, or (kind, first number) when numbered
         self.top = top  # their highest id: a node changed since drops the note (Reconciler._touched)
 
-    def same(self, items: tuple[Any, ...]) -> tuple[int, Flat | None]:
+    def same(self, items: tuple[Any, ...]) -> tuple[int, Flats | None]:
         """How many of ``items`` (no more than this note's) are as noted, and (noted flat) those flattened."""
         m = len(items)
         assert self.items is not None
         n = m if items == self.items[:m] else _first_unequal(items, self.items)
         if self.flat is None:
             return n, None
-        return n, _head(self.flat, n)  # by identity (or equal to the object noted): see recheck
+        return n, _heads(self.flat, n)  # by identity (or equal to the object noted): see recheck
 
-    def head(self, n: int, flat: Flat | None) -> Note:
+    def head(self, n: int, flat: Flats | None) -> Note:
         """This note's first ``n`` nodes (``flat``: their items flattened)."""
         nodes = self.nodes[:n]
         keys = self.keys if type(self.keys) is tuple else set(map(_KEY, nodes))
@@ -141,7 +185,7 @@ class Cursor:
         self.skipped: set[int] | None = None
         self.taken: AbstractSet[Key] = frozenset()  # the keys of a prefix taken whole (take_prefix)
         # Where a prefix taken started, the note it was taken by, and its items flattened (noted flat).
-        self.took: tuple[int, Note, Flat | None] | None = None
+        self.took: tuple[int, Note, Flats | None] | None = None
         self.sequence = False  # between take_prefix and note_prefix: its items' nodes need no memo each
 
     def take_one(self, kind: str, key: str | None, memo: Any) -> Node | None:
@@ -185,7 +229,7 @@ class Cursor:
         if note is None or note.extra != extra:
             return 0, i
         n, flat = note.same(items[: len(note.nodes)])
-        if not n or tuple(self.node.children[i : i + n]) != note.nodes[:n]:
+        if not n or _moved(self.node.children[i : i + n], note.nodes, n):
             return 0, i
         if n < len(note.nodes):  # taken up to the first item changed since: the note is of those now
             note = tree.prefixes[self.node.id] = note.head(n, flat)
@@ -216,7 +260,7 @@ class Cursor:
             # Passed over to reach a match (moved behind these later, or pruned): after a prefix taken whole,
             # so looked for from the end (a scan from the start of a long history is most of a turn's work).
             with contextlib.suppress(ValueError):
-                del nodes[len(nodes) - 1 - nodes[::-1].index(passed)]
+                del nodes[len(nodes) - 1 - operator.indexOf(reversed(nodes), passed)]
         note, took = tree.prefixes.get(self.node.id), self.took
         if note is None or took is None or took[1] is not note or took[0] != start:
             note = None  # none taken this run (or changed since): noted anew
@@ -241,20 +285,27 @@ class Cursor:
         top = max(top, *map(_ID, tail)) if tail else top
         flat = took[2] if took is not None and note is not None else None
         kept, flat = _kept(note, flat, items, done, snap)
-        tree.prefixes[self.node.id] = Note(tuple(nodes), kept, flat, extra, keys, top)
+        tree.prefixes[self.node.id] = Note(nodes, kept, flat, extra, keys, top)
+
+
+def _moved(kids: Sequence[Node], nodes: list[Node], n: int) -> bool:
+    """Whether ``kids`` (the children where a prefix starts) are not the first ``n`` of ``nodes``: compared
+    as lists, without a copy of either (each copy takes a reference to every node: at 10,000 messages, a
+    read of 10,000 objects the cache no longer holds)."""
+    return (kids if type(kids) is list else list(kids)) != (nodes if n == len(nodes) else nodes[:n])
 
 
 def _kept(
-    note: Note | None, flat: Flat | None, items: tuple[Any, ...], done: int, snap: Snap
-) -> tuple[tuple[Any, ...] | None, Flat | None]:
+    note: Note | None, flat: Flats | None, items: tuple[Any, ...], done: int, snap: Snap
+) -> tuple[tuple[Any, ...] | None, Flats | None]:
     """What a note keeps of ``items``, of which the first ``done`` were taken by ``note`` (``flat``: those
     flattened): the items (``snap`` None), or them and their flattened copy, or copies."""
     if snap is None:
         return items, None
     if note is None or flat is not None:
-        more = flattened(items[done:])
-        if more is not None and all(issubclass(t, _PLAIN) for t in set(map(type, more[1]))):
-            return items, more if flat is None else (flat[0] + more[0], flat[1] + more[1], flat[2] + more[2])
+        more = _extended(flat or (), items[done:])
+        if more is not None:
+            return items, more
     copied = note.items if note is not None and note.flat is None else None  # (else the app's own)
     head = copied if copied is not None else tuple(map(snap, items[:done]))
     return head + tuple(map(snap, items[done:])), None

@@ -3,9 +3,10 @@ tests/test_reconcile.py, which drives it through the Reconciler)."""
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any
 
-from reactchat.cursor import Cursor, Snap, Taken, flattened, recheck
+from reactchat.cursor import BLOCK, Cursor, Snap, Taken, flattened, recheck
 from reactchat.tree import Tree
 
 
@@ -56,7 +57,7 @@ def test_dicts_of_plain_values_are_kept_flat_and_a_change_in_place_is_seen_where
         {"role": "user", "content": "c"},
     )
     _noted(tree, items)
-    assert tree.prefixes[0].items is items and tree.prefixes[0].flat == flattened(items)
+    assert tree.prefixes[0].items is items and tree.prefixes[0].flat == (flattened(items),)
     assert _taken(tree, items) == (3, False)
     items[1]["content"] = "changed in place"
     assert _taken(tree, items) == (3, True)  # taken by identity, then found changed
@@ -70,6 +71,24 @@ def _taken(tree: Tree, items: tuple[Any, ...]) -> tuple[int, bool]:
     n, _ = Cursor(tree.root).take_prefix(tree, items, None, unchecked)
     tree.rechecked = False  # (each call here stands for a run an event triggered)
     return n, recheck(tree, unchecked)
+
+
+def test_a_long_history_is_kept_in_blocks_a_turn_fills_and_a_change_is_found_in_its_block() -> None:
+    tree = Tree()
+    keys = [f"m{i}" for i in range(BLOCK * 2 + 44)]
+    _declared(tree, keys)
+    items = tuple({"role": "user", "content": key} for key in keys)
+    _noted(tree, items[:-2])  # the last turn's, then this one's two more
+    cursor = Cursor(tree.root)
+    assert cursor.take_prefix(tree, items, None) == (len(items) - 2, 0)
+    cursor.n = len(items)
+    cursor.note_prefix(tree, 0, items, None, dict)
+    blocks = tree.prefixes[0].flat
+    assert blocks is not None and [len(b[2]) for b in blocks] == [BLOCK, BLOCK, 44]
+    assert tuple(tuple(chain.from_iterable(b[i] for b in blocks)) for i in range(3)) == flattened(items)
+    items[BLOCK + 7]["content"] = "changed in place"
+    assert _taken(tree, items) == (len(items), True)
+    assert [len(b[2]) for b in tree.prefixes[0].flat or ()] == [BLOCK, 7]  # the note ends before it
 
 
 def test_a_key_added_renamed_or_moved_to_the_next_item_is_a_change() -> None:

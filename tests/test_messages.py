@@ -229,4 +229,4 @@ def test_a_message_holds_its_text_in_one_node_and_a_streamed_one_keeps_its_text_
     assert "<strong>long</strong> answer to again" in t.texts()[-1]["html"]
     note = t.session.tree.prefixes[0]  # dicts of strings: kept flat, compared at C speed, no copies
     assert note.items[0] is t.session.state["history"][0]  # the app's own (taken by identity, then rechecked)
-    assert note.flat[1][:4] == ("user", "hi", "assistant", "a **long** answer to hi")
+    assert note.flat[0][1][:4] == ("user", "hi", "assistant", "a **long** answer to hi")
