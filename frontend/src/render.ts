@@ -70,6 +70,12 @@ export class Renderer {
    * `data-settled` as they are built, like the older ones built later (skipped off screen, see styles.css).
    */
   private readonly settling = new Set<number>();
+  /**
+   * Some `data-settled` messages may stand after the last chunk, sealed into none yet. Once none waits to be
+   * built, they lose the mark (see seal): near the end of the transcript, each turn's scroll moved some of them
+   * in or out of the screen's reach, and `content-visibility: auto` styled them anew each time.
+   */
+  private looseSettled = false;
   /** Older messages of a long transcript not built yet (see backlog.ts). */
   private readonly later = new Backlog((deadline) => this.buildLater(deadline));
 
@@ -209,7 +215,13 @@ export class Renderer {
     const rootId = this.store.rootId;
     const kids = this.store.get(rootId)?.children;
     const body = this.views.get(rootId)?.body;
-    if (kids && body) this.chunks.seal(body, kids, this.placement);
+    if (!kids || !body) return;
+    this.chunks.seal(body, kids, this.placement);
+    if (!this.looseSettled || this.later.size) return;
+    this.looseSettled = false;
+    for (let el = this.chunks.after(body); el; el = el.nextSibling) {
+      if (el.nodeType === 1) (el as Element).removeAttribute("data-settled");
+    }
   }
 
   /** Regroup `range` of `id`'s children (null: all of them) when this flush ends. */
@@ -291,6 +303,7 @@ export class Renderer {
       if (!v || PLACELESS.has(v.kind)) continue;
       // Skipped off screen until sealed into a chunk (styles.css): an old message, not one a reader waits for.
       v.el.setAttribute("data-settled", "");
+      this.looseSettled = true;
       this.placeAmong(kids, i, v.el, body);
       if (first < 0) first = i;
       last = i;
@@ -383,7 +396,10 @@ export class Renderer {
     if (!rec) return null;
     const v = createView(rec.kind, id, this.ctx);
     this.views.set(id, v);
-    if (this.settling.delete(id)) v.el.setAttribute("data-settled", "");
+    if (this.settling.delete(id)) {
+      v.el.setAttribute("data-settled", "");
+      this.looseSettled = true;
+    }
     v.update(rec.props);
     if (v.kind === "chat_input") {
       this.inputs.add(id);

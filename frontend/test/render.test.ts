@@ -258,6 +258,18 @@ describe("a long transcript opening", () => {
     assert.equal(texts(host).length, 250);
   });
 
+  test("its messages after the last chunk lose the settled mark once all are built", () => {
+    const { host, renderer, frame } = mount();
+    renderer.render();
+    frame([0, root(...long(300))]);
+    renderer.settle(); // the last slice of the older ones, built settled (skipped off screen), then sealing
+    const loose = [...bodyOf(host).children].filter((el) => !el.classList.contains("rc-chunk"));
+    assert.ok(loose.length > 10, `${loose.length} after the last chunk: more than the newest, built unsettled`);
+    // Near the end, each turn's scroll would bring some in or out of reach, styled anew (content-visibility).
+    assert.deepEqual(loose.filter((el) => el.hasAttribute("data-settled")), []);
+    assert.ok(bodyOf(host).querySelector(".rc-chunk > [data-settled]"), "those in chunks keep theirs");
+  });
+
   test("the rest is built when the page is idle", async () => {
     const { host, renderer, frame } = mount();
     renderer.render();
