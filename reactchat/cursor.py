@@ -143,7 +143,7 @@ class Note:
     __slots__ = ("extra", "flat", "items", "keys", "nodes", "top")
 
     def __init__(
-        self, nodes: list[Node], items: tuple[Any, ...] | None, flat: Flats | None, extra: Any,
+        self, nodes: list[Node], items: tuple[Any, ...], flat: Flats | None, extra: Any,
         keys: Any, top: int,
     ) -> None:  # fmt: skip
         self.nodes = nodes
@@ -156,7 +156,6 @@ class Note:
     def same(self, items: tuple[Any, ...]) -> tuple[int, Flats | None]:
         """How many of ``items`` (no more than this note's) are as noted, and (noted flat) those flattened."""
         m = len(items)
-        assert self.items is not None
         n = m if items == self.items[:m] else _first_unequal(items, self.items)
         if self.flat is None:
             return n, None
@@ -166,8 +165,7 @@ class Note:
         """This note's first ``n`` nodes (``flat``: their items flattened)."""
         nodes = self.nodes[:n]
         keys = self.keys if type(self.keys) is tuple else set(map(_KEY, nodes))
-        items = None if self.items is None else self.items[:n]
-        return Note(nodes, items, flat, self.extra, keys, max(map(_ID, nodes)))
+        return Note(nodes, self.items[:n], flat, self.extra, keys, max(map(_ID, nodes)))
 
 
 class Cursor:
@@ -297,7 +295,7 @@ def _moved(kids: Sequence[Node], nodes: list[Node], n: int) -> bool:
 
 def _kept(
     note: Note | None, flat: Flats | None, items: tuple[Any, ...], done: int, snap: Snap
-) -> tuple[tuple[Any, ...] | None, Flats | None]:
+) -> tuple[tuple[Any, ...], Flats | None]:
     """What a note keeps of ``items``, of which the first ``done`` were taken by ``note`` (``flat``: those
     flattened): the items (``snap`` None), or them and their flattened copy, or copies."""
     if snap is None:
@@ -306,6 +304,6 @@ def _kept(
         more = _extended(flat or (), items[done:])
         if more is not None:
             return items, more
-    copied = note.items if note is not None and note.flat is None else None  # (else the app's own)
-    head = copied if copied is not None else tuple(map(snap, items[:done]))
+    # A flat note's items are the app's own, not copies: those are made now.
+    head = note.items if note is not None and note.flat is None else tuple(map(snap, items[:done]))
     return head + tuple(map(snap, items[done:])), None

@@ -224,6 +224,12 @@ export class Renderer {
     }
   }
 
+  /** Mark an older message of a long transcript opening: skipped off screen until sealed (styles.css). */
+  private markSettled(el: HTMLElement): void {
+    el.setAttribute("data-settled", "");
+    this.looseSettled = true;
+  }
+
   /** Regroup `range` of `id`'s children (null: all of them) when this flush ends. */
   private touch(id: number, range: Range | null): void {
     if (this.regroup.has(id)) {
@@ -302,8 +308,7 @@ export class Renderer {
       const v = this.ensure(id);
       if (!v || PLACELESS.has(v.kind)) continue;
       // Skipped off screen until sealed into a chunk (styles.css): an old message, not one a reader waits for.
-      v.el.setAttribute("data-settled", "");
-      this.looseSettled = true;
+      this.markSettled(v.el);
       this.placeAmong(kids, i, v.el, body);
       if (first < 0) first = i;
       last = i;
@@ -396,10 +401,7 @@ export class Renderer {
     if (!rec) return null;
     const v = createView(rec.kind, id, this.ctx);
     this.views.set(id, v);
-    if (this.settling.delete(id)) {
-      v.el.setAttribute("data-settled", "");
-      this.looseSettled = true;
-    }
+    if (this.settling.delete(id)) this.markSettled(v.el);
     v.update(rec.props);
     if (v.kind === "chat_input") {
       this.inputs.add(id);

@@ -238,8 +238,10 @@ export class Store {
       if (p.id === id) return;
     }
     const old = this.nodes.get(rec.parent);
-    if (old) detach(old.children, id);
-    if (old) this.dirty.children.add(old.id);
+    if (old) {
+      detach(old.children, id);
+      this.dirty.children.add(old.id);
+    }
     rec.parent = parentId;
     this.place(parent, after, id);
   }
