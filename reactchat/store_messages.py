@@ -1,10 +1,9 @@
-"""Messages in SQL, once for every dialect: the path to the active leaf, adding, streaming (append, finish,
+"""Messages in SQL, once for every dialect: adding, moving the active leaf, streaming (append, finish,
 recover), feedback and the files kept with a conversation, each scoped by the conversation's owner."""
 
 from __future__ import annotations
 
 import builtins
-import dataclasses
 import time
 from collections.abc import Sequence
 from types import EllipsisType
@@ -34,30 +33,25 @@ APPENDS_PER_STATEMENT = 200  # bounds a statement's parameters (SQLite allows 32
 class SqlMessageStore(SqlStore):
     """Messages in SQL; store_tree.py adds whole conversations, and backends subclass that."""
 
-    def _message(self, row: Any, deltas: str = "", one: dict[Any, Any] | None = None) -> Message:
-        """A message from its row; equal strings among the rows given ``one`` are one object (a conversation's
-        id, roles, statuses, and each parent id, the id of the message before): a tab holds them."""
-        share, content = ({} if one is None else one).setdefault, self.json_out(row[4])
-        return Message(
-            share(row[0], row[0]), share(row[1], row[1]), share(row[2], row[2]), share(row[3], row[3]),
-            content + deltas if deltas else content, self.json_out(row[5]), share(row[6], row[6]), row[7],
-            share(row[8], row[8]), *row[9:],
-        )  # fmt: skip
-
     def _messages(self, tx: Tx, rows: builtins.list[Any]) -> builtins.list[Message]:
-        """Messages from rows, a streaming one's deltas appended to its content."""
+        """Messages from rows, a streaming one's deltas appended; equal strings among them are one object (the
+        conversation's id, roles, statuses, each parent id: the id of the message before): tabs hold them."""
         streaming = [row[0] for row in rows if row[6] == "streaming"]
         deltas: dict[str, list[str]] = {}
-        if streaming:
-            marks = ", ".join("?" * len(streaming))
-            for message_id, delta in tx.all(
-                f"SELECT message_id, delta FROM message_deltas WHERE message_id IN ({marks}) "
-                "ORDER BY message_id, seq",
-                streaming,
-            ):
-                deltas.setdefault(message_id, []).append(delta)
-        one: dict[Any, Any] = {}
-        return [self._message(row, "".join(deltas.get(row[0], ())), one) for row in rows]
+        marks = ", ".join("?" * len(streaming))
+        query = f"SELECT message_id, delta FROM message_deltas WHERE message_id IN ({marks}) ORDER BY 1, seq"
+        for message_id, delta in tx.all(query, streaming) if streaming else ():
+            deltas.setdefault(message_id, []).append(delta)
+        share: Any = {}.setdefault
+        contents, metadata = self.json_all([r[4] for r in rows]), self.json_all([r[5] for r in rows])
+        return [
+            Message(
+                share(row[0], row[0]), share(row[1], row[1]), share(row[2], row[2]), share(row[3], row[3]),
+                content + "".join(deltas[row[0]]) if row[0] in deltas else content, meta,
+                share(row[6], row[6]), row[7], share(row[8], row[8]), *row[9:],
+            )
+            for row, content, meta in zip(rows, contents, metadata, strict=True)
+        ]  # fmt: skip
 
     def _fold(
         self, tx: Tx, message_id: str, content: Any, status: str, metadata: Any, now: float, old: Any = None
@@ -97,47 +91,6 @@ class SqlMessageStore(SqlStore):
         if row is None:
             raise NotFound(f"no message {message_id!r}")
         return row
-
-    def path(self, owner: str, conversation_id: str) -> builtins.list[Message]:
-        with self._tx("reading a conversation's messages", snapshot=True) as tx:
-            rows = tx.all(
-                "WITH RECURSIVE p (id, depth) AS ("
-                "SELECT c.active_leaf_id, 0 FROM conversations c "
-                "WHERE c.id = ? AND c.owner_id = ? AND c.deleted_at IS NULL "
-                "UNION ALL SELECT m.parent_id, p.depth + 1 FROM messages m JOIN p ON m.id = p.id "
-                "WHERE m.parent_id IS NOT NULL) "
-                f"SELECT {MESSAGE_COLUMNS} FROM {MESSAGE_FROM} JOIN p ON p.id = m.id ORDER BY p.depth DESC",
-                (conversation_id, owner),
-            )
-            return self._with_siblings(tx, conversation_id, self._messages(tx, rows))
-
-    def _with_siblings(
-        self, tx: Tx, conversation_id: str, path: builtins.list[Message]
-    ) -> builtins.list[Message]:
-        """``path`` with the siblings of each message that has any, read by the index from the path's own
-        messages: its cost grows with the path, not the branches beside it; rows come only where it forks."""
-        if not path:
-            return path
-        children: dict[str | None, builtins.list[str]] = {}
-        parents = [m.id for m in path[:-1]]
-        for at in range(0, len(parents), 500):  # a bounded number of parameters per statement
-            chunk = parents[at : at + 500]
-            many = f"parent_id IN ({', '.join('?' * len(chunk))}) GROUP BY parent_id HAVING count(*) > 1"
-            for parent, child in tx.all(
-                "SELECT parent_id, id FROM messages WHERE conversation_id = ? AND parent_id IN "
-                f"(SELECT parent_id FROM messages WHERE conversation_id = ? AND {many})",
-                (conversation_id, conversation_id, *chunk),
-            ):
-                children.setdefault(parent, []).append(child)
-        children[None] = [r[0] for r in tx.all(
-            "SELECT id FROM messages WHERE conversation_id = ? AND parent_id IS NULL", (conversation_id,)
-        )]  # fmt: skip
-        return [
-            dataclasses.replace(m, siblings=tuple(sorted(children[m.parent_id])))
-            if len(children.get(m.parent_id, ())) > 1
-            else m
-            for m in path
-        ]
 
     def set_leaf(self, owner: str, conversation_id: str, message_id: str | None) -> bool:
         with self._tx("moving the active leaf", write=True) as tx:

@@ -132,6 +132,10 @@ class SqlStore(Store):
     def json_out(self, value: Any) -> Any:
         """A JSON column's value as Python."""
 
+    def json_all(self, values: Sequence[Any]) -> builtins.list[Any]:
+        """``json_out`` of each of ``values`` (a backend may read them all at once)."""
+        return [self.json_out(value) for value in values]
+
     @abc.abstractmethod
     def match(self, words: builtins.list[str]) -> tuple[str, builtins.list[Any]]:
         """A condition on conversations ``c`` (and its parameters): title or a message holds every word

@@ -92,6 +92,17 @@ def test_a_new_conversation_reads_nothing_and_a_failing_store_costs_only_a_rende
     future.result(10)  # the failed write is only logged
 
 
+def test_a_kept_render_that_is_not_json_costs_a_render_not_the_run(store: Store) -> None:
+    owner = store.user("u")
+    c = store.create(owner, APP)
+    store.keep_renders(owner, c.id, {render_key("a", DEFAULT): json.dumps({"html": "kept"}),
+                                     render_key("b", DEFAULT): '{"html": "cut sho'})  # fmt: skip
+    forget()
+    renders = Renders(store, owner, c.id)
+    assert renders.props(("a", DEFAULT)) == markdown_props("a")  # rendered: the batch could not be read
+    assert renders.props(("b", DEFAULT)) == markdown_props("b")
+
+
 def test_a_session_writes_its_new_renders_a_batch_at_a_time(store: Store) -> None:
     owner = store.user("u")
     c = store.create(owner, APP)

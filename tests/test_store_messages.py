@@ -177,6 +177,21 @@ def test_the_path_lists_each_messages_siblings_and_switch_remembers_each_branch(
     assert not store.switch(store.user("v"), c, q.id) and not store.switch(owner, c, "missing")
 
 
+def test_a_long_path_beside_a_longer_branch_is_read_whole_and_in_order(store: Store) -> None:
+    # The path is under half of the tree: its rows are read by id, more of them than one statement takes.
+    owner = store.user("u")
+    c = store.create(owner, APP).id
+    first = store.add(owner, c, role="user", content="0")
+    path = [first.id] + [store.add(owner, c, role="user", content=str(i)).id for i in range(1, 601)]
+    store.set_leaf(owner, c, first.id)
+    aside = [store.add(owner, c, role="user", content=f"b{i}").id for i in range(700)]
+    assert [m.id for m in store.path(owner, c)] == [first.id, *aside]
+    assert store.switch(owner, c, path[1])
+    found = store.path(owner, c)
+    assert [m.id for m in found] == path and [m.content for m in found[-2:]] == ["599", "600"]
+    assert found[1].siblings == tuple(sorted((path[1], aside[0]))) and found[2].siblings == ()
+
+
 def test_remove_deletes_a_message_and_all_under_it(store: Store) -> None:
     owner = store.user("u")
     c = store.create(owner, APP).id

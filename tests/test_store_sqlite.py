@@ -169,3 +169,12 @@ def test_the_writer_is_closed_when_opening_fails(tmp_path: pathlib.Path) -> None
     with pytest.raises(StoreError, match="newer"):
         open_store(url)
     os.rename(tmp_path / "chats.db", tmp_path / "moved.db")  # nothing holds the file open
+
+
+def test_json_columns_are_read_at_once_and_a_value_that_is_not_one_is_refused(tmp_path: pathlib.Path) -> None:
+    with open_store(f"sqlite:///{tmp_path / 'a.db'}") as store:
+        assert isinstance(store, SqliteStore)
+        values = [store.json_in(v) for v in ("text", {"a": [1, None]}, None, 'quote " and \\ and ,]')]
+        assert store.json_all(values) == ["text", {"a": [1, None]}, None, 'quote " and \\ and ,]']
+        with pytest.raises(ValueError, match="not one JSON value"):
+            store.json_all(["1,2", "3"])  # (only a hand-made row could hold it)

@@ -5,6 +5,8 @@ import type { Value } from "./protocol";
 
 const utf8 = new TextEncoder();
 const utf8In = new TextDecoder();
+/** Strings up to this many bytes are decoded here when they are ASCII (see `str`). */
+const SHORT = 24;
 
 /** Decode one msgpack value that fills the whole buffer; throws on malformed or trailing input. */
 export function decode(buf: ArrayBuffer | Uint8Array): unknown {
@@ -24,7 +26,21 @@ export function decode(buf: ArrayBuffer | Uint8Array): unknown {
     const at = take(n);
     return n === 1 ? d.getInt8(at) : n === 2 ? d.getInt16(at) : n === 4 ? d.getInt32(at) : d.getInt32(at) * 2 ** 32 + d.getUint32(at + 4);
   };
-  const str = (n: number): string => utf8In.decode(bytes.subarray(take(n), pos));
+  const str = (n: number): string => {
+    const at = take(n);
+    // A frame holds tens of thousands of short strings (keys, kinds, roles, ids): one call into the decoder
+    // each costs more than building an ASCII one here.
+    if (n <= SHORT) {
+      let out = "";
+      for (let i = at; i < pos; i++) {
+        const c = bytes[i] as number;
+        if (c > 0x7f) return utf8In.decode(bytes.subarray(at, pos));
+        out += String.fromCharCode(c);
+      }
+      return out;
+    }
+    return utf8In.decode(bytes.subarray(at, pos));
+  };
   const arr = (n: number): unknown[] => {
     const out: unknown[] = [];
     for (let i = 0; i < n; i++) out.push(item());
@@ -35,7 +51,10 @@ export function decode(buf: ArrayBuffer | Uint8Array): unknown {
     for (let i = 0; i < n; i++) {
       const k = item();
       if (typeof k !== "string" && typeof k !== "number") throw new TypeError("msgpack: map keys must be strings or numbers");
-      Object.defineProperty(out, k, { value: item(), enumerable: true, writable: true, configurable: true });
+      // Assignment keeps the object in V8's fast mode (defining each property made a long transcript's frame
+      // decode twice as slow); only "__proto__" must be defined, or it would set the prototype.
+      if (k === "__proto__") Object.defineProperty(out, k, { value: item(), enumerable: true, writable: true, configurable: true });
+      else out[k] = item();
     }
     return out;
   };

@@ -50,6 +50,9 @@ describe("msgpack decode", () => {
     Number.MAX_SAFE_INTEGER,
     Number.MIN_SAFE_INTEGER,
     [0, "root", {}, [[1, "message", { role: "user", created_at: 1700000000.25 }, []]]],
+    // Short strings are decoded apart from long ones when ASCII: on both sides of the cut, and not ASCII.
+    ...[23, 24, 25].map((n) => ["x".repeat(n), `${"x".repeat(n - 1)}é`, `${"\u007f".repeat(n)}`]),
+    ["\u0000", "é", "😀", "a😀b", "ünï", { é: "ü", "\u007f": 1 }],
   ];
   for (const v of wide) {
     const label = (v instanceof Uint8Array ? `bin ${v.length}` : JSON.stringify(v)?.slice(0, 40)) ?? String(v);
