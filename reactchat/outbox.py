@@ -85,6 +85,10 @@ class Outbox:
         with self.lock:
             self._declaring = held
             if not held and self._whole is not None:
+                # What follows a history (a chat input, the script's end) is quick: the run's end, given as
+                # long as a run's start gives it, goes in the same frame, and the page draws it at once
+                # instead of at its next animation frame, then again for the run's end.
+                self.first_due = time.monotonic() + RUN_START_WAIT
                 self._waiting = True
                 self._wake(False)
 

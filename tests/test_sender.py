@@ -154,6 +154,7 @@ def test_a_first_run_declaring_a_history_past_the_wait_sends_it_in_one_snapshot(
                 return len(self._d)
 
         rc.history([Slow(i) for i in range(200)])
+        time.sleep(0.002)  # what follows the history takes a moment
         rc.chat_input()
     """)
     served = serve(path)
@@ -165,6 +166,7 @@ def test_a_first_run_declaring_a_history_past_the_wait_sends_it_in_one_snapshot(
         assert first[0][0] == SNAP
         assert sum(1 for _ in _kinds(first[0][1], "message")) == 200
         assert len(c.texts()) == 200
+        assert [RUN, "done"] in first  # the run's end went with it: the page draws it once, idle
 
     run(body())
 
