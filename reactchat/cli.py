@@ -299,8 +299,8 @@ def import_(store_url: str, path: str, owner: str | None) -> int:
 def _warm_up(pool: Pool) -> None:
     from reactchat.renders import warm_up
 
-    pool.wait_quiet(0.3, timeout=5.0)  # not beside the first runs of the tabs that reconnect after a restart
-    warm_up()
+    # Rendering's imports not beside the first runs of the tabs that reconnect after a restart.
+    warm_up(lambda: pool.wait_quiet(0.3, timeout=5.0))
 
 
 async def _fill_example_cache(app: Any) -> None:

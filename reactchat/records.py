@@ -58,7 +58,7 @@ class Conversation:
     deleted_at: float | None
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)  # (slots: a long conversation holds thousands, made at once)
 class Message:
     """A message as stored; ``feedback`` is the reading owner's own."""
 

@@ -97,12 +97,14 @@ def render_key(text: str, options: MarkdownOptions) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def warm_up() -> None:
-    """Import and compile what a first render needs (``markdown.warm_up``) and find what render keys are
-    salted with (three packages' versions: ~15 ms), as a server does in the background: the first
-    conversation opened then costs what it shows, not 150 ms of one-time work. Caches no text."""
-    markdown_warm_up()
+def warm_up(quiet: Callable[[], object] = lambda: None) -> None:
+    """What a server does in the background as it starts: find what render keys are salted with (three
+    packages' versions: ~25 ms, which the first stored conversation opened would wait for), then, once
+    ``quiet()`` returns (the server's runs pause), import and compile what a first render needs
+    (``markdown.warm_up``): the first conversation opened then costs what it shows. Caches no text."""
     _salt(DEFAULT)
+    quiet()
+    markdown_warm_up()
 
 
 def plain_props(text: str) -> dict[str, Any]:
