@@ -880,9 +880,12 @@ _ALL_BUILT_JS = """
 """
 
 
-BROWSER_SAMPLES = 3
-"""Tabs per Chromium row (each a conversation of its own for 'never rendered', each after a restart of its
-own for 'after a restart'): its median is the row."""
+BROWSER_SAMPLES = 5
+"""Tabs per Chromium row of 1,000 messages (each a conversation of its own for 'never rendered', each after a
+restart of its own for 'after a restart'): its median is the row (of 3 it moved ~15% from run to run)."""
+
+LONG_SAMPLES = 3
+"""Tabs on LONG messages, each after a restart (each waits ~30 s for all of them built)."""
 
 WARM_LOADS = 3
 """Loads of ``/`` before the rows: Chromium compiles app.js on a first load and keeps its compiled code from a
@@ -945,7 +948,7 @@ def _in_browser(apps: Apps, url: str) -> dict[str, Any]:
             history = make_history(LONG, SEEDS["long"])
             conversation = seed_conversation(store, owner, app, history)
             _open_in_tab(context, f"{base}/c/{conversation}", history[-1]["role"], LONG)
-            for _ in range(BROWSER_SAMPLES):
+            for _ in range(LONG_SAMPLES):
                 _kept(store, owner, conversation, history)
                 server.stop()
                 server = Worker(path, port, url, logs).wait()
