@@ -39,7 +39,8 @@ class SqlMessageStore(SqlStore):
         streaming = [row[0] for row in rows if row[6] == "streaming"]
         deltas: dict[str, list[str]] = {}
         marks = ", ".join("?" * len(streaming))
-        query = f"SELECT message_id, delta FROM message_deltas WHERE message_id IN ({marks}) ORDER BY 1, seq"
+        query = (f"SELECT message_id, delta FROM message_deltas WHERE message_id IN ({marks}) "
+                 "ORDER BY message_id, seq")  # fmt: skip
         for message_id, delta in tx.all(query, streaming) if streaming else ():
             deltas.setdefault(message_id, []).append(delta)
         share: Any = {}.setdefault
