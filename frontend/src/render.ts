@@ -64,6 +64,7 @@ export class Renderer {
       const kind = this.views.get(id)?.kind ?? "";
       return sealable(kind, INVISIBLE.has(kind));
     },
+    waiting: (id: number) => this.later.has(id),
   };
   /**
    * Messages of a long transcript opening that are built now but are not among its newest FRESH: marked
@@ -188,7 +189,7 @@ export class Renderer {
           const at = this.store.get(rec.parent)?.children.lastIndexOf(id) ?? -1;
           if (at >= 0) this.touch(rec.parent, [at, at]);
           // A chunk ends before a turn's first message: a role changed there may move where that is.
-          if (rec.parent === this.store.rootId && at <= this.chunks.sealed && v.el.dataset["role"] !== role) {
+          if (rec.parent === this.store.rootId && at <= this.chunks.reach && v.el.dataset["role"] !== role) {
             this.chunks.unseal();
           }
           changed.messages = true;
@@ -286,9 +287,9 @@ export class Renderer {
   }
 
   /**
-   * Build waiting messages, the oldest first, until `deadline` (performance.now()), each put right after the
-   * element placed before it, wherever that is: in a chunk, since sealing goes on while some wait (it passes over
-   * them), so the transcript keeps few children and a slice costs the same with 100 or 10,000 still to come.
+   * Build waiting messages, the oldest first, until `deadline` (performance.now()), each put where it goes: in
+   * the gap chunk standing for it, since sealing goes on while some wait (it passes over them: chunks.ts), so the
+   * transcript keeps few children and a slice costs the same with 100 or 10,000 still to come.
    */
   private buildLater(deadline: number): void {
     const rootId = this.store.rootId;
@@ -319,11 +320,17 @@ export class Renderer {
     this.seal();
   }
 
-  /** Put `el`, the element of `kids[i]`, after the nearest placed element before it (else before the next one). */
+  /**
+   * Put `el`, the element of `kids[i]`, in the gap chunk that stands for it (see Chunks.hold), else after the
+   * nearest placed element before it (or what holds that one in the body: a chunk), else before the next one.
+   */
   private placeAmong(kids: readonly number[], i: number, el: HTMLElement, body: HTMLElement): void {
+    if (this.chunks.hold(i, el)) return;
     for (let k = i - 1; k >= 0; k--) {
-      const prev = this.placedEl(kids[k]);
-      if (prev) return prev.after(el);
+      let prev: Element | null = this.placedEl(kids[k]);
+      if (!prev) continue;
+      while (prev.parentElement && prev.parentElement !== body) prev = prev.parentElement;
+      return prev.after(el);
     }
     for (let k = i + 1; k < kids.length; k++) {
       const next = this.placedEl(kids[k]);
@@ -353,7 +360,7 @@ export class Renderer {
     let b = 0;
     while (b < max - a && same(prev[prev.length - 1 - b], ids[ids.length - 1 - b])) b++;
     const root = id === this.store.rootId;
-    if (root && a <= this.chunks.sealed) this.chunks.unseal(); // the change reaches into the chunks (or just after)
+    if (root && a <= this.chunks.reach) this.chunks.unseal(); // the change reaches into the chunks (or just after)
     // Where the run starts (after the last element before it, or the last chunk) and the first element after it.
     const floor = root ? this.chunks.sealed : 0;
     let cursor: ChildNode | null = root ? this.chunks.after(body) : body.firstChild;

@@ -19,7 +19,7 @@ function transcript(roles: string[]) {
     return el;
   });
   const ids = roles.map((_, i) => i);
-  const at = { el: (id: number) => els[id] ?? null, sealable: () => true };
+  const at = { el: (id: number) => els[id] ?? null, sealable: () => true, waiting: () => false };
   return { body, els, ids, at };
 }
 
@@ -44,6 +44,22 @@ describe("chunks", () => {
     chunks.unseal();
     assert.deepEqual([...body.children], els, "unsealed: every element back in place");
     assert.equal(chunks.sealed, 0);
+  });
+
+  test("new chunks are styled once hidden, then shown (what they hold loses the style it had outside)", () => {
+    const { body, ids, at } = transcript(turns(60 * FAN));
+    const view = body.ownerDocument.defaultView as unknown as Record<string, unknown>;
+    const seen: string[][] = [];
+    const computed = view["getComputedStyle"] as (el: HTMLElement) => CSSStyleDeclaration;
+    view["getComputedStyle"] = (el: HTMLElement) => {
+      seen.push([...body.querySelectorAll(".rc-chunk")].map((c) => (c as HTMLElement).style.display));
+      return computed(el);
+    };
+    new Chunks().seal(body, ids, at);
+    assert.equal(seen.length, 1, "one style update for all of them");
+    assert.ok((seen[0] as string[]).length > FAN, `${(seen[0] as string[]).length} chunks`);
+    assert.ok((seen[0] as string[]).every((d) => d === "none"), "hidden while styled");
+    for (const c of body.querySelectorAll(".rc-chunk")) assert.equal((c as HTMLElement).style.display, "");
   });
 
   test("a short transcript, or one that starts with a kind a chunk may not hold, is left alone", () => {
@@ -97,5 +113,36 @@ describe("grouping around a change", () => {
     regroup(roles.map((_, i) => i), [4, 4], (id) => part[id] ?? null, true);
     assert.deepEqual(flags(part).slice(2), flags(whole).slice(2));
     assert.equal(flags(part)[0], "", "far from the change: left as it was");
+  });
+});
+
+describe("children still to be built", () => {
+  test("are passed over: a gap chunk stands for them, takes each as built, and seals them in its own chunks", () => {
+    // A long transcript opening: its newest 30 built, the 2,000 before them waiting (built oldest first).
+    const { body, els, ids } = transcript(turns(1015));
+    const waiting = new Set(ids.slice(0, 2000));
+    for (const id of waiting) (els[id] as HTMLElement).remove();
+    const where = { el: (id: number) => (waiting.has(id) ? null : (els[id] ?? null)), sealable: () => true,
+                    waiting: (id: number) => waiting.has(id) }; // prettier-ignore
+    const chunks = new Chunks();
+    chunks.seal(body, ids, where);
+    const gap = body.firstElementChild as HTMLElement;
+    assert.ok(gap.classList.contains("rc-chunk") && gap.childElementCount === 0, "an empty chunk stands for them");
+    assert.ok(chunks.reach >= 2000, `it stands for the first ${chunks.reach}`);
+    for (let i = 0; i < 2000; i++) {
+      assert.ok(chunks.hold(i, els[i] as HTMLElement));
+      waiting.delete(i);
+      if (i % 300 === 0) chunks.seal(body, ids, where); // a slice ends
+    }
+    chunks.seal(body, ids, where);
+    assert.equal(chunks.hold(2000, els[2000] as HTMLElement), false, "one not in a gap is placed as usual");
+    assert.deepEqual([...body.querySelectorAll(".rc-message")], els, "the order is kept");
+    const widest = Math.max(...[...body.querySelectorAll(".rc-chunk")].map((c) => c.children.length));
+    assert.ok(widest <= 2 * CHUNK, `a chunk holds ${widest} children, not the 2,000 built into the gap`);
+    assert.ok(gap.querySelector(".rc-chunk > .rc-chunk"), "the gap's own chunks nest");
+    assert.match(gap.style.getPropertyValue("contain-intrinsic-size"), /^auto \d+rem$/, "sized without a layout");
+    chunks.unseal();
+    assert.deepEqual([...body.children], els, "unsealed: every element back in place, the gap's too");
+    assert.equal(chunks.reach, 0);
   });
 });

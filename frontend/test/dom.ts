@@ -16,6 +16,8 @@ export function freshDom(): Document {
       this.text = css;
     }
   };
+  // Computed style, which linkedom lacks: the inline style stands for it (chunks.ts forces a style update).
+  (w as unknown as Record<string, unknown>)["getComputedStyle"] ??= (el: HTMLElement) => el.style;
   Object.defineProperty(globalThis, "navigator", {
     configurable: true,
     value: {

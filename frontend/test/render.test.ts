@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 import { chatOpts } from "../src/chatopts";
+import { CHUNK, FAN } from "../src/chunks";
 import type { Value, WireNode } from "../src/protocol";
 import { Renderer } from "../src/render";
 import { Store } from "../src/store";
@@ -306,6 +307,10 @@ describe("a very long transcript opening", () => {
     }
     assert.equal(count(), n);
     assert.ok(most < 200, `at most ${most} children in the transcript while building`);
+    // A chunk holds what was built when it was sealed: the messages built later go after the last chunk (one
+    // that took them all held thousands, laid out whole whenever any of it was near the screen).
+    const widest = Math.max(...deepAll(tr, ".rc-chunk").map((c) => c.children.length));
+    assert.ok(widest <= Math.max(2 * CHUNK, FAN), `a chunk holds ${widest} children`);
     const texts = (h: Element) => deepAll(h, '[data-testid="message"]').map((m) => m.textContent?.trim());
     assert.deepEqual(texts(host), Array.from({ length: n }, (_, i) => `m${i + 1}`));
     const fresh = mount(root(...msgs(n)));
