@@ -22,12 +22,12 @@ const SEALABLE = new Set(["message", "thought"]);
 /** A turn's first message, after a message: where a chunk may end (styles.css gives the chunk its margin). */
 const TURN_START = '.rc-message + .rc-message[data-role="user"]:not(.rc-cont)';
 
-/** What sealing reads of the renderer: a child's element in the transcript (if placed) and its kind. */
+/** What sealing reads of the renderer: a child's element in the transcript (if placed), its kind, whether it waits. */
 export interface Placement {
   el(id: number): HTMLElement | null;
   /** Whether a child of this kind may go into a chunk. */
   sealable(id: number): boolean;
-  /** Whether a child's element is still to be built (backlog.ts): sealing stops before it. */
+  /** Whether a child's element is still to be built (backlog.ts): sealing passes over it (see Chunks.hold). */
   waiting(id: number): boolean;
 }
 
