@@ -409,3 +409,47 @@ def test_the_transcript_keeps_the_page_light_and_its_messages_look_and_act_as_an
     like = page.locator(ASSISTANT).first.get_by_test_id("feedback").first
     like.click()
     expect(like).to_have_attribute("aria-pressed", "true")
+
+
+# Long enough that the page builds its newest messages at once and the rest in idle slices (backlog.ts), sealing
+# meanwhile: a chunk stands for those still to be built and takes them as they come (chunks.ts).
+LONGER = """
+N = 2000
+import reactchat as rc
+for i in range(N):
+    rc.message("user", f"Question {i}")
+    rc.message("assistant", f"Answer {i}: **bold**")
+if prompt := rc.chat_input("Say"):
+    rc.message("user", prompt)
+    rc.message("assistant", f"You said {prompt}")
+"""
+
+
+def test_a_long_transcript_built_in_slices_is_whole_in_order_and_its_chunks_stay_narrow(
+    page: Page, serve: Callable[..., Any], write_app: Callable[..., str]
+) -> None:
+    open_app(page, serve(write_app(LONGER)).url)
+    messages = page.locator('[data-testid="message"]')
+    expect(messages).to_have_count(4000)
+    shape = page.evaluate(
+        """() => {
+          const body = document.querySelector('[data-testid=transcript]').shadowRoot.firstElementChild;
+          const chunks = [...body.querySelectorAll('.rc-chunk')];
+          return { chunks: chunks.length, widest: Math.max(...chunks.map((c) => c.children.length)),
+                   top: body.children.length,
+                   order: [...body.querySelectorAll('[data-testid="message"]')].map((m) => m.textContent.trim()) };
+        }"""
+    )
+    # Tens of children per chunk (up to FAN - 1 chunks of each depth and a chunk's worth of messages), where a
+    # chunk that took every message built after it was sealed held thousands (3,404 here).
+    assert shape["chunks"] > 16 and shape["widest"] <= 100 and shape["top"] < 60, {**shape, "order": None}
+    expected = [t for i in range(2000) for t in (f"Question {i}", f"Answer {i}: bold")]
+    assert len(shape["order"]) == 4000 and all(e in t for e, t in zip(expected, shape["order"], strict=True))
+    # The oldest, built into a chunk while off screen, shows as any message when scrolled to.
+    first = page.locator(ASSISTANT).first
+    first.scroll_into_view_if_needed()
+    expect(first.locator("strong")).to_have_text("bold")
+    assert box(first)["height"] > 10
+    send(page, "hi")
+    expect(page.locator(ASSISTANT).last).to_contain_text("You said hi")
+    expect(messages).to_have_count(4002)
