@@ -190,7 +190,6 @@ export class Chunks {
     const chunk = body.ownerDocument.createElement("div");
     chunk.className = "rc-chunk";
     if (size) chunk.style.setProperty("contain-intrinsic-size", `auto ${size}`);
-    chunk.style.display = "none"; // until hideOnce
     this.counts.set(chunk, this.count(run));
     body.insertBefore(chunk, run[0] as HTMLElement);
     chunk.append(...run);
@@ -221,16 +220,18 @@ export class Chunks {
 }
 
 /**
- * Style the new `chunks` once as hidden, then show them. What they hold was styled last as the body's own
- * children, some as `content-visibility: auto` (data-settled, skipped off screen); under a chunk, which skips
- * them in turn, Chrome never styled them again and kept checking each one's visibility at every frame (a turn
- * at 10,000 messages spent 2.7 ms in style and layout instead of 1). Hidden, they lose that style; shown again,
- * the chunk styles them only once on screen, as what they are now. No layout happens in between.
+ * Style the new `chunks` once as hidden, then show them, once all are made and measured. What they hold was
+ * styled last as the body's own children, some as `content-visibility: auto` (data-settled, skipped off
+ * screen); under a chunk, which skips them in turn, Chrome never styled them again and kept checking each one's
+ * visibility at every frame (a turn at 10,000 messages spent 2.7 ms in style and layout instead of 1). Hidden,
+ * they lose that style; shown again, the chunk styles them only once on screen, as what they are now. Only
+ * style is updated in between, no layout (which would see them gone, and the scroll position with it).
  */
 function hideOnce(body: HTMLElement, chunks: readonly HTMLElement[]): void {
   const outer = chunks[chunks.length - 1];
   const view = body.ownerDocument.defaultView;
   if (!outer || !view) return;
+  for (const chunk of chunks) chunk.style.display = "none";
   void view.getComputedStyle(outer).display;
   for (const chunk of chunks) chunk.style.removeProperty("display");
 }

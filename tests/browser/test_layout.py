@@ -4,6 +4,7 @@ what may not overlap, how far apart things sit, and which typeface the text gets
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -436,6 +437,7 @@ def test_a_long_transcript_built_in_slices_is_whole_in_order_and_its_chunks_stay
           const body = document.querySelector('[data-testid=transcript]').shadowRoot.firstElementChild;
           const chunks = [...body.querySelectorAll('.rc-chunk')];
           return { chunks: chunks.length, widest: Math.max(...chunks.map((c) => c.children.length)),
+                   unsized: chunks.filter((c) => !/^auto [0-9.]+(px|rem)$/.test(c.style.containIntrinsicSize)).length,
                    top: body.children.length,
                    order: [...body.querySelectorAll('[data-testid="message"]')].map((m) => m.textContent.trim()) };
         }"""
@@ -443,6 +445,7 @@ def test_a_long_transcript_built_in_slices_is_whole_in_order_and_its_chunks_stay
     # Tens of children per chunk (up to FAN - 1 chunks of each depth and a chunk's worth of messages), where a
     # chunk that took every message built after it was sealed held thousands (3,404 here).
     assert shape["chunks"] > 16 and shape["widest"] <= 100 and shape["top"] < 60, {**shape, "order": None}
+    assert shape["unsized"] == 0, {**shape, "order": None}  # each stands off screen for its height
     expected = [t for i in range(2000) for t in (f"Question {i}", f"Answer {i}: bold")]
     assert len(shape["order"]) == 4000 and all(e in t for e, t in zip(expected, shape["order"], strict=True))
     # The oldest, built into a chunk while off screen, shows as any message when scrolled to.
@@ -453,3 +456,43 @@ def test_a_long_transcript_built_in_slices_is_whole_in_order_and_its_chunks_stay
     send(page, "hi")
     expect(page.locator(ASSISTANT).last).to_contain_text("You said hi")
     expect(messages).to_have_count(4002)
+
+
+# A transcript growing a hundred messages a frame (each built at once, none waiting): its older ones are sealed
+# as it grows, FAN chunks of one depth into one a level deeper in the same step as the last of them.
+GROWING = """
+import time
+import reactchat as rc
+rc.chat_input("Say")
+time.sleep(0.6)  # the run's first frame goes (at 0.5 s), holding none of them
+for i in range(600):
+    rc.message("user", f"Question {i}")
+    rc.message("assistant", f"Answer {i}")
+    if i % 50 == 49:
+        time.sleep(0.06)  # a frame goes
+"""
+
+
+def px(size: str) -> int:
+    """The height in ``contain-intrinsic-size: auto <n>px``."""
+    found = re.fullmatch(r"auto (\d+)px", size)
+    assert found, size
+    return int(found[1])
+
+
+def test_a_growing_transcript_seals_chunks_sized_as_what_they_hold(
+    page: Page, serve: Callable[..., Any], write_app: Callable[..., str]
+) -> None:
+    open_app(page, serve(write_app(GROWING)).url)
+    expect(page.locator('[data-testid="message"]')).to_have_count(1200)
+    sizes = page.evaluate(
+        """() => [...document.querySelector('[data-testid=transcript]').shadowRoot.querySelectorAll('.rc-chunk')]
+                 .map((c) => [c.style.containIntrinsicSize,
+                              [...c.children].filter((k) => k.matches('.rc-chunk')).map((k) => k.style.containIntrinsicSize)])"""
+    )
+    deeper = [(px(size), sum(map(px, inner))) for size, inner in sizes if inner]
+    assert deeper, sizes  # FAN chunks in a row were sealed into one
+    # Each sized by a layout of what it holds, as it was: a deeper chunk as its chunks and the space between
+    # them (measured while the newest chunk in it was hidden for its first styling, it was not).
+    for size, held in deeper:
+        assert held < size < held + 16 * 40, deeper
