@@ -39,6 +39,7 @@ from reactchat.markdown import (
     source_parts,
 )
 from reactchat.markdown import warm_up as markdown_warm_up
+from reactchat.store_sql import loads_all
 from reactchat.tree import Rendered
 
 if TYPE_CHECKING:
@@ -274,7 +275,6 @@ class Renders:
         self._loaded = True
         try:
             kept = self.store.renders(self.owner, self.conversation_id)
-            # One parse of them all: a call of json.loads each cost more than the parsing (10,000 of them).
-            self._stored = dict(zip(kept, json.loads("[" + ",".join(kept.values()) + "]"), strict=True))
+            self._stored = dict(zip(kept, loads_all(list(kept.values())), strict=True))
         except Exception as exc:  # rendering works without it
             log.debug("reading the renders of %s failed: %s", self.conversation_id, exc)

@@ -17,7 +17,7 @@ from typing import Any
 
 from reactchat.store_base import StoreError, display_url
 from reactchat.store_leases import SqlLeaseStore
-from reactchat.store_sql import Tx, one_line
+from reactchat.store_sql import Tx, loads_all, one_line
 
 __all__ = ["SqliteStore", "sqlite_path"]
 
@@ -128,12 +128,7 @@ class SqliteStore(SqlLeaseStore):
         return None if value is None else json.loads(value)
 
     def json_all(self, values: Sequence[Any]) -> list[Any]:
-        # One parse of them all: a call of json.loads each cost more than the parsing (a 10,000-message
-        # conversation's contents). Each was written by json_in, one JSON value, so they line up.
-        found = json.loads("[" + ",".join("null" if value is None else value for value in values) + "]")
-        if len(found) != len(values):
-            raise ValueError("a stored JSON value is not one JSON value")
-        return found  # type: ignore[no-any-return]
+        return loads_all(values)  # (each written by json_in: one JSON value)
 
     def match(self, words: list[str]) -> tuple[str, list[Any]]:
         # Each word a quoted FTS5 string with a prefix star: no user text is ever read as FTS5 syntax.
